@@ -1,0 +1,195 @@
+/**
+ * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { checkRepository, type CheckOptions } from "../lib";
+import { IDENTITY_PROVIDERS, renderRegistryDocuments, type IdentityProvider } from "../lib/registry-documents";
+import { KINDS, jsonSchemaFor, type Kind } from "../lib/schema";
+import { readStackSettings, StackSettingsError, type StackSettings } from "../lib/stack-settings";
+import { BOOTSTRAP_ADMIN_GROUP } from "../lib/registry-rules";
+import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
+
+/** A user mistake on the command line or in settings: message and exit code, never a stack trace. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+interface RepoFlags {
+  dir: string;
+  stack?: string;
+  bootstrap?: boolean;
+  existingGroup?: string[];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+}
+
+function repoOptions(cmd: Command): Command {
+  return cmd
+    .option("--dir <dir>", "repository root holding groups/, users/ and m2m/", ".")
+    .option("--stack <name>", "check as this stack will apply (reads stacks/Pulumi.<name>.yaml)")
+    .option("--bootstrap", "the stack manages the registry bootstrap (registry-admins)")
+    .option("--existing-group <name>", "an IdP group that exists already (repeatable, or comma-separated)", collect);
+}
+
+/** Settings: the stack file when given, else the registry's bootstrap admin group counts as existing. */
+function resolveSettings(flags: RepoFlags): { root: string; settings: StackSettings } {
+  const root = resolve(flags.dir);
+  let settings: StackSettings;
+  if (flags.stack) {
+    try {
+      settings = readStackSettings(root, flags.stack);
+    } catch (e) {
+      if (e instanceof StackSettingsError) throw new UsageError(e.message);
+      throw e;
+    }
+  } else {
+    settings = { existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
+  }
+  if (flags.bootstrap) settings.bootstrap = true;
+  if (flags.existingGroup?.length) settings.existingGroups = [...(settings.existingGroups ?? []), ...flags.existingGroup];
+  return { root, settings };
+}
+
+function runValidate(flags: RepoFlags & { format: ReportFormat }, io: Io): number {
+  const { root, settings } = resolveSettings(flags);
+  const result = checkRepository(root, settings as CheckOptions);
+  const all = [...result.errors, ...result.warnings];
+  if (flags.format === "json") {
+    io.out(
+      JSON.stringify(
+        { ok: result.ok, errors: result.errors.map(jsonDiagnostic), warnings: result.warnings.map(jsonDiagnostic) },
+        null,
+        2,
+      ),
+    );
+  } else if (flags.format === "github") {
+    for (const d of all) io.out(githubLine(d));
+  } else {
+    for (const d of all) io.out(textLine(d));
+    const m = result.model;
+    if (result.ok) {
+      io.out(
+        `ok: ${plural(m.groups.length, "group")}, ${plural(m.users.length, "user")}, ${plural(m.m2m.length, "M2M account")}` +
+          (result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : ""),
+      );
+    } else {
+      io.out(`invalid: ${plural(result.errors.length, "error")}, ${plural(result.warnings.length, "warning")}`);
+    }
+  }
+  return result.ok ? 0 : 1;
+}
+
+function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): number {
+  const { root, settings } = resolveSettings(flags);
+  const result = checkRepository(root, settings as CheckOptions);
+  if (!result.ok) {
+    for (const d of [...result.errors, ...result.warnings]) io.err(textLine(d));
+    io.err(`nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`);
+    return 1;
+  }
+  const idp = flags.idp ?? settings.idp ?? "keycloak";
+  for (const g of result.model.groups) {
+    if (g.fromShorthand) {
+      io.err(`note: ${g.file}: "servers" shorthand converted to server_access (read = standard MCP methods without tools/call; execute = with tools/call)`);
+    }
+  }
+  if (idp === "entra") {
+    io.err("note: on Entra, each group's Object ID is added to its group_mappings, and M2M client ids are filled in, when the stack is applied");
+  }
+  io.out(JSON.stringify(renderRegistryDocuments(result.model, { idp }), null, 2));
+  return 0;
+}
+
+function runSchema(kind: string | undefined, flags: { out?: string }, io: Io): number {
+  const kinds: Kind[] = kind ? [parseKind(kind)] : [...KINDS];
+  if (flags.out) {
+    mkdirSync(flags.out, { recursive: true });
+    for (const k of kinds) {
+      const file = join(flags.out, `${k}.schema.json`);
+      writeFileSync(file, JSON.stringify(jsonSchemaFor(k), null, 2) + "\n");
+      io.err(`wrote ${file}`);
+    }
+    return 0;
+  }
+  const value = kind ? jsonSchemaFor(kinds[0]!) : Object.fromEntries(kinds.map((k) => [k, jsonSchemaFor(k)]));
+  io.out(JSON.stringify(value, null, 2));
+  return 0;
+}
+
+function parseKind(kind: string): Kind {
+  if ((KINDS as readonly string[]).includes(kind)) return kind as Kind;
+  throw new UsageError(`unknown kind "${kind}"; use one of: ${KINDS.join(", ")}`);
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("mcp-access")
+    .description("Access to an MCP Gateway Registry as code: check and render groups, users and M2M accounts")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
+    .showHelpAfterError();
+
+  repoOptions(program.command("validate").description("check every definition; exit 1 when any error is found"))
+    .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS as string[]).default("text"))
+    .action((flags: RepoFlags & { format: ReportFormat }) => setExit(runValidate(flags, io)));
+
+  repoOptions(program.command("render").description("print the registry documents the definitions produce (JSON)"))
+    .addOption(new Option("--idp <idp>", "identity provider").choices(IDENTITY_PROVIDERS as string[]))
+    .action((flags: RepoFlags & { idp?: IdentityProvider }) => setExit(runRender(flags, io)));
+
+  program
+    .command("schema")
+    .description("print the JSON Schemas of the definition files (groups, users, m2m)")
+    .argument("[kind]", `one of ${KINDS.join(", ")}`)
+    .option("--out <dir>", "write <kind>.schema.json files into this directory instead")
+    .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (typeof err.code === "string" && err.code.startsWith("commander.")) {
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      io.err(`mcp-access: ${e.message}`);
+      return e.exitCode;
+    }
+    if (e instanceof InvalidArgumentError) {
+      io.err(`mcp-access: ${e.message}`);
+      return 2;
+    }
+    io.err(`mcp-access: ${err.message ?? String(e)}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s + "\n"),
+    err: (s) => process.stderr.write(s + "\n"),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,36 @@
+/** Printing diagnostics: for people (text), for tools (json), for GitHub Actions (workflow annotations). */
+import type { Diagnostic } from "../lib/diagnostics";
+
+export type ReportFormat = "text" | "json" | "github";
+export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json", "github"];
+
+function where(d: Diagnostic): string {
+  return d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+}
+
+export function textLine(d: Diagnostic): string {
+  return `${where(d)}: ${d.severity}: ${d.path ? `${d.path}: ` : ""}${d.message}`;
+}
+
+/** Escaping rules of GitHub workflow commands. */
+function escapeData(s: string): string {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+export function githubLine(d: Diagnostic): string {
+  const props = [`file=${escapeProperty(d.file)}`];
+  if (d.line > 0) props.push(`line=${d.line}`, `col=${d.column}`);
+  if (d.path) props.push(`title=${escapeProperty(d.path)}`);
+  return `::${d.severity} ${props.join(",")}::${escapeData(d.message)}`;
+}
+
+export function jsonDiagnostic(d: Diagnostic): Record<string, unknown> {
+  return { file: d.file, line: d.line, column: d.column, path: d.path, message: d.message };
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,45 @@
+/** A problem found in the definitions, pointing at the exact place a user must edit. */
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  severity: Severity;
+  /** Path relative to the repository root, with forward slashes. */
+  file: string;
+  /** 1-based; 0 when the problem concerns the whole file. */
+  line: number;
+  column: number;
+  /** Field path inside the file, e.g. `server_access[0].tools`; "" for the file itself. */
+  path: string;
+  message: string;
+}
+
+export type FieldPath = ReadonlyArray<string | number>;
+
+/** `["server_access", 0, "tools"]` → `server_access[0].tools`. */
+export function formatPath(path: FieldPath): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? part : `.${part}`;
+  }
+  return out;
+}
+
+export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return [...list].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.path.localeCompare(b.path) ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+export function errorsOf(list: readonly Diagnostic[]): Diagnostic[] {
+  return list.filter((d) => d.severity === "error");
+}
+
+export function warningsOf(list: readonly Diagnostic[]): Diagnostic[] {
+  return list.filter((d) => d.severity === "warning");
+}

@@ -1,0 +1,319 @@
+/**
+ * The access model: definitions normalised and cross-checked. Everything downstream (registry documents,
+ * IdP components, explain, diff) reads this, never the raw files.
+ */
+import type { Diagnostic } from "./diagnostics";
+import { sortDiagnostics } from "./diagnostics";
+import type { Definitions, Located } from "./load";
+import { m2mNameProblem, scopeNameProblem, usernameProblem } from "./names";
+import {
+  BOOTSTRAP_ADMIN_GROUP,
+  PRIVILEGED_SCOPE_NAMES,
+  READ_METHODS,
+  STANDARD_METHODS,
+  confersAdmin,
+  isKnownUiAction,
+  isReservedServerName,
+  isWildcard,
+  UI_ACTIONS,
+} from "./registry-rules";
+import type { GroupDefinition, M2MDefinition, ServerAccessEntry, UserDefinition } from "./schema";
+import { suggest } from "./schema-issues";
+import { diagnosticAt } from "./source";
+
+export interface ScopeGroup {
+  /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */
+  name: string;
+  description: string;
+  serverAccess: ServerAccessEntry[];
+  groupMappings: string[];
+  uiPermissions: Record<string, string[]>;
+  agentAccess: string[];
+  createInIdp: boolean;
+  /** True when the `servers` shorthand was converted into `serverAccess`. */
+  fromShorthand: boolean;
+  file: string;
+}
+
+export interface HumanUser {
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  groups: string[];
+  enabled: boolean;
+  file: string;
+}
+
+export interface M2MAccount {
+  /** The OAuth2 client id. */
+  name: string;
+  description: string | null;
+  groups: string[];
+  enabled: boolean;
+  file: string;
+}
+
+export interface ModelOptions {
+  /** The stack manages the registry bootstrap (realm, `registry-admins` group and scope). */
+  bootstrap?: boolean;
+  /** IdP groups that exist already and may be referenced without being defined here. */
+  existingGroups?: readonly string[];
+}
+
+export interface AccessModel {
+  groups: ScopeGroup[];
+  users: HumanUser[];
+  m2m: M2MAccount[];
+  bootstrap: boolean;
+  /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
+  externalGroups: string[];
+}
+
+export interface ModelResult {
+  model: AccessModel;
+  diagnostics: Diagnostic[];
+}
+
+const MCP_METHODS = new Set<string>([
+  ...STANDARD_METHODS,
+  "prompts/list",
+  "prompts/get",
+  "resources/read",
+  "resources/subscribe",
+  "resources/unsubscribe",
+  "completion/complete",
+  "logging/setLevel",
+  "notifications/cancelled",
+]);
+
+function isExecuteRule(methods: readonly string[]): boolean {
+  return methods.includes("tools/call") || methods.some(isWildcard);
+}
+
+function toolsGrantAll(tools: readonly string[] | "*" | undefined): boolean {
+  return tools === "*" || (Array.isArray(tools) && tools.some(isWildcard));
+}
+
+function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
+  return (def.servers ?? []).map((s) => {
+    const rule: ServerAccessEntry = {
+      server: s.server_name,
+      methods: [...(s.access_level === "execute" ? STANDARD_METHODS : READ_METHODS)],
+    };
+    if (s.tools !== undefined) rule.tools = Array.isArray(s.tools) ? [...s.tools] : s.tools;
+    return rule;
+  });
+}
+
+class Checker {
+  readonly diagnostics: Diagnostic[] = [];
+
+  error(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
+    this.diagnostics.push(diagnosticAt(loc.source, [...loc.at, ...path], message, "error", key));
+  }
+
+  warn(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
+    this.diagnostics.push(diagnosticAt(loc.source, [...loc.at, ...path], message, "warning", key));
+  }
+
+  where(loc: Located<unknown>, path: Array<string | number>): string {
+    const p = loc.source.locate([...loc.at, ...path]);
+    return `${loc.source.file}:${p.line}:${p.column}`;
+  }
+}
+
+function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolean): ScopeGroup {
+  const d = loc.value;
+  if (d.create_in_idp != null && d.create_in_keycloak != null && d.create_in_idp !== d.create_in_keycloak) {
+    c.error(loc, ["create_in_keycloak"], "create_in_keycloak (legacy alias) contradicts create_in_idp; keep only create_in_idp", true);
+  }
+  const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
+  const nameProblem = scopeNameProblem(d.scope_name, createInIdp);
+  if (nameProblem) c.error(loc, ["scope_name"], nameProblem);
+  if (d.scope_name === BOOTSTRAP_ADMIN_GROUP && bootstrap) {
+    c.error(loc, ["scope_name"], `"${BOOTSTRAP_ADMIN_GROUP}" is the bootstrap admin group the stack manages (bootstrap: true); remove this file or turn bootstrap off`);
+  } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
+    c.warn(loc, ["scope_name"], `"${d.scope_name}" is a privileged scope name in the registry: the registry's own import refuses it unless an admin allows privileged writes; check this group is meant to grant admin-level access`);
+  }
+  if (d.scope_type != null) {
+    c.warn(loc, ["scope_type"], `scope_type is accepted for compatibility but the registry does not store it (scope documents always have scope_type "group")`, true);
+  }
+  if (d.custom_scopes != null) {
+    c.warn(loc, ["custom_scopes"], "custom_scopes is accepted for compatibility but the registry ignores it; it is not stored", true);
+  }
+
+  const serverAccess: ServerAccessEntry[] = [...(d.server_access ?? [])];
+  (d.server_access ?? []).forEach((entry, i) => {
+    const rules: Array<{ rule: { server: string; methods: string[]; tools?: string[] | "*" }; path: Array<string | number> }> = [];
+    if ("server" in entry) rules.push({ rule: entry, path: ["server_access", i] });
+    else if ("access_rules" in entry) entry.access_rules.forEach((r, j) => rules.push({ rule: r, path: ["server_access", i, "access_rules", j] }));
+    else if ("agents" in entry) {
+      c.warn(loc, ["server_access", i, "agents"], `the nested "agents" form is stored but ignored by the registry's rule flattener; write {agent: "/path", actions: [...]} entries instead`, true);
+    }
+    for (const { rule, path } of rules) checkServerRule(c, loc, rule, path);
+  });
+  (d.servers ?? []).forEach((s, i) => {
+    const path = ["servers", i];
+    const methods = s.access_level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
+    checkServerRule(c, loc, { server: s.server_name, methods, tools: s.tools }, path, "server_name");
+  });
+  serverAccess.push(...convertShorthand(d));
+
+  const uiPermissions: Record<string, string[]> = {};
+  for (const [action, grants] of Object.entries(d.ui_permissions ?? {})) {
+    if (!isKnownUiAction(action)) {
+      const hint = suggest(action, UI_ACTIONS);
+      c.error(loc, ["ui_permissions", action], `unknown UI action "${action}"${hint ? `: did you mean "${hint}"?` : ""} (see the README for the list of UI actions)`, true);
+    } else if (confersAdmin(action, grants)) {
+      c.warn(loc, ["ui_permissions", action], `"all" on ${action} makes every member of this group a registry admin; list the resources instead unless that is intended ("*" does not confer admin)`);
+    }
+    uiPermissions[action] = [...grants];
+  }
+
+  return {
+    name: d.scope_name,
+    description: d.description ?? "",
+    serverAccess,
+    groupMappings: d.group_mappings ? [...d.group_mappings] : [d.scope_name],
+    uiPermissions: d.ui_permissions ? uiPermissions : { list_service: [] },
+    agentAccess: d.agent_access ? [...d.agent_access] : [],
+    createInIdp,
+    fromShorthand: (d.servers ?? []).length > 0,
+    file: loc.source.file,
+  };
+}
+
+function checkServerRule(
+  c: Checker,
+  loc: Located<unknown>,
+  rule: { server: string; methods: readonly string[]; tools?: readonly string[] | "*" },
+  path: Array<string | number>,
+  serverField = "server",
+): void {
+  if (isReservedServerName(rule.server)) {
+    c.error(loc, [...path, serverField], `server "${rule.server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
+  }
+  if (rule.server !== "api") {
+    rule.methods.forEach((m, k) => {
+      if (!isWildcard(m) && !MCP_METHODS.has(m)) {
+        const hint = suggest(m, MCP_METHODS);
+        c.warn(loc, [...path, "methods", k], `"${m}" is not an MCP method${hint ? ` (did you mean "${hint}"?)` : ""}; a misspelt method grants nothing`);
+      }
+    });
+  }
+  if (isExecuteRule(rule.methods) && toolsGrantAll(rule.tools)) {
+    c.warn(loc, [...path, "tools"], `every tool of "${rule.server}" may be called (tools: ["*"] with tools/call); list the tools this group needs`);
+  }
+}
+
+function checkMemberships(
+  c: Checker,
+  loc: Located<UserDefinition | M2MDefinition>,
+  groups: readonly string[],
+  defined: ReadonlyMap<string, ScopeGroup>,
+  external: ReadonlySet<string>,
+  invalid: ReadonlySet<string>,
+): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  groups.forEach((g, i) => {
+    if (seen.has(g)) {
+      c.warn(loc, ["groups", i], `group "${g}" is listed twice`);
+      return;
+    }
+    seen.add(g);
+    out.push(g);
+    const def = defined.get(g);
+    if (def && !def.createInIdp && !external.has(g)) {
+      c.error(loc, ["groups", i], `group "${g}" is defined with create_in_idp: false, so no identity-provider group exists to join; set create_in_idp: true in ${def.file} or declare it in the stack's existingGroups`);
+    } else if (!def && !external.has(g) && !invalid.has(g)) {
+      const hint = suggest(g, [...defined.keys(), ...external]);
+      c.error(loc, ["groups", i], `group "${g}" is not defined in groups/ nor declared by the stack${hint ? `: did you mean "${hint}"?` : ""}; add groups/${g}.yaml or list it in the stack's existingGroups`);
+    }
+  });
+  return out;
+}
+
+export function buildAccessModel(defs: Definitions, options: ModelOptions = {}): ModelResult {
+  const c = new Checker();
+  const bootstrap = options.bootstrap ?? false;
+  const external = new Set<string>(options.existingGroups ?? []);
+  if (bootstrap) external.add(BOOTSTRAP_ADMIN_GROUP);
+  const invalid = new Set(defs.invalidGroupNames);
+
+  const groups = new Map<string, ScopeGroup>();
+  const groupLoc = new Map<string, Located<GroupDefinition>>();
+  for (const loc of defs.groups) {
+    const g = checkGroup(c, loc, bootstrap);
+    const first = groupLoc.get(g.name);
+    if (first) {
+      c.error(loc, ["scope_name"], `group "${g.name}" is already defined at ${c.where(first, ["scope_name"])}; each scope_name must be unique`);
+      continue;
+    }
+    groups.set(g.name, g);
+    groupLoc.set(g.name, loc);
+  }
+
+  const users: HumanUser[] = [];
+  const userLoc = new Map<string, Located<UserDefinition>>();
+  for (const loc of defs.users) {
+    const u = loc.value;
+    const problem = usernameProblem(u.username);
+    if (problem) c.error(loc, ["username"], problem);
+    const key = u.username.toLowerCase();
+    const first = userLoc.get(key);
+    if (first) {
+      c.error(loc, ["username"], `username "${u.username}" is already defined at ${c.where(first, ["username"])}; usernames must be unique (ignoring case)`);
+      continue;
+    }
+    userLoc.set(key, loc);
+    users.push({
+      username: u.username,
+      email: u.email,
+      firstName: u.first_name,
+      lastName: u.last_name,
+      groups: checkMemberships(c, loc, u.groups, groups, external, invalid),
+      enabled: u.enabled ?? true,
+      file: loc.source.file,
+    });
+  }
+
+  const m2m: M2MAccount[] = [];
+  const m2mLoc = new Map<string, Located<M2MDefinition>>();
+  for (const loc of defs.m2m) {
+    const a = loc.value;
+    const problem = m2mNameProblem(a.name);
+    if (problem) c.error(loc, ["name"], problem);
+    const key = a.name.toLowerCase();
+    const first = m2mLoc.get(key);
+    if (first) {
+      c.error(loc, ["name"], `M2M account "${a.name}" is already defined at ${c.where(first, ["name"])}; names must be unique`);
+      continue;
+    }
+    const clash = userLoc.get(key);
+    if (clash) {
+      c.error(loc, ["name"], `M2M account "${a.name}" has the same name as the user at ${c.where(clash, ["username"])}; the registry lists both as users, so rename one`);
+    }
+    m2mLoc.set(key, loc);
+    m2m.push({
+      name: a.name,
+      description: a.description ?? null,
+      groups: checkMemberships(c, loc, a.groups, groups, external, invalid),
+      enabled: a.enabled ?? true,
+      file: loc.source.file,
+    });
+  }
+
+  const byName = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  return {
+    model: {
+      groups: [...groups.values()].sort(byName((g) => g.name)),
+      users: users.sort(byName((u) => u.username)),
+      m2m: m2m.sort(byName((a) => a.name)),
+      bootstrap,
+      externalGroups: [...external].sort(),
+    },
+    diagnostics: sortDiagnostics(c.diagnostics),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The documents the registry stores: scope documents as `import_group` writes them (mcp_scopes_<ns>), and
+ * M2M records as the IAM API writes them (idp_m2m_clients). Timestamps and IdP-assigned ids are added by
+ * the scope store at apply time, not here.
+ */
+import type { AccessModel, M2MAccount, ScopeGroup } from "./model";
+import type { ServerAccessEntry } from "./schema";
+import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
+
+export type IdentityProvider = "keycloak" | "entra";
+export const IDENTITY_PROVIDERS: readonly IdentityProvider[] = ["keycloak", "entra"];
+
+/** Key order follows `import_group`'s document, so stored documents compare byte for byte. */
+export interface ScopeDocument {
+  _id: string;
+  scope_type: "group";
+  description: string;
+  server_access: ServerAccessEntry[];
+  group_mappings: string[];
+  ui_permissions: Record<string, string[]>;
+  agent_access: string[];
+  is_idp_managed: boolean;
+}
+
+/** The bootstrap admin scope, as the registry's init scripts upsert it (`$set` of these fields only). */
+export interface BootstrapScopeDocument {
+  _id: string;
+  group_mappings: string[];
+  server_access: ServerAccessEntry[];
+  ui_permissions: Record<string, string[]>;
+}
+
+export interface M2MClientRecord {
+  /** Keycloak: the client id (= name). Entra: the application's appId, known only after apply. */
+  client_id?: string;
+  name: string;
+  description: string | null;
+  groups: string[];
+  enabled: boolean;
+  provider: IdentityProvider;
+  /** Keycloak: the client id. Entra: the appId. */
+  idp_app_id?: string;
+}
+
+export interface RegistryDocuments {
+  scopes: Array<ScopeDocument | BootstrapScopeDocument>;
+  m2m_clients: M2MClientRecord[];
+}
+
+/** IdP-assigned identifiers known at apply time (Entra group Object IDs, application client ids). */
+export interface AssignedIds {
+  /** group name → Entra group Object ID. */
+  groupObjectIds?: Readonly<Record<string, string>>;
+  /** M2M name → client id (Entra appId). */
+  clientIds?: Readonly<Record<string, string>>;
+}
+
+function canonicalRule(rule: ServerAccessEntry): ServerAccessEntry {
+  if ("server" in rule) {
+    const out: ServerAccessEntry = { server: rule.server, methods: [...rule.methods] };
+    if (rule.tools !== undefined) out.tools = Array.isArray(rule.tools) ? [...rule.tools] : rule.tools;
+    return out;
+  }
+  if ("agent" in rule) return { agent: rule.agent, actions: [...rule.actions] };
+  if ("access_rules" in rule) return { scope_name: rule.scope_name, access_rules: rule.access_rules.map((r) => canonicalRule(r) as typeof r) };
+  return structuredClone(rule);
+}
+
+/** Entra tokens carry Object IDs: each mapped group's ID joins its name (the registry's import loses it). */
+export function withObjectIds(mappings: readonly string[], ids: Readonly<Record<string, string>> | undefined): string[] {
+  const out = [...mappings];
+  if (!ids) return out;
+  for (const m of mappings) {
+    const id = ids[m];
+    if (id && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+export function renderScopeDocument(group: ScopeGroup, ids: AssignedIds = {}): ScopeDocument {
+  return {
+    _id: group.name,
+    scope_type: "group",
+    description: group.description,
+    server_access: group.serverAccess.map(canonicalRule),
+    group_mappings: withObjectIds(group.groupMappings, ids.groupObjectIds),
+    ui_permissions: Object.fromEntries(Object.entries(group.uiPermissions).map(([k, v]) => [k, [...v]])),
+    agent_access: [...group.agentAccess],
+    is_idp_managed: group.createInIdp,
+  };
+}
+
+/** registry-admins: full access, every agent action, admin UI; as scripts/registry-admins.json seeds it. */
+export function renderBootstrapAdminScope(ids: AssignedIds = {}): BootstrapScopeDocument {
+  const all = ["all"];
+  return {
+    _id: BOOTSTRAP_ADMIN_GROUP,
+    group_mappings: withObjectIds([BOOTSTRAP_ADMIN_GROUP], ids.groupObjectIds),
+    server_access: [
+      { server: "*", methods: ["all"], tools: ["all"] },
+      { agent: "*", actions: ["list_agents", "get_agent", "publish_agent", "modify_agent", "delete_agent", "invoke_agent"] },
+    ],
+    ui_permissions: {
+      list_agents: all,
+      get_agent: all,
+      publish_agent: all,
+      modify_agent: all,
+      delete_agent: all,
+      list_service: all,
+      register_service: all,
+      health_check_service: all,
+      toggle_service: all,
+      modify_service: all,
+      delete_service: all,
+    },
+  };
+}
+
+export function renderM2MRecord(account: M2MAccount, idp: IdentityProvider, ids: AssignedIds = {}): M2MClientRecord {
+  const clientId = idp === "keycloak" ? account.name : ids.clientIds?.[account.name];
+  const record: M2MClientRecord = {
+    name: account.name,
+    description: account.description,
+    groups: [...account.groups],
+    enabled: account.enabled,
+    provider: idp,
+  };
+  if (clientId === undefined) return record;
+  // Key order as the IAM API inserts it: client_id first, idp_app_id last.
+  const { name, description, groups, enabled, provider } = record;
+  return { client_id: clientId, name, description, groups, enabled, provider, idp_app_id: clientId };
+}
+
+export interface RenderOptions extends AssignedIds {
+  idp?: IdentityProvider;
+}
+
+export function renderRegistryDocuments(model: AccessModel, options: RenderOptions = {}): RegistryDocuments {
+  const idp = options.idp ?? "keycloak";
+  const scopes: Array<ScopeDocument | BootstrapScopeDocument> = model.groups.map((g) => renderScopeDocument(g, options));
+  if (model.bootstrap) scopes.push(renderBootstrapAdminScope(options));
+  scopes.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+  return { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };
+}

@@ -1,0 +1,168 @@
+/**
+ * Turns zod's issues into messages a person can act on: which field, what is wrong, how to fix it.
+ */
+import type { z } from "zod";
+import type { Diagnostic, FieldPath } from "./diagnostics";
+import { diagnosticAt, type SourceFile } from "./source";
+import { serverAccessBranch } from "./schema/group";
+
+type Issue = z.core.$ZodIssue;
+
+function valueAt(root: unknown, path: FieldPath): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[p as string];
+  }
+  return v;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "empty (null)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: "a string",
+  array: "a list",
+  object: "a mapping",
+  boolean: "true or false",
+  number: "a number",
+};
+
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** The closest known name, if it is close enough to be a typo. */
+export function suggest(word: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(word.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function lastName(path: FieldPath): string {
+  for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === "string") return path[i] as string;
+  return "value";
+}
+
+export interface TranslateContext {
+  source: SourceFile;
+  /** Prefix for items of a list file. */
+  prefix: FieldPath;
+  /** Every field name of this kind, for "did you mean". */
+  knownFields: ReadonlySet<string>;
+  /** Keys already reported elsewhere (secrets), not to report again as unknown. */
+  skipKeys: ReadonlySet<string>;
+}
+
+export function translateIssues(issues: readonly Issue[], ctx: TranslateContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const issue of issues) out.push(...translate(issue, ctx));
+  return out;
+}
+
+function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
+  const { source } = ctx;
+  const path: FieldPath = [...ctx.prefix, ...(issue.path as (string | number)[])];
+  const value = valueAt(source.value, path);
+  const field = lastName(path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      return issue.keys
+        .filter((k) => !ctx.skipKeys.has([...path, k].join("\u0000")))
+        .map((k) => {
+          const hint = suggest(k, ctx.knownFields);
+          const fix = hint ? `did you mean "${hint}"?` : "remove it or fix its spelling";
+          return diagnosticAt(
+            source,
+            [...path, k],
+            `unknown field "${k}": ${fix} (unknown fields are refused so that a typo cannot silently drop access)`,
+            "error",
+            true,
+          );
+        });
+    }
+    case "invalid_type": {
+      if (value === undefined) {
+        return [diagnosticAt(source, path.slice(0, -1), `missing required field "${field}": add it`, "error")];
+      }
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      if (issue.expected === "array" && typeof value === "string") {
+        return [diagnosticAt(source, path, `"${field}" must be ${expected}, not a single string: write [${JSON.stringify(value)}]`)];
+      }
+      return [diagnosticAt(source, path, `"${field}" must be ${expected}, but is ${describe(value)}`)];
+    }
+    case "too_small": {
+      if (issue.origin === "array") {
+        const what = field === "groups" ? "at least one group" : "at least one entry";
+        return [diagnosticAt(source, path, `"${field}" is empty: list ${what}`)];
+      }
+      if (issue.origin === "string") return [diagnosticAt(source, path, `"${field}" must not be empty`)];
+      return [diagnosticAt(source, path, `"${field}": ${issue.message}`)];
+    }
+    case "invalid_value": {
+      const allowed = issue.values.map((v) => String(v)).join(", ");
+      return [diagnosticAt(source, path, `"${field}" is ${describe(value)}; it must be one of: ${allowed}`)];
+    }
+    case "invalid_format": {
+      if (issue.format === "email") return [diagnosticAt(source, path, `"${field}" is not a valid email address: ${JSON.stringify(value)}`)];
+      return [diagnosticAt(source, path, `"${field}" has an invalid format (${issue.format})`)];
+    }
+    case "invalid_union": {
+      // Pick the shape the user meant and report its problems, not every alternative's.
+      const branch = serverAccessBranch(value);
+      const parent = path[path.length - 2];
+      if (parent === "server_access" && typeof value === "object" && value !== null && !Array.isArray(value)) {
+        if (!branch) {
+          return [
+            diagnosticAt(
+              source,
+              path,
+              `server_access entry needs "server" (an MCP server rule: server, methods, tools) or "agent" (an agent rule: agent, actions)`,
+            ),
+          ];
+        }
+        const res = branch.safeParse(value);
+        if (!res.success) return translateIssues(res.error.issues, { ...ctx, prefix: path });
+      }
+      if (field === "tools") {
+        return [diagnosticAt(source, path, `"tools" must be a list of tool names (or ["*"] for every tool), but is ${describe(value)}`)];
+      }
+      return [diagnosticAt(source, path, `"${field}" must be a mapping, but is ${describe(value)}`)];
+    }
+    default:
+      return [diagnosticAt(source, path, `"${field}": ${issue.message}`)];
+  }
+}
+
+/** Every key name used anywhere in a JSON Schema, for typo suggestions. */
+export function fieldNames(jsonSchema: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(jsonSchema)) for (const s of jsonSchema) fieldNames(s, into);
+  else if (jsonSchema && typeof jsonSchema === "object") {
+    const o = jsonSchema as Record<string, unknown>;
+    if (o.properties && typeof o.properties === "object") for (const k of Object.keys(o.properties)) into.add(k);
+    for (const v of Object.values(o)) if (v && typeof v === "object") fieldNames(v, into);
+  }
+  return into;
+}

@@ -1,0 +1,201 @@
+/**
+ * Reading one definition file: size limit, strict UTF-8, YAML (JSON is read by the same parser) with
+ * bounded alias expansion, and a way back from a field path to the line and column it was written at.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isPair, type Document, type Node } from "yaml";
+import type { Diagnostic, FieldPath } from "./diagnostics";
+import { formatPath } from "./diagnostics";
+
+/** Definition files are small; anything bigger is a mistake or an attack. */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+/** Aliases a file may expand; bounds "billion laughs" documents. */
+export const MAX_ALIAS_COUNT = 100;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface SourceFile {
+  /** Path relative to the repository root. */
+  file: string;
+  /** The parsed value (plain JSON-like data). */
+  value: unknown;
+  /** Where a field (or, with `key`, its key) was written; falls back to the nearest parent. */
+  locate(path: FieldPath, key?: boolean): Position;
+}
+
+export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnostics: Diagnostic[] };
+
+export interface ReadOptions {
+  maxFileBytes?: number;
+}
+
+function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }): Diagnostic {
+  return { severity: "error", file, line: pos.line, column: pos.column, path: "", message };
+}
+
+/** Line and column of a byte offset in a buffer that failed to decode. */
+function bytePosition(bytes: Uint8Array, offset: number): Position {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < bytes.length; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: offset - start + 1 };
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0) return i;
+    for (let k = 1; k < len; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+    }
+    // The decoder also refuses overlong and surrogate forms; report the sequence that starts them.
+    if (len > 1) {
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(i, i + len));
+      } catch {
+        return i;
+      }
+    }
+    i += len;
+  }
+  return bytes.length;
+}
+
+export function decodeUtf8(file: string, bytes: Uint8Array): { ok: true; text: string } | { ok: false; diagnostic: Diagnostic } {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return { ok: true, text };
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    return {
+      ok: false,
+      diagnostic: fileError(
+        file,
+        `file is not valid UTF-8 (invalid byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, "0")}); save it as UTF-8`,
+        bytePosition(bytes, offset),
+      ),
+    };
+  }
+}
+
+function nodeAt(doc: Document, path: FieldPath, key: boolean): Node | null {
+  let node: unknown = doc.contents;
+  let found: Node | null = (node as Node) ?? null;
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === part);
+      if (!pair) return found;
+      if (last && key) return (pair.key as Node) ?? found;
+      node = pair.value;
+      found = (pair.value as Node) ?? (pair.key as Node) ?? found;
+    } else if (isSeq(node) && typeof part === "number") {
+      const item = node.items[part];
+      if (item === undefined) return found;
+      node = item;
+      found = item as Node;
+    } else {
+      return found;
+    }
+  }
+  return found;
+}
+
+/** Parses text already decoded; used directly by tests and by git revisions in `diff`. */
+export function parseSource(file: string, text: string): ReadResult {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const toPos = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (!Array.isArray(docs)) {
+    return { ok: false, diagnostics: [fileError(file, "file is empty; remove it or add a definition")] };
+  }
+  if (docs.length === 0) {
+    return { ok: false, diagnostics: [fileError(file, "file is empty; remove it or add a definition")] };
+  }
+  const diagnostics: Diagnostic[] = [];
+  for (const doc of docs) {
+    for (const err of doc.errors) {
+      diagnostics.push(
+        fileError(file, `invalid YAML: ${err.message.split("\n")[0]}`, toPos(err.pos[0])),
+      );
+    }
+  }
+  if (diagnostics.length) return { ok: false, diagnostics };
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    return {
+      ok: false,
+      diagnostics: [
+        fileError(file, "file holds more than one YAML document (---); put one definition per file", toPos(second.range[0])),
+      ],
+    };
+  }
+  const doc = docs[0]!;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(msg)) {
+      return {
+        ok: false,
+        diagnostics: [
+          fileError(
+            file,
+            `YAML aliases expand too much (over ${MAX_ALIAS_COUNT}); this looks like an alias bomb — write the values out instead of nesting aliases`,
+            toPos(doc.range[0]),
+          ),
+        ],
+      };
+    }
+    return { ok: false, diagnostics: [fileError(file, `invalid YAML: ${msg}`, toPos(doc.range[0]))] };
+  }
+  const locate = (path: FieldPath, key = false): Position => {
+    const node = nodeAt(doc, path, key);
+    const range = node?.range;
+    return range ? toPos(range[0]) : { line: 1, column: 1 };
+  };
+  return { ok: true, source: { file, value, locate } };
+}
+
+/** Reads a file from disk, refusing oversized and non-UTF-8 files before parsing. */
+export function readSource(absPath: string, file: string, options: ReadOptions = {}): ReadResult {
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const size = statSync(absPath).size;
+  if (size > max) {
+    return {
+      ok: false,
+      diagnostics: [fileError(file, `file is ${size} bytes, over the ${max}-byte limit; split it into smaller files`)],
+    };
+  }
+  const decoded = decodeUtf8(file, readFileSync(absPath));
+  if (!decoded.ok) return { ok: false, diagnostics: [decoded.diagnostic] };
+  return parseSource(file, decoded.text.replace(/^\uFEFF/, ""));
+}
+
+export function diagnosticAt(
+  source: SourceFile,
+  path: FieldPath,
+  message: string,
+  severity: "error" | "warning" = "error",
+  key = false,
+): Diagnostic {
+  const pos = source.locate(path, key);
+  return { severity, file: source.file, line: pos.line, column: pos.column, path: formatPath(path), message };
+}

@@ -1,0 +1,153 @@
+/** The registry's documented examples load unchanged and render to the documents the registry stores. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { checkRepository, renderRegistryDocuments, STANDARD_METHODS } from "../../lib";
+import { makeRepo } from "../support/repo";
+import { FIXTURES, REPO_ROOT } from "../support/paths";
+
+const fixture = (name: string) => readFileSync(join(FIXTURES, "registry", name), "utf8");
+
+function render(files: Record<string, string>, idp: "keycloak" | "entra" = "keycloak") {
+  const r = checkRepository(makeRepo(files), { existingGroups: ["registry-admins"] });
+  assert.deepEqual(r.errors, []);
+  return { ...renderRegistryDocuments(r.model, { idp }), warnings: r.warnings };
+}
+
+describe("registry scope documents", () => {
+  it("renders currenttime-users exactly as import_group stores it", () => {
+    const { scopes } = render({ "groups/currenttime-users.json": fixture("currenttime-users.json") });
+    assert.equal(
+      JSON.stringify(scopes[0]),
+      JSON.stringify({
+        _id: "currenttime-users",
+        scope_type: "group",
+        description: "Users with access to currenttime server",
+        server_access: [{ server: "currenttime", methods: ["initialize", "tools/list", "tools/call"], tools: ["current_time_by_timezone"] }],
+        group_mappings: ["currenttime-users"],
+        ui_permissions: { list_service: ["currenttime"], health_check_service: ["currenttime"] },
+        agent_access: [],
+        is_idp_managed: true,
+      }),
+    );
+  });
+
+  it("keeps every field of public-mcp-users, agent rules and Entra ids included", () => {
+    const src = JSON.parse(fixture("public-mcp-users.json"));
+    const { scopes } = render({ "groups/p.json": fixture("public-mcp-users.json") });
+    const doc = scopes[0]!;
+    assert.deepEqual(doc, {
+      _id: src.scope_name,
+      scope_type: "group",
+      description: src.description,
+      server_access: src.server_access,
+      group_mappings: ["public-mcp-users", "5f605d68-06bc-4208-b992-bb378eee12c5"],
+      ui_permissions: src.ui_permissions,
+      agent_access: [],
+      is_idp_managed: true,
+    });
+  });
+
+  it("stores virtual-server-scoped-users without custom_scopes, with a warning", () => {
+    const src = JSON.parse(fixture("virtual-server-scoped-users.json"));
+    const { scopes, warnings } = render({ "groups/v.json": fixture("virtual-server-scoped-users.json") });
+    const doc = scopes[0]!;
+    assert.deepEqual(Object.keys(doc), ["_id", "scope_type", "description", "server_access", "group_mappings", "ui_permissions", "agent_access", "is_idp_managed"]);
+    assert.deepEqual((doc as { server_access: unknown }).server_access, src.server_access, "server paths kept with their slashes");
+    assert.deepEqual((doc as { ui_permissions: unknown }).ui_permissions, { list_service: [] }, "registry default");
+    assert.ok(warnings.some((w) => /custom_scopes/.test(w.message)));
+  });
+
+  it("converts the user guide's servers shorthand to real access", () => {
+    const { scopes } = render({ "groups/s.json": fixture("seed-guide-my-group.json") });
+    const doc = scopes[0] as { server_access: unknown[] };
+    assert.deepEqual(doc.server_access, [
+      { server: "currenttime", methods: [...STANDARD_METHODS], tools: ["get_current_time"] },
+      { server: "mcpgw", methods: [...STANDARD_METHODS], tools: ["*"] },
+    ]);
+    assert.ok(STANDARD_METHODS.includes("tools/call"));
+  });
+
+  it("converts read access without tools/call", () => {
+    const { scopes } = render({ "groups/r.yaml": "scope_name: r\nservers:\n  - server_name: s\n    tools: [a]\n    access_level: read\n" });
+    const rule = (scopes[0] as { server_access: Array<{ methods: string[] }> }).server_access[0]!;
+    assert.deepEqual(rule.methods, STANDARD_METHODS.filter((m) => m !== "tools/call"));
+  });
+
+  it("applies the registry's defaults and is_idp_managed from create_in_idp", () => {
+    const { scopes } = render({ "groups/x.yaml": "scope_name: x\ncreate_in_idp: false\n" });
+    assert.deepEqual(scopes[0], {
+      _id: "x",
+      scope_type: "group",
+      description: "",
+      server_access: [],
+      group_mappings: ["x"],
+      ui_permissions: { list_service: [] },
+      agent_access: [],
+      is_idp_managed: false,
+    });
+  });
+
+  it("honours the legacy create_in_keycloak alias", () => {
+    const { scopes } = render({ "groups/x.json": JSON.stringify({ scope_name: "x", create_in_keycloak: false }) });
+    assert.equal((scopes[0] as { is_idp_managed: boolean }).is_idp_managed, false);
+  });
+
+  it("adds the bootstrap admin scope as the init scripts seed it when the stack manages bootstrap", () => {
+    const r = checkRepository(makeRepo({}), { bootstrap: true });
+    const { scopes } = renderRegistryDocuments(r.model);
+    const admin = scopes[0] as unknown as Record<string, unknown>;
+    assert.equal(admin._id, "registry-admins");
+    assert.deepEqual(Object.keys(admin), ["_id", "group_mappings", "server_access", "ui_permissions"]);
+    assert.deepEqual(admin.group_mappings, ["registry-admins"]);
+    const base = JSON.parse(fixture("registry-admins.bootstrap.json"));
+    assert.deepEqual((admin.server_access as unknown[])[0], base.server_access[0]);
+  });
+
+  it("adds Entra Object IDs after the names they belong to", () => {
+    const r = checkRepository(makeRepo({ "groups/a.yaml": "scope_name: a\n" }));
+    const { scopes } = renderRegistryDocuments(r.model, { idp: "entra", groupObjectIds: { a: "0000-guid" } });
+    assert.deepEqual((scopes[0] as { group_mappings: string[] }).group_mappings, ["a", "0000-guid"]);
+  });
+
+  it("is sorted and stable whatever the file order", () => {
+    const a = render({ "groups/z.yaml": "scope_name: b\n", "groups/a.yaml": "scope_name: c\n", "groups/m.yaml": "scope_name: a\n" });
+    assert.deepEqual(a.scopes.map((s) => s._id), ["a", "b", "c"]);
+  });
+});
+
+describe("registry M2M records", () => {
+  const files = {
+    "groups/g.yaml": "scope_name: g\n",
+    "m2m/b.yaml": "name: bot-b\ngroups: [g]\n",
+    "m2m/a.yaml": "name: bot-a\ngroups: [g, registry-admins]\ndescription: first\nenabled: false\n",
+  };
+
+  it("renders Keycloak records as idp_m2m_clients holds them, without timestamps", () => {
+    const { m2m_clients } = render(files);
+    assert.equal(
+      JSON.stringify(m2m_clients),
+      JSON.stringify([
+        { client_id: "bot-a", name: "bot-a", description: "first", groups: ["g", "registry-admins"], enabled: false, provider: "keycloak", idp_app_id: "bot-a" },
+        { client_id: "bot-b", name: "bot-b", description: null, groups: ["g"], enabled: true, provider: "keycloak", idp_app_id: "bot-b" },
+      ]),
+    );
+  });
+
+  it("leaves out the ids Entra assigns", () => {
+    const { m2m_clients } = render(files, "entra");
+    assert.deepEqual(m2m_clients[1], { name: "bot-b", description: null, groups: ["g"], enabled: true, provider: "entra" });
+  });
+});
+
+describe("the example repository", () => {
+  it("validates and renders", () => {
+    const r = checkRepository(REPO_ROOT, { existingGroups: ["registry-admins"] });
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.model.groups.length >= 4 && r.model.users.length >= 2 && r.model.m2m.length >= 2);
+    const docs = renderRegistryDocuments(r.model);
+    const fininfo = docs.scopes.find((s) => s._id === "fininfo-analysts") as { server_access: unknown[] };
+    assert.equal(fininfo.server_access.length, 2, "shorthand converted");
+  });
+});
