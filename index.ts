@@ -1,31 +1,9 @@
-/**
- * The Pulumi program: stack config → core (checked access model) → components → stack outputs.
- * Definitions that do not validate stop the run before anything is applied.
- */
-import * as pulumi from "@pulumi/pulumi";
-import { resolve } from "node:path";
-import { checkRepository, renderRegistryDocuments, settingsFromConfig, CONFIG_NAMESPACE } from "./lib";
-import { textLine } from "./cli/report";
+/** The Pulumi program: stack config → core → components → stack outputs. See components/program.ts. */
+import { accessProgram } from "./components/program";
 
-const config = new pulumi.Config(CONFIG_NAMESPACE);
-const definitionsDir = resolve(config.get("definitionsDir") ?? ".");
-const settings = settingsFromConfig(
-  {
-    [`${CONFIG_NAMESPACE}:bootstrap`]: config.getBoolean("bootstrap"),
-    [`${CONFIG_NAMESPACE}:existingGroups`]: config.getObject<string[]>("existingGroups"),
-    [`${CONFIG_NAMESPACE}:identityProvider`]: config.get("identityProvider"),
-  },
-  "stack config",
+const { store } = accessProgram();
+
+/** Scope name → when its document was created and last written. */
+export const scopes = Object.fromEntries(
+  Object.entries(store.scopes).map(([name, doc]) => [name, { createdAt: doc.createdAt, updatedAt: doc.updatedAt }]),
 );
-
-const checked = checkRepository(definitionsDir, settings);
-for (const w of checked.warnings) void pulumi.log.warn(textLine(w));
-if (!checked.ok) {
-  throw new pulumi.RunError(
-    `the definitions in ${definitionsDir} have ${checked.errors.length} error(s); nothing was applied:\n` +
-      checked.errors.map(textLine).join("\n"),
-  );
-}
-
-const documents = renderRegistryDocuments(checked.model, { idp: settings.idp ?? "keycloak" });
-export const scopes = documents.scopes.map((s) => s._id);

@@ -1,0 +1,279 @@
+/**
+ * The dynamic provider that keeps registry records in MongoDB/DocumentDB: scope documents (`mcp_scopes_<ns>`,
+ * keyed by `_id`) and M2M records (`idp_m2m_clients`, keyed by `name`).
+ *
+ * Pulumi serializes this object into the state and runs it in another process, so (see the pitfalls in the
+ * README): no captured clients or secrets — the connection comes from stack config in `configure()`; the
+ * mongodb driver is required inside methods; `diff` compares business fields only, so a new version of this
+ * code does not update every record.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Collection, Db, Document, MongoClient } from "mongodb";
+import { dbConnection, redactUri, DB_ENV, type DbConnection, type DbSettingKey } from "./connection";
+import { canonical, describeDifference, mergeOutsideAdditions, sameFields, type Fields } from "./record-diff";
+
+export type RecordKind = "scope" | "m2m";
+export type ConflictPolicy = "fail" | "overwrite" | "merge";
+export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ["fail", "overwrite", "merge"];
+
+/** What the program declares for one record. */
+export interface RecordInputs {
+  kind: RecordKind;
+  /** Scope `_id`, or the M2M account name. */
+  key: string;
+  database: string;
+  collection: string;
+  /** Business fields, without `_id` and timestamps. */
+  desired: Fields;
+  /** Add `created_at`/`updated_at` (false for the bootstrap scope, which the init scripts seed without). */
+  timestamps: boolean;
+  onConflict: ConflictPolicy;
+  /** Shown in conflict messages: the definition file to edit. */
+  source: string;
+}
+
+/** What the state keeps after a write or a refresh. */
+export interface RecordOutputs extends RecordInputs {
+  /** The business fields this stack last wrote: the baseline of the conflict guard. */
+  applied: Fields;
+  /** The business fields found in the database by the last write or refresh. */
+  live: Fields;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** An error meant for the person running `pulumi up`: its stack is its message. */
+export class RecordStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RecordStoreError";
+    this.stack = message;
+  }
+}
+
+const CONFIG_NS = "mcp-gateway-access";
+const TIMESTAMP_FIELDS = ["_id", "created_at", "updated_at"];
+
+function businessFields(doc: Document): Fields {
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(doc)) if (!TIMESTAMP_FIELDS.includes(k)) out[k] = v as Fields[string];
+  return out;
+}
+
+function label(i: Pick<RecordInputs, "kind" | "key" | "collection">): string {
+  return i.kind === "scope" ? `scope document "${i.key}" in ${i.collection}` : `M2M record "${i.key}" in ${i.collection}`;
+}
+
+function filterFor(i: Pick<RecordInputs, "kind" | "key">): Document {
+  return i.kind === "scope" ? { _id: i.key } : { name: i.key };
+}
+
+function iso(d: unknown): string | null {
+  return d instanceof Date ? d.toISOString() : typeof d === "string" ? d : null;
+}
+
+function conflictMessage(i: RecordInputs, what: string, base: Fields, live: Fields | null): string {
+  const lines = live ? describeDifference(base, live) : ["  the record was deleted"];
+  const per = i.kind === "scope" ? `\n  pulumi config set --path 'mcp-gateway-access:onScopeConflictByGroup["${i.key}"]' merge   # for this group only` : "";
+  return [
+    `${label(i)} ${what}:`,
+    ...lines,
+    `Nothing was written. To keep these changes, add them to ${i.source}; or tell this stack how to treat them:`,
+    "  pulumi config set mcp-gateway-access:onScopeConflict merge       # keep what was added outside, apply the definitions",
+    "  pulumi config set mcp-gateway-access:onScopeConflict overwrite   # replace it with the definitions" + per,
+  ].join("\n");
+}
+
+interface ProviderState {
+  settings?: (key: DbSettingKey) => string | undefined;
+  connection?: DbConnection;
+  client?: Promise<MongoClient>;
+  indexed?: Set<string>;
+}
+
+export interface RecordProvider extends pulumi.dynamic.ResourceProvider {
+  state: ProviderState;
+  db(): Promise<Db>;
+  collection(i: Pick<RecordInputs, "database" | "collection" | "kind">): Promise<Collection<Document>>;
+  close(): Promise<void>;
+  write(i: RecordInputs, live: Document | null, fields: Fields): Promise<RecordOutputs>;
+  guarded<T>(i: Pick<RecordInputs, "kind" | "key" | "collection">, action: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The provider; one instance per process, so one connection pool per `pulumi up`. */
+export const recordProvider: RecordProvider = {
+  state: {},
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    const envNames: Partial<Record<DbSettingKey, string>> = DB_ENV;
+    this.state.settings = (key) => req.config.get(`${CONFIG_NS}:${key}`) ?? process.env[envNames[key] ?? ""] ?? undefined;
+  },
+
+  async db(): Promise<Db> {
+    const state = this.state;
+    if (!state.connection) {
+      const envNames: Partial<Record<DbSettingKey, string>> = DB_ENV;
+      const get = state.settings ?? ((key: DbSettingKey) => process.env[envNames[key] ?? ""]);
+      try {
+        state.connection = dbConnection(get);
+      } catch (e) {
+        throw new RecordStoreError(`registry database settings: ${(e as Error).message}`);
+      }
+    }
+    const conn = state.connection;
+    if (!state.client) {
+      // Required here, not imported at the top: the serialized provider must not capture a driver instance.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { MongoClient: Client } = require("mongodb") as typeof import("mongodb");
+      const client = new Client(conn.uri, conn.options);
+      state.client = client.connect().catch((e: unknown) => {
+        state.client = undefined;
+        throw e;
+      });
+    }
+    return (await state.client).db();
+  },
+
+  async collection(i) {
+    const db = (await this.db()).client.db(i.database);
+    const col = db.collection(i.collection);
+    const key = `${i.database}.${i.collection}`;
+    this.state.indexed ??= new Set();
+    if (i.kind === "scope" && !this.state.indexed.has(key)) {
+      // The registry queries {group_mappings: {$in: groups}} on every request and creates this index lazily.
+      await col.createIndex({ group_mappings: 1 });
+      this.state.indexed.add(key);
+    }
+    return col;
+  },
+
+  async close(): Promise<void> {
+    const c = this.state.client;
+    this.state.client = undefined;
+    this.state.connection = undefined;
+    this.state.indexed = undefined;
+    if (c) await (await c.catch(() => null))?.close();
+  },
+
+  /** Runs a database step; failures become a message that says what was (not) written and what to do. */
+  async guarded(i, action, fn) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof RecordStoreError) throw e;
+      const target = this.state.connection?.target ?? "the configured database";
+      let reason = e instanceof Error ? e.message : String(e);
+      reason = redactUri(reason);
+      const password = this.state.settings?.("mongodbPassword");
+      if (password) reason = reason.split(password).join("***");
+      const name = (e as { name?: string }).name ?? "";
+      const unreachable = /ServerSelection|Network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out/i.test(`${name} ${reason}`);
+      throw new RecordStoreError(
+        unreachable
+          ? `cannot reach the registry database at ${target} while trying to ${action} ${label(i)}: ${reason}. Nothing was written for it; run pulumi up again when the database is reachable.`
+          : `could not ${action} ${label(i)} (database at ${target}): ${reason}`,
+      );
+    }
+  },
+
+  async write(i, live, fields) {
+    const col = await this.collection(i);
+    const now = new Date();
+    const createdAt = live?.created_at instanceof Date ? live.created_at : now;
+    const doc: Document = i.kind === "scope" ? { _id: i.key, ...fields } : { ...fields };
+    if (i.timestamps) {
+      doc.created_at = createdAt;
+      doc.updated_at = now;
+    }
+    if (live) await col.replaceOne({ _id: live._id }, doc);
+    else if (i.kind === "scope") await col.replaceOne(filterFor(i), doc, { upsert: true });
+    else await col.insertOne(doc);
+    return {
+      ...i,
+      applied: fields,
+      live: fields,
+      createdAt: i.timestamps ? createdAt.toISOString() : null,
+      updatedAt: i.timestamps ? now.toISOString() : null,
+    };
+  },
+
+  async check(_olds: RecordInputs, news: RecordInputs): Promise<pulumi.dynamic.CheckResult> {
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    if (news.kind !== "scope" && news.kind !== "m2m") failures.push({ property: "kind", reason: "kind must be scope or m2m" });
+    if (typeof news.key !== "string" || news.key === "") failures.push({ property: "key", reason: "key must be a non-empty string" });
+    if (!CONFLICT_POLICIES.includes(news.onConflict)) {
+      failures.push({ property: "onConflict", reason: `onConflict must be one of ${CONFLICT_POLICIES.join(", ")}` });
+    }
+    if (!news.desired || typeof news.desired !== "object") failures.push({ property: "desired", reason: "desired must be an object" });
+    return { inputs: news, failures };
+  },
+
+  async diff(_id: string, olds: RecordOutputs, news: RecordInputs): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = (["kind", "key", "database", "collection"] as const).filter((k) => olds[k] !== news[k]);
+    const applied = olds.applied ?? olds.desired;
+    const live = olds.live ?? applied;
+    const changes =
+      replaces.length > 0 ||
+      !sameFields(olds.desired, news.desired) ||
+      !sameFields(live, applied) || // drift seen by a refresh
+      olds.timestamps !== news.timestamps;
+    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+
+  async create(inputs: RecordInputs): Promise<pulumi.dynamic.CreateResult> {
+    return this.guarded(inputs, "create", async () => {
+      const col = await this.collection(inputs);
+      const live = await col.findOne(filterFor(inputs));
+      let fields = inputs.desired;
+      if (live && !sameFields(businessFields(live), inputs.desired)) {
+        // A record this stack never wrote: the registry's own, or an earlier run's cut short.
+        if (inputs.onConflict === "fail") {
+          throw new RecordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, businessFields(live)));
+        }
+        if (inputs.onConflict === "merge") fields = mergeOutsideAdditions(inputs.desired, {}, businessFields(live));
+      }
+      const outs = await this.write(inputs, live, fields);
+      return { id: inputs.key, outs };
+    });
+  },
+
+  async read(id: string, props: RecordOutputs): Promise<pulumi.dynamic.ReadResult> {
+    return this.guarded({ ...props, key: props.key ?? id }, "read", async () => {
+      const col = await this.collection(props);
+      const live = await col.findOne(filterFor({ kind: props.kind, key: props.key ?? id }));
+      if (!live) return {}; // deleted outside this stack: the engine drops it from the state
+      return {
+        id,
+        props: { ...props, live: businessFields(live), createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) },
+      };
+    });
+  },
+
+  async update(_id: string, olds: RecordOutputs, news: RecordInputs): Promise<pulumi.dynamic.UpdateResult> {
+    return this.guarded(news, "update", async () => {
+      const col = await this.collection(news);
+      const live = await col.findOne(filterFor(news));
+      const applied = olds.applied ?? olds.desired;
+      const liveFields = live ? businessFields(live) : null;
+      let fields = news.desired;
+      if (!liveFields || !sameFields(liveFields, applied)) {
+        if (news.onConflict === "fail") {
+          const what = liveFields ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
+          throw new RecordStoreError(conflictMessage(news, what, applied, liveFields));
+        }
+        if (news.onConflict === "merge" && liveFields) fields = mergeOutsideAdditions(news.desired, applied, liveFields);
+      }
+      if (live && sameFields(liveFields, fields) && canonical(olds.desired) === canonical(news.desired)) {
+        return { outs: { ...olds, ...news, applied: fields, live: fields } };
+      }
+      return { outs: await this.write(news, live, fields) };
+    });
+  },
+
+  async delete(_id: string, props: RecordOutputs): Promise<void> {
+    await this.guarded(props, "delete", async () => {
+      const col = await this.collection(props);
+      await col.deleteOne(filterFor(props));
+    });
+  },
+};

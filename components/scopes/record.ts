@@ -1,0 +1,49 @@
+/** The dynamic resources: their own type tokens, so policy packs can target them. */
+import * as pulumi from "@pulumi/pulumi";
+import { recordProvider, type ConflictPolicy, type RecordKind } from "./provider";
+import type { Fields } from "./record-diff";
+
+export const RECORD_MODULE = "mcp-gateway-access";
+
+export interface RegistryRecordArgs {
+  key: pulumi.Input<string>;
+  database: pulumi.Input<string>;
+  collection: pulumi.Input<string>;
+  desired: pulumi.Input<Fields>;
+  timestamps: pulumi.Input<boolean>;
+  onConflict: pulumi.Input<ConflictPolicy>;
+  source: pulumi.Input<string>;
+}
+
+abstract class RegistryRecord extends pulumi.dynamic.Resource {
+  declare readonly key: pulumi.Output<string>;
+  declare readonly applied: pulumi.Output<Fields>;
+  declare readonly live: pulumi.Output<Fields>;
+  declare readonly createdAt: pulumi.Output<string | null>;
+  declare readonly updatedAt: pulumi.Output<string | null>;
+
+  protected constructor(kind: RecordKind, type: string, name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      recordProvider,
+      name,
+      { kind, ...args, applied: undefined, live: undefined, createdAt: undefined, updatedAt: undefined },
+      opts,
+      RECORD_MODULE,
+      type,
+    );
+  }
+}
+
+/** One scope document in `mcp_scopes_<namespace>`: `pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument`. */
+export class ScopeDocument extends RegistryRecord {
+  constructor(name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
+    super("scope", "ScopeDocument", name, args, opts);
+  }
+}
+
+/** One record in `idp_m2m_clients`: `pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord`. */
+export class M2MClientRecord extends RegistryRecord {
+  constructor(name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
+    super("m2m", "M2MClientRecord", name, args, opts);
+  }
+}

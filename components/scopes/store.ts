@@ -1,0 +1,94 @@
+/**
+ * ScopeStore: the part of `pulumi up` that decides who may call which tool. One ScopeDocument per group, one
+ * M2MClientRecord per M2M account, and the bootstrap admin scope when the stack manages it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  M2M_CLIENTS_COLLECTION,
+  renderBootstrapAdminScope,
+  renderM2MRecord,
+  renderScopeDocument,
+  scopesCollectionName,
+  type AccessModel,
+  type IdentityProvider,
+} from "../../lib";
+import type { ConflictPolicy } from "./provider";
+import { M2MClientRecord, ScopeDocument } from "./record";
+import type { Fields } from "./record-diff";
+
+export interface ScopeStoreArgs {
+  model: AccessModel;
+  idp: IdentityProvider;
+  database: string;
+  namespace: string;
+  /** How to treat documents changed outside this stack (default "fail"). */
+  onConflict?: ConflictPolicy;
+  /** Per-group overrides of `onConflict`. */
+  onConflictByGroup?: Readonly<Record<string, ConflictPolicy>>;
+  /** Entra: group name → Object ID; M2M name → application client id. */
+  groupObjectIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  clientIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class ScopeStore extends pulumi.ComponentResource {
+  /** Scope name → its document resource. */
+  readonly scopes: Record<string, ScopeDocument> = {};
+  /** M2M name → its record resource. */
+  readonly m2mRecords: Record<string, M2MClientRecord> = {};
+
+  constructor(name: string, args: ScopeStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-gateway-access:index:ScopeStore", name, {}, opts);
+    const collection = scopesCollectionName(args.namespace);
+    const policy = (group: string): ConflictPolicy => args.onConflictByGroup?.[group] ?? args.onConflict ?? "fail";
+    const ids = pulumi.output({ groups: args.groupObjectIds ?? {}, clients: args.clientIds ?? {} });
+    const common = { database: args.database, collection, timestamps: true };
+
+    for (const group of args.model.groups) {
+      this.scopes[group.name] = new ScopeDocument(
+        `${name}-scope-${group.name}`,
+        {
+          ...common,
+          key: group.name,
+          desired: ids.apply((i) => renderScopeDocument(group, { groupObjectIds: i.groups }) as unknown as Fields),
+          onConflict: policy(group.name),
+          source: group.file,
+        },
+        { parent: this },
+      );
+    }
+    if (args.model.bootstrap) {
+      const admin = renderBootstrapAdminScope()._id;
+      this.scopes[admin] = new ScopeDocument(
+        `${name}-scope-${admin}`,
+        {
+          ...common,
+          timestamps: false,
+          key: admin,
+          desired: ids.apply((i) => {
+            const { _id: _ignored, ...fields } = renderBootstrapAdminScope({ groupObjectIds: i.groups });
+            return fields as unknown as Fields;
+          }),
+          onConflict: policy(admin),
+          source: "the stack's bootstrap settings",
+        },
+        // The admin scope keeps the registry usable: never deleted by a stack change.
+        { parent: this, protect: true },
+      );
+    }
+    for (const account of args.model.m2m) {
+      this.m2mRecords[account.name] = new M2MClientRecord(
+        `${name}-m2m-${account.name}`,
+        {
+          ...common,
+          collection: M2M_CLIENTS_COLLECTION,
+          key: account.name,
+          desired: ids.apply((i) => renderM2MRecord(account, args.idp, { clientIds: i.clients }) as unknown as Fields),
+          onConflict: policy(account.name),
+          source: account.file,
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({});
+  }
+}
