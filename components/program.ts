@@ -8,11 +8,42 @@ import { checkRepository, CONFIG_NAMESPACE, settingsFromConfig, type AccessModel
 import { textLine } from "../cli/report";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "./scopes/provider";
 import { ScopeStore } from "./scopes/store";
+import { KeycloakAccess } from "./keycloak/access";
+import type { AccessOutputs } from "./outputs";
 
 export interface ProgramResult {
   model: AccessModel;
   idp: IdentityProvider;
   store: ScopeStore;
+  access: AccessOutputs;
+  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
+  bootstrapAdminPassword?: pulumi.Output<string>;
+}
+
+/** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
+export function keycloakAccess(config: pulumi.Config, model: AccessModel): KeycloakAccess {
+  const providerUrl = new pulumi.Config("keycloak").get("url");
+  const keycloakUrl = config.get("keycloakUrl") ?? providerUrl;
+  if (!keycloakUrl) {
+    throw new pulumi.RunError("set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)");
+  }
+  const registryUrl = (config.get("registryUrl") ?? "http://localhost:7860").replace(/\/+$/, "");
+  const authServerUrl = (config.get("authServerUrl") ?? "http://localhost:8888").replace(/\/+$/, "");
+  return new KeycloakAccess("keycloak", {
+    model,
+    realm: config.get("keycloakRealm") ?? "mcp-gateway",
+    keycloakUrl,
+    initialPasswords: config.getSecretObject<Record<string, string>>("initialPasswords"),
+    bootstrap: model.bootstrap
+      ? {
+          webRedirectUris: config.getObject<string[]>("webRedirectUris") ?? [`${authServerUrl}/oauth2/callback/keycloak`, `${registryUrl}/*`],
+          webOrigins: config.getObject<string[]>("webOrigins") ?? [registryUrl, authServerUrl],
+          adminUsername: config.get("bootstrapAdminUsername") ?? "admin",
+          adminEmail: config.get("bootstrapAdminEmail") ?? "admin@example.com",
+          adminPassword: config.getSecret("bootstrapAdminPassword"),
+        }
+      : undefined,
+  });
 }
 
 function conflictPolicy(value: unknown, key: string): ConflictPolicy {
@@ -40,16 +71,27 @@ export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_N
     );
   }
   const idp = settings.idp ?? "keycloak";
+  if (idp !== "keycloak") throw new pulumi.RunError(`identityProvider "${idp}" is not supported by this version; use keycloak`);
+  // Every setting is checked before the first resource is declared: a bad one must apply nothing.
   const byGroup = config.getObject<Record<string, unknown>>("onScopeConflictByGroup") ?? {};
+  const onConflict = conflictPolicy(config.get("onScopeConflict") ?? "fail", "onScopeConflict");
+  const onConflictByGroup = Object.fromEntries(
+    Object.entries(byGroup).map(([g, v]) => [g, conflictPolicy(v, `onScopeConflictByGroup.${g}`)]),
+  );
+  const access = keycloakAccess(config, checked.model);
   const store = new ScopeStore("registry", {
     model: checked.model,
     idp,
     database: config.get("database") ?? "mcp_registry",
     namespace: config.get("namespace") ?? "default",
-    onConflict: conflictPolicy(config.get("onScopeConflict") ?? "fail", "onScopeConflict"),
-    onConflictByGroup: Object.fromEntries(
-      Object.entries(byGroup).map(([g, v]) => [g, conflictPolicy(v, `onScopeConflictByGroup.${g}`)]),
-    ),
+    onConflict,
+    onConflictByGroup,
   });
-  return { model: checked.model, idp, store };
+  return {
+    model: checked.model,
+    idp,
+    store,
+    access,
+    bootstrapAdminPassword: access.bootstrap?.generatedAdminPassword,
+  };
 }

@@ -21,6 +21,8 @@
 #   MCP_ACCESS_CACHE              cache root (default $HOME/.cache/mcp-gateway-access)
 #   MCP_ACCESS_STATE_DIR          state root (default <repo>/.local)
 #   JAVA_OPTS_KC_HEAP             heap options (default "-Xms64m -Xmx768m")
+#   KEYCLOAK_JVM_OPTS             extra JVM options (default "-XX:TieredStopAtLevel=1":
+#                                 C1 only, halves startup CPU; set empty to disable)
 #   KEYCLOAK_JAVA_HOME            JDK to run Keycloak with (else JAVA_HOME, java on
 #                                 PATH, or a JDK 17+ under /usr/lib/jvm)
 #
@@ -157,12 +159,13 @@ http_code() {
   curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" 2>/dev/null || true
 }
 
+# Sets TOKEN_BODY to the token endpoint's answer; succeeds if it holds a token.
+TOKEN_BODY=""
 admin_token_ok() {
-  local body
-  body="$(curl -s -m 10 -X POST "$BASE_URL/realms/master/protocol/openid-connect/token" \
+  TOKEN_BODY="$(curl -s -m 10 -X POST "$BASE_URL/realms/master/protocol/openid-connect/token" \
     --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
-    --data-urlencode "username=$ADMIN_USER" --data-urlencode "password=$ADMIN_PASSWORD" 2>/dev/null)" || return 1
-  [[ "$body" == *'"access_token"'* ]]
+    --data-urlencode "username=$ADMIN_USER" --data-urlencode "password=$ADMIN_PASSWORD" 2>/dev/null)" || true
+  [[ "$TOKEN_BODY" == *'"access_token"'* ]]
 }
 
 healthy() {
@@ -200,8 +203,17 @@ show_log_tail() {
 
 # ---------------------------------------------------------------- commands
 
-wait_ready() { # $1 = pid
-  local pid="$1" start=$SECONDS last=-100 well=000
+fail_start() { # $1 = pid, $2 = stop it (1) or leave it running (0)
+  show_log_tail
+  if [[ "$2" == 1 ]]; then
+    stop_pid "$1"
+    rm -f "$PID_FILE"
+  fi
+  exit 1
+}
+
+wait_ready() { # $1 = pid, $2 = stop it on failure (1/0)
+  local pid="$1" kill_on_fail="${2:-1}" start=$SECONDS last=-100 well=000
   log "waiting up to ${START_TIMEOUT}s for $BASE_URL ..."
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -216,17 +228,15 @@ wait_ready() { # $1 = pid
         log "ready after $(( SECONDS - start ))s"
         return 0
       fi
+      if [[ "$TOKEN_BODY" == *invalid_grant* ]]; then
+        log "Keycloak answers but rejects the admin credentials of user '$ADMIN_USER': $TOKEN_BODY"
+        log "(the bootstrap admin is only created with a new database: run '$0 stop', delete $STATE_DIR/h2 and start again)"
+        fail_start "$pid" "$kill_on_fail"
+      fi
     fi
     if (( SECONDS - start >= START_TIMEOUT )); then
-      if [[ "$well" == 200 ]]; then
-        log "OpenID configuration answers but no admin token for user '$ADMIN_USER' (bootstrap admin is only created with a new database: stop, delete $STATE_DIR/h2 and start again)"
-      else
-        log "not ready after ${START_TIMEOUT}s (last HTTP status $well)"
-      fi
-      show_log_tail
-      stop_pid "$pid"
-      rm -f "$PID_FILE"
-      exit 1
+      log "not ready after ${START_TIMEOUT}s (last HTTP status $well${TOKEN_BODY:+, token endpoint: $TOKEN_BODY})"
+      fail_start "$pid" "$kill_on_fail"
     fi
     if (( SECONDS - last >= 10 )); then
       last=$SECONDS
@@ -244,7 +254,7 @@ cmd_start() {
   pid="$(read_pid)"
   if our_pid_alive "$pid"; then
     log "Keycloak already running (pid $pid)"
-    wait_ready "$pid"
+    wait_ready "$pid" 0
     printf '%s\n' "$BASE_URL"
     return 0
   fi
@@ -274,7 +284,7 @@ cmd_start() {
     export KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER"
     export KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD"
     export JAVA_OPTS_KC_HEAP="${JAVA_OPTS_KC_HEAP:--Xms64m -Xmx768m}"
-    export JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:+$JAVA_OPTS_APPEND }-Dquarkus.transaction-manager.object-store.directory=$STATE_DIR/transaction-logs"
+    export JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:+$JAVA_OPTS_APPEND }${KEYCLOAK_JVM_OPTS--XX:TieredStopAtLevel=1} -Dquarkus.transaction-manager.object-store.directory=$STATE_DIR/transaction-logs"
     exec setsid "$DIST_DIR/bin/kc.sh" start-dev \
       --http-host="$HOST" \
       --http-port="$PORT" \
@@ -287,7 +297,7 @@ cmd_start() {
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
   log "pid $pid, log $LOG_FILE"
-  wait_ready "$pid"
+  wait_ready "$pid" 1
   printf '%s\n' "$BASE_URL"
 }
 

@@ -14,7 +14,7 @@ import { canonical, describeDifference, mergeOutsideAdditions, sameFields, type 
 
 export type RecordKind = "scope" | "m2m";
 export type ConflictPolicy = "fail" | "overwrite" | "merge";
-export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ["fail", "overwrite", "merge"];
+export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ["fail", "merge", "overwrite"];
 
 /** What the program declares for one record. */
 export interface RecordInputs {

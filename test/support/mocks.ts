@@ -5,28 +5,48 @@ export interface Declared {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
-  provider?: string;
+  /** Inputs as sent, secret wrappers included. */
+  raw: Record<string, unknown>;
   custom: boolean;
 }
 
 export const declared: Declared[] = [];
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Inputs as the program gave them, with the engine's secret wrappers removed (secretness is tested on outputs). */
+export function unwrapSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
+/** True when the program passed this input as a secret. */
+export function wasSecret(v: unknown): boolean {
+  return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+}
 
 export async function useMocks(config: Record<string, string> = {}, secretKeys: string[] = []): Promise<void> {
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        declared.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
-        const state = { ...args.inputs } as Record<string, unknown>;
+        declared.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, raw: args.inputs, custom: args.custom ?? true });
+        const state = { ...(unwrapSecrets(args.inputs) as Record<string, unknown>) };
         if (args.type === "keycloak:openid/client:Client") {
           state.clientSecret = `secret-of-${args.inputs.clientId}`;
           state.serviceAccountUserId = `sa-${args.inputs.clientId}`;
         }
-        if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-${args.name}`;
+        if (args.type === "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret") state.value = `generated-${args.name}`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         if (args.token === "keycloak:index/getRealm:getRealm") return { ...args.inputs, id: args.inputs.realm };
+        if (args.token === "keycloak:index/getGroup:getGroup") return { ...args.inputs, id: args.inputs.name };
         return args.inputs;
       },
     },

@@ -1,0 +1,107 @@
+/**
+ * The registry's Keycloak bootstrap (what its `init-keycloak.sh` does), declared: realm `mcp-gateway`, clients
+ * `mcp-gateway-web` and `mcp-gateway-m2m` with the groups and audience claims, the `registry-admins` group and
+ * an admin user. The realm and the admin group are protected from deletion.
+ */
+import * as keycloak from "@pulumi/keycloak";
+import * as pulumi from "@pulumi/pulumi";
+import { BOOTSTRAP_ADMIN_GROUP } from "../../lib";
+import { GeneratedSecret } from "../secrets/generated";
+import { groupsMapper, serviceAccountClient } from "./mappers";
+
+export interface KeycloakBootstrapArgs {
+  realm: string;
+  /** Redirect URIs of the web client, e.g. `<auth server>/oauth2/callback/keycloak` and `<registry>/*`. */
+  webRedirectUris: string[];
+  webOrigins: string[];
+  adminUsername: string;
+  adminEmail: string;
+  /** From the stack config secret; generated when absent. */
+  adminPassword?: pulumi.Output<string>;
+}
+
+export class KeycloakBootstrap extends pulumi.ComponentResource {
+  readonly realm: keycloak.Realm;
+  readonly adminGroup: keycloak.Group;
+  readonly adminUser: keycloak.User;
+  /** Secret; set when this stack generated the admin's initial password. */
+  readonly generatedAdminPassword?: pulumi.Output<string>;
+  readonly webClient: keycloak.openid.Client;
+  readonly m2mClient: keycloak.openid.Client;
+
+  constructor(name: string, args: KeycloakBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-gateway-access:keycloak:Bootstrap", name, {}, opts);
+    const child = { parent: this };
+    this.realm = new keycloak.Realm(
+      `${name}-realm`,
+      {
+        realm: args.realm,
+        enabled: true,
+        registrationAllowed: false,
+        loginWithEmailAllowed: true,
+        duplicateEmailsAllowed: false,
+        resetPasswordAllowed: true,
+        editUsernameAllowed: false,
+        securityDefenses: {
+          bruteForceDetection: { maxLoginFailures: 5, waitIncrementSeconds: 60, maxFailureWaitSeconds: 900, permanentLockout: false },
+        },
+      },
+      { ...child, protect: true },
+    );
+    const realmId = this.realm.id;
+
+    this.webClient = new keycloak.openid.Client(
+      `${name}-web`,
+      {
+        realmId,
+        clientId: "mcp-gateway-web",
+        name: "MCP Gateway Web Client",
+        accessType: "CONFIDENTIAL",
+        standardFlowEnabled: true,
+        implicitFlowEnabled: false,
+        directAccessGrantsEnabled: true,
+        serviceAccountsEnabled: false,
+        fullScopeAllowed: false,
+        validRedirectUris: args.webRedirectUris,
+        webOrigins: args.webOrigins,
+        validPostLogoutRedirectUris: args.webRedirectUris.filter((u) => u.endsWith("/*")),
+      },
+      child,
+    );
+    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, child);
+
+    this.m2mClient = serviceAccountClient(
+      `${name}-m2m`,
+      { realmId, clientId: "mcp-gateway-m2m", description: "MCP Gateway M2M Client", enabled: true, fullScopeAllowed: false },
+      child,
+    );
+
+    this.adminGroup = new keycloak.Group(
+      `${name}-${BOOTSTRAP_ADMIN_GROUP}`,
+      { realmId, name: BOOTSTRAP_ADMIN_GROUP, attributes: { description: `${BOOTSTRAP_ADMIN_GROUP} group for MCP Gateway access` } },
+      { ...child, protect: true },
+    );
+
+    let password = args.adminPassword;
+    if (!password) {
+      password = pulumi.secret(new GeneratedSecret(`${name}-admin-password`, 24, child).value);
+      this.generatedAdminPassword = password;
+    }
+    this.adminUser = new keycloak.User(
+      `${name}-admin`,
+      {
+        realmId,
+        username: args.adminUsername,
+        email: args.adminEmail,
+        emailVerified: true,
+        firstName: "Admin",
+        lastName: "User",
+        enabled: true,
+        initialPassword: { value: password, temporary: true },
+      },
+      child,
+    );
+    new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, child);
+    this.registerOutputs({});
+  }
+}

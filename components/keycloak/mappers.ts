@@ -1,0 +1,76 @@
+/**
+ * The token claims the registry's auth server needs from Keycloak, defined once: a `groups` claim of plain
+ * group names (`fullPath: false`; the provider's default would send `/name`) and an audience it accepts.
+ */
+import * as keycloak from "@pulumi/keycloak";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The audience the auth server accepts besides the gateway client ids (`"account"` is refused). */
+export const GATEWAY_AUDIENCE = "mcp-gateway";
+
+export interface MapperTarget {
+  realmId: pulumi.Input<string>;
+  /** The client's internal id (UUID), not its clientId. */
+  clientId: pulumi.Input<string>;
+}
+
+export function groupsMapper(name: string, target: MapperTarget, opts: pulumi.CustomResourceOptions): keycloak.openid.GroupMembershipProtocolMapper {
+  return new keycloak.openid.GroupMembershipProtocolMapper(
+    name,
+    {
+      realmId: target.realmId,
+      clientId: target.clientId,
+      name: "groups",
+      claimName: "groups",
+      fullPath: false,
+      addToIdToken: true,
+      addToAccessToken: true,
+      addToUserinfo: true,
+    },
+    opts,
+  );
+}
+
+export function audienceMapper(name: string, target: MapperTarget, opts: pulumi.CustomResourceOptions): keycloak.openid.AudienceProtocolMapper {
+  return new keycloak.openid.AudienceProtocolMapper(
+    name,
+    {
+      realmId: target.realmId,
+      clientId: target.clientId,
+      name: "mcp-gateway-audience",
+      includedCustomAudience: GATEWAY_AUDIENCE,
+      addToIdToken: false,
+      addToAccessToken: true,
+    },
+    opts,
+  );
+}
+
+/** A confidential client that only does the client-credentials grant, with the registry's claims. */
+export function serviceAccountClient(
+  name: string,
+  args: { realmId: pulumi.Input<string>; clientId: string; description: string; enabled: boolean; fullScopeAllowed?: boolean },
+  opts: pulumi.CustomResourceOptions,
+): keycloak.openid.Client {
+  const client = new keycloak.openid.Client(
+    name,
+    {
+      realmId: args.realmId,
+      clientId: args.clientId,
+      name: args.clientId,
+      description: args.description,
+      enabled: args.enabled,
+      accessType: "CONFIDENTIAL",
+      serviceAccountsEnabled: true,
+      standardFlowEnabled: false,
+      implicitFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+      ...(args.fullScopeAllowed === undefined ? {} : { fullScopeAllowed: args.fullScopeAllowed }),
+    },
+    opts,
+  );
+  const target = { realmId: args.realmId, clientId: client.id };
+  groupsMapper(`${name}-groups`, target, { ...opts, parent: opts.parent });
+  audienceMapper(`${name}-audience`, target, { ...opts, parent: opts.parent });
+  return client;
+}

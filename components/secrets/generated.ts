@@ -1,0 +1,42 @@
+/**
+ * A random secret generated once and kept (encrypted) in the state: initial passwords nobody has to put in
+ * config. A dynamic resource, so no extra provider plugin is needed; its value is a Pulumi secret.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+interface GeneratedInputs {
+  length: number;
+}
+
+const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: GeneratedInputs): Promise<pulumi.dynamic.CreateResult> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { randomBytes, randomUUID } = require("node:crypto") as typeof import("node:crypto");
+    // Letters and digits from both cases plus a symbol class, so common password policies accept it.
+    const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    const bytes = randomBytes(inputs.length);
+    let value = "";
+    for (let i = 0; i < inputs.length - 2; i++) value += alphabet[bytes[i]! % alphabet.length];
+    value += "-9";
+    return { id: randomUUID(), outs: { length: inputs.length, value } };
+  },
+  async diff(_id: string, olds: GeneratedInputs, news: GeneratedInputs): Promise<pulumi.dynamic.DiffResult> {
+    const changed = olds.length !== news.length;
+    return { changes: changed, replaces: changed ? ["length"] : [] };
+  },
+};
+
+export class GeneratedSecret extends pulumi.dynamic.Resource {
+  declare readonly value: pulumi.Output<string>;
+
+  constructor(name: string, length = 24, opts?: pulumi.CustomResourceOptions) {
+    super(
+      generatedSecretProvider,
+      name,
+      { length, value: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }),
+      "mcp-gateway-access",
+      "GeneratedSecret",
+    );
+  }
+}

@@ -1,0 +1,196 @@
+/** The Keycloak side of the resource graph, with Pulumi mocks. The real run is in test/e2e. */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { checkRepository, type AccessModel } from "../../lib";
+import { KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
+import { declared, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
+import { makeRepo } from "../support/repo";
+
+before(() => useMocks());
+
+const FILES = {
+  "groups/tools.yaml": "scope_name: tools-users\ndescription: Tool users\n",
+  "groups/local.yaml": "scope_name: local-only\ncreate_in_idp: false\n",
+  "users/alice.yaml": "username: alice\nemail: alice@example.com\nfirst_name: Alice\nlast_name: A\ngroups: [tools-users]\n",
+  "users/bob.yaml": "username: bob\nemail: bob@example.com\nfirst_name: Bob\nlast_name: B\ngroups: [tools-users, registry-admins]\n",
+  "m2m/bot.yaml": "name: agent-bot\ngroups: [tools-users]\ndescription: A bot\n",
+};
+
+function model(files: Record<string, string>, bootstrap: boolean): AccessModel {
+  const r = checkRepository(makeRepo(files), bootstrap ? { bootstrap: true } : { existingGroups: ["registry-admins"] });
+  assert.deepEqual(r.errors, []);
+  return r.model;
+}
+
+async function declare(prefix: string, m: AccessModel, bootstrap: boolean, extra: Partial<ConstructorParameters<typeof KeycloakAccess>[1]> = {}) {
+  declared.length = 0;
+  const access = new KeycloakAccess(prefix, {
+    model: m,
+    realm: "mcp-gateway",
+    keycloakUrl: "https://kc.example.com/",
+    bootstrap: bootstrap
+      ? { webRedirectUris: ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"], webOrigins: ["http://localhost:7860"], adminUsername: "admin", adminEmail: "admin@example.com" }
+      : undefined,
+    ...extra,
+  });
+  await settled();
+  const byName = new Map(declared.filter((d) => d.custom).map((d) => [d.name.slice(prefix.length + 1), d]));
+  return { access, byName };
+}
+
+describe("KeycloakAccess", () => {
+  it("declares the groups, users, memberships and M2M clients of a repository", async () => {
+    const { byName } = await declare("kc", model(FILES, false), false);
+    assert.deepEqual([...byName.keys()].sort(), [
+      "group-tools-users",
+      "m2m-agent-bot",
+      "m2m-agent-bot-audience",
+      "m2m-agent-bot-groups",
+      "m2m-groups-agent-bot",
+      "password-alice",
+      "password-bob",
+      "user-alice",
+      "user-bob",
+      "user-groups-alice",
+      "user-groups-bob",
+    ]);
+    const group = byName.get("group-tools-users")!;
+    assert.equal(group.type, "keycloak:index/group:Group");
+    assert.deepEqual(group.inputs, { realmId: "mcp-gateway", name: "tools-users", attributes: { description: "Tool users" } });
+
+    const alice = byName.get("user-alice")!;
+    assert.equal(alice.type, "keycloak:index/user:User");
+    assert.equal(alice.inputs.username, "alice");
+    assert.equal(alice.inputs.email, "alice@example.com");
+    assert.equal(alice.inputs.enabled, true);
+    assert.deepEqual(alice.inputs.initialPassword, { value: "generated-kc-password-alice", temporary: true });
+    assert.equal(wasSecret(alice.raw.initialPassword), true, "the initial password goes to the provider as a secret");
+
+    const bobGroups = byName.get("user-groups-bob")!;
+    assert.equal(bobGroups.type, "keycloak:index/userGroups:UserGroups");
+    assert.deepEqual(bobGroups.inputs.groupIds, ["kc-group-tools-users-id", "registry-admins"]);
+    assert.equal(bobGroups.inputs.exhaustive, true);
+
+    const client = byName.get("m2m-agent-bot")!;
+    assert.equal(client.type, "keycloak:openid/client:Client");
+    assert.deepEqual(
+      { ...client.inputs },
+      {
+        realmId: "mcp-gateway",
+        clientId: "agent-bot",
+        name: "agent-bot",
+        description: "A bot",
+        enabled: true,
+        accessType: "CONFIDENTIAL",
+        serviceAccountsEnabled: true,
+        standardFlowEnabled: false,
+        implicitFlowEnabled: false,
+        directAccessGrantsEnabled: false,
+      },
+    );
+    const groups = byName.get("m2m-agent-bot-groups")!;
+    assert.equal(groups.type, "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper");
+    assert.deepEqual(groups.inputs, {
+      realmId: "mcp-gateway",
+      clientId: "kc-m2m-agent-bot-id",
+      name: "groups",
+      claimName: "groups",
+      fullPath: false,
+      addToIdToken: true,
+      addToAccessToken: true,
+      addToUserinfo: true,
+    });
+    const audience = byName.get("m2m-agent-bot-audience")!;
+    assert.equal(audience.type, "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper");
+    assert.equal(audience.inputs.includedCustomAudience, "mcp-gateway");
+    assert.equal(audience.inputs.addToAccessToken, true);
+    const saGroups = byName.get("m2m-groups-agent-bot")!;
+    assert.equal(saGroups.inputs.userId, "sa-agent-bot", "the client's service-account user joins the groups");
+    assert.deepEqual(saGroups.inputs.groupIds, ["kc-group-tools-users-id"]);
+  });
+
+  it("declares nothing in Keycloak for a group with create_in_idp: false", async () => {
+    const { byName } = await declare("kc2", model(FILES, false), false);
+    assert.equal([...byName.keys()].some((k) => k.includes("local-only")), false);
+  });
+
+  it("exports M2M credentials in the documented shape, the client secret as a secret", async () => {
+    const { access } = await declare("kc3", model(FILES, false), false);
+    const bot = access.m2m["agent-bot"]!;
+    assert.equal(bot.clientId, "agent-bot");
+    assert.equal(bot.tokenUrl, "https://kc.example.com/realms/mcp-gateway/protocol/openid-connect/token");
+    assert.equal(bot.realm, "mcp-gateway");
+    assert.equal(bot.keycloakUrl, "https://kc.example.com");
+    assert.equal(bot.authProvider, "keycloak");
+    assert.equal(await pulumi.isSecret(bot.clientSecret), true);
+    assert.equal(await valueOf(bot.clientSecret), "secret-of-agent-bot");
+    for (const user of Object.values(access.users)) assert.equal(await pulumi.isSecret(user.initialPassword!), true);
+    assert.equal(await valueOf(access.users.alice!.initialPassword!), "generated-kc3-password-alice");
+  });
+
+  it("uses the initial password from the stack config secret and then does not export it", async () => {
+    const { access, byName } = await declare("kc4", model(FILES, false), false, {
+      initialPasswords: pulumi.secret({ alice: "from-config" }) as pulumi.Output<Record<string, string> | undefined>,
+    });
+    const alice = byName.get("user-alice")!;
+    assert.equal((alice.inputs.initialPassword as { value: string }).value, "from-config");
+    assert.equal(await valueOf(access.users.alice!.initialPassword!), undefined);
+    assert.notEqual(await valueOf(access.users.bob!.initialPassword!), undefined, "bob's is generated and exported");
+  });
+
+  it("adopts an existing realm and existing groups by name without bootstrap", async () => {
+    const { byName, access } = await declare("kc5", model(FILES, false), false);
+    assert.equal([...byName.keys()].some((k) => k.startsWith("bootstrap")), false);
+    assert.equal(await valueOf(access.realmId), "mcp-gateway");
+  });
+
+  it("declares the registry bootstrap with bootstrap: realm, clients, mappers, admin group and user, protected", async () => {
+    const { byName, access } = await declare("kc6", model(FILES, true), true);
+    const realm = byName.get("bootstrap-realm")!;
+    assert.equal(realm.type, "keycloak:index/realm:Realm");
+    assert.equal(realm.inputs.realm, "mcp-gateway");
+    assert.equal(realm.inputs.registrationAllowed, false);
+    assert.equal(realm.inputs.loginWithEmailAllowed, true);
+    assert.deepEqual((realm.inputs.securityDefenses as { bruteForceDetection: unknown }).bruteForceDetection, {
+      maxLoginFailures: 5,
+      waitIncrementSeconds: 60,
+      maxFailureWaitSeconds: 900,
+      permanentLockout: false,
+    });
+    const web = byName.get("bootstrap-web")!;
+    assert.equal(web.inputs.clientId, "mcp-gateway-web");
+    assert.equal(web.inputs.standardFlowEnabled, true);
+    assert.equal(web.inputs.directAccessGrantsEnabled, true);
+    assert.deepEqual(web.inputs.validRedirectUris, ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"]);
+    assert.equal(byName.get("bootstrap-web-groups")!.inputs.fullPath, false);
+    const m2m = byName.get("bootstrap-m2m")!;
+    assert.equal(m2m.inputs.clientId, "mcp-gateway-m2m");
+    assert.equal(m2m.inputs.serviceAccountsEnabled, true);
+    assert.equal(m2m.inputs.fullScopeAllowed, false);
+    assert.equal(byName.get("bootstrap-m2m-audience")!.inputs.includedCustomAudience, "mcp-gateway");
+    assert.equal(byName.get("bootstrap-registry-admins")!.inputs.name, "registry-admins");
+    const admin = byName.get("bootstrap-admin")!;
+    assert.equal(admin.inputs.username, "admin");
+    assert.deepEqual(byName.get("bootstrap-admin-groups")!.inputs.groupIds, ["kc6-bootstrap-registry-admins-id"]);
+    // Users that join registry-admins get the bootstrap group's id.
+    assert.deepEqual(byName.get("user-groups-bob")!.inputs.groupIds, ["kc6-group-tools-users-id", "kc6-bootstrap-registry-admins-id"]);
+    const b = access.bootstrap!;
+    assert.equal((b.realm as unknown as { __protect: boolean }).__protect, true);
+    assert.equal((b.adminGroup as unknown as { __protect: boolean }).__protect, true);
+    assert.equal(await pulumi.isSecret(b.generatedAdminPassword!), true);
+  });
+
+  it("touches only one user's resources when that user's file changes", async () => {
+    const before = await declare("same", model(FILES, false), false);
+    const changed = { ...FILES, "users/alice.yaml": FILES["users/alice.yaml"].replace("last_name: A", "last_name: Anders").replace("[tools-users]", "[tools-users, registry-admins]") };
+    const after = await declare("same", model(changed, false), false);
+    const differing = [...after.byName.keys()].filter((k) => JSON.stringify(after.byName.get(k)!.inputs) !== JSON.stringify(before.byName.get(k)?.inputs));
+    assert.deepEqual(differing.sort(), ["user-alice", "user-groups-alice"]);
+    assert.deepEqual([...after.byName.keys()].sort(), [...before.byName.keys()].sort());
+  });
+
+  it("builds the token URL from the base URL and realm", () => {
+    assert.equal(tokenUrl("http://127.0.0.1:18080/", "my realm"), "http://127.0.0.1:18080/realms/my%20realm/protocol/openid-connect/token");
+  });
+});
