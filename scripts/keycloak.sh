@@ -246,9 +246,17 @@ wait_ready() { # $1 = pid, $2 = stop it on failure (1/0)
   done
 }
 
+lock_state() { # serialise start/stop on one state dir (fd 9, closed for the server)
+  mkdir -p "$STATE_DIR"
+  exec 9>"$STATE_DIR/lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock 9
+  fi
+}
+
 cmd_start() {
   command -v curl >/dev/null 2>&1 || die "curl is required"
-  mkdir -p "$STATE_DIR"
+  lock_state
 
   local pid
   pid="$(read_pid)"
@@ -278,6 +286,7 @@ cmd_start() {
   local db_url="jdbc:h2:file:$STATE_DIR/h2/keycloakdb;NON_KEYWORDS=VALUE;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=0"
   log "starting Keycloak $KEYCLOAK_VERSION (java: $java_home) on $BASE_URL, management port $MGMT_PORT, state $STATE_DIR"
   (
+    exec 9>&-
     cd "$STATE_DIR"
     export JAVA_HOME="$java_home"
     unset JAVA
@@ -303,6 +312,7 @@ cmd_start() {
 
 cmd_stop() {
   local pid
+  lock_state
   pid="$(read_pid)"
   if our_pid_alive "$pid"; then
     log "stopping Keycloak (pid $pid) ..."
