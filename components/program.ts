@@ -9,6 +9,7 @@ import { textLine } from "../cli/report";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "./scopes/provider";
 import { ScopeStore } from "./scopes/store";
 import { KeycloakAccess } from "./keycloak/access";
+import { EntraAccess } from "./entra/access";
 import type { AccessOutputs } from "./outputs";
 
 export interface ProgramResult {
@@ -51,6 +52,27 @@ function conflictPolicy(value: unknown, key: string): ConflictPolicy {
   throw new pulumi.RunError(`${CONFIG_NAMESPACE}:${key} must be one of ${CONFLICT_POLICIES.join(", ")}, not ${JSON.stringify(value)}`);
 }
 
+/** The Entra side, from stack config (`azuread:*` configures the provider itself). */
+export function entraAccess(config: pulumi.Config, model: AccessModel): EntraAccess {
+  const endDate = config.get("entraSecretEndDate");
+  if (!endDate || Number.isNaN(Date.parse(endDate))) {
+    throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
+  }
+  const manage = config.getBoolean("entraManageGatewayApplication") ?? false;
+  return new EntraAccess("entra", {
+    model,
+    userDomain: config.get("entraUserDomain"),
+    existingUsers: config.getBoolean("entraExistingUsers") ?? false,
+    initialPasswords: config.getSecretObject<Record<string, string>>("initialPasswords"),
+    gatewayClientId: config.get("entraGatewayClientId"),
+    manageGatewayApplication: manage ? { displayName: config.get("entraGatewayApplicationName") ?? "mcp-gateway" } : undefined,
+    secretEndDate: new Date(endDate).toISOString(),
+    secretRotation: config.get("entraSecretRotation"),
+    replicationDelaySeconds: config.getNumber("entraReplicationDelaySeconds") ?? 30,
+    loginBaseUrl: config.get("entraLoginBaseUrl"),
+  });
+}
+
 /** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
 export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): ProgramResult {
   const definitionsDir = resolve(config.get("definitionsDir") ?? ".");
@@ -71,14 +93,13 @@ export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_N
     );
   }
   const idp = settings.idp ?? "keycloak";
-  if (idp !== "keycloak") throw new pulumi.RunError(`identityProvider "${idp}" is not supported by this version; use keycloak`);
   // Every setting is checked before the first resource is declared: a bad one must apply nothing.
   const byGroup = config.getObject<Record<string, unknown>>("onScopeConflictByGroup") ?? {};
   const onConflict = conflictPolicy(config.get("onScopeConflict") ?? "fail", "onScopeConflict");
   const onConflictByGroup = Object.fromEntries(
     Object.entries(byGroup).map(([g, v]) => [g, conflictPolicy(v, `onScopeConflictByGroup.${g}`)]),
   );
-  const access = keycloakAccess(config, checked.model);
+  const access = idp === "entra" ? entraAccess(config, checked.model) : keycloakAccess(config, checked.model);
   const store = new ScopeStore("registry", {
     model: checked.model,
     idp,
@@ -86,12 +107,14 @@ export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_N
     namespace: config.get("namespace") ?? "default",
     onConflict,
     onConflictByGroup,
+    // Entra tokens carry Object IDs: each group's goes into its scope document's group_mappings.
+    ...(access instanceof EntraAccess ? { groupObjectIds: access.groups, clientIds: access.clientIds } : {}),
   });
   return {
     model: checked.model,
     idp,
     store,
     access,
-    bootstrapAdminPassword: access.bootstrap?.generatedAdminPassword,
+    bootstrapAdminPassword: access instanceof KeycloakAccess ? access.bootstrap?.generatedAdminPassword : undefined,
   };
 }

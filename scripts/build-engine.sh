@@ -21,7 +21,7 @@
 #                                  then `pulumi plugin install resource keycloak <version> --file ...`.
 #
 # A binary already in the cache (same recipe), or a workable one on PATH, is not rebuilt: a second run
-# takes seconds. Cold build on 2 cores: pulumi ~6 min, the language host ~30 s more.
+# takes seconds. Cold build on 2 cores (empty Go caches): pulumi 6-8 min, then the language host ~35 s.
 #
 # Environment (all optional):
 #   MCP_ACCESS_CACHE               cache root (default $HOME/.cache/mcp-gateway-access)
@@ -155,7 +155,7 @@ build_langhost() {
   if stamp_ok pulumi-language-nodejs "$stamp"; then rm -f "$src/main.go.new"; return; fi
   local ext
   if [ "$PULUMI" != "$BIN/pulumi" ] && ext="$(on_path pulumi-language-nodejs)"; then
-    log "using $ext (next to the pulumi found on PATH)"
+    log "using $ext (found on PATH, as is the pulumi in use)"
     rm -f "$src/main.go.new"
     return
   fi
@@ -725,9 +725,19 @@ func (h *nodeHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.A
 func (h *nodeHost) GetProgramDependencies(_ context.Context, req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
 	dir := programDir(req.GetInfo(), req.GetPwd())
-	p, err := readPackageJSON(filepath.Join(dir, "package.json"))
-	if err != nil {
-		return nil, err
+	// With `main: dist/index.js` the program directory is dist/: look upwards for package.json.
+	var p *packageJSON
+	for d, _ := filepath.Abs(dir); ; d = filepath.Dir(d) {
+		var err error
+		if p, err = readPackageJSON(filepath.Join(d, "package.json")); err == nil {
+			dir = d
+			break
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if filepath.Dir(d) == d {
+			return nil, fmt.Errorf("no package.json found in %s or above", programDir(req.GetInfo(), req.GetPwd()))
+		}
 	}
 	names := map[string]string{}
 	for k, v := range p.Dependencies {

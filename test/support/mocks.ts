@@ -11,6 +11,8 @@ export interface Declared {
 }
 
 export const declared: Declared[] = [];
+/** Resource options as the program set them (from a resource transform), by resource name. */
+export const declaredOptions = new Map<string, pulumi.CustomResourceOptions>();
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -42,11 +44,18 @@ export async function useMocks(config: Record<string, string> = {}, secretKeys: 
           state.serviceAccountUserId = `sa-${args.inputs.clientId}`;
         }
         if (args.type === "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret") state.value = `generated-${args.name}`;
+        // Entra: the ids Graph assigns.
+        if (args.type.startsWith("azuread:")) state.objectId = `oid-${args.name}`;
+        if (args.type === "azuread:index/application:Application") state.clientId = `appid-${args.name}`;
+        if (args.type === "azuread:index/applicationPassword:ApplicationPassword") state.value = `pw-${args.name}`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         if (args.token === "keycloak:index/getRealm:getRealm") return { ...args.inputs, id: args.inputs.realm };
         if (args.token === "keycloak:index/getGroup:getGroup") return { ...args.inputs, id: args.inputs.name };
+        if (args.token === "azuread:index/getClientConfig:getClientConfig") return { tenantId: "tenant-1", clientId: "deployer", objectId: "deployer-oid" };
+        if (args.token === "azuread:index/getGroup:getGroup") return { ...args.inputs, objectId: `oid-existing-${args.inputs.displayName}` };
+        if (args.token === "azuread:index/getUser:getUser") return { ...args.inputs, objectId: `oid-existing-${args.inputs.userPrincipalName}` };
         return args.inputs;
       },
     },
@@ -55,6 +64,12 @@ export async function useMocks(config: Record<string, string> = {}, secretKeys: 
     false,
   );
 }
+
+/** A transformation for a component's `transformations` option: records each child's options. */
+export const recordOptions: pulumi.ResourceTransformation = (args) => {
+  declaredOptions.set(args.name, args.opts as pulumi.CustomResourceOptions);
+  return undefined;
+};
 
 /** Resolves an output's value (unit tests only). */
 export function valueOf<T>(o: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
