@@ -16,7 +16,8 @@ export interface ProgramResult {
   model: AccessModel;
   idp: IdentityProvider;
   store: ScopeStore;
-  access: AccessOutputs;
+  /** Absent when the stack does not manage the identity provider. */
+  access?: AccessOutputs;
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
   bootstrapAdminPassword?: pulumi.Output<string>;
 }
@@ -99,7 +100,9 @@ export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_N
   const onConflictByGroup = Object.fromEntries(
     Object.entries(byGroup).map(([g, v]) => [g, conflictPolicy(v, `onScopeConflictByGroup.${g}`)]),
   );
-  const access = idp === "entra" ? entraAccess(config, checked.model) : keycloakAccess(config, checked.model);
+  // Without the IdP, the stack keeps only the registry's documents (the IdP is managed elsewhere).
+  const manageIdp = config.getBoolean("manageIdentityProvider") ?? process.env.MCP_ACCESS_MANAGE_IDENTITY_PROVIDER !== "false";
+  const access = !manageIdp ? undefined : idp === "entra" ? entraAccess(config, checked.model) : keycloakAccess(config, checked.model);
   const store = new ScopeStore("registry", {
     model: checked.model,
     idp,

@@ -33,7 +33,14 @@ export interface DbConnection {
   target: string;
 }
 
-export class DbSettingsError extends Error {}
+export const DB_SETTINGS_ERROR = "DbSettingsError";
+
+/** A plain Error (see recordStoreError in provider.ts for why not a subclass). */
+function settingsError(message: string): Error {
+  const e = new Error(message);
+  e.name = DB_SETTINGS_ERROR;
+  return e;
+}
 
 /** Environment fallbacks, named like the registry's own settings where one exists. */
 export const DB_ENV: Partial<Record<DbSettingKey, string>> = {
@@ -54,7 +61,7 @@ function bool(key: string, v: string | undefined, dflt: boolean): boolean {
   if (v === undefined || v === "") return dflt;
   if (/^(true|1|yes|on)$/i.test(v)) return true;
   if (/^(false|0|no|off)$/i.test(v)) return false;
-  throw new DbSettingsError(`mcp-gateway-access:${key} must be true or false, not ${JSON.stringify(v)}`);
+  throw settingsError(`mcp-gateway-access:${key} must be true or false, not ${JSON.stringify(v)}`);
 }
 
 /** Removes credentials from a URI for messages. */
@@ -69,9 +76,9 @@ export function redactUri(uri: string): string {
 export function dbConnection(get: (key: DbSettingKey) => string | undefined): DbConnection {
   const database = get("database") || "mcp_registry";
   const namespace = get("namespace") || "default";
-  if (!/^[A-Za-z0-9_-]+$/.test(namespace)) throw new DbSettingsError(`mcp-gateway-access:namespace must be letters, digits, _ or -, not ${JSON.stringify(namespace)}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(namespace)) throw settingsError(`mcp-gateway-access:namespace must be letters, digits, _ or -, not ${JSON.stringify(namespace)}`);
   const timeout = Number(get("mongodbTimeoutMs") || 10000);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new DbSettingsError("mcp-gateway-access:mongodbTimeoutMs must be a positive number of milliseconds");
+  if (!Number.isFinite(timeout) || timeout <= 0) throw settingsError("mcp-gateway-access:mongodbTimeoutMs must be a positive number of milliseconds");
   const options: MongoClientOptions = {
     retryWrites: false,
     serverSelectionTimeoutMS: timeout,
@@ -82,16 +89,16 @@ export function dbConnection(get: (key: DbSettingKey) => string | undefined): Db
   let full: string;
   let target: string;
   if (uri) {
-    if (!/^mongodb(\+srv)?:\/\//.test(uri)) throw new DbSettingsError("mcp-gateway-access:mongodbUri must start with mongodb:// or mongodb+srv://");
+    if (!/^mongodb(\+srv)?:\/\//.test(uri)) throw settingsError("mcp-gateway-access:mongodbUri must start with mongodb:// or mongodb+srv://");
     full = uri;
     target = uri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, "").replace(/[/?].*$/, "");
   } else {
     const host = get("mongodbHost") || "localhost";
     const port = Number(get("mongodbPort") || 27017);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new DbSettingsError("mcp-gateway-access:mongodbPort must be a TCP port number");
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw settingsError("mcp-gateway-access:mongodbPort must be a TCP port number");
     const user = get("mongodbUsername");
     const password = get("mongodbPassword");
-    if (user && !password) throw new DbSettingsError("mcp-gateway-access:mongodbUsername is set but mongodbPassword is not (set it with pulumi config set --secret)");
+    if (user && !password) throw settingsError("mcp-gateway-access:mongodbUsername is set but mongodbPassword is not (set it with pulumi config set --secret)");
     const creds = user ? `${encodeURIComponent(user)}:${encodeURIComponent(password ?? "")}@` : "";
     const query = new URLSearchParams();
     if (user) {

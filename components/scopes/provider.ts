@@ -42,13 +42,21 @@ export interface RecordOutputs extends RecordInputs {
   updatedAt: string | null;
 }
 
-/** An error meant for the person running `pulumi up`: its stack is its message. */
-export class RecordStoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RecordStoreError";
-    this.stack = message;
-  }
+export const RECORD_STORE_ERROR = "RecordStoreError";
+
+/**
+ * An error meant for the person running `pulumi up`: its stack is its message. A plain Error, not a subclass:
+ * Pulumi's closure serialization drops the bodies of Error subclass constructors.
+ */
+export function recordStoreError(message: string): Error {
+  const e = new Error(message);
+  e.name = RECORD_STORE_ERROR;
+  e.stack = message;
+  return e;
+}
+
+export function isRecordStoreError(e: unknown): e is Error {
+  return e instanceof Error && e.name === RECORD_STORE_ERROR;
 }
 
 const CONFIG_NS = "mcp-gateway-access";
@@ -117,7 +125,7 @@ export const recordProvider: RecordProvider = {
       try {
         state.connection = dbConnection(get);
       } catch (e) {
-        throw new RecordStoreError(`registry database settings: ${(e as Error).message}`);
+        throw recordStoreError(`registry database settings: ${(e as Error).message}`);
       }
     }
     const conn = state.connection;
@@ -160,7 +168,7 @@ export const recordProvider: RecordProvider = {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof RecordStoreError) throw e;
+      if (isRecordStoreError(e)) throw e;
       const target = this.state.connection?.target ?? "the configured database";
       let reason = e instanceof Error ? e.message : String(e);
       reason = redactUri(reason);
@@ -168,7 +176,7 @@ export const recordProvider: RecordProvider = {
       if (password) reason = reason.split(password).join("***");
       const name = (e as { name?: string }).name ?? "";
       const unreachable = /ServerSelection|Network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out/i.test(`${name} ${reason}`);
-      throw new RecordStoreError(
+      throw recordStoreError(
         unreachable
           ? `cannot reach the registry database at ${target} while trying to ${action} ${label(i)}: ${reason}. Nothing was written for it; run pulumi up again when the database is reachable.`
           : `could not ${action} ${label(i)} (database at ${target}): ${reason}`,
@@ -228,7 +236,7 @@ export const recordProvider: RecordProvider = {
       if (live && !sameFields(businessFields(live), inputs.desired)) {
         // A record this stack never wrote: the registry's own, or an earlier run's cut short.
         if (inputs.onConflict === "fail") {
-          throw new RecordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, businessFields(live)));
+          throw recordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, businessFields(live)));
         }
         if (inputs.onConflict === "merge") fields = mergeOutsideAdditions(inputs.desired, {}, businessFields(live));
       }
@@ -259,7 +267,7 @@ export const recordProvider: RecordProvider = {
       if (!liveFields || !sameFields(liveFields, applied)) {
         if (news.onConflict === "fail") {
           const what = liveFields ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
-          throw new RecordStoreError(conflictMessage(news, what, applied, liveFields));
+          throw recordStoreError(conflictMessage(news, what, applied, liveFields));
         }
         if (news.onConflict === "merge" && liveFields) fields = mergeOutsideAdditions(news.desired, applied, liveFields);
       }

@@ -30,6 +30,12 @@ export interface ScopeStoreArgs {
   clientIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/** The record's business fields: `_id` is the resource's key, not a field it may change. */
+function withoutId(doc: { _id: string }): Fields {
+  const { _id: _key, ...fields } = doc;
+  return fields as unknown as Fields;
+}
+
 export class ScopeStore extends pulumi.ComponentResource {
   /** Scope name → its document resource. */
   readonly scopes: Record<string, ScopeDocument> = {};
@@ -49,7 +55,7 @@ export class ScopeStore extends pulumi.ComponentResource {
         {
           ...common,
           key: group.name,
-          desired: ids.apply((i) => renderScopeDocument(group, { groupObjectIds: i.groups }) as unknown as Fields),
+          desired: ids.apply((i) => withoutId(renderScopeDocument(group, { groupObjectIds: i.groups }))),
           onConflict: policy(group.name),
           source: group.file,
         },
@@ -64,10 +70,7 @@ export class ScopeStore extends pulumi.ComponentResource {
           ...common,
           timestamps: false,
           key: admin,
-          desired: ids.apply((i) => {
-            const { _id: _ignored, ...fields } = renderBootstrapAdminScope({ groupObjectIds: i.groups });
-            return fields as unknown as Fields;
-          }),
+          desired: ids.apply((i) => withoutId(renderBootstrapAdminScope({ groupObjectIds: i.groups }))),
           onConflict: policy(admin),
           source: "the stack's bootstrap settings",
         },

@@ -1,7 +1,7 @@
 /** Database connection settings: the registry's rules, DocumentDB's needs, and no credentials in messages. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dbConnection, DbSettingsError, redactUri, type DbSettingKey } from "../../components/scopes/connection";
+import { dbConnection, DB_SETTINGS_ERROR, redactUri, type DbSettingKey } from "../../components/scopes/connection";
 
 const from = (s: Partial<Record<DbSettingKey, string>>) => dbConnection((k) => s[k]);
 
@@ -46,7 +46,7 @@ describe("database connection settings", () => {
   });
 
   it("refuses settings that cannot work, saying which", () => {
-    assert.throws(() => from({ mongodbUsername: "u" }), (e: Error) => e instanceof DbSettingsError && /mongodbPassword is not/.test(e.message));
+    assert.throws(() => from({ mongodbUsername: "u" }), (e: Error) => e.name === DB_SETTINGS_ERROR && /mongodbPassword is not/.test(e.message));
     assert.throws(() => from({ mongodbPort: "x" }), /mongodbPort must be a TCP port/);
     assert.throws(() => from({ mongodbTls: "maybe" }), /mongodbTls must be true or false/);
     assert.throws(() => from({ mongodbUri: "http://x" }), /must start with mongodb:\/\//);

@@ -45,8 +45,8 @@ describe("the program", () => {
     for (const t of ["keycloak:index/realm:Realm", "keycloak:index/user:User", "keycloak:openid/client:Client", "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument", "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord"]) {
       assert.ok(types.has(t), `${t} declared`);
     }
-    assert.equal(await pulumi.isSecret(p.access.m2m.bot!.clientSecret), true);
-    assert.equal(await pulumi.isSecret(p.access.users.alice!.initialPassword!), true);
+    assert.equal(await pulumi.isSecret(p.access!.m2m.bot!.clientSecret), true);
+    assert.equal(await pulumi.isSecret(p.access!.users.alice!.initialPassword!), true);
     assert.equal(await pulumi.isSecret(p.bootstrapAdminPassword!), true);
     const user = declared.find((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "alice")!;
     assert.equal((user.inputs.initialPassword as { value: string }).value, "pw-from-config");

@@ -35,6 +35,7 @@ describe("ScopeStore", () => {
     assert.equal(scope.inputs.key, "a");
     assert.equal(scope.inputs.onConflict, "fail");
     assert.deepEqual((scope.inputs.desired as { group_mappings: string[] }).group_mappings, ["a"]);
+    assert.equal("_id" in (scope.inputs.desired as object), false, "_id is the key, not a business field");
     const m2m = declared.find((d) => d.name === "reg-m2m-bot")!;
     assert.equal(m2m.inputs.collection, "idp_m2m_clients");
     assert.equal((m2m.inputs.desired as { client_id: string }).client_id, "bot");
