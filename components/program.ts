@@ -25,7 +25,8 @@ export interface ProgramResult {
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
 export function keycloakAccess(config: pulumi.Config, model: AccessModel): KeycloakAccess {
   const providerUrl = new pulumi.Config("keycloak").get("url");
-  const keycloakUrl = config.get("keycloakUrl") ?? providerUrl;
+  // KEYCLOAK_URL is the provider's own environment fallback.
+  const keycloakUrl = config.get("keycloakUrl") ?? providerUrl ?? process.env.KEYCLOAK_URL;
   if (!keycloakUrl) {
     throw new pulumi.RunError("set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)");
   }
@@ -76,7 +77,8 @@ export function entraAccess(config: pulumi.Config, model: AccessModel): EntraAcc
 
 /** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
 export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): ProgramResult {
-  const definitionsDir = resolve(config.get("definitionsDir") ?? ".");
+  // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
+  const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.get("definitionsDir") ?? ".");
   const settings = settingsFromConfig(
     {
       [`${CONFIG_NAMESPACE}:bootstrap`]: config.getBoolean("bootstrap"),

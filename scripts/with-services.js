@@ -21,7 +21,7 @@ const command = args.slice(sep + 1);
 const SERVICES = {
   db: { script: "ferretdb.sh", env: "MCP_ACCESS_TEST_MONGODB_URI", stoppable: true },
   keycloak: { script: "keycloak.sh", env: "MCP_ACCESS_TEST_KEYCLOAK_URL", stoppable: true },
-  engine: { script: "build-engine.sh", path: true },
+  engine: { script: "build-engine.sh", path: true, env: "MCP_ACCESS_TEST_ENGINE_BIN" },
 };
 
 function sh(script, verb) {
@@ -53,6 +53,7 @@ for (const name of services) {
       process.exit(1);
     }
     process.env.PATH = `${r.out}:${process.env.PATH}`;
+    process.env[svc.env] = r.out;
     continue;
   }
   const wasRunning = sh(svc.script, "status").ok;

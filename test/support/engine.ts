@@ -18,6 +18,7 @@ export interface EngineStack {
 }
 
 export function enginePath(): string {
+  if (process.env.MCP_ACCESS_TEST_ENGINE_BIN) return process.env.MCP_ACCESS_TEST_ENGINE_BIN;
   try {
     return execFileSync("bash", [join(REPO_ROOT, "scripts", "build-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
   } catch (e) {
