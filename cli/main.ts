@@ -10,6 +10,8 @@ import { KINDS, jsonSchemaFor, type Kind } from "../lib/schema";
 import { readStackSettings, StackSettingsError, type StackSettings } from "../lib/stack-settings";
 import { BOOTSTRAP_ADMIN_GROUP } from "../lib/registry-rules";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
+import { addTokenCommand } from "./token";
+import { TokenError } from "../tokens/outputs";
 
 /** A user mistake on the command line or in settings: message and exit code, never a stack trace. */
 export class UsageError extends Error {
@@ -157,6 +159,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--out <dir>", "write <kind>.schema.json files into this directory instead")
     .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));
 
+  addTokenCommand(program, io, setExit);
   return program;
 }
 
@@ -171,6 +174,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const err = e as { code?: string; exitCode?: number; message?: string };
     if (typeof err.code === "string" && err.code.startsWith("commander.")) {
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
+    }
+    if (e instanceof TokenError) {
+      io.err(`mcp-access: ${e.message}`);
+      return e.exitCode;
     }
     if (e instanceof UsageError) {
       io.err(`mcp-access: ${e.message}`);

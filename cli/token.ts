@@ -1,0 +1,126 @@
+/** `mcp-access token`: stack outputs → OAuth2 client-credentials tokens in the registry's token-file format. */
+import { Command, Option } from "commander";
+import { existsSync, readFileSync } from "node:fs";
+import { getTokens, readStackOutputs, scopesForGroups, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
+import type { Io } from "./main";
+
+type Format = "text" | "json" | "env" | "raw";
+
+interface TokenFlags {
+  all?: boolean;
+  stack?: string;
+  cwd: string;
+  outputs?: string;
+  out: string;
+  format: Format;
+  minTtl: string;
+  dir?: string;
+  verify?: string;
+  secretKey?: string;
+  publicKey?: string;
+  jwksUrl?: string;
+  audience?: string[];
+}
+
+/** The token in a file as the registry's CLI accepts it, or the argument itself. */
+export function readTokenArgument(value: string): string {
+  if (!existsSync(value)) return value.trim();
+  const text = readFileSync(value, "utf8").trim();
+  try {
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const nested = (k: string) => (j[k] as Record<string, unknown> | undefined)?.access_token;
+    const t = j.access_token ?? nested("tokens") ?? nested("token_data");
+    if (typeof t === "string") return t;
+  } catch {
+    /* raw token text */
+  }
+  return text;
+}
+
+function envName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
+
+function printResults(results: AccountResult[], format: Format, io: Io): void {
+  for (const r of results) {
+    if (!r.ok) {
+      io.err(`${r.name}: ${r.error}`);
+      continue;
+    }
+    const t = r.token;
+    const where = t.paths ? ` → ${t.paths.json}` : "";
+    io.err(
+      `${r.name}: ${t.cached ? "cached token" : "new token"} valid until ${t.file.expires_at} (${t.verified.method}, client ${t.verified.clientId})${where}\n` +
+        `  groups: ${t.verified.groups.join(", ") || "(none)"}\n  scopes: ${t.scopes.join(", ") || "(none mapped)"}`,
+    );
+  }
+  const ok = results.filter((r): r is Extract<AccountResult, { ok: true }> => r.ok);
+  if (format === "json") {
+    io.out(JSON.stringify(ok.map((r) => ({ name: r.name, access_token: r.token.accessToken, expires_at: r.token.file.expires_at, groups: r.token.verified.groups, scopes: r.token.scopes, cached: r.token.cached })), null, 2));
+  } else if (format === "env") {
+    for (const r of ok) io.out(`export ${envName(r.name)}_ACCESS_TOKEN="${r.token.accessToken}"`);
+  } else if (format === "raw") {
+    for (const r of ok) io.out(r.token.accessToken);
+  }
+}
+
+async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
+  const token = readTokenArgument(flags.verify!);
+  const publicKeyPem = flags.publicKey ? readFileSync(flags.publicKey, "utf8") : undefined;
+  const v = await verifyAnyToken(token, {
+    secretKey: flags.secretKey ?? process.env.MCP_REGISTRY_SECRET_KEY,
+    ...(publicKeyPem ? { publicKeyPem } : {}),
+    ...(flags.jwksUrl ? { jwksUrl: flags.jwksUrl } : {}),
+    ...(flags.audience?.length ? { audiences: flags.audience } : {}),
+  });
+  let outputs: StackOutputs = { m2m: {}, groups: {} };
+  if (flags.stack || flags.outputs) outputs = await readStackOutputs({ stack: flags.stack, cwd: flags.cwd, file: flags.outputs });
+  const scopes = v.scopes ?? scopesForGroups(v.groups, flags.dir ?? flags.cwd, outputs);
+  const exp = typeof v.claims.exp === "number" ? new Date(v.claims.exp * 1000).toISOString() : "?";
+  if (flags.format === "json") {
+    io.out(JSON.stringify({ valid: true, method: v.method, username: v.username, client_id: v.clientId, groups: v.groups, scopes, expires_at: exp }, null, 2));
+  } else {
+    io.out(`valid ${v.method} token, expires ${exp}\n  identity: ${v.username} (client ${v.clientId})\n  groups: ${v.groups.join(", ") || "(none)"}\n  scopes: ${scopes.join(", ") || "(none)"}`);
+  }
+  return 0;
+}
+
+async function runToken(names: string[], flags: TokenFlags, io: Io): Promise<number> {
+  if (flags.verify) return runVerify(flags, io);
+  if (!flags.all && names.length === 0) throw new TokenError("name one or more M2M accounts, or use --all", 2);
+  const minTtl = Number(flags.minTtl);
+  if (!Number.isFinite(minTtl) || minTtl < 0) throw new TokenError("--min-ttl must be a number of seconds", 2);
+  const results = await getTokens(flags.all ? "all" : names, {
+    stack: flags.stack,
+    cwd: flags.cwd,
+    file: flags.outputs,
+    outDir: flags.out,
+    minTtl,
+    definitionsDir: flags.dir ?? flags.cwd,
+  });
+  printResults(results, flags.format, io);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function addTokenCommand(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command("token")
+    .description("get OAuth2 client-credentials tokens for M2M accounts from the stack outputs, or verify a token")
+    .argument("[names...]", "M2M account names")
+    .option("--all", "every M2M account of the stack (fetched concurrently)")
+    .option("--stack <name>", "the stack (default: the selected one)")
+    .option("--cwd <dir>", "project directory (Pulumi.yaml and the definitions)", ".")
+    .option("--outputs <file>", "read `pulumi stack output --json --show-secrets` from this file instead")
+    .option("--out <dir>", "folder for the registry's token files (mode 0600, git-ignored)", ".oauth-tokens")
+    .addOption(new Option("--format <format>", "what to print on stdout").choices(["text", "json", "env", "raw"]).default("text"))
+    .option("--min-ttl <seconds>", "reuse a cached token with more than this left", "60")
+    .option("--dir <dir>", "definitions repository for mapping groups to scopes (default: --cwd)")
+    .option("--verify <jwt|file>", "verify a token the registry would accept and print its identity, groups and scopes")
+    .option("--secret-key <key>", "HS256 key of the registry's self-signed tokens (or MCP_REGISTRY_SECRET_KEY)")
+    .option("--public-key <pem-file>", "ES256 public key of the registry's self-signed tokens")
+    .option("--jwks-url <url>", "JWKS to verify against instead of the issuer's")
+    .option("--audience <aud>", "an accepted audience (repeatable), e.g. the gateway client id", collect)
+    .action(async (names: string[], flags: TokenFlags) => setExit(await runToken(names, flags, io)));
+}

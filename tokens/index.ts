@@ -1,0 +1,92 @@
+/**
+ * Tokens for agents: stack outputs → client-credentials grant → verified token → registry token files.
+ * The CLI (`mcp-access token`) and agents that want tokens in-process use this same code.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { checkRepository, renderRegistryDocuments } from "../lib";
+import { clientCredentialsGrant, requestedScope } from "./grant";
+import { cachedToken, TOKEN_DIR, tokenFile, writeTokenFiles, type TokenFile } from "./files";
+import { readStackOutputs, TokenError, type M2MCredentials, type OutputSource, type StackOutputs } from "./outputs";
+import { verifyAccountToken, verifyAnyToken, type VerifiedToken, type VerifyKeys } from "./verify";
+
+export { TokenError, readStackOutputs, verifyAnyToken, verifyAccountToken };
+export type { M2MCredentials, StackOutputs, TokenFile, VerifiedToken, VerifyKeys };
+
+export interface TokenOptions extends OutputSource {
+  /** Folder for token files (default `.oauth-tokens`); `false` writes nothing. */
+  outDir?: string | false;
+  /** Reuse a cached token with more than this many seconds left (default 60). */
+  minTtl?: number;
+  /** Repository whose scope documents map token groups to scopes (default: the project directory). */
+  definitionsDir?: string;
+  keys?: VerifyKeys;
+  /** Outputs already read (skips `pulumi stack output`). */
+  outputs?: StackOutputs;
+  fetch?: typeof fetch;
+}
+
+export interface AccountToken {
+  name: string;
+  accessToken: string;
+  file: TokenFile;
+  verified: VerifiedToken;
+  /** Registry scopes the token's groups map to through the scope documents. */
+  scopes: string[];
+  cached: boolean;
+  paths?: { json: string; env: string };
+}
+
+export type AccountResult = { name: string; ok: true; token: AccountToken } | { name: string; ok: false; error: string };
+
+/** The auth server's mapping: every scope whose group_mappings holds one of the token's groups. */
+export function scopesForGroups(groups: readonly string[], definitionsDir: string | undefined, outputs: StackOutputs): string[] {
+  if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return [];
+  const bootstrap = "registry-admins" in outputs.groups;
+  const checked = checkRepository(resolve(definitionsDir), bootstrap ? { bootstrap } : { existingGroups: ["registry-admins"] });
+  const docs = renderRegistryDocuments(checked.model, { groupObjectIds: outputs.groups }).scopes;
+  return docs.filter((d) => d.group_mappings.some((g) => groups.includes(g))).map((d) => d._id).sort();
+}
+
+async function tokenFor(name: string, c: M2MCredentials, outputs: StackOutputs, opts: TokenOptions): Promise<AccountToken> {
+  const dir = opts.outDir === false ? null : resolve(opts.cwd ?? ".", opts.outDir ?? TOKEN_DIR);
+  const scope = requestedScope(c);
+  let file = dir ? await cachedToken(dir, name, c, opts.minTtl ?? 60) : null;
+  const cached = file !== null;
+  if (!file) file = tokenFile(name, c, await clientCredentialsGrant(name, c, opts.fetch), scope);
+  let verified: VerifiedToken;
+  try {
+    verified = await verifyAccountToken(file.access_token, c, opts.keys);
+  } catch (e) {
+    throw new TokenError(`${name}: ${(e as Error).message}`);
+  }
+  const paths = dir && !cached ? await writeTokenFiles(dir, name, c, file) : undefined;
+  const scopes = scopesForGroups(verified.groups, opts.definitionsDir ?? opts.cwd ?? ".", outputs);
+  return { name, accessToken: file.access_token, file, verified, scopes, cached, ...(paths ? { paths } : {}) };
+}
+
+/** Tokens for the named accounts (or all), fetched concurrently; one result per account. */
+export async function getTokens(names: readonly string[] | "all", opts: TokenOptions = {}): Promise<AccountResult[]> {
+  const outputs = opts.outputs ?? (await readStackOutputs(opts));
+  const known = Object.keys(outputs.m2m).sort();
+  const wanted = names === "all" ? known : [...names];
+  if (wanted.length === 0) throw new TokenError("the stack exports no M2M accounts (output m2m is empty): add m2m/ definitions and run pulumi up");
+  return Promise.all(
+    wanted.map(async (name): Promise<AccountResult> => {
+      const c = outputs.m2m[name];
+      if (!c) return { name, ok: false, error: `unknown M2M account "${name}"; the stack has: ${known.join(", ") || "none"}` };
+      try {
+        return { name, ok: true, token: await tokenFor(name, c, outputs, opts) };
+      } catch (e) {
+        return { name, ok: false, error: (e as Error).message };
+      }
+    }),
+  );
+}
+
+/** One account's verified access token, for agents in-process. Throws TokenError with what to do. */
+export async function getToken(name: string, opts: TokenOptions = {}): Promise<string> {
+  const [result] = await getTokens([name], opts);
+  if (!result || !result.ok) throw new TokenError(result ? result.error : `no token for ${name}`);
+  return result.token.accessToken;
+}

@@ -1,0 +1,90 @@
+/**
+ * Reading M2M credentials from a stack's outputs (`pulumi stack output m2m --json --show-secrets`), with the
+ * errors a user meets turned into what to do about them.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+
+export interface M2MCredentials {
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: string;
+  authProvider: "keycloak" | "entra";
+  realm?: string;
+  keycloakUrl?: string;
+  tenantId?: string;
+  scope?: string;
+}
+
+export interface StackOutputs {
+  m2m: Record<string, M2MCredentials>;
+  /** Group name → IdP id (Entra Object IDs map tokens' groups back to names). */
+  groups: Record<string, string>;
+}
+
+export class TokenError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "TokenError";
+  }
+}
+
+export interface OutputSource {
+  /** Stack name; default: the selected stack. */
+  stack?: string;
+  /** Project directory for the Pulumi CLI (where Pulumi.yaml is). */
+  cwd?: string;
+  /** A JSON file holding `{m2m, groups}` as `pulumi stack output --json --show-secrets` prints them. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+function pulumiOutput(args: string[], cwd: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("pulumi", args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const text = `${stderr}\n${err.message}`;
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        return reject(new TokenError("the pulumi CLI is not on PATH: install Pulumi (or run scripts/build-engine.sh and add its output to PATH)"));
+      }
+      if (/passphrase|decrypt/i.test(text)) {
+        return reject(new TokenError("the stack's secrets cannot be decrypted: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase"));
+      }
+      if (/no stack named|stack .* not found|could not find stack|no stack selected/i.test(text)) {
+        return reject(new TokenError(`stack not found${args.includes("--stack") ? ` ("${args[args.indexOf("--stack") + 1]}")` : ""}: check --stack, the project directory and PULUMI_BACKEND_URL (pulumi stack ls)`));
+      }
+      reject(new TokenError(`pulumi stack output failed: ${stderr.trim().split("\n").slice(-3).join(" ") || err.message}`));
+    });
+  });
+}
+
+function parse(text: string, where: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  throw new TokenError(`${where} is not the JSON object of stack outputs`);
+}
+
+export async function readStackOutputs(source: OutputSource = {}): Promise<StackOutputs> {
+  let all: Record<string, unknown>;
+  if (source.file) {
+    all = parse(await readFile(source.file, "utf8").catch(() => { throw new TokenError(`cannot read ${source.file}`); }), source.file);
+  } else {
+    const args = ["stack", "output", "--json", "--show-secrets", "--non-interactive"];
+    if (source.stack) args.push("--stack", source.stack);
+    all = parse(await pulumiOutput(args, source.cwd, { ...process.env, ...source.env }), "pulumi stack output");
+  }
+  const m2m = (all.m2m ?? {}) as Record<string, M2MCredentials>;
+  for (const [name, c] of Object.entries(m2m)) {
+    if (!c || typeof c.clientId !== "string" || typeof c.clientSecret !== "string" || typeof c.tokenUrl !== "string") {
+      throw new TokenError(`the stack output m2m.${name} lacks clientId, clientSecret or tokenUrl; run pulumi up`);
+    }
+  }
+  return { m2m, groups: (all.groups ?? {}) as Record<string, string> };
+}
