@@ -3,72 +3,30 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { checkRepository, type CheckOptions } from "../lib";
 import { IDENTITY_PROVIDERS, renderRegistryDocuments, type IdentityProvider } from "../lib/registry-documents";
 import { KINDS, jsonSchemaFor, type Kind } from "../lib/schema";
-import { readStackSettings, StackSettingsError, type StackSettings } from "../lib/stack-settings";
-import { BOOTSTRAP_ADMIN_GROUP } from "../lib/registry-rules";
+import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
+import { addExplainCommand } from "./explain";
+import { addDiffCommand, modelAt } from "./diff";
 import { TokenError } from "../tokens/outputs";
 
-/** A user mistake on the command line or in settings: message and exit code, never a stack trace. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
+import { UsageError } from "./errors";
+export { UsageError };
 
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
-interface RepoFlags {
-  dir: string;
-  stack?: string;
-  bootstrap?: boolean;
-  existingGroup?: string[];
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
-}
-
-function repoOptions(cmd: Command): Command {
-  return cmd
-    .option("--dir <dir>", "repository root holding groups/, users/ and m2m/", ".")
-    .option("--stack <name>", "check as this stack will apply (reads stacks/Pulumi.<name>.yaml)")
-    .option("--bootstrap", "the stack manages the registry bootstrap (registry-admins)")
-    .option("--existing-group <name>", "an IdP group that exists already (repeatable, or comma-separated)", collect);
-}
-
-/** Settings: the stack file when given, else the registry's bootstrap admin group counts as existing. */
-function resolveSettings(flags: RepoFlags): { root: string; settings: StackSettings } {
-  const root = resolve(flags.dir);
-  let settings: StackSettings;
-  if (flags.stack) {
-    try {
-      settings = readStackSettings(root, flags.stack);
-    } catch (e) {
-      if (e instanceof StackSettingsError) throw new UsageError(e.message);
-      throw e;
-    }
-  } else {
-    settings = { existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
-  }
-  if (flags.bootstrap) settings.bootstrap = true;
-  if (flags.existingGroup?.length) settings.existingGroups = [...(settings.existingGroups ?? []), ...flags.existingGroup];
-  return { root, settings };
-}
-
-function runValidate(flags: RepoFlags & { format: ReportFormat }, io: Io): number {
+function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string }, io: Io): number {
   const { root, settings } = resolveSettings(flags);
-  const result = checkRepository(root, settings as CheckOptions);
+  // With --base, the mass-removal guard compares with that revision.
+  const base = flags.base ? modelAt(root, flags.base, settings, io) : undefined;
+  const result = checkRepository(root, { ...settings, ...(base ? { base } : {}) } as CheckOptions);
   const all = [...result.errors, ...result.warnings];
   if (flags.format === "json") {
     io.out(
@@ -146,7 +104,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   repoOptions(program.command("validate").description("check every definition; exit 1 when any error is found"))
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS as string[]).default("text"))
-    .action((flags: RepoFlags & { format: ReportFormat }) => setExit(runValidate(flags, io)));
+    .option("--base <ref>", "git revision before this change, for the mass-removal guard")
+    .action((flags: RepoFlags & { format: ReportFormat; base?: string }) => setExit(runValidate(flags, io)));
 
   repoOptions(program.command("render").description("print the registry documents the definitions produce (JSON)"))
     .addOption(new Option("--idp <idp>", "identity provider").choices(IDENTITY_PROVIDERS as string[]))
@@ -159,6 +118,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--out <dir>", "write <kind>.schema.json files into this directory instead")
     .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));
 
+  addExplainCommand(program, io, setExit);
+  addDiffCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
   return program;
 }

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { checkRepository, CONFIG_NAMESPACE, settingsFromConfig, type AccessModel, type IdentityProvider } from "../lib";
+import { checkRepository, CONFIG_NAMESPACE, settingsFromConfig, StackSettingsError, type AccessModel, type IdentityProvider } from "../lib";
 import { textLine } from "../cli/report";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "./scopes/provider";
 import { ScopeStore } from "./scopes/store";
@@ -75,18 +75,28 @@ export function entraAccess(config: pulumi.Config, model: AccessModel): EntraAcc
   });
 }
 
+function settingsOrStop<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof StackSettingsError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
 /** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
 export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): ProgramResult {
   // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
   const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.get("definitionsDir") ?? ".");
-  const settings = settingsFromConfig(
+  const settings = settingsOrStop(() => settingsFromConfig(
     {
       [`${CONFIG_NAMESPACE}:bootstrap`]: config.getBoolean("bootstrap"),
       [`${CONFIG_NAMESPACE}:existingGroups`]: config.getObject<string[]>("existingGroups"),
       [`${CONFIG_NAMESPACE}:identityProvider`]: config.get("identityProvider"),
+      [`${CONFIG_NAMESPACE}:guards`]: config.getObject("guards"),
     },
     "stack config",
-  );
+  ));
   const checked = checkRepository(definitionsDir, settings);
   for (const w of checked.warnings) void pulumi.log.warn(textLine(w));
   if (!checked.ok) {

@@ -3,11 +3,18 @@
  * The CLI and the Pulumi program both go through `checkRepository`, so they always agree.
  */
 import { errorsOf, sortDiagnostics, warningsOf, type Diagnostic } from "./diagnostics";
-import { loadDefinitions } from "./load";
+import { checkGuards, type GuardSettings } from "./guards";
+import { loadDefinitionFiles, loadDefinitions } from "./load";
 import { buildAccessModel, type AccessModel, type ModelOptions } from "./model";
-import type { ReadOptions } from "./source";
+import { loadRepoConfig } from "./repo-config";
+import type { RawFile, ReadOptions } from "./source";
 
-export interface CheckOptions extends ModelOptions, ReadOptions {}
+export interface CheckOptions extends ModelOptions, ReadOptions {
+  /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
+  guards?: GuardSettings;
+  /** The access model before this change (a git revision), for the mass-removal guard. */
+  base?: AccessModel;
+}
 
 export interface CheckResult {
   ok: boolean;
@@ -16,18 +23,36 @@ export interface CheckResult {
   warnings: Diagnostic[];
 }
 
+function result(diagnostics: Diagnostic[], model: AccessModel): CheckResult {
+  const all = sortDiagnostics(diagnostics);
+  const errors = errorsOf(all);
+  return { ok: errors.length === 0, model, errors, warnings: warningsOf(all) };
+}
+
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitions(root, options);
   const built = buildAccessModel(loaded.definitions, options);
-  const all = sortDiagnostics([...loaded.diagnostics, ...built.diagnostics]);
-  const errors = errorsOf(all);
-  return { ok: errors.length === 0, model: built.model, errors, warnings: warningsOf(all) };
+  const repo = loadRepoConfig(root);
+  const guards = { ...repo.config.guards, ...options.guards };
+  const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
+  return result([...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded], built.model);
+}
+
+/** The same checks on files from anywhere else (a git revision); no guards. */
+export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
+  const loaded = loadDefinitionFiles(files, options);
+  const built = buildAccessModel(loaded.definitions, options);
+  return result([...loaded.diagnostics, ...built.diagnostics], built.model);
 }
 
 export * from "./diagnostics";
 export * from "./model";
 export * from "./registry-documents";
 export * from "./registry-rules";
-export { loadDefinitions } from "./load";
+export * from "./evaluate";
+export * from "./effective-access";
+export { GuardSettings } from "./guards";
+export { loadDefinitions, loadDefinitionFiles } from "./load";
 export { jsonSchemaFor, KINDS, type Kind } from "./schema";
+export type { RawFile } from "./source";
 export * from "./stack-settings";

@@ -8,7 +8,7 @@ import type { Diagnostic, FieldPath } from "./diagnostics";
 import { FILE_SCHEMAS, ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, readSource, type ReadOptions, type SourceFile } from "./source";
+import { diagnosticAt, diskFile, readRawSource, type RawFile, type ReadOptions, type SourceFile } from "./source";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -134,13 +134,27 @@ export function definitionFiles(root: string, kind: Kind): string[] {
     .sort();
 }
 
+/** The kind a repository-relative path belongs to (`groups/x.yaml` → groups), or null. */
+export function kindOf(file: string): Kind | null {
+  const [dir, name, ...rest] = file.split("/");
+  if (rest.length || !name || !DEFINITION_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) return null;
+  return (KINDS as readonly string[]).includes(dir ?? "") ? (dir as Kind) : null;
+}
+
 /** Loads every definition file under `root`; a missing kind directory is an empty set. */
 export function loadDefinitions(root: string, options: ReadOptions = {}): LoadResult {
+  const files = KINDS.flatMap((kind) => definitionFiles(root, kind)).map((file) => diskFile(join(root, file), file));
+  return loadDefinitionFiles(files, options);
+}
+
+/** Loads definition files from anywhere (disk, a git revision); paths are `groups/...`, `users/...`, `m2m/...`. */
+export function loadDefinitionFiles(files: readonly RawFile[], options: ReadOptions = {}): LoadResult {
   const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
   const diagnostics: Diagnostic[] = [];
+  const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   for (const kind of KINDS) {
-    for (const file of definitionFiles(root, kind)) {
-      const read = readSource(join(root, file), file, options);
+    for (const raw of sorted.filter((f) => kindOf(f.file) === kind)) {
+      const read = readRawSource(raw, options);
       if (!read.ok) {
         diagnostics.push(...read.diagnostics);
         continue;

@@ -32,6 +32,8 @@ export interface ScopeGroup {
   createInIdp: boolean;
   /** True when the `servers` shorthand was converted into `serverAccess`. */
   fromShorthand: boolean;
+  /** Who approves changes (not part of the registry document). */
+  owners: string[];
   file: string;
 }
 
@@ -180,6 +182,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     agentAccess: d.agent_access ? [...d.agent_access] : [],
     createInIdp,
     fromShorthand: (d.servers ?? []).length > 0,
+    owners: [...(d.owners ?? [])],
     file: loc.source.file,
   };
 }

@@ -174,19 +174,29 @@ export function parseSource(file: string, text: string): ReadResult {
   return { ok: true, source: { file, value, locate } };
 }
 
-/** Reads a file from disk, refusing oversized and non-UTF-8 files before parsing. */
-export function readSource(absPath: string, file: string, options: ReadOptions = {}): ReadResult {
+/** A definition file from anywhere (disk, a git revision): its size first, its bytes only when needed. */
+export interface RawFile {
+  file: string;
+  size: number;
+  bytes(): Uint8Array;
+}
+
+/** Refuses oversized and non-UTF-8 files before parsing. */
+export function readRawSource(raw: RawFile, options: ReadOptions = {}): ReadResult {
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const size = statSync(absPath).size;
-  if (size > max) {
+  if (raw.size > max) {
     return {
       ok: false,
-      diagnostics: [fileError(file, `file is ${size} bytes, over the ${max}-byte limit; split it into smaller files`)],
+      diagnostics: [fileError(raw.file, `file is ${raw.size} bytes, over the ${max}-byte limit; split it into smaller files`)],
     };
   }
-  const decoded = decodeUtf8(file, readFileSync(absPath));
+  const decoded = decodeUtf8(raw.file, raw.bytes());
   if (!decoded.ok) return { ok: false, diagnostics: [decoded.diagnostic] };
-  return parseSource(file, decoded.text.replace(/^\uFEFF/, ""));
+  return parseSource(raw.file, decoded.text.replace(/^\uFEFF/, ""));
+}
+
+export function diskFile(absPath: string, file: string): RawFile {
+  return { file, size: statSync(absPath).size, bytes: () => readFileSync(absPath) };
 }
 
 export function diagnosticAt(

@@ -6,12 +6,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { ModelOptions } from "./model";
+import { GuardSettings } from "./guards";
 import type { IdentityProvider } from "./registry-documents";
 
 export const CONFIG_NAMESPACE = "mcp-gateway-access";
 
 export interface StackSettings extends ModelOptions {
   idp?: IdentityProvider;
+  guards?: GuardSettings;
 }
 
 export class StackSettingsError extends Error {}
@@ -41,6 +43,14 @@ export function settingsFromConfig(config: Record<string, unknown>, where: strin
       throw new StackSettingsError(`${where}: ${CONFIG_NAMESPACE}:identityProvider must be "keycloak" or "entra"`);
     }
     settings.idp = idp;
+  }
+  const guards = get("guards");
+  if (guards !== undefined) {
+    const parsed = GuardSettings.safeParse(typeof guards === "string" ? safeJson(guards) : guards);
+    if (!parsed.success) {
+      throw new StackSettingsError(`${where}: ${CONFIG_NAMESPACE}:guards: ${parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}`);
+    }
+    settings.guards = parsed.data;
   }
   return settings;
 }

@@ -69,6 +69,7 @@ export const GroupDefinition = z
     create_in_idp: z.boolean().nullish().describe("create the IdP group (default true, as in import-group)"),
     create_in_keycloak: z.boolean().nullish().describe("legacy alias of create_in_idp"),
     custom_scopes: z.array(z.string()).nullish().describe("accepted for compatibility; the registry ignores it"),
+    owners: z.array(nonEmpty).min(1).nullish().describe("who approves changes to this group (usernames, emails or code-host handles); not stored in the registry"),
   })
   .describe("An MCP Gateway Registry group: one scope document and, optionally, one IdP group");
 

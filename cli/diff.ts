@@ -1,0 +1,102 @@
+/** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
+import { Command, Option } from "commander";
+import { checkFiles, checkRepository, type AccessModel, type CheckOptions } from "../lib";
+import { diffAccess, type AccessDiff, type IdentityChange } from "../lib/access-diff";
+import { UsageError } from "./errors";
+import { revisionFiles } from "./git";
+import type { Io } from "./main";
+import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
+import { textLine } from "./report";
+
+/** GitHub refuses comments over 65,536 characters; stay well under it. */
+export const COMMENT_LIMIT = 60000;
+
+interface DiffFlags extends RepoFlags {
+  base: string;
+  head?: string;
+  format: "markdown" | "json";
+}
+
+/** The model of a revision (or of the working tree when `ref` is undefined). */
+export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io): AccessModel {
+  const checked = ref ? checkFiles(revisionFiles(dir, ref), settings) : checkRepository(dir, settings);
+  if (!checked.ok) {
+    for (const d of checked.errors) io.err(`${ref ?? "working tree"}: ${textLine(d)}`);
+    throw new UsageError(`the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, 1);
+  }
+  return checked.model;
+}
+
+const who = (c: IdentityChange) => `${c.kind === "user" ? "user" : "M2M"} \`${c.name}\``;
+
+function lines(items: string[], max: number): string {
+  const shown = items.slice(0, max).map((g) => `  - ${g}`);
+  if (items.length > max) shown.push(`  - … and ${items.length - max} more (run \`mcp-access diff\` locally for the full list)`);
+  return shown.join("\n");
+}
+
+function statusText(c: IdentityChange): string {
+  if (c.status !== "changed") return c.status;
+  if (c.enabledBefore !== c.enabledAfter) return c.enabledAfter ? "enabled" : "disabled";
+  return "changed";
+}
+
+export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity = Infinity, maxIdentities = Infinity): string {
+  const out: string[] = [`## Access changes (${range})`, ""];
+  if (!diff.identities.length && !diff.groups.length) return [...out, "No identity gains or loses access."].join("\n");
+  const privileged = diff.identities.filter((c) => c.privileged.length);
+  if (privileged.length) {
+    out.push("### ⚠️ Privileged changes", "");
+    for (const c of privileged) out.push(`- ${who(c)}: ${c.privileged.join("; ")}`);
+    out.push("");
+  }
+  if (diff.identities.length) {
+    out.push("### Identities", "", "| identity | change | gains | loses | groups |", "|---|---|---|---|---|");
+    for (const c of diff.identities.slice(0, maxIdentities)) {
+      const groups = [...c.groupsAdded.map((g) => `+${g}`), ...c.groupsRemoved.map((g) => `−${g}`)].join(" ");
+      out.push(`| ${who(c)} | ${statusText(c)} | ${c.gained.length} | ${c.lost.length} | ${groups} |`);
+    }
+    if (diff.identities.length > maxIdentities) out.push(`| … ${diff.identities.length - maxIdentities} more | | | | |`);
+    out.push("");
+    for (const c of diff.identities.slice(0, maxIdentities)) {
+      if (!c.gained.length && !c.lost.length) continue;
+      out.push(`<details><summary>${who(c)}: +${c.gained.length} −${c.lost.length}</summary>`, "");
+      if (c.gained.length) out.push("- gains:", lines(c.gained, maxPerIdentity));
+      if (c.lost.length) out.push("- loses:", lines(c.lost, maxPerIdentity));
+      out.push("", "</details>");
+    }
+    out.push("");
+  }
+  if (diff.groups.length) {
+    out.push("### Groups", "");
+    for (const g of diff.groups) out.push(`- \`${g.name}\`: ${g.status}${g.fields.length ? ` (${g.fields.join(", ")})` : ""}`);
+  }
+  return out.join("\n");
+}
+
+/** Markdown that fits a pull-request comment: summarised step by step when the full text is too long. */
+export function renderComment(diff: AccessDiff, range: string, limit = COMMENT_LIMIT): string {
+  for (const [perIdentity, identities] of [[Infinity, Infinity], [10, Infinity], [3, 200], [0, 50]] as const) {
+    const text = renderMarkdown(diff, range, perIdentity, identities);
+    if (text.length <= limit) return text;
+  }
+  return renderMarkdown(diff, range, 0, 10).slice(0, limit);
+}
+
+export function runDiff(flags: DiffFlags, io: Io): number {
+  const { root, settings } = resolveSettings(flags);
+  const base = modelAt(root, flags.base, settings, io);
+  const head = modelAt(root, flags.head, settings, io);
+  const diff = diffAccess(base, head);
+  if (flags.format === "json") io.out(JSON.stringify(diff, null, 2));
+  else io.out(renderComment(diff, `${flags.base}..${flags.head ?? "working tree"}`));
+  return 0;
+}
+
+export function addDiffCommand(program: Command, io: Io, setExit: (code: number) => void): void {
+  repoOptions(program.command("diff").description("per identity, the access a change gains and loses between git revisions"))
+    .requiredOption("--base <ref>", "the revision before the change, e.g. origin/main")
+    .option("--head <ref>", "the revision after it (default: the working tree)")
+    .addOption(new Option("--format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
+    .action((flags: DiffFlags) => setExit(runDiff(flags, io)));
+}

@@ -1,0 +1,113 @@
+/**
+ * What a change does to access, per identity: the grants each person or agent gains and loses between two
+ * access models, new and removed identities and groups, and the privileged changes reviewers must see first.
+ */
+import type { AccessModel } from "./model";
+import { identityAccess, isWildcardGrant, type IdentityAccess } from "./effective-access";
+import { BOOTSTRAP_ADMIN_GROUP, PRIVILEGED_SCOPE_NAMES } from "./registry-rules";
+
+export interface IdentityChange {
+  kind: "user" | "m2m";
+  name: string;
+  status: "added" | "removed" | "changed";
+  gained: string[];
+  lost: string[];
+  groupsAdded: string[];
+  groupsRemoved: string[];
+  adminBefore: boolean;
+  adminAfter: boolean;
+  enabledBefore: boolean | null;
+  enabledAfter: boolean | null;
+  /** Why this change is privileged (admin, wildcard, admin group); empty when it is not. */
+  privileged: string[];
+}
+
+export interface GroupChange {
+  name: string;
+  status: "added" | "removed" | "changed";
+  /** Fields of the scope document that changed. */
+  fields: string[];
+}
+
+export interface AccessDiff {
+  identities: IdentityChange[];
+  groups: GroupChange[];
+}
+
+const minus = (a: readonly string[], b: readonly string[]) => {
+  const s = new Set(b);
+  return a.filter((x) => !s.has(x));
+};
+
+function privilegedReasons(c: Omit<IdentityChange, "privileged">): string[] {
+  const why: string[] = [];
+  if (c.adminAfter && !c.adminBefore) why.push("becomes a registry admin");
+  if (c.adminBefore && !c.adminAfter) why.push("stops being a registry admin");
+  if (c.groupsAdded.includes(BOOTSTRAP_ADMIN_GROUP)) why.push(`joins ${BOOTSTRAP_ADMIN_GROUP}`);
+  if (c.groupsRemoved.includes(BOOTSTRAP_ADMIN_GROUP)) why.push(`leaves ${BOOTSTRAP_ADMIN_GROUP}`);
+  const wild = c.gained.filter(isWildcardGrant);
+  if (wild.length) why.push(`gains wildcard access (${wild.join("; ")})`);
+  return why;
+}
+
+function fieldsChanged(a: object, b: object): string[] {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])]
+    .filter((k) => !["file", "fromShorthand"].includes(k) && JSON.stringify(x[k]) !== JSON.stringify(y[k]))
+    .sort();
+}
+
+export function diffAccess(base: AccessModel, head: AccessModel): AccessDiff {
+  const key = (i: IdentityAccess) => `${i.kind}:${i.name}`;
+  const before = new Map(identityAccess(base).map((i) => [key(i), i]));
+  const after = new Map(identityAccess(head).map((i) => [key(i), i]));
+  const identities: IdentityChange[] = [];
+  for (const k of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const b = before.get(k);
+    const a = after.get(k);
+    const any = (a ?? b)!;
+    const grantsBefore = b && b.enabled ? b.grants : [];
+    const grantsAfter = a && a.enabled ? a.grants : [];
+    const change = {
+      kind: any.kind,
+      name: any.name,
+      status: (!b ? "added" : !a ? "removed" : "changed") as IdentityChange["status"],
+      gained: minus(grantsAfter, grantsBefore),
+      lost: minus(grantsBefore, grantsAfter),
+      groupsAdded: minus(a?.groups ?? [], b?.groups ?? []),
+      groupsRemoved: minus(b?.groups ?? [], a?.groups ?? []),
+      adminBefore: !!b?.admin && !!b?.enabled,
+      adminAfter: !!a?.admin && !!a?.enabled,
+      enabledBefore: b ? b.enabled : null,
+      enabledAfter: a ? a.enabled : null,
+    };
+    const unchanged =
+      change.status === "changed" &&
+      !change.gained.length &&
+      !change.lost.length &&
+      !change.groupsAdded.length &&
+      !change.groupsRemoved.length &&
+      change.enabledBefore === change.enabledAfter;
+    if (!unchanged) identities.push({ ...change, privileged: privilegedReasons(change) });
+  }
+  const gb = new Map(base.groups.map((g) => [g.name, g]));
+  const ga = new Map(head.groups.map((g) => [g.name, g]));
+  const groups: GroupChange[] = [];
+  for (const name of [...new Set([...gb.keys(), ...ga.keys()])].sort()) {
+    const b = gb.get(name);
+    const a = ga.get(name);
+    if (!b) groups.push({ name, status: "added", fields: [] });
+    else if (!a) groups.push({ name, status: "removed", fields: [] });
+    else {
+      const fields = fieldsChanged(b, a);
+      if (fields.length) groups.push({ name, status: "changed", fields });
+    }
+  }
+  return { identities, groups };
+}
+
+/** Groups whose change touches privileged scopes. */
+export function isPrivilegedGroup(name: string): boolean {
+  return (PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(name);
+}

@@ -1,0 +1,69 @@
+/**
+ * Safety guards (peribolos-style, but access-aware), enforced by `validate` and before `pulumi up`: no mass
+ * removal from a group at once, keep enough human registry admins, and (optionally) an owner for every group.
+ */
+import { z } from "zod";
+import type { Diagnostic } from "./diagnostics";
+import type { AccessModel } from "./model";
+import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
+
+export const GuardSettings = z.strictObject({
+  maxRemovalShare: z.number().gt(0).max(1).optional().describe("refuse removing more than this share of a group's members at once (e.g. 0.25)"),
+  minRemovalBase: z.number().int().min(1).optional().describe("groups smaller than this are exempt from maxRemovalShare (default 4)"),
+  minAdmins: z.number().int().min(0).optional().describe("registry-admins keeps at least this many enabled human members"),
+  requireOwners: z.boolean().optional().describe("every group file must list owners"),
+});
+export type GuardSettings = z.infer<typeof GuardSettings>;
+
+/** Where a guard's setting was made, for messages (`mcp-access.yaml`, or the stack). */
+export interface GuardOrigin {
+  file: string;
+  line: number;
+  column: number;
+}
+
+function members(model: AccessModel): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (g: string, who: string) => (out.get(g) ?? out.set(g, new Set()).get(g)!).add(who);
+  for (const u of model.users) for (const g of u.groups) add(g, `user ${u.username}`);
+  for (const a of model.m2m) for (const g of a.groups) add(g, `m2m ${a.name}`);
+  return out;
+}
+
+export function checkGuards(head: AccessModel, base: AccessModel | null, guards: GuardSettings, origin: GuardOrigin): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (path: string, message: string): Diagnostic => ({ severity: "error", file: origin.file, line: origin.line, column: origin.column, path, message });
+
+  if (guards.requireOwners) {
+    for (const g of head.groups.filter((x) => x.owners.length === 0)) {
+      out.push({ severity: "error", file: g.file, line: 1, column: 1, path: "owners", message: `group "${g.name}" lists no owners, which this repository requires (guards.requireOwners): add owners: [<who approves changes>]` });
+    }
+  }
+
+  if (guards.minAdmins !== undefined && guards.minAdmins > 0) {
+    const admins = head.users.filter((u) => u.enabled && u.groups.includes(BOOTSTRAP_ADMIN_GROUP)).map((u) => u.username);
+    if (admins.length < guards.minAdmins) {
+      out.push(at("guards.minAdmins", `${BOOTSTRAP_ADMIN_GROUP} would have ${admins.length} enabled human member(s) (${admins.join(", ") || "none"}); at least ${guards.minAdmins} must remain so nobody is locked out of the registry`));
+    }
+  }
+
+  if (base && guards.maxRemovalShare !== undefined) {
+    const before = members(base);
+    const after = members(head);
+    const minBase = guards.minRemovalBase ?? 4;
+    for (const [group, was] of [...before].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (was.size < minBase) continue;
+      const now = after.get(group) ?? new Set<string>();
+      const removed = [...was].filter((m) => !now.has(m)).sort();
+      const share = removed.length / was.size;
+      if (share > guards.maxRemovalShare) {
+        const file = head.groups.find((g) => g.name === group)?.file ?? base.groups.find((g) => g.name === group)?.file;
+        out.push({
+          ...(file ? { severity: "error", file, line: 1, column: 1, path: "" } : at("guards.maxRemovalShare", "")),
+          message: `this change removes ${removed.length} of ${was.size} members of "${group}" (${Math.round(share * 100)}%, over the ${Math.round(guards.maxRemovalShare * 100)}% allowed at once: guards.maxRemovalShare): ${removed.join(", ")}; split it into smaller changes or raise the limit deliberately`,
+        });
+      }
+    }
+  }
+  return out;
+}
