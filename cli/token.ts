@@ -1,7 +1,7 @@
 /** `mcp-access token`: stack outputs → OAuth2 client-credentials tokens in the registry's token-file format. */
 import { Command, Option } from "commander";
 import { existsSync, readFileSync } from "node:fs";
-import { getTokens, readStackOutputs, scopesForGroups, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
+import { getTokens, mappedScopes, readStackOutputs, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
 import type { Io } from "./main";
 
 type Format = "text" | "json" | "env" | "raw";
@@ -75,7 +75,7 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
   });
   let outputs: StackOutputs = { m2m: {}, groups: {} };
   if (flags.stack || flags.outputs) outputs = await readStackOutputs({ stack: flags.stack, cwd: flags.cwd, file: flags.outputs });
-  const scopes = v.scopes ?? scopesForGroups(v.groups, flags.dir ?? flags.cwd, outputs);
+  const scopes = v.scopes ?? mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs);
   const exp = typeof v.claims.exp === "number" ? new Date(v.claims.exp * 1000).toISOString() : "?";
   if (flags.format === "json") {
     io.out(JSON.stringify({ valid: true, method: v.method, username: v.username, client_id: v.clientId, groups: v.groups, scopes, expires_at: exp }, null, 2));

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { checkRepository, renderRegistryDocuments } from "../lib";
+import { checkRepository, renderRegistryDocuments, scopesForGroups } from "../lib";
 import { clientCredentialsGrant, requestedScope } from "./grant";
 import { cachedToken, TOKEN_DIR, tokenFile, writeTokenFiles, type TokenFile } from "./files";
 import { readStackOutputs, TokenError, type M2MCredentials, type OutputSource, type StackOutputs } from "./outputs";
@@ -39,13 +39,16 @@ export interface AccountToken {
 
 export type AccountResult = { name: string; ok: true; token: AccountToken } | { name: string; ok: false; error: string };
 
-/** The auth server's mapping: every scope whose group_mappings holds one of the token's groups. */
-export function scopesForGroups(groups: readonly string[], definitionsDir: string | undefined, outputs: StackOutputs): string[] {
+/**
+ * The scopes a token's groups map to, as the auth server maps them, through the scope documents of the
+ * definitions (with the stack's group ids, so Entra Object IDs map too).
+ */
+export function mappedScopes(groups: readonly string[], definitionsDir: string | undefined, outputs: StackOutputs): string[] {
   if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return [];
   const bootstrap = "registry-admins" in outputs.groups;
   const checked = checkRepository(resolve(definitionsDir), bootstrap ? { bootstrap } : { existingGroups: ["registry-admins"] });
   const docs = renderRegistryDocuments(checked.model, { groupObjectIds: outputs.groups }).scopes;
-  return docs.filter((d) => d.group_mappings.some((g) => groups.includes(g))).map((d) => d._id).sort();
+  return scopesForGroups(docs, groups).map((d) => d._id).sort();
 }
 
 async function tokenFor(name: string, c: M2MCredentials, outputs: StackOutputs, opts: TokenOptions): Promise<AccountToken> {
@@ -61,7 +64,7 @@ async function tokenFor(name: string, c: M2MCredentials, outputs: StackOutputs, 
     throw new TokenError(`${name}: ${(e as Error).message}`);
   }
   const paths = dir && !cached ? await writeTokenFiles(dir, name, c, file) : undefined;
-  const scopes = scopesForGroups(verified.groups, opts.definitionsDir ?? opts.cwd ?? ".", outputs);
+  const scopes = mappedScopes(verified.groups, opts.definitionsDir ?? opts.cwd ?? ".", outputs);
   return { name, accessToken: file.access_token, file, verified, scopes, cached, ...(paths ? { paths } : {}) };
 }
 

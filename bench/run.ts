@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: ratios against baselines measured in the same run (not timed tests). The store benchmark
+ * needs the MongoDB-wire server that scripts/with-services.js starts. The `pulumi up` benchmark of DESIGN.md
+ * needs the Keycloak resource plugin, which cannot be built here (see the README), and is not run.
+ */
+import { benchCore, type BenchResult } from "./core";
+import { benchStore } from "./store";
+
+async function main(): Promise<void> {
+  const results: BenchResult[] = [];
+  const heapBefore = process.memoryUsage().heapUsed;
+  results.push(benchCore());
+  const heapAfter = process.memoryUsage().heapUsed;
+  const uri = process.env.MCP_ACCESS_TEST_MONGODB_URI;
+  if (!uri) throw new Error("no database: run through npm run bench (scripts/with-services.js db)");
+  results.push(await benchStore(uri));
+  for (const r of results) {
+    process.stdout.write(`${r.name}\n  ${r.subjectMs.toFixed(1)} ms vs ${r.baselineMs.toFixed(1)} ms (${r.baseline}): ratio ${r.ratio.toFixed(2)}\n`);
+  }
+  process.stdout.write(`core: heap grew ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MiB over the run\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+});
