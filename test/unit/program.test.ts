@@ -51,4 +51,16 @@ describe("the program", () => {
     const user = declared.find((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "alice")!;
     assert.equal((user.inputs.initialPassword as { value: string }).value, "pw-from-config");
   });
+
+  it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
+    configure(makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }), { "mcp-gateway-access:manageIdentityProvider": "false" });
+    declared.length = 0;
+    const p = accessProgram();
+    await settled();
+    assert.equal(p.access, undefined);
+    assert.deepEqual([...new Set(declared.filter((d) => d.custom).map((d) => d.type))].sort(), [
+      "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord",
+      "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument",
+    ]);
+  });
 });
