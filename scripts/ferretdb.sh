@@ -5,6 +5,8 @@
 #   scripts/ferretdb.sh start    start unless running; prints the connection URI
 #   scripts/ferretdb.sh stop     stop the server this script started
 #   scripts/ferretdb.sh status   exit 0 and print the URI when running
+# Environment: FERRETDB_PORT (default 27117), MCP_ACCESS_STATE_DIR, MCP_ACCESS_CACHE, and for an extra TLS
+# listener FERRETDB_TLS_PORT with FERRETDB_TLS_CERT and FERRETDB_TLS_KEY (PEM files).
 set -euo pipefail
 
 FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
@@ -51,7 +53,12 @@ start() {
   if ping; then log "port $PORT is in use by another program; set FERRETDB_PORT to a free port"; exit 1; fi
   mkdir -p "$STATE/data"
   log "starting on 127.0.0.1:$PORT (data in $STATE/data)"
-  nohup "$BIN" --listen-addr="127.0.0.1:$PORT" --sqlite-url="file:$STATE/data/" \
+  # Optional TLS listener (FERRETDB_TLS_PORT, FERRETDB_TLS_CERT, FERRETDB_TLS_KEY), as DocumentDB requires TLS.
+  local tls=()
+  if [ -n "${FERRETDB_TLS_PORT:-}" ]; then
+    tls=(--listen-tls="127.0.0.1:$FERRETDB_TLS_PORT" --listen-tls-cert-file="$FERRETDB_TLS_CERT" --listen-tls-key-file="$FERRETDB_TLS_KEY")
+  fi
+  nohup "$BIN" --listen-addr="127.0.0.1:$PORT" --sqlite-url="file:$STATE/data/" "${tls[@]}" \
     >"$STATE/ferretdb.log" 2>&1 &
   echo $! >"$STATE/pid"
   for _ in $(seq 1 100); do

@@ -176,6 +176,9 @@ export const recordProvider: RecordProvider = {
       if (password) reason = reason.split(password).join("***");
       const name = (e as { name?: string }).name ?? "";
       const unreachable = /ServerSelection|Network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out/i.test(`${name} ${reason}`);
+      if (/certificate|self.signed|unable to verify/i.test(reason)) {
+        reason += " — the server's TLS certificate is not trusted: set mcp-gateway-access:mongodbTlsCaFile to its CA bundle (DocumentDB: global-bundle.pem)";
+      }
       throw recordStoreError(
         unreachable
           ? `cannot reach the registry database at ${target} while trying to ${action} ${label(i)}: ${reason}. Nothing was written for it; run pulumi up again when the database is reachable.`

@@ -27,8 +27,8 @@ export function databaseUri(): string {
 }
 
 /** A second, private FerretDB that a test may stop and start (for failure tests). */
-export function privateDatabase(port: number, stateDir: string): { uri: string; env: NodeJS.ProcessEnv; start(): string; stop(): void } {
-  const env = { ...process.env, FERRETDB_PORT: String(port), MCP_ACCESS_STATE_DIR: stateDir };
+export function privateDatabase(port: number, stateDir: string, extraEnv: NodeJS.ProcessEnv = {}): { uri: string; env: NodeJS.ProcessEnv; start(): string; stop(): void } {
+  const env = { ...process.env, FERRETDB_PORT: String(port), MCP_ACCESS_STATE_DIR: stateDir, ...extraEnv };
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
     env,
