@@ -25,9 +25,9 @@ func main() {
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: *listen, TLS: *tlsListen, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey},
-		Logger:   logger,
-		Handler:  "sqlite",
+		Listener:  ferretdb.ListenerConfig{TCP: *listen, TLS: *tlsListen, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey},
+		Logger:    logger,
+		Handler:   "sqlite",
 		SQLiteURL: *sqliteURL,
 	})
 	if err != nil {
