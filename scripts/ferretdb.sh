@@ -14,7 +14,9 @@ CACHE="${MCP_ACCESS_CACHE:-$HOME/.cache/mcp-gateway-access}"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 STATE="${MCP_ACCESS_STATE_DIR:-$REPO/.local}/ferretdb"
 PORT="${FERRETDB_PORT:-27117}"
-BIN="$CACHE/ferretdb/$FERRETDB_VERSION/ferretdb"
+# The wrapper's source is part of the cache key, so a change to it rebuilds.
+RECIPE="$(sha256sum "$REPO/scripts/ferretdb/main.go" | cut -c1-12)"
+BIN="$CACHE/ferretdb/$FERRETDB_VERSION-$RECIPE/ferretdb"
 
 log() { echo "ferretdb: $*" >&2; }
 
@@ -22,7 +24,7 @@ build() {
   if [ -x "$BIN" ]; then echo "$BIN"; return; fi
   command -v go >/dev/null || { log "Go is required to build FerretDB (apt-get install golang, or put go on PATH)"; exit 1; }
   log "building FerretDB $FERRETDB_VERSION from the Go module proxy (a few minutes on a new machine)..."
-  local src="$CACHE/ferretdb/$FERRETDB_VERSION/src"
+  local src="$CACHE/ferretdb/$FERRETDB_VERSION-$RECIPE/src"
   mkdir -p "$src"
   cp "$REPO/scripts/ferretdb/main.go" "$src/main.go"
   cat > "$src/go.mod" <<GOMOD
