@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic, FieldPath } from "./diagnostics";
-import { FILE_SCHEMAS, ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
+import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
 import { diagnosticAt, diskFile, readRawSource, type RawFile, type ReadOptions, type SourceFile } from "./source";
@@ -169,4 +169,4 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: ReadOpti
   return { definitions, diagnostics };
 }
 
-export { FILE_SCHEMAS };
+

@@ -70,7 +70,7 @@ export function serviceAccountClient(
     opts,
   );
   const target = { realmId: args.realmId, clientId: client.id };
-  groupsMapper(`${name}-groups`, target, { ...opts, parent: opts.parent });
-  audienceMapper(`${name}-audience`, target, { ...opts, parent: opts.parent });
+  groupsMapper(`${name}-groups`, target, opts);
+  audienceMapper(`${name}-audience`, target, opts);
   return client;
 }
