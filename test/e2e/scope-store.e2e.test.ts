@@ -124,6 +124,22 @@ describe("pulumi up with the real engine", () => {
     assert.deepEqual(merged.group_mappings, ["team-a", "added-in-registry"]);
   });
 
+  it("stops on invalid definitions with file:line:column, applies nothing and prints no stack trace", async () => {
+    const before = await scopes();
+    writeFileSync(join(repo, "groups/bad.yaml"), "scope_name: team-c\nserver_acess: []\n");
+    try {
+      await assert.rejects(e2e.stack.up({ onOutput: () => undefined }), (e: Error) => {
+        assert.match(e.message, /groups\/bad\.yaml:2:1: error: server_acess: unknown field "server_acess": did you mean "server_access"\?/);
+        assert.match(e.message, /nothing was applied/);
+        assert.doesNotMatch(e.message, /\n\s+at .+\.js:\d+:\d+/, "no JavaScript stack trace");
+        return true;
+      });
+      assert.deepEqual(await scopes(), before);
+    } finally {
+      rmSync(join(repo, "groups/bad.yaml"));
+    }
+  });
+
   it("keeps no secret in plain text in the state", async () => {
     let files = 0;
     for (const file of walk(e2e.backendDir)) {
