@@ -2,6 +2,7 @@
  * Core benchmark: validate + render of a large repository (1,000 groups, 10,000 users, 1,000 M2M accounts)
  * against the floor of just reading and parsing the same YAML files, measured in the same process.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,9 +11,11 @@ import { checkRepository, renderRegistryDocuments } from "../lib";
 
 export interface BenchResult {
   name: string;
-  baseline: string;
-  baselineMs: number;
-  subjectMs: number;
+  /** What the subject is compared with, measured in the same run. */
+  against: string;
+  unit: "ms" | "MiB";
+  baseline: number;
+  subject: number;
   ratio: number;
   note?: string;
 }
@@ -55,7 +58,21 @@ export function benchCore(rounds = 3): BenchResult {
     };
     const baselineMs = time(floor, rounds);
     const subjectMs = time(subject, rounds);
-    return { name: "core: validate + render (1,000 groups, 10,000 users, 1,000 M2M)", baseline: "read + parse the same YAML", baselineMs, subjectMs, ratio: subjectMs / baselineMs };
+    return { name: "core: validate + render (1,000 groups, 10,000 users, 1,000 M2M)", against: "read + parse the same YAML", unit: "ms", baseline: baselineMs, subject: subjectMs, ratio: subjectMs / baselineMs };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Peak memory of validate + render against the floor, each in a fresh process (RSS, so the engine counts). */
+export function benchCoreMemory(): BenchResult {
+  const root = generateRepository(1000, 10000, 1000);
+  try {
+    const peak = (mode: string) =>
+      Number(execFileSync(process.execPath, [join(__dirname, "memory-child.js"), mode, root], { encoding: "utf8" }).split(" ")[0]) / 1024;
+    const baselineMiB = peak("floor");
+    const subjectMiB = peak("core");
+    return { name: "core memory: peak RSS of validate + render (same repository)", against: "peak RSS of reading + parsing the YAML", unit: "MiB", baseline: baselineMiB, subject: subjectMiB, ratio: subjectMiB / baselineMiB };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

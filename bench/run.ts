@@ -4,23 +4,21 @@
  * `pulumi up` against Keycloak's admin API comparison of DESIGN.md needs the Keycloak resource plugin, which cannot
  * be built here (see the README), and is not run.
  */
-import { benchCore, type BenchResult } from "./core";
+import { benchCore, benchCoreMemory, type BenchResult } from "./core";
 import { benchStore } from "./store";
 import { benchUp } from "./up";
 
 async function main(): Promise<void> {
   const results: BenchResult[] = [];
-  const heapBefore = process.memoryUsage().heapUsed;
   results.push(benchCore());
-  const heapAfter = process.memoryUsage().heapUsed;
+  results.push(benchCoreMemory());
   const uri = process.env.MCP_ACCESS_TEST_MONGODB_URI;
   if (!uri) throw new Error("no database: run through npm run bench (scripts/with-services.js db)");
   results.push(await benchStore(uri));
   results.push(await benchUp(uri));
   for (const r of results) {
-    process.stdout.write(`${r.name}\n  ${r.subjectMs.toFixed(1)} ms vs ${r.baselineMs.toFixed(1)} ms (${r.baseline}): ratio ${r.ratio.toFixed(2)}${r.note ? ` — ${r.note}` : ""}\n`);
+    process.stdout.write(`${r.name}\n  ${r.subject.toFixed(1)} ${r.unit} vs ${r.baseline.toFixed(1)} ${r.unit} (${r.against}): ratio ${r.ratio.toFixed(2)}${r.note ? ` — ${r.note}` : ""}\n`);
   }
-  process.stdout.write(`core: heap grew ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MiB over the run\n`);
 }
 
 main().catch((e: unknown) => {

@@ -27,9 +27,10 @@ export async function benchUp(uri: string): Promise<BenchResult> {
     const changed = Object.entries(again.summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0);
     return {
       name: "pulumi up: a no-op up of 50 groups and 50 M2M records (registry documents only)",
-      baseline: "the first up that created them",
-      baselineMs,
-      subjectMs,
+      against: "the first up that created them",
+      unit: "ms",
+      baseline: baselineMs,
+      subject: subjectMs,
       ratio: subjectMs / baselineMs,
       note: changed.length ? `unexpected changes: ${JSON.stringify(changed)}` : "no changes",
     };
