@@ -115,6 +115,14 @@ export const DEFAULT_NAMESPACE = "default";
 export const DEFAULT_DATABASE = "mcp_registry";
 export const M2M_CLIENTS_COLLECTION = "idp_m2m_clients";
 
+/** The audience the auth server accepts besides the gateway client ids (`"account"` is refused). */
+export const GATEWAY_AUDIENCE = "mcp-gateway";
+
+/** `<keycloak>/realms/<realm>`: the token issuer, and the base of the realm's endpoints. */
+export function keycloakRealmUrl(keycloakUrl: string, realm: string): string {
+  return `${keycloakUrl.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
+}
+
 export function scopesCollectionName(namespace: string = DEFAULT_NAMESPACE): string {
   return `mcp_scopes_${namespace}`;
 }

@@ -5,7 +5,7 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOTSTRAP_ADMIN_GROUP, type AccessModel } from "../../lib";
+import { BOOTSTRAP_ADMIN_GROUP, keycloakRealmUrl, type AccessModel } from "../../lib";
 import { initialPassword, type AccessOutputs, type M2MCredentialsOutput, type UserOutput } from "../outputs";
 import { GeneratedSecret } from "../secrets/generated";
 import { KeycloakBootstrap, type KeycloakBootstrapArgs } from "./bootstrap";
@@ -23,7 +23,7 @@ export interface KeycloakAccessArgs {
 }
 
 export function tokenUrl(keycloakUrl: string, realm: string): string {
-  return `${keycloakUrl.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}/protocol/openid-connect/token`;
+  return `${keycloakRealmUrl(keycloakUrl, realm)}/protocol/openid-connect/token`;
 }
 
 export class KeycloakAccess extends pulumi.ComponentResource implements AccessOutputs {

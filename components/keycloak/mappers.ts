@@ -4,9 +4,7 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-
-/** The audience the auth server accepts besides the gateway client ids (`"account"` is refused). */
-export const GATEWAY_AUDIENCE = "mcp-gateway";
+import { GATEWAY_AUDIENCE } from "../../lib/registry-rules";
 
 export interface MapperTarget {
   realmId: pulumi.Input<string>;
