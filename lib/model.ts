@@ -119,6 +119,19 @@ class Checker {
     this.diagnostics.push(diagnosticAt(loc.source, [...loc.at, ...path], message, "warning", key));
   }
 
+  /**
+   * Records the first definition of a name; for a later one, reports where the first is and returns false.
+   */
+  firstDefinition<T>(seen: Map<string, Located<T>>, key: string, loc: Located<T>, field: string, what: string, rule: string): boolean {
+    const first = seen.get(key);
+    if (first) {
+      this.error(loc, [field], `${what} is already defined at ${this.where(first, [field])}; ${rule}`);
+      return false;
+    }
+    seen.set(key, loc);
+    return true;
+  }
+
   where(loc: Located<unknown>, path: Array<string | number>): string {
     const p = loc.source.locate([...loc.at, ...path]);
     return `${loc.source.file}:${p.line}:${p.column}`;
@@ -249,13 +262,8 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
   const groupLoc = new Map<string, Located<GroupDefinition>>();
   for (const loc of defs.groups) {
     const g = checkGroup(c, loc, bootstrap);
-    const first = groupLoc.get(g.name);
-    if (first) {
-      c.error(loc, ["scope_name"], `group "${g.name}" is already defined at ${c.where(first, ["scope_name"])}; each scope_name must be unique`);
-      continue;
-    }
+    if (!c.firstDefinition(groupLoc, g.name, loc, "scope_name", `group "${g.name}"`, "each scope_name must be unique")) continue;
     groups.set(g.name, g);
-    groupLoc.set(g.name, loc);
   }
 
   const users: HumanUser[] = [];
@@ -264,13 +272,7 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
     const u = loc.value;
     const problem = usernameProblem(u.username);
     if (problem) c.error(loc, ["username"], problem);
-    const key = u.username.toLowerCase();
-    const first = userLoc.get(key);
-    if (first) {
-      c.error(loc, ["username"], `username "${u.username}" is already defined at ${c.where(first, ["username"])}; usernames must be unique (ignoring case)`);
-      continue;
-    }
-    userLoc.set(key, loc);
+    if (!c.firstDefinition(userLoc, u.username.toLowerCase(), loc, "username", `username "${u.username}"`, "usernames must be unique (ignoring case)")) continue;
     users.push({
       username: u.username,
       email: u.email,
@@ -289,16 +291,11 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
     const problem = m2mNameProblem(a.name);
     if (problem) c.error(loc, ["name"], problem);
     const key = a.name.toLowerCase();
-    const first = m2mLoc.get(key);
-    if (first) {
-      c.error(loc, ["name"], `M2M account "${a.name}" is already defined at ${c.where(first, ["name"])}; names must be unique`);
-      continue;
-    }
+    if (!c.firstDefinition(m2mLoc, key, loc, "name", `M2M account "${a.name}"`, "names must be unique")) continue;
     const clash = userLoc.get(key);
     if (clash) {
       c.error(loc, ["name"], `M2M account "${a.name}" has the same name as the user at ${c.where(clash, ["username"])}; the registry lists both as users, so rename one`);
     }
-    m2mLoc.set(key, loc);
     m2m.push({
       name: a.name,
       description: a.description ?? null,

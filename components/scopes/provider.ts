@@ -92,6 +92,12 @@ function conflictMessage(i: RecordInputs, what: string, base: Fields, live: Fiel
   ].join("\n");
 }
 
+/** A setting from the registry's own environment variable, when the stack config does not set it. */
+function envSetting(key: DbSettingKey): string | undefined {
+  const name = (DB_ENV as Partial<Record<DbSettingKey, string>>)[key];
+  return name ? process.env[name] : undefined;
+}
+
 interface ProviderState {
   settings?: (key: DbSettingKey) => string | undefined;
   connection?: DbConnection;
@@ -113,15 +119,13 @@ export const recordProvider: RecordProvider = {
   state: {},
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const envNames: Partial<Record<DbSettingKey, string>> = DB_ENV;
-    this.state.settings = (key) => req.config.get(`${CONFIG_NS}:${key}`) ?? process.env[envNames[key] ?? ""] ?? undefined;
+    this.state.settings = (key) => req.config.get(`${CONFIG_NS}:${key}`) ?? envSetting(key);
   },
 
   async db(): Promise<Db> {
     const state = this.state;
     if (!state.connection) {
-      const envNames: Partial<Record<DbSettingKey, string>> = DB_ENV;
-      const get = state.settings ?? ((key: DbSettingKey) => process.env[envNames[key] ?? ""]);
+      const get = state.settings ?? envSetting;
       try {
         state.connection = dbConnection(get);
       } catch (e) {
