@@ -8,7 +8,10 @@ import { checkRepository, CONFIG_NAMESPACE, settingsFromConfig, StackSettingsErr
 import { textLine } from "../cli/report";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "./scopes/provider";
 import { ScopeStore } from "./scopes/store";
-import { KeycloakAccess } from "./keycloak/access";
+import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./keycloak/access";
+import { adoptedCount, findAdoptable } from "./keycloak/adoption";
+import { connectKeycloakAdmin, providerSettings, type KeycloakAdmin } from "./keycloak/admin-connection";
+import { readStackState, type StackStateReader } from "./stack-state";
 import { EntraAccess } from "./entra/access";
 import type { AccessOutputs } from "./outputs";
 
@@ -22,8 +25,23 @@ export interface ProgramResult {
   bootstrapAdminPassword?: pulumi.Output<string>;
 }
 
+/** What the program reads besides config and definitions; replaced in unit tests. */
+export interface ProgramDeps {
+  readState: StackStateReader;
+  connectKeycloak: () => Promise<KeycloakAdmin>;
+}
+
+const defaultDeps: ProgramDeps = {
+  readState: readStackState,
+  connectKeycloak: () => {
+    const settings = providerSettings();
+    if (!settings) throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the credentials the Keycloak provider uses");
+    return connectKeycloakAdmin(settings);
+  },
+};
+
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
-export function keycloakAccess(config: pulumi.Config, model: AccessModel): KeycloakAccess {
+export async function keycloakAccess(config: pulumi.Config, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<KeycloakAccess> {
   const providerUrl = new pulumi.Config("keycloak").get("url");
   // KEYCLOAK_URL is the provider's own environment fallback.
   const keycloakUrl = config.get("keycloakUrl") ?? providerUrl ?? process.env.KEYCLOAK_URL;
@@ -32,7 +50,7 @@ export function keycloakAccess(config: pulumi.Config, model: AccessModel): Keycl
   }
   const registryUrl = (config.get("registryUrl") ?? "http://localhost:7860").replace(/\/+$/, "");
   const authServerUrl = (config.get("authServerUrl") ?? "http://localhost:8888").replace(/\/+$/, "");
-  return new KeycloakAccess("keycloak", {
+  const args: KeycloakAccessArgs = {
     model,
     realm: config.get("keycloakRealm") ?? "mcp-gateway",
     keycloakUrl,
@@ -46,7 +64,18 @@ export function keycloakAccess(config: pulumi.Config, model: AccessModel): Keycl
           adminPassword: config.getSecret("bootstrapAdminPassword"),
         }
       : undefined,
-  });
+  };
+  // Objects a cut-short run created but the state does not hold are adopted, not created a second time.
+  let adoption;
+  try {
+    adoption = await findAdoptable(declaredKeycloakObjects(args), await deps.readState(), deps.connectKeycloak);
+  } catch (e) {
+    if (e instanceof pulumi.RunError) throw e;
+    throw new pulumi.RunError(`Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`);
+  }
+  const n = adoptedCount(adoption);
+  if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
+  return new KeycloakAccess("keycloak", { ...args, adoption });
 }
 
 function conflictPolicy(value: unknown, key: string): ConflictPolicy {
@@ -85,7 +114,7 @@ function settingsOrStop<T>(read: () => T): T {
 }
 
 /** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
-export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): ProgramResult {
+export async function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE), deps: Partial<ProgramDeps> = {}): Promise<ProgramResult> {
   // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
   const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.get("definitionsDir") ?? ".");
   const settings = settingsOrStop(() => settingsFromConfig(
@@ -113,8 +142,12 @@ export function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_N
     Object.entries(byGroup).map(([g, v]) => [g, conflictPolicy(v, `onScopeConflictByGroup.${g}`)]),
   );
   // Without the IdP, the stack keeps only the registry's documents (the IdP is managed elsewhere).
-  const manageIdp = config.getBoolean("manageIdentityProvider") ?? process.env.MCP_ACCESS_MANAGE_IDENTITY_PROVIDER !== "false";
-  const access = !manageIdp ? undefined : idp === "entra" ? entraAccess(config, checked.model) : keycloakAccess(config, checked.model);
+  const manageIdp = config.getBoolean("manageIdentityProvider") ?? true;
+  const access = !manageIdp
+    ? undefined
+    : idp === "entra"
+      ? entraAccess(config, checked.model)
+      : await keycloakAccess(config, checked.model, { ...defaultDeps, ...deps });
   const store = new ScopeStore("registry", {
     model: checked.model,
     idp,

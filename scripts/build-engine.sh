@@ -1,54 +1,42 @@
 #!/usr/bin/env bash
-# Provides the Pulumi engine on a machine that cannot download the Pulumi CLI:
-# builds it from the Go module proxy into a cache outside the repository and
-# prints (on stdout, nothing else) the directory holding the binaries:
+# Provides the Pulumi engine, one release (CLI, Node.js language host and @pulumi/pulumi at 3.259.0), and the
+# Keycloak resource plugin, then prints (on stdout, nothing else) the directory holding the binaries:
 #
 #   export PATH="$(bash scripts/build-engine.sh):$PATH"
 #
-# Binaries in $CACHE/engine/bin:
-#   pulumi                         the real CLI/engine, github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-#   pulumi-language-nodejs         Node.js language host. The upstream one lives in its own Go module
-#                                  (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
-#                                  that the module proxy does not serve, so a small host written for
-#                                  this project (source below) is built against pulumi/sdk/v3 instead;
-#                                  it runs programs with @pulumi/pulumi's own runner (cmd/run).
-#   pulumi-resource-pulumi-nodejs  plugin for pulumi.dynamic providers (runs @pulumi/pulumi's
-#                                  cmd/dynamic-provider), a shell script as upstream ships it
-#   pulumi-resource-keycloak       only when it can be had: built from
-#                                  github.com/pulumi/pulumi-keycloak/provider/v6 when the module proxy
-#                                  serves it (it did not in Nov 2026), or copied from
-#                                  $PULUMI_RESOURCE_KEYCLOAK_BIN / a pulumi-resource-keycloak on PATH;
-#                                  then `pulumi plugin install resource keycloak <version> --file ...`.
+# On a normal machine (Pulumi installed by its installer, internet): the `pulumi` and `pulumi-language-nodejs`
+# on PATH are used as they are, and the Keycloak plugin is acquired by `pulumi plugin install`.
 #
-# A binary already in the cache (same recipe), or a workable one on PATH, is not rebuilt: a second run
-# takes seconds. Cold build on 2 cores (empty Go caches): pulumi 6-8 min, then the language host ~35 s.
+# On a machine that reaches only package registries, everything is built from source:
+#   pulumi                         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi from the Go module proxy
+#   pulumi-language-nodejs         the official host, from a source archive of pulumi/pulumi's
+#                                  sdk/nodejs/cmd/pulumi-language-nodejs ($PULUMI_LANGUAGE_NODEJS_SOURCE)
+#   pulumi-resource-keycloak       from a source archive of pulumi-keycloak's provider/ and its upstream
+#                                  submodule ($PULUMI_KEYCLOAK_SOURCE); installed with `pulumi plugin install --file`
+#   pulumi-resource-pulumi-nodejs  the plugin behind pulumi.dynamic providers (a shell script, as upstream ships it)
+# Each archive's sha256 is checked against the one pinned below; builds are cached outside the repository,
+# keyed by that hash, so a second run takes seconds. Cold on 2 cores: the CLI 6-8 min, the plugin 3-5 min.
 #
 # Environment (all optional):
-#   MCP_ACCESS_CACHE               cache root (default $HOME/.cache/mcp-gateway-access)
-#   PULUMI_ENGINE_VERSION          pkg/v3 + sdk/v3 version (default v3.274.1; v3.270.0 is not served)
-#   KEYCLOAK_PLUGIN_VERSION        keycloak resource plugin version (default 6.13.0, the `pulumi.version`
-#                                  of @pulumi/keycloak 6.13.0)
-#   KEYCLOAK_UPSTREAM_VERSION      version of github.com/keycloak/terraform-provider-keycloak to use for
-#                                  pulumi-keycloak's `=> ../upstream` replace (default: the proxy's latest)
-#   PULUMI_RESOURCE_KEYCLOAK_BIN   a prebuilt pulumi-resource-keycloak to install instead of building
-#   MCP_ENGINE_REQUIRE_KEYCLOAK=1  fail (exit 1) when no keycloak plugin can be had; default: warn only
-#   PULUMI_HOME                    where `pulumi plugin install` puts the plugin (default ~/.pulumi)
+#   MCP_ACCESS_CACHE                cache root (default $HOME/.cache/mcp-gateway-access)
+#   PULUMI_LANGUAGE_NODEJS_SOURCE   pulumi-language-nodejs-v3.259.0.tar.gz
+#   PULUMI_KEYCLOAK_SOURCE          pulumi-keycloak-v6.13.0.tar.gz
+#   PULUMI_HOME                     where `pulumi plugin install` puts the plugin (default ~/.pulumi)
 set -euo pipefail
 
-PULUMI_ENGINE_VERSION="${PULUMI_ENGINE_VERSION:-v3.274.1}"
-KEYCLOAK_PLUGIN_VERSION="${KEYCLOAK_PLUGIN_VERSION:-6.13.0}"
-KEYCLOAK_PLUGIN_VERSION="${KEYCLOAK_PLUGIN_VERSION#v}"
-MIN_PULUMI_MINOR=270 # a pulumi v3.N on PATH with N >= this is used as is
+ENGINE_VERSION=3.259.0      # the CLI, the language host and package.json's @pulumi/pulumi
+KEYCLOAK_VERSION=6.13.0     # the `pulumi.version` of @pulumi/keycloak 6.13.0
+LANGHOST_SHA256=45c311ff9e3d39671d896e80bf9fa4a001d3b5bd58cd19f1f00346c437af3503
+KEYCLOAK_SHA256=b13fa8c64e0e0126e2cfd460b73976e8a38108c552223125a7cde4aa7de60171
 
-REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${MCP_ACCESS_CACHE:-${HOME:-/root}/.cache/mcp-gateway-access}"
 ENGINE="$CACHE/engine"
-BIN="$ENGINE/bin"
-# Bump when the way a binary is built changes, so caches rebuild.
-RECIPE=1
+BIN="$ENGINE/bin-$ENGINE_VERSION"
+RECIPE=2 # bump when the way a binary is built changes, so caches rebuild
 
 log() { echo "build-engine: $*" >&2; }
 die() { echo "build-engine: ERROR: $*" >&2; exit 1; }
+elapsed() { echo $(( $(date +%s) - $1 ))s; }
 
 mkdir -p "$BIN"
 # One run at a time per cache (CI steps or shells may call this concurrently).
@@ -58,67 +46,66 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
-export GOFLAGS="-buildvcs=false -trimpath"
-LDVERSION="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_ENGINE_VERSION"
+export GOFLAGS="-buildvcs=false -trimpath -mod=mod"
+export GOTOOLCHAIN=local
+LDVERSION="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$ENGINE_VERSION"
 
-need_go() {
-  command -v go >/dev/null 2>&1 || die "Go is required to build the Pulumi engine (go on PATH; Go >= 1.26)"
-}
-
-# stamp_ok NAME CONTENT: the cached binary exists and was built by this recipe.
+need_go() { command -v go >/dev/null 2>&1 || die "Go (>= 1.26) is required to build $1 on a machine without Pulumi"; }
 stamp_ok() { [ -x "$BIN/$1" ] && [ -f "$BIN/.$1.stamp" ] && [ "$(cat "$BIN/.$1.stamp")" = "$2" ]; }
 stamp_set() { printf '%s' "$2" >"$BIN/.$1.stamp"; }
 
 # on_path NAME: a NAME on PATH outside our bin dir.
 on_path() {
-  local p
-  p="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BIN" | paste -sd: -)" command -v "$1" 2>/dev/null)" || return 1
-  printf '%s' "$p"
+  PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BIN" | paste -sd: -)" command -v "$1" 2>/dev/null
 }
 
-elapsed() { echo $(( $(date +%s) - $1 ))s; }
+# unpack ARCHIVE SHA256 DEST: checks the hash, then unpacks into DEST (fresh).
+unpack() {
+  [ -f "$1" ] || die "$1 does not exist"
+  local got
+  got="$(sha256sum "$1" | cut -d' ' -f1)"
+  [ "$got" = "$2" ] || die "$1 has sha256 $got, expected $2 (not the source this script builds)"
+  rm -rf "$3" && mkdir -p "$3" && tar xzf "$1" -C "$3" --strip-components=1
+}
 
 # ------------------------------------------------------------------ pulumi
 
 PULUMI="$BIN/pulumi"
-build_pulumi() {
-  local stamp="pulumi $PULUMI_ENGINE_VERSION recipe $RECIPE"
+EXTERNAL_ENGINE=""
+provide_pulumi() {
+  local stamp="pulumi $ENGINE_VERSION recipe $RECIPE" ext src t0
   if stamp_ok pulumi "$stamp"; then return; fi
-  local ext
-  if ext="$(on_path pulumi)"; then
-    local v
-    v="$("$ext" version 2>/dev/null | tr -d '[:space:]')" || v=""
-    if [[ "$v" =~ ^v?3\.([0-9]+)\. ]] && (( BASH_REMATCH[1] >= MIN_PULUMI_MINOR )); then
-      log "using pulumi $v from $ext"
-      PULUMI="$ext"
-      return
-    fi
+  # A Pulumi installation ships the CLI and its language hosts together: use it as one release.
+  if ext="$(on_path pulumi)" && on_path pulumi-language-nodejs >/dev/null; then
+    log "using the Pulumi installation at $ext ($("$ext" version 2>/dev/null))"
+    PULUMI="$ext"; EXTERNAL_ENGINE=1
+    return
   fi
-  need_go
-  local src="$ENGINE/src-pulumi-$PULUMI_ENGINE_VERSION" t0
+  need_go "the Pulumi CLI"
+  src="$ENGINE/src-pulumi-$ENGINE_VERSION"
   t0=$(date +%s)
-  log "building pulumi $PULUMI_ENGINE_VERSION (takes several minutes on a new machine)..."
+  log "building pulumi $ENGINE_VERSION from the Go module proxy (several minutes on a new machine)..."
   mkdir -p "$src"
-  # The replace directives are the ones pkg/v3 and sdk/v3 carry in their go.mod (checked for v3.274.1:
-  # atotto/clipboard => tgummerer/clipboard, golang.org/x/text pinned); a replace in a dependency's go.mod
-  # is ignored by Go, so the main module must repeat them.
+  # pkg/v3's and sdk/v3's go.mod carry replace directives that Go ignores in a dependency; repeat them here
+  # (checked for v3.259.0: atotto/clipboard => tgummerer/clipboard, golang.org/x/text pinned).
   cat >"$src/go.mod" <<EOF
 module mcp-gateway-access.local/engine/pulumi
 
 go 1.26.6
 
 require (
-	github.com/pulumi/pulumi/pkg/v3 $PULUMI_ENGINE_VERSION
-	github.com/pulumi/pulumi/sdk/v3 $PULUMI_ENGINE_VERSION
+	github.com/pulumi/pulumi/pkg/v3 v$ENGINE_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$ENGINE_VERSION
 )
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+
+replace golang.org/x/text => golang.org/x/text v0.39.0
 
 tool github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 EOF
   (
     cd "$src"
-    go mod download github.com/pulumi/pulumi/pkg/v3@"$PULUMI_ENGINE_VERSION" github.com/pulumi/pulumi/sdk/v3@"$PULUMI_ENGINE_VERSION" >&2
-    copy_replaces "$(go env GOMODCACHE)/github.com/pulumi/pulumi/pkg/v3@$PULUMI_ENGINE_VERSION/go.mod"
-    copy_replaces "$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$PULUMI_ENGINE_VERSION/go.mod"
     go mod tidy >&2
     go build -p 2 -ldflags "-s -w $LDVERSION" -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
   )
@@ -127,56 +114,25 @@ EOF
   log "built pulumi in $(elapsed "$t0")"
 }
 
-# copy_replaces GOMOD: repeat in ./go.mod the replace directives of GOMOD that point at another module
-# version (directory replaces such as `sdk/v3 => ../sdk` are the repository layout and are skipped).
-copy_replaces() {
-  local line old new
-  while IFS= read -r line; do
-    old="${line%%=>*}"; new="${line#*=>}"
-    read -r old <<<"$old"; read -r new <<<"$new" # trim
-    case "$new" in .*|/*) continue ;; esac
-    # `old` may carry a version, `new` must: "path version" -> "path@version"
-    go mod edit -replace "$(echo "$old" | tr ' ' '@')=$(echo "$new" | tr ' ' '@')"
-  done < <(awk '
-    /^replace[ \t]*\(/ { inblock=1; next }
-    inblock && /^\)/ { inblock=0; next }
-    inblock && /=>/ { sub(/\/\/.*/, ""); print; next }
-    /^replace[ \t]/ && /=>/ { sub(/^replace[ \t]+/, ""); sub(/\/\/.*/, ""); print }
-  ' "$1")
-}
+# ------------------------------------------------ pulumi-language-nodejs
 
-# ----------------------------------------------------- pulumi-language-nodejs
-
-build_langhost() {
-  local src="$ENGINE/src-language-nodejs" sum stamp
-  mkdir -p "$src"
-  write_langhost_source "$src/main.go.new"
-  sum="$(sha256sum "$src/main.go.new" | cut -c1-16)"
-  stamp="pulumi-language-nodejs $PULUMI_ENGINE_VERSION $sum recipe $RECIPE"
-  if stamp_ok pulumi-language-nodejs "$stamp"; then rm -f "$src/main.go.new"; return; fi
-  local ext
-  if [ "$PULUMI" != "$BIN/pulumi" ] && ext="$(on_path pulumi-language-nodejs)"; then
-    log "using $ext (found on PATH, as is the pulumi in use)"
-    rm -f "$src/main.go.new"
-    return
-  fi
-  need_go
-  local t0
+provide_langhost() {
+  [ -z "$EXTERNAL_ENGINE" ] || return 0
+  local stamp="pulumi-language-nodejs $LANGHOST_SHA256 recipe $RECIPE" src t0
+  if stamp_ok pulumi-language-nodejs "$stamp"; then return; fi
+  [ -n "${PULUMI_LANGUAGE_NODEJS_SOURCE:-}" ] || die "no Node.js language host: install Pulumi \
+(it ships pulumi-language-nodejs), or set PULUMI_LANGUAGE_NODEJS_SOURCE to the source archive \
+pulumi-language-nodejs-v$ENGINE_VERSION.tar.gz (sdk/nodejs/cmd/pulumi-language-nodejs of pulumi/pulumi v$ENGINE_VERSION)"
+  need_go "the Node.js language host"
+  src="$ENGINE/src-language-nodejs-${LANGHOST_SHA256:0:16}"
   t0=$(date +%s)
-  log "building pulumi-language-nodejs against pulumi/sdk $PULUMI_ENGINE_VERSION (about a minute)..."
-  mv -f "$src/main.go.new" "$src/main.go"
-  cat >"$src/go.mod" <<EOF
-module mcp-gateway-access.local/engine/pulumi-language-nodejs
-
-go 1.26.6
-
-require github.com/pulumi/pulumi/sdk/v3 $PULUMI_ENGINE_VERSION
-EOF
+  log "building the official pulumi-language-nodejs $ENGINE_VERSION from $PULUMI_LANGUAGE_NODEJS_SOURCE..."
+  unpack "$PULUMI_LANGUAGE_NODEJS_SOURCE" "$LANGHOST_SHA256" "$src"
   (
-    cd "$src"
-    go mod download github.com/pulumi/pulumi/sdk/v3@"$PULUMI_ENGINE_VERSION" >&2
-    copy_replaces "$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$PULUMI_ENGINE_VERSION/go.mod"
-    go mod tidy >&2
+    cd "$src/sdk/nodejs/cmd/pulumi-language-nodejs"
+    # Its go.mod points pkg/v3 and sdk/v3 at the monorepo; use the published modules of the same release.
+    go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
+      -require "github.com/pulumi/pulumi/pkg/v3@v$ENGINE_VERSION" -require "github.com/pulumi/pulumi/sdk/v3@v$ENGINE_VERSION"
     go build -p 2 -ldflags "-s -w $LDVERSION" -o "$BIN/pulumi-language-nodejs.tmp" . >&2
   )
   mv -f "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
@@ -184,15 +140,10 @@ EOF
   log "built pulumi-language-nodejs in $(elapsed "$t0")"
 }
 
-# The language host. Our own code (not a copy of upstream's): it implements the
-# LanguageRuntime service of github.com/pulumi/pulumi/sdk/v3/proto.
-write_langhost_source() {
-  cp "$REPO_DIR/scripts/engine/language-host/main.go" "$1"
-}
-
-# ---------------------------------------------- pulumi-resource-pulumi-nodejs
+# ------------------------------------------ pulumi-resource-pulumi-nodejs
 
 write_dynamic_provider_plugin() {
+  [ -z "$EXTERNAL_ENGINE" ] || return 0
   local f="$BIN/pulumi-resource-pulumi-nodejs" tmp
   tmp="$(mktemp "$BIN/.dyn.XXXXXX")"
   cat >"$tmp" <<'EOF'
@@ -210,94 +161,53 @@ EOF
   if [ -f "$f" ] && cmp -s "$tmp" "$f"; then rm -f "$tmp"; else mv -f "$tmp" "$f"; fi
 }
 
-# ------------------------------------------------- pulumi-resource-keycloak
+# ------------------------------------------------ pulumi-resource-keycloak
 
-KEYCLOAK_MOD=github.com/pulumi/pulumi-keycloak/provider/v6
-UPSTREAM_MOD=github.com/keycloak/terraform-provider-keycloak
-KEYCLOAK_MISSING=""
-
-# Builds pulumi-resource-keycloak from the module proxy. Returns 1 (with a message) when the proxy does
-# not serve what it needs; as of Nov 2026 it refuses pulumi-keycloak, terraform-provider-keycloak and
-# pulumi/terraform-plugin-sdk ("403 ... This module version is not available"), so this path has not
-# been run to the end here.
-build_keycloak_from_proxy() {
-  local v="$KEYCLOAK_PLUGIN_VERSION" src="$ENGINE/src-keycloak-v$KEYCLOAK_PLUGIN_VERSION" dir up t0 err
-  t0=$(date +%s)
-  if ! err="$(cd "$ENGINE" && go mod download -json "$KEYCLOAK_MOD@v$v" 2>&1)" || [[ "$err" == *'"Error"'* ]]; then
-    KEYCLOAK_MISSING="the Go module proxy does not serve $KEYCLOAK_MOD@v$v ($(printf '%s' "$err" | grep -o '403[^"]*' | head -1 | sed 's/\\n.*//'))"
-    return 1
-  fi
-  dir="$(printf '%s' "$err" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  up="${KEYCLOAK_UPSTREAM_VERSION:-}"
-  if [ -z "$up" ]; then
-    up="$(cd "$ENGINE" && go list -m -f '{{.Version}}' "$UPSTREAM_MOD@latest" 2>/dev/null)" || {
-      KEYCLOAK_MISSING="the Go module proxy does not serve $UPSTREAM_MOD (pulumi-keycloak's ../upstream submodule)"
-      return 1
-    }
-  fi
-  log "building pulumi-resource-keycloak $v with $UPSTREAM_MOD@$up (several minutes)..."
-  rm -rf "$src" && mkdir -p "$src" && cp -a "$dir" "$src/provider" && chmod -R u+w "$src/provider" || {
-    KEYCLOAK_MISSING="could not copy $dir"; return 1; }
-  # (errexit is off inside a function called from `if`, hence the && chain)
-  (
-    cd "$src/provider" &&
-      # ../upstream is a git submodule, not part of the module zip: use the proxy's copy instead.
-      go mod edit -replace "$UPSTREAM_MOD=$UPSTREAM_MOD@$up" &&
-      go mod download >&2 &&
-      # cmd/pulumi-resource-keycloak embeds schema-embed.json, which its generate.go writes from schema.json.
-      (cd cmd/pulumi-resource-keycloak && VERSION="$v" go generate ./... >&2) &&
-      go build -p 2 -mod=mod \
-        -ldflags "-s -w -X $KEYCLOAK_MOD/pkg/version.Version=$v" \
-        -o "$BIN/pulumi-resource-keycloak.tmp" ./cmd/pulumi-resource-keycloak >&2
-  ) || { KEYCLOAK_MISSING="building $KEYCLOAK_MOD@v$v failed (see above)"; return 1; }
-  mv -f "$BIN/pulumi-resource-keycloak.tmp" "$BIN/pulumi-resource-keycloak"
-  log "built pulumi-resource-keycloak in $(elapsed "$t0")"
+keycloak_installed() {
+  "$PULUMI" plugin ls 2>/dev/null |
+    awk -v v="$KEYCLOAK_VERSION" '$1=="keycloak" && $2=="resource" && ($3==v || $3=="v"v) {f=1} END {exit !f}'
 }
 
 provide_keycloak() {
-  local stamp="pulumi-resource-keycloak $KEYCLOAK_PLUGIN_VERSION recipe $RECIPE" ext
-  if stamp_ok pulumi-resource-keycloak "$stamp"; then return 0; fi
-  if [ -n "${PULUMI_RESOURCE_KEYCLOAK_BIN:-}" ]; then
-    [ -x "$PULUMI_RESOURCE_KEYCLOAK_BIN" ] || die "PULUMI_RESOURCE_KEYCLOAK_BIN=$PULUMI_RESOURCE_KEYCLOAK_BIN is not an executable"
-    ext="$PULUMI_RESOURCE_KEYCLOAK_BIN"
-  else
-    ext="$(on_path pulumi-resource-keycloak)" || ext=""
-  fi
-  if [ -n "$ext" ]; then
-    log "using the keycloak resource plugin $ext (taken as version $KEYCLOAK_PLUGIN_VERSION)"
-    cp -f "$ext" "$BIN/pulumi-resource-keycloak.tmp" &&
-      mv -f "$BIN/pulumi-resource-keycloak.tmp" "$BIN/pulumi-resource-keycloak" || die "could not copy $ext"
-  else
-    need_go
-    build_keycloak_from_proxy || return 1
-  fi
-  stamp_set pulumi-resource-keycloak "$stamp"
-}
-
-install_keycloak_plugin() {
-  if "$PULUMI" plugin ls 2>/dev/null |
-    awk -v v="$KEYCLOAK_PLUGIN_VERSION" '$1=="keycloak" && $2=="resource" && ($3==v || $3=="v"v) {f=1} END {exit !f}'; then
+  local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 recipe $RECIPE" src t0
+  if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ]; then
+    keycloak_installed && return
+    log "installing the keycloak resource plugin $KEYCLOAK_VERSION (pulumi plugin install)..."
+    "$PULUMI" plugin install resource keycloak "$KEYCLOAK_VERSION" >&2 || die "could not acquire the keycloak \
+resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the source archive pulumi-keycloak-v$KEYCLOAK_VERSION.tar.gz"
     return
   fi
-  log "installing the keycloak resource plugin $KEYCLOAK_PLUGIN_VERSION into ${PULUMI_HOME:-~/.pulumi}..."
-  "$PULUMI" plugin install resource keycloak "$KEYCLOAK_PLUGIN_VERSION" \
-    --file "$BIN/pulumi-resource-keycloak" --reinstall >&2
+  if ! stamp_ok pulumi-resource-keycloak "$stamp"; then
+    need_go "the Keycloak resource plugin"
+    src="$ENGINE/src-keycloak-${KEYCLOAK_SHA256:0:16}"
+    t0=$(date +%s)
+    log "building pulumi-resource-keycloak $KEYCLOAK_VERSION from $PULUMI_KEYCLOAK_SOURCE (several minutes)..."
+    unpack "$PULUMI_KEYCLOAK_SOURCE" "$KEYCLOAK_SHA256" "$src"
+    (
+      # provider/go.mod replaces the upstream module with ../upstream (in the archive) and
+      # terraform-plugin-sdk with Pulumi's fork. generate.go writes the embedded schema.
+      cd "$src/provider"
+      (cd cmd/pulumi-resource-keycloak && VERSION="$KEYCLOAK_VERSION" go run ./generate.go >&2)
+      go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION" \
+        -o "$BIN/pulumi-resource-keycloak.tmp" ./cmd/pulumi-resource-keycloak >&2
+    )
+    mv -f "$BIN/pulumi-resource-keycloak.tmp" "$BIN/pulumi-resource-keycloak"
+    stamp_set pulumi-resource-keycloak "$stamp"
+    log "built pulumi-resource-keycloak in $(elapsed "$t0")"
+  fi
+  # Installed (again) when the installed copy is not the one just built.
+  local dir="${PULUMI_HOME:-${HOME:-/root}/.pulumi}/plugins/resource-keycloak-v$KEYCLOAK_VERSION"
+  if ! keycloak_installed || ! cmp -s "$BIN/pulumi-resource-keycloak" "$dir/pulumi-resource-keycloak"; then
+    log "installing the keycloak resource plugin $KEYCLOAK_VERSION into ${PULUMI_HOME:-~/.pulumi}..."
+    "$PULUMI" plugin install resource keycloak "$KEYCLOAK_VERSION" --file "$BIN/pulumi-resource-keycloak" --reinstall >&2
+  fi
 }
 
 # -------------------------------------------------------------------- main
 
-build_pulumi
-build_langhost
+provide_pulumi
+provide_langhost
 write_dynamic_provider_plugin
-if provide_keycloak; then
-  install_keycloak_plugin
-  keycloak_state="keycloak plugin $KEYCLOAK_PLUGIN_VERSION installed"
-else
-  msg="no keycloak resource plugin: $KEYCLOAK_MISSING. Programs using @pulumi/keycloak fail at"
-  msg="$msg 'pulumi preview/up' until one is provided (PULUMI_RESOURCE_KEYCLOAK_BIN=/path/to/pulumi-resource-keycloak)"
-  if [ "${MCP_ENGINE_REQUIRE_KEYCLOAK:-0}" = 1 ]; then die "$msg"; fi
-  log "WARNING: $msg"
-  keycloak_state="keycloak plugin MISSING"
-fi
-log "ready: $("$PULUMI" version 2>/dev/null | tr -d '[:space:]') ($PULUMI), $keycloak_state"
-echo "$BIN"
+provide_keycloak
+log "ready: pulumi $("$PULUMI" version 2>/dev/null | tr -d '[:space:]') ($PULUMI), keycloak plugin $KEYCLOAK_VERSION"
+if [ -n "$EXTERNAL_ENGINE" ]; then dirname "$PULUMI"; else echo "$BIN"; fi

@@ -3,7 +3,7 @@
  * configured ones are given), applies the example definitions to stack `local` with a file backend in
  * `.local/`, and prints what a person or agent needs next. `npm run local -- --down` stops the services.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -25,15 +25,6 @@ function script(name: string, ...args: string[]): string {
   return res.stdout.trim();
 }
 
-function hasKeycloakPlugin(): boolean {
-  try {
-    const out = execFileSync("pulumi", ["plugin", "ls", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    return (JSON.parse(out) as Array<{ name: string; kind: string }>).some((p) => p.name === "keycloak" && p.kind === "resource");
-  } catch {
-    return false;
-  }
-}
-
 async function down(): Promise<void> {
   script("keycloak.sh", "stop");
   script("ferretdb.sh", "stop");
@@ -41,10 +32,9 @@ async function down(): Promise<void> {
 }
 
 async function up(): Promise<void> {
-  step(1, "Pulumi engine (built from the Go module proxy on first use: several minutes)");
+  step(1, "Pulumi engine and the Keycloak plugin (built from source on first use offline: several minutes)");
   const bin = script("build-engine.sh");
   process.env.PATH = `${bin}:${process.env.PATH}`;
-  const managesKeycloak = hasKeycloakPlugin();
 
   step(2, "services: Keycloak and the database (first start takes a minute or two)");
   const keycloakUrl = process.env.KEYCLOAK_URL ?? script("keycloak.sh", "start");
@@ -67,15 +57,6 @@ async function up(): Promise<void> {
     KEYCLOAK_REALM: "master",
     MONGODB_CONNECTION_STRING: mongodbUri,
   };
-  if (!managesKeycloak) {
-    env.MCP_ACCESS_MANAGE_IDENTITY_PROVIDER = "false";
-    process.stderr.write(
-      "WARNING: the Keycloak resource plugin (pulumi-resource-keycloak) is not installed and cannot be built from the\n" +
-        "Go module proxy here; this run applies the registry's scope documents and M2M records only. Install the plugin\n" +
-        "(pulumi plugin install resource keycloak <version> --file <binary>, or PULUMI_RESOURCE_KEYCLOAK_BIN for\n" +
-        "scripts/build-engine.sh) and run again to create the realm, groups, users and M2M clients.\n",
-    );
-  }
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: REPO }, { envVars: env, secretsProvider: "passphrase" });
   const result = await stack.up({ onOutput: (s) => process.stdout.write(s), color: "never" });
   const changed = Object.entries(result.summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0);
@@ -86,12 +67,11 @@ async function up(): Promise<void> {
   const m2m = (outputs.m2m?.value ?? {}) as Record<string, { clientId: string; tokenUrl: string }>;
   const realm = `${keycloakUrl}/realms/mcp-gateway`;
   const lines = [
-    `Realm:       ${realm}${managesKeycloak ? "" : " (not managed by this run: no Keycloak plugin)"}`,
+    `Realm:       ${realm}`,
     `Database:    ${mongodbUri.replace(/\/\/[^@/]*@/, "//***@")} (scope documents in mcp_registry.mcp_scopes_default)`,
     `State:       .local/pulumi-state (stack "${STACK}", passphrase from PULUMI_CONFIG_PASSPHRASE, default "local-stack")`,
     "M2M accounts:",
     ...Object.entries(m2m).map(([name, c]) => `  ${name}  client id ${c.clientId}  token URL ${c.tokenUrl}`),
-    ...(Object.keys(m2m).length ? [] : ["  (none exported: they come with the Keycloak objects)"]),
     "Get a token for an account:",
     `  export PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE=${env.PULUMI_CONFIG_PASSPHRASE}`,
     "  pulumi stack output m2m --show-secrets --json -s local   # clientId, clientSecret, tokenUrl",

@@ -8,8 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ADMIN_GROUP, keycloakRealmUrl, type AccessModel } from "../../lib";
 import { initialPassword, type AccessOutputs, type M2MCredentialsOutput, type UserOutput } from "../outputs";
 import { GeneratedSecret } from "../secrets/generated";
-import { KeycloakBootstrap, type KeycloakBootstrapArgs } from "./bootstrap";
-import { serviceAccountClient } from "./mappers";
+import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
+import { KeycloakBootstrap, M2M_CLIENT, WEB_CLIENT, type KeycloakBootstrapArgs } from "./bootstrap";
+import { GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS, serviceAccountClient, userOptions } from "./mappers";
 
 export interface KeycloakAccessArgs {
   model: AccessModel;
@@ -19,11 +20,30 @@ export interface KeycloakAccessArgs {
   /** Stack config secret `initialPasswords`: username → initial password. */
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
   /** Present when the stack manages the bootstrap. */
-  bootstrap?: Omit<KeycloakBootstrapArgs, "realm">;
+  bootstrap?: Omit<KeycloakBootstrapArgs, "realm" | "adoption">;
+  /** Objects that exist in Keycloak but not in the state: imported instead of created. */
+  adoption?: KeycloakAdoption;
 }
 
 export function tokenUrl(keycloakUrl: string, realm: string): string {
   return `${keycloakRealmUrl(keycloakUrl, realm)}/protocol/openid-connect/token`;
+}
+
+/** The Keycloak objects `KeycloakAccess` declares with these arguments, by name (for adoption). */
+export function declaredKeycloakObjects(args: KeycloakAccessArgs): DeclaredKeycloakObjects {
+  const { model, bootstrap } = args;
+  const clients: Record<string, readonly string[]> = Object.fromEntries(model.m2m.map((a) => [a.name, SERVICE_ACCOUNT_MAPPERS]));
+  if (bootstrap) {
+    clients[WEB_CLIENT] = [GROUPS_MAPPER];
+    clients[M2M_CLIENT] = SERVICE_ACCOUNT_MAPPERS;
+  }
+  return {
+    realm: args.realm,
+    managesRealm: !!bootstrap,
+    groups: [...model.groups.filter((g) => g.createInIdp).map((g) => g.name), ...(bootstrap ? [BOOTSTRAP_ADMIN_GROUP] : [])],
+    users: [...model.users.map((u) => u.username), ...(bootstrap ? [bootstrap.adminUsername] : [])],
+    clients,
+  };
 }
 
 export class KeycloakAccess extends pulumi.ComponentResource implements AccessOutputs {
@@ -37,9 +57,10 @@ export class KeycloakAccess extends pulumi.ComponentResource implements AccessOu
     super("mcp-gateway-access:keycloak:KeycloakAccess", name, {}, opts);
     const child = { parent: this };
     const { model } = args;
+    const adoption = args.adoption ?? NO_ADOPTION;
 
     if (args.bootstrap) {
-      this.bootstrap = new KeycloakBootstrap(`${name}-bootstrap`, { realm: args.realm, ...args.bootstrap }, child);
+      this.bootstrap = new KeycloakBootstrap(`${name}-bootstrap`, { realm: args.realm, ...args.bootstrap, adoption }, child);
       this.realmId = this.bootstrap.realm.id;
       this.groups[BOOTSTRAP_ADMIN_GROUP] = this.bootstrap.adminGroup.id;
     } else {
@@ -52,7 +73,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements AccessOu
       this.groups[group.name] = new keycloak.Group(
         `${name}-group-${group.name}`,
         { realmId, name: group.name, ...(group.description ? { attributes: { description: group.description } } : {}) },
-        child,
+        { ...child, import: adoption.groups[group.name] },
       ).id;
     }
     for (const existing of model.externalGroups.filter((g) => !(g in this.groups))) {
@@ -77,7 +98,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements AccessOu
           // Used only when Keycloak creates the user; the user must change it at first login.
           initialPassword: { value: password.value, temporary: true },
         },
-        child,
+        userOptions(child, adoption.users[user.username]),
       );
       new keycloak.UserGroups(
         `${name}-user-groups-${user.username}`,
@@ -93,6 +114,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements AccessOu
         `${name}-m2m-${account.name}`,
         { realmId, clientId: account.name, description: account.description ?? `Service account for ${account.name}`, enabled: account.enabled },
         child,
+        adoption,
       );
       new keycloak.UserGroups(
         `${name}-m2m-groups-${account.name}`,

@@ -7,7 +7,11 @@ import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ADMIN_GROUP } from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
-import { groupsMapper, serviceAccountClient } from "./mappers";
+import { mapperKey, type KeycloakAdoption } from "./adoption";
+import { GROUPS_MAPPER, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
+
+export const WEB_CLIENT = "mcp-gateway-web";
+export const M2M_CLIENT = "mcp-gateway-m2m";
 
 export interface KeycloakBootstrapArgs {
   realm: string;
@@ -18,6 +22,7 @@ export interface KeycloakBootstrapArgs {
   adminEmail: string;
   /** From the stack config secret; generated when absent. */
   adminPassword?: pulumi.Output<string>;
+  adoption: KeycloakAdoption;
 }
 
 export class KeycloakBootstrap extends pulumi.ComponentResource {
@@ -32,6 +37,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
   constructor(name: string, args: KeycloakBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:Bootstrap", name, {}, opts);
     const child = { parent: this };
+    const { adoption } = args;
     this.realm = new keycloak.Realm(
       `${name}-realm`,
       {
@@ -46,7 +52,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
           bruteForceDetection: { maxLoginFailures: 5, waitIncrementSeconds: 60, maxFailureWaitSeconds: 900, permanentLockout: false },
         },
       },
-      { ...child, protect: true },
+      { ...child, protect: true, import: adoption.realm },
     );
     const realmId = this.realm.id;
 
@@ -54,7 +60,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
       `${name}-web`,
       {
         realmId,
-        clientId: "mcp-gateway-web",
+        clientId: WEB_CLIENT,
         name: "MCP Gateway Web Client",
         accessType: "CONFIDENTIAL",
         standardFlowEnabled: true,
@@ -66,20 +72,21 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         webOrigins: args.webOrigins,
         validPostLogoutRedirectUris: args.webRedirectUris.filter((u) => u.endsWith("/*")),
       },
-      child,
+      { ...child, import: adoption.clients[WEB_CLIENT] },
     );
-    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, child);
+    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, { ...child, import: adoption.mappers[mapperKey(WEB_CLIENT, GROUPS_MAPPER)] });
 
     this.m2mClient = serviceAccountClient(
       `${name}-m2m`,
-      { realmId, clientId: "mcp-gateway-m2m", description: "MCP Gateway M2M Client", enabled: true, fullScopeAllowed: false },
+      { realmId, clientId: M2M_CLIENT, description: "MCP Gateway M2M Client", enabled: true, fullScopeAllowed: false },
       child,
+      adoption,
     );
 
     this.adminGroup = new keycloak.Group(
       `${name}-${BOOTSTRAP_ADMIN_GROUP}`,
       { realmId, name: BOOTSTRAP_ADMIN_GROUP, attributes: { description: `${BOOTSTRAP_ADMIN_GROUP} group for MCP Gateway access` } },
-      { ...child, protect: true },
+      { ...child, protect: true, import: adoption.groups[BOOTSTRAP_ADMIN_GROUP] },
     );
 
     let password = args.adminPassword;
@@ -99,7 +106,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         enabled: true,
         initialPassword: { value: password, temporary: true },
       },
-      child,
+      userOptions(child, adoption.users[args.adminUsername]),
     );
     new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, child);
     this.registerOutputs({});

@@ -5,6 +5,22 @@
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_AUDIENCE } from "../../lib/registry-rules";
+import { mapperKey, type KeycloakAdoption } from "./adoption";
+
+export const GROUPS_MAPPER = "groups";
+export const AUDIENCE_MAPPER = "mcp-gateway-audience";
+/** The protocol mappers a service-account client carries, by name (what adoption looks for). */
+export const SERVICE_ACCOUNT_MAPPERS = [GROUPS_MAPPER, AUDIENCE_MAPPER] as const;
+
+/**
+ * Options of a `keycloak.User`. Keycloak adds the `UPDATE_PASSWORD` required action when it sets a temporary
+ * initial password, and removes it when the user has changed the password: required actions belong to
+ * Keycloak's login flow, not to the definitions, so the stack never touches them (otherwise the second `up`
+ * would strip the action and the user would keep the initial password).
+ */
+export function userOptions(opts: pulumi.CustomResourceOptions, importId: string | undefined): pulumi.CustomResourceOptions {
+  return { ...opts, ignoreChanges: ["requiredActions"], import: importId };
+}
 
 export interface MapperTarget {
   realmId: pulumi.Input<string>;
@@ -18,7 +34,7 @@ export function groupsMapper(name: string, target: MapperTarget, opts: pulumi.Cu
     {
       realmId: target.realmId,
       clientId: target.clientId,
-      name: "groups",
+      name: GROUPS_MAPPER,
       claimName: "groups",
       fullPath: false,
       addToIdToken: true,
@@ -35,7 +51,7 @@ export function audienceMapper(name: string, target: MapperTarget, opts: pulumi.
     {
       realmId: target.realmId,
       clientId: target.clientId,
-      name: "mcp-gateway-audience",
+      name: AUDIENCE_MAPPER,
       includedCustomAudience: GATEWAY_AUDIENCE,
       addToIdToken: false,
       addToAccessToken: true,
@@ -49,6 +65,7 @@ export function serviceAccountClient(
   name: string,
   args: { realmId: pulumi.Input<string>; clientId: string; description: string; enabled: boolean; fullScopeAllowed?: boolean },
   opts: pulumi.CustomResourceOptions,
+  adoption: KeycloakAdoption,
 ): keycloak.openid.Client {
   const client = new keycloak.openid.Client(
     name,
@@ -65,10 +82,10 @@ export function serviceAccountClient(
       directAccessGrantsEnabled: false,
       ...(args.fullScopeAllowed === undefined ? {} : { fullScopeAllowed: args.fullScopeAllowed }),
     },
-    opts,
+    { ...opts, import: adoption.clients[args.clientId] },
   );
   const target = { realmId: args.realmId, clientId: client.id };
-  groupsMapper(`${name}-groups`, target, opts);
-  audienceMapper(`${name}-audience`, target, opts);
+  groupsMapper(`${name}-groups`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)] });
+  audienceMapper(`${name}-audience`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)] });
   return client;
 }

@@ -8,6 +8,8 @@ export interface Declared {
   /** Inputs as sent, secret wrappers included. */
   raw: Record<string, unknown>;
   custom: boolean;
+  /** The `import` option: the id of an existing object to adopt. */
+  importId?: string;
 }
 
 export const declared: Declared[] = [];
@@ -37,7 +39,7 @@ export async function useMocks(config: Record<string, string> = {}, secretKeys: 
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        declared.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, raw: args.inputs, custom: args.custom ?? true });
+        declared.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, raw: args.inputs, custom: args.custom ?? true, importId: args.id || undefined });
         const state = { ...(unwrapSecrets(args.inputs) as Record<string, unknown>) };
         if (args.type === "keycloak:openid/client:Client") {
           state.clientSecret = `secret-of-${args.inputs.clientId}`;

@@ -4,7 +4,7 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRepository, type AccessModel } from "../../lib";
 import { KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
-import { declared, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
+import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
 
 before(() => useMocks());
@@ -192,5 +192,23 @@ describe("KeycloakAccess", () => {
 
   it("builds the token URL from the base URL and realm", () => {
     assert.equal(tokenUrl("http://127.0.0.1:18080/", "my realm"), "http://127.0.0.1:18080/realms/my%20realm/protocol/openid-connect/token");
+  });
+
+  it("leaves users' required actions to Keycloak, so UPDATE_PASSWORD of a temporary password survives later runs", async () => {
+    declaredOptions.clear();
+    new KeycloakAccess(
+      "kc-ra",
+      {
+        model: model(FILES, true),
+        realm: "mcp-gateway",
+        keycloakUrl: "https://kc.example.com",
+        bootstrap: { webRedirectUris: ["http://localhost:7860/*"], webOrigins: [], adminUsername: "admin", adminEmail: "admin@example.com" },
+      },
+      { transformations: [recordOptions] },
+    );
+    await settled();
+    for (const name of ["kc-ra-user-alice", "kc-ra-user-bob", "kc-ra-bootstrap-admin"]) {
+      assert.deepEqual(declaredOptions.get(name)?.ignoreChanges, ["requiredActions"], name);
+    }
   });
 });

@@ -2,11 +2,32 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { accessProgram } from "../../components/program";
+import { accessProgram, type ProgramDeps } from "../../components/program";
+import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
 import { declared, settled, useMocks } from "../support/mocks";
 import { makeRepo, GROUP, USER } from "../support/repo";
 
 before(() => useMocks());
+
+/** A first run: empty state, and a Keycloak holding only what `existing` names. */
+function fakeKeycloak(existing: { realm?: boolean; groups?: string[]; users?: string[]; clients?: string[] } = {}): Partial<ProgramDeps> & { connects: number } {
+  const deps = {
+    connects: 0,
+    readState: async () => [],
+    connectKeycloak: async (): Promise<KeycloakAdmin> => {
+      deps.connects++;
+      const ids = (names: string[] = []) => new Map(names.map((n) => [n, `kc-${n}`]));
+      return {
+        realmExists: async () => existing.realm ?? false,
+        topLevelGroupIds: async () => ids(existing.groups),
+        userIds: async () => ids(existing.users),
+        clientIds: async () => ids(existing.clients),
+        protocolMapperIds: async (_realm, client) => new Map([["groups", `${client}-groups-mapper`]]),
+      };
+    },
+  };
+  return deps;
+}
 
 function configure(dir: string, extra: Record<string, string> = {}, secrets: string[] = []) {
   pulumi.runtime.setAllConfig({ "keycloak:url": "http://127.0.0.1:18080", "mcp-gateway-access:definitionsDir": dir, ...extra }, secrets);
@@ -16,8 +37,8 @@ describe("the program", () => {
   it("stops before declaring anything when the definitions are invalid, with file:line:column", async () => {
     configure(makeRepo({ "groups/g.yaml": GROUP + "bogus: 1\n" }));
     declared.length = 0;
-    assert.throws(
-      () => accessProgram(),
+    await assert.rejects(
+      accessProgram(undefined, fakeKeycloak()),
       (e: Error) => e instanceof pulumi.RunError && /nothing was applied/.test(e.message) && /groups\/g\.yaml:7:1: error: bogus: unknown field "bogus"/.test(e.message),
     );
     await settled();
@@ -27,7 +48,7 @@ describe("the program", () => {
   it("refuses an unknown conflict policy", async () => {
     configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:onScopeConflict": "clobber" });
     declared.length = 0;
-    assert.throws(() => accessProgram(), /onScopeConflict must be one of fail, merge, overwrite/);
+    await assert.rejects(accessProgram(undefined, fakeKeycloak()), /onScopeConflict must be one of fail, merge, overwrite/);
     await settled();
     assert.equal(declared.length, 0, "nothing declared");
   });
@@ -39,7 +60,7 @@ describe("the program", () => {
       ["mcp-gateway-access:initialPasswords"],
     );
     declared.length = 0;
-    const p = accessProgram();
+    const p = await accessProgram(undefined, fakeKeycloak());
     await settled();
     const types = new Set(declared.map((d) => d.type));
     for (const t of ["keycloak:index/realm:Realm", "keycloak:index/user:User", "keycloak:openid/client:Client", "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument", "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord"]) {
@@ -55,12 +76,46 @@ describe("the program", () => {
   it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
     configure(makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }), { "mcp-gateway-access:manageIdentityProvider": "false" });
     declared.length = 0;
-    const p = accessProgram();
+    const p = await accessProgram(undefined, fakeKeycloak());
     await settled();
     assert.equal(p.access, undefined);
     assert.deepEqual([...new Set(declared.filter((d) => d.custom).map((d) => d.type))].sort(), [
       "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord",
       "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument",
     ]);
+  });
+
+  it("adopts the objects a cut-short run left in Keycloak (import, not create), and only those", async () => {
+    configure(
+      makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]"), "users/b.yaml": USER("bob", "[tools-users]"), "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }),
+      { "mcp-gateway-access:bootstrap": "true" },
+    );
+    declared.length = 0;
+    await accessProgram(undefined, fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"], clients: ["bot"] }));
+    await settled();
+    const imported = (type: string, key: string, value: string) => declared.find((d) => d.type === type && d.inputs[key] === value)?.importId;
+    assert.equal(imported("keycloak:index/realm:Realm", "realm", "mcp-gateway"), "mcp-gateway");
+    assert.equal(imported("keycloak:index/group:Group", "name", "tools-users"), "mcp-gateway/kc-tools-users");
+    assert.equal(imported("keycloak:index/user:User", "username", "alice"), "mcp-gateway/kc-alice");
+    assert.equal(imported("keycloak:index/user:User", "username", "bob"), undefined, "bob does not exist: created");
+    assert.equal(imported("keycloak:openid/client:Client", "clientId", "bot"), "mcp-gateway/kc-bot");
+    const mappers = declared.filter((d) => d.type === "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper");
+    assert.ok(mappers.some((m) => m.importId === "mcp-gateway/client/kc-bot/kc-bot-groups-mapper"), "the bot's groups mapper adopted");
+    assert.equal(imported("keycloak:openid/client:Client", "clientId", "mcp-gateway-web"), undefined, "not in Keycloak: created");
+  });
+
+  it("never asks Keycloak when the state already holds every declared object", async () => {
+    const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") });
+    configure(dir);
+    const state = [
+      { type: "keycloak:index/group:Group", id: "g1", outputs: { realmId: "mcp-gateway", name: "tools-users" } },
+      { type: "keycloak:index/user:User", id: "u1", outputs: { realmId: "mcp-gateway", username: "alice" } },
+    ];
+    const deps = { ...fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"] }), readState: async () => state };
+    declared.length = 0;
+    await accessProgram(undefined, deps);
+    await settled();
+    assert.equal(deps.connects, 0);
+    assert.ok(declared.filter((d) => d.custom && d.type.startsWith("keycloak:")).every((d) => d.importId === undefined));
   });
 });

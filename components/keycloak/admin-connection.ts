@@ -1,0 +1,97 @@
+/**
+ * The program's own read-only view of Keycloak, with the credentials the Keycloak provider uses (`keycloak:*`
+ * stack config, else the provider's environment variables), for adoption. Only names and ids are read.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface KeycloakAdmin {
+  realmExists(realm: string): Promise<boolean>;
+  /** Top-level group name → id. */
+  topLevelGroupIds(realm: string): Promise<Map<string, string>>;
+  /** username → id, for the usernames asked for that exist. */
+  userIds(realm: string, usernames: readonly string[]): Promise<Map<string, string>>;
+  /** clientId → internal id. */
+  clientIds(realm: string): Promise<Map<string, string>>;
+  /** mapper name → id. */
+  protocolMapperIds(realm: string, clientUuid: string): Promise<Map<string, string>>;
+}
+
+export interface KeycloakAdminSettings {
+  url: string;
+  basePath: string;
+  realm: string;
+  clientId: string;
+  clientSecret?: string;
+  username?: string;
+  password?: string;
+}
+
+/** The provider's settings as it reads them: stack config `keycloak:<key>`, then its environment variable. */
+export function providerSettings(config = new pulumi.Config("keycloak"), env: NodeJS.ProcessEnv = process.env): KeycloakAdminSettings | undefined {
+  const url = config.get("url") ?? env.KEYCLOAK_URL;
+  const clientId = config.get("clientId") ?? env.KEYCLOAK_CLIENT_ID;
+  if (!url || !clientId) return undefined;
+  return {
+    url: url.replace(/\/+$/, ""),
+    basePath: config.get("basePath") ?? env.KEYCLOAK_BASE_PATH ?? "",
+    realm: config.get("realm") ?? env.KEYCLOAK_REALM ?? "master",
+    clientId,
+    clientSecret: config.get("clientSecret") ?? env.KEYCLOAK_CLIENT_SECRET,
+    username: config.get("username") ?? env.KEYCLOAK_USER,
+    password: config.get("password") ?? env.KEYCLOAK_PASSWORD,
+  };
+}
+
+const PAGE = 500;
+
+/** Connects with @keycloak/keycloak-admin-client (password grant when a username is set, else client credentials). */
+export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<KeycloakAdmin> {
+  const { default: KcAdminClient } = await import("@keycloak/keycloak-admin-client");
+  const kc = new KcAdminClient({ baseUrl: `${s.url}${s.basePath}`, realmName: s.realm });
+  try {
+    if (s.username) await kc.auth({ grantType: "password", clientId: s.clientId, clientSecret: s.clientSecret, username: s.username, password: s.password ?? "" });
+    else await kc.auth({ grantType: "client_credentials", clientId: s.clientId, clientSecret: s.clientSecret ?? "" });
+  } catch (e) {
+    throw new Error(`cannot sign in to Keycloak at ${s.url} (realm ${s.realm}, client ${s.clientId}) to look for existing objects: ${(e as Error).message}`);
+  }
+  const pages = async <T>(fetchPage: (first: number, max: number) => Promise<T[]>): Promise<T[]> => {
+    const all: T[] = [];
+    for (let first = 0; ; first += PAGE) {
+      const page = await fetchPage(first, PAGE);
+      all.push(...page);
+      if (page.length < PAGE) return all;
+    }
+  };
+  return {
+    async realmExists(realm) {
+      return (await kc.realms.findOne({ realm })) != null;
+    },
+    async topLevelGroupIds(realm) {
+      const groups = await pages((first, max) => kc.groups.find({ realm, first, max, briefRepresentation: true }));
+      return new Map(groups.map((g) => [g.name!, g.id!]));
+    },
+    async userIds(realm, usernames) {
+      const out = new Map<string, string>();
+      // One page of the realm's users is cheaper than one request per name once there are many.
+      if (usernames.length > 20) {
+        const users = await pages((first, max) => kc.users.find({ realm, first, max, briefRepresentation: true }));
+        const wanted = new Set(usernames);
+        for (const u of users) if (wanted.has(u.username!)) out.set(u.username!, u.id!);
+        return out;
+      }
+      for (const username of usernames) {
+        const [u] = await kc.users.find({ realm, username, exact: true, briefRepresentation: true });
+        if (u?.id) out.set(username, u.id);
+      }
+      return out;
+    },
+    async clientIds(realm) {
+      const clients = await pages((first, max) => kc.clients.find({ realm, first, max }));
+      return new Map(clients.map((c) => [c.clientId!, c.id!]));
+    },
+    async protocolMapperIds(realm, id) {
+      const mappers = await kc.clients.listProtocolMappers({ realm, id });
+      return new Map(mappers.map((m) => [m.name!, m.id!]));
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Adoption: the Keycloak objects this stack declares that already exist in Keycloak but are missing from the
+ * stack's state — a create whose response was lost (the realm POST that outlived the client timeout), or an
+ * engine killed in the middle of `up`. Such objects are imported (Pulumi's `import` option) instead of created,
+ * so a rerun converges: nothing duplicated, no 409. Objects are matched by their names in the realm, the way
+ * the registry itself finds them. Objects already in the state are never imported again.
+ */
+import type { KeycloakAdmin } from "./admin-connection";
+import type { StateResource } from "../stack-state";
+
+/** What the program will declare, by name. */
+export interface DeclaredKeycloakObjects {
+  realm: string;
+  /** The stack creates the realm (bootstrap); otherwise the realm must exist and is only looked up. */
+  managesRealm: boolean;
+  groups: readonly string[];
+  users: readonly string[];
+  /** clientId → names of the protocol mappers declared on it. */
+  clients: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Import ids (the provider's import format) of declared objects that exist in Keycloak but not in the state. */
+export interface KeycloakAdoption {
+  realm?: string;
+  groups: Record<string, string>;
+  users: Record<string, string>;
+  clients: Record<string, string>;
+  /** `${clientId}/${mapperName}` → import id. */
+  mappers: Record<string, string>;
+}
+
+export const NO_ADOPTION: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {} };
+
+export const mapperKey = (clientId: string, mapper: string): string => `${clientId}/${mapper}`;
+
+const T = {
+  realm: "keycloak:index/realm:Realm",
+  group: "keycloak:index/group:Group",
+  user: "keycloak:index/user:User",
+  client: "keycloak:openid/client:Client",
+  mappers: ["keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper"],
+};
+
+interface Managed {
+  realm: boolean;
+  groups: Set<string>;
+  users: Set<string>;
+  clients: Map<string, string>; // clientId → internal id
+  mappers: Set<string>;
+}
+
+/** The Keycloak objects of `realm` that the state holds, by name. */
+export function managedInState(state: readonly StateResource[], realm: string): Managed {
+  const m: Managed = { realm: false, groups: new Set(), users: new Set(), clients: new Map(), mappers: new Set() };
+  const inRealm = state.filter((r) => r.outputs.realmId === realm || (r.type === T.realm && r.outputs.realm === realm));
+  const byUuid = new Map<string, string>();
+  for (const r of inRealm) {
+    const o = r.outputs;
+    if (r.type === T.realm) m.realm = true;
+    else if (r.type === T.group && !o.parentId) m.groups.add(String(o.name));
+    else if (r.type === T.user) m.users.add(String(o.username));
+    else if (r.type === T.client && r.id) {
+      m.clients.set(String(o.clientId), r.id);
+      byUuid.set(r.id, String(o.clientId));
+    }
+  }
+  for (const r of inRealm.filter((x) => T.mappers.includes(x.type))) {
+    const clientId = byUuid.get(String(r.outputs.clientId));
+    if (clientId) m.mappers.add(mapperKey(clientId, String(r.outputs.name)));
+  }
+  return m;
+}
+
+/** Everything declared is in the state: no need to ask Keycloak anything (the common, fast case). */
+function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
+  return (
+    (d.managesRealm && !m.realm) ||
+    d.groups.some((g) => !m.groups.has(g)) ||
+    d.users.some((u) => !m.users.has(u)) ||
+    Object.entries(d.clients).some(([c, mappers]) => !m.clients.has(c) || mappers.some((x) => !m.mappers.has(mapperKey(c, x))))
+  );
+}
+
+/**
+ * Finds what to adopt. `state` undefined (unreadable) adopts nothing: the run behaves as Pulumi alone would.
+ */
+export async function findAdoptable(
+  declared: DeclaredKeycloakObjects,
+  state: readonly StateResource[] | undefined,
+  connect: () => Promise<KeycloakAdmin>,
+): Promise<KeycloakAdoption> {
+  if (!state) return NO_ADOPTION;
+  const managed = managedInState(state, declared.realm);
+  if (!missing(declared, managed)) return NO_ADOPTION;
+  const admin = await connect();
+  const realm = declared.realm;
+  const adoption: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {} };
+  if (!(await admin.realmExists(realm))) return adoption;
+  if (declared.managesRealm && !managed.realm) adoption.realm = realm;
+
+  const wantGroups = declared.groups.filter((g) => !managed.groups.has(g));
+  if (wantGroups.length) {
+    const ids = await admin.topLevelGroupIds(realm);
+    for (const g of wantGroups) if (ids.has(g)) adoption.groups[g] = `${realm}/${ids.get(g)}`;
+  }
+  const wantUsers = declared.users.filter((u) => !managed.users.has(u));
+  if (wantUsers.length) {
+    const ids = await admin.userIds(realm, wantUsers);
+    for (const u of wantUsers) if (ids.has(u)) adoption.users[u] = `${realm}/${ids.get(u)}`;
+  }
+  const wantClients = Object.entries(declared.clients).filter(
+    ([c, mappers]) => !managed.clients.has(c) || mappers.some((x) => !managed.mappers.has(mapperKey(c, x))),
+  );
+  if (wantClients.length) {
+    const ids = await admin.clientIds(realm);
+    for (const [clientId, mappers] of wantClients) {
+      const uuid = ids.get(clientId);
+      if (!uuid) continue;
+      if (!managed.clients.has(clientId)) adoption.clients[clientId] = `${realm}/${uuid}`;
+      const wantMappers = mappers.filter((x) => !managed.mappers.has(mapperKey(clientId, x)));
+      if (!wantMappers.length) continue;
+      const mapperIds = await admin.protocolMapperIds(realm, uuid);
+      for (const x of wantMappers) {
+        const id = mapperIds.get(x);
+        if (id) adoption.mappers[mapperKey(clientId, x)] = `${realm}/client/${uuid}/${id}`;
+      }
+    }
+  }
+  return adoption;
+}
+
+/** How many objects a run adopts, for the log. */
+export function adoptedCount(a: KeycloakAdoption): number {
+  return (a.realm ? 1 : 0) + [a.groups, a.users, a.clients, a.mappers].reduce((n, r) => n + Object.keys(r).length, 0);
+}

@@ -1,0 +1,81 @@
+/** Adoption of Keycloak objects missing from the state: what is imported, what is left to create. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { findAdoptable, managedInState, type DeclaredKeycloakObjects } from "../../components/keycloak/adoption";
+import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
+import type { StateResource } from "../../components/stack-state";
+
+const DECLARED: DeclaredKeycloakObjects = {
+  realm: "r",
+  managesRealm: true,
+  groups: ["g1", "g2"],
+  users: ["alice"],
+  clients: { bot: ["groups", "mcp-gateway-audience"] },
+};
+
+function admin(realm: boolean, calls: string[] = []): KeycloakAdmin {
+  return {
+    realmExists: async () => (calls.push("realm"), realm),
+    topLevelGroupIds: async () => (calls.push("groups"), new Map([["g1", "G1"], ["other", "O"]])),
+    userIds: async (_r, names) => (calls.push(`users:${names.join(",")}`), new Map([["alice", "A"]])),
+    clientIds: async () => (calls.push("clients"), new Map([["bot", "B"]])),
+    protocolMapperIds: async (_r, id) => (calls.push(`mappers:${id}`), new Map([["groups", "M1"], ["mcp-gateway-audience", "M2"]])),
+  };
+}
+
+const inState = (type: string, id: string, outputs: Record<string, unknown>): StateResource => ({ type, id, outputs: { realmId: "r", ...outputs } });
+
+describe("adoption", () => {
+  it("imports every declared object that exists in Keycloak and is not in the state, in the provider's import format", async () => {
+    const a = await findAdoptable(DECLARED, [], async () => admin(true));
+    assert.deepEqual(a, {
+      realm: "r",
+      groups: { g1: "r/G1" },
+      users: { alice: "r/A" },
+      clients: { bot: "r/B" },
+      mappers: { "bot/groups": "r/client/B/M1", "bot/mcp-gateway-audience": "r/client/B/M2" },
+    });
+  });
+
+  it("adopts nothing when the realm does not exist yet", async () => {
+    const calls: string[] = [];
+    const a = await findAdoptable(DECLARED, [], async () => admin(false, calls));
+    assert.deepEqual(a, { groups: {}, users: {}, clients: {}, mappers: {} });
+    assert.deepEqual(calls, ["realm"]);
+  });
+
+  it("adopts only the mapper whose create was lost when the client itself is in the state", async () => {
+    const state = [
+      { type: "keycloak:index/realm:Realm", id: "r", outputs: { realm: "r" } },
+      inState("keycloak:index/group:Group", "G1", { name: "g1" }),
+      inState("keycloak:index/group:Group", "G2", { name: "g2" }),
+      inState("keycloak:index/user:User", "A", { username: "alice" }),
+      inState("keycloak:openid/client:Client", "B", { clientId: "bot" }),
+      inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "M1", { clientId: "B", name: "groups" }),
+    ];
+    const calls: string[] = [];
+    const a = await findAdoptable(DECLARED, state, async () => admin(true, calls));
+    assert.deepEqual(a, { groups: {}, users: {}, clients: {}, mappers: { "bot/mcp-gateway-audience": "r/client/B/M2" } });
+    assert.deepEqual(calls, ["realm", "clients", "mappers:B"]);
+  });
+
+  it("does not connect at all when the state holds everything, and adopts nothing when the state cannot be read", async () => {
+    const state = [
+      { type: "keycloak:index/realm:Realm", id: "r", outputs: { realm: "r" } },
+      inState("keycloak:index/group:Group", "G1", { name: "g1" }),
+      inState("keycloak:index/group:Group", "G2", { name: "g2" }),
+      inState("keycloak:index/user:User", "A", { username: "alice" }),
+      inState("keycloak:openid/client:Client", "B", { clientId: "bot" }),
+      inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "M1", { clientId: "B", name: "groups" }),
+      inState("keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper", "M2", { clientId: "B", name: "mcp-gateway-audience" }),
+    ];
+    const never = async (): Promise<KeycloakAdmin> => assert.fail("must not connect");
+    assert.deepEqual(await findAdoptable(DECLARED, state, never), { groups: {}, users: {}, clients: {}, mappers: {} });
+    assert.deepEqual(await findAdoptable(DECLARED, undefined, never), { groups: {}, users: {}, clients: {}, mappers: {} });
+  });
+
+  it("reads only the objects of the stack's realm from the state", () => {
+    const m = managedInState([inState("keycloak:index/group:Group", "X", { name: "g1", realmId: "other" })], "r");
+    assert.equal(m.groups.size, 0);
+  });
+});
