@@ -177,7 +177,11 @@ provide_keycloak() {
 resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the source archive pulumi-keycloak-v$KEYCLOAK_VERSION.tar.gz"
     return
   fi
-  if ! stamp_ok pulumi-resource-keycloak "$stamp"; then
+  # Built outside $BIN: a plugin on PATH would be used instead of the installed one (with a warning).
+  local out="$ENGINE/keycloak-${KEYCLOAK_SHA256:0:16}"
+  mkdir -p "$out"
+  rm -f "$BIN/pulumi-resource-keycloak" "$BIN/.pulumi-resource-keycloak.stamp"
+  if ! [ -x "$out/pulumi-resource-keycloak" ] || [ "$(cat "$out/.stamp" 2>/dev/null)" != "$stamp" ]; then
     need_go "the Keycloak resource plugin"
     src="$ENGINE/src-keycloak-${KEYCLOAK_SHA256:0:16}"
     t0=$(date +%s)
@@ -189,17 +193,17 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
       cd "$src/provider"
       (cd cmd/pulumi-resource-keycloak && VERSION="$KEYCLOAK_VERSION" go run ./generate.go >&2)
       go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION" \
-        -o "$BIN/pulumi-resource-keycloak.tmp" ./cmd/pulumi-resource-keycloak >&2
+        -o "$out/pulumi-resource-keycloak.tmp" ./cmd/pulumi-resource-keycloak >&2
     )
-    mv -f "$BIN/pulumi-resource-keycloak.tmp" "$BIN/pulumi-resource-keycloak"
-    stamp_set pulumi-resource-keycloak "$stamp"
+    mv -f "$out/pulumi-resource-keycloak.tmp" "$out/pulumi-resource-keycloak"
+    printf '%s' "$stamp" >"$out/.stamp"
     log "built pulumi-resource-keycloak in $(elapsed "$t0")"
   fi
   # Installed (again) when the installed copy is not the one just built.
   local dir="${PULUMI_HOME:-${HOME:-/root}/.pulumi}/plugins/resource-keycloak-v$KEYCLOAK_VERSION"
-  if ! keycloak_installed || ! cmp -s "$BIN/pulumi-resource-keycloak" "$dir/pulumi-resource-keycloak"; then
+  if ! keycloak_installed || ! cmp -s "$out/pulumi-resource-keycloak" "$dir/pulumi-resource-keycloak"; then
     log "installing the keycloak resource plugin $KEYCLOAK_VERSION into ${PULUMI_HOME:-~/.pulumi}..."
-    "$PULUMI" plugin install resource keycloak "$KEYCLOAK_VERSION" --file "$BIN/pulumi-resource-keycloak" --reinstall >&2
+    "$PULUMI" plugin install resource keycloak "$KEYCLOAK_VERSION" --file "$out/pulumi-resource-keycloak" --reinstall >&2
   fi
 }
 

@@ -1,0 +1,30 @@
+/** Keycloak's admin REST API (through @keycloak/keycloak-admin-client), to check what a stack really created. */
+import { keycloakUrl } from "./services";
+
+export type KeycloakAdminClient = InstanceType<typeof import("@keycloak/keycloak-admin-client").default>;
+
+export const KC_ADMIN = {
+  username: process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? "admin",
+  password: process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? "admin",
+};
+
+/** An admin client signed in to the master realm, working on `realm`. */
+export async function keycloakAdmin(realm: string): Promise<KeycloakAdminClient> {
+  const { default: KcAdminClient } = await import("@keycloak/keycloak-admin-client");
+  const admin = new KcAdminClient({ baseUrl: keycloakUrl(), realmName: "master" });
+  await admin.auth({ grantType: "password", clientId: "admin-cli", ...KC_ADMIN });
+  admin.setConfig({ realmName: realm });
+  return admin;
+}
+
+/** The stack config that points the Keycloak provider (and the program's adoption) at the test Keycloak. */
+export function keycloakStackConfig(realm: string): Record<string, { value: string; secret?: boolean }> {
+  return {
+    "keycloak:url": { value: keycloakUrl() },
+    "keycloak:clientId": { value: "admin-cli" },
+    "keycloak:username": { value: KC_ADMIN.username },
+    "keycloak:password": { value: KC_ADMIN.password, secret: true },
+    "keycloak:realm": { value: "master" },
+    "mcp-gateway-access:keycloakRealm": { value: realm },
+  };
+}
