@@ -3,7 +3,7 @@
  * their addresses; a test run without it starts them through the same scripts. Either way a missing service
  * fails the test loudly — it is never skipped.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths";
 
@@ -41,4 +41,13 @@ export function keycloakUrl(): string {
   const url = process.env.MCP_ACCESS_TEST_KEYCLOAK_URL || start("keycloak.sh");
   process.env.MCP_ACCESS_TEST_KEYCLOAK_URL = url;
   return url;
+}
+
+/** Stops or starts the shared Keycloak (fault tests); resolves when the script is done. */
+export function restartKeycloak(verb: "stop" | "start"): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile("bash", [join(REPO_ROOT, "scripts", "keycloak.sh"), verb], { env: process.env }, (err, _out, errText) =>
+      err ? reject(new Error(`scripts/keycloak.sh ${verb} failed: ${errText}`)) : resolve(),
+    );
+  });
 }
