@@ -61,7 +61,7 @@ function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): numbe
     io.err(`nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`);
     return 1;
   }
-  const idp = flags.idp ?? settings.idp ?? "keycloak";
+  const idp = flags.idp ?? settings.identityProvider;
   for (const g of result.model.groups) {
     if (g.fromShorthand) {
       io.err(`note: ${g.file}: "servers" shorthand converted to server_access (read = standard MCP methods without tools/call; execute = with tools/call)`);

@@ -1,8 +1,7 @@
 /** The options every command that reads a definitions repository shares, and how they become settings. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { BOOTSTRAP_ADMIN_GROUP } from "../lib/registry-rules";
-import { readStackSettings, StackSettingsError, type StackSettings } from "../lib/stack-settings";
+import { BOOTSTRAP_ADMIN_GROUP, parseStackConfig, readStackFile, StackSettingsError, type StackConfig } from "../lib";
 import { UsageError } from "./errors";
 
 export interface RepoFlags {
@@ -25,18 +24,16 @@ export function repoOptions(cmd: Command): Command {
 }
 
 /** Settings: the stack file when given, else the registry's bootstrap admin group counts as existing. */
-export function resolveSettings(flags: RepoFlags): { root: string; settings: StackSettings } {
+export function resolveSettings(flags: RepoFlags): { root: string; settings: StackConfig } {
   const root = resolve(flags.dir);
-  let settings: StackSettings;
-  if (flags.stack) {
-    try {
-      settings = readStackSettings(root, flags.stack);
-    } catch (e) {
-      if (e instanceof StackSettingsError) throw new UsageError(e.message);
-      throw e;
-    }
-  } else {
-    settings = { existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
+  let settings: StackConfig;
+  try {
+    settings = flags.stack
+      ? readStackFile(root, flags.stack)
+      : { ...parseStackConfig(() => undefined, "defaults"), existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
+  } catch (e) {
+    if (e instanceof StackSettingsError) throw new UsageError(e.message);
+    throw e;
   }
   if (flags.bootstrap) settings.bootstrap = true;
   if (flags.existingGroup?.length) settings.existingGroups = [...(settings.existingGroups ?? []), ...flags.existingGroup];

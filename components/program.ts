@@ -4,13 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { checkRepository, CONFIG_NAMESPACE, settingsFromConfig, StackSettingsError, type AccessModel, type IdentityProvider } from "../lib";
+import { checkRepository, CONFIG_NAMESPACE, parseStackConfig, StackSettingsError, type AccessModel, type IdentityProvider, type RawSettings, type StackConfig } from "../lib";
 import { textLine } from "../cli/report";
-import { CONFLICT_POLICIES, type ConflictPolicy } from "./scopes/provider";
 import { ScopeStore } from "./scopes/store";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./keycloak/access";
 import { adoptedCount, findAdoptable } from "./keycloak/adoption";
-import { connectKeycloakAdmin, providerSettings, type KeycloakAdmin } from "./keycloak/admin-connection";
+import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./keycloak/admin-connection";
 import { readStackState, type StackStateReader } from "./stack-state";
 import { EntraAccess } from "./entra/access";
 import type { AccessOutputs } from "./outputs";
@@ -41,27 +40,24 @@ const defaultDeps: ProgramDeps = {
 };
 
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
-export async function keycloakAccess(config: pulumi.Config, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<KeycloakAccess> {
-  const providerUrl = new pulumi.Config("keycloak").get("url");
-  // KEYCLOAK_URL is the provider's own environment fallback.
-  const keycloakUrl = config.get("keycloakUrl") ?? providerUrl ?? process.env.KEYCLOAK_URL;
+export async function keycloakAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<KeycloakAccess> {
+  const keycloakUrl = config.keycloakUrl ?? providerUrl();
   if (!keycloakUrl) {
     throw new pulumi.RunError("set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)");
   }
-  const registryUrl = (config.get("registryUrl") ?? "http://localhost:7860").replace(/\/+$/, "");
-  const authServerUrl = (config.get("authServerUrl") ?? "http://localhost:8888").replace(/\/+$/, "");
+  const { registryUrl, authServerUrl } = config;
   const args: KeycloakAccessArgs = {
     model,
-    realm: config.get("keycloakRealm") ?? "mcp-gateway",
+    realm: config.keycloakRealm,
     keycloakUrl,
-    initialPasswords: config.getSecretObject<Record<string, string>>("initialPasswords"),
+    initialPasswords: pulumi.secret(config.initialPasswords),
     bootstrap: model.bootstrap
       ? {
-          webRedirectUris: config.getObject<string[]>("webRedirectUris") ?? [`${authServerUrl}/oauth2/callback/keycloak`, `${registryUrl}/*`],
-          webOrigins: config.getObject<string[]>("webOrigins") ?? [registryUrl, authServerUrl],
-          adminUsername: config.get("bootstrapAdminUsername") ?? "admin",
-          adminEmail: config.get("bootstrapAdminEmail") ?? "admin@example.com",
-          adminPassword: config.getSecret("bootstrapAdminPassword"),
+          webRedirectUris: config.webRedirectUris ?? [`${authServerUrl}/oauth2/callback/keycloak`, `${registryUrl}/*`],
+          webOrigins: config.webOrigins ?? [registryUrl, authServerUrl],
+          adminUsername: config.bootstrapAdminUsername,
+          adminEmail: config.bootstrapAdminEmail,
+          adminPassword: config.bootstrapAdminPassword === undefined ? undefined : pulumi.secret(config.bootstrapAdminPassword),
         }
       : undefined,
   };
@@ -78,29 +74,22 @@ export async function keycloakAccess(config: pulumi.Config, model: AccessModel, 
   return new KeycloakAccess("keycloak", { ...args, adoption });
 }
 
-function conflictPolicy(value: unknown, key: string): ConflictPolicy {
-  if (typeof value === "string" && (CONFLICT_POLICIES as readonly string[]).includes(value)) return value as ConflictPolicy;
-  throw new pulumi.RunError(`${CONFIG_NAMESPACE}:${key} must be one of ${CONFLICT_POLICIES.join(", ")}, not ${JSON.stringify(value)}`);
-}
-
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */
-export function entraAccess(config: pulumi.Config, model: AccessModel): EntraAccess {
-  const endDate = config.get("entraSecretEndDate");
-  if (!endDate || Number.isNaN(Date.parse(endDate))) {
+export function entraAccess(config: StackConfig, model: AccessModel): EntraAccess {
+  if (!config.entraSecretEndDate) {
     throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
   }
-  const manage = config.getBoolean("entraManageGatewayApplication") ?? false;
   return new EntraAccess("entra", {
     model,
-    userDomain: config.get("entraUserDomain"),
-    existingUsers: config.getBoolean("entraExistingUsers") ?? false,
-    initialPasswords: config.getSecretObject<Record<string, string>>("initialPasswords"),
-    gatewayClientId: config.get("entraGatewayClientId"),
-    manageGatewayApplication: manage ? { displayName: config.get("entraGatewayApplicationName") ?? "mcp-gateway" } : undefined,
-    secretEndDate: new Date(endDate).toISOString(),
-    secretRotation: config.get("entraSecretRotation"),
-    replicationDelaySeconds: config.getNumber("entraReplicationDelaySeconds") ?? 30,
-    loginBaseUrl: config.get("entraLoginBaseUrl"),
+    userDomain: config.entraUserDomain,
+    existingUsers: config.entraExistingUsers,
+    initialPasswords: pulumi.secret(config.initialPasswords),
+    gatewayClientId: config.entraGatewayClientId,
+    manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,
+    secretEndDate: config.entraSecretEndDate,
+    secretRotation: config.entraSecretRotation,
+    replicationDelaySeconds: config.entraReplicationDelaySeconds,
+    loginBaseUrl: config.entraLoginBaseUrl,
   });
 }
 
@@ -113,20 +102,16 @@ function settingsOrStop<T>(read: () => T): T {
   }
 }
 
+/** The stack config as the engine gives it to the program (secrets included, as plain values). */
+const stackConfigValue: RawSettings = (key) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${key}`);
+
 /** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
-export async function accessProgram(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE), deps: Partial<ProgramDeps> = {}): Promise<ProgramResult> {
+export async function accessProgram(read: RawSettings = stackConfigValue, deps: Partial<ProgramDeps> = {}): Promise<ProgramResult> {
+  // Every setting is checked before the first resource is declared: a bad one must apply nothing.
+  const config = settingsOrStop(() => parseStackConfig(read, "stack config"));
   // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
-  const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.get("definitionsDir") ?? ".");
-  const settings = settingsOrStop(() => settingsFromConfig(
-    {
-      [`${CONFIG_NAMESPACE}:bootstrap`]: config.getBoolean("bootstrap"),
-      [`${CONFIG_NAMESPACE}:existingGroups`]: config.getObject<string[]>("existingGroups"),
-      [`${CONFIG_NAMESPACE}:identityProvider`]: config.get("identityProvider"),
-      [`${CONFIG_NAMESPACE}:guards`]: config.getObject("guards"),
-    },
-    "stack config",
-  ));
-  const checked = checkRepository(definitionsDir, settings);
+  const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.definitionsDir);
+  const checked = checkRepository(definitionsDir, config);
   for (const w of checked.warnings) void pulumi.log.warn(textLine(w));
   if (!checked.ok) {
     throw new pulumi.RunError(
@@ -134,16 +119,9 @@ export async function accessProgram(config: pulumi.Config = new pulumi.Config(CO
         checked.errors.map(textLine).join("\n"),
     );
   }
-  const idp = settings.idp ?? "keycloak";
-  // Every setting is checked before the first resource is declared: a bad one must apply nothing.
-  const byGroup = config.getObject<Record<string, unknown>>("onScopeConflictByGroup") ?? {};
-  const onConflict = conflictPolicy(config.get("onScopeConflict") ?? "fail", "onScopeConflict");
-  const onConflictByGroup = Object.fromEntries(
-    Object.entries(byGroup).map(([g, v]) => [g, conflictPolicy(v, `onScopeConflictByGroup.${g}`)]),
-  );
+  const idp = config.identityProvider;
   // Without the IdP, the stack keeps only the registry's documents (the IdP is managed elsewhere).
-  const manageIdp = config.getBoolean("manageIdentityProvider") ?? true;
-  const access = !manageIdp
+  const access = !config.manageIdentityProvider
     ? undefined
     : idp === "entra"
       ? entraAccess(config, checked.model)
@@ -151,10 +129,10 @@ export async function accessProgram(config: pulumi.Config = new pulumi.Config(CO
   const store = new ScopeStore("registry", {
     model: checked.model,
     idp,
-    database: config.get("database") ?? "mcp_registry",
-    namespace: config.get("namespace") ?? "default",
-    onConflict,
-    onConflictByGroup,
+    database: config.database,
+    namespace: config.namespace,
+    onConflict: config.onScopeConflict,
+    onConflictByGroup: config.onScopeConflictByGroup,
     // Entra tokens carry Object IDs: each group's goes into its scope document's group_mappings.
     ...(access instanceof EntraAccess ? { groupObjectIds: access.groups, clientIds: access.clientIds } : {}),
   });

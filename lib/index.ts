@@ -55,4 +55,5 @@ export { GuardSettings } from "./guards";
 export { loadDefinitions, loadDefinitionFiles } from "./load";
 export { jsonSchemaFor, KINDS, type Kind } from "./schema";
 export type { RawFile } from "./source";
-export * from "./stack-settings";
+export * from "./stack-config";
+export { readStackFile } from "./stack-file";

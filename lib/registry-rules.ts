@@ -115,6 +115,9 @@ export const DEFAULT_NAMESPACE = "default";
 export const DEFAULT_DATABASE = "mcp_registry";
 export const M2M_CLIENTS_COLLECTION = "idp_m2m_clients";
 
+/** The realm the registry's Keycloak setup creates (`KEYCLOAK_REALM`). */
+export const DEFAULT_REALM = "mcp-gateway";
+
 /** The audience the auth server accepts besides the gateway client ids (`"account"` is refused). */
 export const GATEWAY_AUDIENCE = "mcp-gateway";
 

@@ -85,6 +85,26 @@ describe("the program", () => {
     ]);
   });
 
+  it("declares the documents where the registry's environment puts them (DOCUMENTDB_DATABASE, DOCUMENTDB_NAMESPACE)", async () => {
+    configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:manageIdentityProvider": "false" });
+    const saved = { db: process.env.DOCUMENTDB_DATABASE, ns: process.env.DOCUMENTDB_NAMESPACE };
+    process.env.DOCUMENTDB_DATABASE = "otherdb";
+    process.env.DOCUMENTDB_NAMESPACE = "team1";
+    try {
+      declared.length = 0;
+      await accessProgram(undefined, fakeKeycloak());
+      await settled();
+    } finally {
+      for (const [k, v] of [["DOCUMENTDB_DATABASE", saved.db], ["DOCUMENTDB_NAMESPACE", saved.ns]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    const doc = declared.find((d) => d.type === "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument")!;
+    assert.equal(doc.inputs.database, "otherdb");
+    assert.equal(doc.inputs.collection, "mcp_scopes_team1");
+  });
+
   it("adopts the objects a cut-short run left in Keycloak (import, not create), and only those", async () => {
     configure(
       makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]"), "users/b.yaml": USER("bob", "[tools-users]"), "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }),
