@@ -57,3 +57,4 @@ export { jsonSchemaFor, KINDS, type Kind } from "./schema";
 export type { RawFile } from "./source";
 export * from "./stack-config";
 export { readStackFile } from "./stack-file";
+export * from "./stack-outputs";

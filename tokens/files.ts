@@ -4,26 +4,14 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { TokenResponse } from "./grant";
 import type { M2MCredentials } from "./outputs";
+import { TokenFile, type TokenResponse } from "./schemas";
+
+export type { TokenFile };
 
 export const TOKEN_DIR = ".oauth-tokens";
 export const GENERATOR = "mcp-access";
 export const GENERATOR_VERSION = "1.0";
-
-export interface TokenFile {
-  agent_name?: string;
-  identity_name?: string;
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  generated_at: string;
-  expires_at: string;
-  provider: "keycloak" | "entra";
-  client_id: string;
-  scope: string;
-  [key: string]: unknown;
-}
 
 export function agentFileStem(name: string): string {
   return `agent-${name}`;
@@ -112,7 +100,10 @@ export async function writeTokenFiles(dir: string, name: string, c: M2MCredentia
 /** A cached token for the same client that stays valid more than `minTtlSeconds`, or null. */
 export async function cachedToken(dir: string, name: string, c: M2MCredentials, minTtlSeconds: number, now = new Date()): Promise<TokenFile | null> {
   try {
-    const f = JSON.parse(await readFile(tokenPaths(dir, name).json, "utf8")) as TokenFile;
+    const parsed = TokenFile.safeParse(JSON.parse(await readFile(tokenPaths(dir, name).json, "utf8")));
+    // A file this package did not write, or an older one: fetch a new token instead.
+    if (!parsed.success) return null;
+    const f = parsed.data;
     if (f.client_id !== c.clientId || f.provider !== c.authProvider) return null;
     const left = (Date.parse(f.expires_at) - now.getTime()) / 1000;
     return left > minTtlSeconds ? f : null;

@@ -4,7 +4,8 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { accessProgram, type ProgramDeps } from "../../components/program";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
-import { declared, settled, useMocks } from "../support/mocks";
+import { AccessOutputs } from "../../lib";
+import { declared, settled, useMocks, valueOf } from "../support/mocks";
 import { makeRepo, GROUP, USER } from "../support/repo";
 
 before(() => useMocks());
@@ -71,6 +72,10 @@ describe("the program", () => {
     assert.equal(await pulumi.isSecret(p.bootstrapAdminPassword!), true);
     const user = declared.find((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "alice")!;
     assert.equal((user.inputs.initialPassword as { value: string }).value, "pw-from-config");
+    // The outputs are what `mcp-access token` and agents read: the one contract, checked on what was produced.
+    const produced = await valueOf(pulumi.output({ m2m: p.access!.m2m, groups: p.access!.groups, users: p.access!.users }));
+    const read = AccessOutputs.parse(produced);
+    assert.deepEqual(read.m2m.bot, { clientId: "bot", clientSecret: "secret-of-bot", tokenUrl: "http://127.0.0.1:18080/realms/mcp-gateway/protocol/openid-connect/token", realm: "mcp-gateway", keycloakUrl: "http://127.0.0.1:18080", authProvider: "keycloak" });
   });
 
   it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
