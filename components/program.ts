@@ -4,7 +4,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { checkRepository, CONFIG_NAMESPACE, parseStackConfig, StackSettingsError, type AccessModel, type IdentityProvider, type RawSettings, type StackConfig } from "../lib";
+import {
+  checkRepository,
+  CONFIG_NAMESPACE,
+  parseStackConfig,
+  planIdentity,
+  PlanError,
+  StackSettingsError,
+  type AccessModel,
+  type IdentityProvider,
+  type RawSettings,
+  type StackConfig,
+} from "../lib";
 import { textLine } from "../cli/report";
 import { ScopeStore } from "./scopes/store";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./keycloak/access";
@@ -14,12 +25,20 @@ import { readStackState, type StackStateReader } from "./stack-state";
 import { EntraAccess } from "./entra/access";
 import type { AccessOutputs } from "./outputs";
 
+/** What the identity side gives the rest of the program, whichever provider it is. */
+export interface IdentityAccess extends AccessOutputs {
+  /** IdP-assigned ids the scope documents carry (Entra: group Object IDs and application client ids). */
+  assignedIds?: { groupObjectIds: Record<string, pulumi.Output<string>>; clientIds: Record<string, pulumi.Output<string>> };
+  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
+  bootstrapAdminPassword?: pulumi.Output<string>;
+}
+
 export interface ProgramResult {
   model: AccessModel;
   idp: IdentityProvider;
   store: ScopeStore;
   /** Absent when the stack does not manage the identity provider. */
-  access?: AccessOutputs;
+  access?: IdentityAccess;
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
   bootstrapAdminPassword?: pulumi.Output<string>;
 }
@@ -40,14 +59,14 @@ const defaultDeps: ProgramDeps = {
 };
 
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
-export async function keycloakAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<KeycloakAccess> {
+export async function keycloakAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
   const keycloakUrl = config.keycloakUrl ?? providerUrl();
   if (!keycloakUrl) {
     throw new pulumi.RunError("set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)");
   }
   const { registryUrl, authServerUrl } = config;
   const args: KeycloakAccessArgs = {
-    model,
+    plan: planIdentity(model, { idp: "keycloak" }),
     realm: config.keycloakRealm,
     keycloakUrl,
     initialPasswords: pulumi.secret(config.initialPasswords),
@@ -75,14 +94,12 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
 }
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */
-export function entraAccess(config: StackConfig, model: AccessModel): EntraAccess {
+export async function entraAccess(config: StackConfig, model: AccessModel): Promise<IdentityAccess> {
   if (!config.entraSecretEndDate) {
     throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
   }
-  return new EntraAccess("entra", {
-    model,
-    userDomain: config.entraUserDomain,
-    existingUsers: config.entraExistingUsers,
+  const access = new EntraAccess("entra", {
+    plan: planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers }),
     initialPasswords: pulumi.secret(config.initialPasswords),
     gatewayClientId: config.entraGatewayClientId,
     manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,
@@ -91,14 +108,26 @@ export function entraAccess(config: StackConfig, model: AccessModel): EntraAcces
     replicationDelaySeconds: config.entraReplicationDelaySeconds,
     loginBaseUrl: config.entraLoginBaseUrl,
   });
+  // Entra tokens carry Object IDs: each group's goes into its scope document's group_mappings.
+  return Object.assign(access, { assignedIds: { groupObjectIds: access.groups, clientIds: access.clientIds } });
 }
 
-function settingsOrStop<T>(read: () => T): T {
+/** One adapter per identity provider: a new provider is one more entry. */
+const IDENTITY_ACCESS: Record<IdentityProvider, (config: StackConfig, model: AccessModel, deps: ProgramDeps) => Promise<IdentityAccess>> = {
+  keycloak: keycloakAccess,
+  entra: entraAccess,
+};
+
+/** Settings and plans that cannot work stop the run with their message (no stack trace), before any resource. */
+function asRunError(e: unknown): unknown {
+  return e instanceof StackSettingsError || e instanceof PlanError ? new pulumi.RunError(e.message) : e;
+}
+
+function stopOnSettingsError<T>(read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (e instanceof StackSettingsError) throw new pulumi.RunError(e.message);
-    throw e;
+    throw asRunError(e);
   }
 }
 
@@ -108,7 +137,7 @@ const stackConfigValue: RawSettings = (key) => pulumi.runtime.getConfig(`${CONFI
 /** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
 export async function accessProgram(read: RawSettings = stackConfigValue, deps: Partial<ProgramDeps> = {}): Promise<ProgramResult> {
   // Every setting is checked before the first resource is declared: a bad one must apply nothing.
-  const config = settingsOrStop(() => parseStackConfig(read, "stack config"));
+  const config = stopOnSettingsError(() => parseStackConfig(read, "stack config"));
   // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
   const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.definitionsDir);
   const checked = checkRepository(definitionsDir, config);
@@ -121,11 +150,9 @@ export async function accessProgram(read: RawSettings = stackConfigValue, deps: 
   }
   const idp = config.identityProvider;
   // Without the IdP, the stack keeps only the registry's documents (the IdP is managed elsewhere).
-  const access = !config.manageIdentityProvider
-    ? undefined
-    : idp === "entra"
-      ? entraAccess(config, checked.model)
-      : await keycloakAccess(config, checked.model, { ...defaultDeps, ...deps });
+  const access = config.manageIdentityProvider
+    ? await IDENTITY_ACCESS[idp](config, checked.model, { ...defaultDeps, ...deps }).catch((e: unknown) => Promise.reject(asRunError(e)))
+    : undefined;
   const store = new ScopeStore("registry", {
     model: checked.model,
     idp,
@@ -133,14 +160,7 @@ export async function accessProgram(read: RawSettings = stackConfigValue, deps: 
     namespace: config.namespace,
     onConflict: config.onScopeConflict,
     onConflictByGroup: config.onScopeConflictByGroup,
-    // Entra tokens carry Object IDs: each group's goes into its scope document's group_mappings.
-    ...(access instanceof EntraAccess ? { groupObjectIds: access.groups, clientIds: access.clientIds } : {}),
+    ...access?.assignedIds,
   });
-  return {
-    model: checked.model,
-    idp,
-    store,
-    access,
-    bootstrapAdminPassword: access instanceof KeycloakAccess ? access.bootstrap?.generatedAdminPassword : undefined,
-  };
+  return { model: checked.model, idp, store, access, bootstrapAdminPassword: access?.bootstrapAdminPassword };
 }

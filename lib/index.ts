@@ -58,3 +58,4 @@ export type { RawFile } from "./source";
 export * from "./stack-config";
 export { readStackFile } from "./stack-file";
 export * from "./stack-outputs";
+export * from "./identity-plan";

@@ -121,6 +121,12 @@ export const DEFAULT_REALM = "mcp-gateway";
 /** The audience the auth server accepts besides the gateway client ids (`"account"` is refused). */
 export const GATEWAY_AUDIENCE = "mcp-gateway";
 
+/** The Keycloak protocol mappers the registry's tokens need, by name: a `groups` claim and its audience. */
+export const GROUPS_MAPPER = "groups";
+export const AUDIENCE_MAPPER = "mcp-gateway-audience";
+/** The protocol mappers a service-account client carries. */
+export const SERVICE_ACCOUNT_MAPPERS = [GROUPS_MAPPER, AUDIENCE_MAPPER] as const;
+
 /** `<keycloak>/realms/<realm>`: the token issuer, and the base of the realm's endpoints. */
 export function keycloakRealmUrl(keycloakUrl: string, realm: string): string {
   return `${keycloakUrl.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;

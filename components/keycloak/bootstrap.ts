@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ADMIN_GROUP } from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
 import { mapperKey, type KeycloakAdoption } from "./adoption";
-import { GROUPS_MAPPER, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
+import { GROUPS_MAPPER } from "../../lib";
+import { groupsMapper, serviceAccountClient, userOptions } from "./mappers";
 
 export const WEB_CLIENT = "mcp-gateway-web";
 export const M2M_CLIENT = "mcp-gateway-m2m";
