@@ -1,10 +1,9 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { checkFiles, checkRepository, type AccessModel, type CheckOptions } from "../lib";
-import { diffAccess, type AccessDiff, type IdentityChange } from "../lib/access-diff";
+import { checkFiles, checkRepository, diffAccess, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
 import { UsageError } from "./errors";
 import { revisionFiles } from "./git";
-import type { Io } from "./main";
+import type { Io } from "./io";
 import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
 import { textLine } from "./report";
 

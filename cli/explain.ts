@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { authorize, authScopes, checkRepository, grantsOf, scopesForGroups, type AccessModel } from "../lib";
 import { UsageError } from "./errors";
-import type { Io } from "./main";
+import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, type RepoFlags } from "./repo";
 import { textLine } from "./report";
 

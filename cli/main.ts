@@ -4,9 +4,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkRepository, type CheckOptions } from "../lib";
-import { IDENTITY_PROVIDERS, renderRegistryDocuments, type IdentityProvider } from "../lib/registry-documents";
-import { KINDS, jsonSchemaFor, type Kind } from "../lib/schema";
+import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, KINDS, renderRegistryDocuments, type CheckOptions, type IdentityProvider, type Kind } from "../lib";
 import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
@@ -15,12 +13,8 @@ import { addDiffCommand, modelAt } from "./diff";
 import { TokenError } from "../tokens/outputs";
 
 import { UsageError } from "./errors";
-export { UsageError };
-
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import type { Io } from "./io";
+export { UsageError, type Io };
 
 function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string }, io: Io): number {
   const { root, settings } = resolveSettings(flags);

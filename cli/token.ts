@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { getTokens, mappedScopes, readStackOutputs, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
-import type { Io } from "./main";
+import type { Io } from "./io";
 
 type Format = "text" | "json" | "env" | "raw";
 

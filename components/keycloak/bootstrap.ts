@@ -110,6 +110,13 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
       userOptions(child, adoption.users[args.adminUsername]),
     );
     new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, child);
-    this.registerOutputs({});
+    this.registerOutputs({
+      realmId: this.realm.id,
+      adminGroupId: this.adminGroup.id,
+      adminUserId: this.adminUser.id,
+      webClientId: this.webClient.id,
+      m2mClientId: this.m2mClient.id,
+      generatedAdminPassword: this.generatedAdminPassword,
+    });
   }
 }

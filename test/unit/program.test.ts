@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { accessProgram, type ProgramDeps } from "../../components/program";
+import { accessProgram, type ProgramDeps } from "../../program";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
 import { AccessOutputs } from "../../lib";
 import { declared, settled, useMocks, valueOf } from "../support/mocks";

@@ -1,5 +1,5 @@
 /**
- * The whole program as a function of its settings, so `index.ts` stays a few lines and unit tests (with
+ * The composition root: the whole program as a function of its settings, so `index.ts` stays a few lines and unit tests (with
  * Pulumi mocks) run exactly what `pulumi up` runs.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -11,19 +11,19 @@ import {
   planIdentity,
   PlanError,
   StackSettingsError,
+  textLine,
   type AccessModel,
   type IdentityProvider,
   type RawSettings,
   type StackConfig,
-} from "../lib";
-import { textLine } from "../cli/report";
-import { ScopeStore } from "./scopes/store";
-import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./keycloak/access";
-import { adoptedCount, findAdoptable } from "./keycloak/adoption";
-import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./keycloak/admin-connection";
-import { readStackState, type StackStateReader } from "./stack-state";
-import { EntraAccess } from "./entra/access";
-import type { AccessOutputs } from "./outputs";
+} from "./lib";
+import { ScopeStore } from "./components/scopes/store";
+import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
+import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
+import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
+import { readStackState, type StackStateReader } from "./components/stack-state";
+import { EntraAccess } from "./components/entra/access";
+import type { AccessOutputs } from "./components/outputs";
 
 /** What the identity side gives the rest of the program, whichever provider it is. */
 export interface IdentityAccess extends AccessOutputs {
