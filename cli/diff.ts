@@ -1,6 +1,6 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { checkFiles, checkRepository, diffAccess, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
+import { checkFiles, checkRepository, diffAccess, grantText, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
 import { UsageError } from "./errors";
 import { revisionFiles } from "./git";
 import type { Io } from "./io";
@@ -60,8 +60,8 @@ export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity =
     for (const c of diff.identities.slice(0, maxIdentities)) {
       if (!c.gained.length && !c.lost.length) continue;
       out.push(`<details><summary>${who(c)}: +${c.gained.length} −${c.lost.length}</summary>`, "");
-      if (c.gained.length) out.push("- gains:", lines(c.gained, maxPerIdentity));
-      if (c.lost.length) out.push("- loses:", lines(c.lost, maxPerIdentity));
+      if (c.gained.length) out.push("- gains:", lines(c.gained.map(grantText), maxPerIdentity));
+      if (c.lost.length) out.push("- loses:", lines(c.lost.map(grantText), maxPerIdentity));
       out.push("", "</details>");
     }
     out.push("");
@@ -82,12 +82,19 @@ export function renderComment(diff: AccessDiff, range: string, limit = COMMENT_L
   return renderMarkdown(diff, range, 0, 10).slice(0, limit);
 }
 
+/** `--format json`: the diff with each grant as the line people read. */
+export type AccessDiffJson = Omit<AccessDiff, "identities"> & { identities: Array<Omit<IdentityChange, "gained" | "lost"> & { gained: string[]; lost: string[] }> };
+
+export function diffJson(diff: AccessDiff): AccessDiffJson {
+  return { ...diff, identities: diff.identities.map((c) => ({ ...c, gained: c.gained.map(grantText), lost: c.lost.map(grantText) })) };
+}
+
 export function runDiff(flags: DiffFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
   const base = modelAt(root, flags.base, settings, io);
   const head = modelAt(root, flags.head, settings, io);
   const diff = diffAccess(base, head);
-  if (flags.format === "json") io.out(JSON.stringify(diff, null, 2));
+  if (flags.format === "json") io.out(JSON.stringify(diffJson(diff), null, 2));
   else io.out(renderComment(diff, `${flags.base}..${flags.head ?? "working tree"}`));
   return 0;
 }

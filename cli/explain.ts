@@ -1,6 +1,6 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { authorize, authScopes, checkRepository, grantsOf, scopesForGroups, type AccessModel } from "../lib";
+import { authorize, authScopes, checkRepository, grantsOf, grantText, scopesForGroups, type AccessModel } from "../lib";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, type RepoFlags } from "./repo";
@@ -56,7 +56,8 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
     return 0;
   }
   const held = who.enabled ? scopesForGroups(docs, who.groups) : [];
-  const { grants, admin } = grantsOf(held);
+  const { grants: heldGrants, admin } = grantsOf(held);
+  const grants = heldGrants.map(grantText);
   if (flags.format === "json") {
     io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null }, null, 2));
   } else {

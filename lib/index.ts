@@ -52,6 +52,7 @@ export * from "./registry-rules";
 export * from "./evaluate";
 export * from "./effective-access";
 export * from "./access-diff";
+export * from "./grants";
 export { GuardSettings } from "./guards";
 export { loadDefinitions, loadDefinitionFiles } from "./load";
 export { jsonSchemaFor, KINDS, type Kind } from "./schema";

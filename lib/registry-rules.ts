@@ -23,6 +23,11 @@ export function isWildcard(value: string): boolean {
   return value === "all" || value === "*";
 }
 
+/** A methods or tools list that grants everything: the string "*", or any wildcard item in the list. */
+export function grantsEverything(list: readonly string[] | "*" | undefined): boolean {
+  return list === "*" || (Array.isArray(list) && list.some(isWildcard));
+}
+
 /** `_server_access_has_reserved_wildcard`: `strip("/").lower()` in {all, *}. */
 export function isReservedServerName(server: string): boolean {
   const s = stripSlashes(server).toLowerCase();
