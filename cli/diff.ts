@@ -1,11 +1,9 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
 import { checkFiles, checkRepository, diffAccess, grantText, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
-import { UsageError } from "./errors";
 import { revisionFiles } from "./git";
 import type { Io } from "./io";
-import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
-import { textLine } from "./report";
+import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 
 /** GitHub refuses comments over 65,536 characters; stay well under it. */
 export const COMMENT_LIMIT = 60000;
@@ -19,11 +17,7 @@ interface DiffFlags extends RepoFlags {
 /** The model of a revision (or of the working tree when `ref` is undefined). */
 export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io): AccessModel {
   const checked = ref ? checkFiles(revisionFiles(dir, ref), settings) : checkRepository(dir, settings);
-  if (!checked.ok) {
-    for (const d of checked.errors) io.err(`${ref ?? "working tree"}: ${textLine(d)}`);
-    throw new UsageError(`the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, 1);
-  }
-  return checked.model;
+  return validModel(checked, io, `the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, ref ?? "working tree");
 }
 
 const who = (c: IdentityChange) => `${c.kind === "user" ? "user" : "M2M"} \`${c.name}\``;

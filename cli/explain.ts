@@ -3,8 +3,7 @@ import { Command, Option } from "commander";
 import { authorize, authScopes, checkRepository, grantsOf, grantText, scopesForGroups, type AccessModel } from "../lib";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
-import { collect, repoOptions, resolveSettings, type RepoFlags } from "./repo";
-import { textLine } from "./report";
+import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 
 interface ExplainFlags extends RepoFlags {
   user?: string;
@@ -34,13 +33,9 @@ function identity(model: AccessModel, flags: ExplainFlags): { label: string; gro
 
 export function runExplain(flags: ExplainFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
-  const checked = checkRepository(root, settings);
-  if (!checked.ok) {
-    for (const d of checked.errors) io.err(textLine(d));
-    throw new UsageError("the definitions have errors; fix them first (mcp-access validate)", 1);
-  }
-  const who = identity(checked.model, flags);
-  const docs = authScopes(checked.model);
+  const model = validModel(checkRepository(root, settings), io, "the definitions have errors; fix them first (mcp-access validate)");
+  const who = identity(model, flags);
+  const docs = authScopes(model);
   if (flags.server !== undefined || flags.method !== undefined || flags.tool !== undefined) {
     if (!flags.server || !flags.method) throw new UsageError("a decision needs --server and --method (and --tool for tools/call)");
     const d = who.enabled
