@@ -5,7 +5,7 @@
 import type { AccessModel } from "./model";
 import { identityAccess, type IdentityAccess } from "./effective-access";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
-import { BOOTSTRAP_ADMIN_GROUP, PRIVILEGED_SCOPE_NAMES } from "./registry-rules";
+import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
 
 export interface IdentityChange {
   kind: "user" | "m2m";
@@ -112,9 +112,4 @@ export function diffAccess(base: AccessModel, head: AccessModel): AccessDiff {
     }
   }
   return { identities, groups };
-}
-
-/** Groups whose change touches privileged scopes. */
-export function isPrivilegedGroup(name: string): boolean {
-  return (PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(name);
 }

@@ -16,6 +16,7 @@ import {
   isReservedServerName,
   isWildcard,
   grantsEverything,
+  MCP_METHODS,
   UI_ACTIONS,
 } from "./registry-rules";
 import type { GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
@@ -77,18 +78,6 @@ export interface ModelResult {
   model: AccessModel;
   diagnostics: Diagnostic[];
 }
-
-const MCP_METHODS = new Set<string>([
-  ...STANDARD_METHODS,
-  "prompts/list",
-  "prompts/get",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "completion/complete",
-  "logging/setLevel",
-  "notifications/cancelled",
-]);
 
 function isExecuteRule(methods: readonly string[]): boolean {
   return methods.includes("tools/call") || grantsEverything(methods);

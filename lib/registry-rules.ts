@@ -14,10 +14,21 @@ export const STANDARD_METHODS = [
   "resources/templates/list",
 ] as const;
 
+/** Every MCP method a rule may name: the standard ones and the rest of the protocol's requests and notifications. */
+export const MCP_METHODS: ReadonlySet<string> = new Set<string>([
+  ...STANDARD_METHODS,
+  "prompts/list",
+  "prompts/get",
+  "resources/read",
+  "resources/subscribe",
+  "resources/unsubscribe",
+  "completion/complete",
+  "logging/setLevel",
+  "notifications/cancelled",
+]);
+
 /** "read" access in the `servers` shorthand: the standard methods without `tools/call`. */
 export const READ_METHODS = STANDARD_METHODS.filter((m) => m !== "tools/call");
-
-export const WILDCARDS = ["all", "*"] as const;
 
 export function isWildcard(value: string): boolean {
   return value === "all" || value === "*";

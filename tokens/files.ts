@@ -4,6 +4,7 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { DEFAULT_REALM } from "../lib/registry-rules";
 import type { M2MCredentials } from "./outputs";
 import { TokenFile, type TokenResponse } from "./schemas";
 
@@ -43,7 +44,7 @@ export function tokenFile(name: string, c: M2MCredentials, t: TokenResponse, sco
     expires_at: expiresAt.toISOString(),
     provider: "keycloak",
     keycloak_url: c.keycloakUrl ?? new URL(c.tokenUrl).origin,
-    keycloak_realm: c.realm ?? "mcp-gateway",
+    keycloak_realm: c.realm ?? DEFAULT_REALM,
     client_id: c.clientId,
     scope,
     metadata: { generated_by: GENERATOR, script_version: GENERATOR_VERSION, token_format: "JWT", auth_method: "client_credentials" },
