@@ -60,7 +60,7 @@ export const AGENT_ACTIONS = [
   "invoke_agent",
 ] as const;
 
-export const UI_ACTIONS = [
+export const UI_ACTIONS: readonly string[] = [
   // services
   "list_service",
   "register_service",
@@ -72,13 +72,8 @@ export const UI_ACTIONS = [
   "get_service",
   "list_tools",
   "call_tool",
-  // agents
-  "list_agents",
-  "get_agent",
-  "publish_agent",
-  "modify_agent",
-  "delete_agent",
-  "toggle_agent",
+  // agents: every agent action but invoking one
+  ...AGENT_ACTIONS.filter((a) => a !== "invoke_agent"),
   // skills
   "list_skills",
   "publish_skill",
@@ -90,13 +85,13 @@ export const UI_ACTIONS = [
   "create_virtual_server",
   "modify_virtual_server",
   "delete_virtual_server",
-] as const;
+];
 
 /** Custom entity types: `list_/create_/modify_/delete_<type>_entity`. */
 export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_[a-z0-9][a-z0-9_-]*_entity$/;
 
 export function isKnownUiAction(action: string): boolean {
-  return (UI_ACTIONS as readonly string[]).includes(action) || CUSTOM_ENTITY_ACTION.test(action);
+  return UI_ACTIONS.includes(action) || CUSTOM_ENTITY_ACTION.test(action);
 }
 
 const MUTATING_PREFIXES = ["register_", "modify_", "toggle_", "delete_", "publish_", "create_"];

@@ -100,7 +100,7 @@ const stackShape = {
     .transform((s) => new Date(s).toISOString())
     .optional(),
   entraSecretRotation: text().optional(),
-  entraReplicationDelaySeconds: z.preprocess(asNumber, z.number({ error: "must be a number of seconds" }).min(0, { error: "must be a number of seconds" }).default(30)),
+  entraReplicationDelaySeconds: z.preprocess(asNumber, z.number({ error: "must be a number of seconds" }).default(30)),
   entraLoginBaseUrl: text().optional(),
 };
 
