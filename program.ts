@@ -23,15 +23,7 @@ import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
 import { readStackState, type StackStateReader } from "./components/stack-state";
 import { EntraAccess } from "./components/entra/access";
-import type { AccessOutputs } from "./components/outputs";
-
-/** What the identity side gives the rest of the program, whichever provider it is. */
-export interface IdentityAccess extends AccessOutputs {
-  /** IdP-assigned ids the scope documents carry (Entra: group Object IDs and application client ids). */
-  assignedIds?: { groupObjectIds: Record<string, pulumi.Output<string>>; clientIds: Record<string, pulumi.Output<string>> };
-  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
-  bootstrapAdminPassword?: pulumi.Output<string>;
-}
+import type { IdentityAccess } from "./components/outputs";
 
 export interface ProgramResult {
   model: AccessModel;
@@ -98,7 +90,7 @@ export async function entraAccess(config: StackConfig, model: AccessModel): Prom
   if (!config.entraSecretEndDate) {
     throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
   }
-  const access = new EntraAccess("entra", {
+  return new EntraAccess("entra", {
     plan: planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers }),
     initialPasswords: pulumi.secret(config.initialPasswords),
     gatewayClientId: config.entraGatewayClientId,
@@ -108,8 +100,6 @@ export async function entraAccess(config: StackConfig, model: AccessModel): Prom
     replicationDelaySeconds: config.entraReplicationDelaySeconds,
     loginBaseUrl: config.entraLoginBaseUrl,
   });
-  // Entra tokens carry Object IDs: each group's goes into its scope document's group_mappings.
-  return Object.assign(access, { assignedIds: { groupObjectIds: access.groups, clientIds: access.clientIds } });
 }
 
 /** One adapter per identity provider: a new provider is one more entry. */

@@ -26,6 +26,14 @@ export interface AccessOutputs {
   users: Record<string, UserOutput>;
 }
 
+/** What an identity provider's component gives the rest of the program, whichever provider it is. */
+export interface IdentityAccess extends AccessOutputs {
+  /** IdP-assigned ids the scope documents carry (Entra: group Object IDs and application client ids). */
+  readonly assignedIds?: { groupObjectIds: Record<string, pulumi.Output<string>>; clientIds: Record<string, pulumi.Output<string>> };
+  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
+  readonly bootstrapAdminPassword?: pulumi.Output<string>;
+}
+
 /**
  * The initial password for a user: the one in the stack config secret `initialPasswords`, else the generated
  * one. Only a generated password is exported (the other is known to whoever set it).

@@ -7,7 +7,7 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import type { IdentityPlan } from "../../lib";
 import { declareIdentity, type IdentityAdapter } from "../identity";
-import type { AccessOutputs, M2MCredentialsOutput, UserOutput } from "../outputs";
+import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { ReplicationDelay } from "./replication-delay";
 
 export interface EntraAccessArgs {
@@ -36,7 +36,7 @@ export function entraScope(gatewayClientId: string): string {
   return `api://${gatewayClientId}/.default`;
 }
 
-export class EntraAccess extends pulumi.ComponentResource implements AccessOutputs {
+export class EntraAccess extends pulumi.ComponentResource implements IdentityAccess {
   readonly m2m: Record<string, M2MCredentialsOutput>;
   readonly groups: Record<string, pulumi.Output<string>>;
   readonly users: Record<string, UserOutput>;
@@ -45,6 +45,7 @@ export class EntraAccess extends pulumi.ComponentResource implements AccessOutpu
   readonly gatewayApplication?: azuread.Application;
   /** Secret values of M2M accounts' current client secrets. */
   readonly passwords: Record<string, azuread.ApplicationPassword> = {};
+  readonly assignedIds: NonNullable<IdentityAccess["assignedIds"]>;
 
   constructor(name: string, args: EntraAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:entra:EntraAccess", name, {}, opts);
@@ -148,6 +149,8 @@ export class EntraAccess extends pulumi.ComponentResource implements AccessOutpu
     this.m2m = out.m2m;
     this.groups = out.groups;
     this.users = out.users;
+    // Entra tokens carry Object IDs: each group's goes into its scope document's group_mappings.
+    this.assignedIds = { groupObjectIds: this.groups, clientIds: this.clientIds };
     this.registerOutputs({ m2m: this.m2m, groups: this.groups, users: this.users, clientIds: this.clientIds });
   }
 }

@@ -7,7 +7,7 @@ import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, keycloakRealmUrl, SERVICE_ACCOUNT_MAPPERS, type IdentityPlan } from "../../lib";
 import { declareIdentity, type IdentityAdapter } from "../identity";
-import type { AccessOutputs, M2MCredentialsOutput, UserOutput } from "../outputs";
+import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
 import { KeycloakBootstrap, M2M_CLIENT, WEB_CLIENT, type KeycloakBootstrapArgs } from "./bootstrap";
 import { serviceAccountClient, userOptions } from "./mappers";
@@ -48,7 +48,7 @@ export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | 
   };
 }
 
-export class KeycloakAccess extends pulumi.ComponentResource implements AccessOutputs {
+export class KeycloakAccess extends pulumi.ComponentResource implements IdentityAccess {
   readonly m2m: Record<string, M2MCredentialsOutput>;
   readonly groups: Record<string, pulumi.Output<string>>;
   readonly users: Record<string, UserOutput>;

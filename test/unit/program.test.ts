@@ -110,6 +110,23 @@ describe("the program", () => {
     assert.equal(doc.inputs.collection, "mcp_scopes_team1");
   });
 
+  it("on Entra, puts each group's Object ID into its scope document, and stops before anything when a UPN has no domain", async () => {
+    const entra = { "mcp-gateway-access:identityProvider": "entra", "mcp-gateway-access:entraGatewayClientId": "gw", "mcp-gateway-access:entraSecretEndDate": "2027-06-30T00:00:00Z" };
+    const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") });
+    configure(dir, entra);
+    declared.length = 0;
+    await assert.rejects(accessProgram(undefined, fakeKeycloak()), (e: Error) => e instanceof pulumi.RunError && /user "alice" \(users\/a\.yaml\) needs a UPN domain/.test(e.message));
+    await settled();
+    assert.equal(declared.filter((d) => d.custom).length, 0, "nothing declared");
+
+    configure(dir, { ...entra, "mcp-gateway-access:entraUserDomain": "contoso.example" });
+    declared.length = 0;
+    await accessProgram(undefined, fakeKeycloak());
+    await settled();
+    const doc = declared.find((d) => d.type.endsWith(":ScopeDocument") && d.name === "registry-scope-tools-users")!;
+    assert.deepEqual((doc.inputs.desired as { group_mappings: string[] }).group_mappings, ["tools-users", "oid-entra-group-tools-users"]);
+  });
+
   it("adopts the objects a cut-short run left in Keycloak (import, not create), and only those", async () => {
     configure(
       makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]"), "users/b.yaml": USER("bob", "[tools-users]"), "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }),
