@@ -48,23 +48,23 @@ const withoutTrailingSlash = (dflt: string) => text().default(dflt).transform((s
 
 /** The scope store's part: where the registry's database is, and which documents to write there. */
 export function connectionShape() {
-  const zod = z;
-  const str = () => zod.string({ error: "must be a string" });
+  const port = "must be a TCP port number";
+  const millis = "must be a positive number of milliseconds";
   return {
-    database: str().default(DEFAULT_DATABASE),
-    namespace: str().regex(/^[A-Za-z0-9_-]+$/, { error: "must be letters, digits, _ or -" }).default(DEFAULT_NAMESPACE),
-    mongodbUri: str().regex(/^mongodb(\+srv)?:\/\//, { error: "must start with mongodb:// or mongodb+srv://" }).optional(),
-    mongodbHost: str().default("localhost"),
-    mongodbPort: zod.preprocess(asNumber, zod.number({ error: "must be a TCP port number" }).int({ error: "must be a TCP port number" }).min(1, { error: "must be a TCP port number" }).max(65535, { error: "must be a TCP port number" }).default(27017)),
-    mongodbUsername: str().optional(),
-    mongodbPassword: str().optional(),
-    mongodbAuthMechanism: str().default("SCRAM-SHA-1"),
-    mongodbAuthSource: str().default("admin"),
-    mongodbTls: zod.preprocess(asBoolean, zod.boolean({ error: "must be true or false" }).default(true)),
-    mongodbTlsCaFile: str().optional(),
-    mongodbReplicaSet: str().optional(),
-    mongodbDirectConnection: zod.preprocess(asBoolean, zod.boolean({ error: "must be true or false" }).default(false)),
-    mongodbTimeoutMs: zod.preprocess(asNumber, zod.number({ error: "must be a positive number of milliseconds" }).positive({ error: "must be a positive number of milliseconds" }).default(10000)),
+    database: text().default(DEFAULT_DATABASE),
+    namespace: text().regex(/^[A-Za-z0-9_-]+$/, { error: "must be letters, digits, _ or -" }).default(DEFAULT_NAMESPACE),
+    mongodbUri: text().regex(/^mongodb(\+srv)?:\/\//, { error: "must start with mongodb:// or mongodb+srv://" }).optional(),
+    mongodbHost: text().default("localhost"),
+    mongodbPort: z.preprocess(asNumber, z.number({ error: port }).int({ error: port }).min(1, { error: port }).max(65535, { error: port }).default(27017)),
+    mongodbUsername: text().optional(),
+    mongodbPassword: text().optional(),
+    mongodbAuthMechanism: text().default("SCRAM-SHA-1"),
+    mongodbAuthSource: text().default("admin"),
+    mongodbTls: bool(true),
+    mongodbTlsCaFile: text().optional(),
+    mongodbReplicaSet: text().optional(),
+    mongodbDirectConnection: bool(false),
+    mongodbTimeoutMs: z.preprocess(asNumber, z.number({ error: millis }).positive({ error: millis }).default(10000)),
   };
 }
 
