@@ -1,5 +1,5 @@
-/** The Pulumi program: stack config → core → components → stack outputs. See components/program.ts. */
-import { accessProgram } from "./components/program";
+/** The Pulumi program: stack config → core → components → stack outputs. See program.ts. */
+import { accessProgram } from "./program";
 
 export = async () => {
   const program = await accessProgram();
@@ -11,9 +11,7 @@ export = async () => {
     /** Username → {id, initialPassword (secret, when generated)}. */
     users: program.access?.users ?? {},
     /** Scope name → when its document was created and last written. */
-    scopes: Object.fromEntries(
-      Object.entries(program.store.scopes).map(([name, doc]) => [name, { createdAt: doc.createdAt, updatedAt: doc.updatedAt }]),
-    ),
+    scopes: program.store.written.scopes,
     /** Secret; the bootstrap admin's generated initial password (temporary), when bootstrap generated it. */
     bootstrapAdminPassword: program.bootstrapAdminPassword,
   };

@@ -1,12 +1,9 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { checkFiles, checkRepository, type AccessModel, type CheckOptions } from "../lib";
-import { diffAccess, type AccessDiff, type IdentityChange } from "../lib/access-diff";
-import { UsageError } from "./errors";
+import { checkFiles, checkRepository, diffAccess, grantText, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
 import { revisionFiles } from "./git";
-import type { Io } from "./main";
-import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
-import { textLine } from "./report";
+import type { Io } from "./io";
+import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 
 /** GitHub refuses comments over 65,536 characters; stay well under it. */
 export const COMMENT_LIMIT = 60000;
@@ -20,11 +17,7 @@ interface DiffFlags extends RepoFlags {
 /** The model of a revision (or of the working tree when `ref` is undefined). */
 export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io): AccessModel {
   const checked = ref ? checkFiles(revisionFiles(dir, ref), settings) : checkRepository(dir, settings);
-  if (!checked.ok) {
-    for (const d of checked.errors) io.err(`${ref ?? "working tree"}: ${textLine(d)}`);
-    throw new UsageError(`the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, 1);
-  }
-  return checked.model;
+  return validModel(checked, io, `the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, ref ?? "working tree");
 }
 
 const who = (c: IdentityChange) => `${c.kind === "user" ? "user" : "M2M"} \`${c.name}\``;
@@ -61,8 +54,8 @@ export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity =
     for (const c of diff.identities.slice(0, maxIdentities)) {
       if (!c.gained.length && !c.lost.length) continue;
       out.push(`<details><summary>${who(c)}: +${c.gained.length} −${c.lost.length}</summary>`, "");
-      if (c.gained.length) out.push("- gains:", lines(c.gained, maxPerIdentity));
-      if (c.lost.length) out.push("- loses:", lines(c.lost, maxPerIdentity));
+      if (c.gained.length) out.push("- gains:", lines(c.gained.map(grantText), maxPerIdentity));
+      if (c.lost.length) out.push("- loses:", lines(c.lost.map(grantText), maxPerIdentity));
       out.push("", "</details>");
     }
     out.push("");
@@ -83,12 +76,19 @@ export function renderComment(diff: AccessDiff, range: string, limit = COMMENT_L
   return renderMarkdown(diff, range, 0, 10).slice(0, limit);
 }
 
+/** `--format json`: the diff with each grant as the line people read. */
+export type AccessDiffJson = Omit<AccessDiff, "identities"> & { identities: Array<Omit<IdentityChange, "gained" | "lost"> & { gained: string[]; lost: string[] }> };
+
+export function diffJson(diff: AccessDiff): AccessDiffJson {
+  return { ...diff, identities: diff.identities.map((c) => ({ ...c, gained: c.gained.map(grantText), lost: c.lost.map(grantText) })) };
+}
+
 export function runDiff(flags: DiffFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
   const base = modelAt(root, flags.base, settings, io);
   const head = modelAt(root, flags.head, settings, io);
   const diff = diffAccess(base, head);
-  if (flags.format === "json") io.out(JSON.stringify(diff, null, 2));
+  if (flags.format === "json") io.out(JSON.stringify(diffJson(diff), null, 2));
   else io.out(renderComment(diff, `${flags.base}..${flags.head ?? "working tree"}`));
   return 0;
 }

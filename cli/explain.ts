@@ -1,10 +1,9 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { authorize, authScopes, checkRepository, grantsOf, scopesForGroups, type AccessModel } from "../lib";
+import { authorize, authScopes, checkRepository, grantsOf, grantText, scopesForGroups, type AccessModel } from "../lib";
 import { UsageError } from "./errors";
-import type { Io } from "./main";
-import { collect, repoOptions, resolveSettings, type RepoFlags } from "./repo";
-import { textLine } from "./report";
+import type { Io } from "./io";
+import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 
 interface ExplainFlags extends RepoFlags {
   user?: string;
@@ -34,13 +33,9 @@ function identity(model: AccessModel, flags: ExplainFlags): { label: string; gro
 
 export function runExplain(flags: ExplainFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
-  const checked = checkRepository(root, settings);
-  if (!checked.ok) {
-    for (const d of checked.errors) io.err(textLine(d));
-    throw new UsageError("the definitions have errors; fix them first (mcp-access validate)", 1);
-  }
-  const who = identity(checked.model, flags);
-  const docs = authScopes(checked.model);
+  const model = validModel(checkRepository(root, settings), io, "the definitions have errors; fix them first (mcp-access validate)");
+  const who = identity(model, flags);
+  const docs = authScopes(model);
   if (flags.server !== undefined || flags.method !== undefined || flags.tool !== undefined) {
     if (!flags.server || !flags.method) throw new UsageError("a decision needs --server and --method (and --tool for tools/call)");
     const d = who.enabled
@@ -56,7 +51,8 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
     return 0;
   }
   const held = who.enabled ? scopesForGroups(docs, who.groups) : [];
-  const { grants, admin } = grantsOf(held);
+  const { grants: heldGrants, admin } = grantsOf(held);
+  const grants = heldGrants.map(grantText);
   if (flags.format === "json") {
     io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null }, null, 2));
   } else {

@@ -1,13 +1,11 @@
 /**
  * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkRepository, type CheckOptions } from "../lib";
-import { IDENTITY_PROVIDERS, renderRegistryDocuments, type IdentityProvider } from "../lib/registry-documents";
-import { KINDS, jsonSchemaFor, type Kind } from "../lib/schema";
-import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
+import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, KINDS, renderRegistryDocuments, type CheckOptions, type IdentityProvider, type Kind } from "../lib";
+import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
 import { addExplainCommand } from "./explain";
@@ -15,12 +13,8 @@ import { addDiffCommand, modelAt } from "./diff";
 import { TokenError } from "../tokens/outputs";
 
 import { UsageError } from "./errors";
-export { UsageError };
-
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import type { Io } from "./io";
+export { UsageError, type Io };
 
 function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string }, io: Io): number {
   const { root, settings } = resolveSettings(flags);
@@ -55,14 +49,10 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
 
 function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): number {
   const { root, settings } = resolveSettings(flags);
-  const result = checkRepository(root, settings as CheckOptions);
-  if (!result.ok) {
-    for (const d of [...result.errors, ...result.warnings]) io.err(textLine(d));
-    io.err(`nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`);
-    return 1;
-  }
-  const idp = flags.idp ?? settings.idp ?? "keycloak";
-  for (const g of result.model.groups) {
+  const result = checkRepository(root, settings);
+  const model = validModel(result, io, `nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`);
+  const idp = flags.idp ?? settings.identityProvider;
+  for (const g of model.groups) {
     if (g.fromShorthand) {
       io.err(`note: ${g.file}: "servers" shorthand converted to server_access (read = standard MCP methods without tools/call; execute = with tools/call)`);
     }
@@ -70,7 +60,7 @@ function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): numbe
   if (idp === "entra") {
     io.err("note: on Entra, each group's Object ID is added to its group_mappings, and M2M client ids are filled in, when the stack is applied");
   }
-  io.out(JSON.stringify(renderRegistryDocuments(result.model, { idp }), null, 2));
+  io.out(JSON.stringify(renderRegistryDocuments(model, { idp }), null, 2));
   return 0;
 }
 
@@ -124,6 +114,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
+/** The one mapping from an error to an exit code: what the error says (usage and token errors), else 2. */
+function exitCodeOf(e: unknown): number {
+  return e instanceof UsageError || e instanceof TokenError ? e.exitCode : 2;
+}
+
 /** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let code = 0;
@@ -132,24 +127,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     await program.parseAsync([...argv], { from: "user" });
     return code;
   } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
+    const err = e as { code?: string };
+    // Commander has printed its own message (or the help) already.
     if (typeof err.code === "string" && err.code.startsWith("commander.")) {
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
     }
-    if (e instanceof TokenError) {
-      io.err(`mcp-access: ${e.message}`);
-      return e.exitCode;
-    }
-    if (e instanceof UsageError) {
-      io.err(`mcp-access: ${e.message}`);
-      return e.exitCode;
-    }
-    if (e instanceof InvalidArgumentError) {
-      io.err(`mcp-access: ${e.message}`);
-      return 2;
-    }
-    io.err(`mcp-access: ${err.message ?? String(e)}`);
-    return 2;
+    io.err(`mcp-access: ${e instanceof Error ? e.message : String(e)}`);
+    return exitCodeOf(e);
   }
 }
 

@@ -1,16 +1,11 @@
 /** Printing diagnostics: for people (text), for tools (json), for GitHub Actions (workflow annotations). */
-import type { Diagnostic } from "../lib/diagnostics";
+import { textLine, type Diagnostic } from "../lib";
+
+export { textLine };
 
 export type ReportFormat = "text" | "json" | "github";
 export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json", "github"];
 
-function where(d: Diagnostic): string {
-  return d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-}
-
-export function textLine(d: Diagnostic): string {
-  return `${where(d)}: ${d.severity}: ${d.path ? `${d.path}: ` : ""}${d.message}`;
-}
 
 /** Escaping rules of GitHub workflow commands. */
 function escapeData(s: string): string {

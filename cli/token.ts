@@ -2,7 +2,8 @@
 import { Command, Option } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { getTokens, mappedScopes, readStackOutputs, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
-import type { Io } from "./main";
+import type { Io } from "./io";
+import { collect, DIR_OPTION_HELP } from "./repo";
 
 type Format = "text" | "json" | "env" | "raw";
 
@@ -102,8 +103,6 @@ async function runToken(names: string[], flags: TokenFlags, io: Io): Promise<num
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
 export function addTokenCommand(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command("token")
@@ -116,11 +115,11 @@ export function addTokenCommand(program: Command, io: Io, setExit: (code: number
     .option("--out <dir>", "folder for the registry's token files (mode 0600, git-ignored)", ".oauth-tokens")
     .addOption(new Option("--format <format>", "what to print on stdout").choices(["text", "json", "env", "raw"]).default("text"))
     .option("--min-ttl <seconds>", "reuse a cached token with more than this left", "60")
-    .option("--dir <dir>", "definitions repository for mapping groups to scopes (default: --cwd)")
+    .option("--dir <dir>", `${DIR_OPTION_HELP}, for mapping groups to scopes (default: --cwd)`)
     .option("--verify <jwt|file>", "verify a token the registry would accept and print its identity, groups and scopes")
     .option("--secret-key <key>", "HS256 key of the registry's self-signed tokens (or MCP_REGISTRY_SECRET_KEY)")
     .option("--public-key <pem-file>", "ES256 public key of the registry's self-signed tokens")
     .option("--jwks-url <url>", "JWKS to verify against instead of the issuer's")
-    .option("--audience <aud>", "an accepted audience (repeatable), e.g. the gateway client id", collect)
+    .option("--audience <aud>", "an accepted audience (repeatable, or comma-separated), e.g. the gateway client id", collect)
     .action(async (names: string[], flags: TokenFlags) => setExit(await runToken(names, flags, io)));
 }

@@ -3,20 +3,15 @@
  * Keycloak and Entra stacks alike. Secrets stay Pulumi secrets at the leaf.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { M2MCredentials } from "../lib";
 
-export interface M2MCredentialsOutput {
-  clientId: pulumi.Output<string> | string;
+/** A contract type as a component produces it: each field a Pulumi input (an Output, or a known value). */
+type Lifted<T> = { [K in keyof T]: undefined extends T[K] ? pulumi.Input<Exclude<T[K], undefined>> | undefined : pulumi.Input<T[K]> };
+
+export type M2MCredentialsOutput = Lifted<M2MCredentials> & {
   /** Secret. */
   clientSecret: pulumi.Output<string>;
-  tokenUrl: pulumi.Output<string> | string;
-  authProvider: "keycloak" | "entra";
-  /** Keycloak only. */
-  realm?: string;
-  keycloakUrl?: string;
-  /** Entra only. */
-  tenantId?: pulumi.Output<string> | string;
-  scope?: pulumi.Output<string> | string;
-}
+};
 
 export interface UserOutput {
   id: pulumi.Output<string>;
@@ -24,13 +19,19 @@ export interface UserOutput {
   initialPassword?: pulumi.Output<string | undefined>;
 }
 
+/** The outputs of an access component: lib/stack-outputs.ts `AccessOutputs`, as Pulumi outputs. */
 export interface AccessOutputs {
-  /** M2M name → credentials for the client-credentials grant. */
   m2m: Record<string, M2MCredentialsOutput>;
-  /** Group name → IdP id (Keycloak group id, Entra Object ID). */
   groups: Record<string, pulumi.Output<string>>;
-  /** Username → IdP id and generated initial password. */
   users: Record<string, UserOutput>;
+}
+
+/** What an identity provider's component gives the rest of the program, whichever provider it is. */
+export interface IdentityAccess extends AccessOutputs {
+  /** IdP-assigned ids the scope documents carry (Entra: group Object IDs and application client ids). */
+  readonly assignedIds?: { groupObjectIds: Record<string, pulumi.Output<string>>; clientIds: Record<string, pulumi.Output<string>> };
+  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
+  readonly bootstrapAdminPassword?: pulumi.Output<string>;
 }
 
 /**

@@ -3,15 +3,16 @@
  * access models, new and removed identities and groups, and the privileged changes reviewers must see first.
  */
 import type { AccessModel } from "./model";
-import { identityAccess, isWildcardGrant, type IdentityAccess } from "./effective-access";
-import { BOOTSTRAP_ADMIN_GROUP, PRIVILEGED_SCOPE_NAMES } from "./registry-rules";
+import { identityAccess, type IdentityAccess } from "./effective-access";
+import { grantText, isWildcardGrant, type Grant } from "./grants";
+import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
 
 export interface IdentityChange {
   kind: "user" | "m2m";
   name: string;
   status: "added" | "removed" | "changed";
-  gained: string[];
-  lost: string[];
+  gained: Grant[];
+  lost: Grant[];
   groupsAdded: string[];
   groupsRemoved: string[];
   adminBefore: boolean;
@@ -39,6 +40,12 @@ const minus = (a: readonly string[], b: readonly string[]) => {
   return a.filter((x) => !s.has(x));
 };
 
+/** Grants of `a` that `b` does not hold (grants are equal when they read the same). */
+const grantsMinus = (a: readonly Grant[], b: readonly Grant[]) => {
+  const s = new Set(b.map(grantText));
+  return a.filter((g) => !s.has(grantText(g)));
+};
+
 function privilegedReasons(c: Omit<IdentityChange, "privileged">): string[] {
   const why: string[] = [];
   if (c.adminAfter && !c.adminBefore) why.push("becomes a registry admin");
@@ -46,7 +53,7 @@ function privilegedReasons(c: Omit<IdentityChange, "privileged">): string[] {
   if (c.groupsAdded.includes(BOOTSTRAP_ADMIN_GROUP)) why.push(`joins ${BOOTSTRAP_ADMIN_GROUP}`);
   if (c.groupsRemoved.includes(BOOTSTRAP_ADMIN_GROUP)) why.push(`leaves ${BOOTSTRAP_ADMIN_GROUP}`);
   const wild = c.gained.filter(isWildcardGrant);
-  if (wild.length) why.push(`gains wildcard access (${wild.join("; ")})`);
+  if (wild.length) why.push(`gains wildcard access (${wild.map(grantText).join("; ")})`);
   return why;
 }
 
@@ -73,8 +80,8 @@ export function diffAccess(base: AccessModel, head: AccessModel): AccessDiff {
       kind: any.kind,
       name: any.name,
       status: (!b ? "added" : !a ? "removed" : "changed") as IdentityChange["status"],
-      gained: minus(grantsAfter, grantsBefore),
-      lost: minus(grantsBefore, grantsAfter),
+      gained: grantsMinus(grantsAfter, grantsBefore),
+      lost: grantsMinus(grantsBefore, grantsAfter),
       groupsAdded: minus(a?.groups ?? [], b?.groups ?? []),
       groupsRemoved: minus(b?.groups ?? [], a?.groups ?? []),
       adminBefore: !!b?.admin && !!b?.enabled,
@@ -105,9 +112,4 @@ export function diffAccess(base: AccessModel, head: AccessModel): AccessDiff {
     }
   }
   return { identities, groups };
-}
-
-/** Groups whose change touches privileged scopes. */
-export function isPrivilegedGroup(name: string): boolean {
-  return (PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(name);
 }

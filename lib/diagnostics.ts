@@ -43,3 +43,12 @@ export function errorsOf(list: readonly Diagnostic[]): Diagnostic[] {
 export function warningsOf(list: readonly Diagnostic[]): Diagnostic[] {
   return list.filter((d) => d.severity === "warning");
 }
+
+function where(d: Diagnostic): string {
+  return d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+}
+
+/** A diagnostic as one line for people (`file:line:column: severity: path: message`), in the CLI and `pulumi up`. */
+export function textLine(d: Diagnostic): string {
+  return `${where(d)}: ${d.severity}: ${d.path ? `${d.path}: ` : ""}${d.message}`;
+}

@@ -3,8 +3,9 @@
  */
 import type { AccessModel } from "./model";
 import { renderBootstrapAdminScope, renderRegistryDocuments } from "./registry-documents";
-import { BOOTSTRAP_ADMIN_GROUP, confersAdmin, isWildcard, stripSlashes } from "./registry-rules";
+import { BOOTSTRAP_ADMIN_GROUP, confersAdmin, isWildcard } from "./registry-rules";
 import { scopesForGroups, serverRules, type ScopeForAuth } from "./evaluate";
+import { agentGrants, distinctGrants, serverRuleGrants, type Grant } from "./grants";
 
 export interface AuthScope extends ScopeForAuth {
   agent_access?: string[];
@@ -16,8 +17,8 @@ export interface IdentityAccess {
   enabled: boolean;
   groups: string[];
   scopes: string[];
-  /** Sorted, one line per grant, e.g. `server currenttime: tool now`. */
-  grants: string[];
+  /** Distinct, in the order of their text (`server currenttime: tool now`). */
+  grants: Grant[];
   /** A mutating UI action granted "all": the registry treats the identity as an admin. */
   admin: boolean;
 }
@@ -41,30 +42,20 @@ export function authScopes(model: AccessModel): AuthScope[] {
   return docs;
 }
 
-const every = (list: readonly string[] | "*" | undefined) => list === "*" || (Array.isArray(list) && list.some(isWildcard));
-
-/** The grants of a set of scope documents, as sorted lines. */
-export function grantsOf(docs: readonly AuthScope[]): { grants: string[]; admin: boolean } {
-  const out = new Set<string>();
+/** The grants of a set of scope documents, and whether they make their holder a registry admin. */
+export function grantsOf(docs: readonly AuthScope[]): { grants: Grant[]; admin: boolean } {
+  const out: Grant[] = [];
   let admin = false;
   for (const doc of docs) {
-    for (const r of serverRules(doc)) {
-      const server = r.server === "*" ? "every server (*)" : stripSlashes(r.server);
-      if (every(r.methods)) out.add(`server ${server}: every method`);
-      else for (const m of r.methods) out.add(`server ${server}: method ${m}`);
-      if (every(r.tools)) out.add(`server ${server}: every tool`);
-      else if (Array.isArray(r.tools)) for (const t of r.tools) out.add(`server ${server}: tool ${t}`);
-    }
-    for (const e of doc.server_access) {
-      if ("agent" in e) for (const a of e.actions) out.add(`agent ${isWildcard(e.agent) ? "every agent (*)" : e.agent}: ${a}`);
-    }
-    for (const a of doc.agent_access ?? []) out.add(`agent access: ${a}`);
+    for (const r of serverRules(doc)) out.push(...serverRuleGrants(r));
+    for (const e of doc.server_access) if ("agent" in e) out.push(...agentGrants(e.agent, e.actions));
+    for (const action of doc.agent_access ?? []) out.push({ kind: "agent_access", action, every: { action: isWildcard(action) } });
     for (const [action, resources] of Object.entries(doc.ui_permissions ?? {})) {
-      for (const r of resources) out.add(`ui ${action}: ${r}`);
+      for (const resource of resources) out.push({ kind: "ui", action, resource, every: { resource: isWildcard(resource) } });
       if (confersAdmin(action, resources)) admin = true;
     }
   }
-  return { grants: [...out].sort(), admin };
+  return { grants: distinctGrants(out), admin };
 }
 
 export function identityAccess(model: AccessModel, docs: readonly AuthScope[] = authScopes(model)): IdentityAccess[] {
@@ -76,9 +67,4 @@ export function identityAccess(model: AccessModel, docs: readonly AuthScope[] = 
     ...model.users.map((u) => one("user", u.username, u.enabled, u.groups)),
     ...model.m2m.map((a) => one("m2m", a.name, a.enabled, a.groups)),
   ];
-}
-
-/** Grants that open everything: wildcard servers, methods or tools, every agent. */
-export function isWildcardGrant(grant: string): boolean {
-  return /every (server|method|tool|agent)|: all$|: \*$/.test(grant);
 }

@@ -2,8 +2,8 @@
  * Authorisation exactly as the registry's auth server decides it (`validate_server_tool_access`, contract §5.4):
  * groups → scopes through `group_mappings`, then the first rule of those scopes that grants wins; default deny.
  */
-import type { ServerAccessEntry } from "./schema";
-import { stripSlashes, isWildcard } from "./registry-rules";
+import type { ServerAccessEntry, ServerRule } from "./schema";
+import { grantsEverything, stripSlashes } from "./registry-rules";
 
 /** The fields of a scope document authorisation reads. */
 export interface ScopeForAuth {
@@ -13,11 +13,8 @@ export interface ScopeForAuth {
   ui_permissions?: Record<string, string[]>;
 }
 
-export interface ServerRuleForAuth {
-  server: string;
-  methods: string[];
-  tools?: string[] | "*";
-}
+/** A `{server, methods, tools}` rule, as the definitions' schema types it. */
+export type ServerRuleForAuth = ServerRule;
 
 export interface Decision {
   allowed: boolean;
@@ -48,10 +45,8 @@ export function serverRules(doc: ScopeForAuth): ServerRuleForAuth[] {
 }
 
 function listHas(list: readonly string[] | "*" | undefined, value: string): { hit: boolean; wildcard: boolean } {
-  if (list === "*") return { hit: true, wildcard: true };
-  if (!list) return { hit: false, wildcard: false };
-  if (list.some(isWildcard)) return { hit: true, wildcard: true };
-  return { hit: list.includes(value), wildcard: false };
+  if (grantsEverything(list)) return { hit: true, wildcard: true };
+  return { hit: Array.isArray(list) && list.includes(value), wildcard: false };
 }
 
 export function serverMatches(ruleServer: string, server: string): boolean {

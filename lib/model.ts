@@ -15,9 +15,11 @@ import {
   isKnownUiAction,
   isReservedServerName,
   isWildcard,
+  grantsEverything,
+  MCP_METHODS,
   UI_ACTIONS,
 } from "./registry-rules";
-import type { GroupDefinition, M2MDefinition, ServerAccessEntry, UserDefinition } from "./schema";
+import type { GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
 import { suggest } from "./schema-issues";
 import { diagnosticAt } from "./source";
 
@@ -77,24 +79,8 @@ export interface ModelResult {
   diagnostics: Diagnostic[];
 }
 
-const MCP_METHODS = new Set<string>([
-  ...STANDARD_METHODS,
-  "prompts/list",
-  "prompts/get",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "completion/complete",
-  "logging/setLevel",
-  "notifications/cancelled",
-]);
-
 function isExecuteRule(methods: readonly string[]): boolean {
-  return methods.includes("tools/call") || methods.some(isWildcard);
-}
-
-function toolsGrantAll(tools: readonly string[] | "*" | undefined): boolean {
-  return tools === "*" || (Array.isArray(tools) && tools.some(isWildcard));
+  return methods.includes("tools/call") || grantsEverything(methods);
 }
 
 function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
@@ -160,7 +146,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
 
   const serverAccess: ServerAccessEntry[] = [...(d.server_access ?? [])];
   (d.server_access ?? []).forEach((entry, i) => {
-    const rules: Array<{ rule: { server: string; methods: string[]; tools?: string[] | "*" }; path: Array<string | number> }> = [];
+    const rules: Array<{ rule: ServerRule; path: Array<string | number> }> = [];
     if ("server" in entry) rules.push({ rule: entry, path: ["server_access", i] });
     else if ("access_rules" in entry) entry.access_rules.forEach((r, j) => rules.push({ rule: r, path: ["server_access", i, "access_rules", j] }));
     else if ("agents" in entry) {
@@ -203,7 +189,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
 function checkServerRule(
   c: Checker,
   loc: Located<unknown>,
-  rule: { server: string; methods: readonly string[]; tools?: readonly string[] | "*" },
+  rule: ServerRule,
   path: Array<string | number>,
   serverField = "server",
 ): void {
@@ -218,7 +204,7 @@ function checkServerRule(
       }
     });
   }
-  if (isExecuteRule(rule.methods) && toolsGrantAll(rule.tools)) {
+  if (isExecuteRule(rule.methods) && grantsEverything(rule.tools)) {
     c.warn(loc, [...path, "tools"], `every tool of "${rule.server}" may be called (tools: ["*"] with tools/call); list the tools this group needs`);
   }
 }

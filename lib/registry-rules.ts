@@ -14,13 +14,29 @@ export const STANDARD_METHODS = [
   "resources/templates/list",
 ] as const;
 
+/** Every MCP method a rule may name: the standard ones and the rest of the protocol's requests and notifications. */
+export const MCP_METHODS: ReadonlySet<string> = new Set<string>([
+  ...STANDARD_METHODS,
+  "prompts/list",
+  "prompts/get",
+  "resources/read",
+  "resources/subscribe",
+  "resources/unsubscribe",
+  "completion/complete",
+  "logging/setLevel",
+  "notifications/cancelled",
+]);
+
 /** "read" access in the `servers` shorthand: the standard methods without `tools/call`. */
 export const READ_METHODS = STANDARD_METHODS.filter((m) => m !== "tools/call");
 
-export const WILDCARDS = ["all", "*"] as const;
-
 export function isWildcard(value: string): boolean {
   return value === "all" || value === "*";
+}
+
+/** A methods or tools list that grants everything: the string "*", or any wildcard item in the list. */
+export function grantsEverything(list: readonly string[] | "*" | undefined): boolean {
+  return list === "*" || (Array.isArray(list) && list.some(isWildcard));
 }
 
 /** `_server_access_has_reserved_wildcard`: `strip("/").lower()` in {all, *}. */
@@ -44,7 +60,7 @@ export const AGENT_ACTIONS = [
   "invoke_agent",
 ] as const;
 
-export const UI_ACTIONS = [
+export const UI_ACTIONS: readonly string[] = [
   // services
   "list_service",
   "register_service",
@@ -56,13 +72,8 @@ export const UI_ACTIONS = [
   "get_service",
   "list_tools",
   "call_tool",
-  // agents
-  "list_agents",
-  "get_agent",
-  "publish_agent",
-  "modify_agent",
-  "delete_agent",
-  "toggle_agent",
+  // agents: every agent action but invoking one
+  ...AGENT_ACTIONS.filter((a) => a !== "invoke_agent"),
   // skills
   "list_skills",
   "publish_skill",
@@ -74,13 +85,13 @@ export const UI_ACTIONS = [
   "create_virtual_server",
   "modify_virtual_server",
   "delete_virtual_server",
-] as const;
+];
 
 /** Custom entity types: `list_/create_/modify_/delete_<type>_entity`. */
 export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_[a-z0-9][a-z0-9_-]*_entity$/;
 
 export function isKnownUiAction(action: string): boolean {
-  return (UI_ACTIONS as readonly string[]).includes(action) || CUSTOM_ENTITY_ACTION.test(action);
+  return UI_ACTIONS.includes(action) || CUSTOM_ENTITY_ACTION.test(action);
 }
 
 const MUTATING_PREFIXES = ["register_", "modify_", "toggle_", "delete_", "publish_", "create_"];
@@ -115,8 +126,17 @@ export const DEFAULT_NAMESPACE = "default";
 export const DEFAULT_DATABASE = "mcp_registry";
 export const M2M_CLIENTS_COLLECTION = "idp_m2m_clients";
 
+/** The realm the registry's Keycloak setup creates (`KEYCLOAK_REALM`). */
+export const DEFAULT_REALM = "mcp-gateway";
+
 /** The audience the auth server accepts besides the gateway client ids (`"account"` is refused). */
 export const GATEWAY_AUDIENCE = "mcp-gateway";
+
+/** The Keycloak protocol mappers the registry's tokens need, by name: a `groups` claim and its audience. */
+export const GROUPS_MAPPER = "groups";
+export const AUDIENCE_MAPPER = "mcp-gateway-audience";
+/** The protocol mappers a service-account client carries. */
+export const SERVICE_ACCOUNT_MAPPERS = [GROUPS_MAPPER, AUDIENCE_MAPPER] as const;
 
 /** `<keycloak>/realms/<realm>`: the token issuer, and the base of the realm's endpoints. */
 export function keycloakRealmUrl(keycloakUrl: string, realm: string): string {

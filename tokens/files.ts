@@ -4,26 +4,15 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { TokenResponse } from "./grant";
+import { DEFAULT_REALM } from "../lib/registry-rules";
 import type { M2MCredentials } from "./outputs";
+import { TokenFile, type TokenResponse } from "./schemas";
+
+export type { TokenFile };
 
 export const TOKEN_DIR = ".oauth-tokens";
 export const GENERATOR = "mcp-access";
 export const GENERATOR_VERSION = "1.0";
-
-export interface TokenFile {
-  agent_name?: string;
-  identity_name?: string;
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  generated_at: string;
-  expires_at: string;
-  provider: "keycloak" | "entra";
-  client_id: string;
-  scope: string;
-  [key: string]: unknown;
-}
 
 export function agentFileStem(name: string): string {
   return `agent-${name}`;
@@ -55,7 +44,7 @@ export function tokenFile(name: string, c: M2MCredentials, t: TokenResponse, sco
     expires_at: expiresAt.toISOString(),
     provider: "keycloak",
     keycloak_url: c.keycloakUrl ?? new URL(c.tokenUrl).origin,
-    keycloak_realm: c.realm ?? "mcp-gateway",
+    keycloak_realm: c.realm ?? DEFAULT_REALM,
     client_id: c.clientId,
     scope,
     metadata: { generated_by: GENERATOR, script_version: GENERATOR_VERSION, token_format: "JWT", auth_method: "client_credentials" },
@@ -112,7 +101,10 @@ export async function writeTokenFiles(dir: string, name: string, c: M2MCredentia
 /** A cached token for the same client that stays valid more than `minTtlSeconds`, or null. */
 export async function cachedToken(dir: string, name: string, c: M2MCredentials, minTtlSeconds: number, now = new Date()): Promise<TokenFile | null> {
   try {
-    const f = JSON.parse(await readFile(tokenPaths(dir, name).json, "utf8")) as TokenFile;
+    const parsed = TokenFile.safeParse(JSON.parse(await readFile(tokenPaths(dir, name).json, "utf8")));
+    // A file this package did not write, or an older one: fetch a new token instead.
+    if (!parsed.success) return null;
+    const f = parsed.data;
     if (f.client_id !== c.clientId || f.provider !== c.authProvider) return null;
     const left = (Date.parse(f.expires_at) - now.getTime()) / 1000;
     return left > minTtlSeconds ? f : null;

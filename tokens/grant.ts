@@ -1,15 +1,9 @@
 /** The OAuth2 client-credentials grant against Keycloak or Entra ID, as the registry's scripts request it. */
 import type { M2MCredentials } from "./outputs";
 import { TokenError } from "./outputs";
+import { TokenResponse } from "./schemas";
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  refresh_token?: string;
-  refresh_expires_in?: number;
-  scope?: string;
-}
+export type { TokenResponse };
 
 /** Keycloak: `openid email profile` (generate_tokens.py); Entra: `api://<gateway>/.default`. */
 export function requestedScope(c: M2MCredentials): string {
@@ -54,5 +48,10 @@ export async function clientCredentialsGrant(name: string, c: M2MCredentials, fe
     throw new TokenError(`${name}: the token request failed with HTTP ${res.status} (${error}${body.error_description ? `: ${String(body.error_description)}` : ""})`);
   }
   if (typeof body.access_token !== "string") throw new TokenError(`${name}: the token response has no access_token`);
-  return body as unknown as TokenResponse;
+  const parsed = TokenResponse.safeParse(body);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".")))].join(", ");
+    throw new TokenError(`${name}: the token response from ${new URL(c.tokenUrl).origin} lacks a valid ${fields} (a client-credentials response must say how long the token lasts); check the token endpoint`);
+  }
+  return parsed.data;
 }

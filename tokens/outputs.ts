@@ -4,23 +4,13 @@
  */
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import type { z } from "zod";
+import { StackOutputs as StackOutputsContract, type M2MCredentials } from "../lib/stack-outputs";
 
-export interface M2MCredentials {
-  clientId: string;
-  clientSecret: string;
-  tokenUrl: string;
-  authProvider: "keycloak" | "entra";
-  realm?: string;
-  keycloakUrl?: string;
-  tenantId?: string;
-  scope?: string;
-}
+export type { M2MCredentials };
 
-export interface StackOutputs {
-  m2m: Record<string, M2MCredentials>;
-  /** Group name → IdP id (Entra Object IDs map tokens' groups back to names). */
-  groups: Record<string, string>;
-}
+/** What tokens need of the stack outputs: the M2M credentials, and group ids to map tokens' groups back to names. */
+export type StackOutputs = Pick<StackOutputsContract, "m2m" | "groups">;
 
 export class TokenError extends Error {
   constructor(
@@ -80,11 +70,13 @@ export async function readStackOutputs(source: OutputSource = {}): Promise<Stack
     if (source.stack) args.push("--stack", source.stack);
     all = parse(await pulumiOutput(args, source.cwd, { ...process.env, ...source.env }), "pulumi stack output");
   }
-  const m2m = (all.m2m ?? {}) as Record<string, M2MCredentials>;
-  for (const [name, c] of Object.entries(m2m)) {
-    if (!c || typeof c.clientId !== "string" || typeof c.clientSecret !== "string" || typeof c.tokenUrl !== "string") {
-      throw new TokenError(`the stack output m2m.${name} lacks clientId, clientSecret or tokenUrl; run pulumi up`);
-    }
-  }
-  return { m2m, groups: (all.groups ?? {}) as Record<string, string> };
+  const parsed = StackOutputsContract.pick({ m2m: true, groups: true }).safeParse(all);
+  if (!parsed.success) throw new TokenError(`${outputsProblem(parsed.error)}; run pulumi up (or check that these are this project's stack outputs)`);
+  return { m2m: parsed.data.m2m, groups: parsed.data.groups };
+}
+
+function outputsProblem(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `the stack output ${i.path.map(String).join(".")} ${i.code === "invalid_type" && i.message.includes("undefined") ? "is missing" : `is not valid (${i.message})`}`)
+    .join("; ");
 }

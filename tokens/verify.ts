@@ -3,7 +3,7 @@
  * issuer's JWKS, and the registry's own self-signed user tokens (HS256 with SECRET_KEY, or ES256).
  */
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { GATEWAY_AUDIENCE, keycloakRealmUrl } from "../lib/registry-rules";
+import { DEFAULT_REALM, GATEWAY_AUDIENCE, keycloakRealmUrl } from "../lib/registry-rules";
 import type { M2MCredentials } from "./outputs";
 import { TokenError } from "./outputs";
 
@@ -88,7 +88,7 @@ function result(method: TokenMethod, claims: JWTPayload & Record<string, unknown
 /** Verifies a token fetched for an M2M account: issuer, audience and expiry as the auth server checks them. */
 export async function verifyAccountToken(token: string, c: M2MCredentials, keys: VerifyKeys = {}): Promise<VerifiedToken> {
   if (c.authProvider === "keycloak") {
-    const issuer = keycloakRealmUrl(c.keycloakUrl ?? new URL(c.tokenUrl).origin, c.realm ?? "mcp-gateway");
+    const issuer = keycloakRealmUrl(c.keycloakUrl ?? new URL(c.tokenUrl).origin, c.realm ?? DEFAULT_REALM);
     return verifyIdpToken(token, { ...keys, expectedIssuer: issuer });
   }
   return verifyIdpToken(token, { ...keys, audiences: [...(keys.audiences ?? []), ...entraAudiences(c.scope)] });

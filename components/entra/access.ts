@@ -5,17 +5,14 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOTSTRAP_ADMIN_GROUP, type AccessModel } from "../../lib";
-import { initialPassword, type AccessOutputs, type M2MCredentialsOutput, type UserOutput } from "../outputs";
-import { GeneratedSecret } from "../secrets/generated";
+import type { IdentityPlan } from "../../lib";
+import { declareIdentity, type IdentityAdapter } from "../identity";
+import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { ReplicationDelay } from "./replication-delay";
 
 export interface EntraAccessArgs {
-  model: AccessModel;
-  /** Domain for new users' UPNs (`<username>@<domain>`) when a username has no `@`. */
-  userDomain?: string;
-  /** Look users up by UPN instead of creating them (tenants that sync users). */
-  existingUsers: boolean;
+  /** Users' UPNs and whether they are created or looked up are in the plan. */
+  plan: IdentityPlan;
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
   /** The gateway application's client id: M2M tokens are requested for `api://<id>/.default`. */
   gatewayClientId?: pulumi.Input<string>;
@@ -39,25 +36,21 @@ export function entraScope(gatewayClientId: string): string {
   return `api://${gatewayClientId}/.default`;
 }
 
-export class EntraAccess extends pulumi.ComponentResource implements AccessOutputs {
-  readonly m2m: Record<string, M2MCredentialsOutput> = {};
-  readonly groups: Record<string, pulumi.Output<string>> = {};
-  readonly users: Record<string, UserOutput> = {};
+export class EntraAccess extends pulumi.ComponentResource implements IdentityAccess {
+  readonly m2m: Record<string, M2MCredentialsOutput>;
+  readonly groups: Record<string, pulumi.Output<string>>;
+  readonly users: Record<string, UserOutput>;
   /** M2M name → application client id (the registry's `client_id`). */
   readonly clientIds: Record<string, pulumi.Output<string>> = {};
   readonly gatewayApplication?: azuread.Application;
   /** Secret values of M2M accounts' current client secrets. */
   readonly passwords: Record<string, azuread.ApplicationPassword> = {};
+  readonly assignedIds: NonNullable<IdentityAccess["assignedIds"]>;
 
   constructor(name: string, args: EntraAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:entra:EntraAccess", name, {}, opts);
     const child = { parent: this };
-    const { model } = args;
     // Settings are checked before the first resource, so a bad one applies nothing.
-    const noDomain = model.users.find((u) => !u.username.includes("@"));
-    if (noDomain && !args.userDomain) {
-      throw new pulumi.RunError(`user "${noDomain.username}" (${noDomain.file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
-    }
     if (!args.gatewayClientId && !args.manageGatewayApplication) {
       throw new pulumi.RunError("set mcp-gateway-access:entraGatewayClientId (the gateway application's client id) or entraManageGatewayApplication");
     }
@@ -77,116 +70,87 @@ export class EntraAccess extends pulumi.ComponentResource implements AccessOutpu
     }
     if (!gatewayClientId) throw new Error("unreachable: gateway client id checked above");
 
-    if (model.bootstrap) {
-      this.groups[BOOTSTRAP_ADMIN_GROUP] = new azuread.Group(
-        `${name}-${BOOTSTRAP_ADMIN_GROUP}`,
-        { displayName: BOOTSTRAP_ADMIN_GROUP, description: "MCP Gateway Registry administrators", securityEnabled: true, mailEnabled: false, preventDuplicateNames: true },
-        { ...child, protect: true },
-      ).objectId;
-    }
-    for (const group of model.groups.filter((g) => g.createInIdp)) {
-      this.groups[group.name] = new azuread.Group(
-        `${name}-group-${group.name}`,
-        {
-          displayName: group.name,
-          ...(group.description ? { description: group.description } : {}),
-          securityEnabled: true,
-          mailEnabled: false,
-          preventDuplicateNames: true,
-        },
-        child,
-      ).objectId;
-    }
-    for (const existing of model.externalGroups.filter((g) => !(g in this.groups))) {
-      this.groups[existing] = azuread.getGroupOutput({ displayName: existing, securityEnabled: true }, child).objectId;
-    }
-
-    // Principals first, then one wait, then every membership.
-    const members: Array<{ who: string; objectId: pulumi.Output<string>; groups: string[]; created: boolean }> = [];
-    const configured = args.initialPasswords ?? pulumi.output(undefined);
-    for (const user of model.users) {
-      const upn = user.username.includes("@") ? user.username : `${user.username}@${args.userDomain ?? ""}`;
-      let objectId: pulumi.Output<string>;
-      if (args.existingUsers) {
-        objectId = azuread.getUserOutput({ userPrincipalName: upn }, child).objectId;
-        this.users[user.username] = { id: objectId };
-      } else {
-        const generated = new GeneratedSecret(`${name}-password-${user.username}`, 24, child);
-        const password = initialPassword(configured, user.username, generated.value);
-        const created = new azuread.User(
-          `${name}-user-${user.username}`,
+    const tokenUrl = tenantId.apply((t) => entraTokenUrl(t, args.loginBaseUrl));
+    const scope = pulumi.output(gatewayClientId).apply(entraScope);
+    let delay: ReplicationDelay | undefined;
+    const adapter: IdentityAdapter = {
+      createGroup: (group) =>
+        new azuread.Group(
+          // The bootstrap admin group keeps the name it has always had in the state.
+          group.bootstrap ? `${name}-${group.name}` : `${name}-group-${group.name}`,
           {
-            userPrincipalName: upn,
+            displayName: group.name,
+            ...(group.description ? { description: group.description } : {}),
+            securityEnabled: true,
+            mailEnabled: false,
+            preventDuplicateNames: true,
+          },
+          group.bootstrap ? { ...child, protect: true } : child,
+        ).objectId,
+      lookUpGroup: (group) => azuread.getGroupOutput({ displayName: group.name, securityEnabled: true }, child).objectId,
+      lookUpUser: (user) => azuread.getUserOutput({ userPrincipalName: user.signInName }, child).objectId,
+      createUser: (user, password) =>
+        new azuread.User(
+          `${name}-user-${user.name}`,
+          {
+            userPrincipalName: user.signInName,
             displayName: `${user.firstName} ${user.lastName}`,
             givenName: user.firstName,
             surname: user.lastName,
             mail: user.email,
-            mailNickname: upn.split("@")[0]!,
+            mailNickname: user.signInName.split("@")[0]!,
             accountEnabled: user.enabled,
-            password: password.value,
+            password,
             forcePasswordChange: true,
           },
           child,
+        ).objectId,
+      client: (account) => {
+        const app = new azuread.Application(
+          `${name}-app-${account.name}`,
+          { displayName: account.name, description: account.description, signInAudience: "AzureADMyOrg", preventDuplicateNames: true },
+          child,
         );
-        objectId = created.objectId;
-        this.users[user.username] = { id: objectId, initialPassword: password.exported };
-      }
-      members.push({ who: `user-${user.username}`, objectId, groups: user.groups, created: !args.existingUsers });
-    }
-
-    const tokenUrl = tenantId.apply((t) => entraTokenUrl(t, args.loginBaseUrl));
-    const scope = pulumi.output(gatewayClientId).apply(entraScope);
-    for (const account of model.m2m) {
-      const app = new azuread.Application(
-        `${name}-app-${account.name}`,
-        {
-          displayName: account.name,
-          description: account.description ?? `Service account for ${account.name}`,
-          signInAudience: "AzureADMyOrg",
-          preventDuplicateNames: true,
-        },
-        child,
-      );
-      const sp = new azuread.ServicePrincipal(`${name}-sp-${account.name}`, { clientId: app.clientId, accountEnabled: account.enabled }, child);
-      // A rotation replaces the password; Pulumi creates the replacement before deleting the old one, so a
-      // running agent keeps a valid secret until it reads the new output (no deleteBeforeReplace here).
-      const password = new azuread.ApplicationPassword(
-        `${name}-secret-${account.name}`,
-        {
-          applicationId: app.id,
-          displayName: `${account.name}-secret`,
-          endDate: args.secretEndDate,
-          ...(args.secretRotation ? { rotateWhenChanged: { rotation: args.secretRotation } } : {}),
-        },
-        { ...child, additionalSecretOutputs: ["value"] },
-      );
-      this.passwords[account.name] = password;
-      this.clientIds[account.name] = app.clientId;
-      members.push({ who: `sp-${account.name}`, objectId: sp.objectId, groups: account.groups, created: true });
-      this.m2m[account.name] = {
-        clientId: app.clientId,
-        clientSecret: pulumi.secret(password.value),
-        tenantId,
-        tokenUrl,
-        scope,
-        authProvider: "entra",
-      };
-    }
-
-    const newPrincipals = members.filter((m) => m.created).map((m) => m.objectId);
-    const delay =
-      newPrincipals.length > 0 && args.replicationDelaySeconds > 0
-        ? new ReplicationDelay(`${name}-replication-delay`, { seconds: args.replicationDelaySeconds, after: newPrincipals }, child)
-        : undefined;
-    for (const m of members) {
-      for (const group of m.groups) {
-        new azuread.GroupMember(
-          `${name}-member-${m.who}-${group}`,
-          { groupObjectId: this.groups[group]!, memberObjectId: m.objectId },
-          { ...child, dependsOn: delay ? [delay] : [] },
+        const sp = new azuread.ServicePrincipal(`${name}-sp-${account.name}`, { clientId: app.clientId, accountEnabled: account.enabled }, child);
+        // A rotation replaces the password; Pulumi creates the replacement before deleting the old one, so a
+        // running agent keeps a valid secret until it reads the new output (no deleteBeforeReplace here).
+        const password = new azuread.ApplicationPassword(
+          `${name}-secret-${account.name}`,
+          {
+            applicationId: app.id,
+            displayName: `${account.name}-secret`,
+            endDate: args.secretEndDate,
+            ...(args.secretRotation ? { rotateWhenChanged: { rotation: args.secretRotation } } : {}),
+          },
+          { ...child, additionalSecretOutputs: ["value"] },
         );
-      }
-    }
-    this.registerOutputs({});
+        this.passwords[account.name] = password;
+        this.clientIds[account.name] = app.clientId;
+        const credentials: M2MCredentialsOutput = { clientId: app.clientId, clientSecret: pulumi.secret(password.value), tenantId, tokenUrl, scope, authProvider: "entra" };
+        return { id: sp.objectId, credentials };
+      },
+      // Principals first, then one wait, then every membership.
+      beforeMemberships: (principals) => {
+        const created = principals.filter((p) => p.created).map((p) => p.id);
+        if (created.length > 0 && args.replicationDelaySeconds > 0) {
+          delay = new ReplicationDelay(`${name}-replication-delay`, { seconds: args.replicationDelaySeconds, after: created }, child);
+        }
+      },
+      memberships: (p, groupIds) =>
+        p.plan.groups.forEach((group, i) => {
+          new azuread.GroupMember(
+            `${name}-member-${p.plan.kind === "user" ? "user" : "sp"}-${p.plan.name}-${group}`,
+            { groupObjectId: groupIds[i]!, memberObjectId: p.id },
+            { ...child, dependsOn: delay ? [delay] : [] },
+          );
+        }),
+    };
+    const out = declareIdentity(args.plan, adapter, { name, parent: this, initialPasswords: args.initialPasswords });
+    this.m2m = out.m2m;
+    this.groups = out.groups;
+    this.users = out.users;
+    // Entra tokens carry Object IDs: each group's goes into its scope document's group_mappings.
+    this.assignedIds = { groupObjectIds: this.groups, clientIds: this.clientIds };
+    this.registerOutputs({ m2m: this.m2m, groups: this.groups, users: this.users, clientIds: this.clientIds });
   }
 }

@@ -5,15 +5,15 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOTSTRAP_ADMIN_GROUP, keycloakRealmUrl, type AccessModel } from "../../lib";
-import { initialPassword, type AccessOutputs, type M2MCredentialsOutput, type UserOutput } from "../outputs";
-import { GeneratedSecret } from "../secrets/generated";
+import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, keycloakRealmUrl, SERVICE_ACCOUNT_MAPPERS, type IdentityPlan } from "../../lib";
+import { declareIdentity, type IdentityAdapter } from "../identity";
+import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
 import { KeycloakBootstrap, M2M_CLIENT, WEB_CLIENT, type KeycloakBootstrapArgs } from "./bootstrap";
-import { GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS, serviceAccountClient, userOptions } from "./mappers";
+import { serviceAccountClient, userOptions } from "./mappers";
 
 export interface KeycloakAccessArgs {
-  model: AccessModel;
+  plan: IdentityPlan;
   realm: string;
   /** The Keycloak base URL agents use (token endpoint), e.g. https://auth.example.com. */
   keycloakUrl: string;
@@ -30,106 +30,108 @@ export function tokenUrl(keycloakUrl: string, realm: string): string {
 }
 
 /** The Keycloak objects `KeycloakAccess` declares with these arguments, by name (for adoption). */
-export function declaredKeycloakObjects(args: KeycloakAccessArgs): DeclaredKeycloakObjects {
-  const { model, bootstrap } = args;
-  const clients: Record<string, readonly string[]> = Object.fromEntries(model.m2m.map((a) => [a.name, SERVICE_ACCOUNT_MAPPERS]));
+export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | "realm" | "bootstrap">): DeclaredKeycloakObjects {
+  const { plan, bootstrap } = args;
+  const clients: Record<string, readonly string[]> = Object.fromEntries(plan.clients.map((c) => [c.name, c.mappers]));
   if (bootstrap) {
     clients[WEB_CLIENT] = [GROUPS_MAPPER];
     clients[M2M_CLIENT] = SERVICE_ACCOUNT_MAPPERS;
   }
+  const created = plan.groups.filter((g) => g.action === "create");
   return {
     realm: args.realm,
     managesRealm: !!bootstrap,
-    groups: [...model.groups.filter((g) => g.createInIdp).map((g) => g.name), ...(bootstrap ? [BOOTSTRAP_ADMIN_GROUP] : [])],
-    users: [...model.users.map((u) => u.username), ...(bootstrap ? [bootstrap.adminUsername] : [])],
+    // The bootstrap admin group last, as the bootstrap declares it.
+    groups: [...created.filter((g) => !g.bootstrap).map((g) => g.name), ...(bootstrap ? [BOOTSTRAP_ADMIN_GROUP] : [])],
+    users: [...plan.users.filter((u) => u.action === "create").map((u) => u.signInName), ...(bootstrap ? [bootstrap.adminUsername] : [])],
     clients,
   };
 }
 
-export class KeycloakAccess extends pulumi.ComponentResource implements AccessOutputs {
-  readonly m2m: Record<string, M2MCredentialsOutput> = {};
-  readonly groups: Record<string, pulumi.Output<string>> = {};
-  readonly users: Record<string, UserOutput> = {};
+export class KeycloakAccess extends pulumi.ComponentResource implements IdentityAccess {
+  readonly m2m: Record<string, M2MCredentialsOutput>;
+  readonly groups: Record<string, pulumi.Output<string>>;
+  readonly users: Record<string, UserOutput>;
   readonly bootstrap?: KeycloakBootstrap;
   readonly realmId: pulumi.Output<string>;
+  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
+  readonly bootstrapAdminPassword?: pulumi.Output<string>;
 
   constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:KeycloakAccess", name, {}, opts);
     const child = { parent: this };
-    const { model } = args;
+    const { plan } = args;
     const adoption = args.adoption ?? NO_ADOPTION;
 
     if (args.bootstrap) {
       this.bootstrap = new KeycloakBootstrap(`${name}-bootstrap`, { realm: args.realm, ...args.bootstrap, adoption }, child);
       this.realmId = this.bootstrap.realm.id;
-      this.groups[BOOTSTRAP_ADMIN_GROUP] = this.bootstrap.adminGroup.id;
+      this.bootstrapAdminPassword = this.bootstrap.generatedAdminPassword;
     } else {
       // Adopt an existing realm by name; the lookup fails the preview if it does not exist.
       this.realmId = keycloak.getRealmOutput({ realm: args.realm }, child).apply((r) => r.realm);
     }
     const realmId = this.realmId;
-
-    for (const group of model.groups.filter((g) => g.createInIdp)) {
-      this.groups[group.name] = new keycloak.Group(
-        `${name}-group-${group.name}`,
-        { realmId, name: group.name, ...(group.description ? { attributes: { description: group.description } } : {}) },
-        { ...child, import: adoption.groups[group.name] },
-      ).id;
-    }
-    for (const existing of model.externalGroups.filter((g) => !(g in this.groups))) {
-      this.groups[existing] = keycloak.getGroupOutput({ realmId, name: existing }, child).apply((g) => g.id);
-    }
-    const groupIds = (names: readonly string[]) => names.map((n) => this.groups[n]!);
-
-    const configured = args.initialPasswords ?? pulumi.output(undefined);
-    for (const user of model.users) {
-      const generated = new GeneratedSecret(`${name}-password-${user.username}`, 24, child);
-      const password = initialPassword(configured, user.username, generated.value);
-      const kcUser = new keycloak.User(
-        `${name}-user-${user.username}`,
-        {
-          realmId,
-          username: user.username,
-          email: user.email,
-          emailVerified: false,
-          firstName: user.firstName,
-          lastName: user.lastName,
-          enabled: user.enabled,
-          // Used only when Keycloak creates the user; the user must change it at first login.
-          initialPassword: { value: password.value, temporary: true },
-        },
-        userOptions(child, adoption.users[user.username]),
-      );
-      new keycloak.UserGroups(
-        `${name}-user-groups-${user.username}`,
-        { realmId, userId: kcUser.id, groupIds: groupIds(user.groups), exhaustive: true },
-        child,
-      );
-      this.users[user.username] = { id: kcUser.id, initialPassword: password.exported };
-    }
-
+    const bootstrap = this.bootstrap;
     const url = tokenUrl(args.keycloakUrl, args.realm);
-    for (const account of model.m2m) {
-      const client = serviceAccountClient(
-        `${name}-m2m-${account.name}`,
-        { realmId, clientId: account.name, description: account.description ?? `Service account for ${account.name}`, enabled: account.enabled },
-        child,
-        adoption,
-      );
-      new keycloak.UserGroups(
-        `${name}-m2m-groups-${account.name}`,
-        { realmId, userId: client.serviceAccountUserId, groupIds: groupIds(account.groups), exhaustive: true },
-        child,
-      );
-      this.m2m[account.name] = {
-        clientId: account.name,
-        clientSecret: pulumi.secret(client.clientSecret),
-        tokenUrl: url,
-        realm: args.realm,
-        keycloakUrl: args.keycloakUrl.replace(/\/+$/, ""),
-        authProvider: "keycloak",
-      };
-    }
-    this.registerOutputs({});
+
+    const adapter: IdentityAdapter = {
+      createGroup: (group) => {
+        // The bootstrap declares the registry's admin group itself (protected, with the registry's description).
+        if (group.bootstrap && bootstrap) return bootstrap.adminGroup.id;
+        return new keycloak.Group(
+          `${name}-group-${group.name}`,
+          { realmId, name: group.name, ...(group.description ? { attributes: { description: group.description } } : {}) },
+          { ...child, import: adoption.groups[group.name] },
+        ).id;
+      },
+      lookUpGroup: (group) => keycloak.getGroupOutput({ realmId, name: group.name }, child).apply((g) => g.id),
+      createUser: (user, password) =>
+        new keycloak.User(
+          `${name}-user-${user.name}`,
+          {
+            realmId,
+            username: user.signInName,
+            email: user.email,
+            emailVerified: false,
+            firstName: user.firstName,
+            lastName: user.lastName,
+            enabled: user.enabled,
+            // Used only when Keycloak creates the user; the user must change it at first login.
+            initialPassword: { value: password, temporary: true },
+          },
+          userOptions(child, adoption.users[user.signInName]),
+        ).id,
+      lookUpUser: (user) => keycloak.getUserOutput({ realmId, username: user.signInName }, child).apply((u) => u.id),
+      client: (account) => {
+        const client = serviceAccountClient(
+          `${name}-m2m-${account.name}`,
+          { realmId, clientId: account.name, description: account.description, enabled: account.enabled },
+          child,
+          adoption,
+        );
+        const credentials: M2MCredentialsOutput = {
+          clientId: account.name,
+          clientSecret: pulumi.secret(client.clientSecret),
+          tokenUrl: url,
+          realm: args.realm,
+          keycloakUrl: args.keycloakUrl.replace(/\/+$/, ""),
+          authProvider: "keycloak",
+        };
+        return { id: client.serviceAccountUserId, credentials };
+      },
+      // One exhaustive UserGroups per principal: a change to one touches only its own resources.
+      memberships: (p, groupIds) =>
+        void new keycloak.UserGroups(
+          `${name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
+          { realmId, userId: p.id, groupIds, exhaustive: true },
+          child,
+        ),
+    };
+    const out = declareIdentity(plan, adapter, { name, parent: this, initialPasswords: args.initialPasswords });
+    this.m2m = out.m2m;
+    this.groups = out.groups;
+    this.users = out.users;
+    this.registerOutputs({ m2m: this.m2m, groups: this.groups, users: this.users, bootstrapAdminPassword: this.bootstrapAdminPassword });
   }
 }

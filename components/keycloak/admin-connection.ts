@@ -26,9 +26,14 @@ export interface KeycloakAdminSettings {
   password?: string;
 }
 
+/** The URL the provider talks to: `keycloak:url`, else its environment variable. */
+export function providerUrl(config = new pulumi.Config("keycloak"), env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return config.get("url") ?? env.KEYCLOAK_URL;
+}
+
 /** The provider's settings as it reads them: stack config `keycloak:<key>`, then its environment variable. */
 export function providerSettings(config = new pulumi.Config("keycloak"), env: NodeJS.ProcessEnv = process.env): KeycloakAdminSettings | undefined {
-  const url = config.get("url") ?? env.KEYCLOAK_URL;
+  const url = providerUrl(config, env);
   const clientId = config.get("clientId") ?? env.KEYCLOAK_CLIENT_ID;
   if (!url || !clientId) return undefined;
   return {

@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ADMIN_GROUP } from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
 import { mapperKey, type KeycloakAdoption } from "./adoption";
-import { GROUPS_MAPPER, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
+import { GROUPS_MAPPER } from "../../lib";
+import { groupsMapper, serviceAccountClient, userOptions } from "./mappers";
 
 export const WEB_CLIENT = "mcp-gateway-web";
 export const M2M_CLIENT = "mcp-gateway-m2m";
@@ -109,6 +110,13 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
       userOptions(child, adoption.users[args.adminUsername]),
     );
     new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, child);
-    this.registerOutputs({});
+    this.registerOutputs({
+      realmId: this.realm.id,
+      adminGroupId: this.adminGroup.id,
+      adminUserId: this.adminUser.id,
+      webClientId: this.webClient.id,
+      m2mClientId: this.m2mClient.id,
+      generatedAdminPassword: this.generatedAdminPassword,
+    });
   }
 }

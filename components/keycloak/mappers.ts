@@ -4,13 +4,8 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { GATEWAY_AUDIENCE } from "../../lib/registry-rules";
+import { AUDIENCE_MAPPER, GATEWAY_AUDIENCE, GROUPS_MAPPER } from "../../lib";
 import { mapperKey, type KeycloakAdoption } from "./adoption";
-
-export const GROUPS_MAPPER = "groups";
-export const AUDIENCE_MAPPER = "mcp-gateway-audience";
-/** The protocol mappers a service-account client carries, by name (what adoption looks for). */
-export const SERVICE_ACCOUNT_MAPPERS = [GROUPS_MAPPER, AUDIENCE_MAPPER] as const;
 
 /**
  * Options of a `keycloak.User`. Keycloak adds the `UPDATE_PASSWORD` required action when it sets a temporary

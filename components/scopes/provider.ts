@@ -3,18 +3,19 @@
  * keyed by `_id`) and M2M records (`idp_m2m_clients`, keyed by `name`).
  *
  * Pulumi serializes this object into the state and runs it in another process, so (see the pitfalls in the
- * README): no captured clients or secrets — the connection comes from stack config in `configure()`; the
+ * README): no captured clients or secrets — the connection part of the stack config is parsed in `configure()`
+ * (this runs in the engine's process, which the program cannot hand a value to); the
  * mongodb driver is required inside methods; `diff` compares business fields only, so a new version of this
  * code does not update every record.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Collection, Db, Document, MongoClient } from "mongodb";
-import { dbConnection, redactUri, DB_ENV, type DbConnection, type DbSettingKey } from "./connection";
+import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type ConflictPolicy, type RawSettings } from "../../lib/stack-config";
+import { dbConnection, redactUri, type DbConnection } from "./connection";
 import { canonical, describeDifference, mergeOutsideAdditions, sameFields, type Fields } from "./record-diff";
 
 export type RecordKind = "scope" | "m2m";
-export type ConflictPolicy = "fail" | "overwrite" | "merge";
-export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ["fail", "merge", "overwrite"];
+export type { ConflictPolicy };
 
 /** What the program declares for one record. */
 export interface RecordInputs {
@@ -59,7 +60,6 @@ export function isRecordStoreError(e: unknown): e is Error {
   return e instanceof Error && e.name === RECORD_STORE_ERROR;
 }
 
-const CONFIG_NS = "mcp-gateway-access";
 const TIMESTAMP_FIELDS = ["_id", "created_at", "updated_at"];
 
 function businessFields(doc: Document): Fields {
@@ -92,15 +92,12 @@ function conflictMessage(i: RecordInputs, what: string, base: Fields, live: Fiel
   ].join("\n");
 }
 
-/** A setting from the registry's own environment variable, when the stack config does not set it. */
-function envSetting(key: DbSettingKey): string | undefined {
-  const name = (DB_ENV as Partial<Record<DbSettingKey, string>>)[key];
-  return name ? process.env[name] : undefined;
-}
-
 interface ProviderState {
-  settings?: (key: DbSettingKey) => string | undefined;
+  /** The stack config as the engine hands it to the provider. */
+  read?: RawSettings;
   connection?: DbConnection;
+  /** Removed from messages. */
+  password?: string;
   client?: Promise<MongoClient>;
   indexed?: Set<string>;
 }
@@ -119,15 +116,16 @@ export const recordProvider: RecordProvider = {
   state: {},
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.state.settings = (key) => req.config.get(`${CONFIG_NS}:${key}`) ?? envSetting(key);
+    this.state.read = (key) => req.config.get(`${CONFIG_NAMESPACE}:${key}`);
   },
 
   async db(): Promise<Db> {
     const state = this.state;
     if (!state.connection) {
-      const get = state.settings ?? envSetting;
       try {
-        state.connection = dbConnection(get);
+        const settings = parseConnectionSettings(state.read ?? (() => undefined));
+        state.password = settings.mongodbPassword;
+        state.connection = dbConnection(settings);
       } catch (e) {
         throw recordStoreError(`registry database settings: ${(e as Error).message}`);
       }
@@ -176,7 +174,7 @@ export const recordProvider: RecordProvider = {
       const target = this.state.connection?.target ?? "the configured database";
       let reason = e instanceof Error ? e.message : String(e);
       reason = redactUri(reason);
-      const password = this.state.settings?.("mongodbPassword");
+      const password = this.state.password;
       if (password) reason = reason.split(password).join("***");
       const name = (e as { name?: string }).name ?? "";
       const unreachable = /ServerSelection|Network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out/i.test(`${name} ${reason}`);
@@ -216,7 +214,7 @@ export const recordProvider: RecordProvider = {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (news.kind !== "scope" && news.kind !== "m2m") failures.push({ property: "kind", reason: "kind must be scope or m2m" });
     if (typeof news.key !== "string" || news.key === "") failures.push({ property: "key", reason: "key must be a non-empty string" });
-    if (!CONFLICT_POLICIES.includes(news.onConflict)) {
+    if (!(CONFLICT_POLICIES as readonly string[]).includes(news.onConflict)) {
       failures.push({ property: "onConflict", reason: `onConflict must be one of ${CONFLICT_POLICIES.join(", ")}` });
     }
     if (!news.desired || typeof news.desired !== "object") failures.push({ property: "desired", reason: "desired must be an object" });

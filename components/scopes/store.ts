@@ -41,6 +41,8 @@ export class ScopeStore extends pulumi.ComponentResource {
   readonly scopes: Record<string, ScopeDocument> = {};
   /** M2M name → its record resource. */
   readonly m2mRecords: Record<string, M2MClientRecord> = {};
+  /** Record name → when it was created and last written (the stack output `scopes`). */
+  readonly written: Record<"scopes" | "m2mRecords", Record<string, { createdAt: pulumi.Output<string | null>; updatedAt: pulumi.Output<string | null> }>>;
 
   constructor(name: string, args: ScopeStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:index:ScopeStore", name, {}, opts);
@@ -92,6 +94,9 @@ export class ScopeStore extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    this.registerOutputs({});
+    const written = (records: Record<string, ScopeDocument | M2MClientRecord>) =>
+      Object.fromEntries(Object.entries(records).map(([k, r]) => [k, { createdAt: r.createdAt, updatedAt: r.updatedAt }]));
+    this.written = { scopes: written(this.scopes), m2mRecords: written(this.m2mRecords) };
+    this.registerOutputs(this.written);
   }
 }

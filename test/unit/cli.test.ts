@@ -130,3 +130,21 @@ describe("the mcp-access binary", () => {
     assert.match(p.stdout, /unknown field "bogus"/);
   });
 });
+
+describe("what every command shares", () => {
+  it("stops on invalid definitions the same way: the errors on stderr, nothing on stdout, exit 1", async () => {
+    for (const args of [["render"], ["explain", "--groups", "g"]]) {
+      const r = await cli([...args, "--dir", bad()]);
+      assert.equal(r.code, 1, args[0]);
+      assert.equal(r.out, "", args[0]);
+      assert.match(r.err, /^groups\/g\.yaml:7:1: error: bogus: unknown field "bogus"/m, args[0]);
+    }
+  });
+
+  it("reads a list option repeated or comma-separated alike", async () => {
+    const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users, ext-a, ext-b]") });
+    assert.equal((await cli(["validate", "--dir", dir, "--existing-group", "ext-a,ext-b"])).code, 0);
+    assert.equal((await cli(["validate", "--dir", dir, "--existing-group", "ext-a", "--existing-group", "ext-b"])).code, 0);
+    assert.equal((await cli(["validate", "--dir", dir, "--existing-group", "ext-a"])).code, 1);
+  });
+});

@@ -1,9 +1,11 @@
 /** Database connection settings: the registry's rules, DocumentDB's needs, and no credentials in messages. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dbConnection, DB_SETTINGS_ERROR, redactUri, type DbSettingKey } from "../../components/scopes/connection";
+import { dbConnection, DB_SETTINGS_ERROR, redactUri } from "../../components/scopes/connection";
+import { parseConnectionSettings, parseStackConfig, type ConnectionSettingKey } from "../../lib";
 
-const from = (s: Partial<Record<DbSettingKey, string>>) => dbConnection((k) => s[k]);
+/** Settings as stack config strings, with no environment. */
+const from = (s: Partial<Record<ConnectionSettingKey, string>>) => dbConnection(parseConnectionSettings((k) => s[k as ConnectionSettingKey], {}));
 
 describe("database connection settings", () => {
   it("defaults to the registry's database and namespace, TLS on, retryWrites off", () => {
@@ -51,5 +53,21 @@ describe("database connection settings", () => {
     assert.throws(() => from({ mongodbTls: "maybe" }), /mongodbTls must be true or false/);
     assert.throws(() => from({ mongodbUri: "http://x" }), /must start with mongodb:\/\//);
     assert.throws(() => from({ namespace: "a b" }), /namespace must be/);
+  });
+
+  it("connects to the database the documents are declared for, whether config or the registry's environment names it", () => {
+    const cases: Array<{ config: Record<string, string>; env: NodeJS.ProcessEnv; database: string; namespace: string }> = [
+      { config: {}, env: { DOCUMENTDB_DATABASE: "otherdb", DOCUMENTDB_NAMESPACE: "team1" }, database: "otherdb", namespace: "team1" },
+      { config: { database: "cfgdb" }, env: { DOCUMENTDB_DATABASE: "otherdb", DOCUMENTDB_NAMESPACE: "team1" }, database: "cfgdb", namespace: "team1" },
+      { config: { namespace: "n2" }, env: {}, database: "mcp_registry", namespace: "n2" },
+    ];
+    for (const c of cases) {
+      const read = (k: string) => c.config[k];
+      const program = parseStackConfig(read, "stack config", c.env);
+      const provider = dbConnection(parseConnectionSettings(read, c.env));
+      assert.deepEqual([program.database, program.namespace], [c.database, c.namespace], "where the program declares the documents");
+      assert.deepEqual([provider.database, provider.namespace], [c.database, c.namespace], "where the provider writes them");
+      assert.match(provider.uri, new RegExp(`/${c.database}$`), "the database it connects to");
+    }
   });
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { run } from "../../cli/main";
-import { renderComment } from "../../cli/diff";
+import { renderComment, type AccessDiffJson } from "../../cli/diff";
 import { diffAccess, type AccessDiff } from "../../lib/access-diff";
 import { checkRepository } from "../../lib";
 import { GitRepo, userFile } from "../support/git-repo";
@@ -26,10 +26,10 @@ function base(): { repo: GitRepo; ref: string } {
   return { repo, ref: repo.commit("base") };
 }
 
-async function jsonDiff(repo: GitRepo, baseRef: string, head?: string): Promise<AccessDiff> {
+async function jsonDiff(repo: GitRepo, baseRef: string, head?: string): Promise<AccessDiffJson> {
   const r = await cli(["diff", "--dir", repo.dir, "--base", baseRef, ...(head ? ["--head", head] : []), "--format", "json"]);
   assert.equal(r.code, 0, r.err);
-  return JSON.parse(r.out) as AccessDiff;
+  return JSON.parse(r.out) as AccessDiffJson;
 }
 
 describe("mcp-access diff", () => {
@@ -112,7 +112,7 @@ describe("mcp-access diff", () => {
     const many: AccessDiff = {
       identities: Array.from({ length: 3000 }, (_, i) => ({
         kind: "user" as const, name: `user-${i}`, status: "added" as const,
-        gained: Array.from({ length: 20 }, (_, j) => `server s${j}: tool t${j}`), lost: [], groupsAdded: ["g"], groupsRemoved: [],
+        gained: Array.from({ length: 20 }, (_, j) => ({ kind: "tool" as const, server: `s${j}`, tool: `t${j}`, every: { server: false, tool: false } })), lost: [], groupsAdded: ["g"], groupsRemoved: [],
         adminBefore: false, adminAfter: false, enabledBefore: null, enabledAfter: true, privileged: [],
       })),
       groups: [],

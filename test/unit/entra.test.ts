@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { checkRepository, renderRegistryDocuments, type AccessModel } from "../../lib";
+import { checkRepository, planIdentity, renderRegistryDocuments, type AccessModel } from "../../lib";
 import { EntraAccess, entraScope, entraTokenUrl, type EntraAccessArgs } from "../../components/entra/access";
 import { KeycloakAccess } from "../../components/keycloak/access";
 import { ScopeStore } from "../../components/scopes/store";
@@ -26,7 +26,10 @@ function model(files: Record<string, string> = FILES): AccessModel {
   return r.model;
 }
 
-const BASE: Omit<EntraAccessArgs, "model"> = {
+/** The component's arguments plus the plan's Entra settings. */
+type Args = Partial<Omit<EntraAccessArgs, "plan">> & { userDomain?: string; existingUsers?: boolean };
+
+const BASE = {
   userDomain: "contoso.example",
   existingUsers: false,
   gatewayClientId: "gateway-client-id",
@@ -34,9 +37,14 @@ const BASE: Omit<EntraAccessArgs, "model"> = {
   replicationDelaySeconds: 30,
 };
 
-async function declare(prefix: string, args: Partial<EntraAccessArgs> = {}) {
+function entraArgs(args: Args = {}): EntraAccessArgs {
+  const { userDomain, existingUsers, ...rest } = { ...BASE, ...args };
+  return { plan: planIdentity(model(), { idp: "entra", userDomain, existingUsers }), ...rest };
+}
+
+async function declare(prefix: string, args: Args = {}) {
   declared.length = 0;
-  const access = new EntraAccess(prefix, { model: model(), ...BASE, ...args }, { transformations: [recordOptions] });
+  const access = new EntraAccess(prefix, entraArgs(args), { transformations: [recordOptions] });
   await settled();
   const byName = new Map(declared.filter((d) => d.custom).map((d) => [d.name.slice(prefix.length + 1), d]));
   return { access, byName };
@@ -140,8 +148,8 @@ describe("EntraAccess", () => {
 
   it("refuses settings that cannot work before declaring anything", async () => {
     declared.length = 0;
-    assert.throws(() => new EntraAccess("bad", { model: model(), ...BASE, userDomain: undefined }), /needs a UPN domain/);
-    assert.throws(() => new EntraAccess("bad2", { model: model(), ...BASE, gatewayClientId: undefined }), /entraGatewayClientId/);
+    assert.throws(() => new EntraAccess("bad", entraArgs({ userDomain: undefined })), /needs a UPN domain/);
+    assert.throws(() => new EntraAccess("bad2", entraArgs({ gatewayClientId: undefined })), /entraGatewayClientId/);
     await settled();
     assert.equal(declared.filter((d) => d.custom).length, 0);
   });
@@ -177,7 +185,7 @@ describe("one repository, two identity providers", () => {
       scopeDocs.filter((s) => s.group_mappings.some((g) => claims.includes(g))).map((s) => s._id).sort();
 
     declared.length = 0;
-    const kc = new KeycloakAccess("par-kc", { model: m, realm: "mcp-gateway", keycloakUrl: "http://kc", bootstrap: { webRedirectUris: [], webOrigins: [], adminUsername: "admin", adminEmail: "a@b.c" } });
+    const kc = new KeycloakAccess("par-kc", { plan: planIdentity(m, { idp: "keycloak" }), realm: "mcp-gateway", keycloakUrl: "http://kc", bootstrap: { webRedirectUris: [], webOrigins: [], adminUsername: "admin", adminEmail: "a@b.c" } });
     await settled();
     const kcGroupIdToName = new Map<string, string>();
     for (const [name, id] of Object.entries(kc.groups)) kcGroupIdToName.set(await valueOf(id), name);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { checkRepository, type AccessModel } from "../../lib";
+import { checkRepository, planIdentity, type AccessModel } from "../../lib";
 import { KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
@@ -26,7 +26,7 @@ function model(files: Record<string, string>, bootstrap: boolean): AccessModel {
 async function declare(prefix: string, m: AccessModel, bootstrap: boolean, extra: Partial<ConstructorParameters<typeof KeycloakAccess>[1]> = {}) {
   declared.length = 0;
   const access = new KeycloakAccess(prefix, {
-    model: m,
+    plan: planIdentity(m, { idp: "keycloak" }),
     realm: "mcp-gateway",
     keycloakUrl: "https://kc.example.com/",
     bootstrap: bootstrap
@@ -199,7 +199,7 @@ describe("KeycloakAccess", () => {
     new KeycloakAccess(
       "kc-ra",
       {
-        model: model(FILES, true),
+        plan: planIdentity(model(FILES, true), { idp: "keycloak" }),
         realm: "mcp-gateway",
         keycloakUrl: "https://kc.example.com",
         bootstrap: { webRedirectUris: ["http://localhost:7860/*"], webOrigins: [], adminUsername: "admin", adminEmail: "admin@example.com" },

@@ -2,9 +2,10 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { accessProgram, type ProgramDeps } from "../../components/program";
+import { accessProgram, type ProgramDeps } from "../../program";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
-import { declared, settled, useMocks } from "../support/mocks";
+import { AccessOutputs } from "../../lib";
+import { declared, settled, useMocks, valueOf } from "../support/mocks";
 import { makeRepo, GROUP, USER } from "../support/repo";
 
 before(() => useMocks());
@@ -71,6 +72,10 @@ describe("the program", () => {
     assert.equal(await pulumi.isSecret(p.bootstrapAdminPassword!), true);
     const user = declared.find((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "alice")!;
     assert.equal((user.inputs.initialPassword as { value: string }).value, "pw-from-config");
+    // The outputs are what `mcp-access token` and agents read: the one contract, checked on what was produced.
+    const produced = await valueOf(pulumi.output({ m2m: p.access!.m2m, groups: p.access!.groups, users: p.access!.users }));
+    const read = AccessOutputs.parse(produced);
+    assert.deepEqual(read.m2m.bot, { clientId: "bot", clientSecret: "secret-of-bot", tokenUrl: "http://127.0.0.1:18080/realms/mcp-gateway/protocol/openid-connect/token", realm: "mcp-gateway", keycloakUrl: "http://127.0.0.1:18080", authProvider: "keycloak" });
   });
 
   it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
@@ -83,6 +88,43 @@ describe("the program", () => {
       "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord",
       "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument",
     ]);
+  });
+
+  it("declares the documents where the registry's environment puts them (DOCUMENTDB_DATABASE, DOCUMENTDB_NAMESPACE)", async () => {
+    configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:manageIdentityProvider": "false" });
+    const saved = { db: process.env.DOCUMENTDB_DATABASE, ns: process.env.DOCUMENTDB_NAMESPACE };
+    process.env.DOCUMENTDB_DATABASE = "otherdb";
+    process.env.DOCUMENTDB_NAMESPACE = "team1";
+    try {
+      declared.length = 0;
+      await accessProgram(undefined, fakeKeycloak());
+      await settled();
+    } finally {
+      for (const [k, v] of [["DOCUMENTDB_DATABASE", saved.db], ["DOCUMENTDB_NAMESPACE", saved.ns]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    const doc = declared.find((d) => d.type === "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument")!;
+    assert.equal(doc.inputs.database, "otherdb");
+    assert.equal(doc.inputs.collection, "mcp_scopes_team1");
+  });
+
+  it("on Entra, puts each group's Object ID into its scope document, and stops before anything when a UPN has no domain", async () => {
+    const entra = { "mcp-gateway-access:identityProvider": "entra", "mcp-gateway-access:entraGatewayClientId": "gw", "mcp-gateway-access:entraSecretEndDate": "2027-06-30T00:00:00Z" };
+    const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") });
+    configure(dir, entra);
+    declared.length = 0;
+    await assert.rejects(accessProgram(undefined, fakeKeycloak()), (e: Error) => e instanceof pulumi.RunError && /user "alice" \(users\/a\.yaml\) needs a UPN domain/.test(e.message));
+    await settled();
+    assert.equal(declared.filter((d) => d.custom).length, 0, "nothing declared");
+
+    configure(dir, { ...entra, "mcp-gateway-access:entraUserDomain": "contoso.example" });
+    declared.length = 0;
+    await accessProgram(undefined, fakeKeycloak());
+    await settled();
+    const doc = declared.find((d) => d.type.endsWith(":ScopeDocument") && d.name === "registry-scope-tools-users")!;
+    assert.deepEqual((doc.inputs.desired as { group_mappings: string[] }).group_mappings, ["tools-users", "oid-entra-group-tools-users"]);
   });
 
   it("adopts the objects a cut-short run left in Keycloak (import, not create), and only those", async () => {

@@ -6,6 +6,10 @@ import { makeRepo } from "../support/repo";
 import { declared, settled, useMocks } from "../support/mocks";
 import { ScopeStore } from "../../components/scopes/store";
 import * as pulumi from "@pulumi/pulumi";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { RecordProvider } from "../../components/scopes/provider";
+import { REPO_ROOT } from "../support/paths";
 
 const PASSWORD = "db-password-never-in-state";
 
@@ -96,5 +100,18 @@ describe("ScopeStore", () => {
       assert.doesNotMatch(text, new RegExp(PASSWORD));
       assert.doesNotMatch(String(r.inputs.__provider), /mongodb:\/\/[^"]*@/);
     }
+  });
+
+  it("runs as Pulumi serializes it: the provider alone parses its connection part of the stack config", async () => {
+    declared.length = 0;
+    new ScopeStore("ser", { model: model(false), idp: "keycloak", database: "d", namespace: "n" });
+    await settled();
+    const text = String(declared.find((d) => d.type.endsWith(":ScopeDocument"))!.inputs.__provider);
+    // Evaluated as the engine's dynamic-provider host does: a module of its own, requiring packages by name.
+    const module = { exports: {} as { handler: () => RecordProvider } };
+    new Function("exports", "require", "module", text)(module.exports, createRequire(join(REPO_ROOT, "package.json")), module);
+    const provider = module.exports.handler();
+    await provider.configure!({ config: new Map([["mcp-gateway-access:mongodbPort", "x"]]) } as unknown as pulumi.dynamic.ConfigureRequest);
+    await assert.rejects(provider.db(), /^RecordStoreError: registry database settings: mcp-gateway-access:mongodbPort must be a TCP port number, not "x"$/);
   });
 });

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { run } from "../../cli/main";
-import { getToken, getTokens, verifyAnyToken, type StackOutputs } from "../../tokens";
+import { getToken, getTokens, readStackOutputs, TokenError, verifyAnyToken, type StackOutputs } from "../../tokens";
 import { startFakeEntra, type FakeEntra } from "../support/fake-entra";
 import { makeRepo } from "../support/repo";
 
@@ -131,6 +131,19 @@ describe("Entra client-credentials tokens", () => {
     await new Promise((r) => probe.close(r)); // a port nobody listens on
     const dead = { ...outputs, m2m: { x: { ...outputs.m2m["agent-a"]!, tokenUrl: `http://127.0.0.1:${port}/t/oauth2/v2.0/token` } } };
     await assert.rejects(getToken("x", { outputs: dead, outDir: false }), new RegExp(`identity provider at http://127\\.0\\.0\\.1:${port} is unreachable \\(ECONNREFUSED\\)`));
+  });
+
+  it("says the token endpoint's answer lacks expires_in, instead of failing on the date", async () => {
+    const answer = async () => new Response(JSON.stringify({ access_token: "ey.x.y", token_type: "Bearer" }), { status: 200, headers: { "content-type": "application/json" } });
+    const [r] = await getTokens(["agent-a"], { outputs, outDir: false, fetch: answer as typeof fetch });
+    assert.ok(r && !r.ok);
+    assert.match(r.error, /^agent-a: the token response from http:\/\/127\.0\.0\.1:\d+ lacks a valid expires_in/);
+  });
+
+  it("says which stack output is missing, when the outputs are not what the program exports", async () => {
+    const file = join(repo, "bad-outputs.json");
+    writeFileSync(file, JSON.stringify({ m2m: { bot: { clientId: "c", tokenUrl: "http://x/t", authProvider: "keycloak" } } }));
+    await assert.rejects(readStackOutputs({ file }), (e: Error) => e instanceof TokenError && /the stack output m2m\.bot\.clientSecret is missing; run pulumi up/.test(e.message));
   });
 
   it("names the accounts the stack has when one is unknown", async () => {

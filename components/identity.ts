@@ -1,0 +1,67 @@
+/**
+ * An identity plan (lib/identity-plan.ts) turned into resources: the loops every identity provider shares —
+ * groups created or looked up, users with their initial passwords, M2M clients, then every membership — with
+ * an adapter that knows one provider's resources. A third identity provider is one more adapter.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ClientPlan, GroupPlan, IdentityPlan, UserPlan } from "../lib";
+import { initialPassword, type AccessOutputs, type M2MCredentialsOutput } from "./outputs";
+import { GeneratedSecret } from "./secrets/generated";
+
+export interface Principal {
+  plan: UserPlan | ClientPlan;
+  id: pulumi.Output<string>;
+  /** Created by this run (Entra waits for new principals to replicate before adding them to groups). */
+  created: boolean;
+}
+
+export interface IdentityAdapter {
+  createGroup(group: GroupPlan): pulumi.Output<string>;
+  lookUpGroup(group: GroupPlan): pulumi.Output<string>;
+  createUser(user: UserPlan, password: pulumi.Output<string>): pulumi.Output<string>;
+  lookUpUser(user: UserPlan): pulumi.Output<string>;
+  /** The client's principal id (what joins groups) and its credentials output. */
+  client(client: ClientPlan): { id: pulumi.Output<string>; credentials: M2MCredentialsOutput };
+  /** Called once, after every principal is declared and before any membership. */
+  beforeMemberships?(principals: readonly Principal[]): void;
+  /** One principal's memberships, with the ids of its groups (in `principal.plan.groups` order). */
+  memberships(principal: Principal, groupIds: pulumi.Output<string>[]): void;
+}
+
+export interface DeclareOptions {
+  /** Resource-name prefix and parent. */
+  name: string;
+  parent: pulumi.Resource;
+  /** Stack config secret `initialPasswords`: username → initial password. */
+  initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
+}
+
+export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, opts: DeclareOptions): AccessOutputs {
+  const out: AccessOutputs = { m2m: {}, groups: {}, users: {} };
+  for (const group of plan.groups) {
+    out.groups[group.name] = group.action === "create" ? adapter.createGroup(group) : adapter.lookUpGroup(group);
+  }
+  const principals: Principal[] = [];
+  const configured = opts.initialPasswords ?? pulumi.output(undefined);
+  for (const user of plan.users) {
+    if (user.action === "lookUp") {
+      const id = adapter.lookUpUser(user);
+      out.users[user.name] = { id };
+      principals.push({ plan: user, id, created: false });
+      continue;
+    }
+    const generated = new GeneratedSecret(`${opts.name}-password-${user.name}`, 24, { parent: opts.parent });
+    const password = initialPassword(configured, user.name, generated.value);
+    const id = adapter.createUser(user, password.value);
+    out.users[user.name] = { id, initialPassword: password.exported };
+    principals.push({ plan: user, id, created: true });
+  }
+  for (const client of plan.clients) {
+    const { id, credentials } = adapter.client(client);
+    out.m2m[client.name] = credentials;
+    principals.push({ plan: client, id, created: true });
+  }
+  adapter.beforeMemberships?.(principals);
+  for (const p of principals) adapter.memberships(p, p.plan.groups.map((g) => out.groups[g]!));
+  return out;
+}

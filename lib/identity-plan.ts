@@ -1,0 +1,109 @@
+/**
+ * The identity side of a stack as plain data: which groups to create and which to look up, which users and M2M
+ * clients to declare (with the token claims they need) and who joins which group. Pure, so it is tested
+ * without Pulumi; the Keycloak and Entra components only turn a plan into resources.
+ */
+import type { AccessModel } from "./model";
+import type { IdentityProvider } from "./registry-documents";
+import { BOOTSTRAP_ADMIN_GROUP, SERVICE_ACCOUNT_MAPPERS } from "./registry-rules";
+
+export interface GroupPlan {
+  name: string;
+  description?: string;
+  /** "create": this stack owns it; "lookUp": it exists already and is found by name. */
+  action: "create" | "lookUp";
+  /** The registry's bootstrap admin group: created with the bootstrap and protected from deletion. */
+  bootstrap: boolean;
+}
+
+interface PrincipalPlan {
+  /** The definition's name: key of the outputs and of resource names. */
+  name: string;
+  enabled: boolean;
+  /** Groups it joins, every one of them in `groups` of the plan. */
+  groups: string[];
+  file: string;
+}
+
+export interface UserPlan extends PrincipalPlan {
+  kind: "user";
+  /** The sign-in name in the IdP: Keycloak's username, Entra's UPN. */
+  signInName: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** "lookUp": the tenant syncs its users; they are only found (Entra `entraExistingUsers`). */
+  action: "create" | "lookUp";
+}
+
+export interface ClientPlan extends PrincipalPlan {
+  kind: "m2m";
+  description: string;
+  /** Protocol mappers the registry needs in its tokens (Keycloak); Entra's come from the gateway application. */
+  mappers: readonly string[];
+}
+
+export interface IdentityPlan {
+  idp: IdentityProvider;
+  bootstrap: boolean;
+  groups: GroupPlan[];
+  users: UserPlan[];
+  clients: ClientPlan[];
+}
+
+export interface PlanSettings {
+  idp: IdentityProvider;
+  /** Entra: domain of UPNs for usernames without `@`. */
+  userDomain?: string;
+  /** Entra: look users up instead of creating them. */
+  existingUsers?: boolean;
+}
+
+export class PlanError extends Error {}
+
+function signInName(username: string, file: string, s: PlanSettings): string {
+  if (s.idp !== "entra" || username.includes("@")) return username;
+  if (!s.userDomain) throw new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
+  return `${username}@${s.userDomain}`;
+}
+
+export function planIdentity(model: AccessModel, settings: PlanSettings): IdentityPlan {
+  const groups: GroupPlan[] = [];
+  if (model.bootstrap) {
+    groups.push({ name: BOOTSTRAP_ADMIN_GROUP, description: "MCP Gateway Registry administrators", action: "create", bootstrap: true });
+  }
+  for (const g of model.groups.filter((x) => x.createInIdp)) {
+    groups.push({ name: g.name, ...(g.description ? { description: g.description } : {}), action: "create", bootstrap: false });
+  }
+  const planned = new Set(groups.map((g) => g.name));
+  for (const name of model.externalGroups.filter((g) => !planned.has(g))) {
+    groups.push({ name, action: "lookUp", bootstrap: false });
+  }
+  const users: UserPlan[] = model.users.map((u) => ({
+    kind: "user",
+    name: u.username,
+    signInName: signInName(u.username, u.file, settings),
+    email: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    enabled: u.enabled,
+    groups: [...u.groups],
+    file: u.file,
+    action: settings.idp === "entra" && settings.existingUsers ? "lookUp" : "create",
+  }));
+  const clients: ClientPlan[] = model.m2m.map((a) => ({
+    kind: "m2m",
+    name: a.name,
+    description: a.description ?? `Service account for ${a.name}`,
+    enabled: a.enabled,
+    groups: [...a.groups],
+    file: a.file,
+    mappers: settings.idp === "keycloak" ? SERVICE_ACCOUNT_MAPPERS : [],
+  }));
+  return { idp: settings.idp, bootstrap: model.bootstrap, groups, users, clients };
+}
+
+/** Every principal → group membership of a plan. */
+export function memberships(plan: IdentityPlan): Array<{ kind: "user" | "m2m"; principal: string; group: string }> {
+  return [...plan.users, ...plan.clients].flatMap((p) => p.groups.map((group) => ({ kind: p.kind, principal: p.name, group })));
+}

@@ -1,0 +1,156 @@
+/**
+ * The composition root: the whole program as a function of its settings, so `index.ts` stays a few lines and unit tests (with
+ * Pulumi mocks) run exactly what `pulumi up` runs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "node:path";
+import {
+  checkRepository,
+  CONFIG_NAMESPACE,
+  parseStackConfig,
+  planIdentity,
+  PlanError,
+  StackSettingsError,
+  textLine,
+  type AccessModel,
+  type IdentityProvider,
+  type RawSettings,
+  type StackConfig,
+} from "./lib";
+import { ScopeStore } from "./components/scopes/store";
+import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
+import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
+import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
+import { readStackState, type StackStateReader } from "./components/stack-state";
+import { EntraAccess } from "./components/entra/access";
+import type { IdentityAccess } from "./components/outputs";
+
+export interface ProgramResult {
+  model: AccessModel;
+  idp: IdentityProvider;
+  store: ScopeStore;
+  /** Absent when the stack does not manage the identity provider. */
+  access?: IdentityAccess;
+  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
+  bootstrapAdminPassword?: pulumi.Output<string>;
+}
+
+/** What the program reads besides config and definitions; replaced in unit tests. */
+export interface ProgramDeps {
+  readState: StackStateReader;
+  connectKeycloak: () => Promise<KeycloakAdmin>;
+}
+
+const defaultDeps: ProgramDeps = {
+  readState: readStackState,
+  connectKeycloak: () => {
+    const settings = providerSettings();
+    if (!settings) throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the credentials the Keycloak provider uses");
+    return connectKeycloakAdmin(settings);
+  },
+};
+
+/** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
+export async function keycloakAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
+  const keycloakUrl = config.keycloakUrl ?? providerUrl();
+  if (!keycloakUrl) {
+    throw new pulumi.RunError("set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)");
+  }
+  const { registryUrl, authServerUrl } = config;
+  const args: KeycloakAccessArgs = {
+    plan: planIdentity(model, { idp: "keycloak" }),
+    realm: config.keycloakRealm,
+    keycloakUrl,
+    initialPasswords: pulumi.secret(config.initialPasswords),
+    bootstrap: model.bootstrap
+      ? {
+          webRedirectUris: config.webRedirectUris ?? [`${authServerUrl}/oauth2/callback/keycloak`, `${registryUrl}/*`],
+          webOrigins: config.webOrigins ?? [registryUrl, authServerUrl],
+          adminUsername: config.bootstrapAdminUsername,
+          adminEmail: config.bootstrapAdminEmail,
+          adminPassword: config.bootstrapAdminPassword === undefined ? undefined : pulumi.secret(config.bootstrapAdminPassword),
+        }
+      : undefined,
+  };
+  // Objects a cut-short run created but the state does not hold are adopted, not created a second time.
+  let adoption;
+  try {
+    adoption = await findAdoptable(declaredKeycloakObjects(args), await deps.readState(), deps.connectKeycloak);
+  } catch (e) {
+    if (e instanceof pulumi.RunError) throw e;
+    throw new pulumi.RunError(`Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`);
+  }
+  const n = adoptedCount(adoption);
+  if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
+  return new KeycloakAccess("keycloak", { ...args, adoption });
+}
+
+/** The Entra side, from stack config (`azuread:*` configures the provider itself). */
+export async function entraAccess(config: StackConfig, model: AccessModel): Promise<IdentityAccess> {
+  if (!config.entraSecretEndDate) {
+    throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
+  }
+  return new EntraAccess("entra", {
+    plan: planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers }),
+    initialPasswords: pulumi.secret(config.initialPasswords),
+    gatewayClientId: config.entraGatewayClientId,
+    manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,
+    secretEndDate: config.entraSecretEndDate,
+    secretRotation: config.entraSecretRotation,
+    replicationDelaySeconds: config.entraReplicationDelaySeconds,
+    loginBaseUrl: config.entraLoginBaseUrl,
+  });
+}
+
+/** One adapter per identity provider: a new provider is one more entry. */
+const IDENTITY_ACCESS: Record<IdentityProvider, (config: StackConfig, model: AccessModel, deps: ProgramDeps) => Promise<IdentityAccess>> = {
+  keycloak: keycloakAccess,
+  entra: entraAccess,
+};
+
+/** Settings and plans that cannot work stop the run with their message (no stack trace), before any resource. */
+function asRunError(e: unknown): unknown {
+  return e instanceof StackSettingsError || e instanceof PlanError ? new pulumi.RunError(e.message) : e;
+}
+
+function stopOnSettingsError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw asRunError(e);
+  }
+}
+
+/** The stack config as the engine gives it to the program (secrets included, as plain values). */
+const stackConfigValue: RawSettings = (key) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${key}`);
+
+/** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
+export async function accessProgram(read: RawSettings = stackConfigValue, deps: Partial<ProgramDeps> = {}): Promise<ProgramResult> {
+  // Every setting is checked before the first resource is declared: a bad one must apply nothing.
+  const config = stopOnSettingsError(() => parseStackConfig(read, "stack config"));
+  // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
+  const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.definitionsDir);
+  const checked = checkRepository(definitionsDir, config);
+  for (const w of checked.warnings) void pulumi.log.warn(textLine(w));
+  if (!checked.ok) {
+    throw new pulumi.RunError(
+      `the definitions in ${definitionsDir} have ${checked.errors.length} error(s); nothing was applied:\n` +
+        checked.errors.map(textLine).join("\n"),
+    );
+  }
+  const idp = config.identityProvider;
+  // Without the IdP, the stack keeps only the registry's documents (the IdP is managed elsewhere).
+  const access = config.manageIdentityProvider
+    ? await IDENTITY_ACCESS[idp](config, checked.model, { ...defaultDeps, ...deps }).catch((e: unknown) => Promise.reject(asRunError(e)))
+    : undefined;
+  const store = new ScopeStore("registry", {
+    model: checked.model,
+    idp,
+    database: config.database,
+    namespace: config.namespace,
+    onConflict: config.onScopeConflict,
+    onConflictByGroup: config.onScopeConflictByGroup,
+    ...access?.assignedIds,
+  });
+  return { model: checked.model, idp, store, access, bootstrapAdminPassword: access?.bootstrapAdminPassword };
+}

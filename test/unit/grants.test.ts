@@ -1,0 +1,28 @@
+/** Grants as data: wildcards are flags read from the rule, not words found in the text. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { agentGrants, grantText, isWildcardGrant, serverRuleGrants } from "../../lib";
+
+describe("grants", () => {
+  it("marks every wildcard the registry honours, and reads as before", () => {
+    const grants = [
+      ...serverRuleGrants({ server: "*", methods: ["all"], tools: "*" }),
+      ...serverRuleGrants({ server: "/currenttime/", methods: ["tools/call"], tools: ["now"] }),
+      ...agentGrants("*", ["invoke_agent"]),
+    ];
+    assert.deepEqual(grants.map((g) => [grantText(g), isWildcardGrant(g)]), [
+      ["server every server (*): every method", true],
+      ["server every server (*): every tool", true],
+      ["server currenttime: method tools/call", false],
+      ["server currenttime: tool now", false],
+      ["agent every agent (*): invoke_agent", true],
+    ]);
+  });
+
+  it("does not take a name that reads like a wildcard for one", () => {
+    const [method, tool] = serverRuleGrants({ server: "every tool server", methods: ["tools/call"], tools: ["every method"] });
+    assert.equal(grantText(tool!), "server every tool server: tool every method");
+    assert.equal(isWildcardGrant(method!), false);
+    assert.equal(isWildcardGrant(tool!), false);
+  });
+});

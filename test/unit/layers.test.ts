@@ -1,0 +1,59 @@
+/** The module map is a DAG with the layers the README describes: cli and components over lib, tokens beside. */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+import { describe, it } from "node:test";
+import { REPO_ROOT } from "../support/paths";
+
+function sources(dir: string): string[] {
+  return readdirSync(join(REPO_ROOT, dir)).flatMap((f) => {
+    const rel = join(dir, f);
+    if (statSync(join(REPO_ROOT, rel)).isDirectory()) return sources(rel);
+    return f.endsWith(".ts") ? [rel] : [];
+  });
+}
+
+/** Relative imports of a source file, as repository paths without extension. */
+function imports(file: string): string[] {
+  const text = readFileSync(join(REPO_ROOT, file), "utf8");
+  return [...text.matchAll(/^(?:import|export)[^;]*?from "(\.[^"]+)"/gm)].map((m) => {
+    const target = normalize(join(dirname(file), m[1]!));
+    return sources(dirname(target)).some((s) => s === `${target}.ts`) ? target : join(target, "index");
+  });
+}
+
+const FILES = ["lib", "components", "cli", "tokens"].flatMap(sources).concat(["index.ts", "program.ts", "api.ts"]);
+const GRAPH = new Map(FILES.map((f) => [f.replace(/\.ts$/, ""), imports(f)]));
+const layer = (m: string) => m.split("/")[0]!;
+
+describe("layers", () => {
+  it("components never import the CLI, lib imports nothing above it, tokens only lib", () => {
+    for (const [from, targets] of GRAPH) {
+      for (const to of targets) {
+        if (layer(from) === "components") assert.notEqual(layer(to), "cli", `${from} → ${to}`);
+        if (layer(from) === "lib") assert.equal(layer(to), "lib", `${from} → ${to}`);
+        if (layer(from) === "tokens") assert.ok(["lib", "tokens"].includes(layer(to)), `${from} → ${to}`);
+      }
+    }
+  });
+
+  it("the CLI reaches the core only through lib/index.ts", () => {
+    for (const [from, targets] of GRAPH) {
+      if (layer(from) !== "cli") continue;
+      for (const to of targets.filter((t) => layer(t) === "lib")) assert.equal(to, "lib/index", `${from} → ${to}`);
+    }
+  });
+
+  it("has no import cycle", () => {
+    const state = new Map<string, "visiting" | "done">();
+    const visit = (m: string, path: string[]) => {
+      if (state.get(m) === "done") return;
+      assert.notEqual(state.get(m), "visiting", `cycle: ${[...path, m].join(" → ")}`);
+      state.set(m, "visiting");
+      for (const t of GRAPH.get(m) ?? []) visit(t, [...path, m]);
+      state.set(m, "done");
+    };
+    for (const m of GRAPH.keys()) visit(m, []);
+    assert.ok(GRAPH.size > 40, "the sources were read");
+  });
+});

@@ -1,0 +1,58 @@
+/** The stack settings: one schema, read once, documented from itself. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { parseStackConfig, SETTINGS, settingsTable, StackConfig, StackSettingsError, type SettingSection } from "../../lib";
+import { REPO_ROOT } from "../support/paths";
+
+const cfg = (o: Record<string, unknown>) => (k: string) => o[k];
+const README_BLOCK = /<!-- settings: ([a-z ]+) -->\n([\s\S]*?)\n?<!-- \/settings -->/g;
+
+describe("stack settings", () => {
+  it("the README's tables are the ones the schema generates, and document every key", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const documented = new Set<string>();
+    for (const [, sections, table] of readme.matchAll(README_BLOCK)) {
+      const wanted = sections!.trim().split(/\s+/) as SettingSection[];
+      assert.equal(table, settingsTable(wanted), `README table for ${sections}: regenerate it with settingsTable(${JSON.stringify(wanted)})`);
+      for (const s of wanted) documented.add(s);
+    }
+    const keys = Object.keys(StackConfig.shape);
+    assert.deepEqual(Object.keys(SETTINGS).sort(), keys.sort());
+    for (const key of keys) assert.ok(documented.has(SETTINGS[key as keyof typeof SETTINGS].section), `${key} is in a README table`);
+  });
+
+  it("reads config strings and YAML values alike, with the defaults the registry uses", () => {
+    const fromStrings = parseStackConfig(cfg({ bootstrap: "true", existingGroups: '["a"]', mongodbPort: "27018" }), "t", {});
+    const fromYaml = parseStackConfig(cfg({ bootstrap: true, existingGroups: ["a"], mongodbPort: 27018 }), "t", {});
+    assert.deepEqual(fromStrings, fromYaml);
+    assert.equal(fromStrings.database, "mcp_registry");
+    assert.equal(fromStrings.namespace, "default");
+    assert.equal(fromStrings.keycloakRealm, "mcp-gateway");
+    assert.equal(fromStrings.identityProvider, "keycloak");
+    assert.equal(fromStrings.onScopeConflict, "fail");
+  });
+
+  it("names the key, the value and what is allowed when a setting is bad", () => {
+    assert.throws(
+      () => parseStackConfig(cfg({ identityProvider: "okta" }), "stack config", {}),
+      (e: Error) => e instanceof StackSettingsError && e.message === 'stack config: mcp-gateway-access:identityProvider must be one of keycloak, entra, not "okta"',
+    );
+    assert.throws(() => parseStackConfig(cfg({ onScopeConflictByGroup: '{"g": "clobber"}' }), "t", {}), /onScopeConflictByGroup\.g must be one of fail, merge, overwrite/);
+    assert.throws(() => parseStackConfig(cfg({ entraSecretEndDate: "soon" }), "t", {}), /entraSecretEndDate must be an RFC 3339 date/);
+  });
+
+  it("never shows a secret's value in a message", () => {
+    assert.throws(
+      () => parseStackConfig(cfg({ initialPasswords: "hunter2" }), "t", {}),
+      (e: Error) => /initialPasswords/.test(e.message) && !/hunter2/.test(e.message),
+    );
+  });
+
+  it("uses the environment variable only when the stack does not set the key, and says so in messages", () => {
+    assert.equal(parseStackConfig(() => undefined, "t", { MCP_ACCESS_MANAGE_IDENTITY_PROVIDER: "false" }).manageIdentityProvider, false);
+    assert.equal(parseStackConfig(cfg({ database: "a" }), "t", { DOCUMENTDB_DATABASE: "b" }).database, "a");
+    assert.throws(() => parseStackConfig(() => undefined, "t", { DOCUMENTDB_PORT: "x" }), /mongodbPort \(from DOCUMENTDB_PORT\) must be a TCP port number/);
+  });
+});
