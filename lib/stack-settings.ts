@@ -37,6 +37,12 @@ export function settingsFromConfig(config: Record<string, unknown>, where: strin
     }
     settings.existingGroups = list;
   }
+  for (const key of ["bootstrapAdminUsername", "bootstrapAdminEmail"] as const) {
+    const value = get(key);
+    if (value === undefined) continue;
+    if (typeof value !== "string") throw new StackSettingsError(`${where}: ${CONFIG_NAMESPACE}:${key} must be a string`);
+    settings[key] = value;
+  }
   const idp = get("identityProvider");
   if (idp !== undefined) {
     if (idp !== "keycloak" && idp !== "entra") {
