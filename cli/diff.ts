@@ -17,10 +17,16 @@ interface DiffFlags extends RepoFlags {
   format: "markdown" | "json";
 }
 
-/** The model of a revision (or of the working tree when `ref` is undefined). */
-export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io): AccessModel {
+/**
+ * The model of a revision (or of the working tree when `ref` is undefined). A base revision with errors still
+ * gives its model (a change that fixes a broken main must pass); its errors are reported as the base's.
+ */
+export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io, base = false): AccessModel {
   const checked = ref ? checkFiles(revisionFiles(dir, ref), settings) : checkRepository(dir, settings);
-  if (!checked.ok) {
+  if (!checked.ok && base) {
+    io.err(`note: the base revision ${ref ?? "(working tree)"} has ${checked.errors.length} error(s); compared with what of it is valid:`);
+    for (const d of checked.errors) io.err(`base ${ref ?? "working tree"}: ${textLine(d)}`);
+  } else if (!checked.ok) {
     for (const d of checked.errors) io.err(`${ref ?? "working tree"}: ${textLine(d)}`);
     throw new UsageError(`the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, 1);
   }
@@ -85,7 +91,7 @@ export function renderComment(diff: AccessDiff, range: string, limit = COMMENT_L
 
 export function runDiff(flags: DiffFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
-  const base = modelAt(root, flags.base, settings, io);
+  const base = modelAt(root, flags.base, settings, io, true);
   const head = modelAt(root, flags.head, settings, io);
   const diff = diffAccess(base, head);
   if (flags.format === "json") io.out(JSON.stringify(diff, null, 2));

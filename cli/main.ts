@@ -2,7 +2,7 @@
  * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRepository, type CheckOptions } from "../lib";
 import { IDENTITY_PROVIDERS, renderRegistryDocuments, type IdentityProvider } from "../lib/registry-documents";
@@ -12,6 +12,7 @@ import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type Repo
 import { addTokenCommand } from "./token";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
+import { repoPrefix } from "./git";
 import { TokenError } from "../tokens/outputs";
 
 import { UsageError } from "./errors";
@@ -25,7 +26,7 @@ export interface Io {
 function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string }, io: Io): number {
   const { root, settings } = resolveSettings(flags);
   // With --base, the mass-removal guard compares with that revision.
-  const base = flags.base ? modelAt(root, flags.base, settings, io) : undefined;
+  const base = flags.base ? modelAt(root, flags.base, settings, io, true) : undefined;
   const result = checkRepository(root, { ...settings, ...(base ? { base } : {}) } as CheckOptions);
   const all = [...result.errors, ...result.warnings];
   if (flags.format === "json") {
@@ -37,7 +38,8 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
       ),
     );
   } else if (flags.format === "github") {
-    for (const d of all) io.out(githubLine(d));
+    const prefix = repoPrefix(root);
+    for (const d of all) io.out(githubLine(d, prefix));
   } else {
     for (const d of all) io.out(textLine(d));
     const m = result.model;
@@ -51,6 +53,32 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
     }
   }
   return result.ok ? 0 : 1;
+}
+
+/** The version in package.json (dist/cli/main.js → package.json). */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** A missing or unreadable file or folder named on the command line: what it is, not a raw ENOENT. */
+function fileSystemMessage(e: unknown): string | null {
+  const err = e as { code?: unknown; path?: unknown };
+  if (typeof err?.code !== "string" || typeof err.path !== "string") return null;
+  const what: Record<string, string> = {
+    ENOENT: "no such file or folder",
+    EISDIR: "is a folder, not a file",
+    ENOTDIR: "a part of this path is a file, not a folder",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EEXIST: "exists already",
+  };
+  const reason = what[err.code];
+  return reason ? `${err.path}: ${reason}` : null;
 }
 
 function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): number {
@@ -98,6 +126,7 @@ function parseKind(kind: string): Kind {
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("mcp-access")
     .description("Access to an MCP Gateway Registry as code: check and render groups, users and M2M accounts")
+    .version(packageVersion(), "-V, --version", "print the version of mcp-access")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
     .showHelpAfterError();
@@ -148,12 +177,23 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       io.err(`mcp-access: ${e.message}`);
       return 2;
     }
-    io.err(`mcp-access: ${err.message ?? String(e)}`);
-    return 2;
+    const fs = fileSystemMessage(e);
+    io.err(`mcp-access: ${fs ?? err.message ?? String(e)}`);
+    return fs ? 1 : 2;
   }
 }
 
+/** `... | head -1`: the reader went away; stop quietly, as other command-line tools do. */
+export function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 if (require.main === module) {
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
   run(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + "\n"),
     err: (s) => process.stderr.write(s + "\n"),
