@@ -33,8 +33,19 @@ export interface ReadOptions {
   maxFileBytes?: number;
 }
 
-function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }): Diagnostic {
-  return { severity: "error", file, line: pos.line, column: pos.column, path: "", message };
+function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }, path: FieldPath = []): Diagnostic {
+  return { severity: "error", file, line: pos.line, column: pos.column, path: formatPath(path), message };
+}
+
+/** The field path of a node from its ancestors, as `visit` gives them. */
+function fieldPathOf(ancestors: readonly unknown[], node: unknown): FieldPath {
+  const out: Array<string | number> = [];
+  ancestors.forEach((a, i) => {
+    const next = ancestors[i + 1] ?? node;
+    if (isPair(a) && isScalar(a.key) && next !== a.key) out.push(String(a.key.value));
+    else if (isSeq(a)) out.push(a.items.indexOf(next as never));
+  });
+  return out;
 }
 
 /** Line and column of a byte offset in a buffer that failed to decode. */
@@ -130,10 +141,12 @@ function tagProblem(tag: string): string {
 function yamlFeatureProblems(file: string, doc: Document, toPos: (offset: number) => Position): Diagnostic[] {
   const out: Diagnostic[] = [];
   visit(doc, {
-    Node(_, node) {
-      if (node.tag && !PLAIN_TAGS.has(node.tag)) out.push(fileError(file, tagProblem(node.tag), toPos(node.range?.[0] ?? 0)));
+    Node(_, node, ancestors) {
+      if (node.tag && !PLAIN_TAGS.has(node.tag)) {
+        out.push(fileError(file, tagProblem(node.tag), toPos(node.range?.[0] ?? 0), fieldPathOf(ancestors, node)));
+      }
     },
-    Pair(_, pair) {
+    Pair(_, pair, ancestors) {
       const key = pair.key;
       if (isScalar(key) && key.value === "<<" && key.type === "PLAIN") {
         out.push(
@@ -141,6 +154,7 @@ function yamlFeatureProblems(file: string, doc: Document, toPos: (offset: number
             file,
             `"<<" is a YAML merge key (copying the fields of another mapping), which these files do not support; write the fields out in this mapping`,
             toPos(key.range?.[0] ?? 0),
+            [...fieldPathOf(ancestors, pair), "<<"],
           ),
         );
       }

@@ -124,16 +124,16 @@ describe("files are what they say", () => {
     for (const tag of ["!env", "!vault", "!include"]) {
       const r = check({ "users/a.yaml": `username: alice\nemail: ${tag} ALICE_MAIL\nfirst_name: A\nlast_name: B\ngroups: [registry-admins]\n` });
       const d = only(r.errors, new RegExp(`YAML tag "${tag}" is not supported: definitions are plain data`));
-      assert.deepEqual([d.file, d.line], ["users/a.yaml", 2]);
+      assert.deepEqual([d.file, d.line, d.path], ["users/a.yaml", 2, "email"]);
     }
   });
 
   it("says what !!binary and merge keys are", () => {
     const bin = check({ "groups/g.yaml": "scope_name: !!binary Zw==\n" });
     only(bin.errors, /"!!binary" marks base64-encoded binary data/);
-    const merge = check({ "groups/g.yaml": "scope_name: g\n<<: {description: shared}\n" });
+    const merge = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - <<: {server: s}\n    methods: [tools/list]\n" });
     const d = only(merge.errors, /"<<" is a YAML merge key/);
-    assert.deepEqual([d.line, d.column], [2, 1]);
+    assert.deepEqual([d.line, d.column, d.path], [3, 5, "server_access[0].<<"]);
   });
 });
 
