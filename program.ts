@@ -18,6 +18,7 @@ import {
   type StackConfig,
 } from "./lib";
 import { ScopeStore } from "./components/scopes/store";
+import { registerKeycloakErrorHook } from "./components/keycloak/error-hook";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
@@ -39,6 +40,8 @@ export interface ProgramResult {
 export interface ProgramDeps {
   readState: StackStateReader;
   connectKeycloak: () => Promise<KeycloakAdmin>;
+  /** Stack transforms (the engine supports them; Pulumi's mocks do not). */
+  registerKeycloakErrorHook: () => void;
 }
 
 const defaultDeps: ProgramDeps = {
@@ -48,6 +51,7 @@ const defaultDeps: ProgramDeps = {
     if (!settings) throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the credentials the Keycloak provider uses");
     return connectKeycloakAdmin(settings);
   },
+  registerKeycloakErrorHook,
 };
 
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
@@ -82,6 +86,7 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   }
   const n = adoptedCount(adoption);
   if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
+  deps.registerKeycloakErrorHook();
   return new KeycloakAccess("keycloak", { ...args, adoption });
 }
 

@@ -1,6 +1,6 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { checkFiles, checkRepository, diffAccess, grantText, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
+import { checkFiles, checkRepository, diffAccess, grantText, textLine, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
 import { revisionFiles } from "./git";
 import type { Io } from "./io";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -14,9 +14,17 @@ interface DiffFlags extends RepoFlags {
   format: "markdown" | "json";
 }
 
-/** The model of a revision (or of the working tree when `ref` is undefined). */
-export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io): AccessModel {
+/**
+ * The model of a revision (or of the working tree when `ref` is undefined). A base revision with errors still
+ * gives its model (a change that fixes a broken main must pass); its errors are reported as the base's.
+ */
+export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io, base = false): AccessModel {
   const checked = ref ? checkFiles(revisionFiles(dir, ref), settings) : checkRepository(dir, settings);
+  if (!checked.ok && base) {
+    io.err(`note: the base revision ${ref ?? "(working tree)"} has ${checked.errors.length} error(s); compared with what of it is valid:`);
+    for (const d of checked.errors) io.err(`base ${ref ?? "working tree"}: ${textLine(d)}`);
+    return checked.model;
+  }
   return validModel(checked, io, `the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, ref ?? "working tree");
 }
 
@@ -85,7 +93,7 @@ export function diffJson(diff: AccessDiff): AccessDiffJson {
 
 export function runDiff(flags: DiffFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
-  const base = modelAt(root, flags.base, settings, io);
+  const base = modelAt(root, flags.base, settings, io, true);
   const head = modelAt(root, flags.head, settings, io);
   const diff = diffAccess(base, head);
   if (flags.format === "json") io.out(JSON.stringify(diffJson(diff), null, 2));

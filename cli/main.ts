@@ -1,8 +1,8 @@
 /**
  * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
  */
-import { Command, Option } from "commander";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, KINDS, renderRegistryDocuments, type CheckOptions, type IdentityProvider, type Kind } from "../lib";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -10,6 +10,7 @@ import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type Repo
 import { addTokenCommand } from "./token";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
+import { repoPrefix } from "./git";
 import { TokenError } from "../tokens/outputs";
 
 import { UsageError } from "./errors";
@@ -19,7 +20,7 @@ export { UsageError, type Io };
 function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string }, io: Io): number {
   const { root, settings } = resolveSettings(flags);
   // With --base, the mass-removal guard compares with that revision.
-  const base = flags.base ? modelAt(root, flags.base, settings, io) : undefined;
+  const base = flags.base ? modelAt(root, flags.base, settings, io, true) : undefined;
   const result = checkRepository(root, { ...settings, ...(base ? { base } : {}) } as CheckOptions);
   const all = [...result.errors, ...result.warnings];
   if (flags.format === "json") {
@@ -31,7 +32,8 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
       ),
     );
   } else if (flags.format === "github") {
-    for (const d of all) io.out(githubLine(d));
+    const prefix = repoPrefix(root);
+    for (const d of all) io.out(githubLine(d, prefix));
   } else {
     for (const d of all) io.out(textLine(d));
     const m = result.model;
@@ -45,6 +47,32 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
     }
   }
   return result.ok ? 0 : 1;
+}
+
+/** The version in package.json (dist/cli/main.js → package.json). */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** A missing or unreadable file or folder named on the command line: what it is, not a raw ENOENT. */
+function fileSystemMessage(e: unknown): string | null {
+  const err = e as { code?: unknown; path?: unknown };
+  if (typeof err?.code !== "string" || typeof err.path !== "string") return null;
+  const what: Record<string, string> = {
+    ENOENT: "no such file or folder",
+    EISDIR: "is a folder, not a file",
+    ENOTDIR: "a part of this path is a file, not a folder",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EEXIST: "exists already",
+  };
+  const reason = what[err.code];
+  return reason ? `${err.path}: ${reason}` : null;
 }
 
 function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): number {
@@ -88,6 +116,7 @@ function parseKind(kind: string): Kind {
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("mcp-access")
     .description("Access to an MCP Gateway Registry as code: check and render groups, users and M2M accounts")
+    .version(packageVersion(), "-V, --version", "print the version of mcp-access")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
     .showHelpAfterError();
@@ -114,9 +143,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
-/** The one mapping from an error to an exit code: what the error says (usage and token errors), else 2. */
-function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TokenError ? e.exitCode : 2;
+/**
+ * The one mapping from an error to an exit code: what the error says (usage and token errors), 1 for a file or
+ * folder named on the command line that cannot be read, else 2 (a usage error).
+ */
+function exitCodeOf(e: unknown, fileSystem: boolean): number {
+  if (e instanceof UsageError || e instanceof TokenError) return e.exitCode;
+  return fileSystem ? 1 : 2;
 }
 
 /** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
@@ -132,12 +165,23 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (typeof err.code === "string" && err.code.startsWith("commander.")) {
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
     }
-    io.err(`mcp-access: ${e instanceof Error ? e.message : String(e)}`);
-    return exitCodeOf(e);
+    const fs = fileSystemMessage(e);
+    io.err(`mcp-access: ${fs ?? (e instanceof Error ? e.message : String(e))}`);
+    return exitCodeOf(e, fs !== null);
   }
 }
 
+/** `... | head -1`: the reader went away; stop quietly, as other command-line tools do. */
+export function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 if (require.main === module) {
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
   run(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + "\n"),
     err: (s) => process.stderr.write(s + "\n"),

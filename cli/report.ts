@@ -15,8 +15,10 @@ function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-export function githubLine(d: Diagnostic): string {
-  const props = [`file=${escapeProperty(d.file)}`];
+/** A workflow annotation; `prefix` makes the path relative to the repository root, where GitHub looks for it. */
+export function githubLine(d: Diagnostic, prefix = ""): string {
+  const file = prefix && !d.file.startsWith("/") ? `${prefix}/${d.file}` : d.file;
+  const props = [`file=${escapeProperty(file)}`];
   if (d.line > 0) props.push(`line=${d.line}`, `col=${d.column}`);
   if (d.path) props.push(`title=${escapeProperty(d.path)}`);
   return `::${d.severity} ${props.join(",")}::${escapeData(d.message)}`;

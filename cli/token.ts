@@ -1,6 +1,7 @@
 /** `mcp-access token`: stack outputs → OAuth2 client-credentials tokens in the registry's token-file format. */
 import { Command, Option } from "commander";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { getTokens, mappedScopes, readStackOutputs, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
 import type { Io } from "./io";
 import { collect, DIR_OPTION_HELP } from "./repo";
@@ -12,7 +13,7 @@ interface TokenFlags {
   stack?: string;
   cwd: string;
   outputs?: string;
-  out: string;
+  out?: string;
   format: Format;
   minTtl: string;
   dir?: string;
@@ -25,7 +26,13 @@ interface TokenFlags {
 
 /** The token in a file as the registry's CLI accepts it, or the argument itself. */
 export function readTokenArgument(value: string): string {
-  if (!existsSync(value)) return value.trim();
+  let isFile = false;
+  try {
+    isFile = statSync(value).isFile();
+  } catch {
+    /* not a path: the token itself */
+  }
+  if (!isFile) return value.trim();
   const text = readFileSync(value, "utf8").trim();
   try {
     const j = JSON.parse(text) as Record<string, unknown>;
@@ -95,7 +102,8 @@ async function runToken(names: string[], flags: TokenFlags, io: Io): Promise<num
     stack: flags.stack,
     cwd: flags.cwd,
     file: flags.outputs,
-    outDir: flags.out,
+    // --out is a path like any other on the command line: relative to the current directory.
+    ...(flags.out !== undefined ? { outDir: resolve(flags.out) } : {}),
     minTtl,
     definitionsDir: flags.dir ?? flags.cwd,
   });
@@ -112,7 +120,7 @@ export function addTokenCommand(program: Command, io: Io, setExit: (code: number
     .option("--stack <name>", "the stack (default: the selected one)")
     .option("--cwd <dir>", "project directory (Pulumi.yaml and the definitions)", ".")
     .option("--outputs <file>", "read `pulumi stack output --json --show-secrets` from this file instead")
-    .option("--out <dir>", "folder for the registry's token files (mode 0600, git-ignored)", ".oauth-tokens")
+    .option("--out <dir>", "folder for the registry's token files, relative to the current directory (default: .oauth-tokens in --cwd)")
     .addOption(new Option("--format <format>", "what to print on stdout").choices(["text", "json", "env", "raw"]).default("text"))
     .option("--min-ttl <seconds>", "reuse a cached token with more than this left", "60")
     .option("--dir <dir>", `${DIR_OPTION_HELP}, for mapping groups to scopes (default: --cwd)`)

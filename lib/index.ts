@@ -54,7 +54,7 @@ export * from "./effective-access";
 export * from "./access-diff";
 export * from "./grants";
 export { GuardSettings } from "./guards";
-export { loadDefinitions, loadDefinitionFiles } from "./load";
+export { loadDefinitions, loadDefinitionFiles, symlinkFile } from "./load";
 export { jsonSchemaFor, KINDS, type Kind } from "./schema";
 export type { RawFile } from "./source";
 export * from "./stack-config";

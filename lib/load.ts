@@ -1,10 +1,12 @@
 /**
- * Loading a repository of definitions: `groups/`, `users/`, `m2m/` under a root, each file read,
- * parsed and checked against its schema. Semantic checks across files live in model.ts.
+ * Loading a repository of definitions: `groups/`, `users/`, `m2m/` under a root (subfolders included, symbolic
+ * links reported and never followed), each file read, parsed and checked against its schema. Semantic checks
+ * across files live in model.ts.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic, FieldPath } from "./diagnostics";
+import { checkFields, type FieldCheckOptions } from "./field-checks";
 import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
@@ -68,7 +70,7 @@ function knownFields(kind: Kind): Set<string> {
 }
 
 /** Validates one parsed file of a kind and returns its definitions. */
-export function checkSource(kind: Kind, source: SourceFile): { items: Located<unknown>[]; diagnostics: Diagnostic[] } {
+export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckOptions = {}): { items: Located<unknown>[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const secretPaths: FieldPath[] = [];
   findSecretKeys(source.value, [], secretPaths);
@@ -90,6 +92,7 @@ export function checkSource(kind: Kind, source: SourceFile): { items: Located<un
     : [{ value, at: [] }];
   const items: Located<unknown>[] = [];
   for (const entry of entries) {
+    diagnostics.push(...checkFields(kind, entry.value, entry.at, source, options));
     const res = ITEM_SCHEMAS[kind].safeParse(entry.value);
     if (res.success) {
       items.push({ value: res.data, source, at: entry.at });
@@ -124,42 +127,115 @@ function stripKeys(value: unknown, skip: ReadonlySet<string>, path: FieldPath): 
   return value;
 }
 
-/** Lists definition files of one kind, sorted, relative to the root. */
-export function definitionFiles(root: string, kind: Kind): string[] {
-  const dir = join(root, kind);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && DEFINITION_EXTENSIONS.some((ext) => e.name.toLowerCase().endsWith(ext)))
-    .map((e) => `${kind}/${e.name}`)
-    .sort();
+/** Options of loading: reading limits and the field checks that depend on the stack. */
+export type LoadOptions = ReadOptions & FieldCheckOptions;
+
+function lstat(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
 }
 
-/** The kind a repository-relative path belongs to (`groups/x.yaml` → groups), or null. */
+function rootError(root: string, message: string): Diagnostic {
+  return { severity: "error", file: root, line: 0, column: 0, path: "", message };
+}
+
+/** A symbolic link in place of a definition file or folder: reported, never read. */
+export function symlinkFile(file: string): RawFile {
+  return { file, size: 0, link: true, bytes: () => new Uint8Array() };
+}
+
+/** Definition files of one kind under the root, subfolders included, sorted; symbolic links as links. */
+export function definitionFiles(root: string, kind: Kind): RawFile[] {
+  const out: RawFile[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const file = `${rel}/${e.name}`;
+      if (e.isSymbolicLink()) out.push(symlinkFile(file));
+      else if (e.isDirectory()) walk(file);
+      else if (e.isFile() && kindOf(file)) out.push(diskFile(join(root, file), file));
+    }
+  };
+  const stat = lstat(join(root, kind));
+  if (stat?.isSymbolicLink()) out.push(symlinkFile(kind));
+  else if (stat?.isDirectory()) walk(kind);
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** The kind a repository-relative path belongs to (`groups/x.yaml`, `users/team-a/x.yaml`), or null. */
 export function kindOf(file: string): Kind | null {
-  const [dir, name, ...rest] = file.split("/");
-  if (rest.length || !name || !DEFINITION_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) return null;
+  const [dir, ...rest] = file.split("/");
+  const name = rest[rest.length - 1];
+  if (!name || !DEFINITION_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) return null;
   return (KINDS as readonly string[]).includes(dir ?? "") ? (dir as Kind) : null;
 }
 
-/** Loads every definition file under `root`; a missing kind directory is an empty set. */
-export function loadDefinitions(root: string, options: ReadOptions = {}): LoadResult {
-  const files = KINDS.flatMap((kind) => definitionFiles(root, kind)).map((file) => diskFile(join(root, file), file));
-  return loadDefinitionFiles(files, options);
+/**
+ * Problems of the root itself: missing, not a folder, holding none of the kind folders (applying that would
+ * delete everything the stack manages), or a kind folder whose name differs only in case (`Users/`).
+ */
+function rootProblems(root: string): Diagnostic[] {
+  const stat = lstat(root);
+  const fix = "check --dir (mcp-access) or definitionsDir (stack config)";
+  if (!stat) return [rootError(root, `the definitions folder does not exist; ${fix}`)];
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return [rootError(root, `the definitions folder is not a readable folder; ${fix}`)];
+  }
+  const out: Diagnostic[] = [];
+  for (const name of entries) {
+    const kind = KINDS.find((k) => k === name.toLowerCase());
+    if (kind && name !== kind) {
+      out.push(rootError(`${name}/`, `folder "${name}" differs from "${kind}" only in case; definitions are read from ${kind}/ exactly, so these would be left out: rename it to ${kind}`));
+    }
+  }
+  if (!KINDS.some((k) => entries.includes(k)) && out.length === 0) {
+    out.push(
+      rootError(
+        root,
+        `the definitions folder holds none of groups/, users/, m2m/; applying it would remove every group, user and M2M account the stack manages: ${fix}`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Loads every definition file under `root`; a missing kind folder is an empty set, a root without any an error. */
+export function loadDefinitions(root: string, options: LoadOptions = {}): LoadResult {
+  const problems = rootProblems(root);
+  const files = KINDS.flatMap((kind) => definitionFiles(root, kind));
+  const loaded = loadDefinitionFiles(files, options);
+  return { definitions: loaded.definitions, diagnostics: [...problems, ...loaded.diagnostics] };
 }
 
 /** Loads definition files from anywhere (disk, a git revision); paths are `groups/...`, `users/...`, `m2m/...`. */
-export function loadDefinitionFiles(files: readonly RawFile[], options: ReadOptions = {}): LoadResult {
+export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOptions = {}): LoadResult {
   const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
   const diagnostics: Diagnostic[] = [];
   const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   for (const kind of KINDS) {
-    for (const raw of sorted.filter((f) => kindOf(f.file) === kind)) {
+    for (const raw of sorted.filter((f) => kindOf(f.file) === kind || (f.link && f.file.split("/")[0] === kind))) {
+      if (raw.link) {
+        diagnostics.push({
+          severity: "error",
+          file: raw.file,
+          line: 0,
+          column: 0,
+          path: "",
+          message: "symbolic link, not followed (a link could read definitions from outside the repository, and git stores only the link); put the file or folder itself here",
+        });
+        continue;
+      }
       const read = readRawSource(raw, options);
       if (!read.ok) {
         diagnostics.push(...read.diagnostics);
         continue;
       }
-      const { items, diagnostics: d } = checkSource(kind, read.source);
+      const { items, diagnostics: d } = checkSource(kind, read.source, options);
       diagnostics.push(...d);
       const name = (read.source.value as { scope_name?: unknown } | null)?.scope_name;
       if (kind === "groups" && items.length === 0 && typeof name === "string") definitions.invalidGroupNames.push(name);

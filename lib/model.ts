@@ -5,7 +5,6 @@
 import type { Diagnostic } from "./diagnostics";
 import { sortDiagnostics } from "./diagnostics";
 import type { Definitions, Located } from "./load";
-import { m2mNameProblem, scopeNameProblem, usernameProblem } from "./names";
 import {
   BOOTSTRAP_ADMIN_GROUP,
   PRIVILEGED_SCOPE_NAMES,
@@ -13,12 +12,12 @@ import {
   STANDARD_METHODS,
   confersAdmin,
   isKnownUiAction,
-  isReservedServerName,
   isWildcard,
   grantsEverything,
   MCP_METHODS,
   UI_ACTIONS,
 } from "./registry-rules";
+import type { IdentityProvider } from "./registry-rules";
 import type { GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
 import { suggest } from "./schema-issues";
 import { diagnosticAt } from "./source";
@@ -63,7 +62,18 @@ export interface ModelOptions {
   bootstrap?: boolean;
   /** IdP groups that exist already and may be referenced without being defined here. */
   existingGroups?: readonly string[];
+  /** The bootstrap admin user the stack creates with `bootstrap` (default `admin`, `admin@example.com`). */
+  bootstrapAdminUsername?: string;
+  bootstrapAdminEmail?: string;
+  /** The identity provider the definitions are applied to (default Keycloak). */
+  identityProvider?: IdentityProvider;
 }
+
+export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
+export const DEFAULT_BOOTSTRAP_ADMIN_EMAIL = "admin@example.com";
+
+/** Agent actions that change or remove agents: on `*`, every agent of the registry. */
+const DESTRUCTIVE_AGENT_ACTIONS = ["delete_agent", "modify_agent", "toggle_agent"];
 
 export interface AccessModel {
   groups: ScopeGroup[];
@@ -130,8 +140,6 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     c.error(loc, ["create_in_keycloak"], "create_in_keycloak (legacy alias) contradicts create_in_idp; keep only create_in_idp", true);
   }
   const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
-  const nameProblem = scopeNameProblem(d.scope_name, createInIdp);
-  if (nameProblem) c.error(loc, ["scope_name"], nameProblem);
   if (d.scope_name === BOOTSTRAP_ADMIN_GROUP && bootstrap) {
     c.error(loc, ["scope_name"], `"${BOOTSTRAP_ADMIN_GROUP}" is the bootstrap admin group the stack manages (bootstrap: true); remove this file or turn bootstrap off`);
   } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
@@ -149,7 +157,12 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     const rules: Array<{ rule: ServerRule; path: Array<string | number> }> = [];
     if ("server" in entry) rules.push({ rule: entry, path: ["server_access", i] });
     else if ("access_rules" in entry) entry.access_rules.forEach((r, j) => rules.push({ rule: r, path: ["server_access", i, "access_rules", j] }));
-    else if ("agents" in entry) {
+    else if ("agent" in entry) {
+      const destructive = entry.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
+      if (entry.agent.trim() === "*" && destructive.length) {
+        c.warn(loc, ["server_access", i, "actions"], `agent "*" with ${destructive.join(", ")} lets every member change or remove every agent of the registry; name the agents instead`);
+      }
+    } else if ("agents" in entry) {
       c.warn(loc, ["server_access", i, "agents"], `the nested "agents" form is stored but ignored by the registry's rule flattener; write {agent: "/path", actions: [...]} entries instead`, true);
     }
     for (const { rule, path } of rules) checkServerRule(c, loc, rule, path);
@@ -157,7 +170,10 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
   (d.servers ?? []).forEach((s, i) => {
     const path = ["servers", i];
     const methods = s.access_level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
-    checkServerRule(c, loc, { server: s.server_name, methods, tools: s.tools }, path, "server_name");
+    checkServerRule(c, loc, { server: s.server_name, methods, tools: s.tools }, path);
+    if (s.access_level === "execute" && (s.tools === undefined || (Array.isArray(s.tools) && s.tools.length === 0))) {
+      c.warn(loc, path, `access_level execute on "${s.server_name}" lists no tools, so tools/call grants no tool; list the tools (tools: [...]) or use access_level: read`);
+    }
   });
   serverAccess.push(...convertShorthand(d));
 
@@ -191,11 +207,7 @@ function checkServerRule(
   loc: Located<unknown>,
   rule: ServerRule,
   path: Array<string | number>,
-  serverField = "server",
 ): void {
-  if (isReservedServerName(rule.server)) {
-    c.error(loc, [...path, serverField], `server "${rule.server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
-  }
   if (rule.server !== "api") {
     rule.methods.forEach((m, k) => {
       if (!isWildcard(m) && !MCP_METHODS.has(m)) {
@@ -206,6 +218,10 @@ function checkServerRule(
   }
   if (isExecuteRule(rule.methods) && grantsEverything(rule.tools)) {
     c.warn(loc, [...path, "tools"], `every tool of "${rule.server}" may be called (tools: ["*"] with tools/call); list the tools this group needs`);
+  }
+  const tools = rule.tools;
+  if (path[0] === "server_access" && rule.methods.includes("tools/call") && (tools === undefined || tools.length === 0)) {
+    c.warn(loc, [...path, "methods", rule.methods.indexOf("tools/call")], `tools/call on "${rule.server}" with no tools grants no tool; list the tools (tools: [...]) or remove tools/call`);
   }
 }
 
@@ -237,6 +253,27 @@ function checkMemberships(
   return out;
 }
 
+/**
+ * A group created in the IdP whose `group_mappings` leave out its own name: its members hold the IdP group, but
+ * nothing maps that group to the scope (on Entra the group's Object ID is added when applied, so it does map).
+ */
+function checkGroupMappings(
+  c: Checker,
+  locs: ReadonlyMap<string, Located<GroupDefinition>>,
+  groups: ReadonlyMap<string, ScopeGroup>,
+  members: ReadonlyArray<{ groups: readonly string[]; file: string }>,
+  idp: IdentityProvider,
+): void {
+  if (idp === "entra") return;
+  for (const [name, g] of groups) {
+    if (!g.createInIdp || g.groupMappings.includes(name)) continue;
+    const joining = members.filter((m) => m.groups.includes(name));
+    if (!joining.length) continue;
+    const files = [...new Set(joining.map((m) => m.file))].sort();
+    c.warn(locs.get(name)!, ["group_mappings"], `group_mappings leaves out "${name}", so the ${joining.length} identities joining it (${files.join(", ")}) receive nothing from this scope; add "${name}" to group_mappings`);
+  }
+}
+
 export function buildAccessModel(defs: Definitions, options: ModelOptions = {}): ModelResult {
   const c = new Checker();
   const bootstrap = options.bootstrap ?? false;
@@ -254,10 +291,17 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
 
   const users: HumanUser[] = [];
   const userLoc = new Map<string, Located<UserDefinition>>();
+  const emailLoc = new Map<string, Located<UserDefinition>>();
+  const admin = bootstrap ? { username: options.bootstrapAdminUsername ?? DEFAULT_BOOTSTRAP_ADMIN_USERNAME, email: options.bootstrapAdminEmail ?? DEFAULT_BOOTSTRAP_ADMIN_EMAIL } : null;
   for (const loc of defs.users) {
     const u = loc.value;
-    const problem = usernameProblem(u.username);
-    if (problem) c.error(loc, ["username"], problem);
+    if (admin && u.username.toLowerCase() === admin.username.toLowerCase()) {
+      c.error(loc, ["username"], `username "${u.username}" is the bootstrap admin's, whom the stack creates (bootstrap: true, bootstrapAdminUsername); Keycloak would refuse a second user with that name: rename this user, or set bootstrapAdminUsername to another name`);
+    }
+    if (admin && u.email.toLowerCase() === admin.email.toLowerCase()) {
+      c.error(loc, ["email"], `email "${u.email}" is the bootstrap admin's (bootstrapAdminEmail), and Keycloak refuses two users with the same e-mail: give this user their own address, or set bootstrapAdminEmail`);
+    }
+    c.firstDefinition(emailLoc, u.email.toLowerCase(), loc, "email", `email "${u.email}"`, "Keycloak refuses two users with the same e-mail address (compared ignoring case): give each user their own");
     if (!c.firstDefinition(userLoc, u.username.toLowerCase(), loc, "username", `username "${u.username}"`, "usernames must be unique (ignoring case)")) continue;
     users.push({
       username: u.username,
@@ -274,8 +318,6 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
   const m2mLoc = new Map<string, Located<M2MDefinition>>();
   for (const loc of defs.m2m) {
     const a = loc.value;
-    const problem = m2mNameProblem(a.name);
-    if (problem) c.error(loc, ["name"], problem);
     const key = a.name.toLowerCase();
     if (!c.firstDefinition(m2mLoc, key, loc, "name", `M2M account "${a.name}"`, "names must be unique")) continue;
     const clash = userLoc.get(key);
@@ -290,6 +332,8 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       file: loc.source.file,
     });
   }
+
+  checkGroupMappings(c, groupLoc, groups, [...users, ...m2m], options.identityProvider ?? "keycloak");
 
   const byName = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
   return {

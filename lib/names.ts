@@ -9,9 +9,36 @@ const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/;
 
 export const SERVICE_ACCOUNT_PREFIX = "service-account-";
 export const MAX_NAME_LENGTH = 255;
+/** Keycloak's default user profile: `length {min: 3, max: 255}` on username. */
+export const MIN_USERNAME_LENGTH = 3;
+/** Keycloak's default user profile: `length {max: 255}` on email, firstName and lastName. */
+export const MAX_ATTRIBUTE_LENGTH = 255;
+/** Keycloak's email validator (`max-local-length`, default 64) and RFC 5321. */
+export const MAX_EMAIL_LOCAL_LENGTH = 64;
+
+/** Entra ID (Microsoft Graph user): givenName and surname ≤ 64, displayName ≤ 256, mailNickname ≤ 64, UPN ≤ 113. */
+export const ENTRA_LIMITS = { givenName: 64, surname: 64, displayName: 256, mailNickname: 64, userPrincipalName: 113 } as const;
+
+/**
+ * Client ids every Keycloak realm has (built in), and those of the registry's bootstrap; an M2M account with one
+ * of these names would collide with them at apply.
+ */
+export const RESERVED_CLIENT_IDS = [
+  "account",
+  "account-console",
+  "admin-cli",
+  "broker",
+  "realm-management",
+  "security-admin-console",
+  "mcp-gateway-web",
+  "mcp-gateway-m2m",
+] as const;
 
 export function usernameProblem(name: string): string | null {
-  if (name.length > MAX_NAME_LENGTH) return `username is longer than ${MAX_NAME_LENGTH} characters`;
+  if (name.length > MAX_NAME_LENGTH) return `username is longer than ${MAX_NAME_LENGTH} characters (${name.length}), which Keycloak refuses; shorten it`;
+  if (name.length < MIN_USERNAME_LENGTH) {
+    return `username "${name}" is shorter than ${MIN_USERNAME_LENGTH} characters, which Keycloak's user profile refuses (error-invalid-length); use a longer name`;
+  }
   if (name !== name.toLowerCase() && USERNAME.test(name.toLowerCase())) {
     return `username "${name}" has upper-case letters; Keycloak stores usernames lower-case, so write "${name.toLowerCase()}"`;
   }
@@ -25,7 +52,10 @@ export function usernameProblem(name: string): string | null {
 }
 
 export function m2mNameProblem(name: string): string | null {
-  if (name.length > MAX_NAME_LENGTH) return `name is longer than ${MAX_NAME_LENGTH} characters`;
+  if (name.length > MAX_NAME_LENGTH) return `name is longer than ${MAX_NAME_LENGTH} characters (${name.length}), which Keycloak refuses; shorten it`;
+  if ((RESERVED_CLIENT_IDS as readonly string[]).includes(name.toLowerCase())) {
+    return `M2M name "${name}" is a client every realm of the registry has (Keycloak's built-in clients and the bootstrap's: ${RESERVED_CLIENT_IDS.join(", ")}); choose another name`;
+  }
   if (name !== name.toLowerCase() && M2M_NAME.test(name.toLowerCase())) {
     return `M2M name "${name}" has upper-case letters; its Keycloak service-account user is lower-cased, so write "${name.toLowerCase()}"`;
   }
@@ -36,12 +66,121 @@ export function m2mNameProblem(name: string): string | null {
 }
 
 export function scopeNameProblem(name: string, createInIdp: boolean): string | null {
-  if (name.length > MAX_NAME_LENGTH) return `scope_name is longer than ${MAX_NAME_LENGTH} characters`;
+  if (name.length > MAX_NAME_LENGTH) return `scope_name is longer than ${MAX_NAME_LENGTH} characters (${name.length}); shorten it`;
   if (!SCOPE_NAME.test(name)) {
     return `scope_name "${name}" has characters the registry and identity providers refuse; use letters, digits and . _ - : /`;
   }
   if (createInIdp && name.includes("/")) {
     return `scope_name "${name}" contains "/", which Keycloak reads as a group path separator; rename it, or set create_in_idp: false and map it with group_mappings`;
+  }
+  return null;
+}
+
+/** Keycloak's email validator and `length {max: 255}`. */
+export function emailProblem(email: string): string | null {
+  if (email.length > MAX_ATTRIBUTE_LENGTH) return `email is longer than ${MAX_ATTRIBUTE_LENGTH} characters (${email.length}), which Keycloak refuses; shorten it`;
+  const local = email.slice(0, email.lastIndexOf("@"));
+  if (local.length > MAX_EMAIL_LOCAL_LENGTH) {
+    return `the part of email before "@" is longer than ${MAX_EMAIL_LOCAL_LENGTH} characters (${local.length}), which Keycloak's email validator refuses; shorten it`;
+  }
+  return null;
+}
+
+/**
+ * Keycloak's `person-name-prohibited-characters` validator: `^[^<>&"\v$%!#?§;*~/\\|^=\[\]{}()\p{Cntrl}]+$`
+ * (Java's `\v` is vertical whitespace).
+ */
+const PERSON_NAME_PROHIBITED = /[<>&"$%!#?§;*~/\\|^=[\]{}()\x00-\x1f\x7f\x85\u2028\u2029]/u;
+
+export function personNameProblem(field: string, value: string): string | null {
+  if (value.length > MAX_ATTRIBUTE_LENGTH) return `${field} is longer than ${MAX_ATTRIBUTE_LENGTH} characters (${value.length}), which Keycloak refuses; shorten it`;
+  const bad = PERSON_NAME_PROHIBITED.exec(value);
+  if (bad) {
+    return `${field} contains ${describeChar(bad[0])} at character ${[...value.slice(0, bad.index)].length + 1}, which Keycloak's person-name validator refuses (error-person-name-invalid-character); remove it`;
+  }
+  return null;
+}
+
+/** Entra's limits on a user: UPN and mailNickname from the username, givenName, surname and displayName. */
+export function entraUserProblems(u: { username?: unknown; first_name?: unknown; last_name?: unknown }): Array<{ field: string; message: string }> {
+  const out: Array<{ field: string; message: string }> = [];
+  const over = (field: string, what: string, value: string, max: number) => {
+    if (value.length > max) out.push({ field, message: `${what} is longer than the ${max} characters Entra ID accepts (${value.length}); shorten it` });
+  };
+  if (typeof u.username === "string") {
+    over("username", "the UPN's part before \"@\" (mailNickname)", u.username.split("@")[0]!, ENTRA_LIMITS.mailNickname);
+    if (u.username.includes("@")) over("username", "the userPrincipalName", u.username, ENTRA_LIMITS.userPrincipalName);
+  }
+  if (typeof u.first_name === "string") over("first_name", "first_name (givenName)", u.first_name, ENTRA_LIMITS.givenName);
+  if (typeof u.last_name === "string") over("last_name", "last_name (surname)", u.last_name, ENTRA_LIMITS.surname);
+  if (typeof u.first_name === "string" && typeof u.last_name === "string") {
+    over("last_name", "the displayName \"first_name last_name\"", `${u.first_name} ${u.last_name}`, ENTRA_LIMITS.displayName);
+  }
+  return out;
+}
+
+/** Server names the registry would never match: URLs and paths that go up a folder. */
+export function serverNameProblem(server: string): string | null {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server) || server.startsWith("//")) {
+    return `server "${server}" is a URL; the registry matches the path or name a server is registered under (e.g. "currenttime" or "/currenttime"), so a URL never matches: write that path`;
+  }
+  if (server.split(/[\\/]/).some((part) => part === ".." || part === ".")) {
+    return `server "${server}" is a relative path ("." or ".." segments); the registry compares server paths as written, so it never matches a registered server: write the server's registered path`;
+  }
+  return null;
+}
+
+/** Invisible characters (format controls, odd spaces) and letters that look like Latin ones in another script. */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u2800\t\n\r\v\f]/u;
+const LOOKALIKE = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\uff01-\uff5e\u{1d400}-\u{1d7ff}]/u;
+
+const CHAR_NAMES: Record<number, string> = {
+  0x00a0: "NO-BREAK SPACE",
+  0x00ad: "SOFT HYPHEN",
+  0x200b: "ZERO WIDTH SPACE",
+  0x200c: "ZERO WIDTH NON-JOINER",
+  0x200d: "ZERO WIDTH JOINER",
+  0x200e: "LEFT-TO-RIGHT MARK",
+  0x200f: "RIGHT-TO-LEFT MARK",
+  0x202e: "RIGHT-TO-LEFT OVERRIDE",
+  0x2060: "WORD JOINER",
+  0xfeff: "ZERO WIDTH NO-BREAK SPACE",
+  0x09: "TAB",
+  0x0a: "LINE FEED",
+};
+
+function script(ch: string): string {
+  for (const s of ["Cyrillic", "Greek", "Armenian", "Cherokee"]) if (new RegExp(`\\p{Script=${s}}`, "u").test(ch)) return s;
+  const cp = ch.codePointAt(0)!;
+  if (cp >= 0xff01 && cp <= 0xff5e) return "fullwidth";
+  if (cp >= 0x1d400 && cp <= 0x1d7ff) return "mathematical";
+  return "";
+}
+
+export function describeChar(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  const u = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  const name = CHAR_NAMES[cp];
+  if (name) return `${u} ${name}`;
+  const s = script(ch);
+  if (s) return `${u} (${s} "${ch}")`;
+  return `${u}`;
+}
+
+/**
+ * A character in a name that is invisible, or looks like a Latin letter but is not one: the name would then
+ * differ from the one everybody reads and types. `lookalikes: false` for person names (Cyrillic names are real).
+ */
+export function suspiciousCharProblem(field: string, value: string, lookalikes = true): string | null {
+  const chars = [...value];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (INVISIBLE.test(ch)) {
+      return `${field} ${JSON.stringify(value)} contains the invisible character ${describeChar(ch)} at character ${i + 1}; delete it (retype the name if unsure)`;
+    }
+    if (lookalikes && LOOKALIKE.test(ch)) {
+      return `${field} ${JSON.stringify(value)} contains ${describeChar(ch)} at character ${i + 1}, which looks like a Latin character but is not one, so the name would not match the one people type; retype it with Latin letters`;
+    }
   }
   return null;
 }

@@ -7,8 +7,8 @@ import type { AccessModel, M2MAccount, ScopeGroup } from "./model";
 import type { ServerAccessEntry } from "./schema";
 import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
 
-export type IdentityProvider = "keycloak" | "entra";
-export const IDENTITY_PROVIDERS: readonly IdentityProvider[] = ["keycloak", "entra"];
+import { type IdentityProvider } from "./registry-rules";
+export { IDENTITY_PROVIDERS, type IdentityProvider } from "./registry-rules";
 
 /** Key order follows `import_group`'s document, so stored documents compare byte for byte. */
 export interface ScopeDocument {

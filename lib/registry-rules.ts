@@ -146,3 +146,7 @@ export function keycloakRealmUrl(keycloakUrl: string, realm: string): string {
 export function scopesCollectionName(namespace: string = DEFAULT_NAMESPACE): string {
   return `mcp_scopes_${namespace}`;
 }
+
+/** The identity providers the registry supports for groups and M2M accounts. */
+export type IdentityProvider = "keycloak" | "entra";
+export const IDENTITY_PROVIDERS: readonly IdentityProvider[] = ["keycloak", "entra"];

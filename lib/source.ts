@@ -1,9 +1,10 @@
 /**
- * Reading one definition file: size limit, strict UTF-8, YAML (JSON is read by the same parser) with
- * bounded alias expansion, and a way back from a field path to the line and column it was written at.
+ * Reading one definition file: size limit, strict UTF-8, YAML with bounded alias expansion and no custom tags
+ * or merge keys, `.json` files as strict JSON, and a way back from a field path to the line and column it was
+ * written at.
  */
 import { readFileSync, statSync } from "node:fs";
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isPair, type Document, type Node } from "yaml";
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from "yaml";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { formatPath } from "./diagnostics";
 
@@ -32,8 +33,19 @@ export interface ReadOptions {
   maxFileBytes?: number;
 }
 
-function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }): Diagnostic {
-  return { severity: "error", file, line: pos.line, column: pos.column, path: "", message };
+function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }, path: FieldPath = []): Diagnostic {
+  return { severity: "error", file, line: pos.line, column: pos.column, path: formatPath(path), message };
+}
+
+/** The field path of a node from its ancestors, as `visit` gives them. */
+function fieldPathOf(ancestors: readonly unknown[], node: unknown): FieldPath {
+  const out: Array<string | number> = [];
+  ancestors.forEach((a, i) => {
+    const next = ancestors[i + 1] ?? node;
+    if (isPair(a) && isScalar(a.key) && next !== a.key) out.push(String(a.key.value));
+    else if (isSeq(a)) out.push(a.items.indexOf(next as never));
+  });
+  return out;
 }
 
 /** Line and column of a byte offset in a buffer that failed to decode. */
@@ -114,6 +126,61 @@ function nodeAt(doc: Document, path: FieldPath, key: boolean): Node | null {
   return found;
 }
 
+/** The YAML tags plain data needs; anything else (`!env`, `!vault`, `!include`, `!!binary`...) is refused. */
+const PLAIN_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
+
+function tagProblem(tag: string): string {
+  if (tag === "tag:yaml.org,2002:binary") {
+    return `"!!binary" marks base64-encoded binary data, which no definition field holds; write the value as a plain string`;
+  }
+  const shown = tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
+  return `YAML tag "${shown}" is not supported: definitions are plain data, nothing is read from the environment, a vault or another file; write the value itself`;
+}
+
+/** Custom tags and merge keys, which a YAML 1.2 reader would otherwise turn silently into strings and fields. */
+function yamlFeatureProblems(file: string, doc: Document, toPos: (offset: number) => Position): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Node(_, node, ancestors) {
+      if (node.tag && !PLAIN_TAGS.has(node.tag)) {
+        out.push(fileError(file, tagProblem(node.tag), toPos(node.range?.[0] ?? 0), fieldPathOf(ancestors, node)));
+      }
+    },
+    Pair(_, pair, ancestors) {
+      const key = pair.key;
+      if (isScalar(key) && key.value === "<<" && key.type === "PLAIN") {
+        out.push(
+          fileError(
+            file,
+            `"<<" is a YAML merge key (copying the fields of another mapping), which these files do not support; write the fields out in this mapping`,
+            toPos(key.range?.[0] ?? 0),
+            [...fieldPathOf(ancestors, pair), "<<"],
+          ),
+        );
+      }
+    },
+  });
+  return out;
+}
+
+/** `.json` files are JSON: comments and trailing commas, which the YAML reader would accept, are errors. */
+function jsonProblem(file: string, text: string, toPos: (offset: number) => Position): Diagnostic | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/\s*\(line \d+ column \d+\)$/, "");
+    const at = /at position (\d+)/.exec(msg);
+    const offset = at ? Number(at[1]) : text.length;
+    const detail = msg.replace(/ in JSON at position \d+.*$/, "").replace(/^Unexpected end of JSON input$/, "unexpected end of the file");
+    return fileError(
+      file,
+      `invalid JSON: ${detail} (a .json file is strict JSON: no comments, no trailing commas, double-quoted names; or rename it to .yaml)`,
+      toPos(offset),
+    );
+  }
+}
+
 /** Parses text already decoded; used directly by tests and by git revisions in `diff`. */
 export function parseSource(file: string, text: string): ReadResult {
   const lineCounter = new LineCounter();
@@ -127,6 +194,10 @@ export function parseSource(file: string, text: string): ReadResult {
   }
   if (docs.length === 0) {
     return { ok: false, diagnostics: [fileError(file, "file is empty; remove it or add a definition")] };
+  }
+  if (file.toLowerCase().endsWith(".json")) {
+    const problem = jsonProblem(file, text, toPos);
+    if (problem) return { ok: false, diagnostics: [problem] };
   }
   const diagnostics: Diagnostic[] = [];
   for (const doc of docs) {
@@ -147,6 +218,8 @@ export function parseSource(file: string, text: string): ReadResult {
     };
   }
   const doc = docs[0]!;
+  const features = yamlFeatureProblems(file, doc, toPos);
+  if (features.length) return { ok: false, diagnostics: features };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -178,6 +251,8 @@ export function parseSource(file: string, text: string): ReadResult {
 export interface RawFile {
   file: string;
   size: number;
+  /** A symbolic link: reported, never read. */
+  link?: boolean;
   bytes(): Uint8Array;
 }
 

@@ -130,7 +130,7 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   bootstrap: S("stack", "the stack manages the registry bootstrap (`registry-admins`)", "`false`"),
   existingGroups: S("stack", "IdP groups that exist already and may be referenced", "`[]`"),
   identityProvider: S("stack", "`keycloak` or `entra`", "`keycloak`"),
-  manageIdentityProvider: S("stack", "`false`: the IdP is managed elsewhere; keep only the registry's documents", "`true`", { env: "MCP_ACCESS_MANAGE_IDENTITY_PROVIDER" }),
+  manageIdentityProvider: S("stack", "`false`: the IdP is managed elsewhere; keep only the registry's documents", "`true`"),
   guards: S("stack", "safety guards, e.g. `{\"minAdmins\": 2}` (see Reviewing access changes)", "`mcp-access.yaml`"),
   database: S("database", "registry database", "`mcp_registry`", { env: "DOCUMENTDB_DATABASE" }),
   namespace: S("database", "collection suffix: scopes go to `mcp_scopes_<namespace>`", "`default`", { env: "DOCUMENTDB_NAMESPACE" }),

@@ -2,10 +2,10 @@
  * Token files in the registry's format (credentials-provider: `.oauth-tokens/agent-<name>-token.json` and
  * `.env`), written with mode 0600 in a git-ignored folder, and reused while they stay valid long enough.
  */
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DEFAULT_REALM } from "../lib/registry-rules";
-import type { M2MCredentials } from "./outputs";
+import { TokenError, type M2MCredentials } from "./outputs";
 import { TokenFile, type TokenResponse } from "./schemas";
 
 export type { TokenFile };
@@ -72,11 +72,26 @@ export function envFile(c: M2MCredentials, f: TokenFile): string {
   return lines.join("\n") + "\n";
 }
 
-/** Creates the folder (0700) with its own .gitignore, so tokens never reach git whatever the repo ignores. */
+const GITIGNORE = "# tokens and secrets: never commit\n*\n";
+
+/**
+ * A new folder is created (0700) with its own .gitignore, so tokens never reach git whatever the repo ignores.
+ * An existing folder is left as it is (its .gitignore and mode are its owner's): only the token files are written.
+ */
 export async function ensureTokenDir(dir: string): Promise<void> {
+  let existing;
+  try {
+    existing = await stat(dir);
+  } catch {
+    existing = null;
+  }
+  if (existing) {
+    if (!existing.isDirectory()) throw new TokenError(`--out ${dir} is a file, not a folder; name a folder for the token files`);
+    return;
+  }
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  await writeFile(join(dir, ".gitignore"), "# tokens and secrets: never commit\n*\n", { mode: 0o600 });
+  await writeFile(join(dir, ".gitignore"), GITIGNORE, { mode: 0o600 });
 }
 
 async function writePrivate(path: string, content: string): Promise<void> {

@@ -76,7 +76,8 @@ export async function getTokens(names: readonly string[] | "all", opts: TokenOpt
   if (wanted.length === 0) throw new TokenError("the stack exports no M2M accounts (output m2m is empty): add m2m/ definitions and run pulumi up");
   return Promise.all(
     wanted.map(async (name): Promise<AccountResult> => {
-      const c = outputs.m2m[name];
+      // Own accounts only: "constructor" or "__proto__" are names like any other, not the object's properties.
+      const c = Object.hasOwn(outputs.m2m, name) ? outputs.m2m[name] : undefined;
       if (!c) return { name, ok: false, error: `unknown M2M account "${name}"; the stack has: ${known.join(", ") || "none"}` };
       try {
         return { name, ok: true, token: await tokenFor(name, c, outputs, opts) };

@@ -61,10 +61,32 @@ function parse(text: string, where: string): Record<string, unknown> {
   throw new TokenError(`${where} is not the JSON object of stack outputs`);
 }
 
+const looksLikeCredentials = (v: unknown): boolean => !!v && typeof v === "object" && "clientId" in v;
+
+/**
+ * The outputs object from what a file holds: the whole object (`pulumi stack output --json --show-secrets`) or
+ * only the m2m output (`pulumi stack output m2m --json --show-secrets`), whose values are credentials.
+ */
+export function outputsObject(value: Record<string, unknown>): Record<string, unknown> {
+  const entries = Object.values(value);
+  if (!("m2m" in value) && entries.length > 0 && entries.every(looksLikeCredentials)) return { m2m: value };
+  return value;
+}
+
+async function readOutputsFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder, not a file" : (e as Error).message;
+    throw new TokenError(`cannot read --outputs ${file}: ${why}; save the outputs with pulumi stack output m2m --json --show-secrets > ${file}`);
+  }
+}
+
 export async function readStackOutputs(source: OutputSource = {}): Promise<StackOutputs> {
   let all: Record<string, unknown>;
   if (source.file) {
-    all = parse(await readFile(source.file, "utf8").catch(() => { throw new TokenError(`cannot read ${source.file}`); }), source.file);
+    all = outputsObject(parse(await readOutputsFile(source.file), source.file));
   } else {
     const args = ["stack", "output", "--json", "--show-secrets", "--non-interactive"];
     if (source.stack) args.push("--stack", source.stack);

@@ -49,10 +49,12 @@ describe("mcp-access validate", () => {
     assert.match(r.out, /^::error file=groups\/g\.yaml,line=7,col=1,title=bogus::unknown field "bogus"/m);
   });
 
-  it("treats a directory without definitions as an empty, valid set", async () => {
-    const r = await cli(["validate", "--dir", makeRepo({})]);
-    assert.equal(r.code, 0);
-    assert.match(r.out, /ok: 0 groups, 0 users, 0 M2M accounts/);
+  it("refuses a directory holding none of groups/, users/, m2m/ (applying it would delete everything)", async () => {
+    const dir = makeRepo({ "README.md": "not definitions\n" });
+    const r = await cli(["validate", "--dir", dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /holds none of groups\/, users\/, m2m\/; applying it would remove every group, user and M2M account/);
+    assert.doesNotMatch(r.out, /^ok:/m);
   });
 
   it("checks as a stack will apply: bootstrap and existing groups from its config", async () => {

@@ -130,16 +130,16 @@ describe("mcp-access diff", () => {
 });
 
 describe("safety guards (validate)", () => {
-  const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`users/u${i}.yaml`, userFile(`u${i}`, ["tools-users"])]));
+  const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`users/usr${i}.yaml`, userFile(`usr${i}`, ["tools-users"])]));
 
   it("refuses removing more than the allowed share of a group's members at once", async () => {
     const repo = new GitRepo().write({ "groups/tools.yaml": TOOLS, "mcp-access.yaml": "guards:\n  maxRemovalShare: 0.25\n", ...many(8) });
     const ref = repo.commit("eight members");
-    repo.write({ "users/u0.yaml": null, "users/u1.yaml": null, "users/u2.yaml": null });
+    repo.write({ "users/usr0.yaml": null, "users/usr1.yaml": null, "users/usr2.yaml": null });
     const r = await cli(["validate", "--dir", repo.dir, "--base", ref]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /groups\/tools\.yaml:1:1: error: this change removes 3 of 8 members of "tools-users" \(38%, over the 25% allowed at once: guards\.maxRemovalShare\): user u0, user u1, user u2/);
-    repo.write({ "users/u1.yaml": userFile("u1", ["tools-users"]), "users/u2.yaml": userFile("u2", ["tools-users"]) });
+    assert.match(r.out, /groups\/tools\.yaml:1:1: error: this change removes 3 of 8 members of "tools-users" \(38%, over the 25% allowed at once: guards\.maxRemovalShare\): user usr0, user usr1, user usr2/);
+    repo.write({ "users/usr1.yaml": userFile("usr1", ["tools-users"]), "users/usr2.yaml": userFile("usr2", ["tools-users"]) });
     assert.equal((await cli(["validate", "--dir", repo.dir, "--base", ref])).code, 0, "one of eight is fine");
   });
 

@@ -4,7 +4,7 @@
  * (Keycloak tokens are fetched from a real Keycloak in test/e2e.)
  */
 import assert from "node:assert/strict";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -215,5 +215,60 @@ describe("the registry's self-signed user tokens", () => {
 
   it("refuses something that is not a JWT", async () => {
     await assert.rejects(verifyAnyToken("not-a-token"), /not a JWT/);
+  });
+});
+
+describe("mcp-access token: files and folders (issue 14)", () => {
+  it("accepts the m2m output alone (pulumi stack output m2m --json) as well as the whole output object", async () => {
+    const file = join(repo, "m2m-only.json");
+    writeFileSync(file, JSON.stringify(outputs.m2m));
+    const r = await cli(["token", "agent-a", "--outputs", file, "--cwd", repo, "--format", "raw"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^ey/);
+  });
+
+  it("calls constructor and __proto__ unknown accounts", async () => {
+    const r = await cli(["token", "constructor", "__proto__", "toString", "--outputs", join(repo, "outputs.json"), "--cwd", repo]);
+    assert.equal(r.code, 1);
+    for (const n of ["constructor", "__proto__", "toString"]) assert.match(r.err, new RegExp(`unknown M2M account "${n}"; the stack has: agent-a, agent-b`));
+  });
+
+  it("writes only its files into an existing folder: its .gitignore and mode stay as they are", async () => {
+    const dir = join(makeRepo({ "own/.gitignore": "# the team's own rules\nkeep-me\n" }), "own");
+    chmodSync(dir, 0o755);
+    const r = await cli(["token", "agent-a", "--outputs", join(repo, "outputs.json"), "--cwd", repo, "--out", dir]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(readFileSync(join(dir, ".gitignore"), "utf8"), "# the team's own rules\nkeep-me\n");
+    assert.equal(statSync(dir).mode & 0o777, 0o755);
+    assert.equal(statSync(join(dir, "agent-agent-a-token.json")).mode & 0o777, 0o600);
+  });
+
+  it("resolves --out against the current directory, and defaults to .oauth-tokens in --cwd", async () => {
+    const here = makeRepo({});
+    const before = process.cwd();
+    process.chdir(here);
+    try {
+      const r = await cli(["token", "agent-b", "--outputs", join(repo, "outputs.json"), "--cwd", repo, "--out", "rel-tokens"]);
+      assert.equal(r.code, 0, r.err);
+      assert.ok(existsSync(join(here, "rel-tokens", "agent-agent-b-token.json")));
+      assert.ok(!existsSync(join(repo, "rel-tokens")));
+      const d = await cli(["token", "agent-b", "--outputs", join(repo, "outputs.json"), "--cwd", repo]);
+      assert.equal(d.code, 0, d.err);
+      assert.ok(existsSync(join(repo, ".oauth-tokens", "agent-agent-b-token.json")));
+    } finally {
+      process.chdir(before);
+    }
+  });
+
+  it("says what is wrong with --outputs and --out instead of ENOENT/EISDIR", async () => {
+    const missing = await cli(["token", "agent-a", "--outputs", join(repo, "nope.json")]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /cannot read --outputs .*nope\.json: no such file; save the outputs with pulumi stack output m2m --json --show-secrets/);
+    const folder = await cli(["token", "agent-a", "--outputs", repo]);
+    assert.match(folder.err, /cannot read --outputs .*: it is a folder, not a file/);
+    const file = await cli(["token", "agent-a", "--outputs", join(repo, "outputs.json"), "--cwd", repo, "--out", join(repo, "outputs.json"), "--min-ttl", "0"]);
+    assert.equal(file.code, 1);
+    assert.match(file.err, /--out .*outputs\.json is a file, not a folder/);
+    assert.doesNotMatch(missing.err + folder.err + file.err, /ENOENT|EISDIR|ENOTDIR/);
   });
 });

@@ -1,0 +1,116 @@
+/**
+ * Checks of single fields, run on what a file holds whether or not the rest of its item passes the schema: one
+ * run shows every problem of an item (a wrong type elsewhere does not hide a username Keycloak refuses).
+ */
+import type { Diagnostic, FieldPath } from "./diagnostics";
+import {
+  emailProblem,
+  entraUserProblems,
+  m2mNameProblem,
+  personNameProblem,
+  scopeNameProblem,
+  serverNameProblem,
+  suspiciousCharProblem,
+  usernameProblem,
+} from "./names";
+import { isReservedServerName } from "./registry-rules";
+import type { IdentityProvider } from "./registry-rules";
+import type { Kind } from "./schema";
+import { diagnosticAt, type SourceFile } from "./source";
+
+export interface FieldCheckOptions {
+  /** The identity provider the definitions are applied to; Entra's limits apply only to it. */
+  identityProvider?: IdentityProvider;
+}
+
+/** Free text, checked for nothing. */
+const FREE_TEXT = new Set(["description", "$schema"]);
+/** Person names: Keycloak's person-name rules; other scripts are real names, so only invisible characters count. */
+const PERSON_NAMES = new Set(["first_name", "last_name"]);
+
+type Record_ = Record<string, unknown>;
+const isRecord = (v: unknown): v is Record_ => v !== null && typeof v === "object" && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** Every string (and mapping key) in a value with its path, skipping free text. */
+function eachName(value: unknown, path: FieldPath, visit: (s: string, path: FieldPath, key: boolean) => void): void {
+  if (Array.isArray(value)) value.forEach((v, i) => eachName(v, [...path, i], visit));
+  else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (FREE_TEXT.has(k)) continue;
+      visit(k, [...path, k], true);
+      eachName(v, [...path, k], visit);
+    }
+  } else if (typeof value === "string") visit(value, path, false);
+}
+
+function lastKey(path: FieldPath): string {
+  for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === "string") return path[i] as string;
+  return "value";
+}
+
+/** The field checks of one item (`at` is its path in the file). */
+export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: SourceFile, options: FieldCheckOptions = {}): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const error = (path: FieldPath, message: string | null, key = false) => {
+    if (message) out.push(diagnosticAt(source, [...at, ...path], message, "error", key));
+  };
+
+  // Look-alike and invisible characters, in every name of the item.
+  const flagged = new Set<string>();
+  eachName(item, [], (s, path, key) => {
+    const field = lastKey(path);
+    const problem = suspiciousCharProblem(key ? `key` : field, s, !PERSON_NAMES.has(field) || key);
+    if (problem) {
+      flagged.add(path.join("\u0000"));
+      error(path, problem, key);
+    }
+  });
+  if (!isRecord(item)) return out;
+  // A name already reported for its characters is not reported again for the same characters.
+  const unflagged = (field: string) => !flagged.has(field);
+
+  if (kind === "users") {
+    const username = str(item.username);
+    if (username !== undefined && unflagged("username")) error(["username"], usernameProblem(username));
+    const email = str(item.email);
+    if (email !== undefined) error(["email"], emailProblem(email));
+    for (const field of PERSON_NAMES) {
+      const v = str(item[field]);
+      if (v !== undefined && v !== "" && unflagged(field)) error([field], personNameProblem(field, v));
+    }
+    if (options.identityProvider === "entra") for (const p of entraUserProblems(item)) error([p.field], p.message);
+  } else if (kind === "m2m") {
+    const name = str(item.name);
+    if (name !== undefined && unflagged("name")) error(["name"], m2mNameProblem(name));
+  } else {
+    const name = str(item.scope_name);
+    const createInIdp = item.create_in_idp ?? item.create_in_keycloak ?? true;
+    if (name !== undefined && name !== "" && unflagged("scope_name")) error(["scope_name"], scopeNameProblem(name, createInIdp !== false));
+    for (const [path, server] of serverNames(item)) {
+      if (isReservedServerName(server)) {
+        error(path, `server "${server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
+      } else {
+        error(path, serverNameProblem(server));
+      }
+    }
+  }
+  return out;
+}
+
+/** `server` of every rule (also inside `access_rules`) and `server_name` of the shorthand, with their paths. */
+function serverNames(group: Record_): Array<[FieldPath, string]> {
+  const out: Array<[FieldPath, string]> = [];
+  const rules = (list: unknown, path: FieldPath, field: string) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((r, i) => {
+      if (!isRecord(r)) return;
+      const s = str(r[field]);
+      if (s !== undefined) out.push([[...path, i, field], s]);
+      if (field === "server") rules(r.access_rules, [...path, i, "access_rules"], "server");
+    });
+  };
+  rules(group.server_access, ["server_access"], "server");
+  rules(group.servers, ["servers"], "server_name");
+  return out;
+}
