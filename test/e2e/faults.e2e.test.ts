@@ -17,7 +17,7 @@ import { engineStack, type EngineStack } from "../support/engine";
 import { keycloakAdmin, keycloakStackConfig } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
-import { databaseUri, keycloakUrl, privateDatabase, restartKeycloak } from "../support/services";
+import { databaseUri, keycloakUrl, privateDatabase, privateKeycloak } from "../support/services";
 
 const quiet = { onOutput: () => undefined };
 const changes = (summary: { resourceChanges?: Record<string, number> }) =>
@@ -34,12 +34,13 @@ function bigRepo(users: number, groups: number, m2m: number): string {
   return makeRepo(files);
 }
 
-/** Calls `fault` once, after `n` resources were created. */
-function afterCreates(n: number, fault: () => void): (e: EngineEvent) => void {
+/** Calls `fault` once, after `n` resources (of types starting with `typePrefix`) were created. */
+function afterCreates(n: number, fault: () => void, typePrefix = ""): (e: EngineEvent) => void {
   let created = 0;
   let fired = false;
   return (e) => {
-    if (e.resOutputsEvent?.metadata.op === "create" && ++created >= n && !fired) {
+    const m = e.resOutputsEvent?.metadata;
+    if (m?.op === "create" && m.type.startsWith(typePrefix) && ++created >= n && !fired) {
       fired = true;
       fault();
     }
@@ -47,8 +48,8 @@ function afterCreates(n: number, fault: () => void): (e: EngineEvent) => void {
 }
 
 /** What the realm holds, by name: the proof that nothing was duplicated or left out. */
-async function realmInventory(realm: string) {
-  const kc = await keycloakAdmin(realm);
+async function realmInventory(realm: string, baseUrl = keycloakUrl()) {
+  const kc = await keycloakAdmin(realm, baseUrl);
   const users = (await kc.users.find({ max: 1000, briefRepresentation: true })).map((u) => u.username!).filter((u) => !u.startsWith("service-account-"));
   const groups = (await kc.groups.find({ max: 1000, briefRepresentation: true })).map((g) => g.name!);
   const clients = (await kc.clients.find({ max: 1000 })).map((c) => c.clientId!).filter((c) => c.startsWith("bot-") || c.startsWith("mcp-gateway-"));
@@ -70,7 +71,7 @@ async function dropDb(uri: string, name: string) {
   await mongo.close();
 }
 
-const stacks: EngineStack[] = [];
+const stacks: Array<{ e2e: EngineStack; keycloak: string }> = [];
 async function keycloakStack(name: string, repo: string, keycloak = keycloakUrl()) {
   const realm = name;
   const e2e = await engineStack(name, {
@@ -81,7 +82,7 @@ async function keycloakStack(name: string, repo: string, keycloak = keycloakUrl(
     "mcp-gateway-access:database": { value: `mcp_registry_${name.replace(/-/g, "_")}` },
     "mcp-gateway-access:mongodbUri": { value: databaseUri(), secret: true },
   });
-  stacks.push(e2e);
+  stacks.push({ e2e, keycloak });
   return e2e;
 }
 
@@ -91,9 +92,9 @@ before(() => {
 });
 
 after(async () => {
-  for (const e2e of stacks) {
+  for (const { e2e, keycloak } of stacks) {
     const name = e2e.stack.name;
-    await (await keycloakAdmin(name).catch(() => undefined))?.realms.del({ realm: name }).catch(() => undefined);
+    await (await keycloakAdmin(name, keycloak).catch(() => undefined))?.realms.del({ realm: name }).catch(() => undefined);
     await dropDb(databaseUri(), `mcp_registry_${name.replace(/-/g, "_")}`);
     await e2e.cleanup();
   }
@@ -102,21 +103,31 @@ after(async () => {
 describe("faults in the middle of pulumi up", () => {
   it("Keycloak stopped: the run fails naming Keycloak; once it is back, a rerun converges", async () => {
     const name = `e2e-kcstop-${process.pid}`;
-    const e2e = await keycloakStack(name, bigRepo(40, 8, 6));
-    let stopped: Promise<void> | undefined;
-    await assert.rejects(
-      e2e.stack.up({ ...quiet, onEvent: afterCreates(25, () => (stopped = restartKeycloak("stop"))) }),
-      (e: Error) => {
-        assert.match(e.message, new RegExp(`Keycloak at http://${new URL(keycloakUrl()).host} did not answer while trying to create .* run pulumi up again`));
-        return true;
-      },
-    );
-    await stopped;
-    await restartKeycloak("start");
-    const result = await e2e.stack.up(quiet);
-    assert.equal(result.summary.result, "succeeded");
-    assert.deepEqual(await realmInventory(name), expectedInventory(40, 8, 6));
-    assert.deepEqual(changes((await e2e.stack.up(quiet)).summary), {}, "converged");
+    // Its own Keycloak, so stopping it disturbs no other test.
+    const stateDir = mkdtempSync(join(tmpdir(), "mcp-access-faults-kc-"));
+    const kc = privateKeycloak(18480, stateDir);
+    await kc.start();
+    try {
+      const e2e = await keycloakStack(name, bigRepo(40, 8, 6), kc.url);
+      let stopped: Promise<void> | undefined;
+      await assert.rejects(
+        e2e.stack.up({ ...quiet, onEvent: afterCreates(15, () => (stopped = kc.stop()), "keycloak:") }),
+        (e: Error) => {
+          assert.match(e.message, new RegExp(`Keycloak at ${kc.url} did not answer while trying to create .* run pulumi up again`));
+          return true;
+        },
+      );
+      await stopped;
+      await kc.start();
+      const result = await e2e.stack.up(quiet);
+      assert.equal(result.summary.result, "succeeded");
+      assert.deepEqual(await realmInventory(name, kc.url), expectedInventory(40, 8, 6));
+      assert.deepEqual(changes((await e2e.stack.up(quiet)).summary), {}, "converged");
+      await (await keycloakAdmin(name, kc.url)).realms.del({ realm: name });
+    } finally {
+      await kc.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   it("the database stopped: the run says it cannot reach it; once it is back, a rerun converges", async () => {
@@ -131,7 +142,7 @@ describe("faults in the middle of pulumi up", () => {
         "mcp-gateway-access:mongodbUri": { value: db.uri, secret: true },
         "mcp-gateway-access:mongodbTimeoutMs": { value: "3000" },
       });
-      stacks.push(e2e);
+      stacks.push({ e2e, keycloak: keycloakUrl() });
       await assert.rejects(e2e.stack.up({ ...quiet, onEvent: afterCreates(8, () => db.stop()) }), /cannot reach the registry database at .*run pulumi up again when the database is reachable/);
       db.start();
       await e2e.stack.up(quiet);

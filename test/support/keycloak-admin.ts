@@ -8,10 +8,10 @@ export const KC_ADMIN = {
   password: process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? "admin",
 };
 
-/** An admin client signed in to the master realm, working on `realm`. */
-export async function keycloakAdmin(realm: string): Promise<KeycloakAdminClient> {
+/** An admin client signed in to the master realm, working on `realm` (of the shared Keycloak unless `baseUrl`). */
+export async function keycloakAdmin(realm: string, baseUrl = keycloakUrl()): Promise<KeycloakAdminClient> {
   const { default: KcAdminClient } = await import("@keycloak/keycloak-admin-client");
-  const admin = new KcAdminClient({ baseUrl: keycloakUrl(), realmName: "master" });
+  const admin = new KcAdminClient({ baseUrl, realmName: "master" });
   await admin.auth({ grantType: "password", clientId: "admin-cli", ...KC_ADMIN });
   admin.setConfig({ realmName: realm });
   return admin;

@@ -43,11 +43,14 @@ export function keycloakUrl(): string {
   return url;
 }
 
-/** Stops or starts the shared Keycloak (fault tests); resolves when the script is done. */
-export function restartKeycloak(verb: "stop" | "start"): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile("bash", [join(REPO_ROOT, "scripts", "keycloak.sh"), verb], { env: process.env }, (err, _out, errText) =>
-      err ? reject(new Error(`scripts/keycloak.sh ${verb} failed: ${errText}`)) : resolve(),
-    );
-  });
+/** A private Keycloak that a test may stop and start (fault tests), on its own ports and state folder. */
+export function privateKeycloak(port: number, stateDir: string): { url: string; start(): Promise<void>; stop(): Promise<void> } {
+  const env = { ...process.env, KEYCLOAK_PORT: String(port), MCP_ACCESS_STATE_DIR: stateDir };
+  const run = (verb: "start" | "stop") =>
+    new Promise<void>((resolve, reject) => {
+      execFile("bash", [join(REPO_ROOT, "scripts", "keycloak.sh"), verb], { env }, (err, _out, errText) =>
+        err ? reject(new Error(`scripts/keycloak.sh ${verb} (port ${port}) failed: ${errText}`)) : resolve(),
+      );
+    });
+  return { url: `http://127.0.0.1:${port}`, start: () => run("start"), stop: () => run("stop") };
 }
