@@ -25,6 +25,16 @@ function admin(realm: boolean, calls: string[] = []): KeycloakAdmin {
 
 const inState = (type: string, id: string, outputs: Record<string, unknown>): StateResource => ({ type, id, outputs: { realmId: "r", ...outputs } });
 
+/** A state holding every declared object except the bot's audience mapper. */
+const allButAudienceMapper = (): StateResource[] => [
+  { type: "keycloak:index/realm:Realm", id: "r", outputs: { realm: "r" } },
+  inState("keycloak:index/group:Group", "G1", { name: "g1" }),
+  inState("keycloak:index/group:Group", "G2", { name: "g2" }),
+  inState("keycloak:index/user:User", "A", { username: "alice" }),
+  inState("keycloak:openid/client:Client", "B", { clientId: "bot" }),
+  inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "M1", { clientId: "B", name: "groups" }),
+];
+
 describe("adoption", () => {
   it("imports every declared object that exists in Keycloak and is not in the state, in the provider's import format", async () => {
     const a = await findAdoptable(DECLARED, [], async () => admin(true));
@@ -45,14 +55,7 @@ describe("adoption", () => {
   });
 
   it("adopts only the mapper whose create was lost when the client itself is in the state", async () => {
-    const state = [
-      { type: "keycloak:index/realm:Realm", id: "r", outputs: { realm: "r" } },
-      inState("keycloak:index/group:Group", "G1", { name: "g1" }),
-      inState("keycloak:index/group:Group", "G2", { name: "g2" }),
-      inState("keycloak:index/user:User", "A", { username: "alice" }),
-      inState("keycloak:openid/client:Client", "B", { clientId: "bot" }),
-      inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "M1", { clientId: "B", name: "groups" }),
-    ];
+    const state = allButAudienceMapper();
     const calls: string[] = [];
     const a = await findAdoptable(DECLARED, state, async () => admin(true, calls));
     assert.deepEqual(a, { groups: {}, users: {}, clients: {}, mappers: { "bot/mcp-gateway-audience": "r/client/B/M2" } });
@@ -61,12 +64,7 @@ describe("adoption", () => {
 
   it("does not connect at all when the state holds everything, and adopts nothing when the state cannot be read", async () => {
     const state = [
-      { type: "keycloak:index/realm:Realm", id: "r", outputs: { realm: "r" } },
-      inState("keycloak:index/group:Group", "G1", { name: "g1" }),
-      inState("keycloak:index/group:Group", "G2", { name: "g2" }),
-      inState("keycloak:index/user:User", "A", { username: "alice" }),
-      inState("keycloak:openid/client:Client", "B", { clientId: "bot" }),
-      inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "M1", { clientId: "B", name: "groups" }),
+      ...allButAudienceMapper(),
       inState("keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper", "M2", { clientId: "B", name: "mcp-gateway-audience" }),
     ];
     const never = async (): Promise<KeycloakAdmin> => assert.fail("must not connect");
