@@ -17,7 +17,8 @@ export function serverRuleGrants(rule: { server: string; methods: readonly strin
   const everyServer = rule.server === "*";
   const server = everyServer ? "*" : stripSlashes(rule.server);
   const out: Grant[] = [];
-  if (grantsEverything(rule.methods)) out.push({ kind: "method", server, method: "*", every: { server: everyServer, method: true } });
+  // auth_server/server.py validate_server_tool_access: a tools wildcard opens every method too (backward-compatible branch).
+  if (grantsEverything(rule.methods) || grantsEverything(rule.tools)) out.push({ kind: "method", server, method: "*", every: { server: everyServer, method: true } });
   else for (const method of rule.methods) out.push({ kind: "method", server, method, every: { server: everyServer, method: false } });
   if (grantsEverything(rule.tools)) out.push({ kind: "tool", server, tool: "*", every: { server: everyServer, tool: true } });
   else if (Array.isArray(rule.tools)) for (const tool of rule.tools) out.push({ kind: "tool", server, tool, every: { server: everyServer, tool: false } });
