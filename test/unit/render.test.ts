@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkRepository, renderRegistryDocuments, STANDARD_METHODS } from "../../lib";
+import { checkRepository, renderRegistryDocuments, STANDARD_METHODS, UI_ACTIONS } from "../../lib";
 import { makeRepo } from "../support/repo";
 import { FIXTURES, REPO_ROOT } from "../support/paths";
 
@@ -149,5 +149,12 @@ describe("the example repository", () => {
     const docs = renderRegistryDocuments(r.model);
     const fininfo = docs.scopes.find((s) => s._id === "fininfo-analysts") as { server_access: unknown[] };
     assert.equal(fininfo.server_access.length, 2, "shorthand converted");
+  });
+});
+
+describe("the README's list of UI actions", () => {
+  it("names every UI action the registry checks", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    for (const action of UI_ACTIONS) assert.ok(readme.includes(`\`${action}\``), `README lacks ${action}`);
   });
 });
