@@ -14,7 +14,8 @@ export type Grant =
 
 /** The grants of one `{server, methods, tools}` rule. */
 export function serverRuleGrants(rule: { server: string; methods: readonly string[]; tools?: readonly string[] | "*" }): Grant[] {
-  const everyServer = rule.server === "*";
+  // auth_server/server.py `_server_names_match`: a rule server that strips to "*" matches every server.
+  const everyServer = stripSlashes(rule.server) === "*";
   const server = everyServer ? "*" : stripSlashes(rule.server);
   const out: Grant[] = [];
   // auth_server/server.py validate_server_tool_access: a tools wildcard opens every method too (backward-compatible branch).
