@@ -13,6 +13,7 @@ import {
   requestTarget as requestTargetOf,
   serverKey,
   serverNamesMatch,
+  stripSlashes,
 } from "./registry-rules";
 
 /** The fields of a scope document authorisation reads. */
@@ -141,10 +142,11 @@ function deny(scopes: string[], decidedBy: string, what: string): Decision {
  * a server path (auth_server/server.py `_registered_server_from_proxy_path` derives the key).
  */
 export function authorize(docs: readonly ScopeForAuth[], groups: readonly string[], server: string, method: string, tool?: string, options: AuthorizeOptions = {}): Decision {
-  const key = serverKey(server);
+  const httpVerb = options.httpVerb ?? false;
+  // MCP: `_registered_server_from_proxy_path`; generic proxy: the `{kind}/{registered_path}` key as it is.
+  const key = httpVerb ? stripSlashes(server) : serverKey(server);
   const held = scopesForGroups(docs, groups);
   const scopes = held.map((d) => d._id);
-  const httpVerb = options.httpVerb ?? false;
   const decidedBy = httpVerb ? DECIDED_BY.http : DECIDED_BY.mcp;
   const grant = (doc: ScopeForAuth, rule: ServerRule, branch: DecisionBranch, reason: string): Decision => ({ allowed: true, scope: doc._id, rule, scopes, branch, decidedBy, reason });
   // auth_server/server.py validate_server_tool_access: every scope in order, every flattened rule in order, first grant wins.

@@ -17,6 +17,7 @@ import {
   MCP_METHODS,
   UI_ACTIONS,
   normalizeAgentPath,
+  normalizeGroupName,
   isHttpMethodToken,
   stripSlashes,
 } from "./registry-rules";
@@ -300,7 +301,8 @@ function checkGroupMappings(
 ): void {
   if (idp === "entra") return;
   for (const [name, g] of groups) {
-    if (!g.createInIdp || g.groupMappings.includes(name)) continue;
+    // group_names.normalize_group_name (#1689): "/name" in group_mappings maps the group "name".
+    if (!g.createInIdp || g.groupMappings.some((m) => normalizeGroupName(m) === name)) continue;
     const joining = members.filter((m) => m.groups.includes(name));
     if (!joining.length) continue;
     const files = [...new Set(joining.map((m) => m.file))].sort();

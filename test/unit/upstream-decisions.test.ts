@@ -24,6 +24,7 @@ const docs: ScopeForAuth[] = [
   { _id: "grouped", group_mappings: ["grouped"], server_access: [{ scope_name: "grouped", access_rules: [{ server: "sre", methods: ["tools/list"] }, { agent: "/ops-agent", actions: ["invoke_agent"] }] }] },
   { _id: "proxy", group_mappings: ["proxy"], server_access: [{ server: "skill/skills/pdf", methods: ["get", "Delete"], tools: ["*", "PUT"] }] },
   { _id: "proxy-star", group_mappings: ["proxy-star"], server_access: [{ server: "skill/skills/pdf", methods: ["*", "all"], tools: ["*"] }] },
+  { _id: "proxy-mcp-named", group_mappings: ["proxy-mcp-named"], server_access: [{ server: "skill/tools/mcp", methods: ["GET"] }] },
   { _id: "proxy-http", group_mappings: ["proxy-http"], server_access: [{ server: "*", methods: ["http:*"], tools: [] }] },
   { _id: "agents", group_mappings: ["agents"], server_access: [{ agent: "/flights", actions: ["invoke_agent"] }, { agent: "/hotels", actions: ["get_agent"] }, { server: "flights", methods: ["all"] }] },
   { _id: "agents-any", group_mappings: ["agents-any"], server_access: [{ agent: "all", actions: ["invoke_agent"] }, { agent: "/cars", actions: ["*"] }] },
@@ -78,6 +79,7 @@ const rows: Row[] = [
   { what: "a stored 'Delete' authorises DELETE", groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "delete", allowed: true, branch: "http-verb-listed", scope: "proxy" },
   { what: "a verb not listed, even in tools or with a tools wildcard", groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "PUT", allowed: false, branch: "default-deny" },
   { what: "all/* in methods never grant a verb", groups: ["proxy-star"], call: "http", target: "skill/skills/pdf", method: "DELETE", allowed: false, branch: "default-deny" },
+  { what: "a proxy key keeps a last segment named like a transport", groups: ["proxy-mcp-named"], call: "http", target: "/skill/tools/mcp", method: "GET", allowed: true, branch: "http-verb-listed", scope: "proxy-mcp-named" },
   { what: "http:* grants every verb", groups: ["proxy-http"], call: "http", target: "skill/skills/pdf", method: "PATCH", allowed: true, branch: "http-verb-wildcard", scope: "proxy-http" },
   // validate_a2a_agent_access
   { what: "an admin group bypasses the agent check", groups: ["/registry-admins"], call: "agent", target: "/anything", method: "invoke_agent", allowed: true, branch: "admin-group-bypass" },

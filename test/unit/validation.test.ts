@@ -245,6 +245,11 @@ describe("registry rules", () => {
     assert.equal(r.warnings.filter((w) => /_normalize_agent_entries/.test(w.message)).length, 3);
   });
 
+  it("takes a group_mappings entry '/name' as mapping the group name (#1689)", () => {
+    const r = check({ "groups/g.yaml": "scope_name: g\ngroup_mappings: [/g]\n", "m2m/b.yaml": "name: bot\ngroups: [g]\n" });
+    assert.equal(r.warnings.filter((w) => /group_mappings leaves out/.test(w.message)).length, 0);
+  });
+
   it("warns that a server: api rule is never evaluated", () => {
     const r = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - server: api\n    methods: [GET]\n" });
     only(r.warnings, /server "api" is never evaluated/);
