@@ -1,6 +1,18 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { authorize, authScopes, checkRepository, grantsOf, grantText, scopesForGroups, type AccessModel } from "../lib";
+import {
+  authorize,
+  authorizeAgent,
+  authorizeUrl,
+  authScopes,
+  checkRepository,
+  grantsOf,
+  grantText,
+  scopesForGroups,
+  UPSTREAM_REVISION,
+  type AccessModel,
+  type Decision,
+} from "../lib";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -12,10 +24,14 @@ interface ExplainFlags extends RepoFlags {
   server?: string;
   method?: string;
   tool?: string;
+  url?: string;
+  agent?: string;
+  action?: string;
+  http?: string;
   format: "text" | "json";
 }
 
-function identity(model: AccessModel, flags: ExplainFlags): { label: string; groups: string[]; enabled: boolean } {
+function identity(model: AccessModel, flags: ExplainFlags): Who {
   const chosen = [flags.user, flags.m2m, flags.groups].filter((x) => x !== undefined).length;
   if (chosen !== 1) throw new UsageError("give exactly one of --user NAME, --m2m NAME or --groups a,b");
   if (flags.user) {
@@ -31,22 +47,54 @@ function identity(model: AccessModel, flags: ExplainFlags): { label: string; gro
   return { label: `groups ${flags.groups!.join(", ")}`, groups: flags.groups!, enabled: true };
 }
 
+type Who = { label: string; groups: string[]; enabled: boolean };
+
+/** The one decision the flags ask for, as the registry decides it. */
+function decide(docs: ReturnType<typeof authScopes>, who: Who, flags: ExplainFlags): { request: string; decision: Decision & { target?: string | null } } {
+  const kinds = [flags.url !== undefined, flags.agent !== undefined, flags.server !== undefined].filter(Boolean).length;
+  if (kinds !== 1) throw new UsageError("a decision needs exactly one of --server (with --method or --http), --url or --agent");
+  if (flags.agent !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.http !== undefined)) throw new UsageError("--agent takes --action, not --method, --tool or --http");
+  if (flags.action !== undefined && flags.agent === undefined) throw new UsageError("--action goes with --agent");
+  if (flags.http !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.url !== undefined)) throw new UsageError("--http takes --server kind/path only (the generic-proxy hop has no MCP method or tool)");
+  let request: string;
+  let decide: () => Decision & { target?: string | null };
+  if (flags.agent !== undefined) {
+    const action = flags.action ?? "invoke_agent";
+    request = `${action} on agent ${flags.agent}`;
+    decide = () => authorizeAgent(docs, who.groups, flags.agent!, action);
+  } else if (flags.url !== undefined) {
+    request = `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`;
+    decide = () => authorizeUrl(docs, who.groups, flags.url!, flags.method, flags.tool);
+  } else if (flags.http !== undefined) {
+    request = `${flags.http.toUpperCase()} ${flags.server} (generic proxy)`;
+    decide = () => authorize(docs, who.groups, flags.server!, flags.http!, undefined, { httpVerb: true });
+  } else {
+    if (!flags.method) throw new UsageError("a decision on --server needs --method (and --tool for tools/call), or --http VERB for the generic proxy");
+    request = `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`;
+    decide = () => authorize(docs, who.groups, flags.server!, flags.method!, flags.tool);
+  }
+  if (!who.enabled) {
+    return { request, decision: { allowed: false, scope: null, rule: null, scopes: [], branch: "disabled", decidedBy: "Keycloak/Entra: a disabled account gets no token", reason: "the identity is disabled: it gets no token" } };
+  }
+  return { request, decision: decide() };
+}
+
 export function runExplain(flags: ExplainFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
   const model = validModel(checkRepository(root, settings), io, "the definitions have errors; fix them first (mcp-access validate)");
   const who = identity(model, flags);
   const docs = authScopes(model);
-  if (flags.server !== undefined || flags.method !== undefined || flags.tool !== undefined) {
-    if (!flags.server || !flags.method) throw new UsageError("a decision needs --server and --method (and --tool for tools/call)");
-    const d = who.enabled
-      ? authorize(docs, who.groups, flags.server, flags.method, flags.tool)
-      : { allowed: false, scope: null, rule: null, scopes: [], reason: "the identity is disabled: it gets no token" };
+  if ([flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http].some((x) => x !== undefined)) {
+    const { request, decision: d } = decide(docs, who, flags);
     if (flags.format === "json") {
-      io.out(JSON.stringify({ allowed: d.allowed, scope: d.scope, rule: d.rule, scopes: d.scopes }, null, 2));
+      io.out(JSON.stringify({ identity: who.label, request, allowed: d.allowed, scope: d.scope, rule: d.rule, branch: d.branch, decided_by: d.decidedBy, reason: d.reason, ...(d.target !== undefined ? { key: d.target } : {}), scopes: d.scopes, upstream: UPSTREAM_REVISION }, null, 2));
     } else {
-      const what = `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`;
-      io.out(d.allowed ? `ALLOW ${who.label}: ${what}\n  by scope ${d.scope}, rule ${JSON.stringify(d.rule)}\n  ${d.reason}` : `DENY ${who.label}: ${what}\n  ${d.reason}`);
-      io.out(`  scopes held: ${d.scopes.join(", ") || "(none)"}`);
+      const verdict = d.branch === "not-scope-checked" ? "NOT SCOPE-CHECKED" : d.allowed ? "ALLOW" : "DENY";
+      const lines = [`${verdict} ${who.label}: ${request}`];
+      if (d.target) lines.push(`  key: ${d.target}`);
+      if (d.scope) lines.push(`  by scope ${d.scope}, rule ${JSON.stringify(d.rule)}`);
+      lines.push(`  ${d.reason}`, `  decided by ${d.decidedBy} (${d.branch})`, `  scopes held: ${d.scopes.join(", ") || "(none)"}`);
+      io.out(lines.join("\n"));
     }
     return 0;
   }
@@ -67,9 +115,13 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
     .option("--user <name>", "a user from users/")
     .option("--m2m <name>", "an M2M account from m2m/")
     .option("--groups <a,b>", "IdP groups, as a token carries them", collect)
-    .option("--server <server>", "MCP server (or `api` for the registry API)")
-    .option("--method <method>", "JSON-RPC method, e.g. tools/list or tools/call")
-    .option("--tool <tool>", "tool name, for tools/call")
+    .option("--server <server>", "MCP server key or path (e.g. currenttime, /currenttime/mcp, peer-x/docs), or kind/path with --http")
+    .option("--method <method>", "JSON-RPC method, e.g. tools/list or tools/call (case-sensitive)")
+    .option("--tool <tool>", "tool name (params.name), for tools/call")
+    .option("--url <path>", "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, /api/servers): the key is derived as the auth server does")
+    .option("--agent <path>", "an A2A agent path, e.g. /flight-booking (decided like validate_a2a_agent_access)")
+    .option("--action <action>", "the agent action, with --agent (default invoke_agent)")
+    .option("--http <verb>", "an HTTP verb on the generic proxy, with --server kind/path (e.g. skill/skills/pdf)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((flags: ExplainFlags) => setExit(runExplain(flags, io)));
 }

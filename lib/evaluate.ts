@@ -1,9 +1,20 @@
 /**
- * Authorisation exactly as the registry's auth server decides it (`validate_server_tool_access`, contract §5.4):
- * groups → scopes through `group_mappings`, then the first rule of those scopes that grants wins; default deny.
+ * Authorisation exactly as the registry's auth server decides it. Each branch cites the upstream function it
+ * mirrors (agentic-community/mcp-gateway-registry, see UPSTREAM_REVISION); the decision names the scope, the rule
+ * and the branch that decided, so `explain`, `diff`, warnings and guards all speak the same language.
  */
-import type { ServerAccessEntry, ServerRule } from "./schema";
-import { grantsEverything, stripSlashes } from "./registry-rules";
+import type { AgentRule, ServerAccessEntry, ServerRule } from "./schema";
+import {
+  ADMIN_GROUP_MARKERS,
+  HTTP_VERB_WILDCARD,
+  isWildcard,
+  normalizeAgentPath,
+  normalizeGroupName,
+  requestTarget as requestTargetOf,
+  serverKey,
+  serverNamesMatch,
+  stripSlashes,
+} from "./registry-rules";
 
 /** The fields of a scope document authorisation reads. */
 export interface ScopeForAuth {
@@ -16,73 +27,193 @@ export interface ScopeForAuth {
 /** A `{server, methods, tools}` rule, as the definitions' schema types it. */
 export type ServerRuleForAuth = ServerRule;
 
+/** Which branch of the upstream function decided. */
+export type DecisionBranch =
+  /** validate_server_tool_access: `method in methods`, not tools/call. */
+  | "method-listed"
+  /** validate_server_tool_access: `all`/`*` in methods, not tools/call. */
+  | "methods-wildcard"
+  /** validate_server_tool_access: tools/call with a tool name listed in tools. */
+  | "tool-listed"
+  /** validate_server_tool_access: tools/call with a tool name, `all`/`*` in tools. */
+  | "tools-wildcard"
+  /** validate_server_tool_access backward-compatible branch: the method (or tools/call without a tool) listed in tools. */
+  | "compat-method-in-tools"
+  /** validate_server_tool_access backward-compatible branch: `all`/`*` in tools opens every method. */
+  | "compat-tools-wildcard"
+  /** generic-proxy hop: the verb listed in methods (case-insensitive). */
+  | "http-verb-listed"
+  /** generic-proxy hop: `http:*` in methods. */
+  | "http-verb-wildcard"
+  /** validate_a2a_agent_access: the caller holds an admin group. */
+  | "admin-group-bypass"
+  /** validate_a2a_agent_access: an `{agent, actions}` rule matched. */
+  | "agent-rule"
+  /** no scope: none of the groups is in any scope's group_mappings. */
+  | "no-scope"
+  /** the scopes were checked and none granted. */
+  | "default-deny"
+  /** the identity is disabled: no token. */
+  | "disabled"
+  /** the path is not scope-checked (`/api/*`). */
+  | "not-scope-checked";
+
+/** The upstream function each kind of decision mirrors. */
+export const DECIDED_BY = {
+  mcp: "auth_server/server.py validate_server_tool_access",
+  http: "auth_server/server.py validate_server_tool_access (is_http_verb=True, generic-proxy hop)",
+  agent: "auth_server/server.py validate_a2a_agent_access",
+  url: "auth_server/server.py validate_request",
+} as const;
+
 export interface Decision {
   allowed: boolean;
-  /** The scope whose rule granted, or null. */
+  /** The scope whose rule decided, or null. */
   scope: string | null;
-  /** The rule that granted, or null. */
-  rule: ServerRuleForAuth | null;
+  /** The rule that decided, or null. */
+  rule: ServerRuleForAuth | AgentRule | null;
   /** Every scope the groups map to. */
   scopes: string[];
+  branch: DecisionBranch;
+  /** The upstream function the decision follows. */
+  decidedBy: string;
   /** Why, in words. */
   reason: string;
 }
 
-/** `find({"group_mappings": {"$in": groups}})`. */
+const norm = (groups: readonly string[]) => new Set(groups.map(normalizeGroupName).filter((g) => g !== ""));
+
+/**
+ * auth_server/server.py `map_groups_to_scopes` → scope_repository.py `get_group_mappings_bulk`
+ * (`find({"group_mappings": {"$in": groups}})`), with group_names.py `normalize_group_name` on both sides (#1689):
+ * `/team` in a mapping matches a `team` claim; case is kept.
+ */
 export function scopesForGroups<T extends ScopeForAuth>(docs: readonly T[], groups: readonly string[]): T[] {
-  const set = new Set(groups);
-  return docs.filter((d) => d.group_mappings.some((g) => set.has(g)));
+  const set = norm(groups);
+  return docs.filter((d) => d.group_mappings.some((g) => set.has(normalizeGroupName(g))));
 }
 
-/** `_flatten_server_access`: server rules, and the rules inside `{scope_name, access_rules}`; agent rules skipped. */
-export function serverRules(doc: ScopeForAuth): ServerRuleForAuth[] {
-  const out: ServerRuleForAuth[] = [];
+/**
+ * scope_repository.py `_flatten_server_access`: direct server and agent rules, and the rules inside
+ * `{scope_name, access_rules}` spliced in as they are; anything else (the nested `agents` block) skipped.
+ */
+export function flattenServerAccess(doc: { server_access: readonly ServerAccessEntry[] }): Array<ServerRule | AgentRule> {
+  const out: Array<ServerRule | AgentRule> = [];
   for (const e of doc.server_access) {
-    if ("server" in e) out.push(e);
-    else if ("access_rules" in e) out.push(...e.access_rules);
+    if ("access_rules" in e) out.push(...e.access_rules);
+    else if ("server" in e || "agent" in e) out.push(e);
   }
   return out;
 }
 
-function listHas(list: readonly string[] | "*" | undefined, value: string): { hit: boolean; wildcard: boolean } {
-  if (grantsEverything(list)) return { hit: true, wildcard: true };
-  return { hit: Array.isArray(list) && list.includes(value), wildcard: false };
+/** The `{server, methods, tools}` rules of the flattened list (what validate_server_tool_access matches). */
+export function serverRules(doc: { server_access: readonly ServerAccessEntry[] }): ServerRuleForAuth[] {
+  return flattenServerAccess(doc).filter((r): r is ServerRule => "server" in r);
 }
 
-export function serverMatches(ruleServer: string, server: string): boolean {
-  return ruleServer === "*" || stripSlashes(ruleServer) === stripSlashes(server);
+/** The `{agent, actions}` rules of the flattened list (what validate_a2a_agent_access matches). */
+export function agentRules(doc: { server_access: readonly ServerAccessEntry[] }): AgentRule[] {
+  return flattenServerAccess(doc).filter((r): r is AgentRule => "agent" in r);
 }
 
-/** One decision: may these groups call `method` (and `tool`, for tools/call) on `server`? */
-export function authorize(docs: readonly ScopeForAuth[], groups: readonly string[], server: string, method: string, tool?: string): Decision {
+/** `"all" in list or "*" in list`; the string form `"*"` of our schema counts too. */
+function hasWildcard(list: readonly string[] | "*" | undefined): boolean {
+  return list === "*" || (Array.isArray(list) && list.some(isWildcard));
+}
+
+function listed(list: readonly string[] | "*" | undefined, value: string): boolean {
+  return Array.isArray(list) && list.includes(value);
+}
+
+export interface AuthorizeOptions {
+  /** The generic-proxy hop: `method` is an HTTP verb (`is_http_verb=True`). */
+  httpVerb?: boolean;
+}
+
+function deny(scopes: string[], decidedBy: string, what: string): Decision {
+  if (scopes.length === 0) {
+    return { allowed: false, scope: null, rule: null, scopes, branch: "no-scope", decidedBy, reason: "no scope: none of the groups is in any scope's group_mappings (403)" };
+  }
+  return { allowed: false, scope: null, rule: null, scopes, branch: "default-deny", decidedBy, reason: `no rule of ${scopes.join(", ")} grants ${what} (default deny)` };
+}
+
+/**
+ * One decision: may these groups send `method` (and `tool`, for tools/call) to `server`? `server` is a scope key or
+ * a server path (auth_server/server.py `_registered_server_from_proxy_path` derives the key).
+ */
+export function authorize(docs: readonly ScopeForAuth[], groups: readonly string[], server: string, method: string, tool?: string, options: AuthorizeOptions = {}): Decision {
+  const httpVerb = options.httpVerb ?? false;
+  // MCP: `_registered_server_from_proxy_path`; generic proxy: the `{kind}/{registered_path}` key as it is.
+  const key = httpVerb ? stripSlashes(server) : serverKey(server);
   const held = scopesForGroups(docs, groups);
   const scopes = held.map((d) => d._id);
-  if (held.length === 0) return { allowed: false, scope: null, rule: null, scopes, reason: "no scope: none of the groups is in any scope's group_mappings (403)" };
+  const decidedBy = httpVerb ? DECIDED_BY.http : DECIDED_BY.mcp;
+  const grant = (doc: ScopeForAuth, rule: ServerRule, branch: DecisionBranch, reason: string): Decision => ({ allowed: true, scope: doc._id, rule, scopes, branch, decidedBy, reason });
+  // auth_server/server.py validate_server_tool_access: every scope in order, every flattened rule in order, first grant wins.
   for (const doc of held) {
     for (const rule of serverRules(doc)) {
-      if (!serverMatches(rule.server, server)) continue;
-      if (method === "tools/call") {
-        const t = listHas(rule.tools, tool ?? "");
-        if (tool !== undefined && t.hit) {
-          return { allowed: true, scope: doc._id, rule, scopes, reason: t.wildcard ? `tools/call: every tool of "${rule.server}" (tools wildcard)` : `tools/call: tool "${tool}" is listed` };
-        }
+      if (!serverNamesMatch(rule.server, key)) continue;
+      const at = `server "${rule.server}"`;
+      if (httpVerb) {
+        // Generic-proxy hop (tests/auth_server/unit/test_generic_verb_authz.py): `http:*` or the verb itself,
+        // compared ignoring case; `all`/`*` never grant a verb, and there is no fallback to tools.
+        if (rule.methods.some((m) => m.toLowerCase() === HTTP_VERB_WILDCARD)) return grant(doc, rule, "http-verb-wildcard", `${method.toUpperCase()}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`);
+        if (rule.methods.some((m) => m.toLowerCase() === method.toLowerCase())) return grant(doc, rule, "http-verb-listed", `${method.toUpperCase()}: the verb is listed in methods of ${at} (verbs compare ignoring case)`);
         continue;
       }
-      const m = listHas(rule.methods, method);
-      if (m.hit) {
-        return { allowed: true, scope: doc._id, rule, scopes, reason: m.wildcard ? `method "${method}": methods wildcard` : `method "${method}" is listed` };
+      // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
+      if (method !== "tools/call") {
+        if (listed(rule.methods, method)) return grant(doc, rule, "method-listed", `method "${method}" is listed in methods of ${at}`);
+        if (hasWildcard(rule.methods)) return grant(doc, rule, "methods-wildcard", `method "${method}": methods wildcard of ${at} (every method but tools/call)`);
       }
-      // Backward compatibility: a method named in `tools` is granted too.
-      if (Array.isArray(rule.tools) && rule.tools.includes(method)) {
-        return { allowed: true, scope: doc._id, rule, scopes, reason: `method "${method}" is listed in tools (backward-compatible rule)` };
+      if (method === "tools/call" && tool) {
+        // tools/call with a tool name checks tools only, never methods.
+        if (listed(rule.tools, tool)) return grant(doc, rule, "tool-listed", `tools/call "${tool}": the tool is listed in tools of ${at} (tools/call checks tools only, not methods)`);
+        if (hasWildcard(rule.tools)) return grant(doc, rule, "tools-wildcard", `tools/call "${tool}": tools wildcard of ${at} (every tool)`);
+      } else {
+        // Backward-compatible branch: any other method, and tools/call without a tool name, checked against tools.
+        if (listed(rule.tools, method)) return grant(doc, rule, "compat-method-in-tools", `method "${method}" is listed in tools of ${at} (backward-compatible branch)`);
+        if (hasWildcard(rule.tools)) return grant(doc, rule, "compat-tools-wildcard", `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`);
       }
     }
   }
-  return {
-    allowed: false,
-    scope: null,
-    rule: null,
-    scopes,
-    reason: method === "tools/call" && tool === undefined ? "tools/call needs a tool name" : `no rule of ${scopes.join(", ")} grants it (default deny)`,
-  };
+  const what = httpVerb ? `${method.toUpperCase()} on "${key}" (generic proxy: only listed verbs or ${HTTP_VERB_WILDCARD})` : method === "tools/call" && !tool ? `tools/call without a tool name on "${key}"` : `${method}${tool ? ` ${tool}` : ""} on "${key}"`;
+  return deny(scopes, decidedBy, what);
+}
+
+/**
+ * auth_server/server.py `validate_a2a_agent_access` (A2A requests to `/agent/<path>`): admin groups
+ * (`ADMIN_GROUP_MARKERS`) bypass; otherwise an `{agent, actions}` rule of the flattened rules whose `agent` equals
+ * the path exactly (or is `*`/`all`) and whose actions hold the action, `all` or `*`.
+ */
+export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly string[], agentPath: string, action = "invoke_agent"): Decision {
+  const path = normalizeAgentPath(agentPath);
+  const held = scopesForGroups(docs, groups);
+  const scopes = held.map((d) => d._id);
+  const decidedBy = DECIDED_BY.agent;
+  const admin = [...norm(groups)].find((g) => ADMIN_GROUP_MARKERS.includes(g));
+  if (admin) {
+    return { allowed: true, scope: null, rule: null, scopes, branch: "admin-group-bypass", decidedBy, reason: `group "${admin}" is an admin group (ADMIN_GROUP_MARKERS): the agent check is bypassed` };
+  }
+  for (const doc of held) {
+    for (const rule of agentRules(doc)) {
+      const agentMatches = rule.agent === path || rule.agent === "*" || rule.agent === "all";
+      if (!agentMatches) continue;
+      const hit = (rule.actions as readonly string[]).includes(action) ? `action "${action}" is listed` : rule.actions.some((a) => isWildcard(a)) ? "actions wildcard" : null;
+      if (hit) return { allowed: true, scope: doc._id, rule, scopes, branch: "agent-rule", decidedBy, reason: `${hit} in the rule for agent "${rule.agent}"` };
+    }
+  }
+  return deny(scopes, decidedBy, `${action} on agent "${path}"`);
+}
+
+/** A decision for a request path (`X-Original-URL`): the key derived as the auth server does. */
+export function authorizeUrl(docs: readonly ScopeForAuth[], groups: readonly string[], url: string, method?: string, tool?: string, rootPath = ""): Decision & { target: string | null } {
+  const target = requestTargetOf(url, rootPath);
+  if (target.kind === "unchecked") {
+    return { allowed: true, scope: null, rule: null, scopes: scopesForGroups(docs, groups).map((d) => d._id), branch: "not-scope-checked", decidedBy: DECIDED_BY.url, reason: target.reason, target: null };
+  }
+  if (target.kind === "agent") return { ...authorizeAgent(docs, groups, target.path, method ?? "invoke_agent"), target: target.path };
+  // validate_request: the JSON-RPC method of the body, else the transport endpoint of the URL, else "initialize".
+  const m = method ?? target.endpoint ?? "initialize";
+  return { ...authorize(docs, groups, target.key, m, tool), target: target.key };
 }

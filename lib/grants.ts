@@ -14,10 +14,12 @@ export type Grant =
 
 /** The grants of one `{server, methods, tools}` rule. */
 export function serverRuleGrants(rule: { server: string; methods: readonly string[]; tools?: readonly string[] | "*" }): Grant[] {
-  const everyServer = rule.server === "*";
+  // auth_server/server.py `_server_names_match`: a rule server that strips to "*" matches every server.
+  const everyServer = stripSlashes(rule.server) === "*";
   const server = everyServer ? "*" : stripSlashes(rule.server);
   const out: Grant[] = [];
-  if (grantsEverything(rule.methods)) out.push({ kind: "method", server, method: "*", every: { server: everyServer, method: true } });
+  // auth_server/server.py validate_server_tool_access: a tools wildcard opens every method too (backward-compatible branch).
+  if (grantsEverything(rule.methods) || grantsEverything(rule.tools)) out.push({ kind: "method", server, method: "*", every: { server: everyServer, method: true } });
   else for (const method of rule.methods) out.push({ kind: "method", server, method, every: { server: everyServer, method: false } });
   if (grantsEverything(rule.tools)) out.push({ kind: "tool", server, tool: "*", every: { server: everyServer, tool: true } });
   else if (Array.isArray(rule.tools)) for (const tool of rule.tools) out.push({ kind: "tool", server, tool, every: { server: everyServer, tool: false } });

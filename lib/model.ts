@@ -16,9 +16,13 @@ import {
   grantsEverything,
   MCP_METHODS,
   UI_ACTIONS,
+  normalizeAgentPath,
+  normalizeGroupName,
+  isHttpMethodToken,
+  stripSlashes,
 } from "./registry-rules";
 import type { IdentityProvider } from "./registry-rules";
-import type { GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
+import type { AgentRule, GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
 import { suggest } from "./schema-issues";
 import { diagnosticAt } from "./source";
 
@@ -89,19 +93,29 @@ export interface ModelResult {
   diagnostics: Diagnostic[];
 }
 
-function isExecuteRule(methods: readonly string[]): boolean {
-  return methods.includes("tools/call") || grantsEverything(methods);
-}
-
+/**
+ * The `servers` shorthand as rules. `read` is the standard methods without tools/call and no tools: the registry
+ * filters tools/list by the tools/call decision (auth_server/server.py `filter_tools_list_response`), so a tool a
+ * member may see is a tool the member may call.
+ */
 function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
   return (def.servers ?? []).map((s) => {
-    const rule: ServerAccessEntry = {
-      server: s.server_name,
-      methods: [...(s.access_level === "execute" ? STANDARD_METHODS : READ_METHODS)],
-    };
-    if (s.tools !== undefined) rule.tools = Array.isArray(s.tools) ? [...s.tools] : s.tools;
+    const execute = s.access_level === "execute";
+    const rule: ServerAccessEntry = { server: s.server_name, methods: [...(execute ? STANDARD_METHODS : READ_METHODS)] };
+    if (execute && s.tools !== undefined) rule.tools = Array.isArray(s.tools) ? [...s.tools] : s.tools;
     return rule;
   });
+}
+
+/** An agent rule in its stored form (management_routes.py `_normalize_agent_entries`). */
+function normalizeAgentRule(rule: AgentRule): AgentRule {
+  return { agent: normalizeAgentPath(rule.agent), actions: [...rule.actions] };
+}
+
+function normalizeEntry(entry: ServerAccessEntry): ServerAccessEntry {
+  if ("agent" in entry) return normalizeAgentRule(entry);
+  if ("access_rules" in entry) return { scope_name: entry.scope_name, access_rules: entry.access_rules.map((r) => ("agent" in r ? normalizeAgentRule(r) : r)) };
+  return entry;
 }
 
 class Checker {
@@ -152,25 +166,41 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     c.warn(loc, ["custom_scopes"], "custom_scopes is accepted for compatibility but the registry ignores it; it is not stored", true);
   }
 
-  const serverAccess: ServerAccessEntry[] = [...(d.server_access ?? [])];
+  const serverAccess: ServerAccessEntry[] = (d.server_access ?? []).map(normalizeEntry);
+  const checkAgentRule = (rule: AgentRule, path: Array<string | number>) => {
+    const stored = normalizeAgentPath(rule.agent);
+    if (stored !== rule.agent) {
+      const what = stored === "all" ? `the agent wildcard "${rule.agent}" is stored as "all"` : `agent "${rule.agent}" is stored as "${stored}" (agent paths start with /)`;
+      c.warn(loc, [...path, "agent"], `${what}, as the registry's IAM API normalises it (management_routes._normalize_agent_entries); write "${stored}" to keep the file and the registry alike`);
+    }
+    const destructive = rule.actions.some(isWildcard) ? ["every action"] : rule.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
+    if (stored === "all" && destructive.length) {
+      c.warn(loc, [...path, "actions"], `agent "${rule.agent}" with ${destructive.join(", ")} lets every member change or remove every agent of the registry; name the agents instead`);
+    }
+  };
   (d.server_access ?? []).forEach((entry, i) => {
     const rules: Array<{ rule: ServerRule; path: Array<string | number> }> = [];
     if ("server" in entry) rules.push({ rule: entry, path: ["server_access", i] });
-    else if ("access_rules" in entry) entry.access_rules.forEach((r, j) => rules.push({ rule: r, path: ["server_access", i, "access_rules", j] }));
-    else if ("agent" in entry) {
-      const destructive = entry.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
-      if (entry.agent.trim() === "*" && destructive.length) {
-        c.warn(loc, ["server_access", i, "actions"], `agent "*" with ${destructive.join(", ")} lets every member change or remove every agent of the registry; name the agents instead`);
-      }
-    } else if ("agents" in entry) {
+    else if ("access_rules" in entry) {
+      entry.access_rules.forEach((r, j) => {
+        const path = ["server_access", i, "access_rules", j];
+        if ("agent" in r) checkAgentRule(r, path);
+        else rules.push({ rule: r, path });
+      });
+    } else if ("agent" in entry) checkAgentRule(entry, ["server_access", i]);
+    else if ("agents" in entry) {
       c.warn(loc, ["server_access", i, "agents"], `the nested "agents" form is stored but ignored by the registry's rule flattener; write {agent: "/path", actions: [...]} entries instead`, true);
     }
     for (const { rule, path } of rules) checkServerRule(c, loc, rule, path);
   });
   (d.servers ?? []).forEach((s, i) => {
     const path = ["servers", i];
+    if (s.access_level === "read" && s.tools !== undefined && (s.tools === "*" || s.tools.length > 0)) {
+      c.error(loc, [...path, "tools"], `access_level read on "${s.server_name}" lists tools, but the registry cannot show a tool without letting its caller call it (tools/list is filtered by the tools/call decision), so read grants no tools; write access_level: execute for the tools this group may see and call, or remove tools`);
+      return;
+    }
     const methods = s.access_level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
-    checkServerRule(c, loc, { server: s.server_name, methods, tools: s.tools }, path);
+    checkServerRule(c, loc, { server: s.server_name, methods, tools: s.access_level === "execute" ? s.tools : undefined }, path);
     if (s.access_level === "execute" && (s.tools === undefined || (Array.isArray(s.tools) && s.tools.length === 0))) {
       c.warn(loc, path, `access_level execute on "${s.server_name}" lists no tools, so tools/call grants no tool; list the tools (tools: [...]) or use access_level: read`);
     }
@@ -208,16 +238,21 @@ function checkServerRule(
   rule: ServerRule,
   path: Array<string | number>,
 ): void {
-  if (rule.server !== "api") {
+  if (stripSlashes(rule.server).split("/")[0] !== "api") {
     rule.methods.forEach((m, k) => {
-      if (!isWildcard(m) && !MCP_METHODS.has(m)) {
+      if (!isWildcard(m) && !MCP_METHODS.has(m) && !isHttpMethodToken(m)) {
         const hint = suggest(m, MCP_METHODS);
         c.warn(loc, [...path, "methods", k], `"${m}" is not an MCP method${hint ? ` (did you mean "${hint}"?)` : ""}; a misspelt method grants nothing`);
       }
     });
   }
-  if (isExecuteRule(rule.methods) && grantsEverything(rule.tools)) {
-    c.warn(loc, [...path, "tools"], `every tool of "${rule.server}" may be called (tools: ["*"] with tools/call); list the tools this group needs`);
+  // auth_server/server.py validate_server_tool_access: a tools wildcard grants every tool to tools/call and, through
+  // the backward-compatible branch, every other method too, whatever `methods` says.
+  if (grantsEverything(rule.tools)) {
+    c.warn(loc, [...path, "tools"], `a tools wildcard on "${rule.server}" lets members call every tool and opens every method (the registry's backward-compatible branch grants any method when tools holds "*" or "all"), whatever methods says; list the tools this group needs`);
+  }
+  if (rule.server !== "*" && stripSlashes(rule.server).split("/")[0] === "api") {
+    c.warn(loc, [...path, "server"], `server "${rule.server}" is never evaluated: the auth server runs no scope check on /api/* (the registry API is gated by ui_permissions and admin status); use ui_permissions instead`);
   }
   const tools = rule.tools;
   if (path[0] === "server_access" && rule.methods.includes("tools/call") && (tools === undefined || tools.length === 0)) {
@@ -266,7 +301,8 @@ function checkGroupMappings(
 ): void {
   if (idp === "entra") return;
   for (const [name, g] of groups) {
-    if (!g.createInIdp || g.groupMappings.includes(name)) continue;
+    // group_names.normalize_group_name (#1689): "/name" in group_mappings maps the group "name".
+    if (!g.createInIdp || g.groupMappings.some((m) => normalizeGroupName(m) === name)) continue;
     const joining = members.filter((m) => m.groups.includes(name));
     if (!joining.length) continue;
     const files = [...new Set(joining.map((m) => m.file))].sort();

@@ -5,7 +5,7 @@
  */
 import type { AccessModel, M2MAccount, ScopeGroup } from "./model";
 import type { ServerAccessEntry } from "./schema";
-import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
+import { BOOTSTRAP_ADMIN_GROUP, HTTP_VERB_WILDCARD } from "./registry-rules";
 
 import { type IdentityProvider } from "./registry-rules";
 export { IDENTITY_PROVIDERS, type IdentityProvider } from "./registry-rules";
@@ -90,31 +90,46 @@ export function renderScopeDocument(group: ScopeGroup, ids: AssignedIds = {}): S
   };
 }
 
-/** registry-admins: full access, every agent action, admin UI; as scripts/registry-admins.json seeds it. */
+/**
+ * registry-admins as the registry seeds it (scripts/registry-admins.json on upstream main): every server, the
+ * generic-proxy verbs (`http:*`, required by tests/auth_server/unit/test_admin_seed_http_verbs.py since `all` never
+ * grants a verb), the nested `agents` block the seed still ships (ignored by `_flatten_server_access`; admins pass the
+ * A2A check through ADMIN_GROUP_MARKERS) and the admin UI actions.
+ */
 export function renderBootstrapAdminScope(ids: AssignedIds = {}): BootstrapScopeDocument {
   const all = ["all"];
+  const agentActions = ["list_agents", "get_agent", "publish_agent", "modify_agent", "delete_agent"];
   return {
     _id: BOOTSTRAP_ADMIN_GROUP,
     group_mappings: withObjectIds([BOOTSTRAP_ADMIN_GROUP], ids.groupObjectIds),
     server_access: [
       { server: "*", methods: ["all"], tools: ["all"] },
-      { agent: "*", actions: ["list_agents", "get_agent", "publish_agent", "modify_agent", "delete_agent", "invoke_agent"] },
+      { server: "*", methods: [HTTP_VERB_WILDCARD], tools: [] },
+      { agents: { actions: agentActions.map((action) => ({ action, resources: all })) } },
     ],
-    ui_permissions: {
-      list_agents: all,
-      get_agent: all,
-      publish_agent: all,
-      modify_agent: all,
-      delete_agent: all,
-      list_service: all,
-      register_service: all,
-      health_check_service: all,
-      toggle_service: all,
-      modify_service: all,
-      delete_service: all,
-    },
+    ui_permissions: Object.fromEntries(BOOTSTRAP_ADMIN_UI_ACTIONS.map((a) => [a, all])),
   };
 }
+
+/** The UI actions the seed grants `["all"]`, in its order. */
+export const BOOTSTRAP_ADMIN_UI_ACTIONS = [
+  "list_agents",
+  "get_agent",
+  "publish_agent",
+  "modify_agent",
+  "delete_agent",
+  "list_service",
+  "register_service",
+  "health_check_service",
+  "toggle_service",
+  "modify_service",
+  "change_lifecycle_status",
+  "delete_service",
+  "list_virtual_server",
+  "create_virtual_server",
+  "modify_virtual_server",
+  "delete_virtual_server",
+] as const;
 
 export function renderM2MRecord(account: M2MAccount, idp: IdentityProvider, ids: AssignedIds = {}): M2MClientRecord {
   const clientId = idp === "keycloak" ? account.name : ids.clientIds?.[account.name];

@@ -1,7 +1,16 @@
 /**
- * The registry's own constants and rules (see the registry contract, §1.2 and §5.4), kept in one place so
- * validation, rendering and authorisation all agree with the registry.
+ * The registry's own constants and rules, kept in one place so validation, rendering and authorisation all agree
+ * with the registry. Each one cites the upstream function it mirrors (agentic-community/mcp-gateway-registry, at
+ * the revision named by UPSTREAM_REVISION).
  */
+
+/**
+ * The upstream state these rules follow: `main` up to PR #1333 (2026-06-25), plus the newer single files
+ * `auth_server/server.py`, `registry/repositories/documentdb/scope_repository.py`, `registry/utils/group_names.py`
+ * and `registry/utils/iam_manager.py` up to issue #1689, and the generic-proxy tests
+ * (`tests/auth_server/unit/test_generic_verb_authz.py`, `test_admin_seed_http_verbs.py`).
+ */
+export const UPSTREAM_REVISION = "agentic-community/mcp-gateway-registry main @ PR #1333 (2026-06-25) + auth_server/server.py, scope_repository.py, group_names.py, iam_manager.py @ #1689";
 
 /** `STANDARD_METHODS` in the registry's scope_service.py: what "execute" access means. */
 export const STANDARD_METHODS = [
@@ -39,6 +48,96 @@ export function grantsEverything(list: readonly string[] | "*" | undefined): boo
   return list === "*" || (Array.isArray(list) && list.some(isWildcard));
 }
 
+/**
+ * auth_server/server.py `_server_names_match`: both names `strip("/")`, then exact (case-sensitive) equality;
+ * only a rule server that strips to `*` matches every server (`all` is not a wildcard here).
+ */
+export function serverNamesMatch(ruleServer: string | undefined, server: string): boolean {
+  if (ruleServer === undefined) return false;
+  const rule = stripSlashes(ruleServer);
+  return rule === "*" || rule === stripSlashes(server);
+}
+
+/** auth_server/server.py `MCP_TRANSPORT_ENDPOINTS`: the transport segment a client appends to a server path. */
+export const MCP_TRANSPORT_ENDPOINTS: ReadonlySet<string> = new Set(["mcp", "sse", "messages"]);
+
+/**
+ * auth_server/server.py `_registered_server_from_proxy_path`: the scope key of a proxied server path — surrounding
+ * `/` stripped, a trailing transport segment removed when the path has at least two segments; the rest kept, so a
+ * federated key stays `peer/server`.
+ */
+export function serverKey(path: string): string {
+  const parts = path.split("/").filter((p) => p !== "");
+  if (parts.length === 0) return stripSlashes(path);
+  if (parts.length >= 2 && MCP_TRANSPORT_ENDPOINTS.has(parts[parts.length - 1]!)) return parts.slice(0, -1).join("/");
+  return parts.join("/");
+}
+
+/** What the auth server reads from a request path (`X-Original-URL`). */
+export type RequestTarget =
+  | { kind: "server"; key: string; endpoint: string | null }
+  | { kind: "agent"; path: string }
+  | { kind: "unchecked"; reason: string };
+
+/**
+ * auth_server/server.py `validate_request` (the `server_name_from_url` / `endpoint_from_url` block) and
+ * `_get_a2a_agent_path`: `strip("/")`, the registry root path removed, then `<server…>/<mcp|sse|messages>` →
+ * server key and endpoint; any other path → the whole path is the key, except a path whose first segment is `api`
+ * (the registry API: gated by ui_permissions and admin status, never by scope rules). `/agent/<path>/…` is an A2A
+ * request, decided by `validate_a2a_agent_access` on `/<path>`.
+ */
+export function requestTarget(url: string, rootPath = ""): RequestTarget {
+  let path = url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/i, "");
+  path = stripSlashes(path);
+  const prefix = stripSlashes(rootPath);
+  if (prefix && path.startsWith(prefix)) path = path.slice(prefix.length).replace(/^\/+/, "");
+  const parts = path ? path.split("/") : [];
+  if (parts[0] === "agent" && parts.length >= 2) {
+    const rest = parts.slice(1);
+    const wellKnown = rest.indexOf(".well-known");
+    return { kind: "agent", path: `/${(wellKnown >= 0 ? rest.slice(0, wellKnown) : rest).join("/")}` };
+  }
+  if (parts.length >= 2 && MCP_TRANSPORT_ENDPOINTS.has(parts[parts.length - 1]!)) {
+    return { kind: "server", key: parts.slice(0, -1).join("/"), endpoint: parts[parts.length - 1]! };
+  }
+  if (parts.length >= 1) {
+    if (parts[0] === "api") return { kind: "unchecked", reason: "/api/* is the registry API: the auth server runs no scope check on it (ui_permissions and admin status gate it in the registry)" };
+    return { kind: "server", key: parts.join("/"), endpoint: null };
+  }
+  return { kind: "unchecked", reason: "an empty path names no server: the auth server skips the scope check" };
+}
+
+/**
+ * registry/utils/group_names.py `normalize_group_name` (#1689): surrounding whitespace and `/` removed, case kept;
+ * applied to both the token's groups and `group_mappings`.
+ */
+export function normalizeGroupName(name: string): string {
+  return name.trim().replace(/^\/+|\/+$/g, "").trim();
+}
+
+/** registry/auth/privileged_constants.py `ADMIN_GROUP_MARKERS`: groups that bypass the A2A agent check. */
+export const ADMIN_GROUP_MARKERS: readonly string[] = ["mcp-registry-admin", "registry-admins"];
+
+/** The generic-proxy token that grants every HTTP verb (auth_server/server.py `_HTTP_VERB_WILDCARD`). */
+export const HTTP_VERB_WILDCARD = "http:*";
+
+/** HTTP verbs a generic-proxy rule may list (compared ignoring case), and `http:*`. */
+export const HTTP_VERBS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+export function isHttpMethodToken(m: string): boolean {
+  return m.toLowerCase() === HTTP_VERB_WILDCARD || HTTP_VERBS.has(m.toUpperCase());
+}
+
+/**
+ * registry/api/management_routes.py `_normalize_agent_entries`: `*` and `/*` become `all`, any other agent path
+ * gets a leading `/`. Returns the stored form.
+ */
+export function normalizeAgentPath(agent: string): string {
+  const a = agent.trim();
+  if (a === "*" || a === "/*" || a === "all") return "all";
+  return a.startsWith("/") ? a : `/${a}`;
+}
+
 /** `_server_access_has_reserved_wildcard`: `strip("/").lower()` in {all, *}. */
 export function isReservedServerName(server: string): boolean {
   const s = stripSlashes(server).toLowerCase();
@@ -60,6 +159,7 @@ export const AGENT_ACTIONS = [
   "invoke_agent",
 ] as const;
 
+/** The UI actions the registry checks now (registry/auth/dependencies.py, the frontend's `health_check_agent`). */
 export const UI_ACTIONS: readonly string[] = [
   // services
   "list_service",
@@ -74,6 +174,7 @@ export const UI_ACTIONS: readonly string[] = [
   "call_tool",
   // agents: every agent action but invoking one
   ...AGENT_ACTIONS.filter((a) => a !== "invoke_agent"),
+  "health_check_agent",
   // skills
   "list_skills",
   "publish_skill",

@@ -1,13 +1,17 @@
 /** The OAuth2 client-credentials grant against Keycloak or Entra ID, as the registry's scripts request it. */
 import type { M2MCredentials } from "./outputs";
 import { TokenError } from "./outputs";
+import { defaultEntraScope } from "./files";
 import { TokenResponse } from "./schemas";
 
 export type { TokenResponse };
 
-/** Keycloak: `openid email profile` (generate_tokens.py); Entra: `api://<gateway>/.default`. */
+/**
+ * Keycloak: `openid email profile` (keycloak/get_m2m_token.py); Entra: the stack's scope (`api://<gateway>/.default`),
+ * else entra/get_m2m_token.py's default, the identity's own `api://<client_id>/.default`.
+ */
 export function requestedScope(c: M2MCredentials): string {
-  return c.authProvider === "entra" ? (c.scope ?? "") : "openid email profile";
+  return c.authProvider === "entra" ? (c.scope || defaultEntraScope(c.clientId)) : "openid email profile";
 }
 
 export function tokenRequestBody(c: M2MCredentials): URLSearchParams {

@@ -34,7 +34,7 @@ export interface AccountToken {
   /** Registry scopes the token's groups map to through the scope documents. */
   scopes: string[];
   cached: boolean;
-  paths?: { json: string; env: string };
+  paths?: { json: string; env?: string };
 }
 
 export type AccountResult = { name: string; ok: true; token: AccountToken } | { name: string; ok: false; error: string };

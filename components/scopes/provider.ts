@@ -92,6 +92,37 @@ function conflictMessage(i: RecordInputs, what: string, base: Fields, live: Fiel
   ].join("\n");
 }
 
+// --- idp_m2m_clients: one record per client_id --------------------------------------------------------------
+// The registry keeps a unique index on `client_id` and records clients it did not create with
+// `provider: "manual"` (POST /api/iam/m2m-clients, see registry/utils/iam_manager.py). A record this stack would
+// insert for a client that already has one (another name, another provider) is refused with a message instead of
+// the database's duplicate-key error.
+
+/** The message for an M2M record whose client already has a record this stack does not own. */
+export function m2mClientTakenMessage(i: Pick<RecordInputs, "key" | "collection" | "source">, clientId: string, other: Document): string {
+  const provider = typeof other.provider === "string" ? other.provider : "(none)";
+  const by = typeof other.created_by === "string" ? `, created by ${other.created_by}` : "";
+  return [
+    `M2M record "${i.key}" in ${i.collection}: client_id "${clientId}" already has a record there ("${String(other.name ?? "")}", provider "${provider}"${by}).`,
+    "The registry keeps one record per client_id (unique index), so nothing was written.",
+    provider === "manual"
+      ? "It was registered by hand (POST /api/iam/m2m-clients): delete it in the registry (DELETE /api/iam/m2m-clients/<client_id>) to let this stack manage the client, or remove " + i.source + " to leave it to the registry."
+      : `Another provider or stack writes it: remove ${i.source}, or delete that record first.`,
+  ].join("\n");
+}
+
+/** Refuses to insert a record for a client that already has one under another name or provider. */
+async function refuseTakenClient(col: Collection<Document>, i: RecordInputs, fields: Fields): Promise<void> {
+  const clientId = fields.client_id;
+  if (i.kind !== "m2m" || typeof clientId !== "string") return;
+  const other = await col.findOne({ client_id: clientId });
+  if (other && (other.name !== i.key || other.provider !== fields.provider)) throw recordStoreError(m2mClientTakenMessage(i, clientId, other));
+}
+
+function isDuplicateKey(e: unknown): boolean {
+  return (e as { code?: unknown }).code === 11000;
+}
+
 interface ProviderState {
   /** The stack config as the engine hands it to the provider. */
   read?: RawSettings;
@@ -200,7 +231,14 @@ export const recordProvider: RecordProvider = {
     }
     if (live) await col.replaceOne({ _id: live._id }, doc);
     else if (i.kind === "scope") await col.replaceOne(filterFor(i), doc, { upsert: true });
-    else await col.insertOne(doc);
+    else {
+      await refuseTakenClient(col, i, fields);
+      await col.insertOne(doc).catch(async (e: unknown) => {
+        // Inserted by someone else between the check and the insert.
+        const other = isDuplicateKey(e) && typeof fields.client_id === "string" ? await col.findOne({ client_id: fields.client_id }) : null;
+        throw other ? recordStoreError(m2mClientTakenMessage(i, fields.client_id as string, other)) : e;
+      });
+    }
     return {
       ...i,
       applied: fields,

@@ -16,14 +16,18 @@ export const ServerRule = z.strictObject({
 
 /** `{agent, actions}`: what a group may do with an A2A agent. */
 export const AgentRule = z.strictObject({
-  agent: nonEmpty.describe("agent path, e.g. `/flight-booking`, or `*`"),
-  actions: z.array(z.enum(AGENT_ACTIONS)),
+  agent: nonEmpty.describe("agent path, e.g. `/flight-booking`, or `all` (`*` and `/*` are stored as `all`, a missing leading `/` is added)"),
+  actions: z.array(z.enum([...AGENT_ACTIONS, "all", "*"])).describe("agent actions; `all` or `*` for every action (auth_server/server.py validate_a2a_agent_access)"),
 });
 
-/** `{scope_name, access_rules}`: what the registry itself appends when a server is added to a group. */
+/**
+ * `{scope_name, access_rules}`: what the registry itself appends when a server is added to a group. Its rules may
+ * be server or agent rules (registry/repositories/documentdb/scope_repository.py `_flatten_server_access` splices
+ * them in as they are).
+ */
 export const GroupedRule = z.strictObject({
   scope_name: nonEmpty,
-  access_rules: z.array(ServerRule),
+  access_rules: z.array(z.union([ServerRule, AgentRule])),
 });
 
 /** The older nested agents form; the registry stores it but its flattener ignores it. */
@@ -52,7 +56,7 @@ export const ACCESS_LEVELS = ["read", "execute"] as const;
 export const ServerShorthand = z.strictObject({
   server_name: nonEmpty,
   tools: z.union([z.array(z.string()), z.literal("*")]).optional(),
-  access_level: z.enum(ACCESS_LEVELS).describe("`read`: standard MCP methods without tools/call; `execute`: with tools/call"),
+  access_level: z.enum(ACCESS_LEVELS).describe("`read`: standard MCP methods without tools/call, and no tools; `execute`: with tools/call and the tools listed"),
 });
 
 export const GroupDefinition = z

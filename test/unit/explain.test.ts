@@ -1,4 +1,4 @@
-/** Authorisation decisions on a table that covers every branch of the registry's rules (contract §5.4). */
+/** Authorisation decisions (contract §5.4) and the explain command; the branch table from upstream is upstream-decisions.test.ts. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { authorize, type ScopeForAuth } from "../../lib";
@@ -78,13 +78,42 @@ describe("mcp-access explain", () => {
   it("prints one decision as JSON, with the scope and rule that granted it", async () => {
     const r = await cli(["explain", "--dir", repo, "--user", "alice", "--server", "currenttime", "--method", "tools/call", "--tool", "now", "--format", "json"]);
     assert.equal(r.code, 0);
-    assert.deepEqual(JSON.parse(r.out), { allowed: true, scope: "tools-users", rule: { server: "currenttime", methods: ["initialize", "tools/list", "tools/call"], tools: ["now"] }, scopes: ["tools-users"] });
+    const j = JSON.parse(r.out);
+    assert.deepEqual(
+      { allowed: j.allowed, scope: j.scope, rule: j.rule, scopes: j.scopes, branch: j.branch, decided_by: j.decided_by },
+      { allowed: true, scope: "tools-users", rule: { server: "currenttime", methods: ["initialize", "tools/list", "tools/call"], tools: ["now"] }, scopes: ["tools-users"], branch: "tool-listed", decided_by: "auth_server/server.py validate_server_tool_access" },
+    );
+    assert.match(j.reason, /tools\/call checks tools only/);
+    assert.match(j.upstream, /mcp-gateway-registry/);
+  });
+
+  it("derives the key from a request path (--url) and says when a path is not scope-checked", async () => {
+    const ok = JSON.parse((await cli(["explain", "--dir", repo, "--user", "alice", "--url", "/currenttime/mcp", "--method", "tools/list", "--format", "json"])).out);
+    assert.deepEqual([ok.allowed, ok.key, ok.scope, ok.branch], [true, "currenttime", "tools-users", "method-listed"]);
+    const api = await cli(["explain", "--dir", repo, "--user", "alice", "--url", "/api/servers"]);
+    assert.match(api.out, /^NOT SCOPE-CHECKED user alice: \(no body\) \/api\/servers\n  \/api\/\* is the registry API/);
+  });
+
+  it("decides an agent action like validate_a2a_agent_access, admin groups bypassing", async () => {
+    const denied = JSON.parse((await cli(["explain", "--dir", repo, "--user", "alice", "--agent", "/flights", "--format", "json"])).out);
+    assert.deepEqual([denied.allowed, denied.decided_by], [false, "auth_server/server.py validate_a2a_agent_access"]);
+    const admin = await cli(["explain", "--dir", repo, "--groups", "registry-admins", "--agent", "flights", "--action", "invoke_agent"]);
+    assert.match(admin.out, /^ALLOW groups registry-admins: invoke_agent on agent flights\n  group "registry-admins" is an admin group/);
+  });
+
+  it("decides a generic-proxy verb (--http) where all/* never grant a verb", async () => {
+    const r = await cli(["explain", "--dir", repo, "--user", "alice", "--http", "delete", "--server", "skill/skills/pdf", "--format", "json"]);
+    const j = JSON.parse(r.out);
+    assert.deepEqual([j.allowed, j.branch], [false, "default-deny"]);
+    assert.match(j.decided_by, /is_http_verb=True/);
+    const bad = await cli(["explain", "--dir", repo, "--user", "alice", "--http", "GET", "--method", "x", "--server", "s"]);
+    assert.equal(bad.code, 2);
   });
 
   it("exits 0 on a deny too, and says why", async () => {
     const r = await cli(["explain", "--dir", repo, "--m2m", "bot", "--server", "currenttime", "--method", "tools/call", "--tool", "delete_all"]);
     assert.equal(r.code, 0);
-    assert.match(r.out, /^DENY M2M account bot: tools\/call delete_all on currenttime\n  no rule of ops-admins, tools-users grants it \(default deny\)/);
+    assert.match(r.out, /^DENY M2M account bot: tools\/call delete_all on currenttime\n  no rule of ops-admins, tools-users grants tools\/call delete_all on "currenttime" \(default deny\)\n  decided by auth_server\/server.py validate_server_tool_access \(default-deny\)/);
   });
 
   it("denies a disabled user", async () => {
@@ -112,6 +141,6 @@ describe("mcp-access explain", () => {
   it("refuses an unknown identity and ambiguous flags", async () => {
     assert.match((await cli(["explain", "--dir", repo, "--user", "zed"])).err, /no user "zed" in users\/ \(known: alice, carol, dan\)/);
     assert.equal((await cli(["explain", "--dir", repo, "--user", "alice", "--m2m", "bot"])).code, 2);
-    assert.match((await cli(["explain", "--dir", repo, "--user", "alice", "--server", "x"])).err, /needs --server and --method/);
+    assert.match((await cli(["explain", "--dir", repo, "--user", "alice", "--server", "x"])).err, /a decision on --server needs --method/);
   });
 });

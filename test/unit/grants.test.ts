@@ -26,3 +26,14 @@ describe("grants", () => {
     assert.equal(isWildcardGrant(tool!), false);
   });
 });
+
+describe("grants follow validate_server_tool_access", () => {
+  it("a tools wildcard grants every method too (the backward-compatible branch)", () => {
+    const texts = serverRuleGrants({ server: "fininfo", methods: ["initialize"], tools: ["*"] }).map(grantText);
+    assert.deepEqual(texts, ["server fininfo: every method", "server fininfo: every tool"]);
+  });
+
+  it("a rule server that strips to * is every server", () => {
+    assert.ok(serverRuleGrants({ server: "/*", methods: ["ping"] }).every((g) => g.kind === "method" && g.every.server));
+  });
+});

@@ -4,7 +4,7 @@
  * (Keycloak tokens are fetched from a real Keycloak in test/e2e.)
  */
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -57,21 +57,23 @@ describe("Entra client-credentials tokens", () => {
     assert.deepEqual(r.token.scopes, ["team-a"], "the Object ID maps to the scope through the rendered documents");
   });
 
-  it("writes the registry's Entra token file with mode 0600 in a git-ignored folder", async () => {
+  it("writes the registry's Entra token file (<identity_name>.json, no .env) with mode 0600 in a git-ignored folder", async () => {
     const dir = join(repo, "tokens-out");
     const [r] = await getTokens(["agent-b"], { outputs, outDir: dir });
     assert.ok(r && r.ok);
-    const file = join(dir, "agent-agent-b-token.json");
-    const doc = JSON.parse(readFileSync(file, "utf8"));
+    const file = join(dir, "agent-b.json");
+    const text = readFileSync(file, "utf8");
+    assert.ok(!text.endsWith("\n"), "json.dump writes no final newline");
+    const doc = JSON.parse(text);
+    assert.match(doc.generated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
     assert.deepEqual(Object.keys(doc), ["identity_name", "access_token", "token_type", "expires_in", "generated_at", "expires_at", "provider", "tenant_id", "client_id", "scope"]);
     assert.equal(doc.identity_name, "agent-b");
     assert.equal(doc.provider, "entra");
     assert.equal(doc.scope, "api://gateway-id/.default");
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.equal(statSync(join(dir, "agent-agent-b.env")).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dir).sort(), [".gitignore", "agent-b.json"], "no .env for Entra");
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     assert.equal(readFileSync(join(dir, ".gitignore"), "utf8").trim().split("\n").pop(), "*");
-    assert.match(readFileSync(join(dir, "agent-agent-b.env"), "utf8"), /^export ACCESS_TOKEN="ey/m);
   });
 
   it("reuses a cached token while it has more than --min-ttl left, and fetches when it has less", async () => {
@@ -240,7 +242,7 @@ describe("mcp-access token: files and folders (issue 14)", () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(readFileSync(join(dir, ".gitignore"), "utf8"), "# the team's own rules\nkeep-me\n");
     assert.equal(statSync(dir).mode & 0o777, 0o755);
-    assert.equal(statSync(join(dir, "agent-agent-a-token.json")).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, "agent-a.json")).mode & 0o777, 0o600);
   });
 
   it("resolves --out against the current directory, and defaults to .oauth-tokens in --cwd", async () => {
@@ -250,11 +252,11 @@ describe("mcp-access token: files and folders (issue 14)", () => {
     try {
       const r = await cli(["token", "agent-b", "--outputs", join(repo, "outputs.json"), "--cwd", repo, "--out", "rel-tokens"]);
       assert.equal(r.code, 0, r.err);
-      assert.ok(existsSync(join(here, "rel-tokens", "agent-agent-b-token.json")));
+      assert.ok(existsSync(join(here, "rel-tokens", "agent-b.json")));
       assert.ok(!existsSync(join(repo, "rel-tokens")));
       const d = await cli(["token", "agent-b", "--outputs", join(repo, "outputs.json"), "--cwd", repo]);
       assert.equal(d.code, 0, d.err);
-      assert.ok(existsSync(join(repo, ".oauth-tokens", "agent-agent-b-token.json")));
+      assert.ok(existsSync(join(repo, ".oauth-tokens", "agent-b.json")));
     } finally {
       process.chdir(before);
     }

@@ -214,16 +214,45 @@ describe("registry rules", () => {
     assert.equal(check({ "groups/g.yaml": "scope_name: g\nui_permissions:\n  list_widget_entity: [a]\n" }).ok, true);
   });
 
-  it("warns about every tool on an execute rule", () => {
-    const r = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - server: s\n    methods: [tools/call]\n    tools: ['*']\n" });
-    assert.equal(r.ok, true);
-    const d = only(r.warnings, /every tool of "s" may be called/);
-    assert.deepEqual([d.line, d.column, d.path], [5, 12, "server_access[0].tools"]);
+  it("warns about a tools wildcard whatever the methods: it opens every method", () => {
+    for (const methods of ["[tools/call]", "[tools/list]", "[initialize]"]) {
+      const r = check({ "groups/g.yaml": `scope_name: g\nserver_access:\n  - server: s\n    methods: ${methods}\n    tools: ['*']\n` });
+      assert.equal(r.ok, true);
+      const d = only(r.warnings, /a tools wildcard on "s" lets members call every tool and opens every method/);
+      assert.deepEqual([d.line, d.column, d.path], [5, 12, "server_access[0].tools"]);
+    }
   });
 
-  it("does not warn about every tool on a read rule", () => {
-    const r = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - server: s\n    methods: [tools/list]\n    tools: ['*']\n" });
-    assert.equal(r.warnings.length, 0);
+  it("refuses a read entry that lists tools, says why and what to write instead", () => {
+    const r = check({ "groups/g.yaml": "scope_name: g\nservers:\n  - server_name: s\n    tools: [a]\n    access_level: read\n" });
+    const d = only(r.errors, /access_level read on "s" lists tools/);
+    assert.match(d.message, /tools\/list is filtered by the tools\/call decision/);
+    assert.match(d.message, /access_level: execute/);
+    assert.equal(d.path, "servers[0].tools");
+  });
+
+  it("stores agent paths and wildcards as the IAM API does, and says what changed", () => {
+    const r = check({
+      "groups/g.yaml": "scope_name: g\nserver_access:\n  - agent: '*'\n    actions: [invoke_agent]\n  - agent: flights\n    actions: [get_agent]\n  - scope_name: g\n    access_rules:\n      - agent: /*\n        actions: [invoke_agent]\n",
+    });
+    assert.equal(r.ok, true);
+    const entries = r.model.groups[0]!.serverAccess;
+    assert.deepEqual(entries, [
+      { agent: "all", actions: ["invoke_agent"] },
+      { agent: "/flights", actions: ["get_agent"] },
+      { scope_name: "g", access_rules: [{ agent: "all", actions: ["invoke_agent"] }] },
+    ]);
+    assert.equal(r.warnings.filter((w) => /_normalize_agent_entries/.test(w.message)).length, 3);
+  });
+
+  it("takes a group_mappings entry '/name' as mapping the group name (#1689)", () => {
+    const r = check({ "groups/g.yaml": "scope_name: g\ngroup_mappings: [/g]\n", "m2m/b.yaml": "name: bot\ngroups: [g]\n" });
+    assert.equal(r.warnings.filter((w) => /group_mappings leaves out/.test(w.message)).length, 0);
+  });
+
+  it("warns that a server: api rule is never evaluated", () => {
+    const r = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - server: api\n    methods: [GET]\n" });
+    only(r.warnings, /server "api" is never evaluated/);
   });
 
   it("warns that \"all\" on a mutating UI action makes members admins, but not \"*\"", () => {
