@@ -19,7 +19,7 @@ const URI_MARKER = "uri-secret-marker-7f3a";
 const PASSWORD_MARKER = "password-secret-marker-91bc";
 
 const GROUP_A = "scope_name: team-a\ndescription: Team A\nserver_access:\n  - server: currenttime\n    methods: [initialize, tools/list, tools/call]\n    tools: [current_time_by_timezone]\n";
-const GROUP_B = "scope_name: team-b\nservers:\n  - server_name: fininfo\n    tools: [quote]\n    access_level: read\n";
+const GROUP_B = "scope_name: team-b\nservers:\n  - server_name: fininfo\n    access_level: read\n";
 
 let repo: string;
 let e2e: EngineStack;
