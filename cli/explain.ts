@@ -1,6 +1,6 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { authorize, authScopes, checkRepository, grantsOf, grantText, scopesForGroups, type AccessModel } from "../lib";
+import { authScopes, checkRepository, decide, DISABLED_DECISION, grantsOf, grantText, scopesForGroups, type AccessModel } from "../lib";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -38,9 +38,9 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const docs = authScopes(model);
   if (flags.server !== undefined || flags.method !== undefined || flags.tool !== undefined) {
     if (!flags.server || !flags.method) throw new UsageError("a decision needs --server and --method (and --tool for tools/call)");
-    const d = who.enabled
-      ? authorize(docs, who.groups, flags.server, flags.method, flags.tool)
-      : { allowed: false, scope: null, rule: null, scopes: [], reason: "the identity is disabled: it gets no token" };
+    // The same decision the access tests assert.
+    const request = { server: flags.server, method: flags.method, ...(flags.tool !== undefined ? { tool: flags.tool } : {}) };
+    const d = who.enabled ? decide(docs, who.groups, request) : DISABLED_DECISION;
     if (flags.format === "json") {
       io.out(JSON.stringify({ allowed: d.allowed, scope: d.scope, rule: d.rule, scopes: d.scopes }, null, 2));
     } else {
