@@ -1,6 +1,6 @@
 /** `mcp-access test`: run the access tests under access-tests/ and report each expectation, runner-style. */
 import { Command, Option } from "commander";
-import { checkRepository, decidedBy, failureOf, textLine, type AccessTestReport, type CheckResult, type Diagnostic, type ExpectationResult } from "../lib";
+import { ACCESS_TESTS_DIR, checkRepository, decidedBy, failureOf, textLine, type AccessTestReport, type CheckResult, type Diagnostic, type ExpectationResult } from "../lib";
 import { repoPrefix } from "./git";
 import type { Io } from "./io";
 import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
@@ -42,7 +42,8 @@ function textReport(checked: CheckResult, report: AccessTestReport, io: Io): voi
   const others = otherErrors(checked, results);
   for (const d of others) io.out(textLine(d));
   if (report.results === null) {
-    io.out(`access tests not run: the definitions have ${plural(checked.errors.length, "error")}; fix them first (mcp-access validate)`);
+    const definitionErrors = checked.errors.filter((d) => !d.file.startsWith(`${ACCESS_TESTS_DIR}/`)).length;
+    io.out(`access tests not run: the definitions have ${plural(definitionErrors, "error")}; fix them first (mcp-access validate)`);
     return;
   }
   const s = summaryOf(results);

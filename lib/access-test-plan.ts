@@ -6,7 +6,8 @@
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { formatPath } from "./diagnostics";
 import { serverKeyOfUrl } from "./access-decide";
-import { serverRules, type ScopeForAuth } from "./evaluate";
+import type { AuthScope } from "./effective-access";
+import { serverRules } from "./evaluate";
 import type { Located } from "./load";
 import type { AccessModel } from "./model";
 import { grantsEverything, isWildcard, stripSlashes } from "./registry-rules";
@@ -47,7 +48,7 @@ interface Names {
   groups: string[];
 }
 
-function namesOf(model: AccessModel, docs: readonly ScopeForAuth[]): Names {
+function namesOf(model: AccessModel, docs: readonly AuthScope[]): Names {
   const rules = docs.flatMap(serverRules);
   const servers = [...new Set(rules.filter((r) => !isWildcard(stripSlashes(r.server))).map((r) => stripSlashes(r.server)))].sort();
   const toolsOf = (server: string) => {
@@ -59,7 +60,7 @@ function namesOf(model: AccessModel, docs: readonly ScopeForAuth[]): Names {
   const agents = new Set<string>();
   for (const doc of docs) {
     for (const e of doc.server_access) if ("agent" in e && !isWildcard(e.agent)) agents.add(`/${stripSlashes(e.agent)}`);
-    for (const a of (doc as { agent_access?: string[] }).agent_access ?? []) if (!isWildcard(a)) agents.add(`/${stripSlashes(a)}`);
+    for (const a of doc.agent_access ?? []) if (!isWildcard(a)) agents.add(`/${stripSlashes(a)}`);
   }
   const groups = new Set([...model.groups.map((g) => g.name), ...model.externalGroups, ...docs.flatMap((d) => d.group_mappings)]);
   return { servers, toolsOf, agents: [...agents].sort(), groups: [...groups].sort() };
@@ -145,7 +146,7 @@ class Planner {
 }
 
 /** Concrete expectations of the tests, and the errors of names the definitions do not know. */
-export function planAccessTests(model: AccessModel, docs: readonly ScopeForAuth[], tests: readonly Located<AccessTest>[]): { expectations: Expectation[]; diagnostics: Diagnostic[] } {
+export function planAccessTests(model: AccessModel, docs: readonly AuthScope[], tests: readonly Located<AccessTest>[]): { expectations: Expectation[]; diagnostics: Diagnostic[] } {
   const planner = new Planner(model, namesOf(model, docs));
   const expectations: Expectation[] = [];
   for (const loc of tests) {

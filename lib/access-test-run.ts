@@ -6,7 +6,7 @@
 import { decide, DISABLED_DECISION, type AccessDecision } from "./access-decide";
 import { planAccessTests, requestText, type Expectation } from "./access-test-plan";
 import type { Diagnostic } from "./diagnostics";
-import { authScopes } from "./effective-access";
+import { authScopes, type AuthScope } from "./effective-access";
 import type { Located } from "./load";
 import type { AccessModel } from "./model";
 import type { AccessRequest, AccessTest } from "./schema";
@@ -32,7 +32,7 @@ export interface AccessTestRun {
   diagnostics: Diagnostic[];
 }
 
-function run(e: Expectation, docs: ReturnType<typeof authScopes>): ExpectationResult {
+function run(e: Expectation, docs: readonly AuthScope[]): ExpectationResult {
   const outcomes = e.requests.map((request) => {
     const decision = e.identity.enabled ? decide(docs, e.identity.groups, request) : DISABLED_DECISION;
     return { request, text: requestText(request), decision, held: decision.allowed === (e.expect === "allow") };
