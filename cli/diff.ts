@@ -1,6 +1,6 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { checkFiles, checkRepository, diffAccess, grantText, textLine, type AccessDiff, type AccessModel, type CheckOptions, type IdentityChange } from "../lib";
+import { checkFiles, checkRepository, diffAccess, grantText, textLine, type AccessDiff, type AccessModel, type CheckOptions, type CheckResult, type ExpectationFlip, type IdentityChange } from "../lib";
 import { revisionFiles } from "./git";
 import type { Io } from "./io";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -19,13 +19,20 @@ interface DiffFlags extends RepoFlags {
  * gives its model (a change that fixes a broken main must pass); its errors are reported as the base's.
  */
 export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io, base = false): AccessModel {
+  // Only the model is wanted (a guard's base, a diff's side): access tests there would only add noise.
+  return checkedAt(dir, ref, { ...settings, runAccessTests: false }, io, base).model;
+}
+
+/** `modelAt`, with the rest of the check (the access tests loaded there). */
+export function checkedAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io, base = false): CheckResult {
   const checked = ref ? checkFiles(revisionFiles(dir, ref), settings) : checkRepository(dir, settings);
   if (!checked.ok && base) {
     io.err(`note: the base revision ${ref ?? "(working tree)"} has ${checked.errors.length} error(s); compared with what of it is valid:`);
     for (const d of checked.errors) io.err(`base ${ref ?? "working tree"}: ${textLine(d)}`);
-    return checked.model;
+    return checked;
   }
-  return validModel(checked, io, `the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, ref ?? "working tree");
+  validModel(checked, io, `the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, ref ?? "working tree");
+  return checked;
 }
 
 const who = (c: IdentityChange) => `${c.kind === "user" ? "user" : "M2M"} \`${c.name}\``;
@@ -42,8 +49,23 @@ function statusText(c: IdentityChange): string {
   return "changed";
 }
 
+function flipLine(f: ExpectationFlip): string {
+  const verdict = f.now === "broken" ? "❌ now broken" : "✅ now holds";
+  return `- ${verdict}: \`${f.file}:${f.line}\` ${f.identity} should be ${f.expect === "allow" ? "allowed" : "denied"} ${f.request} — ${f.decidedBy}`;
+}
+
+/** Broken expectations first: they are what stops the merge. */
+function flipSection(flips: readonly ExpectationFlip[], max: number): string[] {
+  if (!flips.length) return [];
+  const sorted = [...flips].sort((a, b) => (a.now === b.now ? 0 : a.now === "broken" ? -1 : 1));
+  const out = ["### Access tests whose outcome this change flips", "", ...sorted.slice(0, max).map(flipLine)];
+  if (sorted.length > max) out.push(`- … and ${sorted.length - max} more (run \`mcp-access test\` locally)`);
+  return [...out, ""];
+}
+
 export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity = Infinity, maxIdentities = Infinity): string {
   const out: string[] = [`## Access changes (${range})`, ""];
+  out.push(...flipSection(diff.expectations, maxIdentities));
   if (!diff.identities.length && !diff.groups.length) return [...out, "No identity gains or loses access."].join("\n");
   const privileged = diff.identities.filter((c) => c.privileged.length);
   if (privileged.length) {
@@ -93,9 +115,11 @@ export function diffJson(diff: AccessDiff): AccessDiffJson {
 
 export function runDiff(flags: DiffFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
+  // The access tests run here against both revisions, not as part of the head's check: a change that breaks one
+  // must still get its comment (validate is what fails the pull request).
   const base = modelAt(root, flags.base, settings, io, true);
-  const head = modelAt(root, flags.head, settings, io);
-  const diff = diffAccess(base, head);
+  const head = checkedAt(root, flags.head, { ...settings, runAccessTests: false }, io);
+  const diff = diffAccess(base, head.model, head.accessTests?.tests);
   if (flags.format === "json") io.out(JSON.stringify(diffJson(diff), null, 2));
   else io.out(renderComment(diff, `${flags.base}..${flags.head ?? "working tree"}`));
   return 0;

@@ -1,18 +1,6 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import {
-  authorize,
-  authorizeAgent,
-  authorizeUrl,
-  authScopes,
-  checkRepository,
-  grantsOf,
-  grantText,
-  scopesForGroups,
-  UPSTREAM_REVISION,
-  type AccessModel,
-  type Decision,
-} from "../lib";
+import { authScopes, checkRepository, decide, DISABLED_DECISION, grantsOf, grantText, scopesForGroups, UPSTREAM_REVISION, type AccessDecision, type AccessModel, type DecisionRequest } from "../lib";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -49,34 +37,30 @@ function identity(model: AccessModel, flags: ExplainFlags): Who {
 
 type Who = { label: string; groups: string[]; enabled: boolean };
 
-/** The one decision the flags ask for, as the registry decides it. */
-function decide(docs: ReturnType<typeof authScopes>, who: Who, flags: ExplainFlags): { request: string; decision: Decision & { target?: string | null } } {
+/** The request the flags describe, in words and as the access tests write it. */
+function requestOf(flags: ExplainFlags): { label: string; request: DecisionRequest } {
   const kinds = [flags.url !== undefined, flags.agent !== undefined, flags.server !== undefined].filter(Boolean).length;
   if (kinds !== 1) throw new UsageError("a decision needs exactly one of --server (with --method or --http), --url or --agent");
   if (flags.agent !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.http !== undefined)) throw new UsageError("--agent takes --action, not --method, --tool or --http");
   if (flags.action !== undefined && flags.agent === undefined) throw new UsageError("--action goes with --agent");
   if (flags.http !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.url !== undefined)) throw new UsageError("--http takes --server kind/path only (the generic-proxy hop has no MCP method or tool)");
-  let request: string;
-  let decide: () => Decision & { target?: string | null };
+  const tool = flags.tool !== undefined ? { tool: flags.tool } : {};
   if (flags.agent !== undefined) {
     const action = flags.action ?? "invoke_agent";
-    request = `${action} on agent ${flags.agent}`;
-    decide = () => authorizeAgent(docs, who.groups, flags.agent!, action);
-  } else if (flags.url !== undefined) {
-    request = `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`;
-    decide = () => authorizeUrl(docs, who.groups, flags.url!, flags.method, flags.tool);
-  } else if (flags.http !== undefined) {
-    request = `${flags.http.toUpperCase()} ${flags.server} (generic proxy)`;
-    decide = () => authorize(docs, who.groups, flags.server!, flags.http!, undefined, { httpVerb: true });
-  } else {
-    if (!flags.method) throw new UsageError("a decision on --server needs --method (and --tool for tools/call), or --http VERB for the generic proxy");
-    request = `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`;
-    decide = () => authorize(docs, who.groups, flags.server!, flags.method!, flags.tool);
+    return { label: `${action} on agent ${flags.agent}`, request: { agent: flags.agent, action } };
   }
-  if (!who.enabled) {
-    return { request, decision: { allowed: false, scope: null, rule: null, scopes: [], branch: "disabled", decidedBy: "Keycloak/Entra: a disabled account gets no token", reason: "the identity is disabled: it gets no token" } };
+  if (flags.url !== undefined) {
+    return { label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`, request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool } };
   }
-  return { request, decision: decide() };
+  if (flags.http !== undefined) return { label: `${flags.http.toUpperCase()} ${flags.server} (generic proxy)`, request: { server: flags.server!, http: flags.http } };
+  if (!flags.method) throw new UsageError("a decision on --server needs --method (and --tool for tools/call), or --http VERB for the generic proxy");
+  return { label: `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`, request: { server: flags.server!, method: flags.method, ...tool } };
+}
+
+/** The one decision the flags ask for: the same `decide` the access tests assert. */
+function decideFlags(docs: ReturnType<typeof authScopes>, who: Who, flags: ExplainFlags): { request: string; decision: AccessDecision } {
+  const { label, request } = requestOf(flags);
+  return { request: label, decision: who.enabled ? decide(docs, who.groups, request) : DISABLED_DECISION };
 }
 
 export function runExplain(flags: ExplainFlags, io: Io): number {
@@ -85,7 +69,7 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const who = identity(model, flags);
   const docs = authScopes(model);
   if ([flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http].some((x) => x !== undefined)) {
-    const { request, decision: d } = decide(docs, who, flags);
+    const { request, decision: d } = decideFlags(docs, who, flags);
     if (flags.format === "json") {
       io.out(JSON.stringify({ identity: who.label, request, allowed: d.allowed, scope: d.scope, rule: d.rule, branch: d.branch, decided_by: d.decidedBy, reason: d.reason, ...(d.target !== undefined ? { key: d.target } : {}), scopes: d.scopes, upstream: UPSTREAM_REVISION }, null, 2));
     } else {

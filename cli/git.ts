@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { KINDS, symlinkFile, type RawFile } from "../lib";
+import { ACCESS_TESTS_DIR, KINDS, symlinkFile, type RawFile } from "../lib";
 import { UsageError } from "./errors";
 
 function git(args: string[], cwd: string): Buffer {
@@ -38,7 +38,7 @@ function realpathOrSelf(p: string): string {
   }
 }
 
-/** `groups/`, `users/`, `m2m/` of the repository at `dir`, as they are at revision `ref`. */
+/** `groups/`, `users/`, `m2m/` and `access-tests/` of the repository at `dir`, as they are at revision `ref`. */
 export function revisionFiles(dir: string, ref: string): RawFile[] {
   const root = resolve(dir);
   const top = git(["rev-parse", "--show-toplevel"], root).toString().trim();
@@ -48,7 +48,7 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
     throw new UsageError(`git revision "${ref}" not found (fetch it first, e.g. git fetch origin main)`);
   }
   const prefix = relative(top, root).split("\\").join("/");
-  const paths = KINDS.map((k) => (prefix ? `${prefix}/${k}` : k));
+  const paths = [...KINDS, ACCESS_TESTS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
   const listing = git(["ls-tree", "-r", "-l", ref, "--", ...paths], top).toString();
   const files: RawFile[] = [];
   for (const line of listing.split("\n").filter(Boolean)) {

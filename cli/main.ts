@@ -4,12 +4,13 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, KINDS, renderRegistryDocuments, type CheckOptions, type IdentityProvider, type Kind } from "../lib";
+import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, SCHEMA_NAMES, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
+import { addTestCommand } from "./access-test";
 import { repoPrefix } from "./git";
 import { TokenError } from "../tokens/outputs";
 
@@ -40,6 +41,7 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
     if (result.ok) {
       io.out(
         `ok: ${plural(m.groups.length, "group")}, ${plural(m.users.length, "user")}, ${plural(m.m2m.length, "M2M account")}` +
+          (result.accessTests?.results ? `, ${plural(result.accessTests.results.length, "access-test expectation")} held` : "") +
           (result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : ""),
       );
     } else {
@@ -93,7 +95,7 @@ function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): numbe
 }
 
 function runSchema(kind: string | undefined, flags: { out?: string }, io: Io): number {
-  const kinds: Kind[] = kind ? [parseKind(kind)] : [...KINDS];
+  const kinds: SchemaName[] = kind ? [parseKind(kind)] : [...SCHEMA_NAMES];
   if (flags.out) {
     mkdirSync(flags.out, { recursive: true });
     for (const k of kinds) {
@@ -108,9 +110,9 @@ function runSchema(kind: string | undefined, flags: { out?: string }, io: Io): n
   return 0;
 }
 
-function parseKind(kind: string): Kind {
-  if ((KINDS as readonly string[]).includes(kind)) return kind as Kind;
-  throw new UsageError(`unknown kind "${kind}"; use one of: ${KINDS.join(", ")}`);
+function parseKind(kind: string): SchemaName {
+  if ((SCHEMA_NAMES as readonly string[]).includes(kind)) return kind as SchemaName;
+  throw new UsageError(`unknown kind "${kind}"; use one of: ${SCHEMA_NAMES.join(", ")}`);
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -132,13 +134,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command("schema")
-    .description("print the JSON Schemas of the definition files (groups, users, m2m)")
-    .argument("[kind]", `one of ${KINDS.join(", ")}`)
+    .description("print the JSON Schemas of the definition files (groups, users, m2m) and of access tests")
+    .argument("[kind]", `one of ${SCHEMA_NAMES.join(", ")}`)
     .option("--out <dir>", "write <kind>.schema.json files into this directory instead")
     .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));
 
   addExplainCommand(program, io, setExit);
   addDiffCommand(program, io, setExit);
+  addTestCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
   return program;
 }

@@ -2,7 +2,10 @@
  * What a change does to access, per identity: the grants each person or agent gains and loses between two
  * access models, new and removed identities and groups, and the privileged changes reviewers must see first.
  */
+import { flippedExpectations, runAccessTests, type ExpectationFlip } from "./access-test-run";
+import type { Located } from "./load";
 import type { AccessModel } from "./model";
+import type { AccessTest } from "./schema";
 import { identityAccess, type IdentityAccess } from "./effective-access";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
 import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
@@ -33,6 +36,8 @@ export interface GroupChange {
 export interface AccessDiff {
   identities: IdentityChange[];
   groups: GroupChange[];
+  /** Access-test expectations the change breaks or makes hold (the head's tests, run against both models). */
+  expectations: ExpectationFlip[];
 }
 
 const minus = (a: readonly string[], b: readonly string[]) => {
@@ -65,7 +70,7 @@ function fieldsChanged(a: object, b: object): string[] {
     .sort();
 }
 
-export function diffAccess(base: AccessModel, head: AccessModel): AccessDiff {
+export function diffAccess(base: AccessModel, head: AccessModel, tests: readonly Located<AccessTest>[] = []): AccessDiff {
   const key = (i: IdentityAccess) => `${i.kind}:${i.name}`;
   const before = new Map(identityAccess(base).map((i) => [key(i), i]));
   const after = new Map(identityAccess(head).map((i) => [key(i), i]));
@@ -111,5 +116,6 @@ export function diffAccess(base: AccessModel, head: AccessModel): AccessDiff {
       if (fields.length) groups.push({ name, status: "changed", fields });
     }
   }
-  return { identities, groups };
+  const expectations = tests.length ? flippedExpectations(runAccessTests(base, tests).results, runAccessTests(head, tests).results) : [];
+  return { identities, groups, expectations };
 }

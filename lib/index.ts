@@ -2,11 +2,14 @@
  * The pure core: a repository of definitions in, a checked access model and registry documents out.
  * The CLI and the Pulumi program both go through `checkRepository`, so they always agree.
  */
+import { loadAccessTestFiles, loadAccessTests, type LoadedAccessTests } from "./access-test-load";
+import { runAccessTests, type ExpectationResult } from "./access-test-run";
 import { errorsOf, sortDiagnostics, warningsOf, type Diagnostic } from "./diagnostics";
 import { checkGuards, type GuardSettings } from "./guards";
-import { loadDefinitionFiles, loadDefinitions } from "./load";
+import { loadDefinitionFiles, loadDefinitions, type Located } from "./load";
 import { buildAccessModel, type AccessModel, type ModelOptions } from "./model";
 import { loadRepoConfig } from "./repo-config";
+import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
@@ -14,6 +17,18 @@ export interface CheckOptions extends ModelOptions, ReadOptions {
   guards?: GuardSettings;
   /** The access model before this change (a git revision), for the mass-removal guard. */
   base?: AccessModel;
+  /**
+   * Run the access tests (default true). `diff` turns it off: it runs them itself against both revisions, and a
+   * change that breaks one must still get its comment.
+   */
+  runAccessTests?: boolean;
+}
+
+/** The repository's access tests: what was loaded, and the results when they ran. */
+export interface AccessTestReport {
+  tests: Located<AccessTest>[];
+  /** Null when they did not run: the definitions have errors (the model is partial), or the caller said not to. */
+  results: ExpectationResult[] | null;
 }
 
 export interface CheckResult {
@@ -21,12 +36,24 @@ export interface CheckResult {
   model: AccessModel;
   errors: Diagnostic[];
   warnings: Diagnostic[];
+  /** Null when the repository has no `access-tests/`. */
+  accessTests: AccessTestReport | null;
 }
 
-function result(diagnostics: Diagnostic[], model: AccessModel): CheckResult {
+function result(diagnostics: Diagnostic[], model: AccessModel, accessTests: AccessTestReport | null): CheckResult {
   const all = sortDiagnostics(diagnostics);
   const errors = errorsOf(all);
-  return { ok: errors.length === 0, model, errors, warnings: warningsOf(all) };
+  return { ok: errors.length === 0, model, errors, warnings: warningsOf(all), accessTests };
+}
+
+/** Access tests run only on a model without errors: on a partial one their outcomes would mislead. */
+function accessTestsOf(loaded: LoadedAccessTests, model: AccessModel, modelDiagnostics: readonly Diagnostic[], options: CheckOptions): { report: AccessTestReport | null; diagnostics: Diagnostic[] } {
+  if (!loaded.present) return { report: null, diagnostics: [] };
+  if (options.runAccessTests === false || errorsOf(modelDiagnostics).length) {
+    return { report: { tests: loaded.tests, results: null }, diagnostics: loaded.diagnostics };
+  }
+  const run = runAccessTests(model, loaded.tests);
+  return { report: { tests: loaded.tests, results: run.results }, diagnostics: [...loaded.diagnostics, ...run.diagnostics] };
 }
 
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
@@ -35,14 +62,16 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const repo = loadRepoConfig(root);
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
-  return result([...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded], built.model);
+  const tests = accessTestsOf(loadAccessTests(root, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
+  return result([...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded, ...tests.diagnostics], built.model, tests.report);
 }
 
 /** The same checks on files from anywhere else (a git revision); no guards. */
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitionFiles(files, options);
   const built = buildAccessModel(loaded.definitions, options);
-  return result([...loaded.diagnostics, ...built.diagnostics], built.model);
+  const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
+  return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
 
 export * from "./diagnostics";
@@ -52,10 +81,14 @@ export * from "./registry-rules";
 export * from "./evaluate";
 export * from "./effective-access";
 export * from "./access-diff";
+export { decide, DISABLED_DECISION, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./access-decide";
+export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation, type ResolvedIdentity } from "./access-test-plan";
+export * from "./access-test-run";
+export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./access-test-load";
 export * from "./grants";
 export { GuardSettings } from "./guards";
-export { loadDefinitions, loadDefinitionFiles, symlinkFile } from "./load";
-export { jsonSchemaFor, KINDS, type Kind } from "./schema";
+export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./load";
+export { ACCESS_TESTS_DIR, jsonSchemaFor, KINDS, SCHEMA_NAMES, type AccessRequest, type AccessTest, type Kind, type SchemaName } from "./schema";
 export type { RawFile } from "./source";
 export * from "./stack-config";
 export { readStackFile } from "./stack-file";

@@ -147,28 +147,52 @@ export function symlinkFile(file: string): RawFile {
   return { file, size: 0, link: true, bytes: () => new Uint8Array() };
 }
 
-/** Definition files of one kind under the root, subfolders included, sorted; symbolic links as links. */
-export function definitionFiles(root: string, kind: Kind): RawFile[] {
+/** A symbolic link found where definitions (or access tests) are read: an error, never followed. */
+export function linkError(file: string): Diagnostic {
+  return {
+    severity: "error",
+    file,
+    line: 0,
+    column: 0,
+    path: "",
+    message: "symbolic link, not followed (a link could read definitions from outside the repository, and git stores only the link); put the file or folder itself here",
+  };
+}
+
+export function hasDefinitionExtension(file: string): boolean {
+  return DEFINITION_EXTENSIONS.some((ext) => file.toLowerCase().endsWith(ext));
+}
+
+/**
+ * Files with a definition extension under `dir` (a folder at the root), subfolders included, sorted; symbolic
+ * links as links. A missing folder holds no file.
+ */
+export function filesUnder(root: string, dir: string): RawFile[] {
   const out: RawFile[] = [];
   const walk = (rel: string) => {
     for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
       const file = `${rel}/${e.name}`;
       if (e.isSymbolicLink()) out.push(symlinkFile(file));
       else if (e.isDirectory()) walk(file);
-      else if (e.isFile() && kindOf(file)) out.push(diskFile(join(root, file), file));
+      else if (e.isFile() && hasDefinitionExtension(file)) out.push(diskFile(join(root, file), file));
     }
   };
-  const stat = lstat(join(root, kind));
-  if (stat?.isSymbolicLink()) out.push(symlinkFile(kind));
-  else if (stat?.isDirectory()) walk(kind);
+  const stat = lstat(join(root, dir));
+  if (stat?.isSymbolicLink()) out.push(symlinkFile(dir));
+  else if (stat?.isDirectory()) walk(dir);
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** Definition files of one kind under the root, subfolders included, sorted; symbolic links as links. */
+export function definitionFiles(root: string, kind: Kind): RawFile[] {
+  return filesUnder(root, kind);
 }
 
 /** The kind a repository-relative path belongs to (`groups/x.yaml`, `users/team-a/x.yaml`), or null. */
 export function kindOf(file: string): Kind | null {
   const [dir, ...rest] = file.split("/");
   const name = rest[rest.length - 1];
-  if (!name || !DEFINITION_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) return null;
+  if (!name || !hasDefinitionExtension(name)) return null;
   return (KINDS as readonly string[]).includes(dir ?? "") ? (dir as Kind) : null;
 }
 
@@ -220,14 +244,7 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOpti
   for (const kind of KINDS) {
     for (const raw of sorted.filter((f) => kindOf(f.file) === kind || (f.link && f.file.split("/")[0] === kind))) {
       if (raw.link) {
-        diagnostics.push({
-          severity: "error",
-          file: raw.file,
-          line: 0,
-          column: 0,
-          path: "",
-          message: "symbolic link, not followed (a link could read definitions from outside the repository, and git stores only the link); put the file or folder itself here",
-        });
+        diagnostics.push(linkError(raw.file));
         continue;
       }
       const read = readRawSource(raw, options);

@@ -2,9 +2,11 @@
 import { z } from "zod";
 import { GroupDefinition } from "./group";
 import { M2MDefinition, UserDefinition } from "./identity";
+import { AccessTestFile, ACCESS_TESTS_DIR } from "./access-test";
 
 export * from "./group";
 export * from "./identity";
+export * from "./access-test";
 
 export const KINDS = ["groups", "users", "m2m"] as const;
 export type Kind = (typeof KINDS)[number];
@@ -22,7 +24,12 @@ export const ITEM_SCHEMAS: Record<Kind, z.ZodType> = {
   m2m: M2MDefinition,
 };
 
-export function jsonSchemaFor(kind: Kind): Record<string, unknown> {
-  const schema = z.toJSONSchema(FILE_SCHEMAS[kind], { io: "input", target: "draft-7" }) as Record<string, unknown>;
-  return { ...schema, title: `mcp-gateway-access ${kind} definition` };
+/** Every file format with a JSON Schema for editors: the definition kinds and access tests. */
+export const SCHEMA_NAMES = [...KINDS, ACCESS_TESTS_DIR] as const;
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
+
+export function jsonSchemaFor(name: SchemaName): Record<string, unknown> {
+  const zod = name === ACCESS_TESTS_DIR ? AccessTestFile : FILE_SCHEMAS[name];
+  const schema = z.toJSONSchema(zod, { io: "input", target: "draft-7" }) as Record<string, unknown>;
+  return { ...schema, title: name === ACCESS_TESTS_DIR ? "mcp-gateway-access access tests" : `mcp-gateway-access ${name} definition` };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { run } from "../../cli/main";
-import { jsonSchemaFor, KINDS } from "../../lib";
+import { jsonSchemaFor, SCHEMA_NAMES } from "../../lib";
 import { makeRepo, GROUP, USER } from "../support/repo";
 import { REPO_ROOT } from "../support/paths";
 
@@ -102,17 +102,18 @@ describe("mcp-access render", () => {
 });
 
 describe("mcp-access schema", () => {
-  it("prints JSON Schemas for the three kinds that refuse unknown fields", async () => {
+  it("prints JSON Schemas for the three kinds and access tests, which refuse unknown fields", async () => {
     const r = await cli(["schema"]);
     const all = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(all), ["groups", "users", "m2m"]);
+    assert.deepEqual(Object.keys(all), ["groups", "users", "m2m", "access-tests"]);
+    assert.equal(all["access-tests"].items.additionalProperties, false);
     assert.equal(all.groups.additionalProperties, false);
     assert.ok(all.groups.properties.server_access);
     assert.deepEqual(all.groups.required, ["scope_name"]);
   });
 
   it("matches the schemas committed for editors in schemas/", () => {
-    for (const kind of KINDS) {
+    for (const kind of SCHEMA_NAMES) {
       const committed = JSON.parse(readFileSync(join(REPO_ROOT, "schemas", `${kind}.schema.json`), "utf8"));
       assert.deepEqual(committed, jsonSchemaFor(kind), `schemas/${kind}.schema.json is stale: run mcp-access schema --out schemas`);
     }

@@ -116,6 +116,7 @@ describe("mcp-access diff", () => {
         adminBefore: false, adminAfter: false, enabledBefore: null, enabledAfter: true, privileged: [],
       })),
       groups: [],
+      expectations: [],
     };
     const text = renderComment(many, "a..b");
     assert.ok(text.length <= 60000, `${text.length}`);
@@ -125,7 +126,7 @@ describe("mcp-access diff", () => {
   it("is pure over two models: the same revision gives no change", async () => {
     const { repo } = base();
     const m = checkRepository(repo.dir).model;
-    assert.deepEqual(diffAccess(m, m), { identities: [], groups: [] });
+    assert.deepEqual(diffAccess(m, m), { identities: [], groups: [], expectations: [] });
   });
 });
 

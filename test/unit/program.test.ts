@@ -47,6 +47,18 @@ describe("the program", () => {
     assert.equal(declared.length, 0);
   });
 
+  it("stops before declaring anything when an access test is broken, with its file:line", async () => {
+    const broken = "- identity: {user: alice}\n  deny:\n    - {server: currenttime, method: tools/call, tool: current_time_by_timezone}\n";
+    configure(makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice"), "access-tests/t.yaml": broken }));
+    declared.length = 0;
+    await assert.rejects(
+      accessProgram(undefined, fakeKeycloak()),
+      (e: Error) => e instanceof pulumi.RunError && /nothing was applied/.test(e.message) && /access-tests\/t\.yaml:3:7: error: \[0\]\.deny\[0\]: access test: user alice should be denied/.test(e.message),
+    );
+    await settled();
+    assert.equal(declared.length, 0);
+  });
+
   it("refuses an unknown conflict policy", async () => {
     configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:onScopeConflict": "clobber" });
     declared.length = 0;
