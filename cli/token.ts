@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { getTokens, mappedScopes, readStackOutputs, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
+import { TokenHolder } from "../tokens/schemas";
 import type { Io } from "./io";
 import { collect, DIR_OPTION_HELP } from "./repo";
 
@@ -34,15 +35,15 @@ export function readTokenArgument(value: string): string {
   }
   if (!isFile) return value.trim();
   const text = readFileSync(value, "utf8").trim();
+  let json: unknown;
   try {
-    const j = JSON.parse(text) as Record<string, unknown>;
-    const nested = (k: string) => (j[k] as Record<string, unknown> | undefined)?.access_token;
-    const t = j.access_token ?? nested("tokens") ?? nested("token_data");
-    if (typeof t === "string") return t;
+    json = JSON.parse(text);
   } catch {
-    /* raw token text */
+    return text; // raw token text
   }
-  return text;
+  const holder = TokenHolder.safeParse(json);
+  if (!holder.success) throw new TokenError(`${value} is JSON without an access_token (at the top, or under tokens or token_data): not a token file`);
+  return holder.data;
 }
 
 function envName(name: string): string {

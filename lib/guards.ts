@@ -4,13 +4,13 @@
  */
 import { z } from "zod";
 import type { Diagnostic } from "./diagnostics";
+import { identityAccess } from "./effective-access";
 import type { AccessModel } from "./model";
-import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
 
 export const GuardSettings = z.strictObject({
   maxRemovalShare: z.number().gt(0).max(1).optional().describe("refuse removing more than this share of a group's members at once (e.g. 0.25)"),
   minRemovalBase: z.number().int().min(1).optional().describe("groups smaller than this are exempt from maxRemovalShare (default 4)"),
-  minAdmins: z.number().int().min(0).optional().describe("registry-admins keeps at least this many enabled human members"),
+  minAdmins: z.number().int().min(0).optional().describe("at least this many enabled human users stay registry admins"),
   requireOwners: z.boolean().optional().describe("every group file must list owners"),
 });
 export type GuardSettings = z.infer<typeof GuardSettings>;
@@ -41,9 +41,10 @@ export function checkGuards(head: AccessModel, base: AccessModel | null, guards:
   }
 
   if (guards.minAdmins !== undefined && guards.minAdmins > 0) {
-    const admins = head.users.filter((u) => u.enabled && u.groups.includes(BOOTSTRAP_ADMIN_GROUP)).map((u) => u.username);
+    // Admin is what the access data says (a scope held that makes its holder a registry admin), not a group name.
+    const admins = identityAccess(head).filter((i) => i.kind === "user" && i.enabled && i.admin).map((i) => i.name).sort();
     if (admins.length < guards.minAdmins) {
-      out.push(at("guards.minAdmins", `${BOOTSTRAP_ADMIN_GROUP} would have ${admins.length} enabled human member(s) (${admins.join(", ") || "none"}); at least ${guards.minAdmins} must remain so nobody is locked out of the registry`));
+      out.push(at("guards.minAdmins", `${admins.length} enabled human user(s) would be registry admins (${admins.join(", ") || "none"}); at least ${guards.minAdmins} must remain so nobody is locked out of the registry`));
     }
   }
 

@@ -31,3 +31,14 @@ export const TokenFile = z.looseObject({
   scope: z.string(),
 });
 export type TokenFile = z.infer<typeof TokenFile>;
+
+/**
+ * What `token --verify <file>` reads a token from: a registry token file, or the registry's other token JSON
+ * shapes that hold it under `tokens` or `token_data`. Parses to the token itself.
+ */
+const AccessToken = z.looseObject({ access_token: z.string().min(1) });
+export const TokenHolder = z.union([
+  AccessToken.transform((h) => h.access_token),
+  z.looseObject({ tokens: AccessToken }).transform((h) => h.tokens.access_token),
+  z.looseObject({ token_data: AccessToken }).transform((h) => h.token_data.access_token),
+]);

@@ -144,11 +144,28 @@ describe("safety guards (validate)", () => {
     assert.equal((await cli(["validate", "--dir", repo.dir, "--base", ref])).code, 0, "one of eight is fine");
   });
 
+  it("counts as registry admins the users whose scopes make them admins, whatever the group is called", async () => {
+    const ops = "scope_name: platform-ops\nui_permissions:\n  modify_service: [all]\n";
+    const repo = new GitRepo().write({
+      "mcp-access.yaml": "guards:\n  minAdmins: 2\n",
+      "groups/ops.yaml": ops,
+      "users/a.yaml": userFile("ann", ["registry-admins"]),
+      "users/b.yaml": userFile("bob", ["platform-ops"]),
+      "users/c.yaml": userFile("cyd", ["registry-admins"], "enabled: false\n"),
+    });
+    const r = await cli(["validate", "--dir", repo.dir]);
+    assert.equal(r.code, 0, r.out);
+    repo.write({ "groups/ops.yaml": ops.replace("[all]", "[fininfo]") });
+    const narrowed = await cli(["validate", "--dir", repo.dir]);
+    assert.equal(narrowed.code, 1);
+    assert.match(narrowed.out, /1 enabled human user\(s\) would be registry admins \(ann\); at least 2 must remain/);
+  });
+
   it("refuses leaving registry-admins with fewer than N human members", async () => {
     const repo = new GitRepo().write({ "mcp-access.yaml": "guards:\n  minAdmins: 2\n", "users/a.yaml": userFile("ann", ["registry-admins"]) });
     const r = await cli(["validate", "--dir", repo.dir]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /mcp-access\.yaml:1:1: error: guards\.minAdmins: registry-admins would have 1 enabled human member\(s\) \(ann\); at least 2 must remain/);
+    assert.match(r.out, /mcp-access\.yaml:1:1: error: guards\.minAdmins: 1 enabled human user\(s\) would be registry admins \(ann\); at least 2 must remain/);
   });
 
   it("requires owners on every group when configured", async () => {

@@ -4,13 +4,15 @@
  * (Keycloak tokens are fetched from a real Keycloak in test/e2e.)
  */
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { run } from "../../cli/main";
+import { readTokenArgument } from "../../cli/token";
 import { getToken, getTokens, readStackOutputs, TokenError, verifyAnyToken, type StackOutputs } from "../../tokens";
 import { startFakeEntra, type FakeEntra } from "../support/fake-entra";
 import { makeRepo } from "../support/repo";
@@ -272,5 +274,23 @@ describe("mcp-access token: files and folders (issue 14)", () => {
     assert.equal(file.code, 1);
     assert.match(file.err, /--out .*outputs\.json is a file, not a folder/);
     assert.doesNotMatch(missing.err + folder.err + file.err, /ENOENT|EISDIR|ENOTDIR/);
+  });
+});
+
+describe("token --verify <file>", () => {
+  it("reads the token from a registry token file or the registry's wrapped shapes, and refuses JSON without one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-access-verify-"));
+    const write = (name: string, body: unknown) => {
+      const f = join(dir, name);
+      writeFileSync(f, typeof body === "string" ? body : JSON.stringify(body));
+      return f;
+    };
+    assert.equal(readTokenArgument(write("a.json", { access_token: "t1", token_type: "Bearer" })), "t1");
+    assert.equal(readTokenArgument(write("b.json", { tokens: { access_token: "t2" } })), "t2");
+    assert.equal(readTokenArgument(write("c.json", { token_data: { access_token: "t3" } })), "t3");
+    assert.equal(readTokenArgument(write("raw.txt", "eyJraw.token.text\n")), "eyJraw.token.text");
+    assert.equal(readTokenArgument("eyJnot.a.file"), "eyJnot.a.file");
+    assert.throws(() => readTokenArgument(write("d.json", { token: "x" })), (e: Error) => e instanceof TokenError && /without an access_token/.test(e.message));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
