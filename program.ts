@@ -62,7 +62,7 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   }
   const { registryUrl, authServerUrl } = config;
   const args: KeycloakAccessArgs = {
-    plan: planIdentity(model, { idp: "keycloak" }),
+    plan: planIdentity(model, { idp: "keycloak", audienceMapper: config.keycloakM2MAudienceMapper }),
     realm: config.keycloakRealm,
     keycloakUrl,
     initialPasswords: pulumi.secret(config.initialPasswords),

@@ -8,6 +8,7 @@ import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, KINDS, renderRegist
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
+import { addImportCommand } from "./import";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { repoPrefix } from "./git";
@@ -140,6 +141,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addExplainCommand(program, io, setExit);
   addDiffCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
+  addImportCommand(program, io, setExit);
   return program;
 }
 

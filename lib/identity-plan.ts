@@ -5,7 +5,7 @@
  */
 import type { AccessModel } from "./model";
 import type { IdentityProvider } from "./registry-documents";
-import { BOOTSTRAP_ADMIN_GROUP, SERVICE_ACCOUNT_MAPPERS } from "./registry-rules";
+import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS } from "./registry-rules";
 
 export interface GroupPlan {
   name: string;
@@ -57,6 +57,8 @@ export interface PlanSettings {
   userDomain?: string;
   /** Entra: look users up instead of creating them. */
   existingUsers?: boolean;
+  /** Keycloak: each M2M client gets its own audience mapper (default true; false when the realm's `basic` scope adds it). */
+  audienceMapper?: boolean;
 }
 
 export class PlanError extends Error {}
@@ -98,7 +100,7 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
     enabled: a.enabled,
     groups: [...a.groups],
     file: a.file,
-    mappers: settings.idp === "keycloak" ? SERVICE_ACCOUNT_MAPPERS : [],
+    mappers: settings.idp !== "keycloak" ? [] : settings.audienceMapper === false ? [GROUPS_MAPPER] : SERVICE_ACCOUNT_MAPPERS,
   }));
   return { idp: settings.idp, bootstrap: model.bootstrap, groups, users, clients };
 }

@@ -58,7 +58,15 @@ export function audienceMapper(name: string, target: MapperTarget, opts: pulumi.
 /** A confidential client that only does the client-credentials grant, with the registry's claims. */
 export function serviceAccountClient(
   name: string,
-  args: { realmId: pulumi.Input<string>; clientId: string; description: string; enabled: boolean; fullScopeAllowed?: boolean },
+  args: {
+    realmId: pulumi.Input<string>;
+    clientId: string;
+    description: string;
+    enabled: boolean;
+    fullScopeAllowed?: boolean;
+    /** Which of the registry's mappers it carries (default both). */
+    mappers?: readonly string[];
+  },
   opts: pulumi.CustomResourceOptions,
   adoption: KeycloakAdoption,
 ): keycloak.openid.Client {
@@ -80,7 +88,8 @@ export function serviceAccountClient(
     { ...opts, import: adoption.clients[args.clientId] },
   );
   const target = { realmId: args.realmId, clientId: client.id };
-  groupsMapper(`${name}-groups`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)] });
-  audienceMapper(`${name}-audience`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)] });
+  const mappers = args.mappers ?? [GROUPS_MAPPER, AUDIENCE_MAPPER];
+  if (mappers.includes(GROUPS_MAPPER)) groupsMapper(`${name}-groups`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)] });
+  if (mappers.includes(AUDIENCE_MAPPER)) audienceMapper(`${name}-audience`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)] });
   return client;
 }
