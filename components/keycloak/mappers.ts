@@ -36,7 +36,10 @@ export function groupsMapper(name: string, target: MapperTarget, opts: pulumi.Cu
       addToAccessToken: true,
       addToUserinfo: true,
     },
-    opts,
+    // Created with the groups claim in token introspection (the provider's default); the registry's own
+    // mapper (`user-create-m2m`, setup_groups_mapper) leaves it out, and the registry reads the JWT, not
+    // introspection: an adopted mapper keeps its setting.
+    { ...opts, ignoreChanges: ["addToTokenIntrospection"] },
   );
 }
 
@@ -85,7 +88,9 @@ export function serviceAccountClient(
       directAccessGrantsEnabled: false,
       ...(args.fullScopeAllowed === undefined ? {} : { fullScopeAllowed: args.fullScopeAllowed }),
     },
-    { ...opts, import: adoption.clients[args.clientId] },
+    // Refresh tokens play no part in the client-credentials grant, and clients made by the registry's
+    // `user-create-m2m` have them off where the provider's default is on: not a difference worth an update.
+    { ...opts, import: adoption.clients[args.clientId], ignoreChanges: ["useRefreshTokens"] },
   );
   const target = { realmId: args.realmId, clientId: client.id };
   const mappers = args.mappers ?? [GROUPS_MAPPER, AUDIENCE_MAPPER];
