@@ -78,9 +78,9 @@ export async function runImport(flags: ImportFlags, io: Io, readers: ImportReade
   };
   const result = convertSnapshot(snapshot);
 
-  // What is written must validate with the settings it needs.
+  // What is written must validate with the settings it needs (paths relative to --out, as validate shows them).
   const checked = checkFiles(
-    result.files.map((f) => asRawFile(join(out, f.path), f.text)),
+    result.files.map((f) => asRawFile(f.path, f.text)),
     { identityProvider: snapshot.idp, existingGroups: result.settings.existingGroups },
   );
   const clashes = flags.dryRun ? [] : result.files.map((f) => join(out, f.path)).filter((p) => existsSync(p));
