@@ -6,6 +6,7 @@
 import { M2M_CLIENTS_COLLECTION, scopesCollectionName } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { UsageError } from "./errors";
+import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../components/entra/graph";
 
 export interface KeycloakImportSettings {
   url: string;
@@ -154,4 +155,52 @@ export async function readRegistryDatabase(uri: string, database: string, namesp
   } finally {
     await client.close().catch(() => undefined);
   }
+}
+
+/** Everything the import needs from an Entra ID tenant (credentials from AZURE_CLIENT_ID/AZURE_CLIENT_SECRET or ARM_*). */
+export async function readEntraTenant(tenant: string, env: NodeJS.ProcessEnv, connect: typeof connectGraph = connectGraph): Promise<IdentitySnapshot> {
+  const settings = graphSettingsFrom((k) => (k === "tenantId" ? tenant : undefined), env);
+  if (!settings) {
+    throw new UsageError("set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or ARM_CLIENT_ID and ARM_CLIENT_SECRET): an application with Group.Read.All, User.Read.All and Application.Read.All; the import reads the tenant with them");
+  }
+  let dir: EntraDirectory;
+  try {
+    dir = await connect(settings);
+  } catch (e) {
+    throw new UsageError((e as Error).message, 1);
+  }
+  const groupsById = new Map((await dir.securityGroups()).map((g) => [g.id, g]));
+  const names = async (objectId: string) => (await dir.memberOf(objectId)).map((id) => groupsById.get(id)?.displayName).filter((n): n is string => !!n);
+  const groups: SnapshotGroup[] = [...groupsById.values()].map((g) => ({ name: g.displayName, id: g.id, description: g.description ?? undefined, subGroups: [] }));
+  const users: SnapshotUser[] = [];
+  for (const u of await dir.users()) {
+    const memberOf = await names(u.id);
+    if (!memberOf.length) continue; // not in any security group: nothing of the registry's
+    users.push({
+      username: u.userPrincipalName.toLowerCase(),
+      email: u.mail ?? undefined,
+      firstName: u.givenName ?? undefined,
+      lastName: u.surname ?? undefined,
+      enabled: u.accountEnabled !== false,
+      groups: memberOf,
+      subGroupPaths: [],
+      attributes: [],
+    });
+  }
+  const clients: SnapshotClient[] = [];
+  for (const app of await dir.applications()) {
+    const sp = await dir.servicePrincipalOf(app.appId);
+    const memberOf = sp ? await names(sp.id) : [];
+    clients.push({
+      clientId: app.displayName,
+      name: app.displayName,
+      description: app.description ?? undefined,
+      enabled: sp?.accountEnabled !== false,
+      // An application whose service principal joins security groups is what user-create-m2m makes.
+      serviceAccountOnly: !!sp && memberOf.length > 0,
+      groups: memberOf,
+      mappers: [],
+    });
+  }
+  return { groups, users, clients };
 }

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { checkFiles, convertSnapshot, DEFAULT_DATABASE, DEFAULT_NAMESPACE, parseStackConfig, textLine, type ImportResult, type ImportSnapshot, type RawFile } from "../lib";
-import { keycloakSettingsFromEnv, readKeycloakRealm, readRegistryDatabase, type IdentitySnapshot } from "./import-read";
+import { keycloakSettingsFromEnv, readEntraTenant, readKeycloakRealm, readRegistryDatabase, type IdentitySnapshot } from "./import-read";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
 import { plural } from "./report";
@@ -31,10 +31,7 @@ export interface ImportReaders {
 
 export const defaultReaders: ImportReaders = {
   keycloak: (url, realm) => readKeycloakRealm(keycloakSettingsFromEnv(url, realm, process.env)),
-  entra: () =>
-    Promise.reject(
-      new UsageError("reading Entra ID is not implemented yet: import from Keycloak, or write the definitions by hand (the stack keeps Object IDs listed in group_mappings)", 2),
-    ),
+  entra: (tenant) => readEntraTenant(tenant, process.env),
   database: readRegistryDatabase,
 };
 

@@ -54,9 +54,10 @@ export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, op
       continue;
     }
     if (opts.keepPasswords?.has(user.signInName)) {
+      // Exists already (adopted now, or imported by an earlier run): not created by this stack.
       const id = adapter.createUser(user, undefined);
       out.users[user.name] = { id };
-      principals.push({ plan: user, id, created: true });
+      principals.push({ plan: user, id, created: false });
       continue;
     }
     const generated = new GeneratedSecret(`${opts.name}-password-${user.name}`, 24, { parent: opts.parent });

@@ -14,7 +14,11 @@ export interface GroupPlan {
   action: "create" | "lookUp";
   /** The registry's bootstrap admin group: created with the bootstrap and protected from deletion. */
   bootstrap: boolean;
+  /** Entra: the one Object ID the definition lists in group_mappings (an imported group's), to adopt that group. */
+  objectId?: string;
 }
+
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface PrincipalPlan {
   /** The definition's name: key of the outputs and of resource names. */
@@ -75,7 +79,14 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
     groups.push({ name: BOOTSTRAP_ADMIN_GROUP, description: "MCP Gateway Registry administrators", action: "create", bootstrap: true });
   }
   for (const g of model.groups.filter((x) => x.createInIdp)) {
-    groups.push({ name: g.name, ...(g.description ? { description: g.description } : {}), action: "create", bootstrap: false });
+    const ids = settings.idp === "entra" ? g.groupMappings.filter((m) => OBJECT_ID.test(m)) : [];
+    groups.push({
+      name: g.name,
+      ...(g.description ? { description: g.description } : {}),
+      action: "create",
+      bootstrap: false,
+      ...(ids.length === 1 ? { objectId: ids[0] } : {}),
+    });
   }
   const planned = new Set(groups.map((g) => g.name));
   for (const name of model.externalGroups.filter((g) => !planned.has(g))) {

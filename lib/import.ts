@@ -236,9 +236,18 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
     return [...groups];
   };
 
+  // On Entra the tenant is not the registry's alone: only principals in a group some scope has or maps are its.
+  const ofRegistry = (groups: readonly string[]) =>
+    s.idp !== "entra" || groups.some((g) => scoped.has(g) || mapped.has(g) || mapped.has(idpGroups.get(g)?.id ?? "") || g === BOOTSTRAP_ADMIN_GROUP);
+  const skipped = { users: 0, clients: 0 };
+
   // Users.
   for (const u of byName(s.users, (x) => x.username)) {
     const who = `user "${u.username}"`;
+    if (!ofRegistry(u.groups)) {
+      skipped.users++;
+      continue;
+    }
     if (u.subGroupPaths.length) {
       findings.push({ object: who, problem: `is in subgroups ${u.subGroupPaths.join(", ")}, which the definitions cannot express`, action: "those memberships are removed by the first pulumi up that changes this user's groups; move the user to top-level groups first" });
     }
@@ -269,6 +278,10 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
     if (KEYCLOAK_OWN_CLIENTS.includes(c.clientId)) continue; // Keycloak's own: reported once below
     if (BOOTSTRAP_CLIENTS.includes(c.clientId)) {
       findings.push({ object: who, problem: "is the registry bootstrap's client", action: "not written: leave it to the registry's setup, or let the stack manage it with bootstrap: true" });
+      continue;
+    }
+    if (!ofRegistry(c.groups) && !records.has(c.clientId)) {
+      skipped.clients++;
       continue;
     }
     if (!c.serviceAccountOnly) {
@@ -316,8 +329,22 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
         findings.push({ object: `M2M record "${c.clientId}"`, problem: `has provider ${JSON.stringify(record.provider)}`, action: `the stack writes provider "${s.idp}"; the first pulumi up stops on the conflict guard for it until you choose merge or overwrite` });
       }
     }
+    if (s.idp === "entra") {
+      findings.push({
+        object: who,
+        problem: "has client secrets whose values Entra never returns",
+        action: "the first pulumi up adds one new client secret and outputs it (m2m stack output); the existing secrets keep working until they expire, so agents keep working and move to the new one when you choose",
+      });
+    }
     memberships(who, c.groups);
     files.push(yamlFile("m2m", c.clientId, def));
+  }
+  if (skipped.users || skipped.clients) {
+    findings.push({
+      object: `${skipped.users} user(s) and ${skipped.clients} application(s) of the tenant`,
+      problem: "are in no group a scope document has or maps",
+      action: "not written: they are not the registry's; the stack leaves them alone",
+    });
   }
   const own = s.clients.filter((c) => KEYCLOAK_OWN_CLIENTS.includes(c.clientId)).map((c) => c.clientId);
   if (own.length) {
