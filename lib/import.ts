@@ -255,7 +255,7 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
       findings.push({ object: who, problem: `has attributes (${u.attributes.join(", ")}) the definitions cannot express`, action: "they are left as they are" });
     }
     if (u.emailVerified) {
-      findings.push({ object: who, problem: "has a verified e-mail; the definitions declare users with emailVerified false", action: "the first pulumi up imports the user as it is; the next one sets emailVerified to false" });
+      findings.push({ object: who, problem: "has a verified e-mail; the definitions declare users with emailVerified false", action: "the first pulumi up imports the user and sets emailVerified to false (the definitions cannot say true)" });
     }
     const def = { username: u.username, email: u.email, first_name: u.firstName, last_name: u.lastName, groups: u.groups, ...(u.enabled ? {} : { enabled: false }) };
     const parsed = UserDefinition.safeParse(def);
@@ -302,7 +302,7 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
       continue;
     }
     if (s.idp === "keycloak" && c.name !== undefined && c.name !== c.clientId) {
-      findings.push({ object: who, problem: `its display name ${JSON.stringify(c.name)} differs from its client id`, action: "the first pulumi up imports it as it is; the next one sets the name to the client id" });
+      findings.push({ object: who, problem: `its display name ${JSON.stringify(c.name)} differs from its client id`, action: "the first pulumi up imports it and sets the name to the client id" });
     }
     if (s.idp === "keycloak" && !c.mappers.includes(GROUPS_MAPPER)) {
       findings.push({ object: who, problem: `has no "${GROUPS_MAPPER}" protocol mapper`, action: "the first pulumi up adds it (tokens then carry the groups claim)" });
