@@ -201,6 +201,8 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
 
   // Groups: one per scope document.
   const scoped = new Set<string>();
+  /** Scopes whose IdP group the registry does not manage (is_idp_managed false): joined as existing groups. */
+  const unmanaged = new Set<string>();
   const mapped = new Set<string>();
   for (const doc of byName(s.scopes, (d) => String(d._id))) {
     const name = String(doc._id);
@@ -217,13 +219,17 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
     if (file) {
       files.push(file);
       scoped.add(name);
+      if (doc.is_idp_managed === false) unmanaged.add(name);
     }
   }
 
   const existing = new Set<string>();
   const memberships = (who: string, groups: readonly string[]): string[] => {
     for (const g of groups) {
-      if (scoped.has(g)) continue;
+      if (scoped.has(g)) {
+        if (unmanaged.has(g)) existing.add(g);
+        continue;
+      }
       existing.add(g);
       if (!mapped.has(g)) {
         findings.push({

@@ -156,6 +156,15 @@ describe("import: a snapshot becomes definitions", () => {
     assert.deepEqual(renderScopeDocument(group, { groupObjectIds: { "team-a": oid } }).group_mappings, ["team-a", oid]);
   });
 
+  it("members of a group whose scope says is_idp_managed false join it as an existing group, and that validates", () => {
+    const r = convertSnapshot(snapshot({ scopes: [scope("team-a", { is_idp_managed: false })], clients: [], m2mRecords: [] }));
+    assert.equal(parse(text(r, "groups/team-a.yaml")).create_in_idp, false);
+    assert.ok(r.settings.existingGroups.includes("team-a"));
+    const root = makeRepo(Object.fromEntries(r.files.map((f) => [f.path, f.text])));
+    const checked = checkRepository(root, { existingGroups: r.settings.existingGroups });
+    assert.ok(checked.ok, JSON.stringify(checked.errors));
+  });
+
   it("scope names with a slash get a file name without one", () => {
     const r = convertSnapshot(snapshot({ scopes: [scope("mcp-servers-restricted/read", { is_idp_managed: false })], users: [], clients: [], m2mRecords: [] }));
     assert.deepEqual(r.files.map((f) => f.path), ["groups/mcp-servers-restricted_read.yaml"]);
