@@ -23,7 +23,9 @@ import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
 import { readStackState, type StackStateReader } from "./components/stack-state";
-import { EntraAccess } from "./components/entra/access";
+import { declaredEntraObjects, EntraAccess } from "./components/entra/access";
+import { entraAdoptedCount, findEntraAdoptable } from "./components/entra/adoption";
+import { connectGraph, graphSettingsFrom, type EntraDirectory } from "./components/entra/graph";
 import type { IdentityAccess } from "./components/outputs";
 
 export interface ProgramResult {
@@ -40,6 +42,8 @@ export interface ProgramResult {
 export interface ProgramDeps {
   readState: StackStateReader;
   connectKeycloak: () => Promise<KeycloakAdmin>;
+  /** Microsoft Graph with the azuread provider's credentials; undefined when they are not client credentials. */
+  connectEntra: () => Promise<EntraDirectory | undefined>;
   /** Stack transforms (the engine supports them; Pulumi's mocks do not). */
   registerKeycloakErrorHook: () => void;
 }
@@ -50,6 +54,15 @@ const defaultDeps: ProgramDeps = {
     const settings = providerSettings();
     if (!settings) throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the credentials the Keycloak provider uses");
     return connectKeycloakAdmin(settings);
+  },
+  connectEntra: async () => {
+    const config = new pulumi.Config("azuread");
+    const settings = graphSettingsFrom((k) => config.get(k), process.env);
+    if (!settings) {
+      void pulumi.log.warn("the azuread provider's credentials are not client credentials (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET): existing Entra objects cannot be looked for, so none is adopted");
+      return undefined;
+    }
+    return connectGraph(settings);
   },
   registerKeycloakErrorHook,
 };
@@ -62,7 +75,7 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   }
   const { registryUrl, authServerUrl } = config;
   const args: KeycloakAccessArgs = {
-    plan: planIdentity(model, { idp: "keycloak" }),
+    plan: planIdentity(model, { idp: "keycloak", audienceMapper: config.keycloakM2MAudienceMapper }),
     realm: config.keycloakRealm,
     keycloakUrl,
     initialPasswords: pulumi.secret(config.initialPasswords),
@@ -91,12 +104,24 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
 }
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */
-export async function entraAccess(config: StackConfig, model: AccessModel): Promise<IdentityAccess> {
+export async function entraAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
   if (!config.entraSecretEndDate) {
     throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
   }
+  const plan = planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers });
+  // Objects that exist in the tenant but not in the state (made by the registry's tools, see `mcp-access import`):
+  // imported, not created a second time.
+  let adoption;
+  try {
+    adoption = await findEntraAdoptable(declaredEntraObjects("entra", plan), await deps.readState(), deps.connectEntra);
+  } catch (e) {
+    throw new pulumi.RunError(`Entra ID: ${(e as Error).message}. Nothing was applied.`);
+  }
+  const n = entraAdoptedCount(adoption);
+  if (n) void pulumi.log.info(`adopting ${n} Entra object(s) that exist in the tenant but not in this stack's state: imported, not created again`);
   return new EntraAccess("entra", {
-    plan: planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers }),
+    plan,
+    adoption,
     initialPasswords: pulumi.secret(config.initialPasswords),
     gatewayClientId: config.entraGatewayClientId,
     manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,

@@ -8,6 +8,7 @@ import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocum
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
+import { addImportCommand } from "./import";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
@@ -143,6 +144,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addDiffCommand(program, io, setExit);
   addTestCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
+  addImportCommand(program, io, setExit);
   return program;
 }
 

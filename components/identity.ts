@@ -18,7 +18,8 @@ export interface Principal {
 export interface IdentityAdapter {
   createGroup(group: GroupPlan): pulumi.Output<string>;
   lookUpGroup(group: GroupPlan): pulumi.Output<string>;
-  createUser(user: UserPlan, password: pulumi.Output<string>): pulumi.Output<string>;
+  /** `password` is undefined for a user whose existing password stays (`DeclareOptions.keepPasswords`). */
+  createUser(user: UserPlan, password: pulumi.Output<string> | undefined): pulumi.Output<string>;
   lookUpUser(user: UserPlan): pulumi.Output<string>;
   /** The client's principal id (what joins groups) and its credentials output. */
   client(client: ClientPlan): { id: pulumi.Output<string>; credentials: M2MCredentialsOutput };
@@ -34,6 +35,8 @@ export interface DeclareOptions {
   parent: pulumi.Resource;
   /** Stack config secret `initialPasswords`: username → initial password. */
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
+  /** Sign-in names of users that exist already with their own password: none is declared or generated. */
+  keepPasswords?: ReadonlySet<string>;
 }
 
 export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, opts: DeclareOptions): AccessOutputs {
@@ -46,6 +49,13 @@ export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, op
   for (const user of plan.users) {
     if (user.action === "lookUp") {
       const id = adapter.lookUpUser(user);
+      out.users[user.name] = { id };
+      principals.push({ plan: user, id, created: false });
+      continue;
+    }
+    if (opts.keepPasswords?.has(user.signInName)) {
+      // Exists already (adopted now, or imported by an earlier run): not created by this stack.
+      const id = adapter.createUser(user, undefined);
       out.users[user.name] = { id };
       principals.push({ plan: user, id, created: false });
       continue;

@@ -5,7 +5,7 @@
  */
 import type { AccessModel } from "./model";
 import type { IdentityProvider } from "./registry-documents";
-import { BOOTSTRAP_ADMIN_GROUP, SERVICE_ACCOUNT_MAPPERS } from "./registry-rules";
+import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS } from "./registry-rules";
 
 export interface GroupPlan {
   name: string;
@@ -14,7 +14,11 @@ export interface GroupPlan {
   action: "create" | "lookUp";
   /** The registry's bootstrap admin group: created with the bootstrap and protected from deletion. */
   bootstrap: boolean;
+  /** Entra: the one Object ID the definition lists in group_mappings (an imported group's), to adopt that group. */
+  objectId?: string;
 }
+
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface PrincipalPlan {
   /** The definition's name: key of the outputs and of resource names. */
@@ -57,6 +61,8 @@ export interface PlanSettings {
   userDomain?: string;
   /** Entra: look users up instead of creating them. */
   existingUsers?: boolean;
+  /** Keycloak: each M2M client gets its own audience mapper (default true; false when the realm's `basic` scope adds it). */
+  audienceMapper?: boolean;
 }
 
 export class PlanError extends Error {}
@@ -73,7 +79,14 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
     groups.push({ name: BOOTSTRAP_ADMIN_GROUP, description: "MCP Gateway Registry administrators", action: "create", bootstrap: true });
   }
   for (const g of model.groups.filter((x) => x.createInIdp)) {
-    groups.push({ name: g.name, ...(g.description ? { description: g.description } : {}), action: "create", bootstrap: false });
+    const ids = settings.idp === "entra" ? g.groupMappings.filter((m) => OBJECT_ID.test(m)) : [];
+    groups.push({
+      name: g.name,
+      ...(g.description ? { description: g.description } : {}),
+      action: "create",
+      bootstrap: false,
+      ...(ids.length === 1 ? { objectId: ids[0] } : {}),
+    });
   }
   const planned = new Set(groups.map((g) => g.name));
   for (const name of model.externalGroups.filter((g) => !planned.has(g))) {
@@ -98,7 +111,7 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
     enabled: a.enabled,
     groups: [...a.groups],
     file: a.file,
-    mappers: settings.idp === "keycloak" ? SERVICE_ACCOUNT_MAPPERS : [],
+    mappers: settings.idp !== "keycloak" ? [] : settings.audienceMapper === false ? [GROUPS_MAPPER] : SERVICE_ACCOUNT_MAPPERS,
   }));
   return { idp: settings.idp, bootstrap: model.bootstrap, groups, users, clients };
 }

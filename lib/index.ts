@@ -94,3 +94,4 @@ export * from "./stack-config";
 export { readStackFile } from "./stack-file";
 export * from "./stack-outputs";
 export * from "./identity-plan";
+export * from "./import";

@@ -9,6 +9,7 @@ import type { IdentityPlan } from "../../lib";
 import { declareIdentity, type IdentityAdapter } from "../identity";
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { ReplicationDelay } from "./replication-delay";
+import { NO_ENTRA_ADOPTION, type DeclaredEntraObjects, type EntraAdoption } from "./adoption";
 
 export interface EntraAccessArgs {
   /** Users' UPNs and whether they are created or looked up are in the plan. */
@@ -26,6 +27,31 @@ export interface EntraAccessArgs {
   replicationDelaySeconds: number;
   /** Login host, for the token URL (sovereign clouds differ). */
   loginBaseUrl?: string;
+  /** Objects that exist in the tenant but not in the state: imported instead of created. */
+  adoption?: EntraAdoption;
+}
+
+const memberName = (name: string, kind: "user" | "m2m", principal: string, group: string) =>
+  `${name}-member-${kind === "user" ? "user" : "sp"}-${principal}-${group}`;
+
+/** The Entra objects `EntraAccess` declares with this plan, by name (for adoption). */
+export function declaredEntraObjects(name: string, plan: IdentityPlan): DeclaredEntraObjects {
+  const created = plan.groups.filter((g) => g.action === "create" && !g.bootstrap);
+  return {
+    groups: Object.fromEntries(created.map((g) => [g.name, g.objectId])),
+    lookedUpGroups: plan.groups.filter((g) => g.action === "lookUp").map((g) => g.name),
+    users: plan.users.filter((u) => u.action === "create").map((u) => u.signInName),
+    lookedUpUsers: plan.users.filter((u) => u.action === "lookUp").map((u) => u.signInName),
+    clients: plan.clients.map((c) => c.name),
+    memberships: [...plan.users, ...plan.clients].flatMap((p) =>
+      p.groups.map((group) => ({
+        resource: memberName(name, p.kind, p.name, group),
+        kind: p.kind,
+        principal: p.kind === "user" ? p.signInName : p.name,
+        group,
+      })),
+    ),
+  };
 }
 
 export function entraTokenUrl(tenantId: string, base = "https://login.microsoftonline.com"): string {
@@ -50,6 +76,7 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
   constructor(name: string, args: EntraAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:entra:EntraAccess", name, {}, opts);
     const child = { parent: this };
+    const adoption = args.adoption ?? NO_ENTRA_ADOPTION;
     // Settings are checked before the first resource, so a bad one applies nothing.
     if (!args.gatewayClientId && !args.manageGatewayApplication) {
       throw new pulumi.RunError("set mcp-gateway-access:entraGatewayClientId (the gateway application's client id) or entraManageGatewayApplication");
@@ -85,7 +112,7 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
             mailEnabled: false,
             preventDuplicateNames: true,
           },
-          group.bootstrap ? { ...child, protect: true } : child,
+          group.bootstrap ? { ...child, protect: true } : { ...child, import: adoption.groups[group.name] },
         ).objectId,
       lookUpGroup: (group) => azuread.getGroupOutput({ displayName: group.name, securityEnabled: true }, child).objectId,
       lookUpUser: (user) => azuread.getUserOutput({ userPrincipalName: user.signInName }, child).objectId,
@@ -100,18 +127,22 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
             mail: user.email,
             mailNickname: user.signInName.split("@")[0]!,
             accountEnabled: user.enabled,
-            password,
-            forcePasswordChange: true,
+            // None for a user that exists already with its own password (adopted).
+            ...(password ? { password, forcePasswordChange: true } : {}),
           },
-          child,
+          { ...child, import: adoption.users[user.signInName] },
         ).objectId,
       client: (account) => {
         const app = new azuread.Application(
           `${name}-app-${account.name}`,
           { displayName: account.name, description: account.description, signInAudience: "AzureADMyOrg", preventDuplicateNames: true },
-          child,
+          { ...child, import: adoption.applications[account.name] },
         );
-        const sp = new azuread.ServicePrincipal(`${name}-sp-${account.name}`, { clientId: app.clientId, accountEnabled: account.enabled }, child);
+        const sp = new azuread.ServicePrincipal(
+          `${name}-sp-${account.name}`,
+          { clientId: app.clientId, accountEnabled: account.enabled },
+          { ...child, import: adoption.servicePrincipals[account.name] },
+        );
         // A rotation replaces the password; Pulumi creates the replacement before deleting the old one, so a
         // running agent keeps a valid secret until it reads the new output (no deleteBeforeReplace here).
         const password = new azuread.ApplicationPassword(
@@ -138,14 +169,20 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
       },
       memberships: (p, groupIds) =>
         p.plan.groups.forEach((group, i) => {
+          const resource = memberName(name, p.plan.kind, p.plan.name, group);
           new azuread.GroupMember(
-            `${name}-member-${p.plan.kind === "user" ? "user" : "sp"}-${p.plan.name}-${group}`,
+            resource,
             { groupObjectId: groupIds[i]!, memberObjectId: p.id },
-            { ...child, dependsOn: delay ? [delay] : [] },
+            { ...child, dependsOn: delay ? [delay] : [], import: adoption.members[resource] },
           );
         }),
     };
-    const out = declareIdentity(args.plan, adapter, { name, parent: this, initialPasswords: args.initialPasswords });
+    const out = declareIdentity(args.plan, adapter, {
+      name,
+      parent: this,
+      initialPasswords: args.initialPasswords,
+      keepPasswords: new Set(adoption.keepPasswords),
+    });
     this.m2m = out.m2m;
     this.groups = out.groups;
     this.users = out.users;

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, keycloakRealmUrl, SERVICE_ACCOUNT_MAPPERS, type IdentityPlan } from "../../lib";
 import { declareIdentity, type IdentityAdapter } from "../identity";
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
-import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
+import { membershipKey, NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
 import { KeycloakBootstrap, M2M_CLIENT, WEB_CLIENT, type KeycloakBootstrapArgs } from "./bootstrap";
 import { serviceAccountClient, userOptions } from "./mappers";
 
@@ -45,6 +45,10 @@ export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | 
     groups: [...created.filter((g) => !g.bootstrap).map((g) => g.name), ...(bootstrap ? [BOOTSTRAP_ADMIN_GROUP] : [])],
     users: [...plan.users.filter((u) => u.action === "create").map((u) => u.signInName), ...(bootstrap ? [bootstrap.adminUsername] : [])],
     clients,
+    memberships: Object.fromEntries([
+      ...plan.users.map((u) => [membershipKey("user", u.signInName), u.groups] as const),
+      ...plan.clients.map((c) => [membershipKey("m2m", c.name), c.groups] as const),
+    ]),
   };
 }
 
@@ -79,10 +83,13 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       createGroup: (group) => {
         // The bootstrap declares the registry's admin group itself (protected, with the registry's description).
         if (group.bootstrap && bootstrap) return bootstrap.adminGroup.id;
+        const importId = adoption.groups[group.name];
         return new keycloak.Group(
           `${name}-group-${group.name}`,
           { realmId, name: group.name, ...(group.description ? { attributes: { description: group.description } } : {}) },
-          { ...child, import: adoption.groups[group.name] },
+          // An adopted group is imported whatever its description attribute (import-group's may differ); the
+          // next run sets it to the definition's.
+          { ...child, import: importId, ...(importId ? { ignoreChanges: ["attributes"] } : {}) },
         ).id;
       },
       lookUpGroup: (group) => keycloak.getGroupOutput({ realmId, name: group.name }, child).apply((g) => g.id),
@@ -97,8 +104,9 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
             firstName: user.firstName,
             lastName: user.lastName,
             enabled: user.enabled,
-            // Used only when Keycloak creates the user; the user must change it at first login.
-            initialPassword: { value: password, temporary: true },
+            // Used only when Keycloak creates the user; the user must change it at first login. None for a user
+            // that exists already with its own password (adopted from the registry's tools).
+            ...(password ? { initialPassword: { value: password, temporary: true } } : {}),
           },
           userOptions(child, adoption.users[user.signInName]),
         ).id,
@@ -106,7 +114,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       client: (account) => {
         const client = serviceAccountClient(
           `${name}-m2m-${account.name}`,
-          { realmId, clientId: account.name, description: account.description, enabled: account.enabled },
+          { realmId, clientId: account.name, description: account.description, enabled: account.enabled, mappers: account.mappers },
           child,
           adoption,
         );
@@ -125,10 +133,15 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
         void new keycloak.UserGroups(
           `${name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
           { realmId, userId: p.id, groupIds, exhaustive: true },
-          child,
+          { ...child, import: adoption.userGroups?.[membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name)] },
         ),
     };
-    const out = declareIdentity(plan, adapter, { name, parent: this, initialPasswords: args.initialPasswords });
+    const out = declareIdentity(plan, adapter, {
+      name,
+      parent: this,
+      initialPasswords: args.initialPasswords,
+      keepPasswords: new Set(adoption.keepPasswords ?? []),
+    });
     this.m2m = out.m2m;
     this.groups = out.groups;
     this.users = out.users;

@@ -14,6 +14,10 @@ export interface KeycloakAdmin {
   clientIds(realm: string): Promise<Map<string, string>>;
   /** mapper name → id. */
   protocolMapperIds(realm: string, clientUuid: string): Promise<Map<string, string>>;
+  /** The id of a client's service-account user, if it has one. */
+  serviceAccountUserId(realm: string, clientUuid: string): Promise<string | undefined>;
+  /** Names of the top-level groups a user is a direct member of. */
+  groupNamesOf(realm: string, userId: string): Promise<string[]>;
 }
 
 export interface KeycloakAdminSettings {
@@ -97,6 +101,13 @@ export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<Ke
     async protocolMapperIds(realm, id) {
       const mappers = await kc.clients.listProtocolMappers({ realm, id });
       return new Map(mappers.map((m) => [m.name!, m.id!]));
+    },
+    async serviceAccountUserId(realm, id) {
+      return (await kc.clients.getServiceAccountUser({ realm, id }))?.id;
+    },
+    async groupNamesOf(realm, id) {
+      const groups = await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 });
+      return groups.filter((g) => (g.path ?? `/${g.name}`).split("/").length === 2).map((g) => g.name!);
     },
   };
 }

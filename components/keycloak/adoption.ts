@@ -17,6 +17,8 @@ export interface DeclaredKeycloakObjects {
   users: readonly string[];
   /** clientId → names of the protocol mappers declared on it. */
   clients: Readonly<Record<string, readonly string[]>>;
+  /** `membershipKey(kind, name)` → names of the groups it joins (one exhaustive UserGroups each). */
+  memberships?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Import ids (the provider's import format) of declared objects that exist in Keycloak but not in the state. */
@@ -27,9 +29,36 @@ export interface KeycloakAdoption {
   clients: Record<string, string>;
   /** `${clientId}/${mapperName}` → import id. */
   mappers: Record<string, string>;
+  /**
+   * `membershipKey(kind, name)` → import id of the principal's UserGroups: only for adopted principals whose
+   * groups in Keycloak are exactly the declared ones (otherwise the UserGroups is created, which sets them).
+   */
+  userGroups?: Record<string, string>;
+  /**
+   * Users whose password Keycloak keeps: adopted users this stack never gave an initial password (made by the
+   * registry's tools, see `mcp-access import`), and users the state holds without one. No initial password is
+   * declared or generated for them.
+   */
+  keepPasswords?: string[];
 }
 
 export const NO_ADOPTION: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {} };
+
+export const membershipKey = (kind: "user" | "m2m", name: string): string => `${kind}:${name}`;
+
+const GENERATED_SECRET = ":GeneratedSecret";
+
+/** Users the state holds without an initial password (imported ones): their password stays Keycloak's. */
+function passwordlessInState(state: readonly StateResource[], realm: string): string[] {
+  return state
+    .filter((r) => r.type === T.user && r.outputs.realmId === realm && r.outputs.initialPassword == null)
+    .map((r) => String(r.outputs.username));
+}
+
+/** The stack generated an initial password for this user (a run cut short after it, before the user). */
+function generatedPasswordInState(state: readonly StateResource[], username: string): boolean {
+  return state.some((r) => r.type.endsWith(GENERATED_SECRET) && (r.urn ?? "").endsWith(`-password-${username}`));
+}
 
 export const mapperKey = (clientId: string, mapper: string): string => `${clientId}/${mapper}`;
 
@@ -91,10 +120,11 @@ export async function findAdoptable(
 ): Promise<KeycloakAdoption> {
   if (!state) return NO_ADOPTION;
   const managed = managedInState(state, declared.realm);
-  if (!missing(declared, managed)) return NO_ADOPTION;
+  const kept = passwordlessInState(state, declared.realm);
+  if (!missing(declared, managed)) return kept.length ? { ...NO_ADOPTION, keepPasswords: kept } : NO_ADOPTION;
   const admin = await connect();
   const realm = declared.realm;
-  const adoption: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {} };
+  const adoption: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {}, userGroups: {}, keepPasswords: kept };
   if (!(await admin.realmExists(realm))) return adoption;
   if (declared.managesRealm && !managed.realm) adoption.realm = realm;
 
@@ -106,7 +136,13 @@ export async function findAdoptable(
   const wantUsers = declared.users.filter((u) => !managed.users.has(u));
   if (wantUsers.length) {
     const ids = await admin.userIds(realm, wantUsers);
-    for (const u of wantUsers) if (ids.has(u)) adoption.users[u] = `${realm}/${ids.get(u)}`;
+    for (const u of wantUsers) {
+      const id = ids.get(u);
+      if (!id) continue;
+      adoption.users[u] = `${realm}/${id}`;
+      if (!generatedPasswordInState(state, u)) adoption.keepPasswords!.push(u);
+      await adoptMemberships(admin, realm, id, membershipKey("user", u), declared, adoption);
+    }
   }
   const wantClients = Object.entries(declared.clients).filter(
     ([c, mappers]) => !managed.clients.has(c) || mappers.some((x) => !managed.mappers.has(mapperKey(c, x))),
@@ -116,7 +152,14 @@ export async function findAdoptable(
     for (const [clientId, mappers] of wantClients) {
       const uuid = ids.get(clientId);
       if (!uuid) continue;
-      if (!managed.clients.has(clientId)) adoption.clients[clientId] = `${realm}/${uuid}`;
+      if (!managed.clients.has(clientId)) {
+        adoption.clients[clientId] = `${realm}/${uuid}`;
+        const key = membershipKey("m2m", clientId);
+        if (declared.memberships?.[key]) {
+          const saId = await admin.serviceAccountUserId(realm, uuid);
+          if (saId) await adoptMemberships(admin, realm, saId, key, declared, adoption);
+        }
+      }
       const wantMappers = mappers.filter((x) => !managed.mappers.has(mapperKey(clientId, x)));
       if (!wantMappers.length) continue;
       const mapperIds = await admin.protocolMapperIds(realm, uuid);
@@ -129,7 +172,17 @@ export async function findAdoptable(
   return adoption;
 }
 
+/** A UserGroups is imported when Keycloak's groups of the principal are exactly the declared ones. */
+async function adoptMemberships(admin: KeycloakAdmin, realm: string, userId: string, key: string, declared: DeclaredKeycloakObjects, adoption: KeycloakAdoption): Promise<void> {
+  const want = declared.memberships?.[key];
+  if (!want) return;
+  const live = await admin.groupNamesOf(realm, userId);
+  const a = [...new Set(want)].sort();
+  const b = [...new Set(live)].sort();
+  if (a.length === b.length && a.every((g, i) => g === b[i])) adoption.userGroups![key] = `${realm}/${userId}`;
+}
+
 /** How many objects a run adopts, for the log. */
 export function adoptedCount(a: KeycloakAdoption): number {
-  return (a.realm ? 1 : 0) + [a.groups, a.users, a.clients, a.mappers].reduce((n, r) => n + Object.keys(r).length, 0);
+  return (a.realm ? 1 : 0) + [a.groups, a.users, a.clients, a.mappers, a.userGroups ?? {}].reduce((n, r) => n + Object.keys(r).length, 0);
 }

@@ -36,7 +36,10 @@ export function groupsMapper(name: string, target: MapperTarget, opts: pulumi.Cu
       addToAccessToken: true,
       addToUserinfo: true,
     },
-    opts,
+    // Created with the groups claim in token introspection (the provider's default); the registry's own
+    // mapper (`user-create-m2m`, setup_groups_mapper) leaves it out, and the registry reads the JWT, not
+    // introspection: an adopted mapper keeps its setting.
+    { ...opts, ignoreChanges: ["addToTokenIntrospection"] },
   );
 }
 
@@ -58,7 +61,15 @@ export function audienceMapper(name: string, target: MapperTarget, opts: pulumi.
 /** A confidential client that only does the client-credentials grant, with the registry's claims. */
 export function serviceAccountClient(
   name: string,
-  args: { realmId: pulumi.Input<string>; clientId: string; description: string; enabled: boolean; fullScopeAllowed?: boolean },
+  args: {
+    realmId: pulumi.Input<string>;
+    clientId: string;
+    description: string;
+    enabled: boolean;
+    fullScopeAllowed?: boolean;
+    /** Which of the registry's mappers it carries (default both). */
+    mappers?: readonly string[];
+  },
   opts: pulumi.CustomResourceOptions,
   adoption: KeycloakAdoption,
 ): keycloak.openid.Client {
@@ -77,10 +88,13 @@ export function serviceAccountClient(
       directAccessGrantsEnabled: false,
       ...(args.fullScopeAllowed === undefined ? {} : { fullScopeAllowed: args.fullScopeAllowed }),
     },
-    { ...opts, import: adoption.clients[args.clientId] },
+    // Refresh tokens play no part in the client-credentials grant, and clients made by the registry's
+    // `user-create-m2m` have them off where the provider's default is on: not a difference worth an update.
+    { ...opts, import: adoption.clients[args.clientId], ignoreChanges: ["useRefreshTokens"] },
   );
   const target = { realmId: args.realmId, clientId: client.id };
-  groupsMapper(`${name}-groups`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)] });
-  audienceMapper(`${name}-audience`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)] });
+  const mappers = args.mappers ?? [GROUPS_MAPPER, AUDIENCE_MAPPER];
+  if (mappers.includes(GROUPS_MAPPER)) groupsMapper(`${name}-groups`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)] });
+  if (mappers.includes(AUDIENCE_MAPPER)) audienceMapper(`${name}-audience`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)] });
   return client;
 }

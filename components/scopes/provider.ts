@@ -276,6 +276,12 @@ export const recordProvider: RecordProvider = {
       const col = await this.collection(inputs);
       const live = await col.findOne(filterFor(inputs));
       let fields = inputs.desired;
+      if (live && sameFields(businessFields(live), inputs.desired) && (!inputs.timestamps || live.created_at !== undefined)) {
+        // Adopted as it is (a registry's document after `mcp-access import`, or a cut-short run's): nothing is
+        // written, created_at and updated_at stay. Pulumi cannot import dynamic-provider resources
+        // (pulumi/pulumi#16175), so this is how they join the state.
+        return { id: inputs.key, outs: { ...inputs, applied: fields, live: fields, createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) } };
+      }
       if (live && !sameFields(businessFields(live), inputs.desired)) {
         // A record this stack never wrote: the registry's own, or an earlier run's cut short.
         if (inputs.onConflict === "fail") {

@@ -47,7 +47,8 @@ export async function useMocks(config: Record<string, string> = {}, secretKeys: 
         }
         if (args.type === "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret") state.value = `generated-${args.name}`;
         // Entra: the ids Graph assigns.
-        if (args.type.startsWith("azuread:")) state.objectId = `oid-${args.name}`;
+        // An imported (adopted) object keeps the Object ID it has: the last part of its import id.
+        if (args.type.startsWith("azuread:")) state.objectId = args.id ? args.id.split("/").pop() : `oid-${args.name}`;
         if (args.type === "azuread:index/application:Application") state.clientId = `appid-${args.name}`;
         if (args.type === "azuread:index/applicationPassword:ApplicationPassword") state.value = `pw-${args.name}`;
         return { id: `${args.name}-id`, state };

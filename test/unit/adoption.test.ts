@@ -1,7 +1,7 @@
 /** Adoption of Keycloak objects missing from the state: what is imported, what is left to create. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findAdoptable, managedInState, type DeclaredKeycloakObjects } from "../../components/keycloak/adoption";
+import { adoptedCount, findAdoptable, managedInState, type DeclaredKeycloakObjects } from "../../components/keycloak/adoption";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
 import type { StateResource } from "../../components/stack-state";
 
@@ -20,6 +20,8 @@ function admin(realm: boolean, calls: string[] = []): KeycloakAdmin {
     userIds: async (_r, names) => (calls.push(`users:${names.join(",")}`), new Map([["alice", "A"]])),
     clientIds: async () => (calls.push("clients"), new Map([["bot", "B"]])),
     protocolMapperIds: async (_r, id) => (calls.push(`mappers:${id}`), new Map([["groups", "M1"], ["mcp-gateway-audience", "M2"]])),
+    serviceAccountUserId: async (_r, id) => (calls.push(`sa:${id}`), `SA-${id}`),
+    groupNamesOf: async (_r, id) => (calls.push(`memberOf:${id}`), id === "A" ? ["g1"] : ["g2"]),
   };
 }
 
@@ -30,7 +32,7 @@ const allButAudienceMapper = (): StateResource[] => [
   { type: "keycloak:index/realm:Realm", id: "r", outputs: { realm: "r" } },
   inState("keycloak:index/group:Group", "G1", { name: "g1" }),
   inState("keycloak:index/group:Group", "G2", { name: "g2" }),
-  inState("keycloak:index/user:User", "A", { username: "alice" }),
+  inState("keycloak:index/user:User", "A", { username: "alice", initialPassword: { value: "x", temporary: true } }),
   inState("keycloak:openid/client:Client", "B", { clientId: "bot" }),
   inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "M1", { clientId: "B", name: "groups" }),
 ];
@@ -44,13 +46,30 @@ describe("adoption", () => {
       users: { alice: "r/A" },
       clients: { bot: "r/B" },
       mappers: { "bot/groups": "r/client/B/M1", "bot/mcp-gateway-audience": "r/client/B/M2" },
+      userGroups: {},
+      keepPasswords: ["alice"],
     });
+  });
+
+  it("imports the memberships of adopted principals whose Keycloak groups are exactly the declared ones, and keeps adopted users' passwords", async () => {
+    const declared = { ...DECLARED, memberships: { "user:alice": ["g1"], "m2m:bot": ["g1", "g2"] } };
+    const a = await findAdoptable(declared, [], async () => admin(true));
+    // alice is in g1 in Keycloak, as declared: imported; bot's service account is in g2 only: created (which sets them).
+    assert.deepEqual(a.userGroups, { "user:alice": "r/A" });
+    assert.deepEqual(a.keepPasswords, ["alice"]);
+  });
+
+  it("an adopted user whose initial password this stack generated (a run cut short) keeps getting it", async () => {
+    const state = [{ type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::x$GeneratedSecret::keycloak-password-alice", outputs: {} }];
+    const a = await findAdoptable(DECLARED, state, async () => admin(true));
+    assert.deepEqual(a.users, { alice: "r/A" });
+    assert.deepEqual(a.keepPasswords, []);
   });
 
   it("adopts nothing when the realm does not exist yet", async () => {
     const calls: string[] = [];
     const a = await findAdoptable(DECLARED, [], async () => admin(false, calls));
-    assert.deepEqual(a, { groups: {}, users: {}, clients: {}, mappers: {} });
+    assert.deepEqual(a, { groups: {}, users: {}, clients: {}, mappers: {}, userGroups: {}, keepPasswords: [] });
     assert.deepEqual(calls, ["realm"]);
   });
 
@@ -58,7 +77,7 @@ describe("adoption", () => {
     const state = allButAudienceMapper();
     const calls: string[] = [];
     const a = await findAdoptable(DECLARED, state, async () => admin(true, calls));
-    assert.deepEqual(a, { groups: {}, users: {}, clients: {}, mappers: { "bot/mcp-gateway-audience": "r/client/B/M2" } });
+    assert.deepEqual(a, { groups: {}, users: {}, clients: {}, mappers: { "bot/mcp-gateway-audience": "r/client/B/M2" }, userGroups: {}, keepPasswords: [] });
     assert.deepEqual(calls, ["realm", "clients", "mappers:B"]);
   });
 
@@ -70,6 +89,21 @@ describe("adoption", () => {
     const never = async (): Promise<KeycloakAdmin> => assert.fail("must not connect");
     assert.deepEqual(await findAdoptable(DECLARED, state, never), { groups: {}, users: {}, clients: {}, mappers: {} });
     assert.deepEqual(await findAdoptable(DECLARED, undefined, never), { groups: {}, users: {}, clients: {}, mappers: {} });
+  });
+
+  it("a user the state holds without an initial password (imported) keeps its password on every later run", async () => {
+    const state = [
+      { type: "keycloak:index/realm:Realm", id: "r", outputs: { realm: "r" } },
+      inState("keycloak:index/group:Group", "G1", { name: "g1" }),
+      inState("keycloak:index/group:Group", "G2", { name: "g2" }),
+      inState("keycloak:index/user:User", "A", { username: "alice", initialPassword: null }),
+      inState("keycloak:openid/client:Client", "B", { clientId: "bot" }),
+      inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "M1", { clientId: "B", name: "groups" }),
+      inState("keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper", "M2", { clientId: "B", name: "mcp-gateway-audience" }),
+    ];
+    const a = await findAdoptable(DECLARED, state, async () => assert.fail("must not connect"));
+    assert.deepEqual(a.keepPasswords, ["alice"]);
+    assert.equal(adoptedCount(a), 0);
   });
 
   it("reads only the objects of the stack's realm from the state", () => {

@@ -118,4 +118,18 @@ describe("identity plan (examples)", () => {
     assert.deepEqual(planIdentity(m, { idp: "entra", userDomain: "d", existingUsers: true }).users.map((u) => u.action), ["lookUp"]);
     assert.deepEqual(planIdentity(m, { idp: "entra", userDomain: "d" }).users.map((u) => u.action), ["create"]);
   });
+
+  it("leaves the audience mapper out when the realm's basic scope adds the audience (keycloakM2MAudienceMapper false)", () => {
+    const m = { ...model, m2m: [{ name: "bot", description: null, groups: [], enabled: true, file: "m2m/bot.yaml" }] };
+    assert.deepEqual(planIdentity(m, { idp: "keycloak", audienceMapper: false }).clients[0]!.mappers, ["groups"]);
+  });
+
+  it("on Entra, a group whose group_mappings hold one Object ID is adopted by it; none or several: by name", () => {
+    const oid = "0a0a0a0a-0000-4000-8000-00000000000a";
+    const g = (name: string, groupMappings: string[]) => ({ name, description: "", serverAccess: [], groupMappings, uiPermissions: {}, agentAccess: [], createInIdp: true, fromShorthand: false, owners: [], file: `groups/${name}.yaml` });
+    const m = { ...model, groups: [g("one", ["one", oid]), g("none", ["none"]), g("two", ["two", oid, oid.replace("a0a", "b0b")])] };
+    const byName = Object.fromEntries(planIdentity(m, { idp: "entra", userDomain: "d" }).groups.map((x) => [x.name, x.objectId]));
+    assert.deepEqual([byName.one, byName.none, byName.two], [oid, undefined, undefined]);
+    assert.equal(planIdentity(m, { idp: "keycloak" }).groups.find((x) => x.name === "one")!.objectId, undefined);
+  });
 });
