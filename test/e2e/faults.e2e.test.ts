@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient } from "mongodb";
 import { engineStack, type EngineStack } from "../support/engine";
-import { keycloakAdmin, keycloakStackConfig } from "../support/keycloak-admin";
+import { keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl, privateDatabase, privateKeycloak } from "../support/services";
@@ -74,14 +74,10 @@ async function dropDb(uri: string, name: string) {
 const stacks: Array<{ e2e: EngineStack; keycloak: string }> = [];
 async function keycloakStack(name: string, repo: string, keycloak = keycloakUrl()) {
   const realm = name;
-  const e2e = await engineStack(name, {
-    ...keycloakStackConfig(realm),
-    "keycloak:url": { value: keycloak },
-    "mcp-gateway-access:definitionsDir": { value: repo },
-    "mcp-gateway-access:bootstrap": { value: "true" },
-    "mcp-gateway-access:database": { value: `mcp_registry_${name.replace(/-/g, "_")}` },
-    "mcp-gateway-access:mongodbUri": { value: databaseUri(), secret: true },
-  });
+  const e2e = await engineStack(
+    name,
+    programStackConfig(realm, { repo, database: `mcp_registry_${name.replace(/-/g, "_")}`, mongodbUri: databaseUri(), bootstrap: true, extra: { "keycloak:url": { value: keycloak } } }),
+  );
   stacks.push({ e2e, keycloak });
   return e2e;
 }

@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient, type Db } from "mongodb";
 import { engineStack, type EngineStack } from "../support/engine";
-import { KC_ADMIN, keycloakAdmin, keycloakStackConfig } from "../support/keycloak-admin";
+import { KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
@@ -197,13 +197,7 @@ before(async () => {
   botOneSecret = await clientSecret("bot-one");
 
   out = makeRepo({});
-  e2e = await engineStack(STACK, {
-    ...keycloakStackConfig(REALM),
-    "mcp-gateway-access:definitionsDir": { value: out },
-    "mcp-gateway-access:database": { value: DB },
-    "mcp-gateway-access:namespace": { value: NS },
-    "mcp-gateway-access:mongodbUri": { value: uri, secret: true },
-  });
+  e2e = await engineStack(STACK, programStackConfig(REALM, { repo: out, database: DB, mongodbUri: uri, extra: { "mcp-gateway-access:namespace": { value: NS } } }));
 });
 
 after(async () => {

@@ -13,7 +13,7 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments } from "../../lib";
 import { engineStack, type EngineStack } from "../support/engine";
-import { keycloakAdmin, keycloakStackConfig, type KeycloakAdminClient } from "../support/keycloak-admin";
+import { keycloakAdmin, programStackConfig, type KeycloakAdminClient } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
@@ -84,13 +84,7 @@ before(async () => {
   db = mongo.db(DB);
   repo = makeRepo(FILES);
   tokensDir = mkdtempSync(join(tmpdir(), "mcp-access-kc-tokens-"));
-  e2e = await engineStack(STACK, {
-    ...keycloakStackConfig(REALM),
-    "mcp-gateway-access:definitionsDir": { value: repo },
-    "mcp-gateway-access:bootstrap": { value: "true" },
-    "mcp-gateway-access:database": { value: DB },
-    "mcp-gateway-access:mongodbUri": { value: uri, secret: true },
-  });
+  e2e = await engineStack(STACK, programStackConfig(REALM, { repo, database: DB, mongodbUri: uri, bootstrap: true }));
 });
 
 after(async () => {

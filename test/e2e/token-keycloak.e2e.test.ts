@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MongoClient } from "mongodb";
 import { engineStack, type EngineStack } from "../support/engine";
-import { keycloakAdmin, keycloakStackConfig } from "../support/keycloak-admin";
+import { keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { makeRepo } from "../support/repo";
 import { databaseUri } from "../support/services";
 import { REPO_ROOT } from "../support/paths";
@@ -49,13 +49,7 @@ before(async () => {
     "m2m/one.yaml": "name: agent-one\ngroups: [team-a]\n",
     "m2m/two.yaml": "name: agent-two\ngroups: [team-a, team-b]\n",
   });
-  e2e = await engineStack(STACK, {
-    ...keycloakStackConfig(REALM),
-    "mcp-gateway-access:definitionsDir": { value: defs },
-    "mcp-gateway-access:bootstrap": { value: "true" },
-    "mcp-gateway-access:database": { value: DB },
-    "mcp-gateway-access:mongodbUri": { value: uri, secret: true },
-  });
+  e2e = await engineStack(STACK, programStackConfig(REALM, { repo: defs, database: DB, mongodbUri: uri, bootstrap: true }));
   await e2e.stack.up({ onOutput: () => undefined });
 });
 

@@ -28,3 +28,18 @@ export function keycloakStackConfig(realm: string): Record<string, { value: stri
     "mcp-gateway-access:keycloakRealm": { value: realm },
   };
 }
+
+/** A stack of this repository's program on the test Keycloak and database: definitions in `repo`, documents in `database`. */
+export function programStackConfig(
+  realm: string,
+  opts: { repo: string; database: string; mongodbUri: string; bootstrap?: boolean; extra?: Record<string, { value: string; secret?: boolean }> },
+): Record<string, { value: string; secret?: boolean }> {
+  return {
+    ...keycloakStackConfig(realm),
+    "mcp-gateway-access:definitionsDir": { value: opts.repo },
+    ...(opts.bootstrap ? { "mcp-gateway-access:bootstrap": { value: "true" } } : {}),
+    "mcp-gateway-access:database": { value: opts.database },
+    "mcp-gateway-access:mongodbUri": { value: opts.mongodbUri, secret: true },
+    ...opts.extra,
+  };
+}
