@@ -24,6 +24,7 @@ import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
 import { readStackState, type StackStateReader } from "./components/stack-state";
 import { EntraAccess } from "./components/entra/access";
+import { legacyPasswordUsersInState } from "./components/identity";
 import type { IdentityAccess } from "./components/outputs";
 
 export interface ProgramResult {
@@ -79,7 +80,9 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   // Objects a cut-short run created but the state does not hold are adopted, not created a second time.
   let adoption;
   try {
-    adoption = await findAdoptable(declaredKeycloakObjects(args), await deps.readState(), deps.connectKeycloak);
+    const state = await deps.readState();
+    args.legacyPasswordUsers = legacyPasswordUsersInState(state, "keycloak");
+    adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
   } catch (e) {
     if (e instanceof pulumi.RunError) throw e;
     throw new pulumi.RunError(`Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`);
@@ -91,13 +94,14 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
 }
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */
-export async function entraAccess(config: StackConfig, model: AccessModel): Promise<IdentityAccess> {
+export async function entraAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
   if (!config.entraSecretEndDate) {
     throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
   }
   return new EntraAccess("entra", {
     plan: planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers }),
     initialPasswords: pulumi.secret(config.initialPasswords),
+    legacyPasswordUsers: legacyPasswordUsersInState(await deps.readState(), "entra"),
     gatewayClientId: config.entraGatewayClientId,
     manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,
     secretEndDate: config.entraSecretEndDate,

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface StateResource {
   type: string;
+  urn?: string;
   id?: string;
   outputs: Record<string, unknown>;
 }
@@ -16,7 +17,7 @@ export interface StateResource {
 export type StackStateReader = () => Promise<StateResource[] | undefined>;
 
 interface Exported {
-  deployment?: { resources?: Array<{ type?: string; id?: string; outputs?: Record<string, unknown>; delete?: boolean }> };
+  deployment?: { resources?: Array<{ urn?: string; type?: string; id?: string; outputs?: Record<string, unknown>; delete?: boolean }> };
 }
 
 /** Reads the checkpoint with the `pulumi` CLI that runs this program; undefined when it cannot (no state yet counts as empty). */
@@ -35,7 +36,7 @@ export const readStackState: StackStateReader = () =>
         resolve(
           (exported.deployment?.resources ?? [])
             .filter((r) => r.type && !r.delete)
-            .map((r) => ({ type: r.type!, id: r.id, outputs: r.outputs ?? {} })),
+            .map((r) => ({ type: r.type!, urn: r.urn, id: r.id, outputs: r.outputs ?? {} })),
         );
       } catch {
         resolve(undefined);
