@@ -2,11 +2,13 @@
  * `npm run bench`: ratios against baselines measured in the same run (never timed tests), printed as a table
  * (min / median / max of each) and written to bench/results.json.
  *
- *   node dist/bench/run.js [--smoke] [--rounds N] [--scale10] [--out FILE] [--only core,store,keycloak]
+ *   node dist/bench/run.js [--smoke] [--rounds N] [--scale10] [--skip-checkpoints] [--out FILE] [--only core,store,keycloak]
  *
  * --smoke runs every benchmark on a tiny repository, once, to check that the bench works (npm test runs it);
  * its figures mean nothing and it writes to a temporary file unless --out is given. The full run needs the
  * MongoDB-wire server, Keycloak and the engine (scripts/with-services.js db keycloak engine provides them).
+ * --skip-checkpoints runs the engine with PULUMI_SKIP_CHECKPOINTS and PULUMI_DISABLE_CHECKPOINT_BACKUPS (the
+ * state written once at the end of a run, not after every step; see the README's Performance section).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,16 +22,18 @@ export interface BenchOptions {
   smoke: boolean;
   rounds?: number;
   scale10: boolean;
+  skipCheckpoints: boolean;
   out?: string;
   only?: string[];
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const o: BenchOptions = { smoke: false, scale10: false };
+  const o: BenchOptions = { smoke: false, scale10: false, skipCheckpoints: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--smoke") o.smoke = true;
     else if (a === "--scale10") o.scale10 = true;
+    else if (a === "--skip-checkpoints") o.skipCheckpoints = true;
     else if (a === "--rounds") o.rounds = Number(argv[++i]);
     else if (a === "--out") o.out = argv[++i];
     else if (a === "--only") o.only = (argv[++i] ?? "").split(",");
@@ -66,6 +70,11 @@ function keycloakResults(size: Size, rounds: KeycloakRound[]): BenchResult[] {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.skipCheckpoints) {
+    // The Automation API runs the CLI with this process's environment.
+    process.env.PULUMI_SKIP_CHECKPOINTS = "true";
+    process.env.PULUMI_DISABLE_CHECKPOINT_BACKUPS = "true";
+  }
   const rounds = o.rounds ?? (o.smoke ? 1 : 3);
   const want = (k: string) => !o.only || o.only.includes(k);
   const core = o.smoke ? CORE_SMOKE : CORE_FULL;
@@ -103,7 +112,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${table(results)}\n`);
   const out = o.out ?? (o.smoke ? join(mkdtempSync(join(tmpdir(), "mcp-access-bench-")), "results.json") : join(__dirname, "..", "..", "bench", "results.json"));
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), smoke: o.smoke, node: process.version, results }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), smoke: o.smoke, skipCheckpoints: o.skipCheckpoints, node: process.version, results }, null, 2)}\n`);
   process.stderr.write(`bench: results in ${out}\n`);
 }
 
