@@ -92,7 +92,10 @@ export function diffJson(diff: AccessDiff): AccessDiffJson {
 }
 
 export function runDiff(flags: DiffFlags, io: Io): number {
-  const { root, settings } = resolveSettings(flags);
+  const resolved = resolveSettings(flags);
+  // Files the change left alone are parsed once for both revisions.
+  const settings = { ...resolved.settings, parsed: new Map() };
+  const root = resolved.root;
   const base = modelAt(root, flags.base, settings, io, true);
   const head = modelAt(root, flags.head, settings, io);
   const diff = diffAccess(base, head);

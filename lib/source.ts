@@ -31,6 +31,11 @@ export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnos
 
 export interface ReadOptions {
   maxFileBytes?: number;
+  /**
+   * Parse results by file and text, shared by the reads of two revisions (`mcp-access diff`): a file the change
+   * left alone is parsed once. Results are read, never modified, downstream.
+   */
+  parsed?: Map<string, ReadResult>;
 }
 
 function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }, path: FieldPath = []): Diagnostic {
@@ -282,7 +287,12 @@ export function readRawSource(raw: RawFile, options: ReadOptions = {}): ReadResu
   }
   const decoded = decodeUtf8(raw.file, raw.bytes());
   if (!decoded.ok) return { ok: false, diagnostics: [decoded.diagnostic] };
-  return parseSource(raw.file, decoded.text.replace(/^\uFEFF/, ""));
+  const text = decoded.text.replace(/^\uFEFF/, "");
+  if (!options.parsed) return parseSource(raw.file, text);
+  const key = `${raw.file}\u0000${text}`;
+  let result = options.parsed.get(key);
+  if (!result) options.parsed.set(key, (result = parseSource(raw.file, text)));
+  return result;
 }
 
 export function diskFile(absPath: string, file: string): RawFile {
