@@ -26,6 +26,7 @@ import { readStackState, type StackStateReader } from "./components/stack-state"
 import { declaredEntraObjects, EntraAccess } from "./components/entra/access";
 import { entraAdoptedCount, findEntraAdoptable } from "./components/entra/adoption";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "./components/entra/graph";
+import { legacyPasswordUsersInState } from "./components/identity";
 import type { IdentityAccess } from "./components/outputs";
 
 export interface ProgramResult {
@@ -92,7 +93,9 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   // Objects a cut-short run created but the state does not hold are adopted, not created a second time.
   let adoption;
   try {
-    adoption = await findAdoptable(declaredKeycloakObjects(args), await deps.readState(), deps.connectKeycloak);
+    const state = await deps.readState();
+    args.legacyPasswordUsers = legacyPasswordUsersInState(state, "keycloak");
+    adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
   } catch (e) {
     if (e instanceof pulumi.RunError) throw e;
     throw new pulumi.RunError(`Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`);
@@ -111,9 +114,10 @@ export async function entraAccess(config: StackConfig, model: AccessModel, deps:
   const plan = planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers });
   // Objects that exist in the tenant but not in the state (made by the registry's tools, see `mcp-access import`):
   // imported, not created a second time.
+  const state = await deps.readState();
   let adoption;
   try {
-    adoption = await findEntraAdoptable(declaredEntraObjects("entra", plan), await deps.readState(), deps.connectEntra);
+    adoption = await findEntraAdoptable(declaredEntraObjects("entra", plan), state, deps.connectEntra);
   } catch (e) {
     throw new pulumi.RunError(`Entra ID: ${(e as Error).message}. Nothing was applied.`);
   }
@@ -123,6 +127,7 @@ export async function entraAccess(config: StackConfig, model: AccessModel, deps:
     plan,
     adoption,
     initialPasswords: pulumi.secret(config.initialPasswords),
+    legacyPasswordUsers: legacyPasswordUsersInState(state, "entra"),
     gatewayClientId: config.entraGatewayClientId,
     manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,
     secretEndDate: config.entraSecretEndDate,

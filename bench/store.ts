@@ -4,7 +4,7 @@
  */
 import { MongoClient } from "mongodb";
 import { recordProvider, type RecordInputs } from "../components/scopes/provider";
-import type { BenchResult } from "./core";
+import { result, type BenchResult } from "./stats";
 
 export async function benchStore(uri: string, documents = 300): Promise<BenchResult> {
   const db = `mcp_registry_bench_${process.pid}`;
@@ -35,7 +35,7 @@ export async function benchStore(uri: string, documents = 300): Promise<BenchRes
     t = process.hrtime.bigint();
     for (let i = 0; i < documents; i++) await recordProvider.create(inputs(i));
     const subjectMs = Number(process.hrtime.bigint() - t) / 1e6;
-    return { name: `scope store: ${documents} documents through the dynamic provider`, against: "the same reads and writes with the driver", unit: "ms", baseline: baselineMs, subject: subjectMs, ratio: subjectMs / baselineMs };
+    return result({ name: `scope store: ${documents} documents through the dynamic provider`, against: "the same reads and writes with the driver", unit: "ms" }, [baselineMs], [subjectMs]);
   } finally {
     await client.db(db).dropDatabase().catch(() => undefined);
     await client.close();

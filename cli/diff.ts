@@ -114,7 +114,10 @@ export function diffJson(diff: AccessDiff): AccessDiffJson {
 }
 
 export function runDiff(flags: DiffFlags, io: Io): number {
-  const { root, settings } = resolveSettings(flags);
+  const resolved = resolveSettings(flags);
+  // Files the change left alone are parsed once for both revisions.
+  const settings = { ...resolved.settings, parsed: new Map() };
+  const root = resolved.root;
   // The access tests run here against both revisions, not as part of the head's check: a change that breaks one
   // must still get its comment (validate is what fails the pull request).
   const base = modelAt(root, flags.base, settings, io, true);

@@ -5,9 +5,9 @@ import { relative, resolve } from "node:path";
 import { ACCESS_TESTS_DIR, KINDS, symlinkFile, type RawFile } from "../lib";
 import { UsageError } from "./errors";
 
-function git(args: string[], cwd: string): Buffer {
+function git(args: string[], cwd: string, input?: string): Buffer {
   try {
-    return execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
+    return execFileSync("git", args, { cwd, input, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], maxBuffer: 1024 * 1024 * 1024 });
   } catch (e) {
     const stderr = String((e as { stderr?: Buffer }).stderr ?? "").trim();
     throw new UsageError(`git ${args.slice(0, 2).join(" ")} failed: ${stderr.split("\n")[0] || (e as Error).message}`);
@@ -51,6 +51,10 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
   const paths = [...KINDS, ACCESS_TESTS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
   const listing = git(["ls-tree", "-r", "-l", ref, "--", ...paths], top).toString();
   const files: RawFile[] = [];
+  const blobs: string[] = [];
+  let contents: Map<string, Buffer> | undefined;
+  // Every blob in one `git cat-file --batch` the first time one is read: one git process, not one per file.
+  const blob = (sha: string) => (contents ??= readBlobs(top, blobs)).get(sha) ?? git(["cat-file", "blob", sha], top);
   for (const line of listing.split("\n").filter(Boolean)) {
     const tab = line.indexOf("\t");
     const [mode, type, sha, size] = line.slice(0, tab).split(/\s+/);
@@ -59,7 +63,28 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
     const file = prefix ? path.slice(prefix.length + 1) : path;
     // A symbolic link (mode 120000) is reported by the loader, never followed.
     if (mode === "120000") files.push(symlinkFile(file));
-    else files.push({ file, size: Number(size), bytes: () => git(["cat-file", "blob", sha], top) });
+    else {
+      blobs.push(sha);
+      files.push({ file, size: Number(size), bytes: () => blob(sha) });
+    }
   }
   return files;
+}
+
+/** The contents of `shas`, read with one `git cat-file --batch` (`<sha> blob <size>\n<bytes>\n` each). */
+function readBlobs(top: string, shas: readonly string[]): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  if (!shas.length) return out;
+  const batch = git(["cat-file", "--batch"], top, `${[...new Set(shas)].join("\n")}\n`);
+  let at = 0;
+  while (at < batch.length) {
+    const eol = batch.indexOf(10, at);
+    if (eol < 0) break;
+    const [sha, type, size] = batch.subarray(at, eol).toString().split(" ");
+    if (type !== "blob" || !sha || size === undefined) break; // "<sha> missing": read alone, as before
+    const end = eol + 1 + Number(size);
+    out.set(sha, batch.subarray(eol + 1, end));
+    at = end + 1;
+  }
+  return out;
 }

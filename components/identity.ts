@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClientPlan, GroupPlan, IdentityPlan, UserPlan } from "../lib";
 import { initialPassword, type AccessOutputs, type M2MCredentialsOutput } from "./outputs";
 import { GeneratedSecret } from "./secrets/generated";
+import { PasswordSeed } from "./secrets/derived";
+import type { StateResource } from "./stack-state";
 
 export interface Principal {
   plan: UserPlan | ClientPlan;
@@ -37,6 +39,27 @@ export interface DeclareOptions {
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
   /** Sign-in names of users that exist already with their own password: none is declared or generated. */
   keepPasswords?: ReadonlySet<string>;
+  /**
+   * Users whose initial password an earlier version generated as a resource of its own (`<name>-password-<user>`),
+   * found in the state: they keep it, so their exported password stays the one the identity provider holds.
+   */
+  legacyPasswordUsers?: ReadonlySet<string>;
+}
+
+/** The resource name of a user's own generated password (before the stack's seed); kept for those users. */
+export const legacyPasswordResourceName = (prefix: string, user: string): string => `${prefix}-password-${user}`;
+
+const GENERATED_SECRET_TYPE = "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret";
+
+/** The users of component `prefix` that have their own generated password in the state. */
+export function legacyPasswordUsersInState(state: readonly StateResource[] | undefined, prefix: string): Set<string> {
+  const users = new Set<string>();
+  const start = legacyPasswordResourceName(prefix, "");
+  for (const r of state ?? []) {
+    const name = r.type === GENERATED_SECRET_TYPE ? r.urn?.slice(r.urn.lastIndexOf("::") + 2) : undefined;
+    if (name?.startsWith(start)) users.add(name.slice(start.length));
+  }
+  return users;
 }
 
 export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, opts: DeclareOptions): AccessOutputs {
@@ -46,6 +69,7 @@ export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, op
   }
   const principals: Principal[] = [];
   const configured = opts.initialPasswords ?? pulumi.output(undefined);
+  let seed: PasswordSeed | undefined;
   for (const user of plan.users) {
     if (user.action === "lookUp") {
       const id = adapter.lookUpUser(user);
@@ -60,8 +84,11 @@ export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, op
       principals.push({ plan: user, id, created: false });
       continue;
     }
-    const generated = new GeneratedSecret(`${opts.name}-password-${user.name}`, 24, { parent: opts.parent });
-    const password = initialPassword(configured, user.name, generated.value);
+    // One seed per stack generates every password (created only when a user needs it).
+    const generated = opts.legacyPasswordUsers?.has(user.name)
+      ? new GeneratedSecret(legacyPasswordResourceName(opts.name, user.name), 24, { parent: opts.parent }).value
+      : (seed ??= new PasswordSeed(`${opts.name}-initial-password-seed`, { parent: opts.parent })).passwordFor(user.name);
+    const password = initialPassword(configured, user.name, generated);
     const id = adapter.createUser(user, password.value);
     out.users[user.name] = { id, initialPassword: password.exported };
     principals.push({ plan: user, id, created: true });

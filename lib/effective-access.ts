@@ -59,9 +59,20 @@ export function grantsOf(docs: readonly AuthScope[]): { grants: Grant[]; admin: 
 }
 
 export function identityAccess(model: AccessModel, docs: readonly AuthScope[] = authScopes(model)): IdentityAccess[] {
+  // Each document's grants once, not once per identity holding it (the same grants, in the same order).
+  const perDoc = new Map<AuthScope, { grants: Grant[]; admin: boolean }>();
+  const of = (doc: AuthScope) => perDoc.get(doc) ?? perDoc.set(doc, grantsOf([doc])).get(doc)!;
   const one = (kind: "user" | "m2m", name: string, enabled: boolean, groups: string[]): IdentityAccess => {
-    const held = scopesForGroups(docs, groups);
-    return { kind, name, enabled, groups: [...groups].sort(), scopes: held.map((d) => d._id).sort(), ...grantsOf(held) };
+    const held = scopesForGroups(docs, groups).map((d) => ({ d, g: of(d) }));
+    return {
+      kind,
+      name,
+      enabled,
+      groups: [...groups].sort(),
+      scopes: held.map((h) => h.d._id).sort(),
+      grants: held.length === 1 ? held[0]!.g.grants : distinctGrants(held.flatMap((h) => h.g.grants)),
+      admin: held.some((h) => h.g.admin),
+    };
   };
   return [
     ...model.users.map((u) => one("user", u.username, u.enabled, u.groups)),

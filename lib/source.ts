@@ -4,7 +4,7 @@
  * written at.
  */
 import { readFileSync, statSync } from "node:fs";
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from "yaml";
+import { LineCounter, parseAllDocuments, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from "yaml";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { formatPath } from "./diagnostics";
 
@@ -31,6 +31,11 @@ export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnos
 
 export interface ReadOptions {
   maxFileBytes?: number;
+  /**
+   * Parse results by file and text, shared by the reads of two revisions (`mcp-access diff`): a file the change
+   * left alone is parsed once. Results are read, never modified, downstream.
+   */
+  parsed?: Map<string, ReadResult>;
 }
 
 function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }, path: FieldPath = []): Diagnostic {
@@ -218,7 +223,8 @@ export function parseSource(file: string, text: string): ReadResult {
     };
   }
   const doc = docs[0]!;
-  const features = yamlFeatureProblems(file, doc, toPos);
+  // A tag starts with "!" and a merge key is "<<": text without either has neither (most files; skip the walk).
+  const features = text.includes("!") || text.includes("<<") ? yamlFeatureProblems(file, doc, toPos) : [];
   if (features.length) return { ok: false, diagnostics: features };
   let value: unknown;
   try {
@@ -239,12 +245,26 @@ export function parseSource(file: string, text: string): ReadResult {
     }
     return { ok: false, diagnostics: [fileError(file, `invalid YAML: ${msg}`, toPos(doc.range[0]))] };
   }
-  const locate = (path: FieldPath, key = false): Position => {
-    const node = nodeAt(doc, path, key);
-    const range = node?.range;
-    return range ? toPos(range[0]) : { line: 1, column: 1 };
+  return { ok: true, source: { file, value, locate: locator(text) } };
+}
+
+/**
+ * Positions of fields, for diagnostics: the text is parsed again the first time one is asked for, so the
+ * parsed documents of thousands of valid files are not kept in memory for the few positions ever shown.
+ */
+function locator(text: string): SourceFile["locate"] {
+  let parsed: { doc: Document; lineCounter: LineCounter } | undefined;
+  return (path, key = false) => {
+    if (!parsed) {
+      // The text was checked to hold exactly one document.
+      const lineCounter = new LineCounter();
+      parsed = { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }), lineCounter };
+    }
+    const range = nodeAt(parsed.doc, path, key)?.range;
+    if (!range) return { line: 1, column: 1 };
+    const p = parsed.lineCounter.linePos(range[0]);
+    return { line: p.line, column: p.col };
   };
-  return { ok: true, source: { file, value, locate } };
 }
 
 /** A definition file from anywhere (disk, a git revision): its size first, its bytes only when needed. */
@@ -267,7 +287,12 @@ export function readRawSource(raw: RawFile, options: ReadOptions = {}): ReadResu
   }
   const decoded = decodeUtf8(raw.file, raw.bytes());
   if (!decoded.ok) return { ok: false, diagnostics: [decoded.diagnostic] };
-  return parseSource(raw.file, decoded.text.replace(/^\uFEFF/, ""));
+  const text = decoded.text.replace(/^\uFEFF/, "");
+  if (!options.parsed) return parseSource(raw.file, text);
+  const key = `${raw.file}\u0000${text}`;
+  let result = options.parsed.get(key);
+  if (!result) options.parsed.set(key, (result = parseSource(raw.file, text)));
+  return result;
 }
 
 export function diskFile(absPath: string, file: string): RawFile {

@@ -15,6 +15,8 @@ export interface EntraAccessArgs {
   /** Users' UPNs and whether they are created or looked up are in the plan. */
   plan: IdentityPlan;
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
+  /** Users that keep the initial password an earlier version generated for them alone (see declareIdentity). */
+  legacyPasswordUsers?: ReadonlySet<string>;
   /** The gateway application's client id: M2M tokens are requested for `api://<id>/.default`. */
   gatewayClientId?: pulumi.Input<string>;
   /** Manage the gateway application itself (groups claim: security groups). */
@@ -182,6 +184,7 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
       parent: this,
       initialPasswords: args.initialPasswords,
       keepPasswords: new Set(adoption.keepPasswords),
+      legacyPasswordUsers: args.legacyPasswordUsers,
     });
     this.m2m = out.m2m;
     this.groups = out.groups;

@@ -19,6 +19,8 @@ export interface KeycloakAccessArgs {
   keycloakUrl: string;
   /** Stack config secret `initialPasswords`: username → initial password. */
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
+  /** Users that keep the initial password an earlier version generated for them alone (see declareIdentity). */
+  legacyPasswordUsers?: ReadonlySet<string>;
   /** Present when the stack manages the bootstrap. */
   bootstrap?: Omit<KeycloakBootstrapArgs, "realm" | "adoption">;
   /** Objects that exist in Keycloak but not in the state: imported instead of created. */
@@ -141,6 +143,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       parent: this,
       initialPasswords: args.initialPasswords,
       keepPasswords: new Set(adoption.keepPasswords ?? []),
+      legacyPasswordUsers: args.legacyPasswordUsers,
     });
     this.m2m = out.m2m;
     this.groups = out.groups;

@@ -33,14 +33,35 @@ export interface RecordInputs {
   source: string;
 }
 
-/** What the state keeps after a write or a refresh. */
+/**
+ * What the state keeps after a write or a refresh. `applied` and `live` are kept only when they differ (from
+ * `desired`, from `applied`): the usual record then holds its document once in its outputs, not three times.
+ * Read them with `appliedFields`/`liveFields`.
+ */
 export interface RecordOutputs extends RecordInputs {
-  /** The business fields this stack last wrote: the baseline of the conflict guard. */
-  applied: Fields;
-  /** The business fields found in the database by the last write or refresh. */
-  live: Fields;
+  /** The business fields this stack last wrote, the baseline of the conflict guard; absent: `desired`. */
+  applied?: Fields;
+  /** The business fields found in the database by the last write or refresh; absent: `applied`. */
+  live?: Fields;
   createdAt: string | null;
   updatedAt: string | null;
+}
+
+export function appliedFields(o: Pick<RecordOutputs, "applied" | "desired">): Fields {
+  return o.applied ?? o.desired;
+}
+
+export function liveFields(o: Pick<RecordOutputs, "applied" | "desired" | "live">): Fields {
+  return o.live ?? appliedFields(o);
+}
+
+/** Outputs with `applied` and `live` dropped where they repeat what they default to. */
+function compact(o: RecordOutputs, applied: Fields, live: Fields): RecordOutputs {
+  const { applied: _a, live: _l, ...rest } = o;
+  const out: RecordOutputs = rest;
+  if (!sameFields(applied, o.desired)) out.applied = applied;
+  if (!sameFields(live, applied)) out.live = live;
+  return out;
 }
 
 export const RECORD_STORE_ERROR = "RecordStoreError";
@@ -239,13 +260,8 @@ export const recordProvider: RecordProvider = {
         throw other ? recordStoreError(m2mClientTakenMessage(i, fields.client_id as string, other)) : e;
       });
     }
-    return {
-      ...i,
-      applied: fields,
-      live: fields,
-      createdAt: i.timestamps ? createdAt.toISOString() : null,
-      updatedAt: i.timestamps ? now.toISOString() : null,
-    };
+    const outs: RecordOutputs = { ...i, createdAt: i.timestamps ? createdAt.toISOString() : null, updatedAt: i.timestamps ? now.toISOString() : null };
+    return compact(outs, fields, fields);
   },
 
   async check(_olds: RecordInputs, news: RecordInputs): Promise<pulumi.dynamic.CheckResult> {
@@ -261,8 +277,8 @@ export const recordProvider: RecordProvider = {
 
   async diff(_id: string, olds: RecordOutputs, news: RecordInputs): Promise<pulumi.dynamic.DiffResult> {
     const replaces = (["kind", "key", "database", "collection"] as const).filter((k) => olds[k] !== news[k]);
-    const applied = olds.applied ?? olds.desired;
-    const live = olds.live ?? applied;
+    const applied = appliedFields(olds);
+    const live = liveFields(olds);
     const changes =
       replaces.length > 0 ||
       !sameFields(olds.desired, news.desired) ||
@@ -280,7 +296,7 @@ export const recordProvider: RecordProvider = {
         // Adopted as it is (a registry's document after `mcp-access import`, or a cut-short run's): nothing is
         // written, created_at and updated_at stay. Pulumi cannot import dynamic-provider resources
         // (pulumi/pulumi#16175), so this is how they join the state.
-        return { id: inputs.key, outs: { ...inputs, applied: fields, live: fields, createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) } };
+        return { id: inputs.key, outs: compact({ ...inputs, createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) }, fields, fields) };
       }
       if (live && !sameFields(businessFields(live), inputs.desired)) {
         // A record this stack never wrote: the registry's own, or an earlier run's cut short.
@@ -301,7 +317,7 @@ export const recordProvider: RecordProvider = {
       if (!live) return {}; // deleted outside this stack: the engine drops it from the state
       return {
         id,
-        props: { ...props, live: businessFields(live), createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) },
+        props: compact({ ...props, createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) }, appliedFields(props), businessFields(live)),
       };
     });
   },
@@ -310,18 +326,18 @@ export const recordProvider: RecordProvider = {
     return this.guarded(news, "update", async () => {
       const col = await this.collection(news);
       const live = await col.findOne(filterFor(news));
-      const applied = olds.applied ?? olds.desired;
-      const liveFields = live ? businessFields(live) : null;
+      const applied = appliedFields(olds);
+      const liveNow = live ? businessFields(live) : null;
       let fields = news.desired;
-      if (!liveFields || !sameFields(liveFields, applied)) {
+      if (!liveNow || !sameFields(liveNow, applied)) {
         if (news.onConflict === "fail") {
-          const what = liveFields ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
-          throw recordStoreError(conflictMessage(news, what, applied, liveFields));
+          const what = liveNow ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
+          throw recordStoreError(conflictMessage(news, what, applied, liveNow));
         }
-        if (news.onConflict === "merge" && liveFields) fields = mergeOutsideAdditions(news.desired, applied, liveFields);
+        if (news.onConflict === "merge" && liveNow) fields = mergeOutsideAdditions(news.desired, applied, liveNow);
       }
-      if (live && sameFields(liveFields, fields) && canonical(olds.desired) === canonical(news.desired)) {
-        return { outs: { ...olds, ...news, applied: fields, live: fields } };
+      if (live && sameFields(liveNow, fields) && canonical(olds.desired) === canonical(news.desired)) {
+        return { outs: compact({ ...olds, ...news }, fields, fields) };
       }
       return { outs: await this.write(news, live, fields) };
     });

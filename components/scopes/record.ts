@@ -1,6 +1,7 @@
 /** The dynamic resources: their own type tokens, so policy packs can target them. */
 import * as pulumi from "@pulumi/pulumi";
-import { recordProvider, type ConflictPolicy, type RecordKind } from "./provider";
+import type { ConflictPolicy, RecordKind } from "./provider";
+import { recordProviderRef } from "./provider-ref";
 import type { Fields } from "./record-diff";
 
 export const RECORD_MODULE = "mcp-gateway-access";
@@ -24,7 +25,7 @@ abstract class RegistryRecord extends pulumi.dynamic.Resource {
 
   protected constructor(kind: RecordKind, type: string, name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      recordProvider,
+      recordProviderRef,
       name,
       { kind, ...args, applied: undefined, live: undefined, createdAt: undefined, updatedAt: undefined },
       opts,

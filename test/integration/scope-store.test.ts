@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments, renderM2MRecord } from "../../lib";
-import { recordProvider, isRecordStoreError, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import { appliedFields, liveFields, recordProvider, isRecordStoreError, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
 import type { Fields } from "../../components/scopes/record-diff";
 import { makeRepo } from "../support/repo";
 import { databaseUri, privateDatabase } from "../support/services";
@@ -79,7 +79,7 @@ describe("scope documents", () => {
     assert.equal(outs.createdAt, (stored.created_at as Date).toISOString());
 
     const read = await recordProvider.read!("crud", outs);
-    assert.deepEqual(read.props.live, v1);
+    assert.deepEqual(liveFields(read.props), v1);
 
     const v2 = scopeDoc(GROUP_V2);
     const diff = await recordProvider.diff!("crud", outs, inputs("crud", v2));
@@ -119,8 +119,8 @@ describe("scope documents", () => {
     await db.collection(COLLECTION).updateOne({ _id: "drift" as never }, { $push: { group_mappings: "intruders" } as never });
     const read = await recordProvider.read!("drift", outs);
     const refreshed = read.props as RecordOutputs;
-    assert.deepEqual(refreshed.live.group_mappings, ["tools-users", "intruders"]);
-    assert.deepEqual(refreshed.applied.group_mappings, ["tools-users"], "what this stack wrote is kept as the baseline");
+    assert.deepEqual(liveFields(refreshed).group_mappings, ["tools-users", "intruders"]);
+    assert.deepEqual(appliedFields(refreshed).group_mappings, ["tools-users"], "what this stack wrote is kept as the baseline");
     const diff = await recordProvider.diff!("drift", refreshed, inputs("drift", scopeDoc(GROUP_V1)));
     assert.equal(diff.changes, true, "after a refresh, the drift shows as a change to apply");
   });
@@ -155,7 +155,7 @@ describe("scope documents", () => {
     assert.equal(doc!.description, "v2");
     assert.equal((doc!.server_access as unknown[]).length, 2, "the registry's rule is kept");
     assert.deepEqual((doc!.ui_permissions as Record<string, string[]>).list_service, ["fininfo"]);
-    assert.deepEqual(merged.applied, merged.live);
+    assert.deepEqual(appliedFields(merged), liveFields(merged));
     // Next apply with no change is quiet again.
     assert.equal((await recordProvider.diff!("guard", merged, inputs("guard", scopeDoc(GROUP_V2), { onConflict: "merge" }))).changes, false);
 

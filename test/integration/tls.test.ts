@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { recordProvider, type RecordInputs } from "../../components/scopes/provider";
+import { liveFields, recordProvider, type RecordInputs } from "../../components/scopes/provider";
 import { privateDatabase } from "../support/services";
 
 const dir = mkdtempSync(join(tmpdir(), "mcp-access-tls-"));
@@ -58,7 +58,7 @@ describe("TLS with a CA file", () => {
     const r = await recordProvider.create(inputs("over-tls"));
     assert.equal(r.id, "over-tls");
     const read = await recordProvider.read!("over-tls", r.outs);
-    assert.deepEqual(read.props.live.group_mappings, ["over-tls"]);
+    assert.deepEqual(liveFields(read.props).group_mappings, ["over-tls"]);
   });
 
   it("refuses a server whose certificate the CA file does not vouch for", async () => {

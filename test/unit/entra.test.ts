@@ -1,5 +1,6 @@
 /** The Entra ID side of the resource graph, with Pulumi mocks (no tenant is reachable from tests). */
 import assert from "node:assert/strict";
+import { derivePassword } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRepository, planIdentity, renderRegistryDocuments, type AccessModel } from "../../lib";
@@ -58,13 +59,12 @@ describe("EntraAccess", () => {
       "app-agent-bot",
       "group-ops",
       "group-tools-users",
+      "initial-password-seed",
       "member-sp-agent-bot-ops",
       "member-sp-agent-bot-tools-users",
       "member-user-alice-tools-users",
       "member-user-bob-ops",
       "member-user-bob-registry-admins",
-      "password-alice",
-      "password-bob",
       "registry-admins",
       "replication-delay",
       "secret-agent-bot",
@@ -85,7 +85,7 @@ describe("EntraAccess", () => {
     assert.equal(alice.inputs.mailNickname, "alice");
     assert.equal(alice.inputs.displayName, "Alice A");
     assert.equal(alice.inputs.forcePasswordChange, true);
-    assert.equal(alice.inputs.password, "generated-en-password-alice");
+    assert.equal(alice.inputs.password, derivePassword("generated-en-initial-password-seed", "alice"));
     const app = byName.get("app-agent-bot")!;
     assert.deepEqual(app.inputs, { displayName: "agent-bot", description: "A bot", signInAudience: "AzureADMyOrg", preventDuplicateNames: true });
     assert.equal(byName.get("sp-agent-bot")!.inputs.clientId, "appid-en-app-agent-bot");

@@ -1,9 +1,11 @@
 /** The Keycloak side of the resource graph, with Pulumi mocks. The real run is in test/e2e. */
 import assert from "node:assert/strict";
+import { derivePassword } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRepository, planIdentity, type AccessModel } from "../../lib";
 import { KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
+import { legacyPasswordUsersInState } from "../../components/identity";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
 
@@ -44,12 +46,11 @@ describe("KeycloakAccess", () => {
     const { byName } = await declare("kc", model(FILES, false), false);
     assert.deepEqual([...byName.keys()].sort(), [
       "group-tools-users",
+      "initial-password-seed",
       "m2m-agent-bot",
       "m2m-agent-bot-audience",
       "m2m-agent-bot-groups",
       "m2m-groups-agent-bot",
-      "password-alice",
-      "password-bob",
       "user-alice",
       "user-bob",
       "user-groups-alice",
@@ -64,7 +65,7 @@ describe("KeycloakAccess", () => {
     assert.equal(alice.inputs.username, "alice");
     assert.equal(alice.inputs.email, "alice@example.com");
     assert.equal(alice.inputs.enabled, true);
-    assert.deepEqual(alice.inputs.initialPassword, { value: "generated-kc-password-alice", temporary: true });
+    assert.deepEqual(alice.inputs.initialPassword, { value: derivePassword("generated-kc-initial-password-seed", "alice"), temporary: true });
     assert.equal(wasSecret(alice.raw.initialPassword), true, "the initial password goes to the provider as a secret");
 
     const bobGroups = byName.get("user-groups-bob")!;
@@ -126,7 +127,7 @@ describe("KeycloakAccess", () => {
     assert.equal(await pulumi.isSecret(bot.clientSecret), true);
     assert.equal(await valueOf(bot.clientSecret), "secret-of-agent-bot");
     for (const user of Object.values(access.users)) assert.equal(await pulumi.isSecret(user.initialPassword!), true);
-    assert.equal(await valueOf(access.users.alice!.initialPassword!), "generated-kc3-password-alice");
+    assert.equal(await valueOf(access.users.alice!.initialPassword!), derivePassword("generated-kc3-initial-password-seed", "alice"));
   });
 
   it("uses the initial password from the stack config secret and then does not export it", async () => {
@@ -137,6 +138,28 @@ describe("KeycloakAccess", () => {
     assert.equal((alice.inputs.initialPassword as { value: string }).value, "from-config");
     assert.equal(await valueOf(access.users.alice!.initialPassword!), undefined);
     assert.notEqual(await valueOf(access.users.bob!.initialPassword!), undefined, "bob's is generated and exported");
+  });
+
+  it("derives every generated password from one seed per stack; a user whose own password resource is in the state keeps it", async () => {
+    const { access, byName } = await declare("kc9", model(FILES, false), false, { legacyPasswordUsers: new Set(["bob"]) });
+    assert.equal([...byName.keys()].filter((k) => k.includes("password")).sort().join(" "), "initial-password-seed password-bob");
+    assert.equal(byName.get("initial-password-seed")!.inputs.length, 48);
+    assert.equal(await valueOf(access.users.alice!.initialPassword!), derivePassword("generated-kc9-initial-password-seed", "alice"));
+    assert.equal(await valueOf(access.users.bob!.initialPassword!), "generated-kc9-password-bob");
+    const users = legacyPasswordUsersInState(
+      [
+        { type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-password-bob", outputs: {} },
+        { type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-initial-password-seed", outputs: {} },
+        { type: "keycloak:index/user:User", urn: "urn:pulumi:s::p::a$keycloak:index/user:User::keycloak-password-x", outputs: {} },
+      ],
+      "keycloak",
+    );
+    assert.deepEqual([...users], ["bob"]);
+    const a = derivePassword("seed-1", "alice");
+    assert.match(a, /^[A-HJ-NP-Za-km-z2-9]{22}-9$/);
+    assert.equal(derivePassword("seed-1", "alice"), a, "stable");
+    assert.notEqual(derivePassword("seed-1", "bob"), a);
+    assert.notEqual(derivePassword("seed-2", "alice"), a);
   });
 
   it("adopts an existing realm and existing groups by name without bootstrap", async () => {

@@ -8,7 +8,7 @@ import { ScopeStore } from "../../components/scopes/store";
 import * as pulumi from "@pulumi/pulumi";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { RecordProvider } from "../../components/scopes/provider";
+import { recordProvider } from "../../components/scopes/provider";
 import { REPO_ROOT } from "../support/paths";
 
 const PASSWORD = "db-password-never-in-state";
@@ -108,10 +108,27 @@ describe("ScopeStore", () => {
     await settled();
     const text = String(declared.find((d) => d.type.endsWith(":ScopeDocument"))!.inputs.__provider);
     // Evaluated as the engine's dynamic-provider host does: a module of its own, requiring packages by name.
-    const module = { exports: {} as { handler: () => RecordProvider } };
+    const module = { exports: {} as { handler: () => pulumi.dynamic.ResourceProvider } };
     new Function("exports", "require", "module", text)(module.exports, createRequire(join(REPO_ROOT, "package.json")), module);
     const provider = module.exports.handler();
     await provider.configure!({ config: new Map([["mcp-gateway-access:mongodbPort", "x"]]) } as unknown as pulumi.dynamic.ConfigureRequest);
-    await assert.rejects(provider.db(), /^RecordStoreError: registry database settings: mcp-gateway-access:mongodbPort must be a TCP port number, not "x"$/);
+    const inputs = { kind: "scope", key: "a", database: "d", collection: "c", desired: {}, timestamps: true, onConflict: "fail", source: "a.yaml" };
+    await assert.rejects(
+      provider.create(inputs),
+      /^RecordStoreError: registry database settings: mcp-gateway-access:mongodbPort must be a TCP port number, not "x"$/,
+    );
+    await recordProvider.close(); // the same module the serialized provider loaded
+  });
+
+  it("stores a few lines that load the implementation by module path, not the implementation's closure", async () => {
+    declared.length = 0;
+    new ScopeStore("small", { model: model(false), idp: "keycloak", database: "d", namespace: "n" });
+    await settled();
+    for (const r of declared.filter((d) => d.type.startsWith("pulumi-nodejs:dynamic/"))) {
+      const text = String(r.inputs.__provider);
+      assert.ok(text.length < 3000, `the serialized provider of ${r.name} is ${text.length} characters`);
+      assert.match(text, /components\/scopes\/provider/);
+      assert.doesNotMatch(text, /mergeOutsideAdditions|createIndex/, "the implementation is loaded, not serialized");
+    }
   });
 });
