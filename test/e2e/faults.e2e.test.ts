@@ -4,7 +4,7 @@
  * happened; once the fault is gone, the next run converges — nothing duplicated, nothing missing, no 409.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -45,6 +45,23 @@ function afterCreates(n: number, fault: () => void, typePrefix = ""): (e: Engine
       fault();
     }
   };
+}
+
+/** SIGKILL a process and every process below it (the engine, its language host and plugins), as a crash would. */
+function killTree(pid: number): void {
+  const table = execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [p, pp] of table) if (pp === tree[i] && !tree.includes(p)) tree.push(p);
+  for (const p of tree) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      /* gone already */
+    }
+  }
 }
 
 /** What the realm holds, by name: the proof that nothing was duplicated or left out. */
@@ -162,7 +179,7 @@ describe("faults in the middle of pulumi up", () => {
     await new Promise<void>((resolve) => {
       child.stdout.on("data", (d: Buffer) => {
         out += d.toString();
-        if ((out.match(/created/g) ?? []).length >= 25) process.kill(-child.pid!, "SIGKILL");
+        if ((out.match(/created/g) ?? []).length >= 25) killTree(child.pid!);
       });
       child.on("exit", () => resolve());
     });
