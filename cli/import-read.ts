@@ -7,6 +7,7 @@ import { M2M_CLIENTS_COLLECTION, scopesCollectionName } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { UsageError } from "./errors";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../components/entra/graph";
+import { pages, signInKeycloak, topLevelGroupNames } from "../components/keycloak/admin-connection";
 
 export interface KeycloakImportSettings {
   url: string;
@@ -43,17 +44,6 @@ export interface IdentitySnapshot {
   clients: SnapshotClient[];
 }
 
-const PAGE = 200;
-
-async function pages<T>(fetchPage: (first: number, max: number) => Promise<T[]>): Promise<T[]> {
-  const all: T[] = [];
-  for (let first = 0; ; first += PAGE) {
-    const page = await fetchPage(first, PAGE);
-    all.push(...page);
-    if (page.length < PAGE) return all;
-  }
-}
-
 function attributeValue(attrs: Record<string, unknown> | undefined, key: string): string | undefined {
   const v = attrs?.[key];
   if (Array.isArray(v)) return v.length ? v.map(String).join("##") : "";
@@ -62,14 +52,7 @@ function attributeValue(attrs: Record<string, unknown> | undefined, key: string)
 
 /** Everything the import needs from one realm. */
 export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<IdentitySnapshot> {
-  const { default: KcAdminClient } = await import("@keycloak/keycloak-admin-client");
-  const kc = new KcAdminClient({ baseUrl: s.url, realmName: s.adminRealm });
-  try {
-    if (s.username) await kc.auth({ grantType: "password", clientId: s.clientId, clientSecret: s.clientSecret, username: s.username, password: s.password ?? "" });
-    else await kc.auth({ grantType: "client_credentials", clientId: s.clientId, clientSecret: s.clientSecret ?? "" });
-  } catch (e) {
-    throw new UsageError(`cannot sign in to Keycloak at ${s.url} (realm ${s.adminRealm}, client ${s.clientId}): ${(e as Error).message}`, 1);
-  }
+  const kc = await signInKeycloak({ ...s, realm: s.adminRealm, basePath: "" }).catch((e: Error) => Promise.reject(new UsageError(e.message, 1)));
   const realm = s.realm;
   if (!(await kc.realms.findOne({ realm }))) throw new UsageError(`Keycloak at ${s.url} has no realm "${realm}"`, 1);
 
@@ -82,7 +65,7 @@ export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<Iden
 
   const membership = async (id: string) => {
     const list = await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 });
-    const topLevel = list.filter((x) => (x.path ?? `/${x.name}`).split("/").length === 2).map((x) => x.name!);
+    const topLevel = topLevelGroupNames(list);
     const nested = list.filter((x) => x.path && x.path.split("/").length > 2).map((x) => x.path!);
     return { topLevel, nested };
   };

@@ -69,8 +69,11 @@ export async function findEntraAdoptable(
   if (!dir) return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
 
   const a: EntraAdoption = { groups: {}, users: {}, applications: {}, servicePrincipals: {}, members: {}, keepPasswords: kept };
+  // Only what is missing is looked up in Graph: the missing objects, and the two ends of each missing membership.
+  const neededGroups = new Set([...wantGroups, ...wantMembers.map((m) => m.group)]);
+  const neededPrincipals = new Set([...wantUsers.map((u) => `user:${u}`), ...wantClients.map((c) => `m2m:${c}`), ...wantMembers.map((m) => `${m.kind}:${m.principal}`)]);
   const groupIds = new Map<string, string>();
-  for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups]) {
+  for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups].filter((g) => neededGroups.has(g))) {
     const listed = declared.groups[name];
     const found = listed ? await dir.groupById(listed) : undefined;
     const candidates = found ? [found] : await dir.groupsNamed(name);
@@ -84,7 +87,7 @@ export async function findEntraAdoptable(
     if (wantGroups.includes(name)) a.groups[name] = `/groups/${candidates[0].id}`;
   }
   const principalIds = new Map<string, string>();
-  for (const upn of [...declared.users, ...declared.lookedUpUsers]) {
+  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) => neededPrincipals.has(`user:${u}`))) {
     const u = await dir.userByUpn(upn);
     if (!u) continue;
     principalIds.set(`user:${upn}`, u.id);
@@ -93,7 +96,7 @@ export async function findEntraAdoptable(
       a.keepPasswords.push(upn);
     }
   }
-  for (const name of declared.clients) {
+  for (const name of declared.clients.filter((c) => neededPrincipals.has(`m2m:${c}`))) {
     const apps = await dir.applicationsNamed(name);
     if (apps.length > 1) throw new Error(`Entra has ${apps.length} applications named "${name}": rename the extra ones, so this stack adopts the right one`);
     const app = apps[0];

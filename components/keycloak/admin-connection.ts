@@ -53,24 +53,39 @@ export function providerSettings(config = new pulumi.Config("keycloak"), env: No
 
 const PAGE = 500;
 
-/** Connects with @keycloak/keycloak-admin-client (password grant when a username is set, else client credentials). */
-export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<KeycloakAdmin> {
+/** Every page of a paged admin-API listing. */
+export async function pages<T>(fetchPage: (first: number, max: number) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let first = 0; ; first += PAGE) {
+    const page = await fetchPage(first, PAGE);
+    all.push(...page);
+    if (page.length < PAGE) return all;
+  }
+}
+
+export type KeycloakAdminClient = InstanceType<typeof import("@keycloak/keycloak-admin-client").default>;
+
+/** An admin client signed in with @keycloak/keycloak-admin-client (password grant when a username is set, else client credentials). */
+export async function signInKeycloak(s: KeycloakAdminSettings): Promise<KeycloakAdminClient> {
   const { default: KcAdminClient } = await import("@keycloak/keycloak-admin-client");
   const kc = new KcAdminClient({ baseUrl: `${s.url}${s.basePath}`, realmName: s.realm });
   try {
     if (s.username) await kc.auth({ grantType: "password", clientId: s.clientId, clientSecret: s.clientSecret, username: s.username, password: s.password ?? "" });
     else await kc.auth({ grantType: "client_credentials", clientId: s.clientId, clientSecret: s.clientSecret ?? "" });
   } catch (e) {
-    throw new Error(`cannot sign in to Keycloak at ${s.url} (realm ${s.realm}, client ${s.clientId}) to look for existing objects: ${(e as Error).message}`);
+    throw new Error(`cannot sign in to Keycloak at ${s.url} (realm ${s.realm}, client ${s.clientId}): ${(e as Error).message}`);
   }
-  const pages = async <T>(fetchPage: (first: number, max: number) => Promise<T[]>): Promise<T[]> => {
-    const all: T[] = [];
-    for (let first = 0; ; first += PAGE) {
-      const page = await fetchPage(first, PAGE);
-      all.push(...page);
-      if (page.length < PAGE) return all;
-    }
-  };
+  return kc;
+}
+
+/** The top-level groups of a user's group list (subgroups have longer paths). */
+export function topLevelGroupNames(groups: ReadonlyArray<{ name?: string; path?: string }>): string[] {
+  return groups.filter((g) => (g.path ?? `/${g.name}`).split("/").length === 2).map((g) => g.name!);
+}
+
+/** The read-only view adoption needs, over a signed-in admin client. */
+export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<KeycloakAdmin> {
+  const kc = await signInKeycloak(s).catch((e: Error) => Promise.reject(new Error(`${e.message} (to look for existing objects)`)));
   return {
     async realmExists(realm) {
       return (await kc.realms.findOne({ realm })) != null;
@@ -106,8 +121,7 @@ export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<Ke
       return (await kc.clients.getServiceAccountUser({ realm, id }))?.id;
     },
     async groupNamesOf(realm, id) {
-      const groups = await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 });
-      return groups.filter((g) => (g.path ?? `/${g.name}`).split("/").length === 2).map((g) => g.name!);
+      return topLevelGroupNames(await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 }));
     },
   };
 }

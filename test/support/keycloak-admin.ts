@@ -1,7 +1,8 @@
 /** Keycloak's admin REST API (through @keycloak/keycloak-admin-client), to check what a stack really created. */
+import { signInKeycloak, type KeycloakAdminClient } from "../../components/keycloak/admin-connection";
 import { keycloakUrl } from "./services";
 
-export type KeycloakAdminClient = InstanceType<typeof import("@keycloak/keycloak-admin-client").default>;
+export type { KeycloakAdminClient } from "../../components/keycloak/admin-connection";
 
 export const KC_ADMIN = {
   username: process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? "admin",
@@ -10,9 +11,7 @@ export const KC_ADMIN = {
 
 /** An admin client signed in to the master realm, working on `realm` (of the shared Keycloak unless `baseUrl`). */
 export async function keycloakAdmin(realm: string, baseUrl = keycloakUrl()): Promise<KeycloakAdminClient> {
-  const { default: KcAdminClient } = await import("@keycloak/keycloak-admin-client");
-  const admin = new KcAdminClient({ baseUrl, realmName: "master" });
-  await admin.auth({ grantType: "password", clientId: "admin-cli", ...KC_ADMIN });
+  const admin = await signInKeycloak({ url: baseUrl, basePath: "", realm: "master", clientId: "admin-cli", ...KC_ADMIN });
   admin.setConfig({ realmName: realm });
   return admin;
 }
