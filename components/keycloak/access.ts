@@ -32,7 +32,7 @@ export function tokenUrl(keycloakUrl: string, realm: string): string {
 }
 
 /** The Keycloak objects `KeycloakAccess` declares with these arguments, by name (for adoption). */
-export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | "realm" | "bootstrap">): DeclaredKeycloakObjects {
+export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | "realm" | "bootstrap" | "legacyPasswordUsers">): DeclaredKeycloakObjects {
   const { plan, bootstrap } = args;
   const clients: Record<string, readonly string[]> = Object.fromEntries(plan.clients.map((c) => [c.name, c.mappers]));
   if (bootstrap) {
@@ -51,6 +51,7 @@ export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | 
       ...plan.users.map((u) => [membershipKey("user", u.signInName), u.groups] as const),
       ...plan.clients.map((c) => [membershipKey("m2m", c.name), c.groups] as const),
     ]),
+    legacyPasswordUsers: args.legacyPasswordUsers,
   };
 }
 

@@ -19,6 +19,8 @@ export interface DeclaredKeycloakObjects {
   clients: Readonly<Record<string, readonly string[]>>;
   /** `membershipKey(kind, name)` → names of the groups it joins (one exhaustive UserGroups each). */
   memberships?: Readonly<Record<string, readonly string[]>>;
+  /** Users whose own generated password an earlier run left in the state (components/identity.ts). */
+  legacyPasswordUsers?: ReadonlySet<string>;
 }
 
 /** Import ids (the provider's import format) of declared objects that exist in Keycloak but not in the state. */
@@ -46,18 +48,11 @@ export const NO_ADOPTION: KeycloakAdoption = { groups: {}, users: {}, clients: {
 
 export const membershipKey = (kind: "user" | "m2m", name: string): string => `${kind}:${name}`;
 
-const GENERATED_SECRET = ":GeneratedSecret";
-
 /** Users the state holds without an initial password (imported ones): their password stays Keycloak's. */
 function passwordlessInState(state: readonly StateResource[], realm: string): string[] {
   return state
     .filter((r) => r.type === T.user && r.outputs.realmId === realm && r.outputs.initialPassword == null)
     .map((r) => String(r.outputs.username));
-}
-
-/** The stack generated an initial password for this user (a run cut short after it, before the user). */
-function generatedPasswordInState(state: readonly StateResource[], username: string): boolean {
-  return state.some((r) => r.type.endsWith(GENERATED_SECRET) && (r.urn ?? "").endsWith(`-password-${username}`));
 }
 
 export const mapperKey = (clientId: string, mapper: string): string => `${clientId}/${mapper}`;
@@ -140,7 +135,8 @@ export async function findAdoptable(
       const id = ids.get(u);
       if (!id) continue;
       adoption.users[u] = `${realm}/${id}`;
-      if (!generatedPasswordInState(state, u)) adoption.keepPasswords!.push(u);
+      // A user whose generated password is in the state (a run cut short after it, before the user) gets it.
+      if (!declared.legacyPasswordUsers?.has(u)) adoption.keepPasswords!.push(u);
       await adoptMemberships(admin, realm, id, membershipKey("user", u), declared, adoption);
     }
   }

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { adoptedCount, findAdoptable, managedInState, type DeclaredKeycloakObjects } from "../../components/keycloak/adoption";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
 import type { StateResource } from "../../components/stack-state";
+import { legacyPasswordUsersInState } from "../../components/identity";
 
 const DECLARED: DeclaredKeycloakObjects = {
   realm: "r",
@@ -61,7 +62,8 @@ describe("adoption", () => {
 
   it("an adopted user whose initial password this stack generated (a run cut short) keeps getting it", async () => {
     const state = [{ type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::x$GeneratedSecret::keycloak-password-alice", outputs: {} }];
-    const a = await findAdoptable(DECLARED, state, async () => admin(true));
+    const declared = { ...DECLARED, legacyPasswordUsers: legacyPasswordUsersInState(state, "keycloak") };
+    const a = await findAdoptable(declared, state, async () => admin(true));
     assert.deepEqual(a.users, { alice: "r/A" });
     assert.deepEqual(a.keepPasswords, []);
   });
