@@ -20,7 +20,7 @@ describe("token files as the credentials provider writes them", () => {
     const f = tokenFile("bot", keycloak, { access_token: "eyJ.token", expires_in: 300, refresh_token: "r", refresh_expires_in: 1800 }, requestedScope(keycloak), NOW);
     const paths = await writeTokenFiles(dir, "bot", keycloak, f, NOW);
     assert.equal(readFileSync(paths.json, "utf8"), fixture("agent-bot-token.json"));
-    assert.equal(readFileSync(paths.env!, "utf8"), fixture("agent-bot.env"));
+    assert.equal(readFileSync(paths.env!, "utf8"), fixture("agent-bot.env.expected"));
     assert.deepEqual(readdirSync(dir).sort(), ["agent-bot-token.json", "agent-bot.env"], "an existing folder gets only the token files");
   });
 
