@@ -13,15 +13,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient } from "mongodb";
-import { engineStack, type EngineStack } from "../support/engine";
+import { changes, engineStack, type EngineStack } from "../support/engine";
 import { keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl, privateDatabase, privateKeycloak } from "../support/services";
 
 const quiet = { onOutput: () => undefined };
-const changes = (summary: { resourceChanges?: Record<string, number> }) =>
-  Object.fromEntries(Object.entries(summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0));
 
 /** A repository big enough that a fault lands in the middle of `up`. */
 function bigRepo(users: number, groups: number, m2m: number): string {

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments } from "../../lib";
-import { engineStack, type EngineStack } from "../support/engine";
+import { changes, engineStack, type EngineStack } from "../support/engine";
 import { keycloakAdmin, programStackConfig, type KeycloakAdminClient } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
@@ -48,8 +48,6 @@ const logs: string[] = [];
 const log = (s: string) => void logs.push(s);
 
 const kc = (): Promise<KeycloakAdminClient> => keycloakAdmin(REALM);
-const changes = (summary: { resourceChanges?: Record<string, number> }) =>
-  Object.fromEntries(Object.entries(summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0));
 const up = async () => changes((await e2e.stack.up({ onOutput: log })).summary);
 const preview = async () => changes({ resourceChanges: (await e2e.stack.preview({ onOutput: log })).changeSummary });
 

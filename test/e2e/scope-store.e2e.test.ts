@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments } from "../../lib";
-import { engineStack, type EngineStack } from "../support/engine";
+import { changes, engineStack, type EngineStack } from "../support/engine";
 import { makeRepo } from "../support/repo";
 import { databaseUri } from "../support/services";
 
@@ -31,8 +31,6 @@ function walk(dir: string): string[] {
 }
 
 const scopes = () => db.collection<{ _id: string } & Record<string, unknown>>("mcp_scopes_default").find({}).sort({ _id: 1 }).toArray();
-const changes = (summary: { resourceChanges?: Record<string, number> }) =>
-  Object.fromEntries(Object.entries(summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0));
 
 before(async () => {
   const uri = databaseUri();

@@ -56,3 +56,7 @@ export async function engineStack(name: string, config: Record<string, { value: 
     },
   };
 }
+
+/** What an update or preview changed, without the unchanged: `{}` is a no-op. */
+export const changes = (summary: { resourceChanges?: Record<string, number> }): Record<string, number> =>
+  Object.fromEntries(Object.entries(summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0));
