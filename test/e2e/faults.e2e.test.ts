@@ -11,13 +11,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient } from "mongodb";
 import { changes, engineStack, type EngineStack } from "../support/engine";
 import { keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl, privateDatabase, privateKeycloak } from "../support/services";
+import { httpRequests, tcpGate, wireMessages } from "../support/tcp-gate";
 
 const quiet = { onOutput: () => undefined };
 
@@ -30,19 +30,6 @@ function bigRepo(users: number, groups: number, m2m: number): string {
   }
   for (let m = 0; m < m2m; m++) files[`m2m/m${m}.yaml`] = `name: bot-${m}\ngroups: [group-${m % groups}, group-${(m + 1) % groups}]\n`;
   return makeRepo(files);
-}
-
-/** Calls `fault` once, after `n` resources (of types starting with `typePrefix`) were created. */
-function afterCreates(n: number, fault: () => void, typePrefix = ""): (e: EngineEvent) => void {
-  let created = 0;
-  let fired = false;
-  return (e) => {
-    const m = e.resOutputsEvent?.metadata;
-    if (m?.op === "create" && m.type.startsWith(typePrefix) && ++created >= n && !fired) {
-      fired = true;
-      fault();
-    }
-  };
 }
 
 /** SIGKILL a process and every process below it (the engine, its language host and plugins), as a crash would. */
@@ -118,24 +105,26 @@ describe("faults in the middle of pulumi up", () => {
     const stateDir = mkdtempSync(join(tmpdir(), "mcp-access-faults-kc-"));
     const kc = privateKeycloak(18480, stateDir);
     await kc.start();
+    // Keycloak is reached through a gate that holds the traffic after some admin requests; it is stopped while
+    // the gate holds, so the fault lands mid-run however busy the machine is.
+    const gate = await tcpGate(18480, 60, httpRequests);
+    const url = `http://127.0.0.1:${gate.port}`;
     try {
-      const e2e = await keycloakStack(name, bigRepo(40, 8, 6), kc.url);
-      let stopped: Promise<void> | undefined;
-      await assert.rejects(
-        e2e.stack.up({ ...quiet, onEvent: afterCreates(15, () => (stopped = kc.stop()), "keycloak:") }),
-        (e: Error) => {
-          assert.match(e.message, new RegExp(`Keycloak at ${kc.url} did not answer while trying to create .* run pulumi up again`));
-          return true;
-        },
-      );
-      await stopped;
+      const e2e = await keycloakStack(name, bigRepo(40, 8, 6), url);
+      void gate.held.then(async () => (await kc.stop(), gate.release()));
+      await assert.rejects(e2e.stack.up(quiet), (e: Error) => {
+        assert.match(e.message, new RegExp(`Keycloak at ${url} did not answer while trying to create .* run pulumi up again`));
+        return true;
+      });
       await kc.start();
+      assert.ok((await realmInventory(name, kc.url)).users.length < 41, "the fault landed before the last user");
       const result = await e2e.stack.up(quiet);
       assert.equal(result.summary.result, "succeeded");
       assert.deepEqual(await realmInventory(name, kc.url), expectedInventory(40, 8, 6));
       assert.deepEqual(changes((await e2e.stack.up(quiet)).summary), {}, "converged");
       await (await keycloakAdmin(name, kc.url)).realms.del({ realm: name });
     } finally {
+      await gate.close();
       await kc.stop();
       rmSync(stateDir, { recursive: true, force: true });
     }
@@ -145,24 +134,33 @@ describe("faults in the middle of pulumi up", () => {
     const stateDir = mkdtempSync(join(tmpdir(), "mcp-access-faults-db-"));
     const db = privateDatabase(27231, stateDir);
     db.start();
+    // The provider reaches the database through a gate that holds the traffic once some documents are written;
+    // the database is stopped while it holds, so the fault lands mid-run however busy the machine is.
+    const gate = await tcpGate(27231, 40, wireMessages);
     try {
       const repo = bigRepo(0, 100, 0);
       const e2e = await engineStack(`e2e-dbstop-${process.pid}`, {
         "mcp-gateway-access:definitionsDir": { value: repo },
         "mcp-gateway-access:manageIdentityProvider": { value: "false" },
-        "mcp-gateway-access:mongodbUri": { value: db.uri, secret: true },
+        "mcp-gateway-access:mongodbUri": { value: `mongodb://127.0.0.1:${gate.port}/`, secret: true },
         "mcp-gateway-access:mongodbTimeoutMs": { value: "3000" },
       });
       stacks.push({ e2e, keycloak: keycloakUrl() });
-      await assert.rejects(e2e.stack.up({ ...quiet, onEvent: afterCreates(8, () => db.stop()) }), /cannot reach the registry database at .*run pulumi up again when the database is reachable/);
+      void gate.held.then(() => (db.stop(), gate.release()));
+      await assert.rejects(e2e.stack.up(quiet), /cannot reach the registry database at .*run pulumi up again when the database is reachable/);
       db.start();
-      await e2e.stack.up(quiet);
       const mongo = await new MongoClient(db.uri).connect();
-      const ids = (await mongo.db("mcp_registry").collection("mcp_scopes_default").find({}).toArray()).map((d) => String(d._id)).sort();
-      await mongo.close();
-      assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => `group-${i}`).sort());
+      const written = async () => (await mongo.db("mcp_registry").collection("mcp_scopes_default").find({}).toArray()).map((d) => String(d._id)).sort();
+      try {
+        assert.ok((await written()).length < 100, "the fault landed before the last document");
+        await e2e.stack.up(quiet);
+        assert.deepEqual(await written(), Array.from({ length: 100 }, (_, i) => `group-${i}`).sort());
+      } finally {
+        await mongo.close();
+      }
       assert.deepEqual(changes((await e2e.stack.up(quiet)).summary), {});
     } finally {
+      await gate.close();
       db.stop();
       rmSync(stateDir, { recursive: true, force: true });
     }
