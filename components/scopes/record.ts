@@ -1,7 +1,7 @@
 /** The dynamic resources: their own type tokens, so policy packs can target them. */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConflictPolicy, RecordKind } from "./provider";
-import { recordProviderRef } from "./provider-ref";
+import { RECORD_PROVIDER_MODULE } from "./provider-ref";
 import type { Fields } from "./record-diff";
 
 export const RECORD_MODULE = "mcp-gateway-access";
@@ -16,7 +16,12 @@ export interface RegistryRecordArgs {
   source: pulumi.Input<string>;
 }
 
-abstract class RegistryRecord extends pulumi.dynamic.Resource {
+/**
+ * A dynamic resource as `pulumi.dynamic.Resource` declares one (the type token the engine routes to its Node.js
+ * dynamic-provider host, the provider's module text in `__provider`), except that the text is ours
+ * (./provider-ref.ts) rather than a serialized closure: `dynamic.Resource` accepts only the latter.
+ */
+abstract class RegistryRecord extends pulumi.CustomResource {
   declare readonly key: pulumi.Output<string>;
   declare readonly applied: pulumi.Output<Fields>;
   declare readonly live: pulumi.Output<Fields>;
@@ -25,12 +30,10 @@ abstract class RegistryRecord extends pulumi.dynamic.Resource {
 
   protected constructor(kind: RecordKind, type: string, name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      recordProviderRef,
+      `pulumi-nodejs:dynamic/${RECORD_MODULE}:${type}`,
       name,
-      { kind, ...args, applied: undefined, live: undefined, createdAt: undefined, updatedAt: undefined },
+      { __provider: RECORD_PROVIDER_MODULE, kind, ...args, applied: undefined, live: undefined, createdAt: undefined, updatedAt: undefined },
       opts,
-      RECORD_MODULE,
-      type,
     );
   }
 }

@@ -126,7 +126,7 @@ describe("ScopeStore", () => {
     await settled();
     for (const r of declared.filter((d) => d.type.startsWith("pulumi-nodejs:dynamic/"))) {
       const text = String(r.inputs.__provider);
-      assert.ok(text.length < 3000, `the serialized provider of ${r.name} is ${text.length} characters`);
+      assert.ok(text.length < 600, `the serialized provider of ${r.name} is ${text.length} characters`);
       assert.match(text, /components\/scopes\/provider/);
       assert.doesNotMatch(text, /mergeOutsideAdditions|createIndex/, "the implementation is loaded, not serialized");
     }
