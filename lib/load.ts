@@ -39,7 +39,8 @@ export interface LoadResult {
 const SECRET_KEYS = new Set(["password", "secret", "clientsecret", "initialpassword", "credentials", "token", "accesstoken"]);
 
 function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""));
+  const lower = key.toLowerCase();
+  return SECRET_KEYS.has(lower.includes("-") || lower.includes("_") ? lower.replace(/[-_]/g, "") : lower);
 }
 
 const SECRET_HELP: Record<Kind, string> = {
@@ -49,12 +50,22 @@ const SECRET_HELP: Record<Kind, string> = {
   groups: "groups hold no secrets; keep credentials in Pulumi stack config secrets",
 };
 
-function findSecretKeys(value: unknown, path: FieldPath, found: FieldPath[]): void {
-  if (Array.isArray(value)) value.forEach((v, i) => findSecretKeys(v, [...path, i], found));
-  else if (value && typeof value === "object") {
+/** `path` is one stack pushed and popped along the walk (no array per node); a path found is copied. */
+function findSecretKeys(value: unknown, path: Array<string | number>, found: FieldPath[]): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      findSecretKeys(value[i], path, found);
+      path.pop();
+    }
+  } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       if (isSecretKey(k)) found.push([...path, k]);
-      else findSecretKeys(v, [...path, k], found);
+      else {
+        path.push(k);
+        findSecretKeys(v, path, found);
+        path.pop();
+      }
     }
   }
 }
@@ -241,8 +252,15 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOpti
   const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
   const diagnostics: Diagnostic[] = [];
   const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // Each file's kind worked out once, keeping the sorted order within a kind.
+  const byKind = new Map<Kind, RawFile[]>(KINDS.map((k) => [k, []]));
+  for (const f of sorted) {
+    const top = f.file.split("/")[0] as Kind;
+    const kind = kindOf(f.file) ?? (f.link && byKind.has(top) ? top : null);
+    if (kind) byKind.get(kind)!.push(f);
+  }
   for (const kind of KINDS) {
-    for (const raw of sorted.filter((f) => kindOf(f.file) === kind || (f.link && f.file.split("/")[0] === kind))) {
+    for (const raw of byKind.get(kind)!) {
       if (raw.link) {
         diagnostics.push(linkError(raw.file));
         continue;
