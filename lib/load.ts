@@ -4,7 +4,7 @@
  * across files live in model.ts.
  */
 import { lstatSync, readdirSync, type Stats } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { checkFields, type FieldCheckOptions } from "./field-checks";
 import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
@@ -155,7 +155,7 @@ function rootError(root: string, message: string): Diagnostic {
 
 /** A symbolic link in place of a definition file or folder: reported, never read. */
 export function symlinkFile(file: string): RawFile {
-  return { file, size: 0, link: true, bytes: () => new Uint8Array() };
+  return { file, link: true, read: () => ({ size: 0, bytes: new Uint8Array() }) };
 }
 
 /** A symbolic link found where definitions (or access tests) are read: an error, never followed. */
@@ -171,7 +171,8 @@ export function linkError(file: string): Diagnostic {
 }
 
 export function hasDefinitionExtension(file: string): boolean {
-  return DEFINITION_EXTENSIONS.some((ext) => file.toLowerCase().endsWith(ext));
+  const lower = file.toLowerCase();
+  return DEFINITION_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
 
 /**
@@ -181,11 +182,13 @@ export function hasDefinitionExtension(file: string): boolean {
 export function filesUnder(root: string, dir: string): RawFile[] {
   const out: RawFile[] = [];
   const walk = (rel: string) => {
-    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+    // The folder's path is joined (normalised) once; an entry's name has no separator to normalise.
+    const abs = join(root, rel);
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
       const file = `${rel}/${e.name}`;
       if (e.isSymbolicLink()) out.push(symlinkFile(file));
       else if (e.isDirectory()) walk(file);
-      else if (e.isFile() && hasDefinitionExtension(file)) out.push(diskFile(join(root, file), file));
+      else if (e.isFile() && hasDefinitionExtension(e.name)) out.push(diskFile(`${abs}${sep}${e.name}`, file));
     }
   };
   const stat = lstat(join(root, dir));
