@@ -10,14 +10,14 @@ import { checkFields, type FieldCheckOptions } from "./field-checks";
 import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, diskFile, readRawSource, type RawFile, type ReadOptions, type SourceFile } from "./source";
+import { diagnosticAt, diskFile, readRawSource, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 
 /** A definition together with where it came from, so later checks can point at it. */
 export interface Located<T> {
   value: T;
-  source: SourceFile;
+  source: SourceRef;
   /** Path of this definition inside its file: [] or [index] for list files. */
   at: FieldPath;
 }
@@ -102,11 +102,13 @@ export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckO
     ? value.map((v, i) => ({ value: v, at: [i] }))
     : [{ value, at: [] }];
   const items: Located<unknown>[] = [];
+  // Not `source` itself: a definition keeps its checked value, not the file's raw one as well.
+  const ref: SourceRef = { file: source.file, locate: source.locate };
   for (const entry of entries) {
     diagnostics.push(...checkFields(kind, entry.value, entry.at, source, options));
     const res = ITEM_SCHEMAS[kind].safeParse(entry.value);
     if (res.success) {
-      items.push({ value: res.data, source, at: entry.at });
+      items.push({ value: res.data, source: ref, at: entry.at });
     } else {
       const issues = translateIssues(res.error.issues, {
         source,
@@ -119,7 +121,7 @@ export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckO
       if (issues.length === 0) {
         const cleaned = stripKeys(entry.value, skipKeys, entry.at);
         const again = ITEM_SCHEMAS[kind].safeParse(cleaned);
-        if (again.success) items.push({ value: again.data, source, at: entry.at });
+        if (again.success) items.push({ value: again.data, source: ref, at: entry.at });
       }
     }
   }

@@ -27,6 +27,12 @@ export interface SourceFile {
   locate(path: FieldPath, key?: boolean): Position;
 }
 
+/**
+ * What a diagnostic needs of a file: its path and the way back to positions, not its parsed value. Definitions
+ * hold this, so the raw value of each file is garbage once the file is checked (its checked value is kept).
+ */
+export type SourceRef = Pick<SourceFile, "file" | "locate">;
+
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnostics: Diagnostic[] };
 
 export interface ReadOptions {
@@ -318,7 +324,7 @@ export function diskFile(absPath: string, file: string): RawFile {
 }
 
 export function diagnosticAt(
-  source: SourceFile,
+  source: SourceRef,
   path: FieldPath,
   message: string,
   severity: "error" | "warning" = "error",
