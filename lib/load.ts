@@ -38,7 +38,15 @@ export interface LoadResult {
 /** Field names that hold secrets; refused anywhere in a definition, because definitions live in git. */
 const SECRET_KEYS = new Set(["password", "secret", "clientsecret", "initialpassword", "credentials", "token", "accesstoken"]);
 
+/** Their first letters: most keys (username, email, groups...) are ruled out without building their normal form. */
+const SECRET_INITIALS = new Set([...SECRET_KEYS].map((k) => k[0]!));
+
 function isSecretKey(key: string): boolean {
+  let i = 0;
+  while (key[i] === "-" || key[i] === "_") i++;
+  // The normal form starts with the lower case of the first character that is neither "-" nor "_".
+  const first = key[i]?.toLowerCase()[0];
+  if (first === undefined || !SECRET_INITIALS.has(first)) return false;
   const lower = key.toLowerCase();
   return SECRET_KEYS.has(lower.includes("-") || lower.includes("_") ? lower.replace(/[-_]/g, "") : lower);
 }
