@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { ACCESS_TESTS_DIR, KINDS, symlinkFile, type RawFile } from "../lib";
+import { ACCESS_TESTS_DIR, KINDS, sizedFile, symlinkFile, type RawFile } from "../lib";
 import { UsageError } from "./errors";
 
 function git(args: string[], cwd: string, input?: string): Buffer {
@@ -65,7 +65,7 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
     if (mode === "120000") files.push(symlinkFile(file));
     else {
       blobs.push(sha);
-      files.push({ file, size: Number(size), bytes: () => blob(sha) });
+      files.push(sizedFile(file, Number(size), () => blob(sha)));
     }
   }
   return files;

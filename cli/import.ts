@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { checkFiles, convertSnapshot, DEFAULT_DATABASE, DEFAULT_NAMESPACE, parseStackConfig, textLine, type ImportResult, type ImportSnapshot, type RawFile } from "../lib";
+import { checkFiles, convertSnapshot, DEFAULT_DATABASE, DEFAULT_NAMESPACE, parseStackConfig, sizedFile, textLine, type ImportResult, type ImportSnapshot, type RawFile } from "../lib";
 import { keycloakSettingsFromEnv, readEntraTenant, readKeycloakRealm, readRegistryDatabase, type IdentitySnapshot } from "./import-read";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
@@ -37,7 +37,7 @@ export const defaultReaders: ImportReaders = {
 
 function asRawFile(path: string, text: string): RawFile {
   const bytes = Buffer.from(text, "utf8");
-  return { file: path, size: bytes.length, bytes: () => bytes };
+  return sizedFile(path, bytes.length, () => bytes);
 }
 
 /** The stack settings the written definitions need, as commands. */

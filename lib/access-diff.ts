@@ -45,11 +45,20 @@ const minus = (a: readonly string[], b: readonly string[]) => {
   return a.filter((x) => !s.has(x));
 };
 
-/** Grants of `a` that `b` does not hold (grants are equal when they read the same). */
-const grantsMinus = (a: readonly Grant[], b: readonly Grant[]) => {
-  const s = new Set(b.map(grantText));
-  return a.filter((g) => !s.has(grantText(g)));
+/**
+ * Grants of `a` that `b` does not hold (grants are equal when they read the same). `text` is grantText, kept per
+ * grant object: identities share their grant objects, so each is turned into text once, not once per identity.
+ */
+const grantsMinus = (a: readonly Grant[], b: readonly Grant[], text: (g: Grant) => string) => {
+  if (!a.length) return [];
+  const s = new Set(b.map(text));
+  return a.filter((g) => !s.has(text(g)));
 };
+
+function cachedGrantText(): (g: Grant) => string {
+  const texts = new Map<Grant, string>();
+  return (g) => texts.get(g) ?? texts.set(g, grantText(g)).get(g)!;
+}
 
 function privilegedReasons(c: Omit<IdentityChange, "privileged">): string[] {
   const why: string[] = [];
@@ -75,6 +84,7 @@ export function diffAccess(base: AccessModel, head: AccessModel, tests: readonly
   const before = new Map(identityAccess(base).map((i) => [key(i), i]));
   const after = new Map(identityAccess(head).map((i) => [key(i), i]));
   const identities: IdentityChange[] = [];
+  const text = cachedGrantText();
   for (const k of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const b = before.get(k);
     const a = after.get(k);
@@ -85,8 +95,8 @@ export function diffAccess(base: AccessModel, head: AccessModel, tests: readonly
       kind: any.kind,
       name: any.name,
       status: (!b ? "added" : !a ? "removed" : "changed") as IdentityChange["status"],
-      gained: grantsMinus(grantsAfter, grantsBefore),
-      lost: grantsMinus(grantsBefore, grantsAfter),
+      gained: grantsMinus(grantsAfter, grantsBefore, text),
+      lost: grantsMinus(grantsBefore, grantsAfter, text),
       groupsAdded: minus(a?.groups ?? [], b?.groups ?? []),
       groupsRemoved: minus(b?.groups ?? [], a?.groups ?? []),
       adminBefore: !!b?.admin && !!b?.enabled,

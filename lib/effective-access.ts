@@ -4,7 +4,7 @@
 import type { AccessModel } from "./model";
 import { renderBootstrapAdminScope, renderRegistryDocuments } from "./registry-documents";
 import { BOOTSTRAP_ADMIN_GROUP, confersAdmin, isWildcard } from "./registry-rules";
-import { scopesForGroups, serverRules, type ScopeForAuth } from "./evaluate";
+import { scopeIndex, serverRules, type ScopeForAuth } from "./evaluate";
 import { agentGrants, distinctGrants, serverRuleGrants, type Grant } from "./grants";
 
 export interface AuthScope extends ScopeForAuth {
@@ -60,17 +60,24 @@ export function grantsOf(docs: readonly AuthScope[]): { grants: Grant[]; admin: 
 
 export function identityAccess(model: AccessModel, docs: readonly AuthScope[] = authScopes(model)): IdentityAccess[] {
   // Each document's grants once, not once per identity holding it (the same grants, in the same order).
-  const perDoc = new Map<AuthScope, { grants: Grant[]; admin: boolean }>();
-  const of = (doc: AuthScope) => perDoc.get(doc) ?? perDoc.set(doc, grantsOf([doc])).get(doc)!;
+  const perDoc = new Map<AuthScope, { grants: Grant[]; admin: boolean; id: number }>();
+  const of = (doc: AuthScope) => perDoc.get(doc) ?? perDoc.set(doc, { ...grantsOf([doc]), id: perDoc.size }).get(doc)!;
+  // Identities holding the same scopes share their merged grants (many people are in the same few groups).
+  const merged = new Map<string, Grant[]>();
+  const mergedOf = (held: ReadonlyArray<{ g: { grants: Grant[]; id: number } }>): Grant[] => {
+    const key = held.map((h) => h.g.id).join(",");
+    return merged.get(key) ?? merged.set(key, distinctGrants(held.flatMap((h) => h.g.grants))).get(key)!;
+  };
+  const scopesForGroups = scopeIndex(docs);
   const one = (kind: "user" | "m2m", name: string, enabled: boolean, groups: string[]): IdentityAccess => {
-    const held = scopesForGroups(docs, groups).map((d) => ({ d, g: of(d) }));
+    const held = scopesForGroups(groups).map((d) => ({ d, g: of(d) }));
     return {
       kind,
       name,
       enabled,
       groups: [...groups].sort(),
       scopes: held.map((h) => h.d._id).sort(),
-      grants: held.length === 1 ? held[0]!.g.grants : distinctGrants(held.flatMap((h) => h.g.grants)),
+      grants: held.length === 1 ? held[0]!.g.grants : mergedOf(held),
       admin: held.some((h) => h.g.admin),
     };
   };

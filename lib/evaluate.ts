@@ -94,6 +94,27 @@ export function scopesForGroups<T extends ScopeForAuth>(docs: readonly T[], grou
 }
 
 /**
+ * `scopesForGroups` over the same documents for many identities: each mapping is normalised once and looked up by
+ * group, not every document scanned per identity (thousands of identities × thousands of scopes). Same documents,
+ * in the same order.
+ */
+export function scopeIndex<T extends ScopeForAuth>(docs: readonly T[]): (groups: readonly string[]) => T[] {
+  const byGroup = new Map<string, number[]>();
+  docs.forEach((d, i) => {
+    for (const g of d.group_mappings) {
+      const key = normalizeGroupName(g);
+      const at = byGroup.get(key) ?? byGroup.set(key, []).get(key)!;
+      if (at[at.length - 1] !== i) at.push(i);
+    }
+  });
+  return (groups) => {
+    const held = new Set<number>();
+    for (const g of norm(groups)) for (const i of byGroup.get(g) ?? []) held.add(i);
+    return [...held].sort((a, b) => a - b).map((i) => docs[i]!);
+  };
+}
+
+/**
  * scope_repository.py `_flatten_server_access`: direct server and agent rules, and the rules inside
  * `{scope_name, access_rules}` spliced in as they are; anything else (the nested `agents` block) skipped.
  */

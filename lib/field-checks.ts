@@ -32,14 +32,24 @@ type Record_ = Record<string, unknown>;
 const isRecord = (v: unknown): v is Record_ => v !== null && typeof v === "object" && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
-/** Every string (and mapping key) in a value with its path, skipping free text. */
-function eachName(value: unknown, path: FieldPath, visit: (s: string, path: FieldPath, key: boolean) => void): void {
-  if (Array.isArray(value)) value.forEach((v, i) => eachName(v, [...path, i], visit));
-  else if (isRecord(value)) {
+/**
+ * Every string (and mapping key) in a value with its path, skipping free text. The path is one stack pushed and
+ * popped along the walk (no array per string): `visit` must copy it to keep it.
+ */
+function eachName(value: unknown, path: Array<string | number>, visit: (s: string, path: FieldPath, key: boolean) => void): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      eachName(value[i], path, visit);
+      path.pop();
+    }
+  } else if (isRecord(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (FREE_TEXT.has(k)) continue;
-      visit(k, [...path, k], true);
-      eachName(v, [...path, k], visit);
+      path.push(k);
+      visit(k, path, true);
+      eachName(v, path, visit);
+      path.pop();
     }
   } else if (typeof value === "string") visit(value, path, false);
 }

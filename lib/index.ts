@@ -89,7 +89,7 @@ export * from "./grants";
 export { GuardSettings } from "./guards";
 export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./load";
 export { ACCESS_TESTS_DIR, jsonSchemaFor, KINDS, SCHEMA_NAMES, type AccessRequest, type AccessTest, type Kind, type SchemaName } from "./schema";
-export type { RawFile } from "./source";
+export { sizedFile, type RawFile } from "./source";
 export * from "./stack-config";
 export { readStackFile } from "./stack-file";
 export * from "./stack-outputs";

@@ -4,20 +4,20 @@
  * across files live in model.ts.
  */
 import { lstatSync, readdirSync, type Stats } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { checkFields, type FieldCheckOptions } from "./field-checks";
 import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, diskFile, readRawSource, type RawFile, type ReadOptions, type SourceFile } from "./source";
+import { diagnosticAt, diskFile, readRawSource, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 
 /** A definition together with where it came from, so later checks can point at it. */
 export interface Located<T> {
   value: T;
-  source: SourceFile;
+  source: SourceRef;
   /** Path of this definition inside its file: [] or [index] for list files. */
   at: FieldPath;
 }
@@ -38,8 +38,17 @@ export interface LoadResult {
 /** Field names that hold secrets; refused anywhere in a definition, because definitions live in git. */
 const SECRET_KEYS = new Set(["password", "secret", "clientsecret", "initialpassword", "credentials", "token", "accesstoken"]);
 
+/** Their first letters: most keys (username, email, groups...) are ruled out without building their normal form. */
+const SECRET_INITIALS = new Set([...SECRET_KEYS].map((k) => k[0]!));
+
 function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""));
+  let i = 0;
+  while (key[i] === "-" || key[i] === "_") i++;
+  // The normal form starts with the lower case of the first character that is neither "-" nor "_".
+  const first = key[i]?.toLowerCase()[0];
+  if (first === undefined || !SECRET_INITIALS.has(first)) return false;
+  const lower = key.toLowerCase();
+  return SECRET_KEYS.has(lower.includes("-") || lower.includes("_") ? lower.replace(/[-_]/g, "") : lower);
 }
 
 const SECRET_HELP: Record<Kind, string> = {
@@ -49,12 +58,22 @@ const SECRET_HELP: Record<Kind, string> = {
   groups: "groups hold no secrets; keep credentials in Pulumi stack config secrets",
 };
 
-function findSecretKeys(value: unknown, path: FieldPath, found: FieldPath[]): void {
-  if (Array.isArray(value)) value.forEach((v, i) => findSecretKeys(v, [...path, i], found));
-  else if (value && typeof value === "object") {
+/** `path` is one stack pushed and popped along the walk (no array per node); a path found is copied. */
+function findSecretKeys(value: unknown, path: Array<string | number>, found: FieldPath[]): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      findSecretKeys(value[i], path, found);
+      path.pop();
+    }
+  } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       if (isSecretKey(k)) found.push([...path, k]);
-      else findSecretKeys(v, [...path, k], found);
+      else {
+        path.push(k);
+        findSecretKeys(v, path, found);
+        path.pop();
+      }
     }
   }
 }
@@ -91,11 +110,13 @@ export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckO
     ? value.map((v, i) => ({ value: v, at: [i] }))
     : [{ value, at: [] }];
   const items: Located<unknown>[] = [];
+  // Not `source` itself: a definition keeps its checked value, not the file's raw one as well.
+  const ref: SourceRef = { file: source.file, locate: source.locate };
   for (const entry of entries) {
     diagnostics.push(...checkFields(kind, entry.value, entry.at, source, options));
     const res = ITEM_SCHEMAS[kind].safeParse(entry.value);
     if (res.success) {
-      items.push({ value: res.data, source, at: entry.at });
+      items.push({ value: res.data, source: ref, at: entry.at });
     } else {
       const issues = translateIssues(res.error.issues, {
         source,
@@ -108,7 +129,7 @@ export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckO
       if (issues.length === 0) {
         const cleaned = stripKeys(entry.value, skipKeys, entry.at);
         const again = ITEM_SCHEMAS[kind].safeParse(cleaned);
-        if (again.success) items.push({ value: again.data, source, at: entry.at });
+        if (again.success) items.push({ value: again.data, source: ref, at: entry.at });
       }
     }
   }
@@ -144,7 +165,7 @@ function rootError(root: string, message: string): Diagnostic {
 
 /** A symbolic link in place of a definition file or folder: reported, never read. */
 export function symlinkFile(file: string): RawFile {
-  return { file, size: 0, link: true, bytes: () => new Uint8Array() };
+  return { file, link: true, read: () => ({ size: 0, bytes: new Uint8Array() }) };
 }
 
 /** A symbolic link found where definitions (or access tests) are read: an error, never followed. */
@@ -160,7 +181,8 @@ export function linkError(file: string): Diagnostic {
 }
 
 export function hasDefinitionExtension(file: string): boolean {
-  return DEFINITION_EXTENSIONS.some((ext) => file.toLowerCase().endsWith(ext));
+  const lower = file.toLowerCase();
+  return DEFINITION_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
 
 /**
@@ -170,11 +192,13 @@ export function hasDefinitionExtension(file: string): boolean {
 export function filesUnder(root: string, dir: string): RawFile[] {
   const out: RawFile[] = [];
   const walk = (rel: string) => {
-    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+    // The folder's path is joined (normalised) once; an entry's name has no separator to normalise.
+    const abs = join(root, rel);
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
       const file = `${rel}/${e.name}`;
       if (e.isSymbolicLink()) out.push(symlinkFile(file));
       else if (e.isDirectory()) walk(file);
-      else if (e.isFile() && hasDefinitionExtension(file)) out.push(diskFile(join(root, file), file));
+      else if (e.isFile() && hasDefinitionExtension(e.name)) out.push(diskFile(`${abs}${sep}${e.name}`, file));
     }
   };
   const stat = lstat(join(root, dir));
@@ -241,8 +265,15 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOpti
   const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
   const diagnostics: Diagnostic[] = [];
   const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // Each file's kind worked out once, keeping the sorted order within a kind.
+  const byKind = new Map<Kind, RawFile[]>(KINDS.map((k) => [k, []]));
+  for (const f of sorted) {
+    const top = f.file.split("/")[0] as Kind;
+    const kind = kindOf(f.file) ?? (f.link && byKind.has(top) ? top : null);
+    if (kind) byKind.get(kind)!.push(f);
+  }
   for (const kind of KINDS) {
-    for (const raw of sorted.filter((f) => kindOf(f.file) === kind || (f.link && f.file.split("/")[0] === kind))) {
+    for (const raw of byKind.get(kind)!) {
       if (raw.link) {
         diagnostics.push(linkError(raw.file));
         continue;

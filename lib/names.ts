@@ -172,6 +172,9 @@ export function describeChar(ch: string): string {
  * differ from the one everybody reads and types. `lookalikes: false` for person names (Cyrillic names are real).
  */
 export function suspiciousCharProblem(field: string, value: string, lookalikes = true): string | null {
+  // Almost every name is clean: one test of the whole string (both patterns are per code point, like the loop
+  // below) spares splitting it into characters; the loop only finds which character to report.
+  if (!INVISIBLE.test(value) && !(lookalikes && LOOKALIKE.test(value))) return null;
   const chars = [...value];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;

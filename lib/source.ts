@@ -3,7 +3,7 @@
  * or merge keys, `.json` files as strict JSON, and a way back from a field path to the line and column it was
  * written at.
  */
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { LineCounter, parseAllDocuments, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from "yaml";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { formatPath } from "./diagnostics";
@@ -26,6 +26,12 @@ export interface SourceFile {
   /** Where a field (or, with `key`, its key) was written; falls back to the nearest parent. */
   locate(path: FieldPath, key?: boolean): Position;
 }
+
+/**
+ * What a diagnostic needs of a file: its path and the way back to positions, not its parsed value. Definitions
+ * hold this, so the raw value of each file is garbage once the file is checked (its checked value is kept).
+ */
+export type SourceRef = Pick<SourceFile, "file" | "locate">;
 
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -270,22 +276,28 @@ function locator(text: string): SourceFile["locate"] {
 /** A definition file from anywhere (disk, a git revision): its size first, its bytes only when needed. */
 export interface RawFile {
   file: string;
-  size: number;
   /** A symbolic link: reported, never read. */
   link?: boolean;
-  bytes(): Uint8Array;
+  /** Its size, and its bytes only when that is at most `max` (an oversized file is never read). */
+  read(max: number): { size: number; bytes: Uint8Array | null };
+}
+
+/** A file whose size is known before its bytes (a git blob, text in memory). */
+export function sizedFile(file: string, size: number, bytes: () => Uint8Array): RawFile {
+  return { file, read: (max) => ({ size, bytes: size > max ? null : bytes() }) };
 }
 
 /** Refuses oversized and non-UTF-8 files before parsing. */
 export function readRawSource(raw: RawFile, options: ReadOptions = {}): ReadResult {
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (raw.size > max) {
+  const { size, bytes } = raw.read(max);
+  if (bytes === null) {
     return {
       ok: false,
-      diagnostics: [fileError(raw.file, `file is ${raw.size} bytes, over the ${max}-byte limit; split it into smaller files`)],
+      diagnostics: [fileError(raw.file, `file is ${size} bytes, over the ${max}-byte limit; split it into smaller files`)],
     };
   }
-  const decoded = decodeUtf8(raw.file, raw.bytes());
+  const decoded = decodeUtf8(raw.file, bytes);
   if (!decoded.ok) return { ok: false, diagnostics: [decoded.diagnostic] };
   const text = decoded.text.replace(/^\uFEFF/, "");
   if (!options.parsed) return parseSource(raw.file, text);
@@ -295,12 +307,24 @@ export function readRawSource(raw: RawFile, options: ReadOptions = {}): ReadResu
   return result;
 }
 
+/** The size comes from the open file (fstat), not a stat of the path first: one path lookup per file, not two. */
 export function diskFile(absPath: string, file: string): RawFile {
-  return { file, size: statSync(absPath).size, bytes: () => readFileSync(absPath) };
+  return {
+    file,
+    read(max) {
+      const fd = openSync(absPath, "r");
+      try {
+        const size = fstatSync(fd).size;
+        return { size, bytes: size > max ? null : readFileSync(fd) };
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }
 
 export function diagnosticAt(
-  source: SourceFile,
+  source: SourceRef,
   path: FieldPath,
   message: string,
   severity: "error" | "warning" = "error",

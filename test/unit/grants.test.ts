@@ -1,7 +1,7 @@
 /** Grants as data: wildcards are flags read from the rule, not words found in the text. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { agentGrants, grantText, isWildcardGrant, serverRuleGrants } from "../../lib";
+import { agentGrants, grantText, isWildcardGrant, scopeIndex, scopesForGroups, serverRuleGrants } from "../../lib";
 
 describe("grants", () => {
   it("marks every wildcard the registry honours, and reads as before", () => {
@@ -35,5 +35,22 @@ describe("grants follow validate_server_tool_access", () => {
 
   it("a rule server that strips to * is every server", () => {
     assert.ok(serverRuleGrants({ server: "/*", methods: ["ping"] }).every((g) => g.kind === "method" && g.every.server));
+  });
+});
+
+describe("scopeIndex", () => {
+  it("finds the same scopes, in the same order, as scanning every scope", () => {
+    const doc = (_id: string, group_mappings: string[]) => ({ _id, group_mappings, server_access: [] });
+    const docs = [
+      doc("z-first", ["team", "/team/"]),
+      doc("a-second", [" ops ", "team"]),
+      doc("empty", ["", "/"]),
+      doc("nested", ["/a/b/", "Team"]),
+      doc("none", []),
+    ];
+    const lookup = scopeIndex(docs);
+    for (const groups of [[], ["team"], ["/team"], ["ops", "team"], ["Team", "ops"], ["a/b"], [""], ["/"], ["x"], ["team", "team"]]) {
+      assert.deepEqual(lookup(groups), scopesForGroups(docs, groups), JSON.stringify(groups));
+    }
   });
 });
