@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments } from "../../lib";
 import { changes, engineStack, type EngineStack } from "../support/engine";
@@ -84,6 +85,33 @@ describe("pulumi up with the real engine", () => {
     const result = await e2e.stack.up({ onOutput: () => undefined });
     assert.deepEqual(changes(result.summary), {});
     assert.deepEqual(await scopes(), before, "not even updated_at moved");
+  });
+
+  it("takes over records an earlier version stored with a serialized provider closure: no change, the new text stored", async () => {
+    // Earlier versions stored Pulumi's serialization of a forwarding object as each record's `__provider`.
+    const implementation = require.resolve("../../components/scopes/provider");
+    const call = (method: string, args: unknown[]): unknown => {
+      const p = (require(implementation) as { recordProvider: Record<string, (...a: unknown[]) => unknown> }).recordProvider;
+      return p[method]!(...args);
+    };
+    const methods = ["configure", "check", "diff", "create", "read", "update", "delete"];
+    const legacy = Object.fromEntries(methods.map((m) => [m, (...a: unknown[]) => call(m, a)]));
+    const legacyText = (await pulumi.runtime.serializeFunction(() => legacy, { allowSecrets: true })).text;
+    const exported = await e2e.stack.exportStack();
+    const resources = (exported.deployment as { resources: Array<{ type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> }).resources;
+    const records = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/mcp-gateway-access:"));
+    assert.ok(records.length >= 3);
+    const current = String(records[0]!.inputs!.__provider);
+    for (const r of records) r.inputs!.__provider = r.outputs!.__provider = legacyText;
+    await e2e.stack.importStack(exported);
+
+    const before = await scopes();
+    assert.deepEqual(changes((await e2e.stack.up({ onOutput: () => undefined })).summary), {});
+    assert.deepEqual(await scopes(), before);
+    const after = (await e2e.stack.exportStack()).deployment as { resources: Array<{ type: string; inputs?: Record<string, unknown> }> };
+    for (const r of after.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/mcp-gateway-access:"))) {
+      assert.equal(r.inputs!.__provider, current, "the record now stores the current provider text");
+    }
   });
 
   it("changing one file changes only its document", async () => {
