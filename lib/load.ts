@@ -4,13 +4,13 @@
  * across files live in model.ts.
  */
 import { lstatSync, readdirSync, type Stats } from "node:fs";
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { checkFields, type FieldCheckOptions } from "./field-checks";
 import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, diskFile, readRawSource, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
+import { diagnosticAt, diskFileIn, readRawSource, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -88,6 +88,9 @@ function knownFields(kind: Kind): Set<string> {
   return s;
 }
 
+/** The path of a file's only item: one array shared by the definitions of all such files, not one each. */
+const TOP: FieldPath = Object.freeze([]);
+
 /** Validates one parsed file of a kind and returns its definitions. */
 export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckOptions = {}): { items: Located<unknown>[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -108,10 +111,10 @@ export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckO
   }
   const entries: Array<{ value: unknown; at: FieldPath }> = Array.isArray(value)
     ? value.map((v, i) => ({ value: v, at: [i] }))
-    : [{ value, at: [] }];
+    : [{ value, at: TOP }];
   const items: Located<unknown>[] = [];
   // Not `source` itself: a definition keeps its checked value, not the file's raw one as well.
-  const ref: SourceRef = { file: source.file, locate: source.locate };
+  const ref: SourceRef = source.ref ?? { file: source.file, locate: source.locate };
   for (const entry of entries) {
     diagnostics.push(...checkFields(kind, entry.value, entry.at, source, options));
     const res = ITEM_SCHEMAS[kind].safeParse(entry.value);
@@ -198,7 +201,7 @@ export function filesUnder(root: string, dir: string): RawFile[] {
       const file = `${rel}/${e.name}`;
       if (e.isSymbolicLink()) out.push(symlinkFile(file));
       else if (e.isDirectory()) walk(file);
-      else if (e.isFile() && hasDefinitionExtension(e.name)) out.push(diskFile(`${abs}${sep}${e.name}`, file));
+      else if (e.isFile() && hasDefinitionExtension(e.name)) out.push(diskFileIn(abs, e.name, file));
     }
   };
   const stat = lstat(join(root, dir));

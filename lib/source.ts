@@ -3,7 +3,8 @@
  * or merge keys, `.json` files as strict JSON, and a way back from a field path to the line and column it was
  * written at.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { sep } from "node:path";
 import { LineCounter, parseAllDocuments, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from "yaml";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { formatPath } from "./diagnostics";
@@ -25,6 +26,8 @@ export interface SourceFile {
   value: unknown;
   /** Where a field (or, with `key`, its key) was written; falls back to the nearest parent. */
   locate(path: FieldPath, key?: boolean): Position;
+  /** The same file without its value, for what outlives the check of the file (see SourceRef). */
+  ref?: SourceRef;
 }
 
 /**
@@ -96,9 +99,12 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+/** One decoder for every file: a decode without `stream` starts afresh, so nothing carries over between files. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 export function decodeUtf8(file: string, bytes: Uint8Array): { ok: true; text: string } | { ok: false; diagnostic: Diagnostic } {
   try {
-    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    const text = UTF8.decode(bytes);
     return { ok: true, text };
   } catch {
     const offset = firstInvalidUtf8(bytes);
@@ -251,26 +257,35 @@ export function parseSource(file: string, text: string): ReadResult {
     }
     return { ok: false, diagnostics: [fileError(file, `invalid YAML: ${msg}`, toPos(doc.range[0]))] };
   }
-  return { ok: true, source: { file, value, locate: locator(text) } };
+  const ref = new TextSource(file, text);
+  return { ok: true, source: { file, value, locate: (path, key) => ref.locate(path, key), ref } };
 }
 
 /**
- * Positions of fields, for diagnostics: the text is parsed again the first time one is asked for, so the
- * parsed documents of thousands of valid files are not kept in memory for the few positions ever shown.
+ * A file's path and the way back from a field path to where it was written: what a definition keeps of its file.
+ * The text is parsed again the first time a position is asked for, so the parsed documents of thousands of valid
+ * files are not kept in memory for the few positions ever shown. One object per file, `locate` on the prototype:
+ * a closure and its context per file would be two more objects that live as long as the definitions, and every
+ * object alive across a young-generation collection is copied by it.
  */
-function locator(text: string): SourceFile["locate"] {
-  let parsed: { doc: Document; lineCounter: LineCounter } | undefined;
-  return (path, key = false) => {
-    if (!parsed) {
+class TextSource implements SourceRef {
+  private parsed: { doc: Document; lineCounter: LineCounter } | undefined;
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+  ) {}
+
+  locate(path: FieldPath, key = false): Position {
+    if (!this.parsed) {
       // The text was checked to hold exactly one document.
       const lineCounter = new LineCounter();
-      parsed = { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }), lineCounter };
+      this.parsed = { doc: parseDocument(this.text, { lineCounter, prettyErrors: false, uniqueKeys: true }), lineCounter };
     }
-    const range = nodeAt(parsed.doc, path, key)?.range;
+    const range = nodeAt(this.parsed.doc, path, key)?.range;
     if (!range) return { line: 1, column: 1 };
-    const p = parsed.lineCounter.linePos(range[0]);
+    const p = this.parsed.lineCounter.linePos(range[0]);
     return { line: p.line, column: p.col };
-  };
+  }
 }
 
 /** A definition file from anywhere (disk, a git revision): its size first, its bytes only when needed. */
@@ -307,20 +322,48 @@ export function readRawSource(raw: RawFile, options: ReadOptions = {}): ReadResu
   return result;
 }
 
-/** The size comes from the open file (fstat), not a stat of the path first: one path lookup per file, not two. */
-export function diskFile(absPath: string, file: string): RawFile {
-  return {
-    file,
-    read(max) {
-      const fd = openSync(absPath, "r");
-      try {
-        const size = fstatSync(fd).size;
-        return { size, bytes: size > max ? null : readFileSync(fd) };
-      } finally {
-        closeSync(fd);
+/**
+ * A file on disk. The size comes from the open file (fstat), not a stat of the path first: one path lookup per
+ * file, not two. The bytes are read into a buffer of that size, not by `readFileSync(fd)`, which would fstat the
+ * file a second time. A class, not a closure: a repository's list of files lives for the whole load, and an
+ * object per file (folder and name, joined only when read) is a third of a closure, its context and a full path.
+ */
+class DiskFile implements RawFile {
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    readonly file: string,
+  ) {}
+
+  read(max: number): { size: number; bytes: Uint8Array | null } {
+    const fd = openSync(this.dir === "" ? this.name : `${this.dir}${sep}${this.name}`, "r");
+    try {
+      const size = fstatSync(fd).size;
+      if (size > max) return { size, bytes: null };
+      // A size of 0 may be a file whose size the system does not know: read it to its end.
+      if (size === 0) return { size, bytes: readFileSync(fd) };
+      const bytes = Buffer.allocUnsafe(size);
+      let n = 0;
+      while (n < size) {
+        const got = readSync(fd, bytes, n, size - n, null);
+        if (got === 0) break;
+        n += got;
       }
-    },
-  };
+      return { size, bytes: n < size ? bytes.subarray(0, n) : bytes };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** A file on disk at `absPath`; `file` is its path relative to the repository root. */
+export function diskFile(absPath: string, file: string): RawFile {
+  return new DiskFile("", absPath, file);
+}
+
+/** A file `name` in the folder `dir` (an absolute path), so the folder's path is one string for all its files. */
+export function diskFileIn(dir: string, name: string, file: string): RawFile {
+  return new DiskFile(dir, name, file);
 }
 
 export function diagnosticAt(
