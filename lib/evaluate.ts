@@ -86,17 +86,15 @@ const norm = (groups: readonly string[]) => new Set(groups.map(normalizeGroupNam
 /**
  * auth_server/server.py `map_groups_to_scopes` → scope_repository.py `get_group_mappings_bulk`
  * (`find({"group_mappings": {"$in": groups}})`), with group_names.py `normalize_group_name` on both sides (#1689):
- * `/team` in a mapping matches a `team` claim; case is kept.
+ * `/team` in a mapping matches a `team` claim; case is kept. Documents in their given order.
  */
 export function scopesForGroups<T extends ScopeForAuth>(docs: readonly T[], groups: readonly string[]): T[] {
-  const set = norm(groups);
-  return docs.filter((d) => d.group_mappings.some((g) => set.has(normalizeGroupName(g))));
+  return scopeIndex(docs)(groups);
 }
 
 /**
- * `scopesForGroups` over the same documents for many identities: each mapping is normalised once and looked up by
- * group, not every document scanned per identity (thousands of identities × thousands of scopes). Same documents,
- * in the same order.
+ * The same lookup, indexed once for many identities: each mapping is normalised once and looked up by group, not
+ * every document scanned per identity (thousands of identities × thousands of scopes).
  */
 export function scopeIndex<T extends ScopeForAuth>(docs: readonly T[]): (groups: readonly string[]) => T[] {
   const byGroup = new Map<string, number[]>();

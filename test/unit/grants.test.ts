@@ -1,7 +1,7 @@
 /** Grants as data: wildcards are flags read from the rule, not words found in the text. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { agentGrants, grantText, isWildcardGrant, scopeIndex, scopesForGroups, serverRuleGrants } from "../../lib";
+import { agentGrants, grantText, isWildcardGrant, normalizeGroupName, scopeIndex, serverRuleGrants } from "../../lib";
 
 describe("grants", () => {
   it("marks every wildcard the registry honours, and reads as before", () => {
@@ -48,9 +48,14 @@ describe("scopeIndex", () => {
       doc("nested", ["/a/b/", "Team"]),
       doc("none", []),
     ];
+    // The registry's lookup written plainly: every scope with a mapping equal to a claim once both are normalised.
+    const scan = (groups: string[]) => {
+      const claims = new Set(groups.map(normalizeGroupName).filter((g) => g !== ""));
+      return docs.filter((d) => d.group_mappings.some((g) => claims.has(normalizeGroupName(g))));
+    };
     const lookup = scopeIndex(docs);
     for (const groups of [[], ["team"], ["/team"], ["ops", "team"], ["Team", "ops"], ["a/b"], [""], ["/"], ["x"], ["team", "team"]]) {
-      assert.deepEqual(lookup(groups), scopesForGroups(docs, groups), JSON.stringify(groups));
+      assert.deepEqual(lookup(groups), scan(groups), JSON.stringify(groups));
     }
   });
 });
