@@ -38,17 +38,8 @@ export interface LoadResult {
 /** Field names that hold secrets; refused anywhere in a definition, because definitions live in git. */
 const SECRET_KEYS = new Set(["password", "secret", "clientsecret", "initialpassword", "credentials", "token", "accesstoken"]);
 
-/** Their first letters: most keys (username, email, groups...) are ruled out without building their normal form. */
-const SECRET_INITIALS = new Set([...SECRET_KEYS].map((k) => k[0]!));
-
 function isSecretKey(key: string): boolean {
-  let i = 0;
-  while (key[i] === "-" || key[i] === "_") i++;
-  // The normal form starts with the lower case of the first character that is neither "-" nor "_".
-  const first = key[i]?.toLowerCase()[0];
-  if (first === undefined || !SECRET_INITIALS.has(first)) return false;
-  const lower = key.toLowerCase();
-  return SECRET_KEYS.has(lower.includes("-") || lower.includes("_") ? lower.replace(/[-_]/g, "") : lower);
+  return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""));
 }
 
 const SECRET_HELP: Record<Kind, string> = {
@@ -114,7 +105,7 @@ export function checkSource(kind: Kind, source: SourceFile, options: FieldCheckO
     : [{ value, at: TOP }];
   const items: Located<unknown>[] = [];
   // Not `source` itself: a definition keeps its checked value, not the file's raw one as well.
-  const ref: SourceRef = source.ref ?? { file: source.file, locate: source.locate };
+  const ref = source.ref;
   for (const entry of entries) {
     diagnostics.push(...checkFields(kind, entry.value, entry.at, source, options));
     const res = ITEM_SCHEMAS[kind].safeParse(entry.value);

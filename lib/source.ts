@@ -27,7 +27,7 @@ export interface SourceFile {
   /** Where a field (or, with `key`, its key) was written; falls back to the nearest parent. */
   locate(path: FieldPath, key?: boolean): Position;
   /** The same file without its value, for what outlives the check of the file (see SourceRef). */
-  ref?: SourceRef;
+  ref: SourceRef;
 }
 
 /**
@@ -258,7 +258,7 @@ export function parseSource(file: string, text: string): ReadResult {
     return { ok: false, diagnostics: [fileError(file, `invalid YAML: ${msg}`, toPos(doc.range[0]))] };
   }
   const ref = new TextSource(file, text);
-  return { ok: true, source: { file, value, locate: (path, key) => ref.locate(path, key), ref } };
+  return { ok: true, source: { file, value, locate: ref.locate.bind(ref), ref } };
 }
 
 /**
