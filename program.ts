@@ -18,7 +18,7 @@ import {
   type StackConfig,
 } from "./lib";
 import { ScopeStore } from "./components/scopes/store";
-import { registerKeycloakErrorHook } from "./components/keycloak/error-hook";
+import { keycloakErrorHooks } from "./components/keycloak/error-hook";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
@@ -45,8 +45,8 @@ export interface ProgramDeps {
   connectKeycloak: () => Promise<KeycloakAdmin>;
   /** Microsoft Graph with the azuread provider's credentials; undefined when they are not client credentials. */
   connectEntra: () => Promise<EntraDirectory | undefined>;
-  /** Stack transforms (the engine supports them; Pulumi's mocks do not). */
-  registerKeycloakErrorHook: () => void;
+  /** Hooks for every Keycloak resource (the engine supports them; Pulumi's mocks do not). */
+  keycloakHooks: () => pulumi.ResourceHookBinding | undefined;
 }
 
 const defaultDeps: ProgramDeps = {
@@ -65,7 +65,7 @@ const defaultDeps: ProgramDeps = {
     }
     return connectGraph(settings);
   },
-  registerKeycloakErrorHook,
+  keycloakHooks: keycloakErrorHooks,
 };
 
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
@@ -102,8 +102,7 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   }
   const n = adoptedCount(adoption);
   if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
-  deps.registerKeycloakErrorHook();
-  return new KeycloakAccess("keycloak", { ...args, adoption });
+  return new KeycloakAccess("keycloak", { ...args, adoption, hooks: deps.keycloakHooks() });
 }
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */

@@ -25,6 +25,8 @@ export interface KeycloakAccessArgs {
   bootstrap?: Omit<KeycloakBootstrapArgs, "realm" | "adoption">;
   /** Objects that exist in Keycloak but not in the state: imported instead of created. */
   adoption?: KeycloakAdoption;
+  /** Resource hooks given to every Keycloak object (the program's unreachable-Keycloak error hook). */
+  hooks?: pulumi.ResourceHookBinding;
 }
 
 export function tokenUrl(keycloakUrl: string, realm: string): string {
@@ -67,11 +69,14 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
   constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:KeycloakAccess", name, {}, opts);
     const child = { parent: this };
+    // Keycloak objects get the hooks as an option each: a stack transform doing it cost a callback from the engine
+    // to the program for every resource of the stack.
+    const kc: pulumi.CustomResourceOptions = { parent: this, hooks: args.hooks };
     const { plan } = args;
     const adoption = args.adoption ?? NO_ADOPTION;
 
     if (args.bootstrap) {
-      this.bootstrap = new KeycloakBootstrap(`${name}-bootstrap`, { realm: args.realm, ...args.bootstrap, adoption }, child);
+      this.bootstrap = new KeycloakBootstrap(`${name}-bootstrap`, { realm: args.realm, ...args.bootstrap, adoption, hooks: args.hooks }, child);
       this.realmId = this.bootstrap.realm.id;
       this.bootstrapAdminPassword = this.bootstrap.generatedAdminPassword;
     } else {
@@ -92,7 +97,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
           { realmId, name: group.name, ...(group.description ? { attributes: { description: group.description } } : {}) },
           // An adopted group is imported whatever its description attribute (import-group's may differ); the
           // next run sets it to the definition's.
-          { ...child, import: importId, ...(importId ? { ignoreChanges: ["attributes"] } : {}) },
+          { ...kc, import: importId, ...(importId ? { ignoreChanges: ["attributes"] } : {}) },
         ).id;
       },
       lookUpGroup: (group) => keycloak.getGroupOutput({ realmId, name: group.name }, child).apply((g) => g.id),
@@ -111,14 +116,14 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
             // that exists already with its own password (adopted from the registry's tools).
             ...(password ? { initialPassword: { value: password, temporary: true } } : {}),
           },
-          userOptions(child, adoption.users[user.signInName]),
+          userOptions(kc, adoption.users[user.signInName]),
         ).id,
       lookUpUser: (user) => keycloak.getUserOutput({ realmId, username: user.signInName }, child).apply((u) => u.id),
       client: (account) => {
         const client = serviceAccountClient(
           `${name}-m2m-${account.name}`,
           { realmId, clientId: account.name, description: account.description, enabled: account.enabled, mappers: account.mappers },
-          child,
+          kc,
           adoption,
         );
         const credentials: M2MCredentialsOutput = {
@@ -136,7 +141,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
         void new keycloak.UserGroups(
           `${name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
           { realmId, userId: p.id, groupIds, exhaustive: true },
-          { ...child, import: adoption.userGroups?.[membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name)] },
+          { ...kc, import: adoption.userGroups?.[membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name)] },
         ),
     };
     const out = declareIdentity(plan, adapter, {

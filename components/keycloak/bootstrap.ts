@@ -24,6 +24,8 @@ export interface KeycloakBootstrapArgs {
   /** From the stack config secret; generated when absent. */
   adminPassword?: pulumi.Output<string>;
   adoption: KeycloakAdoption;
+  /** Resource hooks given to every Keycloak object. */
+  hooks?: pulumi.ResourceHookBinding;
 }
 
 export class KeycloakBootstrap extends pulumi.ComponentResource {
@@ -38,6 +40,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
   constructor(name: string, args: KeycloakBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:Bootstrap", name, {}, opts);
     const child = { parent: this };
+    const kc: pulumi.CustomResourceOptions = { parent: this, hooks: args.hooks };
     const { adoption } = args;
     this.realm = new keycloak.Realm(
       `${name}-realm`,
@@ -53,7 +56,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
           bruteForceDetection: { maxLoginFailures: 5, waitIncrementSeconds: 60, maxFailureWaitSeconds: 900, permanentLockout: false },
         },
       },
-      { ...child, protect: true, import: adoption.realm },
+      { ...kc, protect: true, import: adoption.realm },
     );
     const realmId = this.realm.id;
 
@@ -73,21 +76,21 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         webOrigins: args.webOrigins,
         validPostLogoutRedirectUris: args.webRedirectUris.filter((u) => u.endsWith("/*")),
       },
-      { ...child, import: adoption.clients[WEB_CLIENT] },
+      { ...kc, import: adoption.clients[WEB_CLIENT] },
     );
-    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, { ...child, import: adoption.mappers[mapperKey(WEB_CLIENT, GROUPS_MAPPER)] });
+    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, { ...kc, import: adoption.mappers[mapperKey(WEB_CLIENT, GROUPS_MAPPER)] });
 
     this.m2mClient = serviceAccountClient(
       `${name}-m2m`,
       { realmId, clientId: M2M_CLIENT, description: "MCP Gateway M2M Client", enabled: true, fullScopeAllowed: false },
-      child,
+      kc,
       adoption,
     );
 
     this.adminGroup = new keycloak.Group(
       `${name}-${BOOTSTRAP_ADMIN_GROUP}`,
       { realmId, name: BOOTSTRAP_ADMIN_GROUP, attributes: { description: `${BOOTSTRAP_ADMIN_GROUP} group for MCP Gateway access` } },
-      { ...child, protect: true, import: adoption.groups[BOOTSTRAP_ADMIN_GROUP] },
+      { ...kc, protect: true, import: adoption.groups[BOOTSTRAP_ADMIN_GROUP] },
     );
 
     let password = args.adminPassword;
@@ -107,9 +110,9 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         enabled: true,
         initialPassword: { value: password, temporary: true },
       },
-      userOptions(child, adoption.users[args.adminUsername]),
+      userOptions(kc, adoption.users[args.adminUsername]),
     );
-    new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, child);
+    new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, kc);
     this.registerOutputs({
       realmId: this.realm.id,
       adminGroupId: this.adminGroup.id,

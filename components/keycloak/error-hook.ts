@@ -24,8 +24,8 @@ export function onKeycloakError(args: Pick<pulumi.ErrorHookArgs, "name" | "type"
   };
 }
 
-/** Adds the hook to every Keycloak resource of the stack (a stack transform, so no component has to remember it). */
-export function registerKeycloakErrorHook(): void {
+/** The hook, for every Keycloak resource's `hooks` option (KeycloakAccessArgs.hooks). */
+export function keycloakErrorHooks(): pulumi.ResourceHookBinding {
   // Created here, not at import: a hook registers itself with the engine.
   const hook = new pulumi.ErrorHook("keycloak-unreachable", async (args) => {
     const decision = onKeycloakError(args);
@@ -33,7 +33,5 @@ export function registerKeycloakErrorHook(): void {
     if (decision.message) void pulumi.log.error(decision.message);
     return decision.retry;
   });
-  pulumi.runtime.registerResourceTransform((a) =>
-    a.custom && a.type.startsWith("keycloak:") ? { props: a.props, opts: pulumi.mergeOptions(a.opts, { hooks: { onError: [hook] } }) } : undefined,
-  );
+  return { onError: [hook] };
 }

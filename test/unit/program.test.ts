@@ -15,7 +15,7 @@ function fakeKeycloak(existing: { realm?: boolean; groups?: string[]; users?: st
   const deps = {
     connects: 0,
     readState: async () => [],
-    registerKeycloakErrorHook: () => undefined, // stack transforms need the engine; the e2e fault tests cover it
+    keycloakHooks: () => undefined, // hooks need the engine; the e2e fault tests cover them
     connectKeycloak: async (): Promise<KeycloakAdmin> => {
       deps.connects++;
       const ids = (names: string[] = []) => new Map(names.map((n) => [n, `kc-${n}`]));
