@@ -10,7 +10,7 @@ import { checkFields, type FieldCheckOptions } from "./field-checks";
 import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, diskFileIn, readRawSource, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
+import { diagnosticAt, diskFileIn, readRawSource, sizedFile, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -159,7 +159,7 @@ function rootError(root: string, message: string): Diagnostic {
 
 /** A symbolic link in place of a definition file or folder: reported, never read. */
 export function symlinkFile(file: string): RawFile {
-  return { file, link: true, read: () => ({ size: 0, bytes: new Uint8Array() }) };
+  return { ...sizedFile(file, 0, () => new Uint8Array()), link: true };
 }
 
 /** A symbolic link found where definitions (or access tests) are read: an error, never followed. */
