@@ -200,9 +200,15 @@ function jsonProblem(file: string, text: string, toPos: (offset: number) => Posi
 
 /** Parses text already decoded; used directly by tests and by git revisions in `diff`. */
 export function parseSource(file: string, text: string): ReadResult {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  // Positions are needed only for a file with a problem: its line starts are counted then, by parsing it again
+  // with a LineCounter (what counting them in every parse would cost is 3 % of validating a large repository).
+  let lineCounter: LineCounter | undefined;
   const toPos = (offset: number): Position => {
+    if (!lineCounter) {
+      lineCounter = new LineCounter();
+      parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    }
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
