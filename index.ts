@@ -1,5 +1,5 @@
 /** The Pulumi program: stack config → core → components → stack outputs. See program.ts. */
-import { accessProgram } from "./program";
+import { accessProgram, stackOutputsOf } from "./program";
 
 // Pulumi's language host installs source-map-support, and the SDK formats a stack trace for every resource (its
 // source position) and every internal promise: mapped through dist/*.js.map, that was a quarter of the program's
@@ -11,18 +11,4 @@ delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
 // are messages that name the definition's file, line and column, and lose nothing.
 if (!process.env.MCP_ACCESS_STACK_TRACES) Error.stackTraceLimit = 0;
 
-export = async () => {
-  const program = await accessProgram();
-  return {
-    /** M2M name → {clientId, clientSecret (secret), tokenUrl, realm, keycloakUrl, authProvider}. */
-    m2m: program.access?.m2m ?? {},
-    /** Group name → IdP group id. */
-    groups: program.access?.groups ?? {},
-    /** Username → {id, initialPassword (secret, when generated)}. */
-    users: program.access?.users ?? {},
-    /** Scope name → when its document was created and last written. */
-    scopes: program.store.written.scopes,
-    /** Secret; the bootstrap admin's generated initial password (temporary), when bootstrap generated it. */
-    bootstrapAdminPassword: program.bootstrapAdminPassword,
-  };
-};
+export = async () => stackOutputsOf(await accessProgram());

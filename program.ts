@@ -188,3 +188,22 @@ export async function accessProgram(read: RawSettings = stackConfigValue, deps: 
   });
   return { model: checked.model, idp, store, access, bootstrapAdminPassword: access?.bootstrapAdminPassword };
 }
+
+/**
+ * The stack outputs (README, "Stack outputs"). `bootstrapAdminPassword` only when the bootstrap generated one: an
+ * output set to undefined makes Pulumi print "Undefined value ... will not show as a stack output" on every run.
+ */
+export function stackOutputsOf(program: ProgramResult) {
+  return {
+    /** M2M name → {clientId, clientSecret (secret), tokenUrl, realm, keycloakUrl, authProvider}. */
+    m2m: program.access?.m2m ?? {},
+    /** Group name → IdP group id. */
+    groups: program.access?.groups ?? {},
+    /** Username → {id, initialPassword (secret, when generated)}. */
+    users: program.access?.users ?? {},
+    /** Scope name → when its document was created and last written. */
+    scopes: program.store.written.scopes,
+    /** Secret; the bootstrap admin's generated initial password (temporary), when bootstrap generated it. */
+    ...(program.bootstrapAdminPassword ? { bootstrapAdminPassword: program.bootstrapAdminPassword } : {}),
+  };
+}

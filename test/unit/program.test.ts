@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { accessProgram, type ProgramDeps } from "../../program";
+import { accessProgram, stackOutputsOf, type ProgramDeps } from "../../program";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
 import { AccessOutputs } from "../../lib";
 import { declared, settled, useMocks, valueOf } from "../support/mocks";
@@ -91,6 +91,18 @@ describe("the program", () => {
     const produced = await valueOf(pulumi.output({ m2m: p.access!.m2m, groups: p.access!.groups, users: p.access!.users }));
     const read = AccessOutputs.parse(produced);
     assert.deepEqual(read.m2m.bot, { clientId: "bot", clientSecret: "secret-of-bot", tokenUrl: "http://127.0.0.1:18080/realms/mcp-gateway/protocol/openid-connect/token", realm: "mcp-gateway", keycloakUrl: "http://127.0.0.1:18080", authProvider: "keycloak" });
+  });
+
+  it("exports bootstrapAdminPassword only when the bootstrap generated one (an undefined output makes Pulumi warn every run)", async () => {
+    const dir = makeRepo({ "groups/g.yaml": GROUP });
+    configure(dir);
+    const plain = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
+    await settled();
+    assert.deepEqual(Object.keys(plain).sort(), ["groups", "m2m", "scopes", "users"]);
+    configure(dir, { "mcp-gateway-access:bootstrap": "true" });
+    const boot = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
+    await settled();
+    assert.equal(await pulumi.isSecret(boot.bootstrapAdminPassword!), true);
   });
 
   it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
