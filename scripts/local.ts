@@ -44,7 +44,9 @@ async function up(): Promise<void> {
   step(3, `pulumi up on stack "${STACK}" (file backend in .local/pulumi-state)`);
   mkdirSync(join(STATE, "pulumi-state"), { recursive: true });
   const env: Record<string, string> = {
-    PULUMI_BACKEND_URL: `file://${join(STATE, "pulumi-state")}`,
+    // No sidecar `.attrs` files: their non-atomic rewrite, cut by a killed run, makes the stack unreadable
+    // ("failed to load checkpoint: EOF"); README, "When pulumi up is cut short".
+    PULUMI_BACKEND_URL: `file://${join(STATE, "pulumi-state")}?metadata=skip`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "local-stack",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -73,7 +75,7 @@ async function up(): Promise<void> {
     "M2M accounts:",
     ...Object.entries(m2m).map(([name, c]) => `  ${name}  client id ${c.clientId}  token URL ${c.tokenUrl}`),
     "Get a token for an account:",
-    `  export PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE=${env.PULUMI_CONFIG_PASSPHRASE}`,
+    `  export PULUMI_BACKEND_URL='${env.PULUMI_BACKEND_URL}' PULUMI_CONFIG_PASSPHRASE='${env.PULUMI_CONFIG_PASSPHRASE}'`,
     "  pulumi stack output m2m --show-secrets --json -s local   # clientId, clientSecret, tokenUrl",
     '  curl -s -d grant_type=client_credentials -d client_id=<clientId> -d client_secret=<clientSecret> <tokenUrl>',
     "Stop the services: npm run local -- --down",

@@ -31,7 +31,9 @@ export async function engineStack(name: string, config: Record<string, { value: 
   process.env.PATH = `${bin}:${process.env.PATH}`;
   const backendDir = mkdtempSync(join(tmpdir(), "mcp-access-e2e-state-"));
   const env = {
-    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    // What the README recommends for a file backend: no sidecar `.attrs` files, whose non-atomic rewrite a killed
+    // run can leave empty (then every command fails with "failed to load checkpoint: EOF").
+    PULUMI_BACKEND_URL: `file://${backendDir}?metadata=skip`,
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     // The Keycloak and Entra plugins cannot be fetched here; do not spend time trying.
