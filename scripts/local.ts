@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { fileBackendUrl } from "./file-backend";
 
 const REPO = join(__dirname, "..", "..");
 const STATE = process.env.MCP_ACCESS_STATE_DIR ?? join(REPO, ".local");
@@ -44,9 +45,7 @@ async function up(): Promise<void> {
   step(3, `pulumi up on stack "${STACK}" (file backend in .local/pulumi-state)`);
   mkdirSync(join(STATE, "pulumi-state"), { recursive: true });
   const env: Record<string, string> = {
-    // No sidecar `.attrs` files: their non-atomic rewrite, cut by a killed run, makes the stack unreadable
-    // ("failed to load checkpoint: EOF"); README, "When pulumi up is cut short".
-    PULUMI_BACKEND_URL: `file://${join(STATE, "pulumi-state")}?metadata=skip`,
+    PULUMI_BACKEND_URL: fileBackendUrl(join(STATE, "pulumi-state")),
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "local-stack",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

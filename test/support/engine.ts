@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { fileBackendUrl } from "../../scripts/file-backend";
 import { REPO_ROOT } from "./paths";
 
 export interface EngineStack {
@@ -31,9 +32,7 @@ export async function engineStack(name: string, config: Record<string, { value: 
   process.env.PATH = `${bin}:${process.env.PATH}`;
   const backendDir = mkdtempSync(join(tmpdir(), "mcp-access-e2e-state-"));
   const env = {
-    // What the README recommends for a file backend: no sidecar `.attrs` files, whose non-atomic rewrite a killed
-    // run can leave empty (then every command fails with "failed to load checkpoint: EOF").
-    PULUMI_BACKEND_URL: `file://${backendDir}?metadata=skip`,
+    PULUMI_BACKEND_URL: fileBackendUrl(backendDir),
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     // The Keycloak and Entra plugins cannot be fetched here; do not spend time trying.
