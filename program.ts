@@ -35,8 +35,6 @@ export interface ProgramResult {
   store: ScopeStore;
   /** Absent when the stack does not manage the identity provider. */
   access?: IdentityAccess;
-  /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
-  bootstrapAdminPassword?: pulumi.Output<string>;
 }
 
 /** What the program reads besides config and definitions; replaced in unit tests. */
@@ -186,7 +184,7 @@ export async function accessProgram(read: RawSettings = stackConfigValue, deps: 
     onConflictByGroup: config.onScopeConflictByGroup,
     ...access?.assignedIds,
   });
-  return { model: checked.model, idp, store, access, bootstrapAdminPassword: access?.bootstrapAdminPassword };
+  return { model: checked.model, idp, store, access };
 }
 
 /**
@@ -204,6 +202,6 @@ export function stackOutputsOf(program: ProgramResult) {
     /** Scope name → when its document was created and last written. */
     scopes: program.store.written.scopes,
     /** Secret; the bootstrap admin's generated initial password (temporary), when bootstrap generated it. */
-    ...(program.bootstrapAdminPassword ? { bootstrapAdminPassword: program.bootstrapAdminPassword } : {}),
+    ...(program.access?.bootstrapAdminPassword ? { bootstrapAdminPassword: program.access.bootstrapAdminPassword } : {}),
   };
 }

@@ -84,7 +84,7 @@ describe("the program", () => {
     }
     assert.equal(await pulumi.isSecret(p.access!.m2m.bot!.clientSecret), true);
     assert.equal(await pulumi.isSecret(p.access!.users.alice!.initialPassword!), true);
-    assert.equal(await pulumi.isSecret(p.bootstrapAdminPassword!), true);
+    assert.equal(await pulumi.isSecret(p.access!.bootstrapAdminPassword!), true);
     const user = declared.find((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "alice")!;
     assert.equal((user.inputs.initialPassword as { value: string }).value, "pw-from-config");
     // The outputs are what `mcp-access token` and agents read: the one contract, checked on what was produced.
