@@ -4,6 +4,8 @@
 //   db       FerretDB (MongoDB wire protocol)  → MCP_ACCESS_TEST_MONGODB_URI
 //   keycloak Keycloak                          → MCP_ACCESS_TEST_KEYCLOAK_URL
 //   engine   the Pulumi CLI and plugins        → PATH
+//   registry the registry's auth server, installed (each test starts its own, for its realm and database)
+//                                              → MCP_ACCESS_TEST_REGISTRY_HOME
 "use strict";
 const { spawnSync, spawn } = require("node:child_process");
 const { join } = require("node:path");
@@ -12,7 +14,7 @@ const scripts = join(__dirname);
 const args = process.argv.slice(2);
 const sep = args.indexOf("--");
 if (sep < 0 || sep === args.length - 1) {
-  console.error("usage: with-services.js <db|keycloak|engine>... -- <command...>");
+  console.error("usage: with-services.js <db|keycloak|engine|registry>... -- <command...>");
   process.exit(2);
 }
 const services = args.slice(0, sep);
@@ -22,6 +24,7 @@ const SERVICES = {
   db: { script: "ferretdb.sh", env: "MCP_ACCESS_TEST_MONGODB_URI", stoppable: true },
   keycloak: { script: "keycloak.sh", env: "MCP_ACCESS_TEST_KEYCLOAK_URL", stoppable: true },
   engine: { script: "build-engine.sh", path: true, env: "MCP_ACCESS_TEST_ENGINE_BIN" },
+  registry: { script: "registry.sh", install: true, env: "MCP_ACCESS_TEST_REGISTRY_HOME" },
 };
 
 function sh(script, verb) {
@@ -44,6 +47,17 @@ for (const name of services) {
   if (!svc) {
     console.error(`with-services: unknown service "${name}" (known: ${Object.keys(SERVICES).join(", ")})`);
     process.exit(2);
+  }
+  if (svc.install) {
+    const r = sh(svc.script, "install");
+    if (!r.ok) {
+      console.error(`with-services: could not install ${name} (scripts/${svc.script} install failed)`);
+      stopAll();
+      process.exit(1);
+    }
+    process.env[svc.env] = r.out;
+    console.error(`with-services: ${name} installed in ${r.out}`);
+    continue;
   }
   if (svc.path) {
     const r = sh(svc.script);

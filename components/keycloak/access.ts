@@ -9,7 +9,7 @@ import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, keycloakRealmUrl, SERVICE_ACCOUNT
 import { declareIdentity, type IdentityAdapter } from "../identity";
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { membershipKey, NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
-import { KeycloakBootstrap, M2M_CLIENT, WEB_CLIENT, type KeycloakBootstrapArgs } from "./bootstrap";
+import { DEFAULT_CLIENT_SCOPE, DEFAULT_SCOPE_MAPPERS, KeycloakBootstrap, M2M_CLIENT, WEB_CLIENT, type KeycloakBootstrapArgs } from "./bootstrap";
 import { serviceAccountClient, userOptions } from "./mappers";
 
 export interface KeycloakAccessArgs {
@@ -49,6 +49,7 @@ export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | 
     groups: [...created.filter((g) => !g.bootstrap).map((g) => g.name), ...(bootstrap ? [BOOTSTRAP_ADMIN_GROUP] : [])],
     users: [...plan.users.filter((u) => u.action === "create").map((u) => u.signInName), ...(bootstrap ? [bootstrap.adminUsername] : [])],
     clients,
+    ...(bootstrap ? { clientScopes: { [DEFAULT_CLIENT_SCOPE]: DEFAULT_SCOPE_MAPPERS } } : {}),
     memberships: Object.fromEntries([
       ...plan.users.map((u) => [membershipKey("user", u.signInName), u.groups] as const),
       ...plan.clients.map((c) => [membershipKey("m2m", c.name), c.groups] as const),

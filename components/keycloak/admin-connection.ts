@@ -14,6 +14,10 @@ export interface KeycloakAdmin {
   clientIds(realm: string): Promise<Map<string, string>>;
   /** mapper name → id. */
   protocolMapperIds(realm: string, clientUuid: string): Promise<Map<string, string>>;
+  /** client scope name → id. */
+  clientScopeIds(realm: string): Promise<Map<string, string>>;
+  /** mapper name → id, of a client scope's mappers. */
+  clientScopeMapperIds(realm: string, scopeId: string): Promise<Map<string, string>>;
   /** The id of a client's service-account user, if it has one. */
   serviceAccountUserId(realm: string, clientUuid: string): Promise<string | undefined>;
   /** Names of the top-level groups a user is a direct member of. */
@@ -115,6 +119,14 @@ export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<Ke
     },
     async protocolMapperIds(realm, id) {
       const mappers = await kc.clients.listProtocolMappers({ realm, id });
+      return new Map(mappers.map((m) => [m.name!, m.id!]));
+    },
+    async clientScopeIds(realm) {
+      const scopes = await kc.clientScopes.find({ realm });
+      return new Map(scopes.map((c) => [c.name!, c.id!]));
+    },
+    async clientScopeMapperIds(realm, id) {
+      const mappers = await kc.clientScopes.listProtocolMappers({ realm, id });
       return new Map(mappers.map((m) => [m.name!, m.id!]));
     },
     async serviceAccountUserId(realm, id) {

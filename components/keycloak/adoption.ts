@@ -17,6 +17,8 @@ export interface DeclaredKeycloakObjects {
   users: readonly string[];
   /** clientId → names of the protocol mappers declared on it. */
   clients: Readonly<Record<string, readonly string[]>>;
+  /** Client scope name → names of the protocol mappers declared on it (the bootstrap's `basic` mappers). */
+  clientScopes?: Readonly<Record<string, readonly string[]>>;
   /** `membershipKey(kind, name)` → names of the groups it joins (one exhaustive UserGroups each). */
   memberships?: Readonly<Record<string, readonly string[]>>;
   /** Users whose own generated password an earlier run left in the state (components/identity.ts). */
@@ -57,6 +59,12 @@ function passwordlessInState(state: readonly StateResource[], realm: string): st
 
 export const mapperKey = (clientId: string, mapper: string): string => `${clientId}/${mapper}`;
 
+/**
+ * The adoption key of a mapper on a client scope. The state records a scope mapper's scope by id only, and the
+ * program declares mappers on one scope (`basic`), so the key is the scope's name and the mapper's.
+ */
+export const scopeMapperKey = (scope: string, mapper: string): string => `client-scope:${scope}/${mapper}`;
+
 const T = {
   realm: "keycloak:index/realm:Realm",
   group: "keycloak:index/group:Group",
@@ -71,11 +79,13 @@ interface Managed {
   users: Set<string>;
   clients: Map<string, string>; // clientId → internal id
   mappers: Set<string>;
+  /** Names of the mappers on client scopes (see scopeMapperKey). */
+  scopeMappers: Set<string>;
 }
 
 /** The Keycloak objects of `realm` that the state holds, by name. */
 export function managedInState(state: readonly StateResource[], realm: string): Managed {
-  const m: Managed = { realm: false, groups: new Set(), users: new Set(), clients: new Map(), mappers: new Set() };
+  const m: Managed = { realm: false, groups: new Set(), users: new Set(), clients: new Map(), mappers: new Set(), scopeMappers: new Set() };
   const inRealm = state.filter((r) => r.outputs.realmId === realm || (r.type === T.realm && r.outputs.realm === realm));
   const byUuid = new Map<string, string>();
   for (const r of inRealm) {
@@ -89,6 +99,7 @@ export function managedInState(state: readonly StateResource[], realm: string): 
     }
   }
   for (const r of inRealm.filter((x) => T.mappers.includes(x.type))) {
+    if (r.outputs.clientScopeId) m.scopeMappers.add(String(r.outputs.name));
     const clientId = byUuid.get(String(r.outputs.clientId));
     if (clientId) m.mappers.add(mapperKey(clientId, String(r.outputs.name)));
   }
@@ -101,7 +112,8 @@ function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
     (d.managesRealm && !m.realm) ||
     d.groups.some((g) => !m.groups.has(g)) ||
     d.users.some((u) => !m.users.has(u)) ||
-    Object.entries(d.clients).some(([c, mappers]) => !m.clients.has(c) || mappers.some((x) => !m.mappers.has(mapperKey(c, x))))
+    Object.entries(d.clients).some(([c, mappers]) => !m.clients.has(c) || mappers.some((x) => !m.mappers.has(mapperKey(c, x)))) ||
+    Object.values(d.clientScopes ?? {}).some((mappers) => mappers.some((x) => !m.scopeMappers.has(x)))
   );
 }
 
@@ -162,6 +174,21 @@ export async function findAdoptable(
       for (const x of wantMappers) {
         const id = mapperIds.get(x);
         if (id) adoption.mappers[mapperKey(clientId, x)] = `${realm}/client/${uuid}/${id}`;
+      }
+    }
+  }
+  const wantScopes = Object.entries(declared.clientScopes ?? {})
+    .map(([scope, mappers]) => [scope, mappers.filter((x) => !managed.scopeMappers.has(x))] as const)
+    .filter(([, mappers]) => mappers.length > 0);
+  if (wantScopes.length) {
+    const ids = await admin.clientScopeIds(realm);
+    for (const [scope, mappers] of wantScopes) {
+      const scopeId = ids.get(scope);
+      if (!scopeId) continue;
+      const mapperIds = await admin.clientScopeMapperIds(realm, scopeId);
+      for (const x of mappers) {
+        const id = mapperIds.get(x);
+        if (id) adoption.mappers[scopeMapperKey(scope, x)] = `${realm}/client-scope/${scopeId}/${id}`;
       }
     }
   }

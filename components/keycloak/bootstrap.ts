@@ -7,12 +7,21 @@ import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ADMIN_GROUP } from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
-import { mapperKey, type KeycloakAdoption } from "./adoption";
-import { GROUPS_MAPPER } from "../../lib";
-import { groupsMapper, serviceAccountClient, userOptions } from "./mappers";
+import { mapperKey, scopeMapperKey, type KeycloakAdoption } from "./adoption";
+import { AUDIENCE_MAPPER, GROUPS_MAPPER } from "../../lib";
+import { audienceMapper, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
 
 export const WEB_CLIENT = "mcp-gateway-web";
 export const M2M_CLIENT = "mcp-gateway-m2m";
+
+/**
+ * Keycloak's realm default client scope that every client gets, DCR'd clients included. The registry's
+ * `init-keycloak.sh` (setup_dcr_groups_mapper, setup_dcr_audience_mapper) puts the `groups` mapper and the
+ * `mcp-gateway` audience mapper on it: that audience is what makes a user token from the web client acceptable
+ * to the auth server (providers/keycloak.py accepts only the gateway's client ids and `mcp-gateway`).
+ */
+export const DEFAULT_CLIENT_SCOPE = "basic";
+export const DEFAULT_SCOPE_MAPPERS = [GROUPS_MAPPER, AUDIENCE_MAPPER] as const;
 
 export interface KeycloakBootstrapArgs {
   realm: string;
@@ -79,6 +88,13 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
       { ...kc, import: adoption.clients[WEB_CLIENT] },
     );
     groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, { ...kc, import: adoption.mappers[mapperKey(WEB_CLIENT, GROUPS_MAPPER)] });
+
+    // Keycloak creates `basic` with the realm; looked up once the realm exists.
+    const basic = keycloak.openid.getClientScopeOutput({ realmId, name: DEFAULT_CLIENT_SCOPE }, { parent: this });
+    const onBasic = { realmId, clientScopeId: basic.id };
+    const scopeMapper = (mapper: string) => ({ ...kc, import: adoption.mappers[scopeMapperKey(DEFAULT_CLIENT_SCOPE, mapper)] });
+    groupsMapper(`${name}-basic-groups`, onBasic, scopeMapper(GROUPS_MAPPER));
+    audienceMapper(`${name}-basic-audience`, onBasic, scopeMapper(AUDIENCE_MAPPER));
 
     this.m2mClient = serviceAccountClient(
       `${name}-m2m`,

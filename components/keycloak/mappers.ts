@@ -17,18 +17,14 @@ export function userOptions(opts: pulumi.CustomResourceOptions, importId: string
   return { ...opts, ignoreChanges: ["requiredActions"], import: importId };
 }
 
-export interface MapperTarget {
-  realmId: pulumi.Input<string>;
-  /** The client's internal id (UUID), not its clientId. */
-  clientId: pulumi.Input<string>;
-}
+/** A client (its internal id, a UUID, not its clientId) or a client scope (its id) that carries a mapper. */
+export type MapperTarget = { realmId: pulumi.Input<string> } & ({ clientId: pulumi.Input<string> } | { clientScopeId: pulumi.Input<string> });
 
 export function groupsMapper(name: string, target: MapperTarget, opts: pulumi.CustomResourceOptions): keycloak.openid.GroupMembershipProtocolMapper {
   return new keycloak.openid.GroupMembershipProtocolMapper(
     name,
     {
-      realmId: target.realmId,
-      clientId: target.clientId,
+      ...target,
       name: GROUPS_MAPPER,
       claimName: "groups",
       fullPath: false,
@@ -47,8 +43,7 @@ export function audienceMapper(name: string, target: MapperTarget, opts: pulumi.
   return new keycloak.openid.AudienceProtocolMapper(
     name,
     {
-      realmId: target.realmId,
-      clientId: target.clientId,
+      ...target,
       name: AUDIENCE_MAPPER,
       includedCustomAudience: GATEWAY_AUDIENCE,
       addToIdToken: false,

@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Collection, Db, Document, MongoClient } from "mongodb";
 import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type ConflictPolicy, type RawSettings } from "../../lib/stack-config";
 import { dbConnection, redactUri, type DbConnection } from "./connection";
-import { canonical, describeDifference, mergeOutsideAdditions, sameFields, type Fields } from "./record-diff";
+import { canonical, describeDifference, mergeOutsideAdditions, sameFields, withoutRegistryOwned, withRegistryOwned, type Fields } from "./record-diff";
 
 export type RecordKind = "scope" | "m2m";
 export type { ConflictPolicy };
@@ -87,6 +87,16 @@ function businessFields(doc: Document): Fields {
   const out: Fields = {};
   for (const [k, v] of Object.entries(doc)) if (!TIMESTAMP_FIELDS.includes(k)) out[k] = v as Fields[string];
   return out;
+}
+
+/** The fields of a record that are this stack's: a scope document without what the registry writes itself. */
+function ours(i: Pick<RecordInputs, "kind" | "desired">, fields: Fields): Fields {
+  return i.kind === "scope" ? withoutRegistryOwned(fields, i.desired) : fields;
+}
+
+/** What the stack writes: `fields`, with the registry's own fields of the live scope document kept. */
+function toWrite(i: Pick<RecordInputs, "kind" | "desired">, fields: Fields, live: Fields | null): Fields {
+  return i.kind === "scope" ? withRegistryOwned(fields, i.desired, live) : fields;
 }
 
 function label(i: Pick<RecordInputs, "kind" | "key" | "collection">): string {
@@ -282,7 +292,7 @@ export const recordProvider: RecordProvider = {
     const changes =
       replaces.length > 0 ||
       !sameFields(olds.desired, news.desired) ||
-      !sameFields(live, applied) || // drift seen by a refresh
+      !sameFields(ours(olds, live), ours(olds, applied)) || // drift seen by a refresh
       olds.timestamps !== news.timestamps;
     return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
   },
@@ -291,21 +301,22 @@ export const recordProvider: RecordProvider = {
     return this.guarded(inputs, "create", async () => {
       const col = await this.collection(inputs);
       const live = await col.findOne(filterFor(inputs));
+      const liveNow = live ? businessFields(live) : null;
       let fields = inputs.desired;
-      if (live && sameFields(businessFields(live), inputs.desired) && (!inputs.timestamps || live.created_at !== undefined)) {
+      if (liveNow && sameFields(ours(inputs, liveNow), inputs.desired) && (!inputs.timestamps || live!.created_at !== undefined)) {
         // Adopted as it is (a registry's document after `mcp-access import`, or a cut-short run's): nothing is
         // written, created_at and updated_at stay. Pulumi cannot import dynamic-provider resources
         // (pulumi/pulumi#16175), so this is how they join the state.
-        return { id: inputs.key, outs: compact({ ...inputs, createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) }, fields, fields) };
+        return { id: inputs.key, outs: compact({ ...inputs, createdAt: iso(live!.created_at), updatedAt: iso(live!.updated_at) }, liveNow, liveNow) };
       }
-      if (live && !sameFields(businessFields(live), inputs.desired)) {
+      if (liveNow && !sameFields(ours(inputs, liveNow), inputs.desired)) {
         // A record this stack never wrote: the registry's own, or an earlier run's cut short.
         if (inputs.onConflict === "fail") {
-          throw recordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, businessFields(live)));
+          throw recordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, ours(inputs, liveNow)));
         }
-        if (inputs.onConflict === "merge") fields = mergeOutsideAdditions(inputs.desired, {}, businessFields(live));
+        if (inputs.onConflict === "merge") fields = mergeOutsideAdditions(inputs.desired, {}, liveNow);
       }
-      const outs = await this.write(inputs, live, fields);
+      const outs = await this.write(inputs, live, toWrite(inputs, fields, liveNow));
       return { id: inputs.key, outs };
     });
   },
@@ -329,13 +340,14 @@ export const recordProvider: RecordProvider = {
       const applied = appliedFields(olds);
       const liveNow = live ? businessFields(live) : null;
       let fields = news.desired;
-      if (!liveNow || !sameFields(liveNow, applied)) {
+      if (!liveNow || !sameFields(ours(olds, liveNow), ours(olds, applied))) {
         if (news.onConflict === "fail") {
           const what = liveNow ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
-          throw recordStoreError(conflictMessage(news, what, applied, liveNow));
+          throw recordStoreError(conflictMessage(news, what, ours(olds, applied), liveNow && ours(olds, liveNow)));
         }
         if (news.onConflict === "merge" && liveNow) fields = mergeOutsideAdditions(news.desired, applied, liveNow);
       }
+      fields = toWrite(news, fields, liveNow);
       if (live && sameFields(liveNow, fields) && canonical(olds.desired) === canonical(news.desired)) {
         return { outs: compact({ ...olds, ...news }, fields, fields) };
       }

@@ -76,3 +76,55 @@ export function mergeOutsideAdditions(desired: Fields, base: Fields, live: Field
   }
   return out;
 }
+
+/**
+ * A custom entity type's UI permissions, `list_/create_/modify_/delete_<type>_entity`
+ * (registry/services/custom_entity_scopes.py `entity_scope`; `<type>` matches `^[a-z0-9_-]+$`).
+ */
+const CUSTOM_ENTITY_PERMISSION = /^(list|create|modify|delete)_[a-z0-9_-]+_entity$/;
+
+/**
+ * The fields of a live scope document that the registry writes itself and the definitions do not set — the
+ * registry's, not drift and not a conflict, and kept when the stack writes the document:
+ * - `is_idp_managed`, which the auth server adds on start where it is missing
+ *   (scope_repository.py `list_groups` → `_backfill_is_idp_managed`), e.g. to the bootstrap seeds;
+ * - custom-entity UI permissions, which creating a custom entity type merges into `mcp-registry-admin`
+ *   (scope_service.py `mint_custom_type_scopes`, #1492) and deleting it `$unset`s from every document
+ *   (`cleanup_custom_type_scopes` → `remove_ui_permission_keys_from_all_groups`, #1549).
+ * A key the definitions do set stays theirs: a change to it is a change like any other.
+ */
+export function registryOwnedFields(live: Fields, desired: Fields): Fields {
+  const out: Fields = {};
+  if ("is_idp_managed" in live && !("is_idp_managed" in desired)) out.is_idp_managed = live.is_idp_managed!;
+  const livePerms = live.ui_permissions;
+  if (isObject(livePerms)) {
+    const declared = isObject(desired.ui_permissions) ? desired.ui_permissions : {};
+    const owned = Object.entries(livePerms).filter(([k]) => CUSTOM_ENTITY_PERMISSION.test(k) && !(k in declared));
+    if (owned.length) out.ui_permissions = Object.fromEntries(owned);
+  }
+  return out;
+}
+
+/** `fields` without what `registryOwnedFields` attributes to the registry. */
+export function withoutRegistryOwned(fields: Fields, desired: Fields): Fields {
+  const owned = registryOwnedFields(fields, desired);
+  if (Object.keys(owned).length === 0) return fields;
+  const out: Fields = { ...fields };
+  if ("is_idp_managed" in owned) delete out.is_idp_managed;
+  if (isObject(owned.ui_permissions) && isObject(fields.ui_permissions)) {
+    const ownedKeys = owned.ui_permissions;
+    out.ui_permissions = Object.fromEntries(Object.entries(fields.ui_permissions).filter(([k]) => !(k in ownedKeys)));
+  }
+  return out;
+}
+
+/** `fields` with the registry's own fields of the live document put back (what the stack writes). */
+export function withRegistryOwned(fields: Fields, desired: Fields, live: Fields | null): Fields {
+  if (!live) return fields;
+  const owned = registryOwnedFields(live, desired);
+  if (Object.keys(owned).length === 0) return fields;
+  const out: Fields = { ...fields };
+  if ("is_idp_managed" in owned) out.is_idp_managed = owned.is_idp_managed!;
+  if (isObject(owned.ui_permissions)) out.ui_permissions = { ...(isObject(fields.ui_permissions) ? fields.ui_permissions : {}), ...owned.ui_permissions };
+  return out;
+}

@@ -21,6 +21,8 @@ function admin(realm: boolean, calls: string[] = []): KeycloakAdmin {
     userIds: async (_r, names) => (calls.push(`users:${names.join(",")}`), new Map([["alice", "A"]])),
     clientIds: async () => (calls.push("clients"), new Map([["bot", "B"]])),
     protocolMapperIds: async (_r, id) => (calls.push(`mappers:${id}`), new Map([["groups", "M1"], ["mcp-gateway-audience", "M2"]])),
+    clientScopeIds: async () => (calls.push("client-scopes"), new Map([["basic", "S"], ["email", "E"]])),
+    clientScopeMapperIds: async (_r, id) => (calls.push(`scope-mappers:${id}`), new Map([["mcp-gateway-audience", "SM2"]])),
     serviceAccountUserId: async (_r, id) => (calls.push(`sa:${id}`), `SA-${id}`),
     groupNamesOf: async (_r, id) => (calls.push(`memberOf:${id}`), id === "A" ? ["g1"] : ["g2"]),
   };
@@ -106,6 +108,24 @@ describe("adoption", () => {
     const a = await findAdoptable(DECLARED, state, async () => assert.fail("must not connect"));
     assert.deepEqual(a.keepPasswords, ["alice"]);
     assert.equal(adoptedCount(a), 0);
+  });
+
+  it("adopts the bootstrap's mappers on the realm's default client scope `basic` that exist but are not in the state", async () => {
+    const declared: DeclaredKeycloakObjects = { ...DECLARED, clientScopes: { basic: ["groups", "mcp-gateway-audience"] } };
+    const state = [
+      ...allButAudienceMapper(),
+      inState("keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper", "M2", { clientId: "B", name: "mcp-gateway-audience" }),
+      inState("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "SM1", { clientScopeId: "S", name: "groups" }),
+    ];
+    const calls: string[] = [];
+    const a = await findAdoptable(declared, state, async () => admin(true, calls));
+    assert.deepEqual(a.mappers, { "client-scope:basic/mcp-gateway-audience": "r/client-scope/S/SM2" });
+    assert.ok(calls.includes("scope-mappers:S"));
+    // Both in the state: Keycloak is not asked.
+    const all = [...state, inState("keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper", "SM2", { clientScopeId: "S", name: "mcp-gateway-audience" })];
+    const none: string[] = [];
+    await findAdoptable(declared, all, async () => admin(true, none));
+    assert.deepEqual(none, []);
   });
 
   it("reads only the objects of the stack's realm from the state", () => {

@@ -25,6 +25,8 @@ function fakeKeycloak(existing: { realm?: boolean; groups?: string[]; users?: st
         userIds: async () => ids(existing.users),
         clientIds: async () => ids(existing.clients),
         protocolMapperIds: async (_realm, client) => new Map([["groups", `${client}-groups-mapper`]]),
+        clientScopeIds: async () => new Map([["basic", "kc-basic"]]),
+        clientScopeMapperIds: async () => new Map(),
         serviceAccountUserId: async () => undefined,
         groupNamesOf: async () => [],
       };
