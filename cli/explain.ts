@@ -1,6 +1,6 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { authScopes, checkRepository, decide, DISABLED_DECISION, grantsOf, grantText, scopesForGroups, UPSTREAM_REVISION, type AccessDecision, type AccessModel, type DecisionRequest } from "../lib";
+import { authScopes, checkRepository, m2mNames, resolveIdentity, userNames, type ResolvedIdentity, decide, DISABLED_DECISION, grantsOf, grantText, scopesForGroups, UPSTREAM_REVISION, type AccessDecision, type AccessModel, type DecisionRequest } from "../lib";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -22,20 +22,20 @@ interface ExplainFlags extends RepoFlags {
 function identity(model: AccessModel, flags: ExplainFlags): Who {
   const chosen = [flags.user, flags.m2m, flags.groups].filter((x) => x !== undefined).length;
   if (chosen !== 1) throw new UsageError("give exactly one of --user NAME, --m2m NAME or --groups a,b");
-  if (flags.user) {
-    const u = model.users.find((x) => x.username === flags.user);
-    if (!u) throw new UsageError(`no user "${flags.user}" in users/ (known: ${model.users.map((x) => x.username).join(", ") || "none"})`);
-    return { label: `user ${u.username}`, groups: u.groups, enabled: u.enabled };
+  if (flags.user !== undefined) {
+    const who = resolveIdentity(model, { user: flags.user });
+    if (!who) throw new UsageError(`no user "${flags.user}" in users/ (known: ${userNames(model).join(", ") || "none"})`);
+    return who;
   }
-  if (flags.m2m) {
-    const a = model.m2m.find((x) => x.name === flags.m2m);
-    if (!a) throw new UsageError(`no M2M account "${flags.m2m}" in m2m/ (known: ${model.m2m.map((x) => x.name).join(", ") || "none"})`);
-    return { label: `M2M account ${a.name}`, groups: a.groups, enabled: a.enabled };
+  if (flags.m2m !== undefined) {
+    const who = resolveIdentity(model, { m2m: flags.m2m });
+    if (!who) throw new UsageError(`no M2M account "${flags.m2m}" in m2m/ (known: ${m2mNames(model).join(", ") || "none"})`);
+    return who;
   }
-  return { label: `groups ${flags.groups!.join(", ")}`, groups: flags.groups!, enabled: true };
+  return resolveIdentity(model, { groups: flags.groups! })!;
 }
 
-type Who = { label: string; groups: string[]; enabled: boolean };
+type Who = ResolvedIdentity;
 
 /** The request the flags describe, in words and as the access tests write it. */
 function requestOf(flags: ExplainFlags): { label: string; request: DecisionRequest } {

@@ -10,6 +10,7 @@ import type { AuthScope } from "./effective-access";
 import { serverRules } from "./evaluate";
 import type { Located } from "./load";
 import type { AccessModel } from "./model";
+import { m2mNames, resolveIdentity, userNames, type ResolvedIdentity } from "./identities";
 import { grantsEverything, isWildcard, stripSlashes } from "./registry-rules";
 import type { AccessRequest, AccessTest, TestIdentity } from "./schema";
 import { suggest } from "./schema-issues";
@@ -19,12 +20,7 @@ import { diagnosticAt } from "./source";
 export const ANY_OTHER_TOOL = "<any other tool>";
 export const ANY_OTHER_SERVER = "<any other server>";
 
-export interface ResolvedIdentity {
-  /** `user alice`, `M2M account bot`, `groups a, b`. */
-  label: string;
-  groups: string[];
-  enabled: boolean;
-}
+export type { ResolvedIdentity };
 
 /** One request as written, with the concrete requests it stands for. */
 export interface Expectation {
@@ -92,16 +88,14 @@ class Planner {
 
   identity(loc: Located<AccessTest>, id: TestIdentity): ResolvedIdentity | null {
     if ("m2m" in id) {
-      const a = this.model.m2m.find((x) => x.name === id.m2m);
-      if (a) return { label: `M2M account ${a.name}`, groups: a.groups, enabled: a.enabled };
-      this.error(loc, ["identity", "m2m"], `no M2M account "${id.m2m}" in m2m/${hint(id.m2m, this.model.m2m.map((x) => x.name))}`);
-      return null;
+      const found = resolveIdentity(this.model, id);
+      if (!found) this.error(loc, ["identity", "m2m"], `no M2M account "${id.m2m}" in m2m/${hint(id.m2m, m2mNames(this.model))}`);
+      return found;
     }
     if ("user" in id) {
-      const u = this.model.users.find((x) => x.username === id.user);
-      if (u) return { label: `user ${u.username}`, groups: u.groups, enabled: u.enabled };
-      this.error(loc, ["identity", "user"], `no user "${id.user}" in users/${hint(id.user, this.model.users.map((x) => x.username))}`);
-      return null;
+      const found = resolveIdentity(this.model, id);
+      if (!found) this.error(loc, ["identity", "user"], `no user "${id.user}" in users/${hint(id.user, userNames(this.model))}`);
+      return found;
     }
     let ok = true;
     id.groups.forEach((g, i) => {

@@ -84,6 +84,8 @@ export interface AccessModel {
   users: HumanUser[];
   m2m: M2MAccount[];
   bootstrap: boolean;
+  /** The admin user the stack creates with bootstrap (a member of registry-admins); null without bootstrap. */
+  bootstrapAdmin: { username: string; email: string } | null;
   /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
   externalGroups: string[];
 }
@@ -378,6 +380,7 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       users: users.sort(byName((u) => u.username)),
       m2m: m2m.sort(byName((a) => a.name)),
       bootstrap,
+      bootstrapAdmin: admin,
       externalGroups: [...external].sort(),
     },
     diagnostics: sortDiagnostics(c.diagnostics),

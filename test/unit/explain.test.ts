@@ -87,6 +87,18 @@ describe("mcp-access explain", () => {
     assert.match(j.upstream, /mcp-gateway-registry/);
   });
 
+  it("knows the bootstrap admin the stack creates (a member of registry-admins), and only with bootstrap", async () => {
+    const r = await cli(["explain", "--dir", repo, "--bootstrap", "--user", "admin", "--agent", "/flights", "--format", "json"]);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.deepEqual([j.identity, j.allowed], ["user admin (the bootstrap admin)", true]);
+    const plain = await cli(["explain", "--dir", repo, "--bootstrap", "--user", "admin"]);
+    assert.match(plain.out, /groups: registry-admins/);
+    const without = await cli(["explain", "--dir", repo, "--user", "admin"]);
+    assert.equal(without.code, 2);
+    assert.match(without.err, /no user "admin" in users\//);
+  });
+
   it("derives the key from a request path (--url) and says when a path is not scope-checked", async () => {
     const ok = JSON.parse((await cli(["explain", "--dir", repo, "--user", "alice", "--url", "/currenttime/mcp", "--method", "tools/list", "--format", "json"])).out);
     assert.deepEqual([ok.allowed, ok.key, ok.scope, ok.branch], [true, "currenttime", "tools-users", "method-listed"]);

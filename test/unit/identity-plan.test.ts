@@ -38,6 +38,7 @@ function randomModel(seed: number): AccessModel {
   return {
     groups,
     bootstrap,
+    bootstrapAdmin: bootstrap ? { username: "admin", email: "admin@example.com" } : null,
     externalGroups: external,
     users: Array.from({ length: n(8) }, (_, i) => ({
       username: r() < 0.3 ? `u${i}@example.org` : `u${i}`,
