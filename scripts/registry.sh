@@ -177,6 +177,24 @@ running_pid() {
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && printf '%s' "$pid"
 }
 
+# The container's /app layout and the settings the registry's code needs at import; everything else comes from
+# the caller's environment.
+registry_env() { # $1 = the cache folder of ensure_install
+  export PYTHONPATH="$1/src/auth_server:$1/src"
+  export AUTH_PROVIDER="${AUTH_PROVIDER:-keycloak}"
+  export KEYCLOAK_EXTERNAL_URL="${KEYCLOAK_EXTERNAL_URL:-${KEYCLOAK_URL:-}}"
+  export KEYCLOAK_REALM="${KEYCLOAK_REALM:-mcp-gateway}"
+  export STORAGE_BACKEND="${STORAGE_BACKEND:-mongodb-ce}"
+  export DOCUMENTDB_USE_TLS="${DOCUMENTDB_USE_TLS:-false}"
+  export DOCUMENTDB_DIRECT_CONNECTION="${DOCUMENTDB_DIRECT_CONNECTION:-true}"
+  export DOCUMENTDB_DATABASE="${DOCUMENTDB_DATABASE:-mcp_registry}"
+  export DOCUMENTDB_NAMESPACE="${DOCUMENTDB_NAMESPACE:-default}"
+  # Required at import; random per start, never stored.
+  export SECRET_KEY="${SECRET_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+  export AUTH_SERVER_NGINX_MARKER_SECRET="${AUTH_SERVER_NGINX_MARKER_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+  export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
+}
+
 start() {
   local home pid
   if running_pid >/dev/null && healthy; then
@@ -193,20 +211,7 @@ start() {
   log "starting the auth server on $BASE_URL (log: $LOG_FILE) ..."
   (
     cd "$home/src/auth_server"
-    export PYTHONPATH="$home/src/auth_server:$home/src"
-    # The container's /app layout and settings; everything else comes from the caller's environment.
-    export AUTH_PROVIDER="${AUTH_PROVIDER:-keycloak}"
-    export KEYCLOAK_EXTERNAL_URL="${KEYCLOAK_EXTERNAL_URL:-$KEYCLOAK_URL}"
-    export KEYCLOAK_REALM="${KEYCLOAK_REALM:-mcp-gateway}"
-    export STORAGE_BACKEND="${STORAGE_BACKEND:-mongodb-ce}"
-    export DOCUMENTDB_USE_TLS="${DOCUMENTDB_USE_TLS:-false}"
-    export DOCUMENTDB_DIRECT_CONNECTION="${DOCUMENTDB_DIRECT_CONNECTION:-true}"
-    export DOCUMENTDB_DATABASE="${DOCUMENTDB_DATABASE:-mcp_registry}"
-    export DOCUMENTDB_NAMESPACE="${DOCUMENTDB_NAMESPACE:-default}"
-    # Required at import; random per start, never stored.
-    export SECRET_KEY="${SECRET_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
-    export AUTH_SERVER_NGINX_MARKER_SECRET="${AUTH_SERVER_NGINX_MARKER_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
-    export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
+    registry_env "$home"
     exec setsid "$home/venv/bin/python" -m uvicorn server:app --host "$HOST" --port "$PORT" --log-level warning
   ) >"$LOG_FILE" 2>&1 </dev/null &
   pid=$!
@@ -250,7 +255,8 @@ case "${1:-}" in
     shift
     home="$(ensure_install)"
     cd "$home/src"
-    PYTHONPATH="$home/src/auth_server:$home/src" exec "$home/venv/bin/python" "$@"
+    registry_env "$home"
+    exec "$home/venv/bin/python" "$@"
     ;;
   *) die "usage: scripts/registry.sh install|start|stop|status|python [args...]" ;;
 esac

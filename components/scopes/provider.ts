@@ -340,6 +340,11 @@ export const recordProvider: RecordProvider = {
       const applied = appliedFields(olds);
       const liveNow = live ? businessFields(live) : null;
       let fields = news.desired;
+      if (liveNow && sameFields(ours(news, liveNow), news.desired)) {
+        // The database already holds the definitions (changed outside to what they now say): nothing to write,
+        // nothing to refuse.
+        return { outs: compact({ ...olds, ...news }, liveNow, liveNow) };
+      }
       if (!liveNow || !sameFields(ours(olds, liveNow), ours(olds, applied))) {
         if (news.onConflict === "fail") {
           const what = liveNow ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
