@@ -76,7 +76,7 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
       const verdict = d.branch === "not-scope-checked" ? "NOT SCOPE-CHECKED" : d.allowed ? "ALLOW" : "DENY";
       const lines = [`${verdict} ${who.label}: ${request}`];
       if (d.target) lines.push(`  key: ${d.target}`);
-      if (d.scope) lines.push(`  by scope ${d.scope}, rule ${JSON.stringify(d.rule)}`);
+      if (d.scope) lines.push(`  by scope ${d.scope}${d.rule ? `, rule ${JSON.stringify(d.rule)}` : ""}`);
       lines.push(`  ${d.reason}`, `  decided by ${d.decidedBy} (${d.branch})`, `  scopes held: ${d.scopes.join(", ") || "(none)"}`);
       io.out(lines.join("\n"));
     }

@@ -6,10 +6,9 @@
 import type { AgentRule, ServerAccessEntry, ServerRule } from "./schema";
 import {
   ADMIN_GROUP_MARKERS,
+  claimGroups,
   HTTP_VERB_WILDCARD,
   isWildcard,
-  normalizeAgentPath,
-  normalizeGroupName,
   requestTarget as requestTargetOf,
   serverKey,
   serverNamesMatch,
@@ -45,7 +44,7 @@ export type DecisionBranch =
   | "http-verb-listed"
   /** generic-proxy hop: `http:*` in methods. */
   | "http-verb-wildcard"
-  /** validate_a2a_agent_access: the caller holds an admin group. */
+  /** validate_a2a_agent_access: a scope or group of the caller is an admin marker (#1434). */
   | "admin-group-bypass"
   /** validate_a2a_agent_access: an `{agent, actions}` rule matched. */
   | "agent-rule"
@@ -81,33 +80,30 @@ export interface Decision {
   reason: string;
 }
 
-const norm = (groups: readonly string[]) => new Set(groups.map(normalizeGroupName).filter((g) => g !== ""));
-
 /**
- * auth_server/server.py `map_groups_to_scopes` → scope_repository.py `get_group_mappings_bulk`
- * (`find({"group_mappings": {"$in": groups}})`), with group_names.py `normalize_group_name` on both sides (#1689):
- * `/team` in a mapping matches a `team` claim; case is kept. Documents in their given order.
+ * auth_server/server.py `map_groups_to_scopes` → scope_repository.py `get_group_mappings_bulk`: the claim's strings,
+ * empty ones dropped, matched exactly against `group_mappings` (`$in`); case and slashes kept, so a mapping
+ * `/team` does not match a `team` claim. Documents in their given order.
  */
 export function scopesForGroups<T extends ScopeForAuth>(docs: readonly T[], groups: readonly string[]): T[] {
   return scopeIndex(docs)(groups);
 }
 
 /**
- * The same lookup, indexed once for many identities: each mapping is normalised once and looked up by group, not
- * every document scanned per identity (thousands of identities × thousands of scopes).
+ * The same lookup, indexed once for many identities: each mapping is looked up by group, not every document
+ * scanned per identity (thousands of identities × thousands of scopes).
  */
 export function scopeIndex<T extends ScopeForAuth>(docs: readonly T[]): (groups: readonly string[]) => T[] {
   const byGroup = new Map<string, number[]>();
   docs.forEach((d, i) => {
     for (const g of d.group_mappings) {
-      const key = normalizeGroupName(g);
-      const at = byGroup.get(key) ?? byGroup.set(key, []).get(key)!;
+      const at = byGroup.get(g) ?? byGroup.set(g, []).get(g)!;
       if (at[at.length - 1] !== i) at.push(i);
     }
   });
   return (groups) => {
     const held = new Set<number>();
-    for (const g of norm(groups)) for (const i of byGroup.get(g) ?? []) held.add(i);
+    for (const g of claimGroups(groups)) for (const i of byGroup.get(g) ?? []) held.add(i);
     return [...held].sort((a, b) => a - b).map((i) => docs[i]!);
   };
 }
@@ -174,10 +170,16 @@ export function authorize(docs: readonly ScopeForAuth[], groups: readonly string
       if (!serverNamesMatch(rule.server, key)) continue;
       const at = `server "${rule.server}"`;
       if (httpVerb) {
-        // Generic-proxy hop (tests/auth_server/unit/test_generic_verb_authz.py): `http:*` or the verb itself,
-        // compared ignoring case; `all`/`*` never grant a verb, and there is no fallback to tools.
-        if (rule.methods.some((m) => m.toLowerCase() === HTTP_VERB_WILDCARD)) return grant(doc, rule, "http-verb-wildcard", `${method.toUpperCase()}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`);
-        if (rule.methods.some((m) => m.toLowerCase() === method.toLowerCase())) return grant(doc, rule, "http-verb-listed", `${method.toUpperCase()}: the verb is listed in methods of ${at} (verbs compare ignoring case)`);
+        // Generic-proxy hop (PR #1628, validate_server_tool_access with is_http_verb=True): `http:*` exactly (the
+        // test is `_HTTP_VERB_WILDCARD in allowed_methods`, case-sensitive) or the verb, compared upper-cased;
+        // `all`/`*` never grant a verb, and there is no fallback to tools.
+        const verb = method.toUpperCase();
+        if (rule.methods.includes(HTTP_VERB_WILDCARD)) {
+          return grant(doc, rule, "http-verb-wildcard", `${verb}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`);
+        }
+        if (rule.methods.some((m) => m.toUpperCase() === verb)) {
+          return grant(doc, rule, "http-verb-listed", `${verb}: the verb is listed in methods of ${at} (verbs compare upper-cased)`);
+        }
         continue;
       }
       // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
@@ -200,25 +202,36 @@ export function authorize(docs: readonly ScopeForAuth[], groups: readonly string
   return deny(scopes, decidedBy, what);
 }
 
+/** The agent path of an A2A request: `_get_a2a_agent_path` always yields it with a leading `/`. */
+export function agentRequestPath(agent: string): string {
+  return agent.startsWith("/") ? agent : `/${agent}`;
+}
+
 /**
- * auth_server/server.py `validate_a2a_agent_access` (A2A requests to `/agent/<path>`): admin groups
- * (`ADMIN_GROUP_MARKERS`) bypass; otherwise an `{agent, actions}` rule of the flattened rules whose `agent` equals
- * the path exactly (or is `*`/`all`) and whose actions hold the action, `all` or `*`.
+ * auth_server/server.py `validate_a2a_agent_access` (A2A requests to `/agent/<path>`): since #1434 the admin
+ * bypass reads `markers = set(user_scopes) | set(user_groups)`; any marker in `ADMIN_GROUP_MARKERS`, compared raw,
+ * allows (an Entra admin whose token carries only the group's Object ID passes through its mapped scope).
+ * Otherwise an `{agent, actions}` rule of the flattened rules whose `agent` is `*`/`all` or equals the path exactly
+ * (rules are compared as stored: no leading `/` is added to them) and whose actions hold the action, `all` or `*`.
  */
 export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly string[], agentPath: string, action = "invoke_agent"): Decision {
-  const path = normalizeAgentPath(agentPath);
+  const path = agentRequestPath(agentPath);
   const held = scopesForGroups(docs, groups);
   const scopes = held.map((d) => d._id);
   const decidedBy = DECIDED_BY.agent;
-  const admin = [...norm(groups)].find((g) => ADMIN_GROUP_MARKERS.includes(g));
-  if (admin) {
-    return { allowed: true, scope: null, rule: null, scopes, branch: "admin-group-bypass", decidedBy, reason: `group "${admin}" is an admin group (ADMIN_GROUP_MARKERS): the agent check is bypassed` };
+  const markerScope = scopes.find((s) => ADMIN_GROUP_MARKERS.includes(s));
+  const markerGroup = groups.find((g) => ADMIN_GROUP_MARKERS.includes(g));
+  if (markerScope !== undefined || markerGroup !== undefined) {
+    const what = markerScope !== undefined ? `scope "${markerScope}"` : `group "${markerGroup}"`;
+    const reason = `${what} is an admin marker (ADMIN_GROUP_MARKERS, matched against scopes and groups since #1434): the agent check is bypassed`;
+    return { allowed: true, scope: markerScope ?? null, rule: null, scopes, branch: "admin-group-bypass", decidedBy, reason };
   }
   for (const doc of held) {
     for (const rule of agentRules(doc)) {
       const agentMatches = rule.agent === path || rule.agent === "*" || rule.agent === "all";
       if (!agentMatches) continue;
-      const hit = (rule.actions as readonly string[]).includes(action) ? `action "${action}" is listed` : rule.actions.some((a) => isWildcard(a)) ? "actions wildcard" : null;
+      const actions: readonly string[] = rule.actions;
+      const hit = actions.includes(action) ? `action "${action}" is listed` : actions.some(isWildcard) ? "actions wildcard" : null;
       if (hit) return { allowed: true, scope: doc._id, rule, scopes, branch: "agent-rule", decidedBy, reason: `${hit} in the rule for agent "${rule.agent}"` };
     }
   }

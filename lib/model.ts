@@ -17,7 +17,6 @@ import {
   MCP_METHODS,
   UI_ACTIONS,
   normalizeAgentPath,
-  normalizeGroupName,
   isHttpMethodToken,
   stripSlashes,
 } from "./registry-rules";
@@ -301,12 +300,15 @@ function checkGroupMappings(
 ): void {
   if (idp === "entra") return;
   for (const [name, g] of groups) {
-    // group_names.normalize_group_name (#1689): "/name" in group_mappings maps the group "name".
-    if (!g.createInIdp || g.groupMappings.some((m) => normalizeGroupName(m) === name)) continue;
+    // scope_repository.py get_group_mappings_bulk: `$in` on the claim's strings, exact; "/name" does not map "name"
+    // (normalising names, #1689, is an open proposal).
+    if (!g.createInIdp || g.groupMappings.includes(name)) continue;
     const joining = members.filter((m) => m.groups.includes(name));
     if (!joining.length) continue;
     const files = [...new Set(joining.map((m) => m.file))].sort();
-    c.warn(locs.get(name)!, ["group_mappings"], `group_mappings leaves out "${name}", so the ${joining.length} identities joining it (${files.join(", ")}) receive nothing from this scope; add "${name}" to group_mappings`);
+    const near = g.groupMappings.find((m) => m.trim().replace(/^\/+|\/+$/g, "").trim() === name);
+    const why = near === undefined ? "" : ` ("${near}" is a different group: the registry matches group names exactly)`;
+    c.warn(locs.get(name)!, ["group_mappings"], `group_mappings leaves out "${name}"${why}, so the ${joining.length} identities joining it (${files.join(", ")}) receive nothing from this scope; add "${name}" to group_mappings`);
   }
 }
 

@@ -108,24 +108,33 @@ export function requestTarget(url: string, rootPath = ""): RequestTarget {
 }
 
 /**
- * registry/utils/group_names.py `normalize_group_name` (#1689): surrounding whitespace and `/` removed, case kept;
- * applied to both the token's groups and `group_mappings`.
+ * registry/repositories/documentdb/scope_repository.py `get_group_mappings_bulk` (called by auth_server/server.py
+ * `map_groups_to_scopes`): the claim's group strings as they are, empty ones dropped, then
+ * `find({"group_mappings": {"$in": groups}})` — exact, case-sensitive; `/team` and `team` are different groups.
+ * (Normalising names, #1689 / PR #1713, is an open proposal, not the registry's behaviour.)
  */
-export function normalizeGroupName(name: string): string {
-  return name.trim().replace(/^\/+|\/+$/g, "").trim();
+export function claimGroups(groups: readonly string[]): Set<string> {
+  return new Set(groups.filter((g) => g !== ""));
 }
 
-/** registry/auth/privileged_constants.py `ADMIN_GROUP_MARKERS`: groups that bypass the A2A agent check. */
+/**
+ * registry/auth/privileged_constants.py `ADMIN_GROUP_MARKERS`: the names that bypass the A2A agent check. Since
+ * #1434 auth_server/server.py `validate_a2a_agent_access` compares them, raw, with the caller's scopes and groups.
+ */
 export const ADMIN_GROUP_MARKERS: readonly string[] = ["mcp-registry-admin", "registry-admins"];
 
-/** The generic-proxy token that grants every HTTP verb (auth_server/server.py `_HTTP_VERB_WILDCARD`). */
+/**
+ * The generic-proxy token that grants every HTTP verb (auth_server/server.py `_HTTP_VERB_WILDCARD`, PR #1628):
+ * tested as `_HTTP_VERB_WILDCARD in allowed_methods`, so it is case-sensitive — `HTTP:*` is not the wildcard.
+ */
 export const HTTP_VERB_WILDCARD = "http:*";
 
-/** HTTP verbs a generic-proxy rule may list (compared ignoring case), and `http:*`. */
+/** HTTP verbs a generic-proxy rule may list; the hop compares verbs upper-cased (PR #1628). */
 export const HTTP_VERBS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
+/** A methods item the generic-proxy hop reads: `http:*` exactly, or a verb in any case. */
 export function isHttpMethodToken(m: string): boolean {
-  return m.toLowerCase() === HTTP_VERB_WILDCARD || HTTP_VERBS.has(m.toUpperCase());
+  return m === HTTP_VERB_WILDCARD || HTTP_VERBS.has(m.toUpperCase());
 }
 
 /**

@@ -98,7 +98,7 @@ describe("mcp-access explain", () => {
     const denied = JSON.parse((await cli(["explain", "--dir", repo, "--user", "alice", "--agent", "/flights", "--format", "json"])).out);
     assert.deepEqual([denied.allowed, denied.decided_by], [false, "auth_server/server.py validate_a2a_agent_access"]);
     const admin = await cli(["explain", "--dir", repo, "--groups", "registry-admins", "--agent", "flights", "--action", "invoke_agent"]);
-    assert.match(admin.out, /^ALLOW groups registry-admins: invoke_agent on agent flights\n  group "registry-admins" is an admin group/);
+    assert.match(admin.out, /^ALLOW groups registry-admins: invoke_agent on agent flights\n  by scope registry-admins\n  scope "registry-admins" is an admin marker/);
   });
 
   it("decides a generic-proxy verb (--http) where all/* never grant a verb", async () => {
