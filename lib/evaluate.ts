@@ -55,7 +55,9 @@ export type DecisionBranch =
   /** the identity is disabled: no token. */
   | "disabled"
   /** the path is not scope-checked (`/api/*`). */
-  | "not-scope-checked";
+  | "not-scope-checked"
+  /** validate_request refused the body before any scope was read (400 not JSON, 413 spilled). */
+  | "body-refused";
 
 /** The upstream function each kind of decision mirrors. */
 export const DECIDED_BY = {
@@ -78,6 +80,8 @@ export interface Decision {
   decidedBy: string;
   /** Why, in words. */
   reason: string;
+  /** The auth server's answer when it is not simply 200 (allowed) or 403 (denied): 400, 401, 413. */
+  status?: number;
 }
 
 /**
@@ -238,14 +242,86 @@ export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly s
   return deny(scopes, decidedBy, `${action} on agent "${path}"`);
 }
 
-/** A decision for a request path (`X-Original-URL`): the key derived as the auth server does. */
-export function authorizeUrl(docs: readonly ScopeForAuth[], groups: readonly string[], url: string, method?: string, tool?: string, rootPath = ""): Decision & { target: string | null } {
+/**
+ * What the auth server reads of a request's body (`X-Body`, set by the gateway's capture_body.lua): none, the
+ * body's text as sent, or `X-Body-Uninspectable: 1` (a body that spilled to a temp file and was not captured).
+ */
+export type RequestBody = { kind: "none" } | { kind: "text"; text: string } | { kind: "spilled" };
+
+/** Python's truthiness of a parsed JSON value (`if request_payload:`): null, false, 0, "", [] and {} are false. */
+function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === "object") return Object.keys(v).length > 0;
+  return true;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const firstTruthy = (...vs: unknown[]): unknown => vs.find(truthy);
+
+/** The body as validate_request reads it: refused (400, 413), or the JSON-RPC method and tool it names. */
+export type ReadBody =
+  | { refused: 400 | 413; reason: string }
+  | { refused: null; method: string | null; tool: string | null; batch: boolean };
+
+/**
+ * auth_server/server.py `validate_request`, body part: `json.loads(X-Body)`; a body that is not JSON fails closed
+ * (400), a spilled body too (413). A truthy dict gives the method from `method`, else `tool`/`name`, else
+ * `params.name`/`params.tool`/`params.method`; anything else — a JSON-RPC batch (a list) included — gives none, so
+ * the method becomes the URL's transport segment or `initialize`. For `tools/call` the tool is `params.name`.
+ */
+export function readBody(body: RequestBody): ReadBody {
+  if (body.kind === "spilled") {
+    return { refused: 413, reason: "the body spilled to a temp file and was not captured (X-Body-Uninspectable): the auth server fails closed with 413" };
+  }
+  if (body.kind === "none" || body.text === "") return { refused: null, method: null, tool: null, batch: false };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.text);
+  } catch {
+    return { refused: 400, reason: "the body is not JSON, so its method cannot be read: the auth server fails closed with 400" };
+  }
+  if (!truthy(payload) || !isRecord(payload)) return { refused: null, method: null, tool: null, batch: Array.isArray(payload) && truthy(payload) };
+  const params = payload.params;
+  const found = firstTruthy(payload.method, payload.tool, payload.name, ...(isRecord(params) ? [params.name, params.tool, params.method] : []));
+  const method = typeof found === "string" ? found : found === undefined ? null : JSON.stringify(found);
+  const name = method === "tools/call" && isRecord(params) ? params.name : undefined;
+  return { refused: null, method, tool: typeof name === "string" && name !== "" ? name : null, batch: false };
+}
+
+/** The decision a refused body gets: the auth server answers before any scope is read. */
+function refusedDecision(docs: readonly ScopeForAuth[], groups: readonly string[], status: 400 | 413, reason: string): Decision {
+  const scopes = scopesForGroups(docs, groups).map((d) => d._id);
+  return { allowed: false, scope: null, rule: null, scopes, branch: "body-refused", decidedBy: DECIDED_BY.url, reason, status };
+}
+
+/**
+ * A decision for a request path (`X-Original-URL`), as auth_server/server.py `validate_request` makes it: the key
+ * derived from the path; `/api/...` not scope-checked; `/agent/<path>` decided by `validate_a2a_agent_access`; on a
+ * server key a spilled (413) or non-JSON (400) body refused, then the method of the body, else the transport segment
+ * of the URL, else `initialize`.
+ */
+export function authorizeUrl(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  url: string,
+  body: RequestBody = { kind: "none" },
+  rootPath = "",
+): Decision & { target: string | null } {
   const target = requestTargetOf(url, rootPath);
   if (target.kind === "unchecked") {
-    return { allowed: true, scope: null, rule: null, scopes: scopesForGroups(docs, groups).map((d) => d._id), branch: "not-scope-checked", decidedBy: DECIDED_BY.url, reason: target.reason, target: null };
+    const scopes = scopesForGroups(docs, groups).map((d) => d._id);
+    return { allowed: true, scope: null, rule: null, scopes, branch: "not-scope-checked", decidedBy: DECIDED_BY.url, reason: target.reason, target: null };
   }
-  if (target.kind === "agent") return { ...authorizeAgent(docs, groups, target.path, method ?? "invoke_agent"), target: target.path };
-  // validate_request: the JSON-RPC method of the body, else the transport endpoint of the URL, else "initialize".
-  const m = method ?? target.endpoint ?? "initialize";
-  return { ...authorize(docs, groups, target.key, m, tool), target: target.key };
+  if (target.kind === "agent") return { ...authorizeAgent(docs, groups, target.path), target: target.path };
+  const read = readBody(body);
+  if (read.refused !== null) return { ...refusedDecision(docs, groups, read.refused, read.reason), target: target.key };
+  const method = read.method ?? target.endpoint ?? "initialize";
+  const d = authorize(docs, groups, target.key, method, read.tool ?? undefined);
+  const from = read.method !== null
+    ? null
+    : read.batch
+      ? `a JSON-RPC batch (a list) names no method, so the method is ${target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`}`
+      : `no body method, so the method is ${target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`}`;
+  return { ...d, reason: from ? `${from}; ${d.reason}` : d.reason, target: target.key };
 }

@@ -2,6 +2,7 @@
  * The access model: definitions normalised and cross-checked. Everything downstream (registry documents,
  * IdP components, explain, diff) reads this, never the raw files.
  */
+import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
 import type { Diagnostic } from "./diagnostics";
 import { sortDiagnostics } from "./diagnostics";
 import type { Definitions, Located } from "./load";
@@ -70,6 +71,8 @@ export interface ModelOptions {
   bootstrapAdminEmail?: string;
   /** The identity provider the definitions are applied to (default Keycloak). */
   identityProvider?: IdentityProvider;
+  /** The registry's feature switches as resolved (mcp-access.yaml, then the stack); upstream's defaults if absent. */
+  registryFlags?: RegistryFlags;
 }
 
 export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
@@ -85,6 +88,8 @@ export interface AccessModel {
   bootstrap: boolean;
   /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
   externalGroups: string[];
+  /** The registry's feature switches the model is decided and rendered with (absent: upstream's defaults). */
+  registry?: RegistryFlags;
 }
 
 export interface ModelResult {
@@ -381,6 +386,7 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       m2m: m2m.sort(byName((a) => a.name)),
       bootstrap,
       externalGroups: [...external].sort(),
+      registry: options.registryFlags ?? { ...REGISTRY_DEFAULTS },
     },
     diagnostics: sortDiagnostics(c.diagnostics),
   };

@@ -93,9 +93,11 @@ export function requestTarget(url: string, rootPath = ""): RequestTarget {
   if (prefix && path.startsWith(prefix)) path = path.slice(prefix.length).replace(/^\/+/, "");
   const parts = path ? path.split("/") : [];
   if (parts[0] === "agent" && parts.length >= 2) {
+    // `_get_a2a_agent_path`: only a trailing `.well-known/agent-card.json` (the agent card) is dropped.
     const rest = parts.slice(1);
-    const wellKnown = rest.indexOf(".well-known");
-    return { kind: "agent", path: `/${(wellKnown >= 0 ? rest.slice(0, wellKnown) : rest).join("/")}` };
+    const card = rest.length >= 2 && rest[rest.length - 2] === ".well-known" && rest[rest.length - 1] === "agent-card.json";
+    const segments = card ? rest.slice(0, -2) : rest;
+    if (segments.length > 0 && segments.every((x) => x !== "")) return { kind: "agent", path: `/${segments.join("/")}` };
   }
   if (parts.length >= 2 && MCP_TRANSPORT_ENDPOINTS.has(parts[parts.length - 1]!)) {
     return { kind: "server", key: parts.slice(0, -1).join("/"), endpoint: parts[parts.length - 1]! };

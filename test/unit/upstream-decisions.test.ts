@@ -11,7 +11,17 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { authorize, authorizeAgent, authorizeUrl, requestTarget, serverKey, type DecisionBranch, type ScopeForAuth } from "../../lib";
+import {
+  authorize,
+  authorizeAgent,
+  authorizeUrl,
+  decide,
+  readBody,
+  requestTarget,
+  serverKey,
+  type DecisionBranch,
+  type ScopeForAuth,
+} from "../../lib";
 
 const docs: ScopeForAuth[] = [
   { _id: "readers", group_mappings: ["readers"], server_access: [{ server: "/currenttime/", methods: ["initialize", "tools/list"], tools: [] }] },
@@ -160,11 +170,66 @@ describe("server keys and request paths, as the auth server derives them", () =>
     const d = authorizeUrl(docs, ["readers"], "/currenttime");
     assert.equal(d.allowed, true);
     assert.equal(d.target, "currenttime");
-    assert.equal(authorizeUrl(docs, ["readers"], "/currenttime/mcp", "tools/list").branch, "method-listed");
+    const body = { kind: "text" as const, text: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) };
+    assert.equal(authorizeUrl(docs, ["readers"], "/currenttime/mcp", body).branch, "method-listed");
   });
   it("validate_request: /api/* says it is not scope-checked", () => {
-    const d = authorizeUrl(docs, ["nobody"], "/api/servers", "GET");
+    const d = authorizeUrl(docs, ["nobody"], "/api/servers");
     assert.equal(d.branch, "not-scope-checked");
     assert.match(d.reason, /registry API/);
+  });
+});
+
+describe("validate_request reads the body (X-Body) as the auth server does", () => {
+  const text = (t: string) => ({ kind: "text" as const, text: t });
+  it("a JSON-RPC batch (a list) names no method: the transport segment, else initialize", () => {
+    const batch = text(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "tools/list" }]));
+    assert.deepEqual(readBody(batch), { refused: null, method: null, tool: null, batch: true });
+    const onMcp = authorizeUrl(docs, ["readers"], "/currenttime/mcp", batch);
+    assert.equal(onMcp.allowed, false, "method 'mcp' is not listed");
+    assert.match(onMcp.reason, /batch .* transport segment "mcp"/);
+    const bare = authorizeUrl(docs, ["readers"], "/currenttime", batch);
+    assert.deepEqual([bare.allowed, bare.branch], [true, "method-listed"]);
+  });
+  it("a body that is not JSON is refused (400), a spilled body too (413), before any scope", () => {
+    const bad = authorizeUrl(docs, ["readers"], "/currenttime/mcp", text("method=tools/call"));
+    assert.deepEqual([bad.allowed, bad.branch, bad.status], [false, "body-refused", 400]);
+    const spilled = authorizeUrl(docs, ["methods-all"], "/fininfo/mcp", { kind: "spilled" });
+    assert.deepEqual([spilled.allowed, spilled.branch, spilled.status], [false, "body-refused", 413]);
+  });
+  it("a body on /api/... or an agent path is never refused (no server name)", () => {
+    assert.equal(authorizeUrl(docs, ["nobody"], "/api/servers", text("not json")).branch, "not-scope-checked");
+    assert.equal(authorizeUrl(docs, ["agents"], "/agent/flights", { kind: "spilled" }).allowed, true);
+  });
+  it("the method comes from method, else tool/name, else params.name/tool/method; tools/call's tool is params.name", () => {
+    assert.equal(readBody(text('{"name": "tools/list"}')).refused === null && (readBody(text('{"name": "tools/list"}')) as { method: string }).method, "tools/list");
+    assert.deepEqual(readBody(text('{"method": "tools/call", "params": {"name": "now"}}')), { refused: null, method: "tools/call", tool: "now", batch: false });
+    assert.deepEqual(readBody(text("{}")), { refused: null, method: null, tool: null, batch: false }, "an empty object is falsy");
+    assert.deepEqual(readBody(text("null")), { refused: null, method: null, tool: null, batch: false });
+  });
+});
+
+describe("the generic gateway proxy switch (gatewayGenericProxy, PR #1628; default off)", () => {
+  const off = { gatewayGenericProxy: false };
+  const on = { gatewayGenericProxy: true };
+  it("off (and at main@8c5b834b): a body-less request of any verb to /<server> is initialize on the server key", () => {
+    const d = decide(docs, ["readers"], { server: "currenttime", http: "DELETE" }, off);
+    assert.deepEqual([d.allowed, d.branch, d.scope], [true, "method-listed", "readers"]);
+    assert.deepEqual(d.dependsOn, [{ name: "gatewayGenericProxy", value: false }]);
+    const url = decide(docs, ["readers"], { url: "/currenttime" }, off);
+    assert.deepEqual([url.allowed, url.branch, url.scope], [d.allowed, d.branch, d.scope], "--http and --url agree");
+  });
+  it("off: /api/... is never scope-checked, whatever the verb", () => {
+    assert.equal(decide(docs, ["nobody"], { server: "api", http: "GET" }, off).branch, "not-scope-checked");
+    assert.equal(decide(docs, ["nobody"], { url: "/api" }, off).branch, "not-scope-checked");
+  });
+  it("#1628 on: the verb hop on the kind/path key, http:* exactly", () => {
+    const d = decide(docs, ["proxy-http"], { server: "skill/skills/pdf", http: "delete" }, on);
+    assert.deepEqual([d.allowed, d.branch], [true, "http-verb-wildcard"]);
+    assert.equal(decide(docs, ["readers"], { server: "currenttime", http: "DELETE" }, on).allowed, false);
+  });
+  it("agent answers say the token travels in X-Authorization", () => {
+    const d = decide(docs, ["agents"], { agent: "/flights", action: "invoke_agent" });
+    assert.match(d.notes?.join(" ") ?? "", /X-Authorization.*same token in both headers.*401/);
   });
 });
