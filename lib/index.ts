@@ -85,6 +85,7 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
 export * from "./diagnostics";
 export * from "./model";
 export * from "./registry-documents";
+export * from "./registry-seeds";
 export * from "./registry-rules";
 export * from "./evaluate";
 export * from "./effective-access";

@@ -2,6 +2,7 @@
  * The access model: definitions normalised and cross-checked. Everything downstream (registry documents,
  * IdP components, explain, diff) reads this, never the raw files.
  */
+import { BOOTSTRAP_SEEDS } from "./registry-seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
 import type { Diagnostic } from "./diagnostics";
 import { sortDiagnostics } from "./diagnostics";
@@ -158,8 +159,9 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     c.error(loc, ["create_in_keycloak"], "create_in_keycloak (legacy alias) contradicts create_in_idp; keep only create_in_idp", true);
   }
   const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
-  if (d.scope_name === BOOTSTRAP_ADMIN_GROUP && bootstrap) {
-    c.error(loc, ["scope_name"], `"${BOOTSTRAP_ADMIN_GROUP}" is the bootstrap admin group the stack manages (bootstrap: true); remove this file or turn bootstrap off`);
+  if ((BOOTSTRAP_SEEDS as readonly string[]).includes(d.scope_name) && bootstrap) {
+    const what = d.scope_name === BOOTSTRAP_ADMIN_GROUP ? "the bootstrap admin group" : "a registry seed scope";
+    c.error(loc, ["scope_name"], `"${d.scope_name}" is ${what} the stack manages (bootstrap: true); remove this file or turn bootstrap off`);
   } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
     c.warn(loc, ["scope_name"], `"${d.scope_name}" is a privileged scope name in the registry: the registry's own import refuses it unless an admin allows privileged writes; check this group is meant to grant admin-level access`);
   }
