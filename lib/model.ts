@@ -107,19 +107,19 @@ function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
   return (def.servers ?? []).map((s) => {
     const execute = s.access_level === "execute";
     const rule: ServerAccessEntry = { server: s.server_name, methods: [...(execute ? STANDARD_METHODS : READ_METHODS)] };
-    if (execute && s.tools !== undefined) rule.tools = Array.isArray(s.tools) ? [...s.tools] : s.tools;
+    // `tools: []` for read (and an execute without tools): the same grant as no key, but auth_server/server.py
+    // `_audit_legacy_scopes_on_startup` flags a rule without `tools` as a legacy shape on every start.
+    rule.tools = execute && s.tools !== undefined ? (Array.isArray(s.tools) ? [...s.tools] : s.tools) : [];
     return rule;
   });
 }
 
-/** An agent rule in its stored form (management_routes.py `_normalize_agent_entries`). */
-function normalizeAgentRule(rule: AgentRule): AgentRule {
-  return { agent: normalizeAgentPath(rule.agent), actions: [...rule.actions] };
-}
-
+/**
+ * A server_access entry as the registry stores it: as written. The registry normalises agent paths only in
+ * `agent_access` and the agent UI permissions (management_routes.py `_normalize_agent_paths_in_scope_config`);
+ * `{agent, actions}` rules keep their `agent` — its own seed stores `agent: "*"`.
+ */
 function normalizeEntry(entry: ServerAccessEntry): ServerAccessEntry {
-  if ("agent" in entry) return normalizeAgentRule(entry);
-  if ("access_rules" in entry) return { scope_name: entry.scope_name, access_rules: entry.access_rules.map((r) => ("agent" in r ? normalizeAgentRule(r) : r)) };
   return entry;
 }
 
@@ -174,11 +174,19 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
 
   const serverAccess: ServerAccessEntry[] = (d.server_access ?? []).map(normalizeEntry);
   const checkAgentRule = (rule: AgentRule, path: Array<string | number>) => {
-    const stored = normalizeAgentPath(rule.agent);
-    if (stored !== rule.agent) {
-      const what = stored === "all" ? `the agent wildcard "${rule.agent}" is stored as "all"` : `agent "${rule.agent}" is stored as "${stored}" (agent paths start with /)`;
-      c.warn(loc, [...path, "agent"], `${what}, as the registry's IAM API normalises it (management_routes._normalize_agent_entries); write "${stored}" to keep the file and the registry alike`);
+    // auth_server/server.py validate_a2a_agent_access compares the rule's agent as stored: `*`/`all`, or equal to
+    // the request's agent path, which always starts with "/" (`_get_a2a_agent_path`).
+    const wildcard = rule.agent === "*" || rule.agent === "all";
+    if (!wildcard) {
+      const meant = normalizeAgentPath(rule.agent);
+      const why = meant === "all"
+        ? `"${rule.agent}" is not an agent wildcard in server_access (only "*" and "all" are)`
+        : `agent "${rule.agent}" never matches: agent paths of A2A requests start with "/"`;
+      if (meant !== rule.agent) {
+        c.warn(loc, [...path, "agent"], `${why}, and the registry stores server_access rules as written (validate_a2a_agent_access compares them raw); write "${meant === "all" ? "*" : meant}"`);
+      }
     }
+    const stored = wildcard ? "all" : rule.agent;
     const destructive = rule.actions.some(isWildcard) ? ["every action"] : rule.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
     if (stored === "all" && destructive.length) {
       c.warn(loc, [...path, "actions"], `agent "${rule.agent}" with ${destructive.join(", ")} lets every member change or remove every agent of the registry; name the agents instead`);

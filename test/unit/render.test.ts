@@ -69,10 +69,10 @@ describe("registry scope documents", () => {
     assert.ok(STANDARD_METHODS.includes("tools/call"));
   });
 
-  it("converts read access without tools/call and without tools", () => {
+  it("converts read access without tools/call, with tools: [] (no legacy-shape warning upstream)", () => {
     const { scopes } = render({ "groups/r.yaml": "scope_name: r\nservers:\n  - server_name: s\n    access_level: read\n" });
     const rule = (scopes[0] as { server_access: Array<{ methods: string[] }> }).server_access[0]!;
-    assert.deepEqual(rule, { server: "s", methods: STANDARD_METHODS.filter((m) => m !== "tools/call") });
+    assert.deepEqual(rule, { server: "s", methods: STANDARD_METHODS.filter((m) => m !== "tools/call"), tools: [] });
   });
 
   it("applies the registry's defaults and is_idp_managed from create_in_idp", () => {

@@ -231,18 +231,28 @@ describe("registry rules", () => {
     assert.equal(d.path, "servers[0].tools");
   });
 
-  it("stores agent paths and wildcards as the IAM API does, and says what changed", () => {
+  it("keeps agent rules in server_access as written (the registry normalises only agent_access and UI permissions)", () => {
     const r = check({
       "groups/g.yaml": "scope_name: g\nserver_access:\n  - agent: '*'\n    actions: [invoke_agent]\n  - agent: flights\n    actions: [get_agent]\n  - scope_name: g\n    access_rules:\n      - agent: /*\n        actions: [invoke_agent]\n",
     });
     assert.equal(r.ok, true);
     const entries = r.model.groups[0]!.serverAccess;
     assert.deepEqual(entries, [
-      { agent: "all", actions: ["invoke_agent"] },
-      { agent: "/flights", actions: ["get_agent"] },
-      { scope_name: "g", access_rules: [{ agent: "all", actions: ["invoke_agent"] }] },
+      { agent: "*", actions: ["invoke_agent"] },
+      { agent: "flights", actions: ["get_agent"] },
+      { scope_name: "g", access_rules: [{ agent: "/*", actions: ["invoke_agent"] }] },
     ]);
-    assert.equal(r.warnings.filter((w) => /_normalize_agent_entries/.test(w.message)).length, 3);
+    const warned = r.warnings.filter((w) => /compares them raw/.test(w.message));
+    assert.deepEqual(warned.map((w) => w.path), ["server_access[1].agent", "server_access[2].access_rules[0].agent"]);
+    assert.match(warned[0]!.message, /agent "flights" never matches: agent paths of A2A requests start with "\/".*write "\/flights"/);
+    assert.match(warned[1]!.message, /"\/\*" is not an agent wildcard in server_access.*write "\*"/);
+  });
+  it("refuses empty and slash-only servers at their line (#1507)", () => {
+    const r = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - server: /\n    methods: [initialize]\n    tools: []\n  - server: ''\n    methods: [ping]\n    tools: []\n" });
+    const slash = only(r.errors, /server "\/" names no server/);
+    assert.deepEqual([slash.file, slash.line, slash.column], ["groups/g.yaml", 3, 13]);
+    assert.match(slash.message, /refuses empty and slash-only servers \(#1507\)/);
+    assert.equal(only(r.errors, /an empty server names no server/).line, 6);
   });
 
   it("does not take a group_mappings entry '/name' as mapping the group name (exact match; #1689 is not merged)", () => {
