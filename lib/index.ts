@@ -95,7 +95,7 @@ export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation, type R
 export * from "./access-test-run";
 export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./access-test-load";
 export * from "./grants";
-export { GuardSettings } from "./guards";
+export { adminSafetyAdmins, adminSafetyGroupNames, GuardSettings } from "./guards";
 export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./load";
 export { ACCESS_TESTS_DIR, jsonSchemaFor, KINDS, SCHEMA_NAMES, type AccessRequest, type AccessTest, type Kind, type SchemaName } from "./schema";
 export { sizedFile, type RawFile } from "./source";

@@ -13,6 +13,8 @@ import {
   READ_METHODS,
   STANDARD_METHODS,
   confersAdmin,
+  customEntityGrantProblem,
+  customEntityScope,
   isKnownUiAction,
   isWildcard,
   grantsEverything,
@@ -225,7 +227,17 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
   for (const [action, grants] of Object.entries(d.ui_permissions ?? {})) {
     if (!isKnownUiAction(action)) {
       const hint = suggest(action, UI_ACTIONS);
-      c.error(loc, ["ui_permissions", action], `unknown UI action "${action}"${hint ? `: did you mean "${hint}"?` : ""} (see the README for the list of UI actions)`, true);
+      const entity = /^(list|create|modify|delete)_(.*)_entity$/.exec(action);
+      const why = entity
+        ? `: a custom entity type name matches ^[a-z0-9_-]+$ (custom_entity_models.TYPE_NAME_PATTERN), "${entity[2]}" does not`
+        : hint ? `: did you mean "${hint}"?` : "";
+      c.error(loc, ["ui_permissions", action], `unknown UI action "${action}"${why} (see the README for the list of UI actions)`, true);
+    } else if (customEntityScope(action)) {
+      // custom_entity_scopes.py: what a list_/create_/modify_/delete_<type>_entity grant may name.
+      grants.forEach((item, k) => {
+        const problem = customEntityGrantProblem(action, item);
+        if (problem) c.error(loc, ["ui_permissions", action, k], problem);
+      });
     } else if (confersAdmin(action, grants)) {
       c.warn(loc, ["ui_permissions", action], `"all" on ${action} makes every member of this group a registry admin; list the resources instead unless that is intended ("*" does not confer admin)`);
     }

@@ -199,8 +199,49 @@ export const UI_ACTIONS: readonly string[] = [
   "delete_virtual_server",
 ];
 
-/** Custom entity types: `list_/create_/modify_/delete_<type>_entity`. */
-export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_[a-z0-9][a-z0-9_-]*_entity$/;
+/** registry/schemas/custom_entity_models.py `TYPE_NAME_PATTERN`: the name of a custom entity type. */
+export const CUSTOM_TYPE_NAME = /^[a-z0-9_-]+$/;
+
+/**
+ * registry/services/custom_entity_scopes.py `entity_scope`: each custom type `<type>` has the UI scopes
+ * `list_/create_/modify_/delete_<type>_entity`.
+ */
+export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_([a-z0-9_-]+)_entity$/;
+
+/** The verb and type of a custom-entity UI scope, or null. */
+export function customEntityScope(action: string): { verb: "list" | "create" | "modify" | "delete"; type: string } | null {
+  const m = CUSTOM_ENTITY_ACTION.exec(action);
+  return m ? { verb: m[1] as "list" | "create" | "modify" | "delete", type: m[2]! } : null;
+}
+
+const RECORD_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What one item of a custom-entity grant opens, or null when it opens nothing. `list_<type>_entity`
+ * (custom_entity_scopes.py `list_grant_allows_type`, `list_grant_record_paths`): `"all"` or the bare type → every
+ * record of the type; `/<type>/<uuid>` → that record. The mutation scopes are type-level
+ * (custom_entity_routes.py `_has_type_scope` → `user_has_asset_permission`): `"all"` or the bare type only.
+ */
+export function customEntityGrant(action: string, item: string): { every: boolean; text: string } | null {
+  const scope = customEntityScope(action);
+  if (!scope) return null;
+  if (item === "all" || item === scope.type) return { every: true, text: `every ${scope.type} record` };
+  const prefix = `/${scope.type}/`;
+  if (scope.verb === "list" && item.startsWith(prefix) && RECORD_UUID.test(item.slice(prefix.length))) {
+    return { every: false, text: `the ${scope.type} record ${item}` };
+  }
+  return null;
+}
+
+/** Why a custom-entity grant item opens nothing, for validate. */
+export function customEntityGrantProblem(action: string, item: string): string | null {
+  const scope = customEntityScope(action);
+  if (!scope || customEntityGrant(action, item)) return null;
+  const allowed = scope.verb === "list"
+    ? `"all", "${scope.type}" or a record path "/${scope.type}/<uuid>"`
+    : `"all" or "${scope.type}" (the ${scope.verb} scope is type-level: a record path grants nothing)`;
+  return `${action}: "${item}" opens nothing; the registry reads ${allowed}`;
+}
 
 export function isKnownUiAction(action: string): boolean {
   return UI_ACTIONS.includes(action) || CUSTOM_ENTITY_ACTION.test(action);
@@ -216,7 +257,8 @@ const SKILL_ACTIONS_EXCLUDED = ["publish_skill", "modify_skill", "delete_skill",
 export function confersAdmin(action: string, grants: readonly string[]): boolean {
   if (!grants.includes("all")) return false;
   if (!MUTATING_PREFIXES.some((p) => action.startsWith(p))) return false;
-  if (/_entity$/.test(action) && CUSTOM_ENTITY_ACTION.test(action)) return false;
+  // privileged_constants.py `_PER_TYPE_ENTITY_SCOPE_RE`: any create_/modify_/delete_…_entity is excluded.
+  if (/^(create|modify|delete)_.+_entity$/.test(action)) return false;
   if (SKILL_ACTIONS_EXCLUDED.includes(action)) return false;
   return true;
 }
