@@ -5,12 +5,15 @@
  */
 
 /**
- * The upstream state these rules follow: `main` up to PR #1333 (2026-06-25), plus the newer single files
- * `auth_server/server.py`, `registry/repositories/documentdb/scope_repository.py`, `registry/utils/group_names.py`
- * and `registry/utils/iam_manager.py` up to issue #1689, and the generic-proxy tests
- * (`tests/auth_server/unit/test_generic_verb_authz.py`, `test_admin_seed_http_verbs.py`).
+ * The upstream state these rules follow: agentic-community/mcp-gateway-registry `main` at
+ * 8c5b834be29da0218226623c610b03ed5763c337 (2026-08-21, merges up to PR #1641) — the source the project's tests run
+ * the auth server from — plus, where applied, the merged PRs #1628 (the generic gateway proxy's verb hop, behind
+ * the `gatewayGenericProxy` setting) and #1732 (registry-admins' `http:*` rule, rendered with that setting on).
+ * Open proposals (#1689 / PR #1713 group-name normalisation, #1315 `is_admin`) are not followed.
  */
-export const UPSTREAM_REVISION = "agentic-community/mcp-gateway-registry main @ PR #1333 (2026-06-25) + auth_server/server.py, scope_repository.py, group_names.py, iam_manager.py @ #1689";
+export const UPSTREAM_REVISION =
+  "agentic-community/mcp-gateway-registry main @ 8c5b834be29da0218226623c610b03ed5763c337 (2026-08-21, merges up to " +
+  "#1641) + merged PRs #1628 (generic proxy, with gatewayGenericProxy on) and #1732 (admin seed http:*, same)";
 
 /** `STANDARD_METHODS` in the registry's scope_service.py: what "execute" access means. */
 export const STANDARD_METHODS = [

@@ -2,7 +2,7 @@
  * The registry's decisions, one row per branch of each upstream function, written from the upstream code
  * (agentic-community/mcp-gateway-registry at UPSTREAM_REVISION):
  * - auth_server/server.py `validate_server_tool_access` (MCP methods and tools, and the generic-proxy verb branch
- *   pinned by tests/auth_server/unit/test_generic_verb_authz.py),
+ *   of merged PR #1628, pinned by its tests/auth_server/unit/test_generic_verb_authz.py),
  * - auth_server/server.py `_server_names_match`, `_registered_server_from_proxy_path`, `validate_request`'s key
  *   derivation,
  * - auth_server/server.py `validate_a2a_agent_access` with scope_repository.py `_flatten_server_access`,
@@ -21,7 +21,11 @@ import {
   serverKey,
   type DecisionBranch,
   type ScopeForAuth,
+  UPSTREAM_REVISION,
 } from "../../lib";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../support/paths";
 
 const docs: ScopeForAuth[] = [
   { _id: "readers", group_mappings: ["readers"], server_access: [{ server: "/currenttime/", methods: ["initialize", "tools/list"], tools: [] }] },
@@ -231,5 +235,19 @@ describe("the generic gateway proxy switch (gatewayGenericProxy, PR #1628; defau
   it("agent answers say the token travels in X-Authorization", () => {
     const d = decide(docs, ["agents"], { agent: "/flights", action: "invoke_agent" });
     assert.match(d.notes?.join(" ") ?? "", /X-Authorization.*same token in both headers.*401/);
+  });
+});
+
+describe("UPSTREAM_REVISION", () => {
+  it("names the archive's commit and the merged PRs applied, as the README does, and no file that is not upstream", () => {
+    const sha = "8c5b834be29da0218226623c610b03ed5763c337";
+    assert.match(UPSTREAM_REVISION, new RegExp(`main @ ${sha} \\(2026-08-21, merges up to #1641\\)`));
+    assert.match(UPSTREAM_REVISION, /#1628/);
+    assert.match(UPSTREAM_REVISION, /#1732/);
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    assert.ok(readme.includes(`\`main\` @ \`${sha}\` (2026-08-21, merges up to\nPR #1641)`), "README states the revision");
+    for (const stale of ["group_names.py", "iam_manager.py", "5f85dd2", "normalize_group_name"]) {
+      assert.ok(!readme.includes(stale) && !UPSTREAM_REVISION.includes(stale), stale);
+    }
   });
 });
