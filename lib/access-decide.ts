@@ -49,6 +49,11 @@ export const A2A_TOKEN_NOTE =
   "agents send their gateway token in X-Authorization on /agent/... paths (Authorization is forwarded to the agent); " +
   "without X-Authorization, or with the same token in both headers, the auth server answers 401";
 
+/** What an A2A answer means with the registry's A2A reverse proxy off (upstream's default). */
+export const A2A_OFF_NOTE =
+  "with a2aReverseProxy off the gateway has no /agent/<path>/ route, so this check never runs: callers reach the " +
+  "agent directly and only the agent's own auth applies";
+
 /** A JSON-RPC body naming `method` (and `params.name` = `tool`), as an MCP client sends it. */
 function rpcBody(method: string, tool: string | undefined): RequestBody {
   const params = tool !== undefined ? { params: { name: tool } } : {};
@@ -63,15 +68,22 @@ export function decide(
   flags: RegistryFlags = REGISTRY_DEFAULTS,
 ): AccessDecision {
   const proxy: SwitchDependency = { name: "gatewayGenericProxy", value: flags.gatewayGenericProxy };
+  // registry/core/nginx_service.py: the /agent/<path>/ locations (whose auth subrequest runs the A2A check) exist
+  // only with A2A_REVERSE_PROXY_ENABLED; the decision is the auth server's either way, the switch says if it runs.
+  const a2a: SwitchDependency = { name: "a2aReverseProxy", value: flags.a2aReverseProxy };
+  const agentNotes = flags.a2aReverseProxy ? [A2A_TOKEN_NOTE] : [A2A_TOKEN_NOTE, A2A_OFF_NOTE];
   if ("url" in request) {
     const body = request.body ?? (request.method !== undefined ? rpcBody(request.method, request.tool) : { kind: "none" as const });
     const d: AccessDecision = authorizeUrl(docs, groups, request.url, body);
-    if (requestTarget(request.url).kind === "agent") return { ...d, notes: [A2A_TOKEN_NOTE] };
+    if (requestTarget(request.url).kind === "agent") return { ...d, dependsOn: [a2a], notes: agentNotes };
     // A body-less request to a server path: `initialize` at main@8c5b834b and with the generic proxy off; with it
     // on, a path that is a proxied entity is decided by its verb instead (explain --http VERB --server kind/path).
     return body.kind === "none" && d.branch !== "not-scope-checked" ? { ...d, dependsOn: [proxy] } : d;
   }
-  if ("agent" in request) return { ...authorizeAgent(docs, groups, request.agent, request.action), notes: [A2A_TOKEN_NOTE] };
+  if ("agent" in request) {
+    const d = authorizeAgent(docs, groups, request.agent, request.action);
+    return request.action === "invoke_agent" ? { ...d, dependsOn: [a2a], notes: agentNotes } : { ...d, notes: [A2A_TOKEN_NOTE] };
+  }
   if ("http" in request) {
     // PR #1628: the generic-proxy hop exists only with gateway_generic_proxy_enabled (default off).
     if (flags.gatewayGenericProxy) return { ...authorize(docs, groups, request.server, request.http, undefined, { httpVerb: true }), dependsOn: [proxy] };

@@ -19,7 +19,7 @@ export const TestIdentity = z.union([M2MIdentity, UserIdentity, GroupsIdentity])
 
 const method = nonEmpty.describe("JSON-RPC method, e.g. tools/list or tools/call");
 /** The registry's feature switches a request's expectation holds only with (registry-settings.ts). */
-export const REQUIRABLE_SWITCHES = ["gatewayGenericProxy"] as const;
+export const REQUIRABLE_SWITCHES = ["gatewayGenericProxy", "a2aReverseProxy"] as const;
 const requires = z
   .array(z.enum(REQUIRABLE_SWITCHES))
   .min(1)

@@ -214,8 +214,8 @@ describe("validate_request reads the body (X-Body) as the auth server does", () 
 });
 
 describe("the generic gateway proxy switch (gatewayGenericProxy, PR #1628; default off)", () => {
-  const off = { gatewayGenericProxy: false };
-  const on = { gatewayGenericProxy: true };
+  const off = { gatewayGenericProxy: false, a2aReverseProxy: false };
+  const on = { gatewayGenericProxy: true, a2aReverseProxy: false };
   it("off (and at main@8c5b834b): a body-less request of any verb to /<server> is initialize on the server key", () => {
     const d = decide(docs, ["readers"], { server: "currenttime", http: "DELETE" }, off);
     assert.deepEqual([d.allowed, d.branch, d.scope], [true, "method-listed", "readers"]);
@@ -232,9 +232,14 @@ describe("the generic gateway proxy switch (gatewayGenericProxy, PR #1628; defau
     assert.deepEqual([d.allowed, d.branch], [true, "http-verb-wildcard"]);
     assert.equal(decide(docs, ["readers"], { server: "currenttime", http: "DELETE" }, on).allowed, false);
   });
-  it("agent answers say the token travels in X-Authorization", () => {
+  it("agent answers say the token travels in X-Authorization, and that they need the A2A reverse proxy", () => {
     const d = decide(docs, ["agents"], { agent: "/flights", action: "invoke_agent" });
     assert.match(d.notes?.join(" ") ?? "", /X-Authorization.*same token in both headers.*401/);
+    assert.deepEqual(d.dependsOn, [{ name: "a2aReverseProxy", value: false }]);
+    assert.match(d.notes?.join(" ") ?? "", /a2aReverseProxy off the gateway has no \/agent\/<path>\/ route/);
+    const routed = decide(docs, ["agents"], { url: "/agent/flights/" }, { gatewayGenericProxy: false, a2aReverseProxy: true });
+    assert.deepEqual([routed.allowed, routed.dependsOn], [true, [{ name: "a2aReverseProxy", value: true }]]);
+    assert.equal(routed.notes?.length, 1);
   });
 });
 
