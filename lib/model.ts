@@ -22,6 +22,7 @@ import {
   UI_ACTIONS,
   normalizeAgentPath,
   isHttpMethodToken,
+  HTTP_VERB_WILDCARD,
   stripSlashes,
 } from "./registry-rules";
 import type { IdentityProvider } from "./registry-rules";
@@ -266,7 +267,10 @@ function checkServerRule(
 ): void {
   if (stripSlashes(rule.server).split("/")[0] !== "api") {
     rule.methods.forEach((m, k) => {
-      if (!isWildcard(m) && !MCP_METHODS.has(m) && !isHttpMethodToken(m)) {
+      if (m !== HTTP_VERB_WILDCARD && m.toLowerCase() === HTTP_VERB_WILDCARD) {
+        // PR #1628: `_HTTP_VERB_WILDCARD in allowed_methods` — the wildcard is case-sensitive.
+        c.warn(loc, [...path, "methods", k], `"${m}" is not the HTTP verb wildcard (the registry compares it case-sensitively, #1628): write "${HTTP_VERB_WILDCARD}"`);
+      } else if (!isWildcard(m) && !MCP_METHODS.has(m) && !isHttpMethodToken(m)) {
         const hint = suggest(m, MCP_METHODS);
         c.warn(loc, [...path, "methods", k], `"${m}" is not an MCP method${hint ? ` (did you mean "${hint}"?)` : ""}; a misspelt method grants nothing`);
       }

@@ -302,6 +302,11 @@ describe("registry rules", () => {
     assert.match(only(guarded.errors, /would be registry admins/).message, /^2 enabled human user\(s\) would be registry admins \(ann, ben;/);
   });
 
+  it("#1628: warns that HTTP:* is not the verb wildcard (case-sensitive)", () => {
+    const r = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - server: skill/skills/pdf\n    methods: ['HTTP:*', 'http:*', delete]\n    tools: []\n" });
+    assert.equal(only(r.warnings, /HTTP verb wildcard/).path, "server_access[0].methods[0]");
+  });
+
   it("refuses empty and slash-only servers at their line (#1507)", () => {
     const r = check({ "groups/g.yaml": "scope_name: g\nserver_access:\n  - server: /\n    methods: [initialize]\n    tools: []\n  - server: ''\n    methods: [ping]\n    tools: []\n" });
     const slash = only(r.errors, /server "\/" names no server/);
