@@ -1,6 +1,6 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { checkFiles, checkRepository, diffAccess, grantText, textLine, type AccessDiff, type AccessModel, type CheckOptions, type CheckResult, type ExpectationFlip, type IdentityChange } from "../lib";
+import { checkFiles, checkRepository, loadRepoConfig, registryFlags, diffAccess, grantText, textLine, type AccessDiff, type AccessModel, type CheckOptions, type CheckResult, type ExpectationFlip, type IdentityChange } from "../lib";
 import { revisionFiles } from "./git";
 import type { Io } from "./io";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -25,7 +25,10 @@ export function modelAt(dir: string, ref: string | undefined, settings: CheckOpt
 
 /** `modelAt`, with the rest of the check (the access tests loaded there). */
 export function checkedAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io, base = false): CheckResult {
-  const checked = ref ? checkFiles(revisionFiles(dir, ref), settings) : checkRepository(dir, settings);
+  // A revision is decided with the registry's switches of the working tree: they describe the deployment, not
+  // the definitions.
+  const flags = settings.registryFlags ?? registryFlags(loadRepoConfig(dir).config.registry, settings.registry);
+  const checked = ref ? checkFiles(revisionFiles(dir, ref), { ...settings, registryFlags: flags }) : checkRepository(dir, settings);
   if (!checked.ok && base) {
     io.err(`note: the base revision ${ref ?? "(working tree)"} has ${checked.errors.length} error(s); compared with what of it is valid:`);
     for (const d of checked.errors) io.err(`base ${ref ?? "working tree"}: ${textLine(d)}`);

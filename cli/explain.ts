@@ -1,6 +1,26 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { authScopes, checkRepository, m2mNames, resolveIdentity, userNames, type ResolvedIdentity, decide, DISABLED_DECISION, grantsOf, grantText, scopesForGroups, UPSTREAM_REVISION, type AccessDecision, type AccessModel, type DecisionRequest } from "../lib";
+import {
+  authScopes,
+  checkRepository,
+  decide,
+  DISABLED_DECISION,
+  grantsOf,
+  grantText,
+  m2mNames,
+  REGISTRY_DEFAULTS,
+  resolveIdentity,
+  scopesForGroups,
+  switchText,
+  UPSTREAM_REVISION,
+  userNames,
+  type AccessDecision,
+  type AccessModel,
+  type DecisionRequest,
+  type RegistryFlags,
+  type RequestBody,
+  type ResolvedIdentity,
+} from "../lib";
 import { UsageError } from "./errors";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -16,6 +36,8 @@ interface ExplainFlags extends RepoFlags {
   agent?: string;
   action?: string;
   http?: string;
+  body?: string;
+  spilledBody?: boolean;
   format: "text" | "json";
 }
 
@@ -49,18 +71,32 @@ function requestOf(flags: ExplainFlags): { label: string; request: DecisionReque
     const action = flags.action ?? "invoke_agent";
     return { label: `${action} on agent ${flags.agent}`, request: { agent: flags.agent, action } };
   }
+  if ((flags.body !== undefined || flags.spilledBody) && flags.url === undefined) throw new UsageError("--body and --spilled-body go with --url");
   if (flags.url !== undefined) {
+    const bodies = [flags.method !== undefined || flags.tool !== undefined, flags.body !== undefined, flags.spilledBody === true];
+    if (bodies.filter(Boolean).length > 1) throw new UsageError("give one of --method (with --tool), --body or --spilled-body with --url");
+    if (flags.body !== undefined || flags.spilledBody) {
+      const body: RequestBody = flags.spilledBody ? { kind: "spilled" } : { kind: "text", text: flags.body! };
+      const what = flags.spilledBody ? "(spilled body)" : `body ${flags.body!.length > 60 ? `${flags.body!.slice(0, 57)}...` : flags.body}`;
+      return { label: `${what} ${flags.url}`, request: { url: flags.url, body } };
+    }
     return { label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`, request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool } };
   }
-  if (flags.http !== undefined) return { label: `${flags.http.toUpperCase()} ${flags.server} (generic proxy)`, request: { server: flags.server!, http: flags.http } };
+  if (flags.http !== undefined) return { label: `HTTP ${flags.http.toUpperCase()} ${flags.server}`, request: { server: flags.server!, http: flags.http } };
   if (!flags.method) throw new UsageError("a decision on --server needs --method (and --tool for tools/call), or --http VERB for the generic proxy");
   return { label: `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`, request: { server: flags.server!, method: flags.method, ...tool } };
 }
 
-/** The one decision the flags ask for: the same `decide` the access tests assert. */
-function decideFlags(docs: ReturnType<typeof authScopes>, who: Who, flags: ExplainFlags): { request: string; decision: AccessDecision } {
+/** The one decision the flags ask for: the same `decide` the access tests assert, under the same switches. */
+function decideFlags(docs: ReturnType<typeof authScopes>, who: Who, flags: ExplainFlags, registry: RegistryFlags): { request: string; decision: AccessDecision } {
   const { label, request } = requestOf(flags);
-  return { request: label, decision: who.enabled ? decide(docs, who.groups, request) : DISABLED_DECISION };
+  return { request: label, decision: who.enabled ? decide(docs, who.groups, request, registry) : DISABLED_DECISION };
+}
+
+function verdictOf(d: AccessDecision): string {
+  if (d.branch === "not-scope-checked") return "NOT SCOPE-CHECKED";
+  if (d.allowed) return "ALLOW";
+  return d.status !== undefined ? `DENY (${d.status})` : "DENY";
 }
 
 export function runExplain(flags: ExplainFlags, io: Io): number {
@@ -68,16 +104,27 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const model = validModel(checkRepository(root, settings), io, "the definitions have errors; fix them first (mcp-access validate)");
   const who = identity(model, flags);
   const docs = authScopes(model);
-  if ([flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http].some((x) => x !== undefined)) {
-    const { request, decision: d } = decideFlags(docs, who, flags);
+  const asked = [flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http, flags.body];
+  if (asked.some((x) => x !== undefined) || flags.spilledBody) {
+    const registry = model.registry ?? REGISTRY_DEFAULTS;
+    const { request, decision: d } = decideFlags(docs, who, flags, registry);
+    const dependsOn = (d.dependsOn ?? []).map((s) => ({ switch: s.name, on: s.value, text: switchText(s) }));
     if (flags.format === "json") {
-      io.out(JSON.stringify({ identity: who.label, request, allowed: d.allowed, scope: d.scope, rule: d.rule, branch: d.branch, decided_by: d.decidedBy, reason: d.reason, ...(d.target !== undefined ? { key: d.target } : {}), scopes: d.scopes, upstream: UPSTREAM_REVISION }, null, 2));
+      const more = {
+        ...(d.target !== undefined ? { key: d.target } : {}),
+        ...(d.status !== undefined ? { status: d.status } : {}),
+        ...(dependsOn.length ? { depends_on: dependsOn } : {}),
+        ...(d.notes?.length ? { notes: d.notes } : {}),
+      };
+      const answer = { identity: who.label, request, allowed: d.allowed, scope: d.scope, rule: d.rule, branch: d.branch, decided_by: d.decidedBy, reason: d.reason, ...more, scopes: d.scopes, upstream: UPSTREAM_REVISION };
+      io.out(JSON.stringify(answer, null, 2));
     } else {
-      const verdict = d.branch === "not-scope-checked" ? "NOT SCOPE-CHECKED" : d.allowed ? "ALLOW" : "DENY";
-      const lines = [`${verdict} ${who.label}: ${request}`];
+      const lines = [`${verdictOf(d)} ${who.label}: ${request}`];
       if (d.target) lines.push(`  key: ${d.target}`);
-      if (d.scope) lines.push(`  by scope ${d.scope}, rule ${JSON.stringify(d.rule)}`);
+      if (d.scope) lines.push(`  by scope ${d.scope}${d.rule ? `, rule ${JSON.stringify(d.rule)}` : ""}`);
       lines.push(`  ${d.reason}`, `  decided by ${d.decidedBy} (${d.branch})`, `  scopes held: ${d.scopes.join(", ") || "(none)"}`);
+      for (const s of dependsOn) lines.push(`  depends on the registry's switch: ${s.text}`);
+      for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
       io.out(lines.join("\n"));
     }
     return 0;
@@ -105,7 +152,9 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
     .option("--url <path>", "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, /api/servers): the key is derived as the auth server does")
     .option("--agent <path>", "an A2A agent path, e.g. /flight-booking (decided like validate_a2a_agent_access)")
     .option("--action <action>", "the agent action, with --agent (default invoke_agent)")
-    .option("--http <verb>", "an HTTP verb on the generic proxy, with --server kind/path (e.g. skill/skills/pdf)")
+    .option("--http <verb>", "an HTTP verb with --server: on the generic proxy (gatewayGenericProxy on) the kind/path key (e.g. skill/skills/pdf); off (upstream's default) a body-less request to /<server>")
+    .option("--body <text>", "with --url: the request body as sent (X-Body), e.g. a JSON-RPC batch; a body that is not JSON is refused (400)")
+    .option("--spilled-body", "with --url: the body was too large to capture (X-Body-Uninspectable): refused (413)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((flags: ExplainFlags) => setExit(runExplain(flags, io)));
 }

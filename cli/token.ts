@@ -115,7 +115,10 @@ async function runToken(names: string[], flags: TokenFlags, io: Io): Promise<num
 export function addTokenCommand(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command("token")
-    .description("get OAuth2 client-credentials tokens for M2M accounts from the stack outputs, or verify a token")
+    .description(
+      "get OAuth2 client-credentials tokens for M2M accounts from the stack outputs, or verify a token; send it as " +
+        "Authorization: Bearer to MCP servers, and in X-Authorization: Bearer on /agent/... paths (A2A)",
+    )
     .argument("[names...]", "M2M account names")
     .option("--all", "every M2M account of the stack (fetched concurrently)")
     .option("--stack <name>", "the stack (default: the selected one)")

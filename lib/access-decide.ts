@@ -2,21 +2,32 @@
  * The one place a request of any kind is decided: `explain` and the access tests both call `decide`, so what
  * a test asserts is what `explain` shows. Each kind goes to the function in evaluate.ts that mirrors the auth
  * server's own (`validate_server_tool_access`, its generic-proxy hop, `validate_a2a_agent_access`,
- * `validate_request`'s key derivation).
+ * `validate_request`'s key derivation and body reading), under the registry's feature switches (RegistryFlags).
  */
-import { authorize, authorizeAgent, authorizeUrl, type Decision, type ScopeForAuth } from "./evaluate";
-import { requestTarget } from "./registry-rules";
+import { authorize, authorizeAgent, authorizeUrl, type Decision, type RequestBody, type ScopeForAuth } from "./evaluate";
+import { REGISTRY_DEFAULTS, type RegistryFlags, type SwitchDependency } from "./registry-settings";
+import { requestTarget, stripSlashes } from "./registry-rules";
 import type { HttpRequest, McpRequest } from "./schema";
 
 /**
  * What can be decided: the access tests' requests (`AccessRequest` is one of these), plus what `explain` may
- * leave open — a URL without a method (the auth server then takes the transport segment, else `initialize`) and
- * any agent action.
+ * leave open — a URL without a method (the auth server then takes the transport segment, else `initialize`), a
+ * URL with a body as sent, and any agent action.
  */
-export type DecisionRequest = McpRequest | HttpRequest | { url: string; method?: string; tool?: string } | { agent: string; action: string };
+export type DecisionRequest =
+  | McpRequest
+  | HttpRequest
+  | { url: string; method?: string; tool?: string; body?: RequestBody }
+  | { agent: string; action: string };
 
-/** A decision, with the server key or agent path a URL request resolved to. */
-export type AccessDecision = Decision & { target?: string | null };
+/** A decision, with the server key or agent path a URL request resolved to, and the switches it depends on. */
+export type AccessDecision = Decision & {
+  target?: string | null;
+  /** The registry's feature switches this answer depends on, with the value it was decided with. */
+  dependsOn?: SwitchDependency[];
+  /** What else the answer assumes of the request (headers), in words. */
+  notes?: string[];
+};
 
 /** A disabled identity gets no token, so every request is refused before any scope is read. */
 export const DISABLED_DECISION: AccessDecision = {
@@ -29,11 +40,60 @@ export const DISABLED_DECISION: AccessDecision = {
   reason: "the identity is disabled: it gets no token",
 };
 
-/** May an identity holding `groups` make `request`, as the registry decides it? */
-export function decide(docs: readonly ScopeForAuth[], groups: readonly string[], request: DecisionRequest): AccessDecision {
-  if ("url" in request) return authorizeUrl(docs, groups, request.url, request.method, request.tool);
-  if ("agent" in request) return authorizeAgent(docs, groups, request.agent, request.action);
-  if ("http" in request) return authorize(docs, groups, request.server, request.http, undefined, { httpVerb: true });
+/**
+ * auth_server/server.py `validate_request` (A2A trust model): on `/agent/...` paths the caller's gateway token
+ * travels in `X-Authorization`; `Authorization` is forwarded to the agent. No `X-Authorization` → 401; the same
+ * token in both headers → 401.
+ */
+export const A2A_TOKEN_NOTE =
+  "agents send their gateway token in X-Authorization on /agent/... paths (Authorization is forwarded to the agent); " +
+  "without X-Authorization, or with the same token in both headers, the auth server answers 401";
+
+/** What an A2A answer means with the registry's A2A reverse proxy off (upstream's default). */
+export const A2A_OFF_NOTE =
+  "with a2aReverseProxy off the gateway has no /agent/<path>/ route, so this check never runs: callers reach the " +
+  "agent directly and only the agent's own auth applies";
+
+/** A JSON-RPC body naming `method` (and `params.name` = `tool`), as an MCP client sends it. */
+function rpcBody(method: string, tool: string | undefined): RequestBody {
+  const params = tool !== undefined ? { params: { name: tool } } : {};
+  return { kind: "text", text: JSON.stringify({ jsonrpc: "2.0", id: 1, method, ...params }) };
+}
+
+/** May an identity holding `groups` make `request`, as the registry configured by `flags` decides it? */
+export function decide(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  request: DecisionRequest,
+  flags: RegistryFlags = REGISTRY_DEFAULTS,
+): AccessDecision {
+  const proxy: SwitchDependency = { name: "gatewayGenericProxy", value: flags.gatewayGenericProxy };
+  // registry/core/nginx_service.py: the /agent/<path>/ locations (whose auth subrequest runs the A2A check) exist
+  // only with A2A_REVERSE_PROXY_ENABLED; the decision is the auth server's either way, the switch says if it runs.
+  const a2a: SwitchDependency = { name: "a2aReverseProxy", value: flags.a2aReverseProxy };
+  const agentNotes = flags.a2aReverseProxy ? [A2A_TOKEN_NOTE] : [A2A_TOKEN_NOTE, A2A_OFF_NOTE];
+  if ("url" in request) {
+    const body = request.body ?? (request.method !== undefined ? rpcBody(request.method, request.tool) : { kind: "none" as const });
+    const d: AccessDecision = authorizeUrl(docs, groups, request.url, body);
+    if (requestTarget(request.url).kind === "agent") return { ...d, dependsOn: [a2a], notes: agentNotes };
+    // A body-less request to a server path: `initialize` at main@8c5b834b and with the generic proxy off; with it
+    // on, a path that is a proxied entity is decided by its verb instead (explain --http VERB --server kind/path).
+    return body.kind === "none" && d.branch !== "not-scope-checked" ? { ...d, dependsOn: [proxy] } : d;
+  }
+  if ("agent" in request) {
+    const d = authorizeAgent(docs, groups, request.agent, request.action);
+    return request.action === "invoke_agent" ? { ...d, dependsOn: [a2a], notes: agentNotes } : { ...d, notes: [A2A_TOKEN_NOTE] };
+  }
+  if ("http" in request) {
+    // PR #1628: the generic-proxy hop exists only with gateway_generic_proxy_enabled (default off).
+    if (flags.gatewayGenericProxy) return { ...authorize(docs, groups, request.server, request.http, undefined, { httpVerb: true }), dependsOn: [proxy] };
+    // Off, and at main@8c5b834b always: validate_request sees a body-less request to `/<server>`, whatever its verb.
+    const url = `/${stripSlashes(request.server)}`;
+    const d = authorizeUrl(docs, groups, url);
+    const verb = request.http.toUpperCase();
+    const why = `the generic gateway proxy is off, so a body-less ${verb} to ${url} is decided by validate_request like any body-less request`;
+    return { ...d, reason: `${why}: ${d.reason}`, dependsOn: [proxy] };
+  }
   return authorize(docs, groups, request.server, request.method, request.tool);
 }
 

@@ -44,7 +44,9 @@ interface Names {
   groups: string[];
 }
 
-function namesOf(model: AccessModel, docs: readonly AuthScope[]): Names {
+function namesOf(model: AccessModel, all: readonly AuthScope[]): Names {
+  // What the definitions (and the seeds the stack renders) name; the registry's other seeds add only groups.
+  const docs = all.filter((d) => !d.seeded);
   const rules = docs.flatMap(serverRules);
   const servers = [...new Set(rules.filter((r) => !isWildcard(stripSlashes(r.server))).map((r) => stripSlashes(r.server)))].sort();
   const toolsOf = (server: string) => {
@@ -58,7 +60,7 @@ function namesOf(model: AccessModel, docs: readonly AuthScope[]): Names {
     for (const e of doc.server_access) if ("agent" in e && !isWildcard(e.agent)) agents.add(`/${stripSlashes(e.agent)}`);
     for (const a of doc.agent_access ?? []) if (!isWildcard(a)) agents.add(`/${stripSlashes(a)}`);
   }
-  const groups = new Set([...model.groups.map((g) => g.name), ...model.externalGroups, ...docs.flatMap((d) => d.group_mappings)]);
+  const groups = new Set([...model.groups.map((g) => g.name), ...model.externalGroups, ...all.flatMap((d) => d.group_mappings)]);
   return { servers, toolsOf, agents: [...agents].sort(), groups: [...groups].sort() };
 }
 

@@ -9,6 +9,7 @@ import type { Diagnostic } from "./diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
 import type { Located } from "./load";
 import type { AccessModel } from "./model";
+import { REGISTRY_DEFAULTS, switchText, type RegistryFlags, type SwitchDependency } from "./registry-settings";
 import type { AccessRequest, AccessTest } from "./schema";
 
 export interface RequestOutcome {
@@ -18,6 +19,8 @@ export interface RequestOutcome {
   decision: AccessDecision;
   /** The decision is what the expectation says. */
   held: boolean;
+  /** A switch the request `requires` that is off: the expectation cannot hold, whatever the decision. */
+  missingSwitch?: SwitchDependency;
 }
 
 export interface ExpectationResult extends Expectation {
@@ -32,10 +35,12 @@ export interface AccessTestRun {
   diagnostics: Diagnostic[];
 }
 
-function run(e: Expectation, docs: readonly AuthScope[]): ExpectationResult {
-  const outcomes = e.requests.map((request) => {
-    const decision = e.identity.enabled ? decide(docs, e.identity.groups, request) : DISABLED_DECISION;
-    return { request, text: requestText(request), decision, held: decision.allowed === (e.expect === "allow") };
+function run(e: Expectation, docs: readonly AuthScope[], flags: RegistryFlags): ExpectationResult {
+  const outcomes = e.requests.map((request): RequestOutcome => {
+    const decision = e.identity.enabled ? decide(docs, e.identity.groups, request, flags) : DISABLED_DECISION;
+    const off = (request.requires ?? []).find((name) => !flags[name]);
+    const outcome = { request, text: requestText(request), decision, held: decision.allowed === (e.expect === "allow") };
+    return off === undefined ? outcome : { ...outcome, held: false, missingSwitch: { name: off, value: false } };
   });
   return { ...e, outcomes, held: outcomes.every((o) => o.held) };
 }
@@ -51,6 +56,18 @@ export function decidedBy(d: AccessDecision): string {
 export function failureOf(r: ExpectationResult): Diagnostic {
   const broken = r.outcomes.filter((o) => !o.held);
   const first = broken[0]!;
+  if (first.missingSwitch) {
+    return {
+      severity: "error",
+      file: r.file,
+      line: r.line,
+      column: r.column,
+      path: r.path,
+      message:
+        `access test: ${first.text} holds only with the registry's ${first.missingSwitch.name} on (requires), but ` +
+        `${switchText(first.missingSwitch)}; turn it on where the registry runs with it, or remove the test`,
+    };
+  }
   const more = broken.length > 1 ? ` (and ${broken.length - 1} more of the ${r.outcomes.length} requests "${r.written}" stands for; run mcp-access test)` : "";
   return {
     severity: "error",
@@ -66,7 +83,8 @@ export function failureOf(r: ExpectationResult): Diagnostic {
 export function runAccessTests(model: AccessModel, tests: readonly Located<AccessTest>[]): AccessTestRun {
   const docs = authScopes(model);
   const plan = planAccessTests(model, docs, tests);
-  const results = plan.expectations.map((e) => run(e, docs));
+  const flags = model.registry ?? REGISTRY_DEFAULTS;
+  const results = plan.expectations.map((e) => run(e, docs, flags));
   return { results, diagnostics: [...plan.diagnostics, ...results.filter((r) => !r.held).map(failureOf)] };
 }
 

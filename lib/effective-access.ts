@@ -2,13 +2,17 @@
  * What each identity may do, as readable grants: the basis of `explain` and of the per-identity `diff`.
  */
 import type { AccessModel } from "./model";
-import { renderBootstrapAdminScope, renderRegistryDocuments } from "./registry-documents";
-import { BOOTSTRAP_ADMIN_GROUP, confersAdmin, isWildcard } from "./registry-rules";
+import { renderRegistryDocuments } from "./registry-documents";
+import { confersAdmin, isWildcard } from "./registry-rules";
+import { registrySeeds } from "./registry-seeds";
+import { REGISTRY_DEFAULTS } from "./registry-settings";
 import { scopeIndex, serverRules, type ScopeForAuth } from "./evaluate";
 import { agentGrants, distinctGrants, serverRuleGrants, type Grant } from "./grants";
 
 export interface AuthScope extends ScopeForAuth {
   agent_access?: string[];
+  /** A seed the registry holds but the stack does not render (modelled for decisions only). */
+  seeded?: true;
 }
 
 export interface IdentityAccess {
@@ -24,20 +28,22 @@ export interface IdentityAccess {
 }
 
 /**
- * The scope documents the auth server will see: the rendered ones, plus the bootstrap admin scope when the
- * stack manages it or relies on the registry having seeded it (registry-admins referenced as existing).
+ * The scope documents the auth server will see: the rendered ones, plus every seed the registry upserts on each
+ * init run (scripts/init-mongodb-ce.py `_load_default_scopes`) that the stack does not render itself — so a
+ * `registry-admins` member holds the two unrestricted scopes too (#1584), and `mcp-registry-admin` members theirs.
  */
 export function authScopes(model: AccessModel): AuthScope[] {
   const docs: AuthScope[] = renderRegistryDocuments(model).scopes.map((d) => ({
     _id: d._id,
     group_mappings: d.group_mappings,
     server_access: d.server_access,
-    ui_permissions: d.ui_permissions,
+    ui_permissions: d.ui_permissions ?? {},
     ...("agent_access" in d ? { agent_access: d.agent_access } : {}),
   }));
-  if (!model.bootstrap && model.externalGroups.includes(BOOTSTRAP_ADMIN_GROUP) && !docs.some((d) => d._id === BOOTSTRAP_ADMIN_GROUP)) {
-    const admin = renderBootstrapAdminScope();
-    docs.push({ _id: admin._id, group_mappings: admin.group_mappings, server_access: admin.server_access, ui_permissions: admin.ui_permissions });
+  for (const seed of registrySeeds(model.registry ?? REGISTRY_DEFAULTS)) {
+    if (docs.some((d) => d._id === seed._id)) continue;
+    const { _id, group_mappings, server_access } = seed;
+    docs.push({ _id, group_mappings, server_access, ui_permissions: seed.ui_permissions ?? {}, seeded: true });
   }
   return docs;
 }

@@ -6,10 +6,9 @@
 import type { AgentRule, ServerAccessEntry, ServerRule } from "./schema";
 import {
   ADMIN_GROUP_MARKERS,
+  claimGroups,
   HTTP_VERB_WILDCARD,
   isWildcard,
-  normalizeAgentPath,
-  normalizeGroupName,
   requestTarget as requestTargetOf,
   serverKey,
   serverNamesMatch,
@@ -45,7 +44,7 @@ export type DecisionBranch =
   | "http-verb-listed"
   /** generic-proxy hop: `http:*` in methods. */
   | "http-verb-wildcard"
-  /** validate_a2a_agent_access: the caller holds an admin group. */
+  /** validate_a2a_agent_access: a scope or group of the caller is an admin marker (#1434). */
   | "admin-group-bypass"
   /** validate_a2a_agent_access: an `{agent, actions}` rule matched. */
   | "agent-rule"
@@ -56,7 +55,9 @@ export type DecisionBranch =
   /** the identity is disabled: no token. */
   | "disabled"
   /** the path is not scope-checked (`/api/*`). */
-  | "not-scope-checked";
+  | "not-scope-checked"
+  /** validate_request refused the body before any scope was read (400 not JSON, 413 spilled). */
+  | "body-refused";
 
 /** The upstream function each kind of decision mirrors. */
 export const DECIDED_BY = {
@@ -79,35 +80,34 @@ export interface Decision {
   decidedBy: string;
   /** Why, in words. */
   reason: string;
+  /** The auth server's answer when it is not simply 200 (allowed) or 403 (denied): 400, 401, 413. */
+  status?: number;
 }
 
-const norm = (groups: readonly string[]) => new Set(groups.map(normalizeGroupName).filter((g) => g !== ""));
-
 /**
- * auth_server/server.py `map_groups_to_scopes` → scope_repository.py `get_group_mappings_bulk`
- * (`find({"group_mappings": {"$in": groups}})`), with group_names.py `normalize_group_name` on both sides (#1689):
- * `/team` in a mapping matches a `team` claim; case is kept. Documents in their given order.
+ * auth_server/server.py `map_groups_to_scopes` → scope_repository.py `get_group_mappings_bulk`: the claim's strings,
+ * empty ones dropped, matched exactly against `group_mappings` (`$in`); case and slashes kept, so a mapping
+ * `/team` does not match a `team` claim. Documents in their given order.
  */
 export function scopesForGroups<T extends ScopeForAuth>(docs: readonly T[], groups: readonly string[]): T[] {
   return scopeIndex(docs)(groups);
 }
 
 /**
- * The same lookup, indexed once for many identities: each mapping is normalised once and looked up by group, not
- * every document scanned per identity (thousands of identities × thousands of scopes).
+ * The same lookup, indexed once for many identities: each mapping is looked up by group, not every document
+ * scanned per identity (thousands of identities × thousands of scopes).
  */
 export function scopeIndex<T extends ScopeForAuth>(docs: readonly T[]): (groups: readonly string[]) => T[] {
   const byGroup = new Map<string, number[]>();
   docs.forEach((d, i) => {
     for (const g of d.group_mappings) {
-      const key = normalizeGroupName(g);
-      const at = byGroup.get(key) ?? byGroup.set(key, []).get(key)!;
+      const at = byGroup.get(g) ?? byGroup.set(g, []).get(g)!;
       if (at[at.length - 1] !== i) at.push(i);
     }
   });
   return (groups) => {
     const held = new Set<number>();
-    for (const g of norm(groups)) for (const i of byGroup.get(g) ?? []) held.add(i);
+    for (const g of claimGroups(groups)) for (const i of byGroup.get(g) ?? []) held.add(i);
     return [...held].sort((a, b) => a - b).map((i) => docs[i]!);
   };
 }
@@ -174,10 +174,16 @@ export function authorize(docs: readonly ScopeForAuth[], groups: readonly string
       if (!serverNamesMatch(rule.server, key)) continue;
       const at = `server "${rule.server}"`;
       if (httpVerb) {
-        // Generic-proxy hop (tests/auth_server/unit/test_generic_verb_authz.py): `http:*` or the verb itself,
-        // compared ignoring case; `all`/`*` never grant a verb, and there is no fallback to tools.
-        if (rule.methods.some((m) => m.toLowerCase() === HTTP_VERB_WILDCARD)) return grant(doc, rule, "http-verb-wildcard", `${method.toUpperCase()}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`);
-        if (rule.methods.some((m) => m.toLowerCase() === method.toLowerCase())) return grant(doc, rule, "http-verb-listed", `${method.toUpperCase()}: the verb is listed in methods of ${at} (verbs compare ignoring case)`);
+        // Generic-proxy hop (PR #1628, validate_server_tool_access with is_http_verb=True): `http:*` exactly (the
+        // test is `_HTTP_VERB_WILDCARD in allowed_methods`, case-sensitive) or the verb, compared upper-cased;
+        // `all`/`*` never grant a verb, and there is no fallback to tools.
+        const verb = method.toUpperCase();
+        if (rule.methods.includes(HTTP_VERB_WILDCARD)) {
+          return grant(doc, rule, "http-verb-wildcard", `${verb}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`);
+        }
+        if (rule.methods.some((m) => m.toUpperCase() === verb)) {
+          return grant(doc, rule, "http-verb-listed", `${verb}: the verb is listed in methods of ${at} (verbs compare upper-cased)`);
+        }
         continue;
       }
       // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
@@ -200,39 +206,122 @@ export function authorize(docs: readonly ScopeForAuth[], groups: readonly string
   return deny(scopes, decidedBy, what);
 }
 
+/** The agent path of an A2A request: `_get_a2a_agent_path` always yields it with a leading `/`. */
+export function agentRequestPath(agent: string): string {
+  return agent.startsWith("/") ? agent : `/${agent}`;
+}
+
 /**
- * auth_server/server.py `validate_a2a_agent_access` (A2A requests to `/agent/<path>`): admin groups
- * (`ADMIN_GROUP_MARKERS`) bypass; otherwise an `{agent, actions}` rule of the flattened rules whose `agent` equals
- * the path exactly (or is `*`/`all`) and whose actions hold the action, `all` or `*`.
+ * auth_server/server.py `validate_a2a_agent_access` (A2A requests to `/agent/<path>`): since #1434 the admin
+ * bypass reads `markers = set(user_scopes) | set(user_groups)`; any marker in `ADMIN_GROUP_MARKERS`, compared raw,
+ * allows (an Entra admin whose token carries only the group's Object ID passes through its mapped scope).
+ * Otherwise an `{agent, actions}` rule of the flattened rules whose `agent` is `*`/`all` or equals the path exactly
+ * (rules are compared as stored: no leading `/` is added to them) and whose actions hold the action, `all` or `*`.
  */
 export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly string[], agentPath: string, action = "invoke_agent"): Decision {
-  const path = normalizeAgentPath(agentPath);
+  const path = agentRequestPath(agentPath);
   const held = scopesForGroups(docs, groups);
   const scopes = held.map((d) => d._id);
   const decidedBy = DECIDED_BY.agent;
-  const admin = [...norm(groups)].find((g) => ADMIN_GROUP_MARKERS.includes(g));
-  if (admin) {
-    return { allowed: true, scope: null, rule: null, scopes, branch: "admin-group-bypass", decidedBy, reason: `group "${admin}" is an admin group (ADMIN_GROUP_MARKERS): the agent check is bypassed` };
+  const markerScope = scopes.find((s) => ADMIN_GROUP_MARKERS.includes(s));
+  const markerGroup = groups.find((g) => ADMIN_GROUP_MARKERS.includes(g));
+  if (markerScope !== undefined || markerGroup !== undefined) {
+    const what = markerScope !== undefined ? `scope "${markerScope}"` : `group "${markerGroup}"`;
+    const reason = `${what} is an admin marker (ADMIN_GROUP_MARKERS, matched against scopes and groups since #1434): the agent check is bypassed`;
+    return { allowed: true, scope: markerScope ?? null, rule: null, scopes, branch: "admin-group-bypass", decidedBy, reason };
   }
   for (const doc of held) {
     for (const rule of agentRules(doc)) {
       const agentMatches = rule.agent === path || rule.agent === "*" || rule.agent === "all";
       if (!agentMatches) continue;
-      const hit = (rule.actions as readonly string[]).includes(action) ? `action "${action}" is listed` : rule.actions.some((a) => isWildcard(a)) ? "actions wildcard" : null;
+      const actions: readonly string[] = rule.actions;
+      const hit = actions.includes(action) ? `action "${action}" is listed` : actions.some(isWildcard) ? "actions wildcard" : null;
       if (hit) return { allowed: true, scope: doc._id, rule, scopes, branch: "agent-rule", decidedBy, reason: `${hit} in the rule for agent "${rule.agent}"` };
     }
   }
   return deny(scopes, decidedBy, `${action} on agent "${path}"`);
 }
 
-/** A decision for a request path (`X-Original-URL`): the key derived as the auth server does. */
-export function authorizeUrl(docs: readonly ScopeForAuth[], groups: readonly string[], url: string, method?: string, tool?: string, rootPath = ""): Decision & { target: string | null } {
+/**
+ * What the auth server reads of a request's body (`X-Body`, set by the gateway's capture_body.lua): none, the
+ * body's text as sent, or `X-Body-Uninspectable: 1` (a body that spilled to a temp file and was not captured).
+ */
+export type RequestBody = { kind: "none" } | { kind: "text"; text: string } | { kind: "spilled" };
+
+/** Python's truthiness of a parsed JSON value (`if request_payload:`): null, false, 0, "", [] and {} are false. */
+function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === "object") return Object.keys(v).length > 0;
+  return true;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const firstTruthy = (...vs: unknown[]): unknown => vs.find(truthy);
+
+/** The body as validate_request reads it: refused (400, 413), or the JSON-RPC method and tool it names. */
+export type ReadBody =
+  | { refused: 400 | 413; reason: string }
+  | { refused: null; method: string | null; tool: string | null; batch: boolean };
+
+/**
+ * auth_server/server.py `validate_request`, body part: `json.loads(X-Body)`; a body that is not JSON fails closed
+ * (400), a spilled body too (413). A truthy dict gives the method from `method`, else `tool`/`name`, else
+ * `params.name`/`params.tool`/`params.method`; anything else — a JSON-RPC batch (a list) included — gives none, so
+ * the method becomes the URL's transport segment or `initialize`. For `tools/call` the tool is `params.name`.
+ */
+export function readBody(body: RequestBody): ReadBody {
+  if (body.kind === "spilled") {
+    return { refused: 413, reason: "the body spilled to a temp file and was not captured (X-Body-Uninspectable): the auth server fails closed with 413" };
+  }
+  if (body.kind === "none" || body.text === "") return { refused: null, method: null, tool: null, batch: false };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.text);
+  } catch {
+    return { refused: 400, reason: "the body is not JSON, so its method cannot be read: the auth server fails closed with 400" };
+  }
+  if (!truthy(payload) || !isRecord(payload)) return { refused: null, method: null, tool: null, batch: Array.isArray(payload) && truthy(payload) };
+  const params = payload.params;
+  const found = firstTruthy(payload.method, payload.tool, payload.name, ...(isRecord(params) ? [params.name, params.tool, params.method] : []));
+  const method = typeof found === "string" ? found : found === undefined ? null : JSON.stringify(found);
+  const name = method === "tools/call" && isRecord(params) ? params.name : undefined;
+  return { refused: null, method, tool: typeof name === "string" && name !== "" ? name : null, batch: false };
+}
+
+/** The decision a refused body gets: the auth server answers before any scope is read. */
+function refusedDecision(docs: readonly ScopeForAuth[], groups: readonly string[], status: 400 | 413, reason: string): Decision {
+  const scopes = scopesForGroups(docs, groups).map((d) => d._id);
+  return { allowed: false, scope: null, rule: null, scopes, branch: "body-refused", decidedBy: DECIDED_BY.url, reason, status };
+}
+
+/**
+ * A decision for a request path (`X-Original-URL`), as auth_server/server.py `validate_request` makes it: the key
+ * derived from the path; `/api/...` not scope-checked; `/agent/<path>` decided by `validate_a2a_agent_access`; on a
+ * server key a spilled (413) or non-JSON (400) body refused, then the method of the body, else the transport segment
+ * of the URL, else `initialize`.
+ */
+export function authorizeUrl(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  url: string,
+  body: RequestBody = { kind: "none" },
+  rootPath = "",
+): Decision & { target: string | null } {
   const target = requestTargetOf(url, rootPath);
   if (target.kind === "unchecked") {
-    return { allowed: true, scope: null, rule: null, scopes: scopesForGroups(docs, groups).map((d) => d._id), branch: "not-scope-checked", decidedBy: DECIDED_BY.url, reason: target.reason, target: null };
+    const scopes = scopesForGroups(docs, groups).map((d) => d._id);
+    return { allowed: true, scope: null, rule: null, scopes, branch: "not-scope-checked", decidedBy: DECIDED_BY.url, reason: target.reason, target: null };
   }
-  if (target.kind === "agent") return { ...authorizeAgent(docs, groups, target.path, method ?? "invoke_agent"), target: target.path };
-  // validate_request: the JSON-RPC method of the body, else the transport endpoint of the URL, else "initialize".
-  const m = method ?? target.endpoint ?? "initialize";
-  return { ...authorize(docs, groups, target.key, m, tool), target: target.key };
+  if (target.kind === "agent") return { ...authorizeAgent(docs, groups, target.path), target: target.path };
+  const read = readBody(body);
+  if (read.refused !== null) return { ...refusedDecision(docs, groups, read.refused, read.reason), target: target.key };
+  const method = read.method ?? target.endpoint ?? "initialize";
+  const d = authorize(docs, groups, target.key, method, read.tool ?? undefined);
+  const from = read.method !== null
+    ? null
+    : read.batch
+      ? `a JSON-RPC batch (a list) names no method, so the method is ${target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`}`
+      : `no body method, so the method is ${target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`}`;
+  return { ...d, reason: from ? `${from}; ${d.reason}` : d.reason, target: target.key };
 }

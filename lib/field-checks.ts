@@ -13,7 +13,7 @@ import {
   suspiciousCharProblem,
   usernameProblem,
 } from "./names";
-import { isReservedServerName } from "./registry-rules";
+import { isReservedServerName, stripSlashes } from "./registry-rules";
 import type { IdentityProvider } from "./registry-rules";
 import type { Kind } from "./schema";
 import { diagnosticAt, type SourceFile } from "./source";
@@ -98,7 +98,12 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
     const createInIdp = item.create_in_idp ?? item.create_in_keycloak ?? true;
     if (name !== undefined && name !== "" && unflagged("scope_name")) error(["scope_name"], scopeNameProblem(name, createInIdp !== false));
     for (const [path, server] of serverNames(item)) {
-      if (isReservedServerName(server)) {
+      if (stripSlashes(server) === "") {
+        // scope_repository.py `_server_access_has_invalid_server_rule` (#1507): import_group refuses a rule whose
+        // server strips to nothing (it would render as a gateway-wide `location /`).
+        const shown = server === "" ? "an empty server" : `server "${server}"`;
+        error(path, `${shown} names no server: the registry's import refuses empty and slash-only servers (#1507); name the server`);
+      } else if (isReservedServerName(server)) {
         error(path, `server "${server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
       } else {
         error(path, serverNameProblem(server));

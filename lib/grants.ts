@@ -3,7 +3,7 @@
  * permission — with its wildcards as flags. Produced once (effective-access.ts), compared and judged as data
  * (diff, privileged changes), and turned into text only where it is shown.
  */
-import { grantsEverything, isWildcard, stripSlashes } from "./registry-rules";
+import { customEntityGrant, grantsEverything, isWildcard, stripSlashes } from "./registry-rules";
 
 export type Grant =
   | { kind: "method"; server: string; method: string; every: { server: boolean; method: boolean } }
@@ -32,6 +32,7 @@ export function agentGrants(agent: string, actions: readonly string[]): Grant[] 
 
 /** A grant that opens everything of its kind: every server, method, tool, agent, action or resource. */
 export function isWildcardGrant(g: Grant): boolean {
+  if (g.kind === "ui" && customEntityGrant(g.action, g.resource)?.every) return true;
   return Object.values(g.every).some(Boolean);
 }
 
@@ -48,8 +49,11 @@ export function grantText(g: Grant): string {
       return `agent ${g.every.agent ? "every agent (*)" : g.agent}: ${g.action}`;
     case "agent_access":
       return `agent access: ${g.action}`;
-    case "ui":
-      return `ui ${g.action}: ${g.resource}`;
+    case "ui": {
+      // Custom-entity scopes read as what they open (custom_entity_scopes.py `resolve_list_grant`).
+      const entity = customEntityGrant(g.action, g.resource);
+      return entity ? `ui ${g.action}: ${entity.text}` : `ui ${g.action}: ${g.resource}`;
+    }
   }
 }
 

@@ -4,13 +4,19 @@
  */
 import { z } from "zod";
 import type { Diagnostic } from "./diagnostics";
-import { identityAccess } from "./effective-access";
+import { authScopes, type AuthScope } from "./effective-access";
 import type { AccessModel } from "./model";
+import { PRIVILEGED_SCOPE_NAMES } from "./registry-rules";
 
 export const GuardSettings = z.strictObject({
   maxRemovalShare: z.number().gt(0).max(1).optional().describe("refuse removing more than this share of a group's members at once (e.g. 0.25)"),
   minRemovalBase: z.number().int().min(1).optional().describe("groups smaller than this are exempt from maxRemovalShare (default 4)"),
-  minAdmins: z.number().int().min(0).optional().describe("at least this many enabled human users stay registry admins"),
+  minAdmins: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("at least this many enabled human users stay registry admins, counted as the registry's admin-safety code does"),
   requireOwners: z.boolean().optional().describe("every group file must list owners"),
 });
 export type GuardSettings = z.infer<typeof GuardSettings>;
@@ -20,6 +26,40 @@ export interface GuardOrigin {
   file: string;
   line: number;
   column: number;
+}
+
+/** registry/services/admin_safety.py `_normalize`: names compare stripped and case-folded. */
+const fold = (name: string) => name.trim().toLowerCase();
+
+/**
+ * registry/services/admin_safety.py `resolve_admin_group_names`: a scope confers admin for the last-admin guard
+ * when scope_service.py `_import_touches_privileged_scope` holds — its name or any of its group_mappings is a
+ * privileged scope name, or any ui_permissions grants `"all"` (any action: broader than `_user_is_admin`). The
+ * scope's name and its mappings, case-folded, are then admin group names.
+ */
+export function adminSafetyGroupNames(docs: readonly AuthScope[]): Set<string> {
+  const privileged: readonly string[] = PRIVILEGED_SCOPE_NAMES;
+  const out = new Set<string>();
+  for (const d of docs) {
+    const touches =
+      privileged.includes(d._id) ||
+      d.group_mappings.some((m) => privileged.includes(m)) ||
+      Object.values(d.ui_permissions ?? {}).some((grant) => grant.includes("all"));
+    if (!touches) continue;
+    out.add(fold(d._id));
+    for (const m of d.group_mappings) out.add(fold(m));
+  }
+  return out;
+}
+
+/**
+ * The enabled human users the registry's last-admin guard counts as admins (admin_safety.py
+ * `list_admin_identities` → `groups_confer_admin`: any of the user's groups, case-folded, is an admin group name).
+ * Upstream counts M2M accounts and disabled users too; a lock-out guard counts only people who can log in.
+ */
+export function adminSafetyAdmins(model: AccessModel, docs: readonly AuthScope[] = authScopes(model)): string[] {
+  const names = adminSafetyGroupNames(docs);
+  return model.users.filter((u) => u.enabled && u.groups.some((g) => names.has(fold(g)))).map((u) => u.username).sort();
 }
 
 function members(model: AccessModel): Map<string, Set<string>> {
@@ -41,10 +81,11 @@ export function checkGuards(head: AccessModel, base: AccessModel | null, guards:
   }
 
   if (guards.minAdmins !== undefined && guards.minAdmins > 0) {
-    // Admin is what the access data says (a scope held that makes its holder a registry admin), not a group name.
-    const admins = identityAccess(head).filter((i) => i.kind === "user" && i.enabled && i.admin).map((i) => i.name).sort();
+    // Admin as the registry's own admin-safety code counts it (adminSafetyAdmins), not a group name of ours.
+    const admins = adminSafetyAdmins(head);
     if (admins.length < guards.minAdmins) {
-      out.push(at("guards.minAdmins", `${admins.length} enabled human user(s) would be registry admins (${admins.join(", ") || "none"}); at least ${guards.minAdmins} must remain so nobody is locked out of the registry`));
+      const how = "counted as the registry's admin-safety code does: a privileged scope name or mapping, or any \"all\" grant";
+      out.push(at("guards.minAdmins", `${admins.length} enabled human user(s) would be registry admins (${admins.join(", ") || "none"}; ${how}); at least ${guards.minAdmins} must remain so nobody is locked out of the registry`));
     }
   }
 

@@ -9,12 +9,15 @@ import { checkGuards, type GuardSettings } from "./guards";
 import { loadDefinitionFiles, loadDefinitions, type Located } from "./load";
 import { buildAccessModel, type AccessModel, type ModelOptions } from "./model";
 import { loadRepoConfig } from "./repo-config";
+import { registryFlags, type RegistrySettings } from "./registry-settings";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
   guards?: GuardSettings;
+  /** The registry's feature switches set by the stack; they override `registry:` of `mcp-access.yaml`. */
+  registry?: RegistrySettings;
   /** The access model before this change (a git revision), for the mass-removal guard. */
   base?: AccessModel;
   /**
@@ -58,18 +61,23 @@ function accessTestsOf(loaded: LoadedAccessTests, model: AccessModel, modelDiagn
 
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitions(root, options);
-  const built = buildAccessModel(loaded.definitions, options);
   const repo = loadRepoConfig(root);
+  const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
+  const built = buildAccessModel(loaded.definitions, { ...options, registryFlags: flags });
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
   const tests = accessTestsOf(loadAccessTests(root, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
   return result([...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded, ...tests.diagnostics], built.model, tests.report);
 }
 
-/** The same checks on files from anywhere else (a git revision); no guards. */
+/**
+ * The same checks on files from anywhere else (a git revision); no guards. The registry's switches are the
+ * caller's (`registryFlags`, e.g. the working tree's), else the stack's `registry` over upstream's defaults.
+ */
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitionFiles(files, options);
-  const built = buildAccessModel(loaded.definitions, options);
+  const flags = options.registryFlags ?? registryFlags(options.registry);
+  const built = buildAccessModel(loaded.definitions, { ...options, registryFlags: flags });
   const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
   return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
@@ -77,6 +85,7 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
 export * from "./diagnostics";
 export * from "./model";
 export * from "./registry-documents";
+export * from "./registry-seeds";
 export * from "./registry-rules";
 export * from "./evaluate";
 export * from "./effective-access";
@@ -87,11 +96,13 @@ export { m2mNames, resolveIdentity, userNames, type IdentityRef, type ResolvedId
 export * from "./access-test-run";
 export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./access-test-load";
 export * from "./grants";
-export { GuardSettings } from "./guards";
+export { adminSafetyAdmins, adminSafetyGroupNames, GuardSettings } from "./guards";
 export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./load";
 export { ACCESS_TESTS_DIR, jsonSchemaFor, KINDS, SCHEMA_NAMES, type AccessRequest, type AccessTest, type Kind, type SchemaName } from "./schema";
 export { sizedFile, type RawFile } from "./source";
 export * from "./stack-config";
+export * from "./registry-settings";
+export { loadRepoConfig, REPO_CONFIG_FILE } from "./repo-config";
 export { readStackFile } from "./stack-file";
 export * from "./stack-outputs";
 export * from "./identity-plan";

@@ -2,6 +2,8 @@
  * The access model: definitions normalised and cross-checked. Everything downstream (registry documents,
  * IdP components, explain, diff) reads this, never the raw files.
  */
+import { BOOTSTRAP_SEEDS } from "./registry-seeds";
+import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
 import type { Diagnostic } from "./diagnostics";
 import { sortDiagnostics } from "./diagnostics";
 import type { Definitions, Located } from "./load";
@@ -11,14 +13,16 @@ import {
   READ_METHODS,
   STANDARD_METHODS,
   confersAdmin,
+  customEntityGrantProblem,
+  customEntityScope,
   isKnownUiAction,
   isWildcard,
   grantsEverything,
   MCP_METHODS,
   UI_ACTIONS,
   normalizeAgentPath,
-  normalizeGroupName,
   isHttpMethodToken,
+  HTTP_VERB_WILDCARD,
   stripSlashes,
 } from "./registry-rules";
 import type { IdentityProvider } from "./registry-rules";
@@ -71,6 +75,8 @@ export interface ModelOptions {
   bootstrapAdminEmail?: string;
   /** The identity provider the definitions are applied to (default Keycloak). */
   identityProvider?: IdentityProvider;
+  /** The registry's feature switches as resolved (mcp-access.yaml, then the stack); upstream's defaults if absent. */
+  registryFlags?: RegistryFlags;
 }
 
 export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
@@ -88,6 +94,8 @@ export interface AccessModel {
   bootstrapAdmin: { username: string; email: string } | null;
   /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
   externalGroups: string[];
+  /** The registry's feature switches the model is decided and rendered with (absent: upstream's defaults). */
+  registry?: RegistryFlags;
 }
 
 export interface ModelResult {
@@ -104,19 +112,19 @@ function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
   return (def.servers ?? []).map((s) => {
     const execute = s.access_level === "execute";
     const rule: ServerAccessEntry = { server: s.server_name, methods: [...(execute ? STANDARD_METHODS : READ_METHODS)] };
-    if (execute && s.tools !== undefined) rule.tools = Array.isArray(s.tools) ? [...s.tools] : s.tools;
+    // `tools: []` for read (and an execute without tools): the same grant as no key, but auth_server/server.py
+    // `_audit_legacy_scopes_on_startup` flags a rule without `tools` as a legacy shape on every start.
+    rule.tools = execute && s.tools !== undefined ? (Array.isArray(s.tools) ? [...s.tools] : s.tools) : [];
     return rule;
   });
 }
 
-/** An agent rule in its stored form (management_routes.py `_normalize_agent_entries`). */
-function normalizeAgentRule(rule: AgentRule): AgentRule {
-  return { agent: normalizeAgentPath(rule.agent), actions: [...rule.actions] };
-}
-
+/**
+ * A server_access entry as the registry stores it: as written. The registry normalises agent paths only in
+ * `agent_access` and the agent UI permissions (management_routes.py `_normalize_agent_paths_in_scope_config`);
+ * `{agent, actions}` rules keep their `agent` — its own seed stores `agent: "*"`.
+ */
 function normalizeEntry(entry: ServerAccessEntry): ServerAccessEntry {
-  if ("agent" in entry) return normalizeAgentRule(entry);
-  if ("access_rules" in entry) return { scope_name: entry.scope_name, access_rules: entry.access_rules.map((r) => ("agent" in r ? normalizeAgentRule(r) : r)) };
   return entry;
 }
 
@@ -156,8 +164,9 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     c.error(loc, ["create_in_keycloak"], "create_in_keycloak (legacy alias) contradicts create_in_idp; keep only create_in_idp", true);
   }
   const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
-  if (d.scope_name === BOOTSTRAP_ADMIN_GROUP && bootstrap) {
-    c.error(loc, ["scope_name"], `"${BOOTSTRAP_ADMIN_GROUP}" is the bootstrap admin group the stack manages (bootstrap: true); remove this file or turn bootstrap off`);
+  if ((BOOTSTRAP_SEEDS as readonly string[]).includes(d.scope_name) && bootstrap) {
+    const what = d.scope_name === BOOTSTRAP_ADMIN_GROUP ? "the bootstrap admin group" : "a registry seed scope";
+    c.error(loc, ["scope_name"], `"${d.scope_name}" is ${what} the stack manages (bootstrap: true); remove this file or turn bootstrap off`);
   } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
     c.warn(loc, ["scope_name"], `"${d.scope_name}" is a privileged scope name in the registry: the registry's own import refuses it unless an admin allows privileged writes; check this group is meant to grant admin-level access`);
   }
@@ -170,11 +179,19 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
 
   const serverAccess: ServerAccessEntry[] = (d.server_access ?? []).map(normalizeEntry);
   const checkAgentRule = (rule: AgentRule, path: Array<string | number>) => {
-    const stored = normalizeAgentPath(rule.agent);
-    if (stored !== rule.agent) {
-      const what = stored === "all" ? `the agent wildcard "${rule.agent}" is stored as "all"` : `agent "${rule.agent}" is stored as "${stored}" (agent paths start with /)`;
-      c.warn(loc, [...path, "agent"], `${what}, as the registry's IAM API normalises it (management_routes._normalize_agent_entries); write "${stored}" to keep the file and the registry alike`);
+    // auth_server/server.py validate_a2a_agent_access compares the rule's agent as stored: `*`/`all`, or equal to
+    // the request's agent path, which always starts with "/" (`_get_a2a_agent_path`).
+    const wildcard = rule.agent === "*" || rule.agent === "all";
+    if (!wildcard) {
+      const meant = normalizeAgentPath(rule.agent);
+      const why = meant === "all"
+        ? `"${rule.agent}" is not an agent wildcard in server_access (only "*" and "all" are)`
+        : `agent "${rule.agent}" never matches: agent paths of A2A requests start with "/"`;
+      if (meant !== rule.agent) {
+        c.warn(loc, [...path, "agent"], `${why}, and the registry stores server_access rules as written (validate_a2a_agent_access compares them raw); write "${meant === "all" ? "*" : meant}"`);
+      }
     }
+    const stored = wildcard ? "all" : rule.agent;
     const destructive = rule.actions.some(isWildcard) ? ["every action"] : rule.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
     if (stored === "all" && destructive.length) {
       c.warn(loc, [...path, "actions"], `agent "${rule.agent}" with ${destructive.join(", ")} lets every member change or remove every agent of the registry; name the agents instead`);
@@ -213,7 +230,17 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
   for (const [action, grants] of Object.entries(d.ui_permissions ?? {})) {
     if (!isKnownUiAction(action)) {
       const hint = suggest(action, UI_ACTIONS);
-      c.error(loc, ["ui_permissions", action], `unknown UI action "${action}"${hint ? `: did you mean "${hint}"?` : ""} (see the README for the list of UI actions)`, true);
+      const entity = /^(list|create|modify|delete)_(.*)_entity$/.exec(action);
+      const why = entity
+        ? `: a custom entity type name matches ^[a-z0-9_-]+$ (custom_entity_models.TYPE_NAME_PATTERN), "${entity[2]}" does not`
+        : hint ? `: did you mean "${hint}"?` : "";
+      c.error(loc, ["ui_permissions", action], `unknown UI action "${action}"${why} (see the README for the list of UI actions)`, true);
+    } else if (customEntityScope(action)) {
+      // custom_entity_scopes.py: what a list_/create_/modify_/delete_<type>_entity grant may name.
+      grants.forEach((item, k) => {
+        const problem = customEntityGrantProblem(action, item);
+        if (problem) c.error(loc, ["ui_permissions", action, k], problem);
+      });
     } else if (confersAdmin(action, grants)) {
       c.warn(loc, ["ui_permissions", action], `"all" on ${action} makes every member of this group a registry admin; list the resources instead unless that is intended ("*" does not confer admin)`);
     }
@@ -242,7 +269,10 @@ function checkServerRule(
 ): void {
   if (stripSlashes(rule.server).split("/")[0] !== "api") {
     rule.methods.forEach((m, k) => {
-      if (!isWildcard(m) && !MCP_METHODS.has(m) && !isHttpMethodToken(m)) {
+      if (m !== HTTP_VERB_WILDCARD && m.toLowerCase() === HTTP_VERB_WILDCARD) {
+        // PR #1628: `_HTTP_VERB_WILDCARD in allowed_methods` — the wildcard is case-sensitive.
+        c.warn(loc, [...path, "methods", k], `"${m}" is not the HTTP verb wildcard (the registry compares it case-sensitively, #1628): write "${HTTP_VERB_WILDCARD}"`);
+      } else if (!isWildcard(m) && !MCP_METHODS.has(m) && !isHttpMethodToken(m)) {
         const hint = suggest(m, MCP_METHODS);
         c.warn(loc, [...path, "methods", k], `"${m}" is not an MCP method${hint ? ` (did you mean "${hint}"?)` : ""}; a misspelt method grants nothing`);
       }
@@ -303,12 +333,15 @@ function checkGroupMappings(
 ): void {
   if (idp === "entra") return;
   for (const [name, g] of groups) {
-    // group_names.normalize_group_name (#1689): "/name" in group_mappings maps the group "name".
-    if (!g.createInIdp || g.groupMappings.some((m) => normalizeGroupName(m) === name)) continue;
+    // scope_repository.py get_group_mappings_bulk: `$in` on the claim's strings, exact; "/name" does not map "name"
+    // (normalising names, #1689, is an open proposal).
+    if (!g.createInIdp || g.groupMappings.includes(name)) continue;
     const joining = members.filter((m) => m.groups.includes(name));
     if (!joining.length) continue;
     const files = [...new Set(joining.map((m) => m.file))].sort();
-    c.warn(locs.get(name)!, ["group_mappings"], `group_mappings leaves out "${name}", so the ${joining.length} identities joining it (${files.join(", ")}) receive nothing from this scope; add "${name}" to group_mappings`);
+    const near = g.groupMappings.find((m) => m.trim().replace(/^\/+|\/+$/g, "").trim() === name);
+    const why = near === undefined ? "" : ` ("${near}" is a different group: the registry matches group names exactly)`;
+    c.warn(locs.get(name)!, ["group_mappings"], `group_mappings leaves out "${name}"${why}, so the ${joining.length} identities joining it (${files.join(", ")}) receive nothing from this scope; add "${name}" to group_mappings`);
   }
 }
 
@@ -382,6 +415,7 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       bootstrap,
       bootstrapAdmin: admin,
       externalGroups: [...external].sort(),
+      registry: options.registryFlags ?? { ...REGISTRY_DEFAULTS },
     },
     diagnostics: sortDiagnostics(c.diagnostics),
   };

@@ -5,7 +5,9 @@
  */
 import type { AccessModel, M2MAccount, ScopeGroup } from "./model";
 import type { ServerAccessEntry } from "./schema";
-import { BOOTSTRAP_ADMIN_GROUP, HTTP_VERB_WILDCARD } from "./registry-rules";
+import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
+import { BOOTSTRAP_SEEDS, registrySeeds, type SeedDocument } from "./registry-seeds";
+import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
 
 import { type IdentityProvider } from "./registry-rules";
 export { IDENTITY_PROVIDERS, type IdentityProvider } from "./registry-rules";
@@ -22,13 +24,8 @@ export interface ScopeDocument {
   is_idp_managed: boolean;
 }
 
-/** The bootstrap admin scope, as the registry's init scripts upsert it (`$set` of these fields only). */
-export interface BootstrapScopeDocument {
-  _id: string;
-  group_mappings: string[];
-  server_access: ServerAccessEntry[];
-  ui_permissions: Record<string, string[]>;
-}
+/** A seed scope the bootstrap owns, as the registry's init script upserts it (`$set` of these fields only). */
+export type BootstrapScopeDocument = SeedDocument;
 
 export interface M2MClientRecord {
   /** Keycloak: the client id (= name). Entra: the application's appId, known only after apply. */
@@ -91,45 +88,24 @@ export function renderScopeDocument(group: ScopeGroup, ids: AssignedIds = {}): S
 }
 
 /**
- * registry-admins as the registry seeds it (scripts/registry-admins.json on upstream main): every server, the
- * generic-proxy verbs (`http:*`, required by tests/auth_server/unit/test_admin_seed_http_verbs.py since `all` never
- * grants a verb), the nested `agents` block the seed still ships (ignored by `_flatten_server_access`; admins pass the
- * A2A check through ADMIN_GROUP_MARKERS) and the admin UI actions.
+ * registry-admins as the registry seeds it (scripts/registry-admins.json at main@8c5b834b, see registry-seeds.ts),
+ * with the Entra admin group's Object ID joining its group_mappings as init-mongodb-ce.py adds
+ * `ENTRA_GROUP_ADMIN_ID`; with the generic proxy on, PR #1732's `http:*` rule too.
  */
-export function renderBootstrapAdminScope(ids: AssignedIds = {}): BootstrapScopeDocument {
-  const all = ["all"];
-  const agentActions = ["list_agents", "get_agent", "publish_agent", "modify_agent", "delete_agent"];
-  return {
-    _id: BOOTSTRAP_ADMIN_GROUP,
-    group_mappings: withObjectIds([BOOTSTRAP_ADMIN_GROUP], ids.groupObjectIds),
-    server_access: [
-      { server: "*", methods: ["all"], tools: ["all"] },
-      { server: "*", methods: [HTTP_VERB_WILDCARD], tools: [] },
-      { agents: { actions: agentActions.map((action) => ({ action, resources: all })) } },
-    ],
-    ui_permissions: Object.fromEntries(BOOTSTRAP_ADMIN_UI_ACTIONS.map((a) => [a, all])),
-  };
+export function renderBootstrapAdminScope(ids: AssignedIds = {}, flags: RegistryFlags = REGISTRY_DEFAULTS): BootstrapScopeDocument {
+  return renderBootstrapScopes(ids, flags).find((d) => d._id === BOOTSTRAP_ADMIN_GROUP)!;
 }
 
-/** The UI actions the seed grants `["all"]`, in its order. */
-export const BOOTSTRAP_ADMIN_UI_ACTIONS = [
-  "list_agents",
-  "get_agent",
-  "publish_agent",
-  "modify_agent",
-  "delete_agent",
-  "list_service",
-  "register_service",
-  "health_check_service",
-  "toggle_service",
-  "modify_service",
-  "change_lifecycle_status",
-  "delete_service",
-  "list_virtual_server",
-  "create_virtual_server",
-  "modify_virtual_server",
-  "delete_virtual_server",
-] as const;
+/**
+ * The seeds the bootstrap owns (registry-seeds.ts `BOOTSTRAP_SEEDS`), exactly as their files: only registry-admins
+ * gets the Entra Object ID (init-mongodb-ce.py adds it there alone).
+ */
+export function renderBootstrapScopes(ids: AssignedIds = {}, flags: RegistryFlags = REGISTRY_DEFAULTS): BootstrapScopeDocument[] {
+  const owned: readonly string[] = BOOTSTRAP_SEEDS;
+  return registrySeeds(flags)
+    .filter((d) => owned.includes(d._id))
+    .map((d) => (d._id === BOOTSTRAP_ADMIN_GROUP ? { ...d, group_mappings: withObjectIds(d.group_mappings, ids.groupObjectIds) } : d));
+}
 
 export function renderM2MRecord(account: M2MAccount, idp: IdentityProvider, ids: AssignedIds = {}): M2MClientRecord {
   const clientId = idp === "keycloak" ? account.name : ids.clientIds?.[account.name];
@@ -153,7 +129,7 @@ export interface RenderOptions extends AssignedIds {
 export function renderRegistryDocuments(model: AccessModel, options: RenderOptions = {}): RegistryDocuments {
   const idp = options.idp ?? "keycloak";
   const scopes: Array<ScopeDocument | BootstrapScopeDocument> = model.groups.map((g) => renderScopeDocument(g, options));
-  if (model.bootstrap) scopes.push(renderBootstrapAdminScope(options));
+  if (model.bootstrap) scopes.push(...renderBootstrapScopes(options, model.registry ?? REGISTRY_DEFAULTS));
   scopes.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
   return { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };
 }

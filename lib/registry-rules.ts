@@ -5,12 +5,15 @@
  */
 
 /**
- * The upstream state these rules follow: `main` up to PR #1333 (2026-06-25), plus the newer single files
- * `auth_server/server.py`, `registry/repositories/documentdb/scope_repository.py`, `registry/utils/group_names.py`
- * and `registry/utils/iam_manager.py` up to issue #1689, and the generic-proxy tests
- * (`tests/auth_server/unit/test_generic_verb_authz.py`, `test_admin_seed_http_verbs.py`).
+ * The upstream state these rules follow: agentic-community/mcp-gateway-registry `main` at
+ * 8c5b834be29da0218226623c610b03ed5763c337 (2026-08-21, merges up to PR #1641) — the source the project's tests run
+ * the auth server from — plus, where applied, the merged PRs #1628 (the generic gateway proxy's verb hop, behind
+ * the `gatewayGenericProxy` setting) and #1732 (registry-admins' `http:*` rule, rendered with that setting on).
+ * Open proposals (#1689 / PR #1713 group-name normalisation, #1315 `is_admin`) are not followed.
  */
-export const UPSTREAM_REVISION = "agentic-community/mcp-gateway-registry main @ PR #1333 (2026-06-25) + auth_server/server.py, scope_repository.py, group_names.py, iam_manager.py @ #1689";
+export const UPSTREAM_REVISION =
+  "agentic-community/mcp-gateway-registry main @ 8c5b834be29da0218226623c610b03ed5763c337 (2026-08-21, merges up to " +
+  "#1641) + merged PRs #1628 (generic proxy, with gatewayGenericProxy on) and #1732 (admin seed http:*, same)";
 
 /** `STANDARD_METHODS` in the registry's scope_service.py: what "execute" access means. */
 export const STANDARD_METHODS = [
@@ -93,9 +96,11 @@ export function requestTarget(url: string, rootPath = ""): RequestTarget {
   if (prefix && path.startsWith(prefix)) path = path.slice(prefix.length).replace(/^\/+/, "");
   const parts = path ? path.split("/") : [];
   if (parts[0] === "agent" && parts.length >= 2) {
+    // `_get_a2a_agent_path`: only a trailing `.well-known/agent-card.json` (the agent card) is dropped.
     const rest = parts.slice(1);
-    const wellKnown = rest.indexOf(".well-known");
-    return { kind: "agent", path: `/${(wellKnown >= 0 ? rest.slice(0, wellKnown) : rest).join("/")}` };
+    const card = rest.length >= 2 && rest[rest.length - 2] === ".well-known" && rest[rest.length - 1] === "agent-card.json";
+    const segments = card ? rest.slice(0, -2) : rest;
+    if (segments.length > 0 && segments.every((x) => x !== "")) return { kind: "agent", path: `/${segments.join("/")}` };
   }
   if (parts.length >= 2 && MCP_TRANSPORT_ENDPOINTS.has(parts[parts.length - 1]!)) {
     return { kind: "server", key: parts.slice(0, -1).join("/"), endpoint: parts[parts.length - 1]! };
@@ -108,24 +113,33 @@ export function requestTarget(url: string, rootPath = ""): RequestTarget {
 }
 
 /**
- * registry/utils/group_names.py `normalize_group_name` (#1689): surrounding whitespace and `/` removed, case kept;
- * applied to both the token's groups and `group_mappings`.
+ * registry/repositories/documentdb/scope_repository.py `get_group_mappings_bulk` (called by auth_server/server.py
+ * `map_groups_to_scopes`): the claim's group strings as they are, empty ones dropped, then
+ * `find({"group_mappings": {"$in": groups}})` — exact, case-sensitive; `/team` and `team` are different groups.
+ * (Normalising names, #1689 / PR #1713, is an open proposal, not the registry's behaviour.)
  */
-export function normalizeGroupName(name: string): string {
-  return name.trim().replace(/^\/+|\/+$/g, "").trim();
+export function claimGroups(groups: readonly string[]): Set<string> {
+  return new Set(groups.filter((g) => g !== ""));
 }
 
-/** registry/auth/privileged_constants.py `ADMIN_GROUP_MARKERS`: groups that bypass the A2A agent check. */
+/**
+ * registry/auth/privileged_constants.py `ADMIN_GROUP_MARKERS`: the names that bypass the A2A agent check. Since
+ * #1434 auth_server/server.py `validate_a2a_agent_access` compares them, raw, with the caller's scopes and groups.
+ */
 export const ADMIN_GROUP_MARKERS: readonly string[] = ["mcp-registry-admin", "registry-admins"];
 
-/** The generic-proxy token that grants every HTTP verb (auth_server/server.py `_HTTP_VERB_WILDCARD`). */
+/**
+ * The generic-proxy token that grants every HTTP verb (auth_server/server.py `_HTTP_VERB_WILDCARD`, PR #1628):
+ * tested as `_HTTP_VERB_WILDCARD in allowed_methods`, so it is case-sensitive — `HTTP:*` is not the wildcard.
+ */
 export const HTTP_VERB_WILDCARD = "http:*";
 
-/** HTTP verbs a generic-proxy rule may list (compared ignoring case), and `http:*`. */
+/** HTTP verbs a generic-proxy rule may list; the hop compares verbs upper-cased (PR #1628). */
 export const HTTP_VERBS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
+/** A methods item the generic-proxy hop reads: `http:*` exactly, or a verb in any case. */
 export function isHttpMethodToken(m: string): boolean {
-  return m.toLowerCase() === HTTP_VERB_WILDCARD || HTTP_VERBS.has(m.toUpperCase());
+  return m === HTTP_VERB_WILDCARD || HTTP_VERBS.has(m.toUpperCase());
 }
 
 /**
@@ -188,8 +202,49 @@ export const UI_ACTIONS: readonly string[] = [
   "delete_virtual_server",
 ];
 
-/** Custom entity types: `list_/create_/modify_/delete_<type>_entity`. */
-export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_[a-z0-9][a-z0-9_-]*_entity$/;
+/** registry/schemas/custom_entity_models.py `TYPE_NAME_PATTERN`: the name of a custom entity type. */
+export const CUSTOM_TYPE_NAME = /^[a-z0-9_-]+$/;
+
+/**
+ * registry/services/custom_entity_scopes.py `entity_scope`: each custom type `<type>` has the UI scopes
+ * `list_/create_/modify_/delete_<type>_entity`.
+ */
+export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_([a-z0-9_-]+)_entity$/;
+
+/** The verb and type of a custom-entity UI scope, or null. */
+export function customEntityScope(action: string): { verb: "list" | "create" | "modify" | "delete"; type: string } | null {
+  const m = CUSTOM_ENTITY_ACTION.exec(action);
+  return m ? { verb: m[1] as "list" | "create" | "modify" | "delete", type: m[2]! } : null;
+}
+
+const RECORD_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What one item of a custom-entity grant opens, or null when it opens nothing. `list_<type>_entity`
+ * (custom_entity_scopes.py `list_grant_allows_type`, `list_grant_record_paths`): `"all"` or the bare type → every
+ * record of the type; `/<type>/<uuid>` → that record. The mutation scopes are type-level
+ * (custom_entity_routes.py `_has_type_scope` → `user_has_asset_permission`): `"all"` or the bare type only.
+ */
+export function customEntityGrant(action: string, item: string): { every: boolean; text: string } | null {
+  const scope = customEntityScope(action);
+  if (!scope) return null;
+  if (item === "all" || item === scope.type) return { every: true, text: `every ${scope.type} record` };
+  const prefix = `/${scope.type}/`;
+  if (scope.verb === "list" && item.startsWith(prefix) && RECORD_UUID.test(item.slice(prefix.length))) {
+    return { every: false, text: `the ${scope.type} record ${item}` };
+  }
+  return null;
+}
+
+/** Why a custom-entity grant item opens nothing, for validate. */
+export function customEntityGrantProblem(action: string, item: string): string | null {
+  const scope = customEntityScope(action);
+  if (!scope || customEntityGrant(action, item)) return null;
+  const allowed = scope.verb === "list"
+    ? `"all", "${scope.type}" or a record path "/${scope.type}/<uuid>"`
+    : `"all" or "${scope.type}" (the ${scope.verb} scope is type-level: a record path grants nothing)`;
+  return `${action}: "${item}" opens nothing; the registry reads ${allowed}`;
+}
 
 export function isKnownUiAction(action: string): boolean {
   return UI_ACTIONS.includes(action) || CUSTOM_ENTITY_ACTION.test(action);
@@ -205,7 +260,8 @@ const SKILL_ACTIONS_EXCLUDED = ["publish_skill", "modify_skill", "delete_skill",
 export function confersAdmin(action: string, grants: readonly string[]): boolean {
   if (!grants.includes("all")) return false;
   if (!MUTATING_PREFIXES.some((p) => action.startsWith(p))) return false;
-  if (/_entity$/.test(action) && CUSTOM_ENTITY_ACTION.test(action)) return false;
+  // privileged_constants.py `_PER_TYPE_ENTITY_SCOPE_RE`: any create_/modify_/delete_…_entity is excluded.
+  if (/^(create|modify|delete)_.+_entity$/.test(action)) return false;
   if (SKILL_ACTIONS_EXCLUDED.includes(action)) return false;
   return true;
 }

@@ -1,9 +1,13 @@
-/** The repository's own settings file, `mcp-access.yaml` at its root (optional): the safety guards. */
+/**
+ * The repository's own settings file, `mcp-access.yaml` at its root (optional): the safety guards, and the
+ * registry's feature switches that change decisions (`registry:`, see registry-settings.ts).
+ */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Diagnostic } from "./diagnostics";
 import { GuardSettings, type GuardOrigin } from "./guards";
+import { RegistrySettings } from "./registry-settings";
 import { fieldNames, translateIssues } from "./schema-issues";
 import { diskFile, readRawSource } from "./source";
 
@@ -11,6 +15,7 @@ export const REPO_CONFIG_FILE = "mcp-access.yaml";
 
 export const RepoConfig = z.strictObject({
   guards: GuardSettings.optional(),
+  registry: RegistrySettings.optional().describe("the registry's feature switches that change decisions"),
 });
 export type RepoConfig = z.infer<typeof RepoConfig>;
 

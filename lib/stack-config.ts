@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "./registry-rules";
 import { GuardSettings } from "./guards";
+import { RegistrySettings } from "./registry-settings";
 import { IDENTITY_PROVIDERS } from "./registry-documents";
 
 export const CONFIG_NAMESPACE = "mcp-gateway-access";
@@ -77,6 +78,7 @@ const stackShape = {
   identityProvider: z.enum(IDENTITY_PROVIDERS, { error: `must be one of ${IDENTITY_PROVIDERS.join(", ")}` }).default("keycloak"),
   manageIdentityProvider: bool(true),
   guards: z.preprocess(asJson, GuardSettings).optional(),
+  registry: z.preprocess(asJson, RegistrySettings).optional(),
   ...connectionShape(),
   onScopeConflict: conflictPolicy().default("fail"),
   onScopeConflictByGroup: z.preprocess(asJson, z.record(z.string(), conflictPolicy())).default({}),
@@ -133,6 +135,7 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   identityProvider: S("stack", "`keycloak` or `entra`", "`keycloak`"),
   manageIdentityProvider: S("stack", "`false`: the IdP is managed elsewhere; keep only the registry's documents", "`true`"),
   guards: S("stack", "safety guards, e.g. `{\"minAdmins\": 2}` (see Reviewing access changes)", "`mcp-access.yaml`"),
+  registry: S("stack", "the registry's feature switches, e.g. `{\"gatewayGenericProxy\": true}` (see Registry feature switches)", "`mcp-access.yaml`, else upstream's"),
   database: S("database", "registry database", "`mcp_registry`", { env: "DOCUMENTDB_DATABASE" }),
   namespace: S("database", "collection suffix: scopes go to `mcp_scopes_<namespace>`", "`default`", { env: "DOCUMENTDB_NAMESPACE" }),
   mongodbUri: S("database", "full connection string; overrides host/port/user/password", "—", { env: "MONGODB_CONNECTION_STRING", secret: true }),

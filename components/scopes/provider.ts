@@ -125,7 +125,7 @@ function conflictMessage(i: RecordInputs, what: string, base: Fields, live: Fiel
 
 // --- idp_m2m_clients: one record per client_id --------------------------------------------------------------
 // The registry keeps a unique index on `client_id` and records clients it did not create with
-// `provider: "manual"` (POST /api/iam/m2m-clients, see registry/utils/iam_manager.py). A record this stack would
+// `provider: "manual"` (POST /api/iam/m2m-clients, registry/api/m2m_management_routes.py). A record this stack would
 // insert for a client that already has one (another name, another provider) is refused with a message instead of
 // the database's duplicate-key error.
 

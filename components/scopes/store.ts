@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   M2M_CLIENTS_COLLECTION,
-  renderBootstrapAdminScope,
+  REGISTRY_DEFAULTS,
+  renderBootstrapScopes,
   renderM2MRecord,
   renderScopeDocument,
   scopesCollectionName,
@@ -65,20 +66,24 @@ export class ScopeStore extends pulumi.ComponentResource {
       );
     }
     if (args.model.bootstrap) {
-      const admin = renderBootstrapAdminScope()._id;
-      this.scopes[admin] = new ScopeDocument(
-        `${name}-scope-${admin}`,
-        {
-          ...common,
-          timestamps: false,
-          key: admin,
-          desired: ids.apply((i) => withoutId(renderBootstrapAdminScope({ groupObjectIds: i.groups }))),
-          onConflict: policy(admin),
-          source: "the stack's bootstrap settings",
-        },
-        // The admin scope keeps the registry usable: never deleted by a stack change.
-        { parent: this, protect: true },
-      );
+      // The seeds the bootstrap owns (lib/registry-seeds.ts BOOTSTRAP_SEEDS), as the registry's files hold them.
+      const flags = args.model.registry ?? REGISTRY_DEFAULTS;
+      for (const seed of renderBootstrapScopes({}, flags)) {
+        const key = seed._id;
+        this.scopes[key] = new ScopeDocument(
+          `${name}-scope-${key}`,
+          {
+            ...common,
+            timestamps: false,
+            key,
+            desired: ids.apply((i) => withoutId(renderBootstrapScopes({ groupObjectIds: i.groups }, flags).find((d) => d._id === key)!)),
+            onConflict: policy(key),
+            source: "the stack's bootstrap settings",
+          },
+          // The admin scopes keep the registry usable: never deleted by a stack change.
+          { parent: this, protect: true },
+        );
+      }
     }
     for (const account of args.model.m2m) {
       this.m2mRecords[account.name] = new M2MClientRecord(

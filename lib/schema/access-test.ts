@@ -18,6 +18,13 @@ export const GroupsIdentity = z.strictObject({
 export const TestIdentity = z.union([M2MIdentity, UserIdentity, GroupsIdentity]);
 
 const method = nonEmpty.describe("JSON-RPC method, e.g. tools/list or tools/call");
+/** The registry's feature switches a request's expectation holds only with (registry-settings.ts). */
+export const REQUIRABLE_SWITCHES = ["gatewayGenericProxy", "a2aReverseProxy"] as const;
+const requires = z
+  .array(z.enum(REQUIRABLE_SWITCHES))
+  .min(1)
+  .optional()
+  .describe("feature switches of the registry this expectation holds only with; it fails, saying so, when one is off");
 const tool = nonEmpty.describe("tool name, with tools/call only; `*` for every tool the definitions name");
 
 /** A JSON-RPC request to a server named as in the definitions. */
@@ -25,22 +32,29 @@ export const McpRequest = z.strictObject({
   server: nonEmpty.describe("MCP server as the definitions name it; `*` for every server they name"),
   method,
   tool: tool.optional(),
+  requires,
 });
 /** A JSON-RPC request to a gateway URL path, e.g. `/fininfo/mcp`. */
 export const UrlRequest = z.strictObject({
   url: nonEmpty.describe("gateway path, e.g. /fininfo/mcp"),
   method,
   tool: tool.optional(),
+  requires,
 });
 /** An A2A agent action. */
 export const AgentRequest = z.strictObject({
   agent: nonEmpty.describe("agent path, e.g. /travel; `*` for every agent the definitions name"),
   action: z.enum(AGENT_ACTIONS),
+  requires,
 });
 /** A plain HTTP request through the generic proxy. */
 export const HttpRequest = z.strictObject({
   server: nonEmpty.describe("server path, e.g. skill/skills/pdf; `*` for every server the definitions name"),
-  http: nonEmpty.describe("HTTP verb, e.g. GET or DELETE (any case)"),
+  http: nonEmpty.describe(
+    "HTTP verb, e.g. GET or DELETE (any case); with the generic gateway proxy off (upstream's default) the request is " +
+      "a body-less request to /<server>, decided as initialize",
+  ),
+  requires,
 });
 export const AccessRequest = z.union([McpRequest, UrlRequest, AgentRequest, HttpRequest]);
 

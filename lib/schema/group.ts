@@ -9,7 +9,8 @@ const nonEmpty = z.string().min(1);
 
 /** `{server, methods, tools}`: which MCP methods and tools of one server. */
 export const ServerRule = z.strictObject({
-  server: nonEmpty.describe("MCP server path or name, e.g. `currenttime` or `/virtual/scoped-tools`; `api` is the registry's REST API"),
+  // Empty and slash-only servers are refused by field-checks.ts, with the registry's reason (#1507).
+  server: z.string().describe("MCP server path or name, e.g. `currenttime` or `/virtual/scoped-tools`; `api` is the registry's REST API"),
   methods: z.array(nonEmpty).describe("JSON-RPC methods (or HTTP verbs / path segments for `api`); `all` or `*` for every method"),
   tools: z.union([z.array(z.string()), z.literal("*")]).optional().describe("tool names allowed for `tools/call`; `[\"*\"]` for every tool"),
 });
@@ -54,7 +55,7 @@ export const ACCESS_LEVELS = ["read", "execute"] as const;
 
 /** The user guide's shorthand; the registry ignores it, this tool converts it to `server_access`. */
 export const ServerShorthand = z.strictObject({
-  server_name: nonEmpty,
+  server_name: z.string(),
   tools: z.union([z.array(z.string()), z.literal("*")]).optional(),
   access_level: z.enum(ACCESS_LEVELS).describe("`read`: standard MCP methods without tools/call, and no tools; `execute`: with tools/call and the tools listed"),
 });

@@ -187,7 +187,7 @@ describe("scope documents", () => {
 
   it("writes the bootstrap scope without timestamps, as the init scripts seed it", async () => {
     const r = checkRepository(makeRepo({}), { bootstrap: true });
-    const { _id, ...fields } = renderRegistryDocuments(r.model).scopes[0]!;
+    const { _id, ...fields } = renderRegistryDocuments(r.model).scopes.find((d) => d._id === "registry-admins")!;
     const outs = await create(inputs(_id, fields as unknown as Fields, { timestamps: false }));
     const doc = await raw("registry-admins");
     assert.deepEqual(Object.keys(doc!), ["_id", "group_mappings", "server_access", "ui_permissions"]);

@@ -52,7 +52,7 @@ const HOLDS = `- identity: {user: alice}
     - {agent: /travel, action: invoke_agent}
   deny:
     - {server: admin-tools, method: tools/call, tool: wipe}
-    - {server: currenttime, http: DELETE}
+    - {server: admin-tools, http: DELETE}
 `;
 /** Line 3 is an expectation the definitions break: alice holds no tool of admin-tools. */
 const BREAKS = `- identity: {user: alice}
@@ -114,6 +114,35 @@ describe("access tests: loading", () => {
     const r = await cli(["test", "--dir", makeRepo(DEFS)]);
     assert.equal(r.code, 0);
     assert.match(r.err, /no access tests: add YAML or JSON files under access-tests\//);
+  });
+});
+
+describe("access tests: the registry's feature switches", () => {
+  const NEEDS_PROXY = `- identity: {user: alice}
+  deny:
+    - {server: currenttime, http: DELETE, requires: [gatewayGenericProxy]}
+`;
+  it("an expectation that requires the generic proxy fails, saying so, when it is off (the default)", () => {
+    const r = checkRepository(repo({ "access-tests/a.yaml": NEEDS_PROXY }));
+    const d = only(r.errors, /requires/);
+    assert.equal(d.line, 3);
+    assert.match(d.message, /HTTP DELETE on currenttime holds only with the registry's gatewayGenericProxy on \(requires\), but gatewayGenericProxy is off/);
+  });
+  it("holds with the switch on, from mcp-access.yaml or from the stack", () => {
+    const fromFile = checkRepository(repo({ "access-tests/a.yaml": NEEDS_PROXY, "mcp-access.yaml": "registry:\n  gatewayGenericProxy: true\n" }));
+    assert.deepEqual(fromFile.errors, []);
+    const fromStack = checkRepository(repo({ "access-tests/a.yaml": NEEDS_PROXY }), { registry: { gatewayGenericProxy: true } });
+    assert.deepEqual(fromStack.errors, []);
+    const stackWins = checkRepository(
+      repo({ "access-tests/a.yaml": NEEDS_PROXY, "mcp-access.yaml": "registry:\n  gatewayGenericProxy: true\n" }),
+      { registry: { gatewayGenericProxy: false } },
+    );
+    assert.equal(stackWins.errors.length, 1);
+  });
+  it("an unknown switch in mcp-access.yaml is an error at its line", () => {
+    const r = checkRepository(repo({ "mcp-access.yaml": "registry:\n  genericProxy: true\n" }));
+    const d = only(r.errors, /genericProxy/);
+    assert.deepEqual([d.file, d.line], ["mcp-access.yaml", 2]);
   });
 });
 
@@ -191,7 +220,7 @@ describe("mcp-access test", () => {
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /^access-tests\/a\.yaml$/m);
     assert.match(r.out, /^ {2}ok {4}user alice: allow tools\/call now on currenttime$/m);
-    assert.match(r.out, /^ {2}ok {4}user alice: deny HTTP DELETE on currenttime$/m);
+    assert.match(r.out, /^ {2}ok {4}user alice: deny HTTP DELETE on admin-tools$/m);
     assert.match(r.out, /^5 expectations \(5 requests\): 5 held, 0 broken$/m);
   });
 

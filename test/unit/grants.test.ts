@@ -1,7 +1,7 @@
 /** Grants as data: wildcards are flags read from the rule, not words found in the text. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { agentGrants, grantText, isWildcardGrant, normalizeGroupName, scopeIndex, serverRuleGrants } from "../../lib";
+import { agentGrants, grantText, isWildcardGrant, scopeIndex, serverRuleGrants } from "../../lib";
 
 describe("grants", () => {
   it("marks every wildcard the registry honours, and reads as before", () => {
@@ -48,10 +48,11 @@ describe("scopeIndex", () => {
       doc("nested", ["/a/b/", "Team"]),
       doc("none", []),
     ];
-    // The registry's lookup written plainly: every scope with a mapping equal to a claim once both are normalised.
+    // The registry's lookup written plainly (get_group_mappings_bulk): every scope with a mapping equal to a
+    // non-empty claim, exactly.
     const scan = (groups: string[]) => {
-      const claims = new Set(groups.map(normalizeGroupName).filter((g) => g !== ""));
-      return docs.filter((d) => d.group_mappings.some((g) => claims.has(normalizeGroupName(g))));
+      const claims = new Set(groups.filter((g) => g !== ""));
+      return docs.filter((d) => d.group_mappings.some((g) => claims.has(g)));
     };
     const lookup = scopeIndex(docs);
     for (const groups of [[], ["team"], ["/team"], ["ops", "team"], ["Team", "ops"], ["a/b"], [""], ["/"], ["x"], ["team", "team"]]) {

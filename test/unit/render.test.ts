@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkRepository, renderRegistryDocuments, STANDARD_METHODS, UI_ACTIONS } from "../../lib";
+import { checkRepository, registrySeeds, renderRegistryDocuments, STANDARD_METHODS, UI_ACTIONS } from "../../lib";
 import { makeRepo } from "../support/repo";
 import { FIXTURES, REPO_ROOT } from "../support/paths";
 
@@ -69,10 +69,10 @@ describe("registry scope documents", () => {
     assert.ok(STANDARD_METHODS.includes("tools/call"));
   });
 
-  it("converts read access without tools/call and without tools", () => {
+  it("converts read access without tools/call, with tools: [] (no legacy-shape warning upstream)", () => {
     const { scopes } = render({ "groups/r.yaml": "scope_name: r\nservers:\n  - server_name: s\n    access_level: read\n" });
     const rule = (scopes[0] as { server_access: Array<{ methods: string[] }> }).server_access[0]!;
-    assert.deepEqual(rule, { server: "s", methods: STANDARD_METHODS.filter((m) => m !== "tools/call") });
+    assert.deepEqual(rule, { server: "s", methods: STANDARD_METHODS.filter((m) => m !== "tools/call"), tools: [] });
   });
 
   it("applies the registry's defaults and is_idp_managed from create_in_idp", () => {
@@ -94,15 +94,39 @@ describe("registry scope documents", () => {
     assert.equal((scopes[0] as { is_idp_managed: boolean }).is_idp_managed, false);
   });
 
-  it("adds the bootstrap admin scope as the init scripts seed it when the stack manages bootstrap", () => {
+  const seedFile = (name: string) => fixture(`seeds-8c5b834b/${name}.json`);
+  /** The document as the file holds it: same keys, same order, same values (JSON.parse keeps key order). */
+  const sameAsFile = (doc: unknown, name: string) => assert.equal(JSON.stringify(doc), JSON.stringify(JSON.parse(seedFile(name))), name);
+
+  it("adds the seeds the bootstrap owns exactly as upstream's files (main@8c5b834b) when the stack manages bootstrap", () => {
     const r = checkRepository(makeRepo({}), { bootstrap: true });
     const { scopes } = renderRegistryDocuments(r.model);
-    const admin = scopes[0] as unknown as Record<string, unknown>;
-    assert.equal(admin._id, "registry-admins");
-    assert.deepEqual(Object.keys(admin), ["_id", "group_mappings", "server_access", "ui_permissions"]);
-    assert.deepEqual(admin.group_mappings, ["registry-admins"]);
-    // scripts/registry-admins.json as current upstream seeds it (test/fixtures/registry/registry-admins.seed.json).
-    assert.deepEqual(JSON.parse(JSON.stringify(admin)), JSON.parse(fixture("registry-admins.seed.json")));
+    assert.deepEqual(scopes.map((s) => s._id), ["mcp-servers-unrestricted/execute", "mcp-servers-unrestricted/read", "registry-admins"]);
+    sameAsFile(scopes.find((s) => s._id === "registry-admins"), "registry-admins");
+    sameAsFile(scopes.find((s) => s._id === "mcp-servers-unrestricted/read"), "mcp-servers-unrestricted-read");
+    sameAsFile(scopes.find((s) => s._id === "mcp-servers-unrestricted/execute"), "mcp-servers-unrestricted-execute");
+    const admin = scopes.find((s) => s._id === "registry-admins")!;
+    assert.equal(Object.keys(admin.ui_permissions ?? {}).length, 22);
+  });
+
+  it("models the seeds the bootstrap does not own exactly as their files", () => {
+    const seeds = registrySeeds({ gatewayGenericProxy: false });
+    sameAsFile(seeds.find((s) => s._id === "mcp-registry-admin"), "mcp-registry-admin");
+    sameAsFile(seeds.find((s) => s._id === "federation-service"), "federation-service");
+  });
+
+  it("#1732: with the generic proxy on, registry-admins also gets {server: *, methods: [http:*], tools: []}", () => {
+    const r = checkRepository(makeRepo({ "mcp-access.yaml": "registry:\n  gatewayGenericProxy: true\n" }), { bootstrap: true });
+    const admin = renderRegistryDocuments(r.model).scopes.find((s) => s._id === "registry-admins")!;
+    assert.deepEqual(admin.server_access[1], { server: "*", methods: ["http:*"], tools: [] });
+    assert.equal(admin.server_access.length, 3);
+  });
+
+  it("adds the Entra admin group's Object ID to registry-admins only, as init-mongodb-ce.py does", () => {
+    const r = checkRepository(makeRepo({}), { bootstrap: true });
+    const { scopes } = renderRegistryDocuments(r.model, { idp: "entra", groupObjectIds: { "registry-admins": "oid-admins" } });
+    assert.deepEqual(scopes.find((s) => s._id === "registry-admins")!.group_mappings, ["registry-admins", "oid-admins"]);
+    assert.deepEqual(scopes.find((s) => s._id === "mcp-servers-unrestricted/read")!.group_mappings, ["registry-admins", "mcp-registry-admin"]);
   });
 
   it("adds Entra Object IDs after the names they belong to", () => {
