@@ -6,6 +6,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths";
@@ -53,6 +54,23 @@ export interface ValidateAnswer {
   scopes: string[];
 }
 
+/**
+ * One GET on a connection of its own: the auth server answers refusals with `Connection: close`, and a pooled
+ * keep-alive socket it has just closed would fail the next request.
+ */
+function getOnce(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: "GET", headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 function registryScript(verb: string, env: NodeJS.ProcessEnv): string {
   try {
     return execFileSync("bash", [join(REPO_ROOT, "scripts", "registry.sh"), verb], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env }).trim();
@@ -92,8 +110,8 @@ export function startAuthServer(o: AuthServerOptions): AuthServer {
     };
     if (req.body !== undefined) headers["X-Body"] = req.body;
     if (req.spilled) headers["X-Body-Uninspectable"] = "1";
-    const res = await fetch(`${url}/validate`, { headers });
-    const text = await res.text();
+    const res = await getOnce(`${url}/validate`, headers);
+    const text = res.text;
     let detail = "";
     try {
       const parsed = JSON.parse(text) as { detail?: unknown };
@@ -101,7 +119,7 @@ export function startAuthServer(o: AuthServerOptions): AuthServer {
     } catch {
       detail = text.slice(0, 200);
     }
-    const scopes = (res.headers.get("x-scopes") ?? "").split(/\s+/).filter((s) => s !== "");
+    const scopes = String(res.headers["x-scopes"] ?? "").split(/\s+/).filter((s) => s !== "");
     return { status: res.status, detail, scopes };
   };
   const python = (args: string[]): Promise<string> =>

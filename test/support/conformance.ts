@@ -26,7 +26,7 @@ export interface MatrixRequest {
   verb: string;
   body?: string;
   spilled?: boolean;
-  /** The same request as explain's flags (--url and, from the body, --method/--tool). */
+  /** The same request as explain's flags: --url, and the body as sent (--body / --spilled-body). */
   explain: string[];
   /** The same request as an access test writes it, when it can (a known server or agent, a method). */
   accessTest?: Record<string, string>;
@@ -75,7 +75,8 @@ export async function userToken(kc: KeycloakAdminClient, tokenUrl: string, webSe
 export async function explainVerdict(repo: string, who: Identity, req: MatrixRequest): Promise<Verdict & { branch: string; reason: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const args = ["explain", "--dir", repo, "--bootstrap", `--${who.kind}`, who.name, ...req.explain, "--format", "json"];
+  const body = req.spilled ? ["--spilled-body"] : req.body !== undefined ? ["--body", req.body] : [];
+  const args = ["explain", "--dir", repo, "--bootstrap", `--${who.kind}`, who.name, ...req.explain, ...body, "--format", "json"];
   const code = await run(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
   if (code !== 0) throw new Error(`mcp-access ${args.join(" ")} exited ${code}: ${err.join("\n")}`);
   const j = JSON.parse(out.join("\n")) as { allowed: boolean; branch: string; reason: string; scopes: string[]; status?: number };
@@ -118,16 +119,16 @@ export function requestMatrix(model: AccessModel): MatrixRequest[] {
     const isKnown = known.includes(key);
     const mcp = `/${key}/mcp`;
     for (const m of methods) {
-      out.push({ label: `POST ${mcp} ${m}`, path: mcp, verb: "POST", body: rpc(m), explain: ["--url", mcp, "--method", m], accessTest: isKnown ? { url: mcp, method: m } : undefined });
+      out.push({ label: `POST ${mcp} ${m}`, path: mcp, verb: "POST", body: rpc(m), explain: ["--url", mcp], accessTest: isKnown ? { url: mcp, method: m } : undefined });
     }
     for (const t of [...tools].sort()) {
-      out.push({ label: `POST ${mcp} tools/call ${t}`, path: mcp, verb: "POST", body: rpc("tools/call", { name: t, arguments: {} }), explain: ["--url", mcp, "--method", "tools/call", "--tool", t], accessTest: isKnown ? { url: mcp, method: "tools/call", tool: t } : undefined });
+      out.push({ label: `POST ${mcp} tools/call ${t}`, path: mcp, verb: "POST", body: rpc("tools/call", { name: t, arguments: {} }), explain: ["--url", mcp], accessTest: isKnown ? { url: mcp, method: "tools/call", tool: t } : undefined });
     }
-    out.push({ label: `POST ${mcp} tools/call without a name`, path: mcp, verb: "POST", body: rpc("tools/call", { arguments: {} }), explain: ["--url", mcp, "--method", "tools/call"] });
+    out.push({ label: `POST ${mcp} tools/call without a name`, path: mcp, verb: "POST", body: rpc("tools/call", { arguments: {} }), explain: ["--url", mcp] });
     // Other transport forms: the same key, the method from the body, else the transport segment, else initialize.
-    out.push({ label: `POST /${key}/sse tools/list`, path: `/${key}/sse`, verb: "POST", body: rpc("tools/list"), explain: ["--url", `/${key}/sse`, "--method", "tools/list"] });
-    out.push({ label: `POST /${key}/messages ping`, path: `/${key}/messages`, verb: "POST", body: rpc("ping"), explain: ["--url", `/${key}/messages`, "--method", "ping"] });
-    out.push({ label: `POST /${key} initialize`, path: `/${key}`, verb: "POST", body: rpc("initialize"), explain: ["--url", `/${key}`, "--method", "initialize"] });
+    out.push({ label: `POST /${key}/sse tools/list`, path: `/${key}/sse`, verb: "POST", body: rpc("tools/list"), explain: ["--url", `/${key}/sse`] });
+    out.push({ label: `POST /${key}/messages ping`, path: `/${key}/messages`, verb: "POST", body: rpc("ping"), explain: ["--url", `/${key}/messages`] });
+    out.push({ label: `POST /${key} initialize`, path: `/${key}`, verb: "POST", body: rpc("initialize"), explain: ["--url", `/${key}`] });
     for (const verb of ["GET", "DELETE"]) {
       out.push({ label: `${verb} /${key}/mcp (no body)`, path: mcp, verb, explain: ["--url", mcp] });
       out.push({ label: `${verb} /${key} (no body)`, path: `/${key}`, verb, explain: ["--url", `/${key}`] });
@@ -137,6 +138,9 @@ export function requestMatrix(model: AccessModel): MatrixRequest[] {
     const batch = JSON.stringify([JSON.parse(rpc("tools/call", { name: "no_such_tool" })), JSON.parse(rpc("tools/list"))]);
     out.push({ label: `POST ${mcp} batch`, path: mcp, verb: "POST", body: batch, explain: ["--url", mcp] });
     out.push({ label: `POST /${key} batch`, path: `/${key}`, verb: "POST", body: batch, explain: ["--url", `/${key}`] });
+    // Bodies the auth server cannot read: refused before any scope (400, 413).
+    out.push({ label: `POST ${mcp} body that is not JSON`, path: mcp, verb: "POST", body: "method=tools/list", explain: ["--url", mcp] });
+    out.push({ label: `POST ${mcp} spilled body`, path: mcp, verb: "POST", spilled: true, explain: ["--url", mcp] });
   }
   for (const a of [...agents].sort()) {
     const path = `/agent${a}`;
