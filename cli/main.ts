@@ -94,9 +94,10 @@ function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): numbe
   if (model.bootstrap) {
     // lib/registry-seeds.ts: PR #1732's rule follows the generic proxy switch.
     const proxy = model.registry?.gatewayGenericProxy ?? false;
+    const state = proxy ? "on, so registry-admins includes" : "off, so registry-admins leaves out";
     io.err(
-      `note: the bootstrap's seeds are upstream's files at main@8c5b834b; gatewayGenericProxy is ${proxy ? "on" : "off"}, ` +
-        `so registry-admins ${proxy ? "includes" : "leaves out"} #1732's {server: "*", methods: ["http:*"], tools: []}`,
+      `note: the bootstrap's seeds are upstream's files at main@8c5b834b; gatewayGenericProxy is ${state} ` +
+        `#1732's {server: "*", methods: ["http:*"], tools: []}`,
     );
   }
   io.out(JSON.stringify(renderRegistryDocuments(model, { idp }), null, 2));

@@ -87,7 +87,7 @@ describe("mcp-access render", () => {
     assert.match(r.err, /fininfo-analysts.yaml: "servers" shorthand converted/);
   });
 
-  it("with --bootstrap, renders upstream's seeds and says whether #1732's http:* rule is in (gatewayGenericProxy)", async () => {
+  it("with --bootstrap, renders upstream's seeds and says whether #1732's http:* rule is in", async () => {
     const r = await cli(["render", "--dir", REPO_ROOT, "--bootstrap"]);
     assert.equal(r.code, 0, r.err);
     const ids = JSON.parse(r.out).scopes.map((s: { _id: string }) => s._id);
