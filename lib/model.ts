@@ -292,6 +292,12 @@ function checkServerRule(
     c.warn(loc, [...path, "server"], `server "${rule.server}" is never evaluated: the auth server runs no scope check on /api/* (the registry API is gated by ui_permissions and admin status); use ui_permissions instead`);
   }
   const tools = rule.tools;
+  if (path[0] === "server_access" && tools === undefined && !rule.methods.includes("tools/call")) {
+    // registry/auth/access_resolver.py `audit_legacy_scopes_on_startup`: a rule without `tools` is a legacy shape,
+    // warned about on every auth-server start; `tools: []` grants the same.
+    const why = "the auth server warns about a rule without tools as a legacy shape on every start";
+    c.warn(loc, path, `server "${rule.server}" has no tools key: ${why}; write tools: [] (the same grant)`);
+  }
   if (path[0] === "server_access" && rule.methods.includes("tools/call") && (tools === undefined || tools.length === 0)) {
     c.warn(loc, [...path, "methods", rule.methods.indexOf("tools/call")], `tools/call on "${rule.server}" with no tools grants no tool; list the tools (tools: [...]) or remove tools/call`);
   }

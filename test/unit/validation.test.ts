@@ -313,6 +313,12 @@ describe("registry rules", () => {
     assert.equal(only(r.warnings, /HTTP verb wildcard/).path, "server_access[0].methods[0]");
   });
 
+  it("warns about a rule without a tools key (upstream's legacy-shape audit), not about tools: []", () => {
+    const rules = "  - server: a\n    methods: [initialize]\n  - server: b\n    methods: [initialize]\n    tools: []\n";
+    const r = check({ "groups/g.yaml": `scope_name: g\nserver_access:\n${rules}` });
+    assert.equal(only(r.warnings, /has no tools key/).path, "server_access[0]");
+  });
+
   it("refuses empty and slash-only servers at their line (#1507)", () => {
     const rules =
       "  - server: /\n    methods: [initialize]\n    tools: []\n  - server: ''\n    methods: [ping]\n    tools: []\n";
