@@ -13,6 +13,7 @@ import {
   READ_METHODS,
   STANDARD_METHODS,
   confersAdmin,
+  CUSTOM_TYPE_NAME,
   customEntityGrantProblem,
   customEntityScope,
   isKnownUiAction,
@@ -233,7 +234,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       const hint = suggest(action, UI_ACTIONS);
       const entity = /^(list|create|modify|delete)_(.*)_entity$/.exec(action);
       const why = entity
-        ? `: a custom entity type name matches ^[a-z0-9_-]+$ (custom_entity_models.TYPE_NAME_PATTERN), ` +
+        ? `: a custom entity type name matches ${CUSTOM_TYPE_NAME.source} (custom_entity_models.TYPE_NAME_PATTERN), ` +
           `"${entity[2]}" does not`
         : hint ? `: did you mean "${hint}"?` : "";
       const message = `unknown UI action "${action}"${why} (see the README for the list of UI actions)`;

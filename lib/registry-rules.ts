@@ -213,9 +213,9 @@ export const CUSTOM_TYPE_NAME = /^[a-z0-9_-]+$/;
  */
 export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_([a-z0-9_-]+)_entity$/;
 
-/** The verb and type of a custom-entity UI scope, or null. */
 export type CustomEntityVerb = "list" | "create" | "modify" | "delete";
 
+/** The verb and type of a custom-entity UI scope, or null. */
 export function customEntityScope(action: string): { verb: CustomEntityVerb; type: string } | null {
   const m = CUSTOM_ENTITY_ACTION.exec(action);
   return m ? { verb: m[1] as CustomEntityVerb, type: m[2]! } : null;
