@@ -1,6 +1,20 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { checkFiles, checkRepository, loadRepoConfig, registryFlags, diffAccess, grantText, textLine, type AccessDiff, type AccessModel, type CheckOptions, type CheckResult, type ExpectationFlip, type IdentityChange } from "../lib";
+import {
+  checkFiles,
+  checkRepository,
+  diffAccess,
+  grantText,
+  loadRepoConfig,
+  registryFlags,
+  textLine,
+  type AccessDiff,
+  type AccessModel,
+  type CheckOptions,
+  type CheckResult,
+  type ExpectationFlip,
+  type IdentityChange,
+} from "../lib";
 import { revisionFiles } from "./git";
 import type { Io } from "./io";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -28,7 +42,9 @@ export function checkedAt(dir: string, ref: string | undefined, settings: CheckO
   // A revision is decided with the registry's switches of the working tree: they describe the deployment, not
   // the definitions.
   const flags = settings.registryFlags ?? registryFlags(loadRepoConfig(dir).config.registry, settings.registry);
-  const checked = ref ? checkFiles(revisionFiles(dir, ref), { ...settings, registryFlags: flags }) : checkRepository(dir, settings);
+  const checked = ref
+    ? checkFiles(revisionFiles(dir, ref), { ...settings, registryFlags: flags })
+    : checkRepository(dir, settings);
   if (!checked.ok && base) {
     io.err(`note: the base revision ${ref ?? "(working tree)"} has ${checked.errors.length} error(s); compared with what of it is valid:`);
     for (const d of checked.errors) io.err(`base ${ref ?? "working tree"}: ${textLine(d)}`);

@@ -71,24 +71,38 @@ function requestOf(flags: ExplainFlags): { label: string; request: DecisionReque
     const action = flags.action ?? "invoke_agent";
     return { label: `${action} on agent ${flags.agent}`, request: { agent: flags.agent, action } };
   }
-  if ((flags.body !== undefined || flags.spilledBody) && flags.url === undefined) throw new UsageError("--body and --spilled-body go with --url");
+  if ((flags.body !== undefined || flags.spilledBody) && flags.url === undefined) {
+    throw new UsageError("--body and --spilled-body go with --url");
+  }
   if (flags.url !== undefined) {
-    const bodies = [flags.method !== undefined || flags.tool !== undefined, flags.body !== undefined, flags.spilledBody === true];
-    if (bodies.filter(Boolean).length > 1) throw new UsageError("give one of --method (with --tool), --body or --spilled-body with --url");
+    const rpc = flags.method !== undefined || flags.tool !== undefined;
+    const bodies = [rpc, flags.body !== undefined, flags.spilledBody === true];
+    if (bodies.filter(Boolean).length > 1) {
+      throw new UsageError("give one of --method (with --tool), --body or --spilled-body with --url");
+    }
     if (flags.body !== undefined || flags.spilledBody) {
       const body: RequestBody = flags.spilledBody ? { kind: "spilled" } : { kind: "text", text: flags.body! };
-      const what = flags.spilledBody ? "(spilled body)" : `body ${flags.body!.length > 60 ? `${flags.body!.slice(0, 57)}...` : flags.body}`;
+      const text = flags.body ?? "";
+      const what = flags.spilledBody ? "(spilled body)" : `body ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
       return { label: `${what} ${flags.url}`, request: { url: flags.url, body } };
     }
     return { label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`, request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool } };
   }
-  if (flags.http !== undefined) return { label: `HTTP ${flags.http.toUpperCase()} ${flags.server}`, request: { server: flags.server!, http: flags.http } };
+  if (flags.http !== undefined) {
+    const request = { server: flags.server!, http: flags.http };
+    return { label: `HTTP ${flags.http.toUpperCase()} ${flags.server}`, request };
+  }
   if (!flags.method) throw new UsageError("a decision on --server needs --method (and --tool for tools/call), or --http VERB for the generic proxy");
   return { label: `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`, request: { server: flags.server!, method: flags.method, ...tool } };
 }
 
 /** The one decision the flags ask for: the same `decide` the access tests assert, under the same switches. */
-function decideFlags(docs: ReturnType<typeof authScopes>, who: Who, flags: ExplainFlags, registry: RegistryFlags): { request: string; decision: AccessDecision } {
+function decideFlags(
+  docs: ReturnType<typeof authScopes>,
+  who: Who,
+  flags: ExplainFlags,
+  registry: RegistryFlags,
+): { request: string; decision: AccessDecision } {
   const { label, request } = requestOf(flags);
   return { request: label, decision: who.enabled ? decide(docs, who.groups, request, registry) : DISABLED_DECISION };
 }
@@ -116,7 +130,19 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
         ...(dependsOn.length ? { depends_on: dependsOn } : {}),
         ...(d.notes?.length ? { notes: d.notes } : {}),
       };
-      const answer = { identity: who.label, request, allowed: d.allowed, scope: d.scope, rule: d.rule, branch: d.branch, decided_by: d.decidedBy, reason: d.reason, ...more, scopes: d.scopes, upstream: UPSTREAM_REVISION };
+      const answer = {
+        identity: who.label,
+        request,
+        allowed: d.allowed,
+        scope: d.scope,
+        rule: d.rule,
+        branch: d.branch,
+        decided_by: d.decidedBy,
+        reason: d.reason,
+        ...more,
+        scopes: d.scopes,
+        upstream: UPSTREAM_REVISION,
+      };
       io.out(JSON.stringify(answer, null, 2));
     } else {
       const lines = [`${verdictOf(d)} ${who.label}: ${request}`];
@@ -152,8 +178,15 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
     .option("--url <path>", "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, /api/servers): the key is derived as the auth server does")
     .option("--agent <path>", "an A2A agent path, e.g. /flight-booking (decided like validate_a2a_agent_access)")
     .option("--action <action>", "the agent action, with --agent (default invoke_agent)")
-    .option("--http <verb>", "an HTTP verb with --server: on the generic proxy (gatewayGenericProxy on) the kind/path key (e.g. skill/skills/pdf); off (upstream's default) a body-less request to /<server>")
-    .option("--body <text>", "with --url: the request body as sent (X-Body), e.g. a JSON-RPC batch; a body that is not JSON is refused (400)")
+    .option(
+      "--http <verb>",
+      "an HTTP verb with --server: on the generic proxy (gatewayGenericProxy on) the kind/path key " +
+        "(e.g. skill/skills/pdf); off (upstream's default) a body-less request to /<server>",
+    )
+    .option(
+      "--body <text>",
+      "with --url: the request body as sent (X-Body), e.g. a JSON-RPC batch; a body that is not JSON is refused (400)",
+    )
     .option("--spilled-body", "with --url: the body was too large to capture (X-Body-Uninspectable): refused (413)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((flags: ExplainFlags) => setExit(runExplain(flags, io)));

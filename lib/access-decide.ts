@@ -4,7 +4,14 @@
  * server's own (`validate_server_tool_access`, its generic-proxy hop, `validate_a2a_agent_access`,
  * `validate_request`'s key derivation and body reading), under the registry's feature switches (RegistryFlags).
  */
-import { authorize, authorizeAgent, authorizeUrl, type Decision, type RequestBody, type ScopeForAuth } from "./evaluate";
+import {
+  authorize,
+  authorizeAgent,
+  authorizeUrl,
+  type Decision,
+  type RequestBody,
+  type ScopeForAuth,
+} from "./evaluate";
 import { REGISTRY_DEFAULTS, type RegistryFlags, type SwitchDependency } from "./registry-settings";
 import { requestTarget, stripSlashes } from "./registry-rules";
 import type { HttpRequest, McpRequest } from "./schema";
@@ -73,7 +80,8 @@ export function decide(
   const a2a: SwitchDependency = { name: "a2aReverseProxy", value: flags.a2aReverseProxy };
   const agentNotes = flags.a2aReverseProxy ? [A2A_TOKEN_NOTE] : [A2A_TOKEN_NOTE, A2A_OFF_NOTE];
   if ("url" in request) {
-    const body = request.body ?? (request.method !== undefined ? rpcBody(request.method, request.tool) : { kind: "none" as const });
+    const none: RequestBody = { kind: "none" };
+    const body = request.body ?? (request.method !== undefined ? rpcBody(request.method, request.tool) : none);
     const d: AccessDecision = authorizeUrl(docs, groups, request.url, body);
     if (requestTarget(request.url).kind === "agent") return { ...d, dependsOn: [a2a], notes: agentNotes };
     // A body-less request to a server path: `initialize` at main@8c5b834b and with the generic proxy off; with it
@@ -82,16 +90,22 @@ export function decide(
   }
   if ("agent" in request) {
     const d = authorizeAgent(docs, groups, request.agent, request.action);
-    return request.action === "invoke_agent" ? { ...d, dependsOn: [a2a], notes: agentNotes } : { ...d, notes: [A2A_TOKEN_NOTE] };
+    if (request.action !== "invoke_agent") return { ...d, notes: [A2A_TOKEN_NOTE] };
+    return { ...d, dependsOn: [a2a], notes: agentNotes };
   }
   if ("http" in request) {
     // PR #1628: the generic-proxy hop exists only with gateway_generic_proxy_enabled (default off).
-    if (flags.gatewayGenericProxy) return { ...authorize(docs, groups, request.server, request.http, undefined, { httpVerb: true }), dependsOn: [proxy] };
+    if (flags.gatewayGenericProxy) {
+      const hop = authorize(docs, groups, request.server, request.http, undefined, { httpVerb: true });
+      return { ...hop, dependsOn: [proxy] };
+    }
     // Off, and at main@8c5b834b always: validate_request sees a body-less request to `/<server>`, whatever its verb.
     const url = `/${stripSlashes(request.server)}`;
     const d = authorizeUrl(docs, groups, url);
     const verb = request.http.toUpperCase();
-    const why = `the generic gateway proxy is off, so a body-less ${verb} to ${url} is decided by validate_request like any body-less request`;
+    const why =
+      `the generic gateway proxy is off, so a body-less ${verb} to ${url} is decided by validate_request ` +
+      "like any body-less request";
     return { ...d, reason: `${why}: ${d.reason}`, dependsOn: [proxy] };
   }
   return authorize(docs, groups, request.server, request.method, request.tool);

@@ -60,7 +60,8 @@ function namesOf(model: AccessModel, all: readonly AuthScope[]): Names {
     for (const e of doc.server_access) if ("agent" in e && !isWildcard(e.agent)) agents.add(`/${stripSlashes(e.agent)}`);
     for (const a of doc.agent_access ?? []) if (!isWildcard(a)) agents.add(`/${stripSlashes(a)}`);
   }
-  const groups = new Set([...model.groups.map((g) => g.name), ...model.externalGroups, ...all.flatMap((d) => d.group_mappings)]);
+  const mapped = all.flatMap((d) => d.group_mappings);
+  const groups = new Set([...model.groups.map((g) => g.name), ...model.externalGroups, ...mapped]);
   return { servers, toolsOf, agents: [...agents].sort(), groups: [...groups].sort() };
 }
 

@@ -39,7 +39,8 @@ function run(e: Expectation, docs: readonly AuthScope[], flags: RegistryFlags): 
   const outcomes = e.requests.map((request): RequestOutcome => {
     const decision = e.identity.enabled ? decide(docs, e.identity.groups, request, flags) : DISABLED_DECISION;
     const off = (request.requires ?? []).find((name) => !flags[name]);
-    const outcome = { request, text: requestText(request), decision, held: decision.allowed === (e.expect === "allow") };
+    const held = decision.allowed === (e.expect === "allow");
+    const outcome = { request, text: requestText(request), decision, held };
     return off === undefined ? outcome : { ...outcome, held: false, missingSwitch: { name: off, value: false } };
   });
   return { ...e, outcomes, held: outcomes.every((o) => o.held) };

@@ -179,10 +179,12 @@ export function authorize(docs: readonly ScopeForAuth[], groups: readonly string
         // `all`/`*` never grant a verb, and there is no fallback to tools.
         const verb = method.toUpperCase();
         if (rule.methods.includes(HTTP_VERB_WILDCARD)) {
-          return grant(doc, rule, "http-verb-wildcard", `${verb}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`);
+          const why = `${verb}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`;
+          return grant(doc, rule, "http-verb-wildcard", why);
         }
         if (rule.methods.some((m) => m.toUpperCase() === verb)) {
-          return grant(doc, rule, "http-verb-listed", `${verb}: the verb is listed in methods of ${at} (verbs compare upper-cased)`);
+          const why = `${verb}: the verb is listed in methods of ${at} (verbs compare upper-cased)`;
+          return grant(doc, rule, "http-verb-listed", why);
         }
         continue;
       }
@@ -227,15 +229,19 @@ export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly s
   const markerGroup = groups.find((g) => ADMIN_GROUP_MARKERS.includes(g));
   if (markerScope !== undefined || markerGroup !== undefined) {
     const what = markerScope !== undefined ? `scope "${markerScope}"` : `group "${markerGroup}"`;
-    const reason = `${what} is an admin marker (ADMIN_GROUP_MARKERS, matched against scopes and groups since #1434): the agent check is bypassed`;
-    return { allowed: true, scope: markerScope ?? null, rule: null, scopes, branch: "admin-group-bypass", decidedBy, reason };
+    const reason =
+      `${what} is an admin marker (ADMIN_GROUP_MARKERS, matched against scopes and groups since #1434): ` +
+      "the agent check is bypassed";
+    const scope = markerScope ?? null;
+    return { allowed: true, scope, rule: null, scopes, branch: "admin-group-bypass", decidedBy, reason };
   }
   for (const doc of held) {
     for (const rule of agentRules(doc)) {
       const agentMatches = rule.agent === path || rule.agent === "*" || rule.agent === "all";
       if (!agentMatches) continue;
       const actions: readonly string[] = rule.actions;
-      const hit = actions.includes(action) ? `action "${action}" is listed` : actions.some(isWildcard) ? "actions wildcard" : null;
+      const wildcard = actions.some(isWildcard) ? "actions wildcard" : null;
+      const hit = actions.includes(action) ? `action "${action}" is listed` : wildcard;
       if (hit) return { allowed: true, scope: doc._id, rule, scopes, branch: "agent-rule", decidedBy, reason: `${hit} in the rule for agent "${rule.agent}"` };
     }
   }
@@ -272,27 +278,39 @@ export type ReadBody =
  */
 export function readBody(body: RequestBody): ReadBody {
   if (body.kind === "spilled") {
-    return { refused: 413, reason: "the body spilled to a temp file and was not captured (X-Body-Uninspectable): the auth server fails closed with 413" };
+    const reason = "the body spilled to a temp file and was not captured (X-Body-Uninspectable): the auth server " +
+      "fails closed with 413";
+    return { refused: 413, reason };
   }
   if (body.kind === "none" || body.text === "") return { refused: null, method: null, tool: null, batch: false };
   let payload: unknown;
   try {
     payload = JSON.parse(body.text);
   } catch {
-    return { refused: 400, reason: "the body is not JSON, so its method cannot be read: the auth server fails closed with 400" };
+    const reason = "the body is not JSON, so its method cannot be read: the auth server fails closed with 400";
+    return { refused: 400, reason };
   }
-  if (!truthy(payload) || !isRecord(payload)) return { refused: null, method: null, tool: null, batch: Array.isArray(payload) && truthy(payload) };
+  if (!truthy(payload) || !isRecord(payload)) {
+    return { refused: null, method: null, tool: null, batch: Array.isArray(payload) && truthy(payload) };
+  }
   const params = payload.params;
-  const found = firstTruthy(payload.method, payload.tool, payload.name, ...(isRecord(params) ? [params.name, params.tool, params.method] : []));
+  const nested = isRecord(params) ? [params.name, params.tool, params.method] : [];
+  const found = firstTruthy(payload.method, payload.tool, payload.name, ...nested);
   const method = typeof found === "string" ? found : found === undefined ? null : JSON.stringify(found);
   const name = method === "tools/call" && isRecord(params) ? params.name : undefined;
   return { refused: null, method, tool: typeof name === "string" && name !== "" ? name : null, batch: false };
 }
 
 /** The decision a refused body gets: the auth server answers before any scope is read. */
-function refusedDecision(docs: readonly ScopeForAuth[], groups: readonly string[], status: 400 | 413, reason: string): Decision {
+function refusedDecision(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  status: 400 | 413,
+  reason: string,
+): Decision {
   const scopes = scopesForGroups(docs, groups).map((d) => d._id);
-  return { allowed: false, scope: null, rule: null, scopes, branch: "body-refused", decidedBy: DECIDED_BY.url, reason, status };
+  const decidedBy = DECIDED_BY.url;
+  return { allowed: false, scope: null, rule: null, scopes, branch: "body-refused", decidedBy, reason, status };
 }
 
 /**
@@ -311,17 +329,21 @@ export function authorizeUrl(
   const target = requestTargetOf(url, rootPath);
   if (target.kind === "unchecked") {
     const scopes = scopesForGroups(docs, groups).map((d) => d._id);
-    return { allowed: true, scope: null, rule: null, scopes, branch: "not-scope-checked", decidedBy: DECIDED_BY.url, reason: target.reason, target: null };
+    const decidedBy = DECIDED_BY.url;
+    const reason = target.reason;
+    const branch = "not-scope-checked";
+    return { allowed: true, scope: null, rule: null, scopes, branch, decidedBy, reason, target: null };
   }
   if (target.kind === "agent") return { ...authorizeAgent(docs, groups, target.path), target: target.path };
   const read = readBody(body);
   if (read.refused !== null) return { ...refusedDecision(docs, groups, read.refused, read.reason), target: target.key };
   const method = read.method ?? target.endpoint ?? "initialize";
   const d = authorize(docs, groups, target.key, method, read.tool ?? undefined);
+  const fallback = target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`;
   const from = read.method !== null
     ? null
     : read.batch
-      ? `a JSON-RPC batch (a list) names no method, so the method is ${target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`}`
-      : `no body method, so the method is ${target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`}`;
+      ? `a JSON-RPC batch (a list) names no method, so the method is ${fallback}`
+      : `no body method, so the method is ${fallback}`;
   return { ...d, reason: from ? `${from}; ${d.reason}` : d.reason, target: target.key };
 }

@@ -102,7 +102,8 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
         // scope_repository.py `_server_access_has_invalid_server_rule` (#1507): import_group refuses a rule whose
         // server strips to nothing (it would render as a gateway-wide `location /`).
         const shown = server === "" ? "an empty server" : `server "${server}"`;
-        error(path, `${shown} names no server: the registry's import refuses empty and slash-only servers (#1507); name the server`);
+        const why = "the registry's import refuses empty and slash-only servers (#1507); name the server";
+        error(path, `${shown} names no server: ${why}`);
       } else if (isReservedServerName(server)) {
         error(path, `server "${server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
       } else {

@@ -16,7 +16,9 @@ export const GuardSettings = z.strictObject({
     .int()
     .min(0)
     .optional()
-    .describe("at least this many enabled human users stay registry admins, counted as the registry's admin-safety code does"),
+    .describe(
+      "at least this many enabled human users stay registry admins, counted as the registry's admin-safety code does",
+    ),
   requireOwners: z.boolean().optional().describe("every group file must list owners"),
 });
 export type GuardSettings = z.infer<typeof GuardSettings>;
@@ -84,8 +86,13 @@ export function checkGuards(head: AccessModel, base: AccessModel | null, guards:
     // Admin as the registry's own admin-safety code counts it (adminSafetyAdmins), not a group name of ours.
     const admins = adminSafetyAdmins(head);
     if (admins.length < guards.minAdmins) {
-      const how = "counted as the registry's admin-safety code does: a privileged scope name or mapping, or any \"all\" grant";
-      out.push(at("guards.minAdmins", `${admins.length} enabled human user(s) would be registry admins (${admins.join(", ") || "none"}; ${how}); at least ${guards.minAdmins} must remain so nobody is locked out of the registry`));
+      const how =
+        "counted as the registry's admin-safety code does: a privileged scope name or mapping, or any \"all\" grant";
+      const who = `${admins.join(", ") || "none"}; ${how}`;
+      const message =
+        `${admins.length} enabled human user(s) would be registry admins (${who}); ` +
+        `at least ${guards.minAdmins} must remain so nobody is locked out of the registry`;
+      out.push(at("guards.minAdmins", message));
     }
   }
 

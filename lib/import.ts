@@ -8,6 +8,11 @@ import { stringify } from "yaml";
 import { ServerAccessEntry, UserDefinition, M2MDefinition } from "./schema";
 import type { IdentityProvider } from "./registry-rules";
 import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, AUDIENCE_MAPPER } from "./registry-rules";
+import { BOOTSTRAP_SEEDS, registrySeeds } from "./registry-seeds";
+import { REGISTRY_DEFAULTS } from "./registry-settings";
+
+/** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
+const SEED_IDS: readonly string[] = registrySeeds(REGISTRY_DEFAULTS).map((d) => d._id);
 import type { Kind } from "./schema";
 
 /** An identity-provider group (top level). */
@@ -212,6 +217,19 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
         object: `scope document "${name}"`,
         problem: "is the registry bootstrap's admin scope",
         action: "not written as a group: leave it to the registry, or let the stack manage it with bootstrap: true; members keep joining it (it is listed in existingGroups)",
+      });
+      continue;
+    }
+    // scripts/init-mongodb-ce.py `_load_default_scopes` upserts these on every run: the registry's, not a group's.
+    if (SEED_IDS.includes(name)) {
+      const owned = (BOOTSTRAP_SEEDS as readonly string[]).includes(name);
+      findings.push({
+        object: `scope document "${name}"`,
+        problem: "is a seed the registry upserts on every init run (scripts/init-mongodb-ce.py)",
+        action:
+          "not written as a group: the registry keeps it" +
+          (owned ? ", or the stack owns it with bootstrap: true" : "") +
+          "; decisions include it either way, and members of the groups it maps keep joining them (existingGroups)",
       });
       continue;
     }

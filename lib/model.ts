@@ -13,6 +13,7 @@ import {
   READ_METHODS,
   STANDARD_METHODS,
   confersAdmin,
+  CUSTOM_TYPE_NAME,
   customEntityGrantProblem,
   customEntityScope,
   isKnownUiAction,
@@ -166,7 +167,8 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
   const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
   if ((BOOTSTRAP_SEEDS as readonly string[]).includes(d.scope_name) && bootstrap) {
     const what = d.scope_name === BOOTSTRAP_ADMIN_GROUP ? "the bootstrap admin group" : "a registry seed scope";
-    c.error(loc, ["scope_name"], `"${d.scope_name}" is ${what} the stack manages (bootstrap: true); remove this file or turn bootstrap off`);
+    const fix = "remove this file or turn bootstrap off";
+    c.error(loc, ["scope_name"], `"${d.scope_name}" is ${what} the stack manages (bootstrap: true); ${fix}`);
   } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
     c.warn(loc, ["scope_name"], `"${d.scope_name}" is a privileged scope name in the registry: the registry's own import refuses it unless an admin allows privileged writes; check this group is meant to grant admin-level access`);
   }
@@ -188,7 +190,9 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
         ? `"${rule.agent}" is not an agent wildcard in server_access (only "*" and "all" are)`
         : `agent "${rule.agent}" never matches: agent paths of A2A requests start with "/"`;
       if (meant !== rule.agent) {
-        c.warn(loc, [...path, "agent"], `${why}, and the registry stores server_access rules as written (validate_a2a_agent_access compares them raw); write "${meant === "all" ? "*" : meant}"`);
+        const asWritten =
+          "the registry stores server_access rules as written (validate_a2a_agent_access compares them raw)";
+        c.warn(loc, [...path, "agent"], `${why}, and ${asWritten}; write "${meant === "all" ? "*" : meant}"`);
       }
     }
     const stored = wildcard ? "all" : rule.agent;
@@ -232,9 +236,11 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       const hint = suggest(action, UI_ACTIONS);
       const entity = /^(list|create|modify|delete)_(.*)_entity$/.exec(action);
       const why = entity
-        ? `: a custom entity type name matches ^[a-z0-9_-]+$ (custom_entity_models.TYPE_NAME_PATTERN), "${entity[2]}" does not`
+        ? `: a custom entity type name matches ${CUSTOM_TYPE_NAME.source} (custom_entity_models.TYPE_NAME_PATTERN), ` +
+          `"${entity[2]}" does not`
         : hint ? `: did you mean "${hint}"?` : "";
-      c.error(loc, ["ui_permissions", action], `unknown UI action "${action}"${why} (see the README for the list of UI actions)`, true);
+      const message = `unknown UI action "${action}"${why} (see the README for the list of UI actions)`;
+      c.error(loc, ["ui_permissions", action], message, true);
     } else if (customEntityScope(action)) {
       // custom_entity_scopes.py: what a list_/create_/modify_/delete_<type>_entity grant may name.
       grants.forEach((item, k) => {
@@ -271,7 +277,9 @@ function checkServerRule(
     rule.methods.forEach((m, k) => {
       if (m !== HTTP_VERB_WILDCARD && m.toLowerCase() === HTTP_VERB_WILDCARD) {
         // PR #1628: `_HTTP_VERB_WILDCARD in allowed_methods` — the wildcard is case-sensitive.
-        c.warn(loc, [...path, "methods", k], `"${m}" is not the HTTP verb wildcard (the registry compares it case-sensitively, #1628): write "${HTTP_VERB_WILDCARD}"`);
+        const why = "the registry compares it case-sensitively, #1628";
+        const message = `"${m}" is not the HTTP verb wildcard (${why}): write "${HTTP_VERB_WILDCARD}"`;
+        c.warn(loc, [...path, "methods", k], message);
       } else if (!isWildcard(m) && !MCP_METHODS.has(m) && !isHttpMethodToken(m)) {
         const hint = suggest(m, MCP_METHODS);
         c.warn(loc, [...path, "methods", k], `"${m}" is not an MCP method${hint ? ` (did you mean "${hint}"?)` : ""}; a misspelt method grants nothing`);
@@ -287,6 +295,12 @@ function checkServerRule(
     c.warn(loc, [...path, "server"], `server "${rule.server}" is never evaluated: the auth server runs no scope check on /api/* (the registry API is gated by ui_permissions and admin status); use ui_permissions instead`);
   }
   const tools = rule.tools;
+  if (path[0] === "server_access" && tools === undefined && !rule.methods.includes("tools/call")) {
+    // registry/auth/access_resolver.py `audit_legacy_scopes_on_startup`: a rule without `tools` is a legacy shape,
+    // warned about on every auth-server start; `tools: []` grants the same.
+    const why = "the auth server warns about a rule without tools as a legacy shape on every start";
+    c.warn(loc, path, `server "${rule.server}" has no tools key: ${why}; write tools: [] (the same grant)`);
+  }
   if (path[0] === "server_access" && rule.methods.includes("tools/call") && (tools === undefined || tools.length === 0)) {
     c.warn(loc, [...path, "methods", rule.methods.indexOf("tools/call")], `tools/call on "${rule.server}" with no tools grants no tool; list the tools (tools: [...]) or remove tools/call`);
   }
@@ -341,7 +355,10 @@ function checkGroupMappings(
     const files = [...new Set(joining.map((m) => m.file))].sort();
     const near = g.groupMappings.find((m) => m.trim().replace(/^\/+|\/+$/g, "").trim() === name);
     const why = near === undefined ? "" : ` ("${near}" is a different group: the registry matches group names exactly)`;
-    c.warn(locs.get(name)!, ["group_mappings"], `group_mappings leaves out "${name}"${why}, so the ${joining.length} identities joining it (${files.join(", ")}) receive nothing from this scope; add "${name}" to group_mappings`);
+    const message =
+      `group_mappings leaves out "${name}"${why}, so the ${joining.length} identities joining it ` +
+      `(${files.join(", ")}) receive nothing from this scope; add "${name}" to group_mappings`;
+    c.warn(locs.get(name)!, ["group_mappings"], message);
   }
 }
 

@@ -92,7 +92,10 @@ export function renderScopeDocument(group: ScopeGroup, ids: AssignedIds = {}): S
  * with the Entra admin group's Object ID joining its group_mappings as init-mongodb-ce.py adds
  * `ENTRA_GROUP_ADMIN_ID`; with the generic proxy on, PR #1732's `http:*` rule too.
  */
-export function renderBootstrapAdminScope(ids: AssignedIds = {}, flags: RegistryFlags = REGISTRY_DEFAULTS): BootstrapScopeDocument {
+export function renderBootstrapAdminScope(
+  ids: AssignedIds = {},
+  flags: RegistryFlags = REGISTRY_DEFAULTS,
+): BootstrapScopeDocument {
   return renderBootstrapScopes(ids, flags).find((d) => d._id === BOOTSTRAP_ADMIN_GROUP)!;
 }
 
@@ -100,11 +103,17 @@ export function renderBootstrapAdminScope(ids: AssignedIds = {}, flags: Registry
  * The seeds the bootstrap owns (registry-seeds.ts `BOOTSTRAP_SEEDS`), exactly as their files: only registry-admins
  * gets the Entra Object ID (init-mongodb-ce.py adds it there alone).
  */
-export function renderBootstrapScopes(ids: AssignedIds = {}, flags: RegistryFlags = REGISTRY_DEFAULTS): BootstrapScopeDocument[] {
+export function renderBootstrapScopes(
+  ids: AssignedIds = {},
+  flags: RegistryFlags = REGISTRY_DEFAULTS,
+): BootstrapScopeDocument[] {
   const owned: readonly string[] = BOOTSTRAP_SEEDS;
   return registrySeeds(flags)
     .filter((d) => owned.includes(d._id))
-    .map((d) => (d._id === BOOTSTRAP_ADMIN_GROUP ? { ...d, group_mappings: withObjectIds(d.group_mappings, ids.groupObjectIds) } : d));
+    .map((d) => {
+      if (d._id !== BOOTSTRAP_ADMIN_GROUP) return d;
+      return { ...d, group_mappings: withObjectIds(d.group_mappings, ids.groupObjectIds) };
+    });
 }
 
 export function renderM2MRecord(account: M2MAccount, idp: IdentityProvider, ids: AssignedIds = {}): M2MClientRecord {

@@ -98,9 +98,11 @@ export function requestTarget(url: string, rootPath = ""): RequestTarget {
   if (parts[0] === "agent" && parts.length >= 2) {
     // `_get_a2a_agent_path`: only a trailing `.well-known/agent-card.json` (the agent card) is dropped.
     const rest = parts.slice(1);
-    const card = rest.length >= 2 && rest[rest.length - 2] === ".well-known" && rest[rest.length - 1] === "agent-card.json";
+    const card = rest.slice(-2).join("/") === ".well-known/agent-card.json";
     const segments = card ? rest.slice(0, -2) : rest;
-    if (segments.length > 0 && segments.every((x) => x !== "")) return { kind: "agent", path: `/${segments.join("/")}` };
+    if (segments.length > 0 && segments.every((x) => x !== "")) {
+      return { kind: "agent", path: `/${segments.join("/")}` };
+    }
   }
   if (parts.length >= 2 && MCP_TRANSPORT_ENDPOINTS.has(parts[parts.length - 1]!)) {
     return { kind: "server", key: parts.slice(0, -1).join("/"), endpoint: parts[parts.length - 1]! };
@@ -211,10 +213,12 @@ export const CUSTOM_TYPE_NAME = /^[a-z0-9_-]+$/;
  */
 export const CUSTOM_ENTITY_ACTION = /^(list|create|modify|delete)_([a-z0-9_-]+)_entity$/;
 
+export type CustomEntityVerb = "list" | "create" | "modify" | "delete";
+
 /** The verb and type of a custom-entity UI scope, or null. */
-export function customEntityScope(action: string): { verb: "list" | "create" | "modify" | "delete"; type: string } | null {
+export function customEntityScope(action: string): { verb: CustomEntityVerb; type: string } | null {
   const m = CUSTOM_ENTITY_ACTION.exec(action);
-  return m ? { verb: m[1] as "list" | "create" | "modify" | "delete", type: m[2]! } : null;
+  return m ? { verb: m[1] as CustomEntityVerb, type: m[2]! } : null;
 }
 
 const RECORD_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

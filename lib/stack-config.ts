@@ -135,7 +135,11 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   identityProvider: S("stack", "`keycloak` or `entra`", "`keycloak`"),
   manageIdentityProvider: S("stack", "`false`: the IdP is managed elsewhere; keep only the registry's documents", "`true`"),
   guards: S("stack", "safety guards, e.g. `{\"minAdmins\": 2}` (see Reviewing access changes)", "`mcp-access.yaml`"),
-  registry: S("stack", "the registry's feature switches, e.g. `{\"gatewayGenericProxy\": true}` (see Registry feature switches)", "`mcp-access.yaml`, else upstream's"),
+  registry: S(
+    "stack",
+    "the registry's feature switches, e.g. `{\"gatewayGenericProxy\": true}` (see Registry feature switches)",
+    "`mcp-access.yaml`, else upstream's",
+  ),
   database: S("database", "registry database", "`mcp_registry`", { env: "DOCUMENTDB_DATABASE" }),
   namespace: S("database", "collection suffix: scopes go to `mcp_scopes_<namespace>`", "`default`", { env: "DOCUMENTDB_NAMESPACE" }),
   mongodbUri: S("database", "full connection string; overrides host/port/user/password", "—", { env: "MONGODB_CONNECTION_STRING", secret: true }),

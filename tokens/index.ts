@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { checkRepository, renderRegistryDocuments, scopesForGroups } from "../lib";
+import { checkRepository, REGISTRY_DEFAULTS, registrySeeds, renderRegistryDocuments, scopesForGroups } from "../lib";
 import { clientCredentialsGrant, requestedScope } from "./grant";
 import { cachedToken, TOKEN_DIR, tokenFile, writeTokenFiles, type TokenFile } from "./files";
 import { readStackOutputs, TokenError, type M2MCredentials, type OutputSource, type StackOutputs } from "./outputs";
@@ -47,8 +47,11 @@ export function mappedScopes(groups: readonly string[], definitionsDir: string |
   if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return [];
   const bootstrap = "registry-admins" in outputs.groups;
   const checked = checkRepository(resolve(definitionsDir), bootstrap ? { bootstrap } : { existingGroups: ["registry-admins"] });
-  const docs = renderRegistryDocuments(checked.model, { groupObjectIds: outputs.groups }).scopes;
-  return scopesForGroups(docs, groups).map((d) => d._id).sort();
+  const rendered = renderRegistryDocuments(checked.model, { groupObjectIds: outputs.groups }).scopes;
+  // The registry's own seeds (scripts/init-mongodb-ce.py) are there whether the stack renders them or not.
+  const flags = checked.model.registry ?? REGISTRY_DEFAULTS;
+  const seeds = registrySeeds(flags).filter((d) => !rendered.some((r) => r._id === d._id));
+  return scopesForGroups([...rendered, ...seeds], groups).map((d) => d._id).sort();
 }
 
 async function tokenFor(name: string, c: M2MCredentials, outputs: StackOutputs, opts: TokenOptions): Promise<AccountToken> {

@@ -76,7 +76,10 @@ export class ScopeStore extends pulumi.ComponentResource {
             ...common,
             timestamps: false,
             key,
-            desired: ids.apply((i) => withoutId(renderBootstrapScopes({ groupObjectIds: i.groups }, flags).find((d) => d._id === key)!)),
+            desired: ids.apply((i) => {
+              const rendered = renderBootstrapScopes({ groupObjectIds: i.groups }, flags);
+              return withoutId(rendered.find((d) => d._id === key)!);
+            }),
             onConflict: policy(key),
             source: "the stack's bootstrap settings",
           },

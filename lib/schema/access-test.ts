@@ -51,8 +51,8 @@ export const AgentRequest = z.strictObject({
 export const HttpRequest = z.strictObject({
   server: nonEmpty.describe("server path, e.g. skill/skills/pdf; `*` for every server the definitions name"),
   http: nonEmpty.describe(
-    "HTTP verb, e.g. GET or DELETE (any case); with the generic gateway proxy off (upstream's default) the request is " +
-      "a body-less request to /<server>, decided as initialize",
+    "HTTP verb, e.g. GET or DELETE (any case); with the generic gateway proxy off (upstream's default) the " +
+      "request is a body-less request to /<server>, decided as initialize",
   ),
   requires,
 });

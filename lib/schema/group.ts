@@ -10,7 +10,11 @@ const nonEmpty = z.string().min(1);
 /** `{server, methods, tools}`: which MCP methods and tools of one server. */
 export const ServerRule = z.strictObject({
   // Empty and slash-only servers are refused by field-checks.ts, with the registry's reason (#1507).
-  server: z.string().describe("MCP server path or name, e.g. `currenttime` or `/virtual/scoped-tools`; `api` is the registry's REST API"),
+  server: z
+    .string()
+    .describe(
+      "MCP server path or name, e.g. `currenttime` or `/virtual/scoped-tools`; `api` is the registry's REST API",
+    ),
   methods: z.array(nonEmpty).describe("JSON-RPC methods (or HTTP verbs / path segments for `api`); `all` or `*` for every method"),
   tools: z.union([z.array(z.string()), z.literal("*")]).optional().describe("tool names allowed for `tools/call`; `[\"*\"]` for every tool"),
 });

@@ -87,6 +87,14 @@ describe("mcp-access render", () => {
     assert.match(r.err, /fininfo-analysts.yaml: "servers" shorthand converted/);
   });
 
+  it("with --bootstrap, renders upstream's seeds and says whether #1732's http:* rule is in", async () => {
+    const r = await cli(["render", "--dir", REPO_ROOT, "--bootstrap"]);
+    assert.equal(r.code, 0, r.err);
+    const ids = JSON.parse(r.out).scopes.map((s: { _id: string }) => s._id);
+    assert.ok(ids.includes("registry-admins") && ids.includes("mcp-servers-unrestricted/read"), ids.join(", "));
+    assert.match(r.err, /gatewayGenericProxy is off, so registry-admins leaves out #1732's/);
+  });
+
   it("renders nothing and exits 1 when the definitions are invalid", async () => {
     const r = await cli(["render", "--dir", bad()]);
     assert.equal(r.code, 1);

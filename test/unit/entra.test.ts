@@ -214,7 +214,8 @@ describe("one repository, two identity providers", () => {
       // group's Object ID to registry-admins alone), so an Entra token never reaches them.
       const byName = (id: string) => id.startsWith("mcp-servers-unrestricted/");
       const keycloakScopes = scopesFor(kcGroups, keycloakDocs).filter((id) => !byName(id));
-      assert.deepEqual(scopesFor(enGroups, entraDocs).filter((id) => !byName(id)), keycloakScopes, `${who} has the same scopes on both`);
+      const entraScopes = scopesFor(enGroups, entraDocs).filter((id) => !byName(id));
+      assert.deepEqual(entraScopes, keycloakScopes, `${who} has the same scopes on both`);
       assert.ok(scopesFor(kcGroups, keycloakDocs).length > 0);
     }
   });

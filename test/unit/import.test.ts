@@ -101,6 +101,15 @@ describe("import: a snapshot becomes definitions", () => {
     assert.ok(r.findings.every((f) => f.action.length > 0), "each finding says what to do");
   });
 
+  it("does not write the registry's seed scopes as groups (init-mongodb-ce.py upserts them on every run)", () => {
+    const seeded = { group_mappings: ["registry-admins", "mcp-registry-admin"], server_access: [] };
+    const scopes = [...snapshot().scopes, { _id: "mcp-servers-unrestricted/read", ...seeded }];
+    const r = convertSnapshot(snapshot({ scopes }));
+    assert.equal(r.files.some((f) => f.path.includes("unrestricted")), false);
+    const said = r.findings.map((f) => `${f.object} ${f.problem}: ${f.action}`);
+    assert.ok(said.some((x) => /"mcp-servers-unrestricted\/read" is a seed the registry upserts.*bootstrap: true/.test(x)));
+  });
+
   it("reports unknown document fields and rules the schema refuses, and leaves the refused rule out", () => {
     const r = convertSnapshot(
       snapshot({

@@ -96,12 +96,14 @@ describe("registry scope documents", () => {
 
   const seedFile = (name: string) => fixture(`seeds-8c5b834b/${name}.json`);
   /** The document as the file holds it: same keys, same order, same values (JSON.parse keeps key order). */
-  const sameAsFile = (doc: unknown, name: string) => assert.equal(JSON.stringify(doc), JSON.stringify(JSON.parse(seedFile(name))), name);
+  const sameAsFile = (doc: unknown, name: string) =>
+    assert.equal(JSON.stringify(doc), JSON.stringify(JSON.parse(seedFile(name))), name);
 
-  it("adds the seeds the bootstrap owns exactly as upstream's files (main@8c5b834b) when the stack manages bootstrap", () => {
+  it("adds the seeds the bootstrap owns exactly as upstream's files (main@8c5b834b) with bootstrap", () => {
     const r = checkRepository(makeRepo({}), { bootstrap: true });
     const { scopes } = renderRegistryDocuments(r.model);
-    assert.deepEqual(scopes.map((s) => s._id), ["mcp-servers-unrestricted/execute", "mcp-servers-unrestricted/read", "registry-admins"]);
+    const ids = ["mcp-servers-unrestricted/execute", "mcp-servers-unrestricted/read", "registry-admins"];
+    assert.deepEqual(scopes.map((s) => s._id), ids);
     sameAsFile(scopes.find((s) => s._id === "registry-admins"), "registry-admins");
     sameAsFile(scopes.find((s) => s._id === "mcp-servers-unrestricted/read"), "mcp-servers-unrestricted-read");
     sameAsFile(scopes.find((s) => s._id === "mcp-servers-unrestricted/execute"), "mcp-servers-unrestricted-execute");
@@ -116,7 +118,8 @@ describe("registry scope documents", () => {
   });
 
   it("#1732: with the generic proxy on, registry-admins also gets {server: *, methods: [http:*], tools: []}", () => {
-    const r = checkRepository(makeRepo({ "mcp-access.yaml": "registry:\n  gatewayGenericProxy: true\n" }), { bootstrap: true });
+    const on = makeRepo({ "mcp-access.yaml": "registry:\n  gatewayGenericProxy: true\n" });
+    const r = checkRepository(on, { bootstrap: true });
     const admin = renderRegistryDocuments(r.model).scopes.find((s) => s._id === "registry-admins")!;
     assert.deepEqual(admin.server_access[1], { server: "*", methods: ["http:*"], tools: [] });
     assert.equal(admin.server_access.length, 3);
@@ -124,9 +127,11 @@ describe("registry scope documents", () => {
 
   it("adds the Entra admin group's Object ID to registry-admins only, as init-mongodb-ce.py does", () => {
     const r = checkRepository(makeRepo({}), { bootstrap: true });
-    const { scopes } = renderRegistryDocuments(r.model, { idp: "entra", groupObjectIds: { "registry-admins": "oid-admins" } });
-    assert.deepEqual(scopes.find((s) => s._id === "registry-admins")!.group_mappings, ["registry-admins", "oid-admins"]);
-    assert.deepEqual(scopes.find((s) => s._id === "mcp-servers-unrestricted/read")!.group_mappings, ["registry-admins", "mcp-registry-admin"]);
+    const ids = { "registry-admins": "oid-admins" };
+    const { scopes } = renderRegistryDocuments(r.model, { idp: "entra", groupObjectIds: ids });
+    const mappings = (id: string) => scopes.find((s) => s._id === id)!.group_mappings;
+    assert.deepEqual(mappings("registry-admins"), ["registry-admins", "oid-admins"]);
+    assert.deepEqual(mappings("mcp-servers-unrestricted/read"), ["registry-admins", "mcp-registry-admin"]);
   });
 
   it("adds Entra Object IDs after the names they belong to", () => {

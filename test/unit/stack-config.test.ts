@@ -34,6 +34,18 @@ describe("stack settings", () => {
     assert.equal(fromStrings.onScopeConflict, "fail");
   });
 
+  it("reads the registry's feature switches (registry) from a config string or YAML, refusing unknown switches", () => {
+    const fromString = parseStackConfig(cfg({ registry: '{"gatewayGenericProxy": true}' }), "t", {});
+    const fromYaml = parseStackConfig(cfg({ registry: { gatewayGenericProxy: true } }), "t", {});
+    assert.deepEqual(fromString.registry, { gatewayGenericProxy: true });
+    assert.deepEqual(fromYaml.registry, fromString.registry);
+    assert.equal(parseStackConfig(cfg({}), "t", {}).registry, undefined, "unset: mcp-access.yaml, else upstream's defaults");
+    assert.throws(
+      () => parseStackConfig(cfg({ registry: { genericProxy: true } }), "stack config", {}),
+      (e: Error) => e instanceof StackSettingsError && /mcp-gateway-access:registry/.test(e.message) && /genericProxy/.test(e.message),
+    );
+  });
+
   it("names the key, the value and what is allowed when a setting is bad", () => {
     assert.throws(
       () => parseStackConfig(cfg({ identityProvider: "okta" }), "stack config", {}),

@@ -28,26 +28,86 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../support/paths";
 
 const docs: ScopeForAuth[] = [
-  { _id: "readers", group_mappings: ["readers"], server_access: [{ server: "/currenttime/", methods: ["initialize", "tools/list"], tools: [] }] },
-  { _id: "callers", group_mappings: ["callers"], server_access: [{ server: "currenttime", methods: ["initialize"], tools: ["now"] }] },
-  { _id: "tools-star", group_mappings: ["tools-star"], server_access: [{ server: "fininfo", methods: ["initialize"], tools: ["*"] }] },
-  { _id: "methods-all", group_mappings: ["methods-all"], server_access: [{ server: "fininfo", methods: ["all"], tools: [] }] },
-  { _id: "compat", group_mappings: ["compat"], server_access: [{ server: "fininfo", methods: [], tools: ["prompts/list", "tools/call"] }] },
+  {
+    _id: "readers", group_mappings: ["readers"],
+    server_access: [{ server: "/currenttime/", methods: ["initialize", "tools/list"], tools: [] }],
+  },
+  {
+    _id: "callers", group_mappings: ["callers"],
+    server_access: [{ server: "currenttime", methods: ["initialize"], tools: ["now"] }],
+  },
+  {
+    _id: "tools-star", group_mappings: ["tools-star"],
+    server_access: [{ server: "fininfo", methods: ["initialize"], tools: ["*"] }],
+  },
+  {
+    _id: "methods-all", group_mappings: ["methods-all"],
+    server_access: [{ server: "fininfo", methods: ["all"], tools: [] }],
+  },
+  {
+    _id: "compat", group_mappings: ["compat"],
+    server_access: [{ server: "fininfo", methods: [], tools: ["prompts/list", "tools/call"] }],
+  },
   { _id: "every-server", group_mappings: ["every-server"], server_access: [{ server: "/*", methods: ["ping"] }] },
   { _id: "server-all", group_mappings: ["server-all"], server_access: [{ server: "all", methods: ["ping"] }] },
-  { _id: "federated", group_mappings: ["federated"], server_access: [{ server: "peer-registry-x/cloudflare-docs", methods: ["initialize"] }] },
-  { _id: "grouped", group_mappings: ["grouped"], server_access: [{ scope_name: "grouped", access_rules: [{ server: "sre", methods: ["tools/list"] }, { agent: "/ops-agent", actions: ["invoke_agent"] }] }] },
-  { _id: "proxy", group_mappings: ["proxy"], server_access: [{ server: "skill/skills/pdf", methods: ["get", "Delete"], tools: ["*", "PUT"] }] },
-  { _id: "proxy-star", group_mappings: ["proxy-star"], server_access: [{ server: "skill/skills/pdf", methods: ["*", "all"], tools: ["*"] }] },
-  { _id: "proxy-mcp-named", group_mappings: ["proxy-mcp-named"], server_access: [{ server: "skill/tools/mcp", methods: ["GET"] }] },
-  { _id: "proxy-http", group_mappings: ["proxy-http"], server_access: [{ server: "*", methods: ["http:*"], tools: [] }] },
-  { _id: "agents", group_mappings: ["agents"], server_access: [{ agent: "/flights", actions: ["invoke_agent"] }, { agent: "/hotels", actions: ["get_agent"] }, { server: "flights", methods: ["all"] }] },
-  { _id: "agents-any", group_mappings: ["agents-any"], server_access: [{ agent: "all", actions: ["invoke_agent"] }, { agent: "/cars", actions: ["*"] }] },
-  { _id: "agents-nested", group_mappings: ["agents-nested"], server_access: [{ agents: { actions: [{ action: "invoke_agent", resources: ["all"] }] } }] },
+  {
+    _id: "federated", group_mappings: ["federated"],
+    server_access: [{ server: "peer-registry-x/cloudflare-docs", methods: ["initialize"] }],
+  },
+  {
+    _id: "grouped", group_mappings: ["grouped"],
+    server_access: [
+      {
+        scope_name: "grouped",
+        access_rules: [{ server: "sre", methods: ["tools/list"] }, { agent: "/ops-agent", actions: ["invoke_agent"] }],
+      },
+    ],
+  },
+  {
+    _id: "proxy", group_mappings: ["proxy"],
+    server_access: [{ server: "skill/skills/pdf", methods: ["get", "Delete"], tools: ["*", "PUT"] }],
+  },
+  {
+    _id: "proxy-star", group_mappings: ["proxy-star"],
+    server_access: [{ server: "skill/skills/pdf", methods: ["*", "all"], tools: ["*"] }],
+  },
+  {
+    _id: "proxy-mcp-named", group_mappings: ["proxy-mcp-named"],
+    server_access: [{ server: "skill/tools/mcp", methods: ["GET"] }],
+  },
+  {
+    _id: "proxy-http", group_mappings: ["proxy-http"],
+    server_access: [{ server: "*", methods: ["http:*"], tools: [] }],
+  },
+  {
+    _id: "agents", group_mappings: ["agents"],
+    server_access: [
+      { agent: "/flights", actions: ["invoke_agent"] },
+      { agent: "/hotels", actions: ["get_agent"] },
+      { server: "flights", methods: ["all"] },
+    ],
+  },
+  {
+    _id: "agents-any", group_mappings: ["agents-any"],
+    server_access: [{ agent: "all", actions: ["invoke_agent"] }, { agent: "/cars", actions: ["*"] }],
+  },
+  {
+    _id: "agents-nested", group_mappings: ["agents-nested"],
+    server_access: [{ agents: { actions: [{ action: "invoke_agent", resources: ["all"] }] } }],
+  },
   { _id: "slash-mapped", group_mappings: ["/team"], server_access: [{ server: "currenttime", methods: ["ping"] }] },
-  { _id: "proxy-http-upper", group_mappings: ["proxy-http-upper"], server_access: [{ server: "*", methods: ["HTTP:*"], tools: [] }] },
-  { _id: "mcp-registry-admin", group_mappings: ["entra-admins-object-id"], server_access: [{ server: "*", methods: ["all"] }] },
-  { _id: "agents-unslashed", group_mappings: ["agents-unslashed"], server_access: [{ agent: "flights", actions: ["invoke_agent"] }] },
+  {
+    _id: "proxy-http-upper", group_mappings: ["proxy-http-upper"],
+    server_access: [{ server: "*", methods: ["HTTP:*"], tools: [] }],
+  },
+  {
+    _id: "mcp-registry-admin", group_mappings: ["entra-admins-object-id"],
+    server_access: [{ server: "*", methods: ["all"] }],
+  },
+  {
+    _id: "agents-unslashed", group_mappings: ["agents-unslashed"],
+    server_access: [{ agent: "flights", actions: ["invoke_agent"] }],
+  },
 ];
 
 interface Row {
@@ -64,57 +124,223 @@ interface Row {
 
 const rows: Row[] = [
   // validate_server_tool_access: scopes
-  { what: "no group maps to a scope", groups: ["nobody"], call: "mcp", target: "currenttime", method: "initialize", allowed: false, branch: "no-scope" },
+  {
+    what: "no group maps to a scope",
+    groups: ["nobody"], call: "mcp", target: "currenttime", method: "initialize", allowed: false, branch: "no-scope",
+  },
   // _server_names_match
-  { what: "server names compare after strip('/')", groups: ["readers"], call: "mcp", target: "currenttime", method: "initialize", allowed: true, branch: "method-listed", scope: "readers" },
-  { what: "server names compare case-sensitively", groups: ["readers"], call: "mcp", target: "CurrentTime", method: "initialize", allowed: false, branch: "default-deny" },
-  { what: "a rule server stripping to * matches every server", groups: ["every-server"], call: "mcp", target: "anything", method: "ping", allowed: true, branch: "method-listed", scope: "every-server" },
-  { what: "a rule server 'all' is not a wildcard", groups: ["server-all"], call: "mcp", target: "anything", method: "ping", allowed: false, branch: "default-deny" },
-  { what: "federated keys are the full path", groups: ["federated"], call: "mcp", target: "/peer-registry-x/cloudflare-docs/mcp", method: "initialize", allowed: true, branch: "method-listed", scope: "federated" },
+  {
+    what: "server names compare after strip('/')",
+    groups: ["readers"], call: "mcp", target: "currenttime", method: "initialize",
+    allowed: true, branch: "method-listed", scope: "readers",
+  },
+  {
+    what: "server names compare case-sensitively",
+    groups: ["readers"], call: "mcp", target: "CurrentTime", method: "initialize",
+    allowed: false, branch: "default-deny",
+  },
+  {
+    what: "a rule server stripping to * matches every server",
+    groups: ["every-server"], call: "mcp", target: "anything", method: "ping",
+    allowed: true, branch: "method-listed", scope: "every-server",
+  },
+  {
+    what: "a rule server 'all' is not a wildcard",
+    groups: ["server-all"], call: "mcp", target: "anything", method: "ping", allowed: false, branch: "default-deny",
+  },
+  {
+    what: "federated keys are the full path",
+    groups: ["federated"], call: "mcp", target: "/peer-registry-x/cloudflare-docs/mcp", method: "initialize",
+    allowed: true, branch: "method-listed", scope: "federated",
+  },
   // method branch
-  { what: "a listed method", groups: ["readers"], call: "mcp", target: "currenttime", method: "tools/list", allowed: true, branch: "method-listed", scope: "readers" },
-  { what: "MCP methods are case-sensitive", groups: ["readers"], call: "mcp", target: "currenttime", method: "TOOLS/LIST", allowed: false, branch: "default-deny" },
-  { what: "a methods wildcard grants any method but tools/call", groups: ["methods-all"], call: "mcp", target: "fininfo", method: "prompts/get", allowed: true, branch: "methods-wildcard", scope: "methods-all" },
-  { what: "a methods wildcard does not grant tools/call", groups: ["methods-all"], call: "mcp", target: "fininfo", method: "tools/call", tool: "quote", allowed: false, branch: "default-deny" },
+  {
+    what: "a listed method",
+    groups: ["readers"], call: "mcp", target: "currenttime", method: "tools/list",
+    allowed: true, branch: "method-listed", scope: "readers",
+  },
+  {
+    what: "MCP methods are case-sensitive",
+    groups: ["readers"], call: "mcp", target: "currenttime", method: "TOOLS/LIST",
+    allowed: false, branch: "default-deny",
+  },
+  {
+    what: "a methods wildcard grants any method but tools/call",
+    groups: ["methods-all"], call: "mcp", target: "fininfo", method: "prompts/get",
+    allowed: true, branch: "methods-wildcard", scope: "methods-all",
+  },
+  {
+    what: "a methods wildcard does not grant tools/call",
+    groups: ["methods-all"], call: "mcp", target: "fininfo", method: "tools/call", tool: "quote",
+    allowed: false, branch: "default-deny",
+  },
   // tools/call with a tool name: tools only
-  { what: "tools/call checks tools only, not methods", groups: ["callers"], call: "mcp", target: "currenttime", method: "tools/call", tool: "now", allowed: true, branch: "tool-listed", scope: "callers" },
-  { what: "tools/call of a tool not listed", groups: ["callers"], call: "mcp", target: "currenttime", method: "tools/call", tool: "convert", allowed: false, branch: "default-deny" },
-  { what: "tools/call with a tools wildcard", groups: ["tools-star"], call: "mcp", target: "fininfo", method: "tools/call", tool: "quote", allowed: true, branch: "tools-wildcard", scope: "tools-star" },
+  {
+    what: "tools/call checks tools only, not methods",
+    groups: ["callers"], call: "mcp", target: "currenttime", method: "tools/call", tool: "now",
+    allowed: true, branch: "tool-listed", scope: "callers",
+  },
+  {
+    what: "tools/call of a tool not listed",
+    groups: ["callers"], call: "mcp", target: "currenttime", method: "tools/call", tool: "convert",
+    allowed: false, branch: "default-deny",
+  },
+  {
+    what: "tools/call with a tools wildcard",
+    groups: ["tools-star"], call: "mcp", target: "fininfo", method: "tools/call", tool: "quote",
+    allowed: true, branch: "tools-wildcard", scope: "tools-star",
+  },
   // backward-compatible branch
-  { what: "a method listed in tools", groups: ["compat"], call: "mcp", target: "fininfo", method: "prompts/list", allowed: true, branch: "compat-method-in-tools", scope: "compat" },
-  { what: "a tools wildcard opens every method", groups: ["tools-star"], call: "mcp", target: "fininfo", method: "resources/list", allowed: true, branch: "compat-tools-wildcard", scope: "tools-star" },
-  { what: "tools/call without a tool name goes through the compat branch", groups: ["compat"], call: "mcp", target: "fininfo", method: "tools/call", allowed: true, branch: "compat-method-in-tools", scope: "compat" },
-  { what: "tools/call without a tool name, no compat grant", groups: ["callers"], call: "mcp", target: "currenttime", method: "tools/call", allowed: false, branch: "default-deny" },
+  {
+    what: "a method listed in tools",
+    groups: ["compat"], call: "mcp", target: "fininfo", method: "prompts/list",
+    allowed: true, branch: "compat-method-in-tools", scope: "compat",
+  },
+  {
+    what: "a tools wildcard opens every method",
+    groups: ["tools-star"], call: "mcp", target: "fininfo", method: "resources/list",
+    allowed: true, branch: "compat-tools-wildcard", scope: "tools-star",
+  },
+  {
+    what: "tools/call without a tool name goes through the compat branch",
+    groups: ["compat"], call: "mcp", target: "fininfo", method: "tools/call",
+    allowed: true, branch: "compat-method-in-tools", scope: "compat",
+  },
+  {
+    what: "tools/call without a tool name, no compat grant",
+    groups: ["callers"], call: "mcp", target: "currenttime", method: "tools/call",
+    allowed: false, branch: "default-deny",
+  },
   // flattened rules
-  { what: "rules inside {scope_name, access_rules} count", groups: ["grouped"], call: "mcp", target: "sre", method: "tools/list", allowed: true, branch: "method-listed", scope: "grouped" },
-  { what: "agent rules never match a server", groups: ["agents"], call: "mcp", target: "ops-agent", method: "initialize", allowed: false, branch: "default-deny" },
+  {
+    what: "rules inside {scope_name, access_rules} count",
+    groups: ["grouped"], call: "mcp", target: "sre", method: "tools/list",
+    allowed: true, branch: "method-listed", scope: "grouped",
+  },
+  {
+    what: "agent rules never match a server",
+    groups: ["agents"], call: "mcp", target: "ops-agent", method: "initialize", allowed: false, branch: "default-deny",
+  },
   // map_groups_to_scopes + get_group_mappings_bulk: exact (normalising, #1689, is an open proposal)
-  { what: "a mapping '/team' does not match a 'team' claim", groups: ["team"], call: "mcp", target: "currenttime", method: "ping", allowed: false, branch: "no-scope" },
-  { what: "a mapping '/team' matches a '/team' claim", groups: ["/team"], call: "mcp", target: "currenttime", method: "ping", allowed: true, branch: "method-listed", scope: "slash-mapped" },
-  { what: "a claim '/readers/ ' does not match 'readers'", groups: [" /readers/ "], call: "mcp", target: "currenttime", method: "initialize", allowed: false, branch: "no-scope" },
-  { what: "empty group strings are dropped", groups: ["", "readers"], call: "mcp", target: "currenttime", method: "initialize", allowed: true, branch: "method-listed", scope: "readers" },
-  { what: "group names keep their case", groups: ["Readers"], call: "mcp", target: "currenttime", method: "initialize", allowed: false, branch: "no-scope" },
+  {
+    what: "a mapping '/team' does not match a 'team' claim",
+    groups: ["team"], call: "mcp", target: "currenttime", method: "ping", allowed: false, branch: "no-scope",
+  },
+  {
+    what: "a mapping '/team' matches a '/team' claim",
+    groups: ["/team"], call: "mcp", target: "currenttime", method: "ping",
+    allowed: true, branch: "method-listed", scope: "slash-mapped",
+  },
+  {
+    what: "a claim '/readers/ ' does not match 'readers'",
+    groups: [" /readers/ "], call: "mcp", target: "currenttime", method: "initialize",
+    allowed: false, branch: "no-scope",
+  },
+  {
+    what: "empty group strings are dropped",
+    groups: ["", "readers"], call: "mcp", target: "currenttime", method: "initialize",
+    allowed: true, branch: "method-listed", scope: "readers",
+  },
+  {
+    what: "group names keep their case",
+    groups: ["Readers"], call: "mcp", target: "currenttime", method: "initialize", allowed: false, branch: "no-scope",
+  },
   // generic-proxy hop (is_http_verb=True)
-  { what: "#1628: a listed verb, compared upper-cased", groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "GET", allowed: true, branch: "http-verb-listed", scope: "proxy" },
-  { what: "#1628: a stored 'Delete' authorises DELETE", groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "delete", allowed: true, branch: "http-verb-listed", scope: "proxy" },
-  { what: "#1628: a verb not listed, even in tools or with a tools wildcard", groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "PUT", allowed: false, branch: "default-deny" },
-  { what: "#1628: all/* in methods never grant a verb", groups: ["proxy-star"], call: "http", target: "skill/skills/pdf", method: "DELETE", allowed: false, branch: "default-deny" },
-  { what: "#1628: a proxy key keeps a last segment named like a transport", groups: ["proxy-mcp-named"], call: "http", target: "/skill/tools/mcp", method: "GET", allowed: true, branch: "http-verb-listed", scope: "proxy-mcp-named" },
-  { what: "#1628: http:* grants every verb", groups: ["proxy-http"], call: "http", target: "skill/skills/pdf", method: "PATCH", allowed: true, branch: "http-verb-wildcard", scope: "proxy-http" },
-  { what: "#1628: HTTP:* is not the wildcard (case-sensitive)", groups: ["proxy-http-upper"], call: "http", target: "skill/skills/pdf", method: "PATCH", allowed: false, branch: "default-deny" },
+  {
+    what: "#1628: a listed verb, compared upper-cased",
+    groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "GET",
+    allowed: true, branch: "http-verb-listed", scope: "proxy",
+  },
+  {
+    what: "#1628: a stored 'Delete' authorises DELETE",
+    groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "delete",
+    allowed: true, branch: "http-verb-listed", scope: "proxy",
+  },
+  {
+    what: "#1628: a verb not listed, even in tools or with a tools wildcard",
+    groups: ["proxy"], call: "http", target: "skill/skills/pdf", method: "PUT", allowed: false, branch: "default-deny",
+  },
+  {
+    what: "#1628: all/* in methods never grant a verb",
+    groups: ["proxy-star"], call: "http", target: "skill/skills/pdf", method: "DELETE",
+    allowed: false, branch: "default-deny",
+  },
+  {
+    what: "#1628: a proxy key keeps a last segment named like a transport",
+    groups: ["proxy-mcp-named"], call: "http", target: "/skill/tools/mcp", method: "GET",
+    allowed: true, branch: "http-verb-listed", scope: "proxy-mcp-named",
+  },
+  {
+    what: "#1628: http:* grants every verb",
+    groups: ["proxy-http"], call: "http", target: "skill/skills/pdf", method: "PATCH",
+    allowed: true, branch: "http-verb-wildcard", scope: "proxy-http",
+  },
+  {
+    what: "#1628: HTTP:* is not the wildcard (case-sensitive)",
+    groups: ["proxy-http-upper"], call: "http", target: "skill/skills/pdf", method: "PATCH",
+    allowed: false, branch: "default-deny",
+  },
   // validate_a2a_agent_access
-  { what: "an admin group bypasses the agent check", groups: ["registry-admins"], call: "agent", target: "/anything", method: "invoke_agent", allowed: true, branch: "admin-group-bypass" },
-  { what: "admin markers compare raw: '/registry-admins' is not one", groups: ["/registry-admins"], call: "agent", target: "/anything", method: "invoke_agent", allowed: false, branch: "no-scope" },
-  { what: "#1434: a scope named like an admin marker bypasses too (Entra Object ID group)", groups: ["entra-admins-object-id"], call: "agent", target: "/anything", method: "invoke_agent", allowed: true, branch: "admin-group-bypass", scope: "mcp-registry-admin" },
-  { what: "agent rules compare as stored: 'flights' never matches the path '/flights'", groups: ["agents-unslashed"], call: "agent", target: "/flights", method: "invoke_agent", allowed: false, branch: "default-deny" },
-  { what: "mcp-registry-admin is an admin group too", groups: ["mcp-registry-admin"], call: "agent", target: "/anything", method: "invoke_agent", allowed: true, branch: "admin-group-bypass" },
-  { what: "the agent path matches exactly, with a leading /", groups: ["agents"], call: "agent", target: "flights", method: "invoke_agent", allowed: true, branch: "agent-rule", scope: "agents" },
-  { what: "another agent path is denied", groups: ["agents"], call: "agent", target: "/flights-v2", method: "invoke_agent", allowed: false, branch: "default-deny" },
-  { what: "an action not listed is denied", groups: ["agents"], call: "agent", target: "/hotels", method: "invoke_agent", allowed: false, branch: "default-deny" },
-  { what: "agent 'all' matches every agent", groups: ["agents-any"], call: "agent", target: "/whatever", method: "invoke_agent", allowed: true, branch: "agent-rule", scope: "agents-any" },
-  { what: "an actions wildcard grants the action", groups: ["agents-any"], call: "agent", target: "/cars", method: "modify_agent", allowed: true, branch: "agent-rule", scope: "agents-any" },
-  { what: "agent rules inside access_rules are flattened first", groups: ["grouped"], call: "agent", target: "/ops-agent", method: "invoke_agent", allowed: true, branch: "agent-rule", scope: "grouped" },
-  { what: "the nested agents block grants nothing", groups: ["agents-nested"], call: "agent", target: "/flights", method: "invoke_agent", allowed: false, branch: "default-deny" },
+  {
+    what: "an admin group bypasses the agent check",
+    groups: ["registry-admins"], call: "agent", target: "/anything", method: "invoke_agent",
+    allowed: true, branch: "admin-group-bypass",
+  },
+  {
+    what: "admin markers compare raw: '/registry-admins' is not one",
+    groups: ["/registry-admins"], call: "agent", target: "/anything", method: "invoke_agent",
+    allowed: false, branch: "no-scope",
+  },
+  {
+    what: "#1434: a scope named like an admin marker bypasses too (Entra Object ID group)",
+    groups: ["entra-admins-object-id"], call: "agent", target: "/anything", method: "invoke_agent",
+    allowed: true, branch: "admin-group-bypass", scope: "mcp-registry-admin",
+  },
+  {
+    what: "agent rules compare as stored: 'flights' never matches the path '/flights'",
+    groups: ["agents-unslashed"], call: "agent", target: "/flights", method: "invoke_agent",
+    allowed: false, branch: "default-deny",
+  },
+  {
+    what: "mcp-registry-admin is an admin group too",
+    groups: ["mcp-registry-admin"], call: "agent", target: "/anything", method: "invoke_agent",
+    allowed: true, branch: "admin-group-bypass",
+  },
+  {
+    what: "the agent path matches exactly, with a leading /",
+    groups: ["agents"], call: "agent", target: "flights", method: "invoke_agent",
+    allowed: true, branch: "agent-rule", scope: "agents",
+  },
+  {
+    what: "another agent path is denied",
+    groups: ["agents"], call: "agent", target: "/flights-v2", method: "invoke_agent",
+    allowed: false, branch: "default-deny",
+  },
+  {
+    what: "an action not listed is denied",
+    groups: ["agents"], call: "agent", target: "/hotels", method: "invoke_agent",
+    allowed: false, branch: "default-deny",
+  },
+  {
+    what: "agent 'all' matches every agent",
+    groups: ["agents-any"], call: "agent", target: "/whatever", method: "invoke_agent",
+    allowed: true, branch: "agent-rule", scope: "agents-any",
+  },
+  {
+    what: "an actions wildcard grants the action",
+    groups: ["agents-any"], call: "agent", target: "/cars", method: "modify_agent",
+    allowed: true, branch: "agent-rule", scope: "agents-any",
+  },
+  {
+    what: "agent rules inside access_rules are flattened first",
+    groups: ["grouped"], call: "agent", target: "/ops-agent", method: "invoke_agent",
+    allowed: true, branch: "agent-rule", scope: "grouped",
+  },
+  {
+    what: "the nested agents block grants nothing",
+    groups: ["agents-nested"], call: "agent", target: "/flights", method: "invoke_agent",
+    allowed: false, branch: "default-deny",
+  },
 ];
 
 describe("the registry's decisions, one row per upstream branch", () => {
@@ -205,10 +431,12 @@ describe("validate_request reads the body (X-Body) as the auth server does", () 
     assert.equal(authorizeUrl(docs, ["nobody"], "/api/servers", text("not json")).branch, "not-scope-checked");
     assert.equal(authorizeUrl(docs, ["agents"], "/agent/flights", { kind: "spilled" }).allowed, true);
   });
-  it("the method comes from method, else tool/name, else params.name/tool/method; tools/call's tool is params.name", () => {
-    assert.equal(readBody(text('{"name": "tools/list"}')).refused === null && (readBody(text('{"name": "tools/list"}')) as { method: string }).method, "tools/list");
-    assert.deepEqual(readBody(text('{"method": "tools/call", "params": {"name": "now"}}')), { refused: null, method: "tools/call", tool: "now", batch: false });
-    assert.deepEqual(readBody(text("{}")), { refused: null, method: null, tool: null, batch: false }, "an empty object is falsy");
+  it("the method: method, else tool/name, else params.name/tool/method; tools/call's tool is params.name", () => {
+    const none = { refused: null, method: null, tool: null, batch: false };
+    assert.deepEqual(readBody(text('{"name": "tools/list"}')), { ...none, method: "tools/list" });
+    const call = readBody(text('{"method": "tools/call", "params": {"name": "now"}}'));
+    assert.deepEqual(call, { ...none, method: "tools/call", tool: "now" });
+    assert.deepEqual(readBody(text("{}")), none, "an empty object is falsy");
     assert.deepEqual(readBody(text("null")), { refused: null, method: null, tool: null, batch: false });
   });
 });
@@ -237,20 +465,22 @@ describe("the generic gateway proxy switch (gatewayGenericProxy, PR #1628; defau
     assert.match(d.notes?.join(" ") ?? "", /X-Authorization.*same token in both headers.*401/);
     assert.deepEqual(d.dependsOn, [{ name: "a2aReverseProxy", value: false }]);
     assert.match(d.notes?.join(" ") ?? "", /a2aReverseProxy off the gateway has no \/agent\/<path>\/ route/);
-    const routed = decide(docs, ["agents"], { url: "/agent/flights/" }, { gatewayGenericProxy: false, a2aReverseProxy: true });
+    const flags = { gatewayGenericProxy: false, a2aReverseProxy: true };
+    const routed = decide(docs, ["agents"], { url: "/agent/flights/" }, flags);
     assert.deepEqual([routed.allowed, routed.dependsOn], [true, [{ name: "a2aReverseProxy", value: true }]]);
     assert.equal(routed.notes?.length, 1);
   });
 });
 
 describe("UPSTREAM_REVISION", () => {
-  it("names the archive's commit and the merged PRs applied, as the README does, and no file that is not upstream", () => {
+  it("names the archive's commit and the merged PRs applied, as the README does, and no non-upstream file", () => {
     const sha = "8c5b834be29da0218226623c610b03ed5763c337";
     assert.match(UPSTREAM_REVISION, new RegExp(`main @ ${sha} \\(2026-08-21, merges up to #1641\\)`));
     assert.match(UPSTREAM_REVISION, /#1628/);
     assert.match(UPSTREAM_REVISION, /#1732/);
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    assert.ok(readme.includes(`\`main\` @ \`${sha}\` (2026-08-21, merges up to\nPR #1641)`), "README states the revision");
+    const stated = `\`main\` @ \`${sha}\` (2026-08-21, merges up to\nPR #1641)`;
+    assert.ok(readme.includes(stated), "README states the revision");
     for (const stale of ["group_names.py", "iam_manager.py", "5f85dd2", "normalize_group_name"]) {
       assert.ok(!readme.includes(stale) && !UPSTREAM_REVISION.includes(stale), stale);
     }
