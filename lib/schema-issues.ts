@@ -51,8 +51,13 @@ export function editDistance(a: string, b: string): number {
 export function suggest(word: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  const w = word.toLowerCase();
   for (const k of known) {
-    const d = editDistance(word.toLowerCase(), k.toLowerCase());
+    // The distance is at least the difference in length: names too far apart are not compared (a file of long
+    // unknown keys would otherwise cost the product of the lengths per key).
+    if (Math.abs(k.length - word.length) > limit) continue;
+    const d = editDistance(w, k.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = k;
