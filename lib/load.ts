@@ -254,6 +254,18 @@ export function loadDefinitions(root: string, options: LoadOptions = {}): LoadRe
   return { definitions: loaded.definitions, diagnostics: [...problems, ...loaded.diagnostics] };
 }
 
+/** Problems reported one by one per file; a file with more gets one more diagnostic that counts the rest. */
+export const MAX_FILE_DIAGNOSTICS = 200;
+
+function pushCapped(out: Diagnostic[], found: readonly Diagnostic[], file: string): void {
+  const n = Math.min(found.length, MAX_FILE_DIAGNOSTICS);
+  for (let i = 0; i < n; i++) out.push(found[i]!);
+  if (found.length > n) {
+    const next = found[n]!;
+    out.push({ ...next, file, message: `and ${found.length - n} more problems in this file (the first ${n} are shown)` });
+  }
+}
+
 /** Loads definition files from anywhere (disk, a git revision); paths are `groups/...`, `users/...`, `m2m/...`. */
 export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOptions = {}): LoadResult {
   const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
@@ -278,7 +290,9 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOpti
         continue;
       }
       const { items, diagnostics: d } = checkSource(kind, read.source, options);
-      diagnostics.push(...d);
+      // The file's parsed document is needed no more (a later position is found by parsing the text again).
+      read.source.ref.release?.();
+      pushCapped(diagnostics, d, raw.file);
       const name = (read.source.value as { scope_name?: unknown } | null)?.scope_name;
       if (kind === "groups" && items.length === 0 && typeof name === "string") definitions.invalidGroupNames.push(name);
       (definitions[kind] as Located<unknown>[]).push(...items);

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from "./diagnostics";
 import { sortDiagnostics } from "./diagnostics";
-import type { Definitions, Located } from "./load";
+import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "./load";
 import {
   BOOTSTRAP_ADMIN_GROUP,
   PRIVILEGED_SCOPE_NAMES,
@@ -119,14 +119,41 @@ function normalizeEntry(entry: ServerAccessEntry): ServerAccessEntry {
 }
 
 class Checker {
-  readonly diagnostics: Diagnostic[] = [];
+  private readonly found: Diagnostic[] = [];
+  /** Per file: diagnostics reported, and those past MAX_FILE_DIAGNOSTICS (counted, not located). */
+  private readonly perFile = new Map<string, { shown: number; more: number; next?: Located<unknown>; nextPath?: Array<string | number> }>();
+
+  get diagnostics(): Diagnostic[] {
+    const out = [...this.found];
+    for (const n of this.perFile.values()) {
+      if (n.more > 0 && n.next) {
+        out.push(diagnosticAt(n.next.source, [...n.next.at, ...n.nextPath!], `and ${n.more} more problems in this file (the first ${MAX_FILE_DIAGNOSTICS} are shown)`, "error"));
+      }
+    }
+    return out;
+  }
+
+  private add(loc: Located<unknown>, path: Array<string | number>, message: string, severity: "error" | "warning", key: boolean): void {
+    const file = loc.source.file;
+    let n = this.perFile.get(file);
+    if (!n) this.perFile.set(file, (n = { shown: 0, more: 0 }));
+    if (n.shown >= MAX_FILE_DIAGNOSTICS) {
+      if (n.more++ === 0) {
+        n.next = loc;
+        n.nextPath = path;
+      }
+      return;
+    }
+    n.shown++;
+    this.found.push(diagnosticAt(loc.source, [...loc.at, ...path], message, severity, key));
+  }
 
   error(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
-    this.diagnostics.push(diagnosticAt(loc.source, [...loc.at, ...path], message, "error", key));
+    this.add(loc, path, message, "error", key);
   }
 
   warn(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
-    this.diagnostics.push(diagnosticAt(loc.source, [...loc.at, ...path], message, "warning", key));
+    this.add(loc, path, message, "warning", key);
   }
 
   /**

@@ -18,6 +18,13 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_ALIAS_EXPANSION = 100_000;
 /** Nesting deeper than this is refused before the file is parsed (definitions nest five levels at most). */
 export const MAX_NESTING_DEPTH = 64;
+/**
+ * Values (scalars, keys included, lists and mappings) a file may hold, counted before it is parsed: an ordinary
+ * 1 MiB file holds about 120,000; a file of one-character values would hold 500,000 and cost four times as much.
+ */
+export const MAX_FILE_VALUES = 150_000;
+/** YAML tokens (values, punctuation, indentation, line ends, comments) a file may hold: an ordinary 1 MiB file has 420,000. */
+export const MAX_FILE_TOKENS = 600_000;
 
 export interface Position {
   line: number;
@@ -39,7 +46,7 @@ export interface SourceFile {
  * What a diagnostic needs of a file: its path and the way back to positions, not its parsed value. Definitions
  * hold this, so the raw value of each file is garbage once the file is checked (its checked value is kept).
  */
-export type SourceRef = Pick<SourceFile, "file" | "locate">;
+export type SourceRef = Pick<SourceFile, "file" | "locate"> & { release?(): void };
 
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -233,22 +240,33 @@ function textPosition(text: string, offset: number): Position {
 }
 
 /**
- * Where the text nests deeper than `MAX_NESTING_DEPTH`, from the YAML lexer's tokens alone (linear; the parser
- * slows down with the square of the depth, and its composer recurses). The depth counted is an upper bound: open
- * flow collections, plus the block indentation levels open, plus the `-` and `?` indicators of the line.
+ * Where the text nests deeper than `MAX_NESTING_DEPTH`, or passes `MAX_FILE_VALUES` or `MAX_FILE_TOKENS`, from the YAML lexer's tokens
+ * alone (linear; the parser slows down with the square of the depth, and its composer recurses). The depth counted
+ * is an upper bound: open flow collections, plus the block indentation levels open, plus the `-` and `?` indicators
+ * of the line.
  */
-function tooDeep(text: string): number | null {
+function lexicalLimits(text: string): { offset: number; message: string } | null {
   let offset = 0;
+  let values = 0;
   let flow = 0;
   const indents: number[] = [];
   let lineStart = true;
   let indent = 0;
   let inLine = 0;
+  let tokens = 0;
   for (const token of new Lexer().lex(text)) {
     const at = offset;
+    if (++tokens > MAX_FILE_TOKENS) {
+      return { offset, message: `the file is too intricate for its size: over ${MAX_FILE_TOKENS.toLocaleString("en")} YAML tokens (values, punctuation, lines, comments); split it into smaller files` };
+    }
     const c = token.charCodeAt(0);
-    // The lexer's markers (document, scalar, flow end, BOM) stand for no text.
-    if (token.length === 1 && (c === 0x02 || c === 0x18 || c === 0x1f || c === 0xfeff)) continue;
+    // The lexer's markers (document, scalar, flow end, BOM) stand for no text; a scalar's marker counts a value.
+    if (token.length === 1 && (c === 0x02 || c === 0x18 || c === 0x1f || c === 0xfeff)) {
+      if (c === 0x1f && ++values > MAX_FILE_VALUES) {
+        return { offset, message: `the file holds over ${MAX_FILE_VALUES.toLocaleString("en")} values (keys, strings, lists, mappings); split it into smaller files` };
+      }
+      continue;
+    }
     offset += token.length;
     if (token === "\n" || token === "\r\n") {
       lineStart = true;
@@ -265,10 +283,17 @@ function tooDeep(text: string): number | null {
       indents.push(indent);
     }
     if (token[0] !== "#") lineStart = false;
-    if (token === "[" || token === "{") flow++;
-    else if ((token === "]" || token === "}") && flow > 0) flow--;
-    else if (token === "-" || token === "?") inLine++;
-    if (flow + indents.length + inLine > MAX_NESTING_DEPTH) return at;
+    if (token === "[" || token === "{") {
+      flow++;
+      values++;
+    } else if ((token === "]" || token === "}") && flow > 0) flow--;
+    else if (token === "-" || token === "?") {
+      inLine++;
+      values++;
+    }
+    if (flow + indents.length + inLine > MAX_NESTING_DEPTH) {
+      return { offset: at, message: `the file nests deeper than ${MAX_NESTING_DEPTH} levels (lists and mappings inside each other); definitions are a few levels deep` };
+    }
   }
   return null;
 }
@@ -379,22 +404,13 @@ function plainValue(doc: Document): Plain {
 
 /** Parses text already decoded; used directly by tests and by git revisions in `diff`. */
 export function parseSource(file: string, text: string): ReadResult {
-  const deep = tooDeep(text);
-  if (deep !== null) {
-    return {
-      ok: false,
-      diagnostics: [fileError(file, `the file nests deeper than ${MAX_NESTING_DEPTH} levels (lists and mappings inside each other); definitions are a few levels deep`, textPosition(text, deep))],
-    };
-  }
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
-  // Positions are needed only for a file with a problem: its line starts are counted then, by parsing it again
-  // with a LineCounter (what counting them in every parse would cost is 3 % of validating a large repository).
-  let lineCounter: LineCounter | undefined;
+  const limit = lexicalLimits(text);
+  if (limit !== null) return { ok: false, diagnostics: [fileError(file, limit.message, textPosition(text, limit.offset))] };
+  // Line starts are counted in the one parse: positions are wanted for every file with a problem, and counting
+  // them again in a second parse doubled the cost of a file with many problems.
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const toPos = (offset: number): Position => {
-    if (!lineCounter) {
-      lineCounter = new LineCounter();
-      parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    }
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
@@ -433,7 +449,7 @@ export function parseSource(file: string, text: string): ReadResult {
   const plain = plainValue(doc);
   if (!plain.ok) return { ok: false, diagnostics: [fileError(file, plain.message, toPos(plain.offset), plain.path)] };
   const value = plain.value;
-  const ref = new TextSource(file, text);
+  const ref = new TextSource(file, text, { doc, lineCounter });
   return { ok: true, source: { file, value, locate: ref.locate.bind(ref), ref } };
 }
 
@@ -445,11 +461,17 @@ export function parseSource(file: string, text: string): ReadResult {
  * object alive across a young-generation collection is copied by it.
  */
 class TextSource implements SourceRef {
-  private parsed: { doc: Document; lineCounter: LineCounter } | undefined;
   constructor(
     readonly file: string,
     private readonly text: string,
+    /** The parse the file was read with, kept until `release` (the end of the file's own checks). */
+    private parsed?: { doc: Document; lineCounter: LineCounter },
   ) {}
+
+  /** Drops the parsed document: positions asked for later parse the text again. */
+  release(): void {
+    this.parsed = undefined;
+  }
 
   locate(path: FieldPath, key = false): Position {
     if (!this.parsed) {

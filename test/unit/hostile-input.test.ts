@@ -11,7 +11,7 @@ import { describe, it } from "node:test";
 import { stringify } from "yaml";
 import { run } from "../../cli/main";
 import { checkFiles, sizedFile, type CheckResult } from "../../lib";
-import { MAX_ALIAS_EXPANSION, MAX_NESTING_DEPTH } from "../../lib/source";
+import { MAX_ALIAS_EXPANSION, MAX_FILE_TOKENS, MAX_FILE_VALUES, MAX_NESTING_DEPTH } from "../../lib/source";
 import { makeRepo, USER } from "../support/repo";
 
 /** mulberry32: small, fast, good enough to spread inputs; the same seed gives the same inputs. */
@@ -240,5 +240,24 @@ describe("file on disk named like the issue's example", () => {
       assert.equal(res.code, 1, `${cmd.join(" ")}: ${res.out}${res.err}`);
       assert.match(res.out + res.err, /groups\/loop\.yaml:4:12: error: server_access\[0\]\.tools: invalid YAML: alias \*a is inside its own anchor &a/);
     }
+  });
+});
+
+describe("bounds on what one file may cost", () => {
+  it("refuses a file of too many values or tokens before parsing it, at the place it passes the bound", () => {
+    const values = checkOne("groups/f.yaml", "scope_name: g\nx: [" + "a,".repeat(MAX_FILE_VALUES) + "]\n");
+    assert.match(values.errors[0]!.message, /holds over 150,000 values/);
+    assert.equal(values.errors[0]!.line, 2);
+    const tokens = checkOne("groups/f.yaml", "scope_name: g\n" + "#\n".repeat(MAX_FILE_TOKENS / 2 + 10));
+    assert.match(tokens.errors[0]!.message, /over 600,000 YAML tokens/);
+  });
+
+  it("reports a file's first problems one by one and counts the rest", () => {
+    const keys = checkOne("groups/f.yaml", "scope_name: g\n" + Array.from({ length: 500 }, (_, i) => `k${i}: v\n`).join(""));
+    assert.equal(keys.errors.length, 51);
+    assert.match(keys.errors.at(-1)!.message, /^and 450 more unknown fields in this mapping/);
+    const actions = checkOne("groups/f.yaml", "scope_name: g\nui_permissions: {" + Array.from({ length: 500 }, (_, i) => `k${i}: [a]`).join(", ") + "}\n");
+    assert.equal(actions.errors.length, 201);
+    assert.match(actions.errors.at(-1)!.message, /^and 300 more problems in this file \(the first 200 are shown\)/);
   });
 });
