@@ -11,6 +11,7 @@ import {
   scopeNameProblem,
   serverNameProblem,
   suspiciousCharProblem,
+  textControlProblem,
   usernameProblem,
 } from "./names";
 import { isReservedServerName } from "./registry-rules";
@@ -54,6 +55,23 @@ function eachName(value: unknown, path: Array<string | number>, visit: (s: strin
   } else if (typeof value === "string") visit(value, path, false);
 }
 
+/** Every string under a free-text field (a description), with its path. */
+function eachText(value: unknown, path: Array<string | number>, visit: (s: string, path: FieldPath) => void, inText = false): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      eachText(value[i], path, visit, inText);
+      path.pop();
+    }
+  } else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      path.push(k);
+      eachText(v, path, visit, inText || FREE_TEXT.has(k));
+      path.pop();
+    }
+  } else if (inText && typeof value === "string") visit(value, [...path]);
+}
+
 function lastKey(path: FieldPath): string {
   for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === "string") return path[i] as string;
   return "value";
@@ -76,6 +94,8 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
       error(path, problem, key);
     }
   });
+  // Free text may hold any script, tabs and line breaks, but no other control character (a raw NUL or ESC).
+  eachText(item, [], (s, path) => error(path, textControlProblem(lastKey(path), s)));
   if (!isRecord(item)) return out;
   // A name already reported for its characters is not reported again for the same characters.
   const unflagged = (field: string) => !flagged.has(field);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { run } from "../../cli/main";
 import { revisionFiles } from "../../cli/git";
+import { safeText } from "../../lib";
 import { GitRepo, userFile } from "../support/git-repo";
 
 async function cli(args: string[]) {
@@ -64,7 +65,9 @@ for (const prefix of ["", "access dir é/"]) {
         const head = repo.commit("broken");
         const r = await cli(["diff", "--dir", `${repo.dir}/${prefix}`, "--base", ref, "--head", head]);
         assert.equal(r.code, 1, `${JSON.stringify(f)}: ${r.out}${r.err}`);
-        assert.ok(r.err.includes(`users/${f}/broken ${f}.yaml`) || r.out.includes(`users/${f}/broken ${f}.yaml`), r.err);
+        // Printed on one line: a newline or tab in the name is escaped (\u000a), never written raw.
+        const shown = safeText(`users/${f}/broken ${f}.yaml`);
+        assert.ok(r.err.includes(shown) || r.out.includes(shown), r.err);
       }
     });
   });
