@@ -7,6 +7,7 @@ import {
   emailProblem,
   entraUserProblems,
   m2mNameProblem,
+  neverMatchesProblem,
   personNameProblem,
   scopeNameProblem,
   serverNameProblem,
@@ -83,6 +84,9 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
   const error = (path: FieldPath, message: string | null, key = false) => {
     if (message) out.push(diagnosticAt(source, [...at, ...path], message, "error", key));
   };
+  const warn = (path: FieldPath, message: string | null) => {
+    if (message) out.push(diagnosticAt(source, [...at, ...path], message, "warning"));
+  };
 
   // Look-alike and invisible characters, in every name of the item.
   const flagged = new Set<string>();
@@ -121,10 +125,29 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
       if (isReservedServerName(server)) {
         error(path, `server "${server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
       } else {
-        error(path, serverNameProblem(server));
+        const problem = serverNameProblem(server);
+        if (problem) error(path, problem);
+        else if (unflagged(path.join("\u0000"))) warn(path, neverMatchesProblem("server", server));
       }
     }
+    for (const [path, tool] of toolNames(item)) if (unflagged(path.join("\u0000"))) warn(path, neverMatchesProblem("tool", tool));
   }
+  return out;
+}
+
+/** Every entry of `tools` in the rules (also inside `access_rules`) and in the shorthand, with their paths. */
+function toolNames(group: Record_): Array<[FieldPath, string]> {
+  const out: Array<[FieldPath, string]> = [];
+  const rules = (list: unknown, path: FieldPath) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((r, i) => {
+      if (!isRecord(r)) return;
+      if (Array.isArray(r.tools)) r.tools.forEach((t, j) => typeof t === "string" && out.push([[...path, i, "tools", j], t]));
+      rules(r.access_rules, [...path, i, "access_rules"]);
+    });
+  };
+  rules(group.server_access, ["server_access"]);
+  rules(group.servers, ["servers"]);
   return out;
 }
 

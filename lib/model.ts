@@ -6,6 +6,7 @@ import type { Diagnostic } from "./diagnostics";
 import { sortDiagnostics } from "./diagnostics";
 import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "./load";
 import {
+  ADMIN_GROUP_MARKERS,
   BOOTSTRAP_ADMIN_GROUP,
   PRIVILEGED_SCOPE_NAMES,
   READ_METHODS,
@@ -346,10 +347,17 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
 
   const groups = new Map<string, ScopeGroup>();
   const groupLoc = new Map<string, Located<GroupDefinition>>();
+  const looseGroupLoc = new Map<string, Located<GroupDefinition>>();
   for (const loc of defs.groups) {
     const g = checkGroup(c, loc, bootstrap);
     if (!c.firstDefinition(groupLoc, g.name, loc, "scope_name", `group "${g.name}"`, "each scope_name must be unique")) continue;
     groups.set(g.name, g);
+    // The registry normalises group names (surrounding "/" and spaces) and Keycloak finds groups ignoring case.
+    const loose = normalizeGroupName(g.name).toLowerCase();
+    const other = looseGroupLoc.get(loose);
+    if (other) {
+      c.warn(loc, ["scope_name"], `scope_name "${g.name}" differs from "${other.value.scope_name}" (${c.where(other, ["scope_name"])}) only in case or a surrounding "/": the registry and the identity provider may take them for one group; rename one`);
+    } else looseGroupLoc.set(loose, loc);
   }
 
   const users: HumanUser[] = [];
@@ -394,6 +402,22 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       enabled: a.enabled ?? true,
       file: loc.source.file,
     });
+  }
+
+  // Keycloak looks a user up by username or e-mail alike, and refuses an e-mail that is another user's username.
+  for (const loc of defs.users) {
+    const email = loc.value.email.toLowerCase();
+    const owner = userLoc.get(email);
+    if (owner && owner !== loc && userLoc.get(loc.value.username.toLowerCase()) === loc) {
+      c.error(loc, ["email"], `email "${loc.value.email}" is the username of the user at ${c.where(owner, ["username"])}; Keycloak refuses it (it finds users by username or e-mail alike): give this user their own address, or rename the other`);
+    }
+  }
+
+  for (const loc of m2mLoc.values()) {
+    const admin = loc.value.groups.find((g) => ADMIN_GROUP_MARKERS.includes(normalizeGroupName(g)));
+    if (admin) {
+      c.warn(loc, ["groups", loc.value.groups.indexOf(admin)], `M2M account "${loc.value.name}" joins ${admin}: whoever holds its client secret (a CI job, an agent) is a full registry admin; give it a group with only the access it needs`);
+    }
   }
 
   checkGroupMappings(c, groupLoc, groups, [...users, ...m2m], options.identityProvider ?? "keycloak");

@@ -138,6 +138,24 @@ const CONTROL = /\p{Cc}/u;
 /** In free text (descriptions): every control character but tab and line breaks. */
 const TEXT_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/u;
 
+/**
+ * Server and tool names the registry compares as written, so these never match what is registered: a `*` inside a
+ * name (only a lone `*` is a wildcard), percent-encoding (`%2e%2e/admin`: paths are compared decoded), surrounding
+ * whitespace.
+ */
+export function neverMatchesProblem(what: "server" | "tool", name: string): string | null {
+  if (name !== name.trim()) {
+    return `${what} ${printable(name)} has spaces around it, so it never matches a registered ${what}: write ${printable(name.trim())}`;
+  }
+  if (name.includes("*") && name !== "*") {
+    return `${what} ${printable(name)} has a "*" inside it, which the registry does not expand (only a lone "*" is a wildcard), so it matches only a ${what} literally named that: list the ${what}s by name`;
+  }
+  if (what === "server" && /%[0-9a-f]{2}/i.test(name)) {
+    return `server ${printable(name)} is percent-encoded; the registry compares server paths decoded, so it never matches a registered server: write the path as it is registered`;
+  }
+  return null;
+}
+
 /** Invisible characters (format controls, odd spaces) and letters that look like Latin ones in another script. */
 const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u2800\t\n\r\v\f]/u;
 const LOOKALIKE = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\p{Script=Coptic}\p{Script=Lisu}\p{Script=Canadian_Aboriginal}\uff01-\uff5e\u{1d400}-\u{1d7ff}]/u;
