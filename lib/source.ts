@@ -298,6 +298,22 @@ function lexicalLimits(text: string): { offset: number; message: string } | null
   return null;
 }
 
+/**
+ * Whether a text could pass a lexical limit: every level of nesting takes a `[`, `{`, `-`, `?` or `:`, and the value
+ * and token limits take more text than this. Most definition files are a few lines: counting characters spares them
+ * the lexer's pass.
+ */
+function mayPassLimits(text: string): boolean {
+  if (text.length > 65536) return true;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // [ { - ? :
+    if ((c === 0x5b || c === 0x7b || c === 0x2d || c === 0x3f || c === 0x3a) && ++n > MAX_NESTING_DEPTH) return true;
+  }
+  return false;
+}
+
 type Plain = { ok: true; value: unknown } | { ok: false; message: string; offset: number; path: FieldPath };
 
 class PlainProblem {
@@ -404,7 +420,7 @@ function plainValue(doc: Document): Plain {
 
 /** Parses text already decoded; used directly by tests and by git revisions in `diff`. */
 export function parseSource(file: string, text: string): ReadResult {
-  const limit = lexicalLimits(text);
+  const limit = mayPassLimits(text) ? lexicalLimits(text) : null;
   if (limit !== null) return { ok: false, diagnostics: [fileError(file, limit.message, textPosition(text, limit.offset))] };
   // Line starts are counted in the one parse: positions are wanted for every file with a problem, and counting
   // them again in a second parse doubled the cost of a file with many problems.
