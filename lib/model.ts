@@ -134,7 +134,7 @@ class Checker {
     return out;
   }
 
-  private add(loc: Located<unknown>, path: Array<string | number>, message: string, severity: "error" | "warning", key: boolean): void {
+  private add(loc: Located<unknown>, path: Array<string | number>, message: string | (() => string), severity: "error" | "warning", key: boolean): void {
     const file = loc.source.file;
     let n = this.perFile.get(file);
     if (!n) this.perFile.set(file, (n = { shown: 0, more: 0 }));
@@ -146,10 +146,11 @@ class Checker {
       return;
     }
     n.shown++;
-    this.found.push(diagnosticAt(loc.source, [...loc.at, ...path], message, severity, key));
+    this.found.push(diagnosticAt(loc.source, [...loc.at, ...path], typeof message === "function" ? message() : message, severity, key));
   }
 
-  error(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
+  /** `message` may be a function: a message that costs something to build (a suggestion) is built only if shown. */
+  error(loc: Located<unknown>, path: Array<string | number>, message: string | (() => string), key = false): void {
     this.add(loc, path, message, "error", key);
   }
 
@@ -238,8 +239,10 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
   const uiPermissions: Record<string, string[]> = {};
   for (const [action, grants] of Object.entries(d.ui_permissions ?? {})) {
     if (!isKnownUiAction(action)) {
-      const hint = suggest(action, UI_ACTIONS);
-      c.error(loc, ["ui_permissions", action], `unknown UI action "${action}"${hint ? `: did you mean "${hint}"?` : ""} (see the README for the list of UI actions)`, true);
+      c.error(loc, ["ui_permissions", action], () => {
+        const hint = suggest(action, UI_ACTIONS);
+        return `unknown UI action "${action}"${hint ? `: did you mean "${hint}"?` : ""} (see the README for the list of UI actions)`;
+      }, true);
     } else if (confersAdmin(action, grants)) {
       c.warn(loc, ["ui_permissions", action], `"all" on ${action} makes every member of this group a registry admin; list the resources instead unless that is intended ("*" does not confer admin)`);
     }

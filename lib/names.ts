@@ -135,6 +135,7 @@ export function serverNameProblem(server: string): string | null {
  * terminal or the page; stored, the identity provider refuses them or keeps a name nobody can type.
  */
 const CONTROL = /\p{Cc}/u;
+const ASCII = /^[\x20-\x7e]*$/;
 /** In free text (descriptions): every control character but tab and line breaks. */
 const TEXT_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/u;
 
@@ -218,7 +219,8 @@ export function describeChar(ch: string): string {
 export function suspiciousCharProblem(field: string, value: string, lookalikes = true): string | null {
   // Almost every name is clean: one test of the whole string (both patterns are per code point, like the loop
   // below) spares splitting it into characters; the loop only finds which character to report.
-  const composed = lookalikes ? value.normalize("NFKC") : value.normalize("NFC");
+  // ASCII text is its own composed form: only other text is normalised (most names are ASCII).
+  const composed = ASCII.test(value) ? value : lookalikes ? value.normalize("NFKC") : value.normalize("NFC");
   if (!CONTROL.test(value) && !INVISIBLE.test(value) && !(lookalikes && LOOKALIKE.test(value)) && composed === value) return null;
   const chars = [...value];
   for (let i = 0; i < chars.length; i++) {
