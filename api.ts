@@ -3,4 +3,4 @@
  * The Pulumi program itself is index.ts.
  */
 export * from "./lib";
-export { getToken, getTokens, readStackOutputs, verifyAnyToken, TokenError, type AccountResult, type AccountToken, type TokenOptions } from "./tokens";
+export { getToken, getTokens, readStackOutputs, trustedIssuers, verifyAnyToken, TokenError, type AccountResult, type AccountToken, type TokenOptions } from "./tokens";

@@ -14,6 +14,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchCore, benchCoreMemory, benchDiff, CORE_FULL, type CoreSize } from "./core";
+import { benchHostile } from "./hostile";
 import { keycloakRound, PARALLEL, sizeLabel, type KeycloakRound, type Size } from "./keycloak";
 import { benchStore } from "./store";
 import { result, table, type BenchResult } from "./stats";
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   if (want("core")) {
     progress("core");
     results.push(benchCore(core, o.smoke ? 1 : Math.max(rounds, 5)), benchCoreMemory(core, rounds), benchDiff(core, o.smoke ? 1 : Math.max(rounds, 5)));
+    results.push(o.smoke ? benchHostile(1, 64 * 1024) : benchHostile(Math.max(rounds, 5)));
   }
   const uri = process.env.MCP_ACCESS_TEST_MONGODB_URI;
   if ((want("store") || want("keycloak")) && !uri) throw new Error("no database: run through npm run bench (scripts/with-services.js db keycloak engine)");

@@ -7,6 +7,7 @@ import {
   grantText,
   loadRepoConfig,
   registryFlags,
+  safeText,
   textLine,
   type AccessDiff,
   type AccessModel,
@@ -54,10 +55,33 @@ export function checkedAt(dir: string, ref: string | undefined, settings: CheckO
   return checked;
 }
 
-const who = (c: IdentityChange) => `${c.kind === "user" ? "user" : "M2M"} \`${c.name}\``;
+/**
+ * Text from the definitions (names, servers, tools, paths) as markdown that renders as that text: no emphasis, no
+ * link, no HTML (an HTML comment `<!--` would hide what follows it from the reviewer), no control character, no
+ * table cell break.
+ */
+export function mdText(s: string): string {
+  return safeText(s)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]|~!#]/g, "\\$&");
+}
+
+/** Any text as a code span: fenced by more backticks than it holds in a row; `|` escaped for table cells. */
+export function mdCode(s: string, inTable = false): string {
+  const t = safeText(s);
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = t.startsWith("`") || t.endsWith("`") ? " " : "";
+  const span = `${fence}${pad}${t}${pad}${fence}`;
+  return inTable ? span.replace(/\|/g, "\\|") : span;
+}
+
+const who = (c: IdentityChange, inTable = false) => `${c.kind === "user" ? "user" : "M2M"} ${mdCode(c.name, inTable)}`;
 
 function lines(items: string[], max: number): string {
-  const shown = items.slice(0, max).map((g) => `  - ${g}`);
+  const shown = items.slice(0, max).map((g) => `  - ${mdText(g)}`);
   if (items.length > max) shown.push(`  - … and ${items.length - max} more (run \`mcp-access diff\` locally for the full list)`);
   return shown.join("\n");
 }
@@ -70,7 +94,7 @@ function statusText(c: IdentityChange): string {
 
 function flipLine(f: ExpectationFlip): string {
   const verdict = f.now === "broken" ? "❌ now broken" : "✅ now holds";
-  return `- ${verdict}: \`${f.file}:${f.line}\` ${f.identity} should be ${f.expect === "allow" ? "allowed" : "denied"} ${f.request} — ${f.decidedBy}`;
+  return `- ${verdict}: ${mdCode(`${f.file}:${f.line}`)} ${mdText(f.identity)} should be ${f.expect === "allow" ? "allowed" : "denied"} ${mdText(f.request)} — ${mdText(f.decidedBy)}`;
 }
 
 /** Broken expectations first: they are what stops the merge. */
@@ -83,20 +107,20 @@ function flipSection(flips: readonly ExpectationFlip[], max: number): string[] {
 }
 
 export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity = Infinity, maxIdentities = Infinity): string {
-  const out: string[] = [`## Access changes (${range})`, ""];
+  const out: string[] = [`## Access changes (${mdText(range)})`, ""];
   out.push(...flipSection(diff.expectations, maxIdentities));
   if (!diff.identities.length && !diff.groups.length) return [...out, "No identity gains or loses access."].join("\n");
   const privileged = diff.identities.filter((c) => c.privileged.length);
   if (privileged.length) {
     out.push("### ⚠️ Privileged changes", "");
-    for (const c of privileged) out.push(`- ${who(c)}: ${c.privileged.join("; ")}`);
+    for (const c of privileged) out.push(`- ${who(c)}: ${c.privileged.map(mdText).join("; ")}`);
     out.push("");
   }
   if (diff.identities.length) {
     out.push("### Identities", "", "| identity | change | gains | loses | groups |", "|---|---|---|---|---|");
     for (const c of diff.identities.slice(0, maxIdentities)) {
-      const groups = [...c.groupsAdded.map((g) => `+${g}`), ...c.groupsRemoved.map((g) => `−${g}`)].join(" ");
-      out.push(`| ${who(c)} | ${statusText(c)} | ${c.gained.length} | ${c.lost.length} | ${groups} |`);
+      const groups = [...c.groupsAdded.map((g) => `+${mdText(g)}`), ...c.groupsRemoved.map((g) => `−${mdText(g)}`)].join(" ");
+      out.push(`| ${who(c, true)} | ${statusText(c)} | ${c.gained.length} | ${c.lost.length} | ${groups} |`);
     }
     if (diff.identities.length > maxIdentities) out.push(`| … ${diff.identities.length - maxIdentities} more | | | | |`);
     out.push("");
@@ -111,7 +135,7 @@ export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity =
   }
   if (diff.groups.length) {
     out.push("### Groups", "");
-    for (const g of diff.groups) out.push(`- \`${g.name}\`: ${g.status}${g.fields.length ? ` (${g.fields.join(", ")})` : ""}`);
+    for (const g of diff.groups) out.push(`- ${mdCode(g.name)}: ${g.status}${g.fields.length ? ` (${g.fields.join(", ")})` : ""}`);
   }
   return out.join("\n");
 }

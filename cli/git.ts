@@ -5,9 +5,12 @@ import { relative, resolve } from "node:path";
 import { ACCESS_TESTS_DIR, KINDS, sizedFile, symlinkFile, type RawFile } from "../lib";
 import { UsageError } from "./errors";
 
+/** Paths given to git are literal (no glob or pathspec magic in a folder's name); its output is never localized. */
+const GIT_ENV = { ...process.env, GIT_LITERAL_PATHSPECS: "1", LC_ALL: "C" };
+
 function git(args: string[], cwd: string, input?: string): Buffer {
   try {
-    return execFileSync("git", args, { cwd, input, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], maxBuffer: 1024 * 1024 * 1024 });
+    return execFileSync("git", args, { cwd, input, env: GIT_ENV, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], maxBuffer: 1024 * 1024 * 1024 });
   } catch (e) {
     const stderr = String((e as { stderr?: Buffer }).stderr ?? "").trim();
     throw new UsageError(`git ${args.slice(0, 2).join(" ")} failed: ${stderr.split("\n")[0] || (e as Error).message}`);
@@ -22,7 +25,7 @@ export function repoPrefix(dir: string): string {
   const root = resolve(dir);
   let top: string;
   try {
-    top = execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    top = execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().replace(/\n$/, "");
   } catch {
     top = resolve(process.env.GITHUB_WORKSPACE ?? ".");
   }
@@ -41,7 +44,7 @@ function realpathOrSelf(p: string): string {
 /** `groups/`, `users/`, `m2m/` and `access-tests/` of the repository at `dir`, as they are at revision `ref`. */
 export function revisionFiles(dir: string, ref: string): RawFile[] {
   const root = resolve(dir);
-  const top = git(["rev-parse", "--show-toplevel"], root).toString().trim();
+  const top = git(["rev-parse", "--show-toplevel"], root).toString().replace(/\n$/, "");
   try {
     git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], root);
   } catch {
@@ -49,13 +52,15 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
   }
   const prefix = relative(top, root).split("\\").join("/");
   const paths = [...KINDS, ACCESS_TESTS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
-  const listing = git(["ls-tree", "-r", "-l", ref, "--", ...paths], top).toString();
+  // NUL-separated (-z): git quotes names with non-ASCII bytes, quotes, backslashes or newlines in its line
+  // output ("users/\303\251quipe/..."); read that way, such files would vanish from the revision.
+  const listing = git(["ls-tree", "-r", "-l", "-z", "--full-tree", ref, "--", ...paths], top).toString("utf8");
   const files: RawFile[] = [];
   const blobs: string[] = [];
   let contents: Map<string, Buffer> | undefined;
   // Every blob in one `git cat-file --batch` the first time one is read: one git process, not one per file.
   const blob = (sha: string) => (contents ??= readBlobs(top, blobs)).get(sha) ?? git(["cat-file", "blob", sha], top);
-  for (const line of listing.split("\n").filter(Boolean)) {
+  for (const line of listing.split("\0").filter(Boolean)) {
     const tab = line.indexOf("\t");
     const [mode, type, sha, size] = line.slice(0, tab).split(/\s+/);
     const path = line.slice(tab + 1);

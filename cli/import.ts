@@ -3,8 +3,8 @@
  * definitions cannot express. The stack adopts the objects on its first `pulumi up` (see the README).
  */
 import type { Command } from "commander";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { checkFiles, convertSnapshot, DEFAULT_DATABASE, DEFAULT_NAMESPACE, parseStackConfig, sizedFile, textLine, type ImportResult, type ImportSnapshot, type RawFile } from "../lib";
 import { keycloakSettingsFromEnv, readEntraTenant, readKeycloakRealm, readRegistryDatabase, type IdentitySnapshot } from "./import-read";
 import { UsageError } from "./errors";
@@ -52,20 +52,87 @@ function settingsCommands(r: ImportResult, flags: ImportFlags): string[] {
   return lines;
 }
 
-export async function runImport(flags: ImportFlags, io: Io, readers: ImportReaders = defaultReaders): Promise<number> {
+/** The environment variable that holds the database connection string (as the stack's `mongodbUri` falls back to). */
+export const DATABASE_URI_ENV = "MONGODB_CONNECTION_STRING";
+/** The password for a `--mongodb` URI given without one (as the stack's `mongodbPassword` falls back to). */
+export const DATABASE_PASSWORD_ENV = "DOCUMENTDB_PASSWORD";
+
+/**
+ * The database connection string: `--mongodb` without a password (the process list and the shell history keep the
+ * command line), its password from DOCUMENTDB_PASSWORD; or the whole string from MONGODB_CONNECTION_STRING.
+ */
+export function databaseUri(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag === undefined || flag === "") {
+    const fromEnv = env[DATABASE_URI_ENV];
+    if (fromEnv) return fromEnv;
+    throw new UsageError(`--mongodb <uri> is required (without its password; or set ${DATABASE_URI_ENV}): the registry database holding the scope documents`);
+  }
+  const m = /^(mongodb(?:\+srv)?:\/\/)([^@/?#]*)@/.exec(flag);
+  if (!/^mongodb(\+srv)?:\/\//.test(flag)) throw new UsageError("--mongodb must be a connection string starting with mongodb:// or mongodb+srv://");
+  if (m && m[2]!.includes(":")) {
+    throw new UsageError(
+      `--mongodb holds a password, which the process list and the shell history would keep: set ${DATABASE_URI_ENV} to the connection string instead, or give --mongodb without the password (mongodb://user@host/...) and set ${DATABASE_PASSWORD_ENV}`,
+    );
+  }
+  const password = env[DATABASE_PASSWORD_ENV];
+  if (m && m[2] && password) return `${m[1]}${m[2]}:${encodeURIComponent(password)}@${flag.slice(m[0].length)}`;
+  return flag;
+}
+
+/** File names that two written files would share (compared ignoring case, as macOS and Windows do). */
+function sharedFileNames(files: ImportResult["files"]): string[] {
+  const byPath = new Map<string, string[]>();
+  for (const f of files) {
+    const key = f.path.toLowerCase();
+    byPath.set(key, [...(byPath.get(key) ?? []), `${f.kind === "groups" ? "scope" : f.kind === "users" ? "user" : "M2M account"} ${JSON.stringify(f.name)}`]);
+  }
+  return [...byPath].filter(([, names]) => names.length > 1).map(([path, names]) => `${names.join(" and ")} would both be written to ${path}`);
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Makes the folders from `out` down to `dir`, refusing any that is a symbolic link (never written through). */
+function makeFolders(out: string, dir: string): void {
+  let at = out;
+  for (const part of ["", ...relative(out, dir).split(sep).filter(Boolean)]) {
+    at = part ? join(at, part) : at;
+    const st = lstatOrNull(at);
+    if (st?.isSymbolicLink()) throw new UsageError(`${at} is a symbolic link; import never writes through one: name a real folder with --out`, 1);
+    if (st && !st.isDirectory()) throw new UsageError(`${at} is a file, not a folder`, 1);
+    if (!st) mkdirSync(at, { recursive: part === "" });
+  }
+}
+
+/** Writes a file that must not exist yet, never through a symbolic link (a dangling one included). */
+function writeNewFile(path: string, text: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function runImport(flags: ImportFlags, io: Io, readers: ImportReaders = defaultReaders, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const keycloak = flags.keycloakUrl !== undefined || flags.realm !== undefined;
   if (keycloak === (flags.tenant !== undefined)) {
     throw new UsageError("name one identity provider: --keycloak-url and --realm (Keycloak), or --tenant (Entra ID)");
   }
   if (keycloak && (!flags.keycloakUrl || !flags.realm)) throw new UsageError("Keycloak needs both --keycloak-url and --realm");
-  if (!flags.mongodb) throw new UsageError("--mongodb <uri> is required: the registry database holding the scope documents");
+  const mongodb = databaseUri(flags.mongodb, env);
   if (!flags.out && !flags.dryRun) throw new UsageError("--out <dir> is required (or --dry-run to print what would be written)");
   const out = resolve(flags.out ?? ".");
   // The namespace is checked as the stack checks it.
   parseStackConfig((k) => (k === "namespace" ? flags.namespace : undefined), "--namespace");
 
   const identity = keycloak ? await readers.keycloak(flags.keycloakUrl!, flags.realm!) : await readers.entra(flags.tenant!);
-  const documents = await readers.database(flags.mongodb, flags.database, flags.namespace);
+  const documents = await readers.database(mongodb, flags.database, flags.namespace);
   const snapshot: ImportSnapshot = {
     idp: keycloak ? "keycloak" : "entra",
     source: keycloak ? `realm ${flags.realm} at ${flags.keycloakUrl}` : `tenant ${flags.tenant}`,
@@ -80,7 +147,12 @@ export async function runImport(flags: ImportFlags, io: Io, readers: ImportReade
     result.files.map((f) => asRawFile(f.path, f.text)),
     { identityProvider: snapshot.idp, existingGroups: result.settings.existingGroups },
   );
-  const clashes = flags.dryRun ? [] : result.files.map((f) => join(out, f.path)).filter((p) => existsSync(p));
+  const shared = sharedFileNames(result.files);
+  if (shared.length) {
+    throw new UsageError(`nothing written: file names are made from names (characters a file name cannot hold become _), and ${shared.join("; ")}; rename one of them in the registry, then import again`, 1);
+  }
+  // lstat, not exists: a dangling symbolic link is a file that exists (and would be written through).
+  const clashes = flags.dryRun ? [] : result.files.map((f) => join(out, f.path)).filter((p) => lstatOrNull(p) !== null);
   if (clashes.length) {
     throw new UsageError(`nothing written: these files exist already (import into an empty folder, or move them away):\n  ${clashes.join("\n  ")}`, 1);
   }
@@ -93,8 +165,14 @@ export async function runImport(flags: ImportFlags, io: Io, readers: ImportReade
   } else {
     for (const f of result.files) {
       const path = join(out, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.text);
+      makeFolders(out, dirname(path));
+      try {
+        writeNewFile(path, f.text);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EEXIST" || code === "ELOOP") throw new UsageError(`${path} appeared while import was writing (or is a symbolic link); it is left alone: import into an empty folder`, 1);
+        throw e;
+      }
     }
     io.out(`wrote ${summary} into ${out}`);
   }
@@ -126,7 +204,7 @@ export function addImportCommand(program: Command, io: Io, setExit: (code: numbe
     .option("--keycloak-url <url>", "Keycloak base URL (credentials from KEYCLOAK_USER/KEYCLOAK_PASSWORD or KEYCLOAK_CLIENT_ID/KEYCLOAK_CLIENT_SECRET)")
     .option("--realm <realm>", "the registry's Keycloak realm")
     .option("--tenant <id>", "Entra ID tenant (credentials from AZURE_CLIENT_ID/AZURE_CLIENT_SECRET)")
-    .option("--mongodb <uri>", "the registry database's connection string")
+    .option("--mongodb <uri>", `the registry database's connection string, without its password (${DATABASE_PASSWORD_ENV}); or set ${DATABASE_URI_ENV}`)
     .option("--database <name>", "the registry database", DEFAULT_DATABASE)
     .option("--namespace <ns>", "namespace of the scope collection (mcp_scopes_<ns>)", DEFAULT_NAMESPACE)
     .option("--out <dir>", "where to write groups/, users/ and m2m/")

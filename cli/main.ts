@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, SCHEMA_NAMES, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";
+import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, safeText, SCHEMA_NAMES, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
@@ -73,9 +73,36 @@ function fileSystemMessage(e: unknown): string | null {
     EACCES: "permission denied",
     EPERM: "permission denied",
     EEXIST: "exists already",
+    ELOOP: "a symbolic link, which is not followed",
+    EROFS: "the file system is read-only",
+    ENOSPC: "no space left on the device",
+    ENAMETOOLONG: "the name is too long",
+    EMFILE: "too many open files (raise ulimit -n)",
   };
   const reason = what[err.code];
-  return reason ? `${err.path}: ${reason}` : null;
+  return reason ? `${safeText(err.path)}: ${reason}` : null;
+}
+
+/** What a network or system error means, instead of its errno (`connect ECONNREFUSED 127.0.0.1:27017`). */
+function systemMessage(e: unknown): string | null {
+  const err = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; syscall?: unknown };
+  if (typeof err?.code !== "string" || !/^E[A-Z]+$/.test(err.code)) return null;
+  const where = typeof err.hostname === "string" ? err.hostname : typeof err.address === "string" ? `${err.address}${err.port ? `:${String(err.port)}` : ""}` : "";
+  const what: Record<string, string> = {
+    ECONNREFUSED: `cannot connect${where ? ` to ${where}` : ""}: nothing listens there (is the service running, and the URL right?)`,
+    ENOTFOUND: `host ${where || "(unknown)"} not found: check the URL`,
+    ETIMEDOUT: `no answer${where ? ` from ${where}` : ""} in time: check the URL and the network`,
+    ECONNRESET: `the connection${where ? ` to ${where}` : ""} was closed by the other side; try again`,
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+  };
+  return what[err.code] ?? `system error ${err.code}${typeof err.syscall === "string" ? ` in ${err.syscall}` : ""}${where ? ` (${where})` : ""}`;
+}
+
+/** An error that is no user's mistake: a bug, said as one (never a bare "x is not a function"). */
+function internalMessage(e: unknown): string | null {
+  if (!(e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || e instanceof EvalError)) return null;
+  return `internal error (${e.name}: ${e.message}); nothing was applied. This is a bug in mcp-access: please report it with the command you ran`;
 }
 
 function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): number {
@@ -154,6 +181,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addTestCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
   addImportCommand(program, io, setExit);
+  // An empty value (`--user ''`, `token ''`) names nothing: said before any command runs, never an internal error.
+  program.hook("preAction", (_root, command) => {
+    for (const option of command.options) {
+      const key = option.attributeName();
+      const value = command.getOptionValue(key) as unknown;
+      const values = Array.isArray(value) ? value : [value];
+      const given = command.getOptionValueSource(key) === "cli";
+      if (values.some((v) => typeof v === "string" && v.trim() === "") || (given && Array.isArray(value) && value.length === 0)) {
+        throw new UsageError(`${option.long ?? option.flags} needs a value, not an empty string`);
+      }
+    }
+    if (command.args.some((a) => a.trim() === "")) throw new UsageError(`${command.name()}: an argument is an empty string; name something`);
+  });
   return program;
 }
 
@@ -180,7 +220,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
     }
     const fs = fileSystemMessage(e);
-    io.err(`mcp-access: ${fs ?? (e instanceof Error ? e.message : String(e))}`);
+    const known = e instanceof UsageError || e instanceof TokenError;
+    const message = fs ?? (known ? null : (systemMessage(e) ?? internalMessage(e))) ?? (e instanceof Error ? e.message : String(e));
+    io.err(`mcp-access: ${safeText(message)}`);
     return exitCodeOf(e, fs !== null);
   }
 }

@@ -1,5 +1,5 @@
 /** Printing diagnostics: for people (text), for tools (json), for GitHub Actions (workflow annotations). */
-import { textLine, type Diagnostic } from "../lib";
+import { safeText, textLine, type Diagnostic } from "../lib";
 
 export { textLine };
 
@@ -20,8 +20,8 @@ export function githubLine(d: Diagnostic, prefix = ""): string {
   const file = prefix && !d.file.startsWith("/") ? `${prefix}/${d.file}` : d.file;
   const props = [`file=${escapeProperty(file)}`];
   if (d.line > 0) props.push(`line=${d.line}`, `col=${d.column}`);
-  if (d.path) props.push(`title=${escapeProperty(d.path)}`);
-  return `::${d.severity} ${props.join(",")}::${escapeData(d.message)}`;
+  if (d.path) props.push(`title=${escapeProperty(safeText(d.path))}`);
+  return `::${d.severity} ${props.join(",")}::${escapeData(safeText(d.message))}`;
 }
 
 export function jsonDiagnostic(d: Diagnostic): Record<string, unknown> {

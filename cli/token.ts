@@ -2,7 +2,9 @@
 import { Command, Option } from "commander";
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { getTokens, mappedScopes, readStackOutputs, TokenError, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
+import { decodeJwt } from "jose";
+import { getTokens, mappedScopes, readStackOutputs, TokenError, trustedIssuers, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
+import { SELF_SIGNED_ISSUER } from "../tokens/verify";
 import { TokenHolder } from "../tokens/schemas";
 import type { Io } from "./io";
 import { collect, DIR_OPTION_HELP } from "./repo";
@@ -22,6 +24,7 @@ interface TokenFlags {
   secretKey?: string;
   publicKey?: string;
   jwksUrl?: string;
+  issuer?: string[];
   audience?: string[];
 }
 
@@ -73,17 +76,38 @@ function printResults(results: AccountResult[], format: Format, io: Io): void {
   }
 }
 
+function tokenIssuer(token: string): string {
+  try {
+    return String(decodeJwt(token).iss ?? "");
+  } catch {
+    return "";
+  }
+}
+
 async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
   const token = readTokenArgument(flags.verify!);
   const publicKeyPem = flags.publicKey ? readFileSync(flags.publicKey, "utf8") : undefined;
+  const issuers = flags.issuer ?? [];
+  for (const i of issuers) {
+    if (!URL.canParse(i)) throw new TokenError(`--issuer ${JSON.stringify(i)} is not a URL (e.g. https://keycloak.example.com/realms/mcp-gateway)`, 2);
+  }
+  if (flags.jwksUrl && !URL.canParse(flags.jwksUrl)) throw new TokenError(`--jwks-url ${JSON.stringify(flags.jwksUrl)} is not a URL`, 2);
+  // Keycloak and Entra tokens are trusted only from the stack's own realm or tenant, or what the user names: the
+  // selected stack's outputs are read unless --issuer or --jwks-url says whom to trust.
+  const idpToken = tokenIssuer(token) !== SELF_SIGNED_ISSUER;
+  let outputs: StackOutputs = { m2m: {}, groups: {} };
+  if (flags.stack || flags.outputs || (idpToken && !issuers.length && !flags.jwksUrl)) {
+    outputs = await readStackOutputs({ stack: flags.stack, cwd: flags.cwd, file: flags.outputs });
+  }
+  const fromStack = trustedIssuers(outputs);
+  const audiences = [...(flags.audience ?? []), ...fromStack.audiences];
   const v = await verifyAnyToken(token, {
     secretKey: flags.secretKey ?? process.env.MCP_REGISTRY_SECRET_KEY,
     ...(publicKeyPem ? { publicKeyPem } : {}),
     ...(flags.jwksUrl ? { jwksUrl: flags.jwksUrl } : {}),
-    ...(flags.audience?.length ? { audiences: flags.audience } : {}),
+    ...(audiences.length ? { audiences } : {}),
+    issuers: [...issuers, ...fromStack.issuers],
   });
-  let outputs: StackOutputs = { m2m: {}, groups: {} };
-  if (flags.stack || flags.outputs) outputs = await readStackOutputs({ stack: flags.stack, cwd: flags.cwd, file: flags.outputs });
   const scopes = v.scopes ?? mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs);
   const exp = typeof v.claims.exp === "number" ? new Date(v.claims.exp * 1000).toISOString() : "?";
   if (flags.format === "json") {
@@ -132,6 +156,7 @@ export function addTokenCommand(program: Command, io: Io, setExit: (code: number
     .option("--secret-key <key>", "HS256 key of the registry's self-signed tokens (or MCP_REGISTRY_SECRET_KEY)")
     .option("--public-key <pem-file>", "ES256 public key of the registry's self-signed tokens")
     .option("--jwks-url <url>", "JWKS to verify against instead of the issuer's")
+    .option("--issuer <url>", "a trusted issuer (repeatable), e.g. https://kc.example.com/realms/mcp-gateway; default: the stack's realm or tenant", collect)
     .option("--audience <aud>", "an accepted audience (repeatable, or comma-separated), e.g. the gateway client id", collect)
     .action(async (names: string[], flags: TokenFlags) => setExit(await runToken(names, flags, io)));
 }

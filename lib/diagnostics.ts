@@ -50,5 +50,13 @@ function where(d: Diagnostic): string {
 
 /** A diagnostic as one line for people (`file:line:column: severity: path: message`), in the CLI and `pulumi up`. */
 export function textLine(d: Diagnostic): string {
-  return `${where(d)}: ${d.severity}: ${d.path ? `${d.path}: ` : ""}${d.message}`;
+  return safeText(`${where(d)}: ${d.severity}: ${d.path ? `${d.path}: ` : ""}${d.message}`);
+}
+
+/**
+ * Text with control, bidi-override and line-separator characters escaped (`\u001b`): what a file name, field or
+ * message quotes from a definition is never printed raw to a terminal, a log or a pull-request comment.
+ */
+export function safeText(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -7,10 +7,12 @@ import {
   emailProblem,
   entraUserProblems,
   m2mNameProblem,
+  neverMatchesProblem,
   personNameProblem,
   scopeNameProblem,
   serverNameProblem,
   suspiciousCharProblem,
+  textControlProblem,
   usernameProblem,
 } from "./names";
 import { isReservedServerName, stripSlashes } from "./registry-rules";
@@ -54,6 +56,23 @@ function eachName(value: unknown, path: Array<string | number>, visit: (s: strin
   } else if (typeof value === "string") visit(value, path, false);
 }
 
+/** Every string under a free-text field (a description), with its path. */
+function eachText(value: unknown, path: Array<string | number>, visit: (s: string, path: FieldPath) => void, inText = false): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      eachText(value[i], path, visit, inText);
+      path.pop();
+    }
+  } else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      path.push(k);
+      eachText(v, path, visit, inText || FREE_TEXT.has(k));
+      path.pop();
+    }
+  } else if (inText && typeof value === "string") visit(value, [...path]);
+}
+
 function lastKey(path: FieldPath): string {
   for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === "string") return path[i] as string;
   return "value";
@@ -64,6 +83,9 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
   const out: Diagnostic[] = [];
   const error = (path: FieldPath, message: string | null, key = false) => {
     if (message) out.push(diagnosticAt(source, [...at, ...path], message, "error", key));
+  };
+  const warn = (path: FieldPath, message: string | null) => {
+    if (message) out.push(diagnosticAt(source, [...at, ...path], message, "warning"));
   };
 
   // Look-alike and invisible characters, in every name of the item.
@@ -76,6 +98,8 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
       error(path, problem, key);
     }
   });
+  // Free text may hold any script, tabs and line breaks, but no other control character (a raw NUL or ESC).
+  eachText(item, [], (s, path) => error(path, textControlProblem(lastKey(path), s)));
   if (!isRecord(item)) return out;
   // A name already reported for its characters is not reported again for the same characters.
   const unflagged = (field: string) => !flagged.has(field);
@@ -107,10 +131,29 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
       } else if (isReservedServerName(server)) {
         error(path, `server "${server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
       } else {
-        error(path, serverNameProblem(server));
+        const problem = serverNameProblem(server);
+        if (problem) error(path, problem);
+        else if (unflagged(path.join("\u0000"))) warn(path, neverMatchesProblem("server", server));
       }
     }
+    for (const [path, tool] of toolNames(item)) if (unflagged(path.join("\u0000"))) warn(path, neverMatchesProblem("tool", tool));
   }
+  return out;
+}
+
+/** Every entry of `tools` in the rules (also inside `access_rules`) and in the shorthand, with their paths. */
+function toolNames(group: Record_): Array<[FieldPath, string]> {
+  const out: Array<[FieldPath, string]> = [];
+  const rules = (list: unknown, path: FieldPath) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((r, i) => {
+      if (!isRecord(r)) return;
+      if (Array.isArray(r.tools)) r.tools.forEach((t, j) => typeof t === "string" && out.push([[...path, i, "tools", j], t]));
+      rules(r.access_rules, [...path, i, "access_rules"]);
+    });
+  };
+  rules(group.server_access, ["server_access"]);
+  rules(group.servers, ["servers"]);
   return out;
 }
 

@@ -9,7 +9,7 @@ import type { Diagnostic, FieldPath } from "./diagnostics";
 import { checkFields, type FieldCheckOptions } from "./field-checks";
 import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
-import { fieldNames, translateIssues } from "./schema-issues";
+import { editDistance, fieldNames, translateIssues } from "./schema-issues";
 import { diagnosticAt, diskFileIn, readRawSource, sizedFile, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -180,6 +180,42 @@ export function hasDefinitionExtension(file: string): boolean {
 }
 
 /**
+ * The extension a file name almost has (`bob.ymal`, `bob.yml~`, `bob.jsno`, `bob.yaml.bak`): such a file is not
+ * read, so the identity it defines would be removed at apply. Null for other names (`README.md`, `notes.txt`).
+ */
+export function nearMissExtension(name: string): string | null {
+  const lower = name.toLowerCase();
+  if (hasDefinitionExtension(lower)) return null;
+  const inner = /\.(yaml|yml|json)\./.exec(lower);
+  if (inner) return `.${inner[1]}`;
+  const dot = lower.lastIndexOf(".");
+  if (dot <= 0) return null;
+  const ext = lower.slice(dot + 1);
+  if (!/^[yj]/.test(ext)) return null;
+  let best: string | null = null;
+  let bestD = 3;
+  for (const want of ["yaml", "yml", "json"]) {
+    const d = editDistance(ext, want);
+    if (d < bestD) {
+      bestD = d;
+      best = `.${want}`;
+    }
+  }
+  return bestD <= 1 || (bestD <= 2 && ext.length >= 3) ? best : null;
+}
+
+function nearMissWarning(file: string, ext: string): Diagnostic {
+  return {
+    severity: "warning",
+    file,
+    line: 1,
+    column: 1,
+    path: "",
+    message: `this file is not read: its name does not end in .yaml, .yml or .json; if it holds a definition, rename it to end in ${ext} (unread, what it defines would be removed at apply)`,
+  };
+}
+
+/**
  * Files with a definition extension under `dir` (a folder at the root), subfolders included, sorted; symbolic
  * links as links. A missing folder holds no file.
  */
@@ -192,7 +228,7 @@ export function filesUnder(root: string, dir: string): RawFile[] {
       const file = `${rel}/${e.name}`;
       if (e.isSymbolicLink()) out.push(symlinkFile(file));
       else if (e.isDirectory()) walk(file);
-      else if (e.isFile() && hasDefinitionExtension(e.name)) out.push(diskFileIn(abs, e.name, file));
+      else if (e.isFile() && (hasDefinitionExtension(e.name) || nearMissExtension(e.name))) out.push(diskFileIn(abs, e.name, file));
     }
   };
   const stat = lstat(join(root, dir));
@@ -254,6 +290,18 @@ export function loadDefinitions(root: string, options: LoadOptions = {}): LoadRe
   return { definitions: loaded.definitions, diagnostics: [...problems, ...loaded.diagnostics] };
 }
 
+/** Problems reported one by one per file; a file with more gets one more diagnostic that counts the rest. */
+export const MAX_FILE_DIAGNOSTICS = 200;
+
+function pushCapped(out: Diagnostic[], found: readonly Diagnostic[], file: string): void {
+  const n = Math.min(found.length, MAX_FILE_DIAGNOSTICS);
+  for (let i = 0; i < n; i++) out.push(found[i]!);
+  if (found.length > n) {
+    const next = found[n]!;
+    out.push({ ...next, file, message: `and ${found.length - n} more problems in this file (the first ${n} are shown)` });
+  }
+}
+
 /** Loads definition files from anywhere (disk, a git revision); paths are `groups/...`, `users/...`, `m2m/...`. */
 export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOptions = {}): LoadResult {
   const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
@@ -265,6 +313,10 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOpti
     const top = f.file.split("/")[0] as Kind;
     const kind = kindOf(f.file) ?? (f.link && byKind.has(top) ? top : null);
     if (kind) byKind.get(kind)!.push(f);
+    else if (byKind.has(top)) {
+      const ext = nearMissExtension(f.file.slice(f.file.lastIndexOf("/") + 1));
+      if (ext) diagnostics.push(nearMissWarning(f.file, ext));
+    }
   }
   for (const kind of KINDS) {
     for (const raw of byKind.get(kind)!) {
@@ -278,7 +330,9 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOpti
         continue;
       }
       const { items, diagnostics: d } = checkSource(kind, read.source, options);
-      diagnostics.push(...d);
+      // The file's parsed document is needed no more (a later position is found by parsing the text again).
+      read.source.ref.release?.();
+      pushCapped(diagnostics, d, raw.file);
       const name = (read.source.value as { scope_name?: unknown } | null)?.scope_name;
       if (kind === "groups" && items.length === 0 && typeof name === "string") definitions.invalidGroupNames.push(name);
       (definitions[kind] as Located<unknown>[]).push(...items);

@@ -6,8 +6,9 @@ import { BOOTSTRAP_SEEDS } from "./registry-seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
 import type { Diagnostic } from "./diagnostics";
 import { sortDiagnostics } from "./diagnostics";
-import type { Definitions, Located } from "./load";
+import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "./load";
 import {
+  ADMIN_GROUP_MARKERS,
   BOOTSTRAP_ADMIN_GROUP,
   PRIVILEGED_SCOPE_NAMES,
   READ_METHODS,
@@ -130,14 +131,42 @@ function normalizeEntry(entry: ServerAccessEntry): ServerAccessEntry {
 }
 
 class Checker {
-  readonly diagnostics: Diagnostic[] = [];
+  private readonly found: Diagnostic[] = [];
+  /** Per file: diagnostics reported, and those past MAX_FILE_DIAGNOSTICS (counted, not located). */
+  private readonly perFile = new Map<string, { shown: number; more: number; next?: Located<unknown>; nextPath?: Array<string | number> }>();
 
-  error(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
-    this.diagnostics.push(diagnosticAt(loc.source, [...loc.at, ...path], message, "error", key));
+  get diagnostics(): Diagnostic[] {
+    const out = [...this.found];
+    for (const n of this.perFile.values()) {
+      if (n.more > 0 && n.next) {
+        out.push(diagnosticAt(n.next.source, [...n.next.at, ...n.nextPath!], `and ${n.more} more problems in this file (the first ${MAX_FILE_DIAGNOSTICS} are shown)`, "error"));
+      }
+    }
+    return out;
+  }
+
+  private add(loc: Located<unknown>, path: Array<string | number>, message: string | (() => string), severity: "error" | "warning", key: boolean): void {
+    const file = loc.source.file;
+    let n = this.perFile.get(file);
+    if (!n) this.perFile.set(file, (n = { shown: 0, more: 0 }));
+    if (n.shown >= MAX_FILE_DIAGNOSTICS) {
+      if (n.more++ === 0) {
+        n.next = loc;
+        n.nextPath = path;
+      }
+      return;
+    }
+    n.shown++;
+    this.found.push(diagnosticAt(loc.source, [...loc.at, ...path], typeof message === "function" ? message() : message, severity, key));
+  }
+
+  /** `message` may be a function: a message that costs something to build (a suggestion) is built only if shown. */
+  error(loc: Located<unknown>, path: Array<string | number>, message: string | (() => string), key = false): void {
+    this.add(loc, path, message, "error", key);
   }
 
   warn(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
-    this.diagnostics.push(diagnosticAt(loc.source, [...loc.at, ...path], message, "warning", key));
+    this.add(loc, path, message, "warning", key);
   }
 
   /**
@@ -371,10 +400,18 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
 
   const groups = new Map<string, ScopeGroup>();
   const groupLoc = new Map<string, Located<GroupDefinition>>();
+  const looseGroupLoc = new Map<string, Located<GroupDefinition>>();
   for (const loc of defs.groups) {
     const g = checkGroup(c, loc, bootstrap);
     if (!c.firstDefinition(groupLoc, g.name, loc, "scope_name", `group "${g.name}"`, "each scope_name must be unique")) continue;
     groups.set(g.name, g);
+    // Keycloak finds groups ignoring case, and a surrounding "/" is easily taken for the same group (the registry
+    // matches names exactly, so to it they are two).
+    const loose = stripSlashes(g.name.trim()).toLowerCase();
+    const other = looseGroupLoc.get(loose);
+    if (other) {
+      c.warn(loc, ["scope_name"], `scope_name "${g.name}" differs from "${other.value.scope_name}" (${c.where(other, ["scope_name"])}) only in case or a surrounding "/": the identity provider (Keycloak compares names ignoring case) or a reader may take them for one group; rename one`);
+    } else looseGroupLoc.set(loose, loc);
   }
 
   const users: HumanUser[] = [];
@@ -419,6 +456,22 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       enabled: a.enabled ?? true,
       file: loc.source.file,
     });
+  }
+
+  // Keycloak looks a user up by username or e-mail alike, and refuses an e-mail that is another user's username.
+  for (const loc of defs.users) {
+    const email = loc.value.email.toLowerCase();
+    const owner = userLoc.get(email);
+    if (owner && owner !== loc && userLoc.get(loc.value.username.toLowerCase()) === loc) {
+      c.error(loc, ["email"], `email "${loc.value.email}" is the username of the user at ${c.where(owner, ["username"])}; Keycloak refuses it (it finds users by username or e-mail alike): give this user their own address, or rename the other`);
+    }
+  }
+
+  for (const loc of m2mLoc.values()) {
+    const admin = loc.value.groups.find((g) => ADMIN_GROUP_MARKERS.includes(g));
+    if (admin) {
+      c.warn(loc, ["groups", loc.value.groups.indexOf(admin)], `M2M account "${loc.value.name}" joins ${admin}: whoever holds its client secret (a CI job, an agent) is a full registry admin; give it a group with only the access it needs`);
+    }
   }
 
   checkGroupMappings(c, groupLoc, groups, [...users, ...m2m], options.identityProvider ?? "keycloak");

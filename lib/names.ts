@@ -130,11 +130,48 @@ export function serverNameProblem(server: string): string | null {
   return null;
 }
 
+/**
+ * Control characters (C0, DEL, C1: NUL, ESC, backspace...), which no name may hold: printed, they rewrite the
+ * terminal or the page; stored, the identity provider refuses them or keeps a name nobody can type.
+ */
+const CONTROL = /\p{Cc}/u;
+const ASCII = /^[\x20-\x7e]*$/;
+/** In free text (descriptions): every control character but tab and line breaks. */
+const TEXT_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/u;
+
+/**
+ * Server and tool names the registry compares as written, so these never match what is registered: a `*` inside a
+ * name (only a lone `*` is a wildcard), percent-encoding (`%2e%2e/admin`: paths are compared decoded), surrounding
+ * whitespace.
+ */
+export function neverMatchesProblem(what: "server" | "tool", name: string): string | null {
+  if (name !== name.trim()) {
+    return `${what} ${printable(name)} has spaces around it, so it never matches a registered ${what}: write ${printable(name.trim())}`;
+  }
+  if (name.includes("*") && name !== "*") {
+    return `${what} ${printable(name)} has a "*" inside it, which the registry does not expand (only a lone "*" is a wildcard), so it matches only a ${what} literally named that: list the ${what}s by name`;
+  }
+  if (what === "server" && /%[0-9a-f]{2}/i.test(name)) {
+    return `server ${printable(name)} is percent-encoded; the registry compares server paths decoded, so it never matches a registered server: write the path as it is registered`;
+  }
+  return null;
+}
+
 /** Invisible characters (format controls, odd spaces) and letters that look like Latin ones in another script. */
 const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u2800\t\n\r\v\f]/u;
-const LOOKALIKE = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\uff01-\uff5e\u{1d400}-\u{1d7ff}]/u;
+const LOOKALIKE = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\p{Script=Coptic}\p{Script=Lisu}\p{Script=Canadian_Aboriginal}\uff01-\uff5e\u{1d400}-\u{1d7ff}]/u;
 
 const CHAR_NAMES: Record<number, string> = {
+  0x00: "NULL",
+  0x07: "BELL",
+  0x08: "BACKSPACE",
+  0x0b: "LINE TABULATION",
+  0x0c: "FORM FEED",
+  0x0d: "CARRIAGE RETURN",
+  0x1b: "ESCAPE",
+  0x7f: "DELETE",
+  0x85: "NEXT LINE",
+  0x9b: "CONTROL SEQUENCE INTRODUCER",
   0x00a0: "NO-BREAK SPACE",
   0x00ad: "SOFT HYPHEN",
   0x200b: "ZERO WIDTH SPACE",
@@ -150,11 +187,19 @@ const CHAR_NAMES: Record<number, string> = {
 };
 
 function script(ch: string): string {
-  for (const s of ["Cyrillic", "Greek", "Armenian", "Cherokee"]) if (new RegExp(`\\p{Script=${s}}`, "u").test(ch)) return s;
+  for (const s of ["Cyrillic", "Greek", "Armenian", "Cherokee", "Coptic", "Lisu", "Canadian_Aboriginal"]) if (new RegExp(`\\p{Script=${s}}`, "u").test(ch)) return s;
   const cp = ch.codePointAt(0)!;
   if (cp >= 0xff01 && cp <= 0xff5e) return "fullwidth";
   if (cp >= 0x1d400 && cp <= 0x1d7ff) return "mathematical";
   return "";
+}
+
+/**
+ * A value as it may be printed: in quotes, with control, format and line-separator characters escaped (`\u001b`),
+ * so a name or message never writes raw control sequences to a terminal, a log or a pull-request comment.
+ */
+export function printable(value: string): string {
+  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export function describeChar(ch: string): string {
@@ -174,16 +219,35 @@ export function describeChar(ch: string): string {
 export function suspiciousCharProblem(field: string, value: string, lookalikes = true): string | null {
   // Almost every name is clean: one test of the whole string (both patterns are per code point, like the loop
   // below) spares splitting it into characters; the loop only finds which character to report.
-  if (!INVISIBLE.test(value) && !(lookalikes && LOOKALIKE.test(value))) return null;
+  // ASCII text is its own composed form: only other text is normalised (most names are ASCII).
+  const composed = ASCII.test(value) ? value : lookalikes ? value.normalize("NFKC") : value.normalize("NFC");
+  if (!CONTROL.test(value) && !INVISIBLE.test(value) && !(lookalikes && LOOKALIKE.test(value)) && composed === value) return null;
   const chars = [...value];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
+    if (CONTROL.test(ch)) {
+      return `${field} ${printable(value)} contains the control character ${describeChar(ch)} at character ${i + 1}, which no name may hold; delete it`;
+    }
     if (INVISIBLE.test(ch)) {
-      return `${field} ${JSON.stringify(value)} contains the invisible character ${describeChar(ch)} at character ${i + 1}; delete it (retype the name if unsure)`;
+      return `${field} ${printable(value)} contains the invisible character ${describeChar(ch)} at character ${i + 1}; delete it (retype the name if unsure)`;
     }
     if (lookalikes && LOOKALIKE.test(ch)) {
-      return `${field} ${JSON.stringify(value)} contains ${describeChar(ch)} at character ${i + 1}, which looks like a Latin character but is not one, so the name would not match the one people type; retype it with Latin letters`;
+      return `${field} ${printable(value)} contains ${describeChar(ch)} at character ${i + 1}, which looks like a Latin character but is not one, so the name would not match the one people type; retype it with Latin letters`;
     }
   }
+  if (composed !== value) {
+    // Decomposed accents (e + U+0301), ligatures (ﬁ), superscripts, circled or compatibility forms: the same text
+    // to a reader, another name to the registry.
+    const at = chars.findIndex((ch, i) => (chars.slice(0, i + 1).join("").normalize(lookalikes ? "NFKC" : "NFC") !== chars.slice(0, i + 1).join("")));
+    const ch = chars[Math.max(at, 0)]!;
+    return `${field} ${printable(value)} is not in its composed form (${describeChar(ch)} at character ${Math.max(at, 0) + 1}: a combining accent, ligature or compatibility character), so it would not match the name people type; write ${printable(composed)}`;
+  }
   return null;
+}
+
+/** Control characters in free text (a description): all but tab and line breaks are refused. */
+export function textControlProblem(field: string, value: string): string | null {
+  const bad = TEXT_CONTROL.exec(value);
+  if (!bad) return null;
+  return `${field} contains the control character ${describeChar(bad[0])} at character ${[...value.slice(0, bad.index)].length + 1}; text may hold tabs and line breaks, no other control characters: delete it`;
 }

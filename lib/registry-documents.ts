@@ -68,8 +68,9 @@ export function withObjectIds(mappings: readonly string[], ids: Readonly<Record<
   const out = [...mappings];
   if (!ids) return out;
   for (const m of mappings) {
-    const id = ids[m];
-    if (id && !out.includes(id)) out.push(id);
+    // Own ids only: a mapping named "constructor" or "toString" is a name, not the object's property.
+    const id = Object.hasOwn(ids, m) ? ids[m] : undefined;
+    if (typeof id === "string" && id && !out.includes(id)) out.push(id);
   }
   return out;
 }

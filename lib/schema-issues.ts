@@ -8,6 +8,9 @@ import { serverAccessBranch } from "./schema/group";
 
 type Issue = z.core.$ZodIssue;
 
+/** Unknown fields reported one by one per mapping; the rest are counted in one more diagnostic. */
+export const MAX_UNKNOWN_KEYS_SHOWN = 50;
+
 function valueAt(root: unknown, path: FieldPath): unknown {
   let v: unknown = root;
   for (const p of path) {
@@ -51,8 +54,13 @@ export function editDistance(a: string, b: string): number {
 export function suggest(word: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  const w = word.toLowerCase();
   for (const k of known) {
-    const d = editDistance(word.toLowerCase(), k.toLowerCase());
+    // The distance is at least the difference in length: names too far apart are not compared (a file of long
+    // unknown keys would otherwise cost the product of the lengths per key).
+    if (Math.abs(k.length - word.length) > limit) continue;
+    const d = editDistance(w, k.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = k;
@@ -89,8 +97,12 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
   const field = lastName(path);
   switch (issue.code) {
     case "unrecognized_keys": {
-      return issue.keys
-        .filter((k) => !ctx.skipKeys.has([...path, k].join("\u0000")))
+      const keys = issue.keys.filter((k) => !ctx.skipKeys.has([...path, k].join("\u0000")));
+      // A mapping of 100,000 unknown keys is one mistake (or an attack): its first ones say what is wrong.
+      const more = keys.length - MAX_UNKNOWN_KEYS_SHOWN;
+      const shown = more > 0 ? keys.slice(0, MAX_UNKNOWN_KEYS_SHOWN) : keys;
+      const tail = more > 0 ? [diagnosticAt(source, [...path, keys[MAX_UNKNOWN_KEYS_SHOWN]!], `and ${more} more unknown fields in this mapping`, "error", true)] : [];
+      return shown
         .map((k) => {
           const hint = suggest(k, ctx.knownFields);
           const fix = hint ? `did you mean "${hint}"?` : "remove it or fix its spelling";
@@ -101,7 +113,8 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
             "error",
             true,
           );
-        });
+        })
+        .concat(tail);
     }
     case "invalid_type": {
       if (value === undefined) {

@@ -5,14 +5,26 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { sep } from "node:path";
-import { LineCounter, parseAllDocuments, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from "yaml";
+import { Lexer, LineCounter, parseAllDocuments, parseDocument, isAlias, isMap, isSeq, isScalar, isPair, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Diagnostic, FieldPath } from "./diagnostics";
 import { formatPath } from "./diagnostics";
 
 /** Definition files are small; anything bigger is a mistake or an attack. */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-/** Aliases a file may expand; bounds "billion laughs" documents. */
-export const MAX_ALIAS_COUNT = 100;
+/**
+ * Nodes that aliases may add to a file once expanded (each alias counts the size of what it repeats): bounds "billion
+ * laughs" documents by what they cost, not by how many aliases they use (150 uses of a one-item list are fine).
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
+/** Nesting deeper than this is refused before the file is parsed (definitions nest five levels at most). */
+export const MAX_NESTING_DEPTH = 64;
+/**
+ * Values (scalars, keys included, lists and mappings) a file may hold, counted before it is parsed: an ordinary
+ * 1 MiB file holds about 120,000; a file of one-character values would hold 500,000 and cost four times as much.
+ */
+export const MAX_FILE_VALUES = 150_000;
+/** YAML tokens (values, punctuation, indentation, line ends, comments) a file may hold: an ordinary 1 MiB file has 420,000. */
+export const MAX_FILE_TOKENS = 600_000;
 
 export interface Position {
   line: number;
@@ -34,7 +46,7 @@ export interface SourceFile {
  * What a diagnostic needs of a file: its path and the way back to positions, not its parsed value. Definitions
  * hold this, so the raw value of each file is garbage once the file is checked (its checked value is kept).
  */
-export type SourceRef = Pick<SourceFile, "file" | "locate">;
+export type SourceRef = Pick<SourceFile, "file" | "locate"> & { release?(): void };
 
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -47,7 +59,7 @@ export interface ReadOptions {
   parsed?: Map<string, ReadResult>;
 }
 
-function fileError(file: string, message: string, pos: Position = { line: 0, column: 0 }, path: FieldPath = []): Diagnostic {
+function fileError(file: string, message: string, pos: Position = { line: 1, column: 1 }, path: FieldPath = []): Diagnostic {
   return { severity: "error", file, line: pos.line, column: pos.column, path: formatPath(path), message };
 }
 
@@ -119,6 +131,24 @@ export function decodeUtf8(file: string, bytes: Uint8Array): { ok: true; text: s
   }
 }
 
+/** A mapping's pairs by key, built the first time one is looked up: a file with 40,000 keys is not scanned per key. */
+const pairIndex = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+function pairOf(map: YAMLMap, key: unknown): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      if (!isPair(p)) continue;
+      const k = isScalar(p.key) ? p.key.value : p.key;
+      if (!index.has(k)) index.set(k, p);
+      // Keys are matched as the value has them: strings (a key `1` is the field "1").
+      if (k !== null && typeof k !== "object" && !index.has(String(k))) index.set(String(k), p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
 function nodeAt(doc: Document, path: FieldPath, key: boolean): Node | null {
   let node: unknown = doc.contents;
   let found: Node | null = (node as Node) ?? null;
@@ -126,7 +156,7 @@ function nodeAt(doc: Document, path: FieldPath, key: boolean): Node | null {
     const part = path[i];
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === part);
+      const pair = pairOf(node, part);
       if (!pair) return found;
       if (last && key) return (pair.key as Node) ?? found;
       node = pair.value;
@@ -198,17 +228,205 @@ function jsonProblem(file: string, text: string, toPos: (offset: number) => Posi
   }
 }
 
+/** Line and column of an offset, counted in the text (no parse: used when the text is too deep to parse). */
+function textPosition(text: string, offset: number): Position {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+/**
+ * Where the text nests deeper than `MAX_NESTING_DEPTH`, or passes `MAX_FILE_VALUES` or `MAX_FILE_TOKENS`, from the YAML lexer's tokens
+ * alone (linear; the parser slows down with the square of the depth, and its composer recurses). The depth counted
+ * is an upper bound: open flow collections, plus the block indentation levels open, plus the `-` and `?` indicators
+ * of the line.
+ */
+function lexicalLimits(text: string): { offset: number; message: string } | null {
+  let offset = 0;
+  let values = 0;
+  let flow = 0;
+  const indents: number[] = [];
+  let lineStart = true;
+  let indent = 0;
+  let inLine = 0;
+  let tokens = 0;
+  for (const token of new Lexer().lex(text)) {
+    const at = offset;
+    if (++tokens > MAX_FILE_TOKENS) {
+      return { offset, message: `the file is too intricate for its size: over ${MAX_FILE_TOKENS.toLocaleString("en")} YAML tokens (values, punctuation, lines, comments); split it into smaller files` };
+    }
+    const c = token.charCodeAt(0);
+    // The lexer's markers (document, scalar, flow end, BOM) stand for no text; a scalar's marker counts a value.
+    if (token.length === 1 && (c === 0x02 || c === 0x18 || c === 0x1f || c === 0xfeff)) {
+      if (c === 0x1f && ++values > MAX_FILE_VALUES) {
+        return { offset, message: `the file holds over ${MAX_FILE_VALUES.toLocaleString("en")} values (keys, strings, lists, mappings); split it into smaller files` };
+      }
+      continue;
+    }
+    offset += token.length;
+    if (token === "\n" || token === "\r\n") {
+      lineStart = true;
+      indent = 0;
+      inLine = 0;
+      continue;
+    }
+    if (lineStart && /^[ \t]+$/.test(token)) {
+      indent = token.length;
+      continue;
+    }
+    if (lineStart && flow === 0 && token[0] !== "#") {
+      while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+    }
+    if (token[0] !== "#") lineStart = false;
+    if (token === "[" || token === "{") {
+      flow++;
+      values++;
+    } else if ((token === "]" || token === "}") && flow > 0) flow--;
+    else if (token === "-" || token === "?") {
+      inLine++;
+      values++;
+    }
+    if (flow + indents.length + inLine > MAX_NESTING_DEPTH) {
+      return { offset: at, message: `the file nests deeper than ${MAX_NESTING_DEPTH} levels (lists and mappings inside each other); definitions are a few levels deep` };
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether a text could pass a lexical limit: every level of nesting takes a `[`, `{`, `-`, `?` or `:`, and the value
+ * and token limits take more text than this. Most definition files are a few lines: counting characters spares them
+ * the lexer's pass.
+ */
+function mayPassLimits(text: string): boolean {
+  if (text.length > 65536) return true;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // [ { - ? :
+    if ((c === 0x5b || c === 0x7b || c === 0x2d || c === 0x3f || c === 0x3a) && ++n > MAX_NESTING_DEPTH) return true;
+  }
+  return false;
+}
+
+type Plain = { ok: true; value: unknown } | { ok: false; message: string; offset: number; path: FieldPath };
+
+class PlainProblem {
+  constructor(
+    readonly message: string,
+    readonly node: { range?: readonly number[] | null } | null | undefined,
+    readonly path: FieldPath,
+  ) {}
+}
+
+/**
+ * The document as plain data, in one walk: aliases resolved in document order (the anchor most recently set before
+ * them), an alias inside its own anchor refused, the size aliases add bounded, keys unique (as the strings the data
+ * has: `1` and `"1"` are one key), keys scalars, and `__proto__` refused as a key (it would set the object's prototype).
+ * Linear in the document's size: yaml's own `toJS` resolves each alias by a scan of every anchor before it.
+ */
+function plainValue(doc: Document): Plain {
+  const anchors = new Map<string, Node>();
+  const done = new Map<Node, { value: unknown; size: number }>();
+  const open = new Set<Node>();
+  const path: Array<string | number> = [];
+  let added = 0;
+  const walk = (node: unknown): { value: unknown; size: number } => {
+    if (node === null || node === undefined) return { value: null, size: 1 };
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (!target) throw new PlainProblem(`invalid YAML: alias *${node.source} has no anchor &${node.source} before it`, node, [...path]);
+      if (open.has(target)) {
+        throw new PlainProblem(`invalid YAML: alias *${node.source} is inside its own anchor &${node.source}, so it would repeat forever; write the value out`, node, [...path]);
+      }
+      const r = done.get(target)!;
+      added += r.size;
+      if (added > MAX_ALIAS_EXPANSION) {
+        throw new PlainProblem(
+          `YAML aliases expand too much (over ${MAX_ALIAS_EXPANSION} nodes added); this looks like an alias bomb — write the values out instead of nesting aliases`,
+          node,
+          [...path],
+        );
+      }
+      return r;
+    }
+    const n = node as Node;
+    if (path.length > MAX_NESTING_DEPTH) throw new PlainProblem(`the file nests deeper than ${MAX_NESTING_DEPTH} levels; definitions are a few levels deep`, n, [...path]);
+    if (n.anchor) {
+      anchors.set(n.anchor, n);
+      open.add(n);
+    }
+    let r: { value: unknown; size: number };
+    if (isMap(n)) {
+      const out: Record<string, unknown> = {};
+      const seen = new Set<string>();
+      let size = 1;
+      for (const pair of n.items) {
+        const k = pair.key as unknown;
+        if (k !== null && k !== undefined && !isScalar(k)) {
+          throw new PlainProblem("invalid YAML: a key must be a plain value (a name), not a list, a mapping or an alias", k as Node, [...path]);
+        }
+        if (isScalar(k) && k.anchor) {
+          anchors.set(k.anchor, k);
+          done.set(k, { value: k.value, size: 1 });
+        }
+        const name = k === null || k === undefined || k.value === null ? "" : String(k.value);
+        if (seen.has(name)) throw new PlainProblem(`invalid YAML: Map keys must be unique; "${name}" appears twice in this mapping`, k as Node, [...path, name]);
+        seen.add(name);
+        if (name === "__proto__") {
+          throw new PlainProblem(`"__proto__" is not a valid field name (it names an object's prototype in JavaScript); rename it`, k as Node, [...path, name]);
+        }
+        path.push(name);
+        const v = walk(pair.value);
+        path.pop();
+        out[name] = v.value;
+        size += v.size;
+      }
+      r = { value: out, size };
+    } else if (isSeq(n)) {
+      const out: unknown[] = [];
+      let size = 1;
+      for (let i = 0; i < n.items.length; i++) {
+        path.push(i);
+        const v = walk(n.items[i]);
+        path.pop();
+        out.push(v.value);
+        size += v.size;
+      }
+      r = { value: out, size };
+    } else if (isScalar(n)) {
+      r = { value: n.value, size: 1 };
+    } else {
+      throw new PlainProblem("invalid YAML: unsupported node", n, [...path]);
+    }
+    if (n.anchor) {
+      open.delete(n);
+      done.set(n, r);
+    }
+    return r;
+  };
+  try {
+    return { ok: true, value: walk(doc.contents).value };
+  } catch (e) {
+    if (!(e instanceof PlainProblem)) throw e;
+    return { ok: false, message: e.message, offset: e.node?.range?.[0] ?? doc.range?.[0] ?? 0, path: e.path };
+  }
+}
+
 /** Parses text already decoded; used directly by tests and by git revisions in `diff`. */
 export function parseSource(file: string, text: string): ReadResult {
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
-  // Positions are needed only for a file with a problem: its line starts are counted then, by parsing it again
-  // with a LineCounter (what counting them in every parse would cost is 3 % of validating a large repository).
-  let lineCounter: LineCounter | undefined;
+  const limit = mayPassLimits(text) ? lexicalLimits(text) : null;
+  if (limit !== null) return { ok: false, diagnostics: [fileError(file, limit.message, textPosition(text, limit.offset))] };
+  // Line starts are counted in the one parse: positions are wanted for every file with a problem, and counting
+  // them again in a second parse doubled the cost of a file with many problems.
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const toPos = (offset: number): Position => {
-    if (!lineCounter) {
-      lineCounter = new LineCounter();
-      parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    }
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
@@ -244,26 +462,10 @@ export function parseSource(file: string, text: string): ReadResult {
   // A tag starts with "!" and a merge key is "<<": text without either has neither (most files; skip the walk).
   const features = text.includes("!") || text.includes("<<") ? yamlFeatureProblems(file, doc, toPos) : [];
   if (features.length) return { ok: false, diagnostics: features };
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/alias/i.test(msg)) {
-      return {
-        ok: false,
-        diagnostics: [
-          fileError(
-            file,
-            `YAML aliases expand too much (over ${MAX_ALIAS_COUNT}); this looks like an alias bomb — write the values out instead of nesting aliases`,
-            toPos(doc.range[0]),
-          ),
-        ],
-      };
-    }
-    return { ok: false, diagnostics: [fileError(file, `invalid YAML: ${msg}`, toPos(doc.range[0]))] };
-  }
-  const ref = new TextSource(file, text);
+  const plain = plainValue(doc);
+  if (!plain.ok) return { ok: false, diagnostics: [fileError(file, plain.message, toPos(plain.offset), plain.path)] };
+  const value = plain.value;
+  const ref = new TextSource(file, text, { doc, lineCounter });
   return { ok: true, source: { file, value, locate: ref.locate.bind(ref), ref } };
 }
 
@@ -275,17 +477,23 @@ export function parseSource(file: string, text: string): ReadResult {
  * object alive across a young-generation collection is copied by it.
  */
 class TextSource implements SourceRef {
-  private parsed: { doc: Document; lineCounter: LineCounter } | undefined;
   constructor(
     readonly file: string,
     private readonly text: string,
+    /** The parse the file was read with, kept until `release` (the end of the file's own checks). */
+    private parsed?: { doc: Document; lineCounter: LineCounter },
   ) {}
+
+  /** Drops the parsed document: positions asked for later parse the text again. */
+  release(): void {
+    this.parsed = undefined;
+  }
 
   locate(path: FieldPath, key = false): Position {
     if (!this.parsed) {
       // The text was checked to hold exactly one document.
       const lineCounter = new LineCounter();
-      this.parsed = { doc: parseDocument(this.text, { lineCounter, prettyErrors: false, uniqueKeys: true }), lineCounter };
+      this.parsed = { doc: parseDocument(this.text, { lineCounter, prettyErrors: false, uniqueKeys: false }), lineCounter };
     }
     const range = nodeAt(this.parsed.doc, path, key)?.range;
     if (!range) return { line: 1, column: 1 };

@@ -8,8 +8,10 @@
  * Timestamps as Python's `datetime.now(timezone.utc).isoformat()` (`…T…[.ffffff]+00:00`); JSON as `json.dump(…,
  * indent=2)` (no final newline).
  */
-import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { constants, type Stats } from "node:fs";
+import { chmod, lstat, mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { DEFAULT_REALM } from "../lib/registry-rules";
 import { TokenError, type M2MCredentials } from "./outputs";
 import { TokenFile, type TokenResponse } from "./schemas";
@@ -94,31 +96,130 @@ export function envFile(c: M2MCredentials, f: TokenFile, now = new Date()): stri
 
 const GITIGNORE = "# tokens and secrets: never commit\n*\n";
 
-/**
- * A new folder is created (0700) with its own .gitignore, so tokens never reach git whatever the repo ignores.
- * An existing folder is left as it is (its .gitignore and mode are its owner's): only the token files are written.
- */
-export async function ensureTokenDir(dir: string): Promise<void> {
-  let existing;
+/** Opened for writing only if it does not exist yet, and never through a symbolic link. */
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** Opened for reading only if the path itself is not a symbolic link. */
+const READ_NO_LINK = constants.O_RDONLY | constants.O_NOFOLLOW;
+
+async function lstatOrNull(path: string): Promise<Stats | null> {
   try {
-    existing = await stat(dir);
-  } catch {
-    existing = null;
+    return await lstat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw fsError(e, path);
   }
-  if (existing) {
-    if (!existing.isDirectory()) throw new TokenError(`--out ${dir} is a file, not a folder; name a folder for the token files`);
-    return;
-  }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  await writeFile(join(dir, ".gitignore"), GITIGNORE, { mode: 0o600 });
 }
 
-async function writePrivate(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, content, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+function fsError(e: unknown, path: string): TokenError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    ENOTDIR: "a part of the path is a file, not a folder",
+    ELOOP: "it is a symbolic link, which is never followed",
+    EROFS: "the file system is read-only",
+    ENOSPC: "no space left on the device",
+  };
+  return new TokenError(`cannot write the token files in ${path}: ${(code && why[code]) ?? (e as Error).message}`);
+}
+
+/**
+ * The token folder, made ready: never a symbolic link (a planted link would send tokens and secrets elsewhere),
+ * never the root of a git repository (the token and `.env` would sit among tracked files). A folder `mcp-access`
+ * creates gets mode 0700; any folder without a `.gitignore` gets one that ignores everything in it. An existing
+ * `.gitignore` and the mode of an existing folder are their owner's and are left as they are.
+ */
+export async function ensureTokenDir(dir: string): Promise<void> {
+  let existing = await lstatOrNull(dir);
+  if (existing?.isSymbolicLink()) {
+    throw new TokenError(`--out ${dir} is a symbolic link; token files are never written through one: name the folder itself`);
+  }
+  if (existing && !existing.isDirectory()) throw new TokenError(`--out ${dir} is a file, not a folder; name a folder for the token files`);
+  if (existing && (await lstatOrNull(join(dir, ".git")))) {
+    throw new TokenError(`--out ${dir} is the root of a git repository: the token and the client secret would sit among its tracked files; use a folder of their own, e.g. ${join(dir, TOKEN_DIR)}`);
+  }
+  if (!existing) {
+    try {
+      await mkdir(dirname(dir), { recursive: true });
+      await mkdir(dir, { mode: 0o700 });
+      await chmod(dir, 0o700);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(e, dir);
+    }
+    existing = await lstatOrNull(dir);
+    if (!existing?.isDirectory() || existing.isSymbolicLink()) throw new TokenError(`--out ${dir} changed while it was being made; try again`);
+  }
+  try {
+    await writeNew(join(dir, ".gitignore"), GITIGNORE);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(e, dir);
+  }
+}
+
+/** Writes `content` to a file that must not exist yet (exclusive create, no symbolic link followed), mode 0600. */
+async function writeNew(path: string, content: string): Promise<void> {
+  const fh = await open(path, CREATE_NEW, 0o600);
+  try {
+    await fh.writeFile(content);
+    await fh.chmod(0o600);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A file's text, read only if the path is a regular file and not a symbolic link; null when it does not exist. */
+async function readOwn(path: string): Promise<string | null> {
+  let fh;
+  try {
+    fh = await open(path, READ_NO_LINK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  try {
+    if (!(await fh.stat()).isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTFILE" });
+    return await fh.readFile("utf8");
+  } finally {
+    await fh.close();
+  }
+}
+
+/** What the command writes, recognised on disk: a token file of the registry's shape, or a `.env` with its header. */
+function isOurs(kind: "json" | "env", text: string): boolean {
+  if (kind === "env") return /^# Generated access token for [^\n]*\n# Generated at: /.test(text);
+  try {
+    return TokenFile.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replaces `path` with `content`: written to an exclusive-create temporary in the same folder, then renamed over it.
+ * A file already there is replaced only if the command made it (a token file or `.env` of its shape); a symbolic
+ * link, a folder or another file of that name is refused, never overwritten or followed.
+ */
+async function replaceOwn(path: string, kind: "json" | "env", content: string): Promise<void> {
+  let current: string | null;
+  try {
+    current = await readOwn(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === "ELOOP" || code === "EMLINK" ? "a symbolic link" : code === "ENOTFILE" || code === "EISDIR" ? "not a regular file" : null;
+    if (what) throw new TokenError(`${path} exists and is ${what}: it was not made by mcp-access token and is left alone; remove it or choose another --out`);
+    throw fsError(e, path);
+  }
+  if (current !== null && !isOurs(kind, current)) {
+    throw new TokenError(`${path} exists and is not a token file mcp-access token wrote: it is left alone; move it away or choose another --out`);
+  }
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeNew(tmp, content);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw fsError(e, dirname(path));
+  }
 }
 
 export function tokenPaths(dir: string, name: string, idp: M2MCredentials["authProvider"]): { json: string; env?: string } {
@@ -126,18 +227,31 @@ export function tokenPaths(dir: string, name: string, idp: M2MCredentials["authP
   return { json: join(dir, `${agentFileStem(name)}-token.json`), env: join(dir, `${agentFileStem(name)}.env`) };
 }
 
+/** An account name from the stack outputs, usable as a file name: no separator, no `..`, no control character. */
+function checkFileName(name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (!name || name === "." || name === ".." || /[/\\\x00-\x1f\x7f]/.test(name)) {
+    throw new TokenError(`the M2M account name ${JSON.stringify(name)} cannot be a file name (separators, "..", control characters); check the stack outputs`);
+  }
+}
+
 export async function writeTokenFiles(dir: string, name: string, c: M2MCredentials, f: TokenFile, now = new Date()): Promise<{ json: string; env?: string }> {
+  checkFileName(name);
   await ensureTokenDir(dir);
   const paths = tokenPaths(dir, name, c.authProvider);
-  await writePrivate(paths.json, JSON.stringify(f, null, 2));
-  if (paths.env) await writePrivate(paths.env, envFile(c, f, now));
+  await replaceOwn(paths.json, "json", JSON.stringify(f, null, 2));
+  if (paths.env) await replaceOwn(paths.env, "env", envFile(c, f, now));
   return paths;
 }
 
 /** A cached token for the same client that stays valid more than `minTtlSeconds`, or null. */
 export async function cachedToken(dir: string, name: string, c: M2MCredentials, minTtlSeconds: number, now = new Date()): Promise<TokenFile | null> {
   try {
-    const parsed = TokenFile.safeParse(JSON.parse(await readFile(tokenPaths(dir, name, c.authProvider).json, "utf8")));
+    checkFileName(name);
+    if ((await lstatOrNull(dir))?.isSymbolicLink()) return null;
+    const text = await readOwn(tokenPaths(dir, name, c.authProvider).json);
+    if (text === null) return null;
+    const parsed = TokenFile.safeParse(JSON.parse(text));
     // A file this package did not write, or an older one: fetch a new token instead.
     if (!parsed.success) return null;
     const f = parsed.data;

@@ -8,9 +8,9 @@ import { checkRepository, REGISTRY_DEFAULTS, registrySeeds, renderRegistryDocume
 import { clientCredentialsGrant, requestedScope } from "./grant";
 import { cachedToken, TOKEN_DIR, tokenFile, writeTokenFiles, type TokenFile } from "./files";
 import { readStackOutputs, TokenError, type M2MCredentials, type OutputSource, type StackOutputs } from "./outputs";
-import { verifyAccountToken, verifyAnyToken, type VerifiedToken, type VerifyKeys } from "./verify";
+import { trustedIssuers, verifyAccountToken, verifyAnyToken, type VerifiedToken, type VerifyKeys } from "./verify";
 
-export { TokenError, readStackOutputs, verifyAnyToken, verifyAccountToken };
+export { TokenError, readStackOutputs, trustedIssuers, verifyAnyToken, verifyAccountToken };
 export type { M2MCredentials, StackOutputs, TokenFile, VerifiedToken, VerifyKeys };
 
 export interface TokenOptions extends OutputSource {

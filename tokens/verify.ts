@@ -35,6 +35,31 @@ export interface VerifyKeys {
   publicKeyPem?: string;
   /** Extra accepted audiences (the gateway client ids). */
   audiences?: string[];
+  /**
+   * The only issuers whose Keycloak/Entra tokens are trusted (exact `iss` values, e.g. `https://kc/realms/mcp-gateway`
+   * or `https://login.microsoftonline.com/<tenant>/v2.0`); see `trustedIssuers`. Without them an IdP token is
+   * verified only against keys the caller gives (`jwks`, `jwksUrl`), never against keys its own issuer names.
+   */
+  issuers?: string[];
+}
+
+/** The issuers an account's tokens come from: its realm URL (Keycloak) or its tenant's v2 and v1 issuers (Entra). */
+export function accountIssuers(c: M2MCredentials): string[] {
+  if (c.authProvider === "keycloak") return [keycloakRealmUrl(c.keycloakUrl ?? new URL(c.tokenUrl).origin, c.realm ?? DEFAULT_REALM)];
+  const tenant = c.tenantId ?? /^https?:\/\/[^/]+\/([^/]+)\/oauth2\//.exec(c.tokenUrl)?.[1];
+  if (!tenant) return [];
+  return [`${new URL(c.tokenUrl).origin}/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`];
+}
+
+/** The issuers and audiences a stack's outputs vouch for: those of its M2M accounts. */
+export function trustedIssuers(outputs: { m2m: Record<string, M2MCredentials> }): { issuers: string[]; audiences: string[] } {
+  const issuers = new Set<string>();
+  const audiences = new Set<string>();
+  for (const c of Object.values(outputs.m2m)) {
+    for (const i of accountIssuers(c)) issuers.add(i);
+    for (const a of c.authProvider === "entra" ? entraAudiences(c.scope) : []) audiences.add(a);
+  }
+  return { issuers: [...issuers], audiences: [...audiences] };
 }
 
 function list(v: unknown): string[] {
@@ -88,10 +113,9 @@ function result(method: TokenMethod, claims: JWTPayload & Record<string, unknown
 /** Verifies a token fetched for an M2M account: issuer, audience and expiry as the auth server checks them. */
 export async function verifyAccountToken(token: string, c: M2MCredentials, keys: VerifyKeys = {}): Promise<VerifiedToken> {
   if (c.authProvider === "keycloak") {
-    const issuer = keycloakRealmUrl(c.keycloakUrl ?? new URL(c.tokenUrl).origin, c.realm ?? DEFAULT_REALM);
-    return verifyIdpToken(token, { ...keys, expectedIssuer: issuer });
+    return verifyIdpToken(token, { ...keys, issuers: accountIssuers(c) });
   }
-  return verifyIdpToken(token, { ...keys, audiences: [...(keys.audiences ?? []), ...entraAudiences(c.scope)] });
+  return verifyIdpToken(token, { ...keys, issuers: accountIssuers(c), audiences: [...(keys.audiences ?? []), ...entraAudiences(c.scope)] });
 }
 
 /** `api://<gateway>/.default` → the audiences the auth server accepts: `api://<gateway>` and `<gateway>`. */
@@ -100,11 +124,7 @@ export function entraAudiences(scope: string | undefined): string[] {
   return m ? [`api://${m[1]}`, m[1]!] : [];
 }
 
-interface IdpOptions extends VerifyKeys {
-  expectedIssuer?: string;
-}
-
-async function verifyIdpToken(token: string, opts: IdpOptions): Promise<VerifiedToken> {
+async function verifyIdpToken(token: string, opts: VerifyKeys): Promise<VerifiedToken> {
   let unverified: JWTPayload;
   try {
     unverified = decodeJwt(token);
@@ -114,15 +134,22 @@ async function verifyIdpToken(token: string, opts: IdpOptions): Promise<Verified
   }
   const iss = String(unverified.iss ?? "");
   const entra = entraBase(iss);
-  if (opts.expectedIssuer && iss !== opts.expectedIssuer) {
-    throw new TokenError(`the token's issuer ${iss} is not ${opts.expectedIssuer}`);
+  // Trust comes from configuration, never from the token: its issuer must be one the caller named, or its keys
+  // must be ones the caller gave. The JWKS is fetched only from a trusted issuer.
+  const trusted = (opts.issuers ?? []).map((i) => i.replace(/\/+$/, ""));
+  if (trusted.length && !trusted.includes(iss.replace(/\/+$/, ""))) {
+    throw new TokenError(`token rejected: its issuer ${JSON.stringify(iss)} is not a trusted one (${trusted.join(", ")}); give --issuer or --stack/--outputs of the stack that issued it`);
+  }
+  if (!trusted.length && !opts.jwks && !opts.jwksUrl) {
+    throw new TokenError(`token rejected: no trusted issuer is configured for its issuer ${JSON.stringify(iss)}; give --stack/--outputs (the stack's realm or tenant), --issuer URL or --jwks-url URL`);
   }
   try {
     if (entra) {
-      // The gateway's client id decides the audience (`api://<id>` or `<id>`); without it, aud is not checked.
+      // The gateway's client id decides the audience (`api://<id>` or `<id>`): always checked.
+      if (!opts.audiences?.length) throw new TokenError("token rejected: an Entra token's audience cannot be checked: give --audience (the gateway's client id) or the stack's outputs");
       const { payload } = await jwtVerify(token, keySet(`${entra.base}/${entra.tenant}/discovery/v2.0/keys`, opts), {
         issuer: [`${entra.base}/${entra.tenant}/v2.0`, `https://sts.windows.net/${entra.tenant}/`],
-        ...(opts.audiences?.length ? { audience: opts.audiences } : {}),
+        audience: opts.audiences,
         algorithms: ["RS256"],
         clockTolerance: LEEWAY_SECONDS, maxTokenAge: MAX_TOKEN_AGE,
         requiredClaims: ["exp", "iat"],

@@ -27,7 +27,7 @@ describe("npm run bench -- --smoke", () => {
       const written = JSON.parse(readFileSync(out, "utf8")) as { smoke: boolean; results: BenchResult[] };
       assert.equal(written.smoke, true);
       const names = written.results.map((r) => r.name);
-      for (const prefix of ["core: validate", "core memory", "diff:", "scope store", "pulumi up, first", "pulumi up, no-op", "pulumi preview", "state per scope document"]) {
+      for (const prefix of ["core: validate", "core memory", "diff:", "hostile input", "scope store", "pulumi up, first", "pulumi up, no-op", "pulumi preview", "state per scope document"]) {
         assert.ok(names.some((n) => n.startsWith(prefix)), `a "${prefix}" row in ${names.join(", ")}`);
       }
       for (const r of written.results) {

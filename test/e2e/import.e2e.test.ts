@@ -215,8 +215,9 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
 
   let report = "";
   it("--dry-run prints the files and the report, and writes nothing", async () => {
-    const env = { KEYCLOAK_USER: KC_ADMIN.username, KEYCLOAK_PASSWORD: KC_ADMIN.password };
-    const r = await cli(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--mongodb", databaseUri(), "--database", DB, "--namespace", NS, "--out", out, "--dry-run"], env);
+    // The connection string (which may hold a password) comes from the environment, never the command line.
+    const env = { KEYCLOAK_USER: KC_ADMIN.username, KEYCLOAK_PASSWORD: KC_ADMIN.password, MONGODB_CONNECTION_STRING: databaseUri() };
+    const r = await cli(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--database", DB, "--namespace", NS, "--out", out, "--dry-run"], env);
     assert.equal(r.code, 0, r.err + r.out);
     assert.match(r.out, /would write 2 groups, 3 users, 2 M2M accounts/);
     assert.match(r.out, /--- .*groups\/team-b\.yaml/);
@@ -224,8 +225,8 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
   });
 
   it("writes one file per object with the schema header, no secret, and reports what it cannot express", async () => {
-    const env = { KEYCLOAK_USER: KC_ADMIN.username, KEYCLOAK_PASSWORD: KC_ADMIN.password };
-    const r = await cli(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--mongodb", databaseUri(), "--database", DB, "--namespace", NS, "--out", out], env);
+    const env = { KEYCLOAK_USER: KC_ADMIN.username, KEYCLOAK_PASSWORD: KC_ADMIN.password, MONGODB_CONNECTION_STRING: databaseUri() };
+    const r = await cli(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--database", DB, "--namespace", NS, "--out", out], env);
     assert.equal(r.code, 0, r.err + r.out);
     report = r.out;
     const files = walk(out).map((f) => f.slice(out.length + 1)).sort();

@@ -104,8 +104,8 @@ describe("mcp-access token against Keycloak", () => {
     assert.match(fresh.err, /agent-one: new token/);
   });
 
-  it("verifies a fetched token with --verify and maps its groups to scopes", async () => {
-    const r = await cli(["token", "--verify", join(tokens, "agent-agent-two-token.json"), "--dir", defs]);
+  it("verifies a fetched token with --verify against the stack's realm and maps its groups to scopes", async () => {
+    const r = await cli(["token", "--verify", join(tokens, "agent-agent-two-token.json"), "--stack", STACK, "--dir", defs]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /valid keycloak token[\s\S]*client agent-two[\s\S]*groups: team-a, team-b\n  scopes: both, team-a, team-b/);
   });

@@ -249,3 +249,77 @@ describe("mcp-access import (command)", () => {
     assert.match(r.err, /the written definitions have 1 error/);
   });
 });
+
+describe("import against hostile input (issue 23, items 10 and 13)", () => {
+  const readersOf = (s: ImportSnapshot, seen: string[] = []): ImportReaders => ({
+    keycloak: async () => ({ groups: s.groups, users: s.users, clients: s.clients }),
+    entra: async () => ({ groups: [], users: [], clients: [] }),
+    database: async (uri) => {
+      seen.push(uri);
+      return { scopes: s.scopes, m2mRecords: s.m2mRecords };
+    },
+  });
+  const base = (over: Partial<ImportFlags>): ImportFlags => ({ keycloakUrl: "http://kc", realm: "r", mongodb: "mongodb://db", database: "mcp_registry", namespace: "default", ...over });
+  async function go(f: ImportFlags, s = snapshot(), env: NodeJS.ProcessEnv = {}, seen: string[] = []) {
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const code = await runImport(f, { out: (x) => out.push(x), err: (x) => err.push(x) }, readersOf(s, seen), env);
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    } catch (e) {
+      return { code: (e as { exitCode?: number }).exitCode ?? -1, out: out.join("\n"), err: (e as Error).message };
+    }
+  }
+
+  it("refuses two scopes that would be written to one file, and writes nothing", async () => {
+    const s = snapshot({
+      groups: [...snapshot().groups, { name: "team/read", id: "g1", subGroups: [] }, { name: "team_read", id: "g2", subGroups: [] }],
+      scopes: [...snapshot().scopes, scope("team/read"), scope("team_read")],
+    });
+    const dir = makeRepo({});
+    const r = await go(base({ out: dir }), s);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /scope "team\/read" and scope "team_read" would both be written to groups\/team_read\.yaml/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it("never writes through a symbolic link in --out, dangling or not", async () => {
+    const { symlinkSync, mkdirSync } = await import("node:fs");
+    const target = join(makeRepo({}), "stolen.yaml");
+    const dir = makeRepo({});
+    mkdirSync(join(dir, "users"));
+    symlinkSync(target, join(dir, "users", "bob.yaml"));
+    const r = await go(base({ out: dir }));
+    assert.equal(r.code, 1);
+    assert.match(r.err, /users\/bob\.yaml/);
+    assert.equal(existsSync(target), false, "nothing written through the dangling link");
+    const elsewhere = makeRepo({});
+    const dir2 = makeRepo({});
+    symlinkSync(elsewhere, join(dir2, "groups"));
+    const r2 = await go(base({ out: dir2 }));
+    assert.equal(r2.code, 1);
+    assert.match(r2.err, /groups is a symbolic link; import never writes through one/);
+    assert.deepEqual(readdirSync(elsewhere), []);
+  });
+
+  it("refuses a password in --mongodb, pointing at the environment variables", async () => {
+    const r = await go(base({ out: makeRepo({}), mongodb: "mongodb://admin:s3cret@db:27017/?authSource=admin" }));
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--mongodb holds a password, .* set MONGODB_CONNECTION_STRING .* DOCUMENTDB_PASSWORD/);
+    assert.doesNotMatch(r.err, /s3cret/);
+  });
+
+  it("takes the password from DOCUMENTDB_PASSWORD, or the whole string from MONGODB_CONNECTION_STRING", async () => {
+    const seen: string[] = [];
+    const a = await go(base({ out: makeRepo({}), mongodb: "mongodb://admin@db1:27017,db2:27017/?replicaSet=rs" }), snapshot(), { DOCUMENTDB_PASSWORD: "p@ss:w/rd" }, seen);
+    assert.equal(a.code, 0, a.err);
+    assert.equal(seen.pop(), "mongodb://admin:p%40ss%3Aw%2Frd@db1:27017,db2:27017/?replicaSet=rs");
+    const b = await go(base({ out: makeRepo({}), mongodb: undefined }), snapshot(), { MONGODB_CONNECTION_STRING: "mongodb://u:p@db/" }, seen);
+    assert.equal(b.code, 0, b.err);
+    assert.equal(seen.pop(), "mongodb://u:p@db/");
+    assert.doesNotMatch(a.out + a.err + b.out + b.err, /p%40ss|u:p@/);
+    const none = await go(base({ out: makeRepo({}), mongodb: undefined }));
+    assert.equal(none.code, 2);
+    assert.match(none.err, /--mongodb <uri> is required \(without its password; or set MONGODB_CONNECTION_STRING\)/);
+  });
+});

@@ -21,7 +21,7 @@ describe("token files as the credentials provider writes them", () => {
     const paths = await writeTokenFiles(dir, "bot", keycloak, f, NOW);
     assert.equal(readFileSync(paths.json, "utf8"), fixture("agent-bot-token.json"));
     assert.equal(readFileSync(paths.env!, "utf8"), fixture("agent-bot.env.expected"));
-    assert.deepEqual(readdirSync(dir).sort(), ["agent-bot-token.json", "agent-bot.env"], "an existing folder gets only the token files");
+    assert.deepEqual(readdirSync(dir).sort(), [".gitignore", "agent-bot-token.json", "agent-bot.env"], "an existing folder without a .gitignore gets one, and the token files");
   });
 
   it("Entra: <identity_name>.json only, the identity's own api://<client_id>/.default by default", async () => {
