@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { ACCESS_TESTS_DIR, KINDS, sizedFile, symlinkFile, type RawFile } from "../lib";
+import { ACCESS_TESTS_DIR, KINDS, RATE_LIMITS_DIR, sizedFile, symlinkFile, type RawFile } from "../lib";
 import { UsageError } from "./errors";
 
 function git(args: string[], cwd: string, input?: string): Buffer {
@@ -48,7 +48,7 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
     throw new UsageError(`git revision "${ref}" not found (fetch it first, e.g. git fetch origin main)`);
   }
   const prefix = relative(top, root).split("\\").join("/");
-  const paths = [...KINDS, ACCESS_TESTS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
+  const paths = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
   const listing = git(["ls-tree", "-r", "-l", ref, "--", ...paths], top).toString();
   const files: RawFile[] = [];
   const blobs: string[] = [];

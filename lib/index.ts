@@ -11,6 +11,7 @@ import { buildAccessModel, type AccessModel, type ModelOptions } from "./model";
 import { loadRepoConfig } from "./repo-config";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source";
+import { withRateLimits } from "./rate-limits/check";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -58,7 +59,7 @@ function accessTestsOf(loaded: LoadedAccessTests, model: AccessModel, modelDiagn
 
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitions(root, options);
-  const built = buildAccessModel(loaded.definitions, options);
+  const built = withRateLimits(buildAccessModel(loaded.definitions, options), loaded.definitions, { root }, options);
   const repo = loadRepoConfig(root);
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
@@ -69,7 +70,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
 /** The same checks on files from anywhere else (a git revision); no guards. */
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitionFiles(files, options);
-  const built = buildAccessModel(loaded.definitions, options);
+  const built = withRateLimits(buildAccessModel(loaded.definitions, options), loaded.definitions, { files }, options);
   const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
   return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
@@ -96,3 +97,4 @@ export { readStackFile } from "./stack-file";
 export * from "./stack-outputs";
 export * from "./identity-plan";
 export * from "./import";
+export * from "./rate-limits";

@@ -25,6 +25,7 @@ import type { IdentityProvider } from "./registry-rules";
 import type { AgentRule, GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
 import { suggest } from "./schema-issues";
 import { diagnosticAt } from "./source";
+import type { RateLimitModel } from "./rate-limits/types";
 
 export interface ScopeGroup {
   /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */
@@ -88,6 +89,8 @@ export interface AccessModel {
   bootstrapAdmin: { username: string; email: string } | null;
   /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
   externalGroups: string[];
+  /** Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups); set by checkRepository/checkFiles. */
+  rateLimits?: RateLimitModel;
 }
 
 export interface ModelResult {

@@ -6,6 +6,7 @@
 import type { AccessModel, M2MAccount, ScopeGroup } from "./model";
 import type { ServerAccessEntry } from "./schema";
 import { BOOTSTRAP_ADMIN_GROUP, HTTP_VERB_WILDCARD } from "./registry-rules";
+import { renderRateLimitDocuments, type RateLimitDocument, type RateLimitMembershipDocument } from "./rate-limits/render";
 
 import { type IdentityProvider } from "./registry-rules";
 export { IDENTITY_PROVIDERS, type IdentityProvider } from "./registry-rules";
@@ -45,6 +46,9 @@ export interface M2MClientRecord {
 export interface RegistryDocuments {
   scopes: Array<ScopeDocument | BootstrapScopeDocument>;
   m2m_clients: M2MClientRecord[];
+  /** mcp_rate_limits_<ns> and rate_limit_memberships_<ns>: present when the definitions declare any. */
+  rate_limits?: RateLimitDocument[];
+  rate_limit_memberships?: RateLimitMembershipDocument[];
 }
 
 /** IdP-assigned identifiers known at apply time (Entra group Object IDs, application client ids). */
@@ -155,5 +159,8 @@ export function renderRegistryDocuments(model: AccessModel, options: RenderOptio
   const scopes: Array<ScopeDocument | BootstrapScopeDocument> = model.groups.map((g) => renderScopeDocument(g, options));
   if (model.bootstrap) scopes.push(renderBootstrapAdminScope(options));
   scopes.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
-  return { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };
+  const out: RegistryDocuments = { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };
+  const rated = renderRateLimitDocuments(model.rateLimits);
+  if (rated.rate_limits.length || rated.rate_limit_memberships.length) Object.assign(out, rated);
+  return out;
 }
