@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { jsonSchemaFor, renderRegistryDocuments } from "../../lib";
+import { checkFiles, convertSnapshot, jsonSchemaFor, renderRegistryDocuments, sizedFile, type ImportSnapshot } from "../../lib";
 import { check, GROUP, only, USER } from "../support/repo";
 import { REPO_ROOT } from "../support/paths";
 
@@ -176,5 +176,39 @@ describe("rate limits: validation", () => {
     assert.deepEqual([d.line, d.column], [2, 11]);
     only(r.errors, /quarantines every registry admin \(user:root\)/);
     only(check(repo({ "rate-limits/bad.yaml": "quarantine:\n  users: [admin]\n" }), { bootstrap: true, existingGroups: [] }).errors, /bootstrap admin/);
+  });
+});
+
+describe("rate limits: import", () => {
+  it("reads the registry's documents back into definitions that render the same documents", () => {
+    const r = check(repo());
+    const docs = renderRegistryDocuments(r.model);
+    const user = (username: string, groups: string[]) => ({ username, email: `${username}@example.com`, firstName: "First", lastName: "Last", enabled: true, groups, subGroupPaths: [], attributes: [] });
+    const client = (clientId: string) => ({ clientId, name: clientId, enabled: true, serviceAccountOnly: true, groups: ["tools-users"], mappers: ["groups", "mcp-gateway-audience"] });
+    const snapshot: ImportSnapshot = {
+      idp: "keycloak",
+      source: "realm r",
+      namespace: "default",
+      groups: [{ name: "tools-users", id: "1", subGroups: [] }, { name: "admins", id: "2", subGroups: [] }],
+      users: [user("alice", ["tools-users"]), user("mallory", ["tools-users"]), user("root", ["admins"])],
+      clients: [client("bot"), client("leaky-bot")],
+      scopes: renderRegistryDocuments(r.model).scopes as never,
+      m2mRecords: [],
+      rateLimits: [
+        ...(docs.rate_limits as never[]),
+        // The registry's own sentinels are not written.
+        { _id: "quarantine:group:quarantine-callers:1", axis: "quarantine", entity_type: "group", name: "quarantine-callers", max_requests: null, members: null, user_max_requests: null, agent_max_requests: null, window_seconds: 1, scope: "caller", fail_closed: false, enabled: true },
+      ],
+      rateLimitMemberships: docs.rate_limit_memberships as never[],
+    };
+    const imported = convertSnapshot(snapshot);
+    const rl = imported.files.find((f) => f.path === "rate-limits/imported.yaml");
+    assert.ok(rl, imported.files.map((f) => f.path).join(", "));
+    assert.ok(rl.text.startsWith("# yaml-language-server: $schema=../schemas/rate-limits.schema.json\n"));
+    const again = checkFiles(imported.files.map((f) => sizedFile(f.path, Buffer.byteLength(f.text), () => Buffer.from(f.text))), { existingGroups: imported.settings.existingGroups });
+    assert.deepEqual(again.errors, []);
+    const back = renderRegistryDocuments(again.model);
+    assert.deepEqual(back.rate_limits, docs.rate_limits);
+    assert.deepEqual(back.rate_limit_memberships, docs.rate_limit_memberships);
   });
 });
