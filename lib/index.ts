@@ -12,6 +12,7 @@ import { loadRepoConfig } from "./repo-config";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source";
 import { withRateLimits } from "./rate-limits/check";
+import { runRateLimitExpectations } from "./rate-limits/access-tests";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -54,7 +55,8 @@ function accessTestsOf(loaded: LoadedAccessTests, model: AccessModel, modelDiagn
     return { report: { tests: loaded.tests, results: null }, diagnostics: loaded.diagnostics };
   }
   const run = runAccessTests(model, loaded.tests);
-  return { report: { tests: loaded.tests, results: run.results }, diagnostics: [...loaded.diagnostics, ...run.diagnostics] };
+  const rated = runRateLimitExpectations(model, loaded.tests);
+  return { report: { tests: loaded.tests, results: run.results }, diagnostics: [...loaded.diagnostics, ...run.diagnostics, ...rated] };
 }
 
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {

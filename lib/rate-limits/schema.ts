@@ -57,3 +57,17 @@ export const rateLimitGroupsField = z
   .array(z.string().min(1))
   .min(1)
   .describe("rate-limit groups (rate-limits/ caller_group or caller_target_group) this identity's requests count against; separate from groups");
+
+/** An access test's expectation of a rate limit (lib/rate-limits/access-tests.ts). */
+export const RateLimitExpectation = z
+  .strictObject({
+    window_seconds: z.number().int().min(MIN_WINDOW_SECONDS).max(MAX_WINDOW_SECONDS),
+    max_requests: count.describe("the limit the identity gets in that window (user_max_requests for users, agent_max_requests for M2M accounts)"),
+    per_target: z.boolean().optional().describe("true: a caller_target_group limit (per target); default false: a caller_group limit"),
+  })
+  .describe("a rate limit the identity must have");
+export type RateLimitExpectation = z.infer<typeof RateLimitExpectation>;
+export const rateLimitTestFields = {
+  quarantined: z.boolean().optional().describe("the identity (a user or M2M account) is quarantined: true or false"),
+  rate_limits: z.array(RateLimitExpectation).optional().describe("rate limits the identity must have; [] for none"),
+};

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkFiles, convertSnapshot, jsonSchemaFor, renderRegistryDocuments, sizedFile, type ImportSnapshot } from "../../lib";
+import { callerRateLimits, checkFiles, convertSnapshot, diffAccess, jsonSchemaFor, targetRateLimits, renderRegistryDocuments, sizedFile, type ImportSnapshot } from "../../lib";
 import { check, GROUP, only, USER } from "../support/repo";
 import { REPO_ROOT } from "../support/paths";
 
@@ -210,5 +210,62 @@ describe("rate limits: import", () => {
     const back = renderRegistryDocuments(again.model);
     assert.deepEqual(back.rate_limits, docs.rate_limits);
     assert.deepEqual(back.rate_limit_memberships, docs.rate_limit_memberships);
+  });
+});
+
+describe("rate limits: explain, diff, access tests", () => {
+  it("access tests assert quarantine and limits, with the broken ones at their line", () => {
+    const tests = `- identity: {user: mallory}
+  quarantined: true
+- identity: {user: alice}
+  quarantined: false
+  rate_limits:
+    - {window_seconds: 60, max_requests: 30}
+    - {window_seconds: 3600, max_requests: 5, per_target: true}
+- identity: {m2m: bot}
+  rate_limits:
+    - {window_seconds: 60, max_requests: 10}
+- identity: {user: root}
+  rate_limits: []
+`;
+    assert.deepEqual(check(repo({ "access-tests/rl.yaml": tests })).errors, []);
+    const broken = `- identity: {user: alice}
+  quarantined: true
+- identity: {m2m: bot}
+  rate_limits:
+    - {window_seconds: 60, max_requests: 30}
+- identity: {groups: [tools-users]}
+  quarantined: false
+`;
+    const r = check(repo({ "access-tests/rl.yaml": broken }));
+    let d = only(r.errors, /user alice should be quarantined, but is not/);
+    assert.deepEqual([d.file, d.line, d.column], ["access-tests/rl.yaml", 2, 16]);
+    d = only(r.errors, /M2M account bot should have 30 requests per 60 s, but has 10 requests per 60 s \(group interactive\)/);
+    assert.equal(d.line, 5);
+    only(r.errors, /not to groups/);
+  });
+
+  it("diff lists limit and quarantine changes per identity and target", () => {
+    const base = check(repo()).model;
+    const head = check(repo({ "rate-limits/limits.yaml": LIMITS.replace("user_max_requests: 30", "user_max_requests: 40").replace("users: [mallory]", "users: [alice]") })).model;
+    const d = diffAccess(base, head);
+    assert.deepEqual(d.rateLimits, [
+      { subject: "user alice", quarantinedBefore: false, quarantinedAfter: true, limitsAdded: ["40 requests per 60 s (group interactive)"], limitsRemoved: ["30 requests per 60 s (group interactive)"] },
+      { subject: "user mallory", quarantinedBefore: true, quarantinedAfter: false, limitsAdded: ["40 requests per 60 s (group interactive)"], limitsRemoved: ["30 requests per 60 s (group interactive)"] },
+    ]);
+    assert.equal(diffAccess(base, base).rateLimits, undefined);
+  });
+
+  it("explain resolves the caller's gates as the limiter does (smallest per window, user vs agent limit)", () => {
+    const m = check(repo({ "rate-limits/more.yaml": "caller_group: strict\nwindow_seconds: 60\nuser_max_requests: 20\n", "users/alice.yaml": USER("alice") + "rate_limit_groups: [interactive, strict]\n" })).model;
+    assert.deepEqual(callerRateLimits(m, { user: "alice" }).gates, [
+      { axis: "caller", windowSeconds: 60, maxRequests: 20, group: "strict" },
+      { axis: "caller_target", windowSeconds: 3600, maxRequests: 5, group: "interactive" },
+    ]);
+    assert.deepEqual(callerRateLimits(m, { m2m: "bot" }).gates, [{ axis: "caller", windowSeconds: 60, maxRequests: 10, group: "interactive" }]);
+    const t = targetRateLimits(m, { server: "/currenttime/" });
+    assert.equal(t.quarantined, true);
+    assert.deepEqual(t.gates.map((g) => g.definition), ["target:mcp_server:currenttime:1", "target:server_group:internal:86400"]);
+    assert.equal(targetRateLimits(m, { agent: "rogue" }).quarantined, true);
   });
 });
