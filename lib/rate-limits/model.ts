@@ -280,6 +280,17 @@ export function buildRateLimitModel(inputs: RateLimitInputs, model: AccessModel)
     });
     if (groups.length) pending.set(membershipId(subjectType, subject), { subjectType, subject, groups, file: loc.source.file });
   };
+  // limiter.py `check` skips caller gates for `is_admin`, but server.py `_enforce_rate_limit` reads
+  // validation_result["is_admin"], which no validator sets at 8c5b834b: admins are limited like everyone
+  // (test/e2e/rate-limits.e2e.test.ts shows it). Say so where an admin joins a rate-limit group.
+  const admins = new Set(identityAccess(model).filter((a) => a.admin).map((a) => `${a.kind === "user" ? "user" : "client"}:${a.name}`));
+  const warnAdmin = (subjectType: SubjectType, subject: string, loc: Located<{ rate_limit_groups?: string[] }>) => {
+    if (admins.has(membershipId(subjectType, subject)) && loc.value.rate_limit_groups?.length) {
+      o.warn(loc.source, [...loc.at, "rate_limit_groups"], `${subject} is a registry admin, and admins are rate-limited too: the limiter's admin bypass depends on an is_admin flag the auth server's /validate never sets (auth_server/server.py _enforce_rate_limit at 8c5b834b)`);
+    }
+  };
+  for (const u of inputs.users) warnAdmin("user", u.value.username, u as Located<{ rate_limit_groups?: string[] }>);
+  for (const a of inputs.m2m) warnAdmin("client", a.value.name, a as Located<{ rate_limit_groups?: string[] }>);
   for (const u of inputs.users) identityGroups("user", u.value.username, u as Located<{ rate_limit_groups?: string[] }>);
   for (const a of inputs.m2m) identityGroups("client", a.value.name, a as Located<{ rate_limit_groups?: string[] }>);
   for (const [id, q] of quarantined) {

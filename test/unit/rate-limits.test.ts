@@ -170,6 +170,11 @@ describe("rate limits: validation", () => {
     only(bad("quarantine:\n  agents: [/rogue/]\n").errors, /\/rogue is already quarantined at rate-limits\/bad.yaml:2:12/);
   });
 
+  it("warns that an admin in a rate-limit group is limited (no is_admin in /validate at 8c5b834b)", () => {
+    const d = only(check(repo({ "users/root.yaml": USER("root", "[admins]") + "rate_limit_groups: [interactive]\n" })).warnings, /root is a registry admin, and admins are rate-limited too/);
+    assert.deepEqual([d.file, d.line], ["users/root.yaml", 6]);
+  });
+
   it("refuses to quarantine an admin, and says so when every admin is quarantined", () => {
     const r = bad("quarantine:\n  users: [root]\n");
     const d = only(r.errors, /user "root" is a registry admin/);
