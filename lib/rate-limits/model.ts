@@ -9,7 +9,7 @@ import type { M2MDefinition, UserDefinition } from "../schema";
 import { fieldNames, suggest, translateIssues } from "../schema-issues";
 import { diagnosticAt, readRawSource, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source";
 import { identityAccess } from "../effective-access";
-import { BOOTSTRAP_ADMIN_GROUP } from "../registry-rules";
+import { BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry-rules";
 import { z } from "zod";
 import {
   AGENT_FLOOR_PER_MIN,
@@ -134,7 +134,7 @@ export interface RateLimitInputs {
  * Checks the policies and the identities' rate-limit groups against each other and the access model; returns the
  * registry's definitions and memberships.
  */
-export function buildRateLimitModel(inputs: RateLimitInputs, model: AccessModel): { rateLimits: RateLimitModel; diagnostics: Diagnostic[] } {
+export function buildRateLimitModel(inputs: RateLimitInputs, model: AccessModel, idp: IdentityProvider = "keycloak"): { rateLimits: RateLimitModel; diagnostics: Diagnostic[] } {
   const o = new Out();
   const definitions: RateLimitDefinition[] = [];
   const byId = new Map<string, Located<RateLimitPolicy>>();
@@ -154,7 +154,7 @@ export function buildRateLimitModel(inputs: RateLimitInputs, model: AccessModel)
     }
     const key = keys[0]!;
     if (key === "quarantine") {
-      checkQuarantine(o, loc, model, servers, quarantined);
+      checkQuarantine(o, loc, model, servers, quarantined, idp);
       continue;
     }
     const { axis, entityType } = SUBJECT[key];
@@ -292,7 +292,15 @@ export function buildRateLimitModel(inputs: RateLimitInputs, model: AccessModel)
   for (const u of inputs.users) warnAdmin("user", u.value.username, u as Located<{ rate_limit_groups?: string[] }>);
   for (const a of inputs.m2m) warnAdmin("client", a.value.name, a as Located<{ rate_limit_groups?: string[] }>);
   for (const u of inputs.users) identityGroups("user", u.value.username, u as Located<{ rate_limit_groups?: string[] }>);
-  for (const a of inputs.m2m) identityGroups("client", a.value.name, a as Located<{ rate_limit_groups?: string[] }>);
+  for (const a of inputs.m2m) {
+    // On Entra the client id the auth server keys `client:<id>` on is the application's appId, assigned at apply
+    // time; the definitions know only the name, so such a membership would never match.
+    if (idp === "entra" && (a.value as { rate_limit_groups?: string[] }).rate_limit_groups) {
+      o.error(a.source, [...a.at, "rate_limit_groups"], `rate limits of M2M accounts are not supported on Entra ID yet: the registry keys them on the application's client id (appId), which Entra assigns when the stack applies; remove rate_limit_groups here`);
+      continue;
+    }
+    identityGroups("client", a.value.name, a as Located<{ rate_limit_groups?: string[] }>);
+  }
   for (const [id, q] of quarantined) {
     const group = q.subjectType === "user" || q.subjectType === "client" ? QUARANTINE_CALLER_GROUP : QUARANTINE_TARGET_GROUP;
     const m = pending.get(id);
@@ -340,6 +348,7 @@ function checkQuarantine(
   model: AccessModel,
   servers: ReadonlySet<string>,
   out: Map<string, { loc: Located<RateLimitPolicy>; path: FieldPath; subjectType: SubjectType; subject: string }>,
+  idp: IdentityProvider,
 ): void {
   const q = loc.value.quarantine!;
   const at = [...loc.at, "quarantine"];
@@ -384,6 +393,10 @@ function checkQuarantine(
   });
   q.m2m?.forEach((a, i) => {
     const path = [...at, "m2m", i];
+    if (idp === "entra") {
+      o.error(src, path, `quarantining M2M accounts is not supported on Entra ID yet: the registry keys it on the application's client id (appId), which Entra assigns when the stack applies; disable the account (enabled: false) instead`);
+      return;
+    }
     if (!model.m2m.some((x) => x.name === a)) {
       o.error(src, path, `M2M account "${a}" is not defined in m2m/${hint(a, model.m2m.map((x) => x.name))}`);
       return;

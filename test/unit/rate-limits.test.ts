@@ -175,6 +175,13 @@ describe("rate limits: validation", () => {
     assert.deepEqual([d.file, d.line], ["users/root.yaml", 6]);
   });
 
+  it("refuses M2M rate limits and quarantine on Entra ID (keyed on an appId the definitions do not know)", () => {
+    const r = check(repo(), { identityProvider: "entra" });
+    const d = only(r.errors, /rate limits of M2M accounts are not supported on Entra ID/);
+    assert.deepEqual([d.file, d.line], ["m2m/bot.yaml", 3]);
+    only(r.errors, /quarantining M2M accounts is not supported on Entra ID/);
+  });
+
   it("refuses to quarantine an admin, and says so when every admin is quarantined", () => {
     const r = bad("quarantine:\n  users: [root]\n");
     const d = only(r.errors, /user "root" is a registry admin/);
