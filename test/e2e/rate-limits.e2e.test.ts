@@ -6,13 +6,16 @@
  * - the request after the limit in a window is refused as the registry refuses it (403, rate_limit_exceeded);
  * - a quarantined caller, server and agent are refused (403, quarantined);
  * - what an admin gets (the limiter's bypass needs validation_result["is_admin"], see the README);
- * - after an `up` that changes a limit, the auth server applies the new one once its read cache expires.
+ * - after an `up` that changes a limit, the auth server applies the new one once its read cache expires;
+ * - `mcp-access import` reads them back into definitions that render the same documents.
  */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BSON, MongoClient } from "mongodb";
+import { run } from "../../cli/main";
 import { checkRepository, renderRegistryDocuments } from "../../lib";
 import type { AuthServer } from "../support/auth-server";
 import { clientSecret, requestToken, startAuthServer, userToken, writeRepo } from "../support/conformance";
@@ -204,5 +207,24 @@ describe("rate limits and quarantine, enforced by the registry's auth server", (
     if (upDone < CACHE_TTL - 2) assert.ok(applied >= CACHE_TTL - 1, `the cached limit held until the TTL ran out (applied after ${applied} s)`);
     assert.equal((await call("alice")).status, 200, "the 5th request");
     assert.equal((await call("alice")).status, 403, "the 6th request");
+  });
+
+  it("import reads them back from the running registry into definitions that render the same documents", async () => {
+    const out = mkdtempSync(join(tmpdir(), "mcp-access-rl-import-"));
+    try {
+      process.env.KEYCLOAK_USER ??= process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? "admin";
+      process.env.KEYCLOAK_PASSWORD ??= process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? "admin";
+      const lines: string[] = [];
+      const code = await run(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--mongodb", databaseUri(), "--database", DB, "--out", out], { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+      assert.equal(code, 0, lines.join("\n").slice(-4000));
+      const imported = checkRepository(out, { existingGroups: ["registry-admins"] });
+      assert.deepEqual(imported.errors, []);
+      const want = renderRegistryDocuments(checkRepository(repo, { bootstrap: true }).model);
+      const got = renderRegistryDocuments(imported.model);
+      assert.deepEqual(got.rate_limits, want.rate_limits);
+      assert.deepEqual(got.rate_limit_memberships, want.rate_limit_memberships);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
