@@ -4,7 +4,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { callerRateLimits, checkFiles, convertSnapshot, diffAccess, jsonSchemaFor, targetRateLimits, renderRegistryDocuments, sizedFile, type ImportSnapshot } from "../../lib";
-import { check, GROUP, only, USER } from "../support/repo";
+import { check, GROUP, makeRepo, only, USER } from "../support/repo";
+import { run } from "../../cli/main";
+import { renderMarkdown } from "../../cli/diff";
 import { REPO_ROOT } from "../support/paths";
 
 const ADMIN_GROUP = `scope_name: admins
@@ -279,5 +281,40 @@ describe("rate limits: explain, diff, access tests", () => {
     assert.equal(t.quarantined, true);
     assert.deepEqual(t.gates.map((g) => g.definition), ["target:mcp_server:currenttime:1", "target:server_group:internal:86400"]);
     assert.equal(targetRateLimits(m, { agent: "rogue" }).quarantined, true);
+  });
+});
+
+describe("rate limits: the CLI", () => {
+  const cli = async (args: string[]) => {
+    const out: string[] = [];
+    const code = await run(args, { out: (x) => out.push(x), err: (x) => out.push(x) });
+    return { code, text: out.join("\n") };
+  };
+
+  it("explain prints an identity's limits and quarantine, and a request's target quarantine", async () => {
+    const dir = makeRepo(repo());
+    let r = await cli(["explain", "--dir", dir, "--existing-group", "registry-admins", "--user", "mallory"]);
+    assert.equal(r.code, 0, r.text);
+    assert.match(r.text, /rate-limit groups: interactive, quarantine-callers\n  QUARANTINED: every request is refused \(403 quarantined\)\n  rate limit: 30 requests per 60 s \(group interactive\)/);
+    r = await cli(["explain", "--dir", dir, "--existing-group", "registry-admins", "--user", "alice", "--server", "currenttime", "--method", "initialize"]);
+    assert.match(r.text, /but currenttime is QUARANTINED/);
+    assert.match(r.text, /target limit: 50 requests per 1 s across all callers \(target:mcp_server:currenttime:1\)/);
+    r = await cli(["explain", "--dir", dir, "--existing-group", "registry-admins", "--m2m", "bot", "--format", "json"]);
+    assert.deepEqual(JSON.parse(r.text).rate_limits, { groups: ["interactive"], quarantined: false, gates: [{ axis: "caller", windowSeconds: 60, maxRequests: 10, group: "interactive" }] });
+  });
+
+  it("render prints both collections", async () => {
+    const r = await cli(["render", "--dir", makeRepo(repo()), "--existing-group", "registry-admins"]);
+    assert.equal(r.code, 0, r.text);
+    const docs = JSON.parse(r.text.slice(r.text.indexOf("{")));
+    assert.equal(docs.rate_limits.length, 5);
+    assert.equal(docs.rate_limit_memberships.length, 6);
+  });
+
+  it("the diff comment has a rate-limit section", () => {
+    const base = check(repo()).model;
+    const head = check(repo({ "rate-limits/limits.yaml": LIMITS.replace("users: [mallory]", "users: [alice]") })).model;
+    const text = renderMarkdown(diffAccess(base, head), "a..b");
+    assert.match(text, /### Rate limits and quarantine\n\n- user alice: \*\*quarantined\*\* \(every request refused\)\n- user mallory: released from quarantine/);
   });
 });
