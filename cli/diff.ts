@@ -1,5 +1,6 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
+import { rateLimitMarkdown } from "../lib";
 import {
   checkFiles,
   checkRepository,
@@ -109,6 +110,7 @@ function flipSection(flips: readonly ExpectationFlip[], max: number): string[] {
 export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity = Infinity, maxIdentities = Infinity): string {
   const out: string[] = [`## Access changes (${mdText(range)})`, ""];
   out.push(...flipSection(diff.expectations, maxIdentities));
+  out.push(...rateLimitMarkdown(diff.rateLimits ?? []));
   if (!diff.identities.length && !diff.groups.length) return [...out, "No identity gains or loses access."].join("\n");
   const privileged = diff.identities.filter((c) => c.privileged.length);
   if (privileged.length) {

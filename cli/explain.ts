@@ -1,5 +1,6 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
+import { callerRateLimitLines, callerRateLimits, targetRateLimits } from "../lib";
 import {
   authScopes,
   checkRepository,
@@ -151,6 +152,12 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
       lines.push(`  ${d.reason}`, `  decided by ${d.decidedBy} (${d.branch})`, `  scopes held: ${d.scopes.join(", ") || "(none)"}`);
       for (const s of dependsOn) lines.push(`  depends on the registry's switch: ${s.text}`);
       for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
+      // Rate limits: quarantine of the caller and of the target refuse even an allowed request.
+      const target = flags.agent !== undefined ? targetRateLimits(model, { agent: flags.agent }) : flags.server !== undefined ? targetRateLimits(model, { server: flags.server }) : null;
+      const caller = flags.user !== undefined ? callerRateLimits(model, { user: flags.user }) : flags.m2m !== undefined ? callerRateLimits(model, { m2m: flags.m2m }) : null;
+      if (caller?.quarantined) lines.push("  but the caller is QUARANTINED: the auth server refuses it (403 quarantined) when RATE_LIMITING_ENABLED");
+      if (target?.quarantined) lines.push(`  but ${target.name} is QUARANTINED: the auth server refuses every request to it (403 quarantined) when RATE_LIMITING_ENABLED`);
+      for (const g of target?.gates ?? []) lines.push(`  target limit: ${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`);
       io.out(lines.join("\n"));
     }
     return 0;
@@ -158,11 +165,14 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const held = who.enabled ? scopesForGroups(docs, who.groups) : [];
   const { grants: heldGrants, admin } = grantsOf(held);
   const grants = heldGrants.map(grantText);
+  // Rate limits and quarantine (lib/rate-limits/identity.ts), for a named user or M2M account.
+  const rated = flags.user !== undefined ? callerRateLimits(model, { user: flags.user }) : flags.m2m !== undefined ? callerRateLimits(model, { m2m: flags.m2m }) : null;
   if (flags.format === "json") {
-    io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null }, null, 2));
+    io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null, ...(rated ? { rate_limits: rated } : {}) }, null, 2));
   } else {
     io.out(`${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ${who.groups.join(", ")}\n  scopes: ${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`);
     for (const g of grants) io.out(`  ${g}`);
+    if (rated) for (const line of callerRateLimitLines(rated, admin)) io.out(line);
   }
   return 0;
 }

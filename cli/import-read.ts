@@ -3,7 +3,7 @@
  * registry's documents through the mongodb driver. Only names, ids, flags and memberships are read; client
  * secrets are never asked for (client representations carry one: it is dropped here, at the edge).
  */
-import { M2M_CLIENTS_COLLECTION, scopesCollectionName } from "../lib";
+import { M2M_CLIENTS_COLLECTION, rateLimitMembershipsCollectionName, rateLimitsCollectionName, scopesCollectionName } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { UsageError } from "./errors";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../components/entra/graph";
@@ -120,6 +120,9 @@ export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<Iden
 export interface DatabaseSnapshot {
   scopes: Doc[];
   m2mRecords: Doc[];
+  /** mcp_rate_limits_<ns> and rate_limit_memberships_<ns>, as stored. */
+  rateLimits?: Doc[];
+  rateLimitMemberships?: Doc[];
 }
 
 /** The namespace's scope documents and the M2M records, as stored. */
@@ -131,7 +134,9 @@ export async function readRegistryDatabase(uri: string, database: string, namesp
     const db = client.db(database);
     const scopes = await db.collection(scopesCollectionName(namespace)).find({}).toArray();
     const m2mRecords = await db.collection(M2M_CLIENTS_COLLECTION).find({}).toArray();
-    return { scopes: scopes as Doc[], m2mRecords: m2mRecords.map((r) => ({ ...r, _id: String(r._id) })) as Doc[] };
+    const rateLimits = await db.collection(rateLimitsCollectionName(namespace)).find({}).toArray();
+    const rateLimitMemberships = await db.collection(rateLimitMembershipsCollectionName(namespace)).find({}).toArray();
+    return { scopes: scopes as Doc[], m2mRecords: m2mRecords.map((r) => ({ ...r, _id: String(r._id) })) as Doc[], rateLimits: rateLimits as Doc[], rateLimitMemberships: rateLimitMemberships as Doc[] };
   } catch (e) {
     const reason = (e as Error).message.replace(/\/\/[^@/]*@/g, "//***@");
     throw new UsageError(`cannot read the registry database ${database}: ${reason}`, 1);

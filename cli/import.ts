@@ -26,7 +26,7 @@ export interface ImportFlags {
 export interface ImportReaders {
   keycloak: (url: string, realm: string) => Promise<IdentitySnapshot>;
   entra: (tenant: string) => Promise<IdentitySnapshot>;
-  database: (uri: string, database: string, namespace: string) => Promise<{ scopes: ImportSnapshot["scopes"]; m2mRecords: ImportSnapshot["m2mRecords"] }>;
+  database: (uri: string, database: string, namespace: string) => Promise<Pick<ImportSnapshot, "scopes" | "m2mRecords" | "rateLimits" | "rateLimitMemberships">>;
 }
 
 export const defaultReaders: ImportReaders = {

@@ -9,6 +9,7 @@ import type { AccessTest } from "./schema";
 import { identityAccess, type IdentityAccess } from "./effective-access";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
 import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
+import { diffRateLimits, type RateLimitChange } from "./rate-limits/diff";
 
 export interface IdentityChange {
   kind: "user" | "m2m";
@@ -34,6 +35,8 @@ export interface GroupChange {
 }
 
 export interface AccessDiff {
+  /** Rate-limit and quarantine changes per identity and target (rate-limits/); absent when there are none. */
+  rateLimits?: RateLimitChange[];
   identities: IdentityChange[];
   groups: GroupChange[];
   /** Access-test expectations the change breaks or makes hold (the head's tests, run against both models). */
@@ -127,5 +130,6 @@ export function diffAccess(base: AccessModel, head: AccessModel, tests: readonly
     }
   }
   const expectations = tests.length ? flippedExpectations(runAccessTests(base, tests).results, runAccessTests(head, tests).results) : [];
-  return { identities, groups, expectations };
+  const rateLimits = diffRateLimits(base, head);
+  return { identities, groups, expectations, ...(rateLimits.length ? { rateLimits } : {}) };
 }

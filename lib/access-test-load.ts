@@ -75,16 +75,18 @@ function checkRequest(source: SourceFile, path: FieldPath, value: unknown, out: 
 function checkEntry(source: SourceFile, at: FieldPath, value: unknown, out: Diagnostic[]): AccessTest | null {
   const shell = parseAt<z.infer<typeof AccessTestShell>>(AccessTestShell, source, at, value, out);
   if (!shell) return null;
-  if (!shell.allow && !shell.deny) {
-    out.push(diagnosticAt(source, at, `an access test needs "allow" or "deny" (or both): the requests it expects`));
+  // Rate-limit expectations (lib/rate-limits/access-tests.ts) may stand alone.
+  const rated = { ...(shell.quarantined !== undefined ? { quarantined: shell.quarantined } : {}), ...(shell.rate_limits ? { rate_limits: shell.rate_limits } : {}) };
+  if (!shell.allow && !shell.deny && !Object.keys(rated).length) {
+    out.push(diagnosticAt(source, at, `an access test needs "allow" or "deny" (or both): the requests it expects; or "quarantined" / "rate_limits" for rate limits`));
   }
   const identity = checkIdentity(source, [...at, "identity"], shell.identity, out);
   const requests = (field: "allow" | "deny") => shell[field]?.map((r, i) => checkRequest(source, [...at, field, i], r, out));
   const allow = requests("allow");
   const deny = requests("deny");
   const complete = (list: Array<AccessRequest | null> | undefined) => list === undefined || list.every((r) => r !== null);
-  if (!identity || (!allow && !deny) || !complete(allow) || !complete(deny)) return null;
-  return { identity, ...(allow ? { allow: allow as AccessRequest[] } : {}), ...(deny ? { deny: deny as AccessRequest[] } : {}) };
+  if (!identity || (!allow && !deny && !Object.keys(rated).length) || !complete(allow) || !complete(deny)) return null;
+  return { identity, ...(allow ? { allow: allow as AccessRequest[] } : {}), ...(deny ? { deny: deny as AccessRequest[] } : {}), ...rated };
 }
 
 function checkFile(source: SourceFile, out: Diagnostic[]): Located<AccessTest>[] {

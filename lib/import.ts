@@ -14,6 +14,7 @@ import { REGISTRY_DEFAULTS } from "./registry-settings";
 /** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
 const SEED_IDS: readonly string[] = registrySeeds(REGISTRY_DEFAULTS).map((d) => d._id);
 import type { Kind } from "./schema";
+import { importRateLimits, type RateLimitSnapshot } from "./rate-limits/import";
 
 /** An identity-provider group (top level). */
 export interface SnapshotGroup {
@@ -58,7 +59,7 @@ export interface SnapshotClient {
 
 export type Doc = Record<string, unknown>;
 
-export interface ImportSnapshot {
+export interface ImportSnapshot extends RateLimitSnapshot {
   idp: IdentityProvider;
   /** Where it was read from, for the report (`realm mcp-gateway at https://...`). */
   source: string;
@@ -73,7 +74,7 @@ export interface ImportSnapshot {
 }
 
 export interface ImportFile {
-  kind: Kind;
+  kind: Kind | "rate-limits";
   /** Relative to the output directory, e.g. `groups/team-a.yaml`. */
   path: string;
   /** The object the file holds (scope name, username, client id). */
@@ -394,6 +395,7 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
       action: "keep it that way with pulumi config set mcp-gateway-access:keycloakM2MAudienceMapper false; otherwise the first pulumi up adds one to each",
     });
   }
+  importRateLimits(s, files, findings);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const settings: ImportResult["settings"] = { existingGroups: [...existing].sort() };
   if (audienceMissing) settings.keycloakM2MAudienceMapper = false;

@@ -12,6 +12,8 @@ import { loadRepoConfig } from "./repo-config";
 import { registryFlags, type RegistrySettings } from "./registry-settings";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source";
+import { withRateLimits } from "./rate-limits/check";
+import { runRateLimitExpectations } from "./rate-limits/access-tests";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -56,14 +58,16 @@ function accessTestsOf(loaded: LoadedAccessTests, model: AccessModel, modelDiagn
     return { report: { tests: loaded.tests, results: null }, diagnostics: loaded.diagnostics };
   }
   const run = runAccessTests(model, loaded.tests);
-  return { report: { tests: loaded.tests, results: run.results }, diagnostics: [...loaded.diagnostics, ...run.diagnostics] };
+  const rated = runRateLimitExpectations(model, loaded.tests);
+  return { report: { tests: loaded.tests, results: run.results }, diagnostics: [...loaded.diagnostics, ...run.diagnostics, ...rated] };
 }
 
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitions(root, options);
   const repo = loadRepoConfig(root);
   const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
-  const built = buildAccessModel(loaded.definitions, { ...options, registryFlags: flags });
+  const modelOptions = { ...options, registryFlags: flags };
+  const built = withRateLimits(buildAccessModel(loaded.definitions, modelOptions), loaded.definitions, { root }, modelOptions);
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
   const tests = accessTestsOf(loadAccessTests(root, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
@@ -77,7 +81,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitionFiles(files, options);
   const flags = options.registryFlags ?? registryFlags(options.registry);
-  const built = buildAccessModel(loaded.definitions, { ...options, registryFlags: flags });
+  const built = withRateLimits(buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }), loaded.definitions, { files }, options);
   const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
   return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
@@ -107,3 +111,4 @@ export { readStackFile } from "./stack-file";
 export * from "./stack-outputs";
 export * from "./identity-plan";
 export * from "./import";
+export * from "./rate-limits";

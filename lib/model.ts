@@ -31,6 +31,7 @@ import type { IdentityProvider } from "./registry-rules";
 import type { AgentRule, GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
 import { suggest } from "./schema-issues";
 import { diagnosticAt } from "./source";
+import type { RateLimitModel } from "./rate-limits/types";
 
 export interface ScopeGroup {
   /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */
@@ -98,6 +99,8 @@ export interface AccessModel {
   externalGroups: string[];
   /** The registry's feature switches the model is decided and rendered with (absent: upstream's defaults). */
   registry?: RegistryFlags;
+  /** Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups); set by checkRepository/checkFiles. */
+  rateLimits?: RateLimitModel;
 }
 
 export interface ModelResult {

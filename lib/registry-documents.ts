@@ -8,6 +8,7 @@ import type { ServerAccessEntry } from "./schema";
 import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
 import { BOOTSTRAP_SEEDS, registrySeeds, type SeedDocument } from "./registry-seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
+import { renderRateLimitDocuments, type RateLimitDocument, type RateLimitMembershipDocument } from "./rate-limits/render";
 
 import { type IdentityProvider } from "./registry-rules";
 export { IDENTITY_PROVIDERS, type IdentityProvider } from "./registry-rules";
@@ -42,6 +43,9 @@ export interface M2MClientRecord {
 export interface RegistryDocuments {
   scopes: Array<ScopeDocument | BootstrapScopeDocument>;
   m2m_clients: M2MClientRecord[];
+  /** mcp_rate_limits_<ns> and rate_limit_memberships_<ns>: present when the definitions declare any. */
+  rate_limits?: RateLimitDocument[];
+  rate_limit_memberships?: RateLimitMembershipDocument[];
 }
 
 /** IdP-assigned identifiers known at apply time (Entra group Object IDs, application client ids). */
@@ -141,5 +145,8 @@ export function renderRegistryDocuments(model: AccessModel, options: RenderOptio
   const scopes: Array<ScopeDocument | BootstrapScopeDocument> = model.groups.map((g) => renderScopeDocument(g, options));
   if (model.bootstrap) scopes.push(...renderBootstrapScopes(options, model.registry ?? REGISTRY_DEFAULTS));
   scopes.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
-  return { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };
+  const out: RegistryDocuments = { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };
+  const rated = renderRateLimitDocuments(model.rateLimits);
+  if (rated.rate_limits.length || rated.rate_limit_memberships.length) Object.assign(out, rated);
+  return out;
 }

@@ -14,7 +14,9 @@ import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type Conf
 import { dbConnection, redactUri, type DbConnection } from "./connection";
 import { canonical, describeDifference, mergeOutsideAdditions, sameFields, withoutRegistryOwned, withRegistryOwned, type Fields } from "./record-diff";
 
-export type RecordKind = "scope" | "m2m";
+/** `rate_limit` / `rate_limit_membership`: mcp_rate_limits_<ns> and rate_limit_memberships_<ns>, keyed by `_id`. */
+export type RecordKind = "scope" | "m2m" | "rate_limit" | "rate_limit_membership";
+export const RECORD_KINDS: readonly RecordKind[] = ["scope", "m2m", "rate_limit", "rate_limit_membership"];
 export type { ConflictPolicy };
 
 /** What the program declares for one record. */
@@ -99,12 +101,33 @@ function toWrite(i: Pick<RecordInputs, "kind" | "desired">, fields: Fields, live
   return i.kind === "scope" ? withRegistryOwned(fields, i.desired, live) : fields;
 }
 
+const LABELS: Record<RecordKind, string> = { scope: "scope document", m2m: "M2M record", rate_limit: "rate-limit definition", rate_limit_membership: "rate-limit membership" };
+
 function label(i: Pick<RecordInputs, "kind" | "key" | "collection">): string {
-  return i.kind === "scope" ? `scope document "${i.key}" in ${i.collection}` : `M2M record "${i.key}" in ${i.collection}`;
+  return `${LABELS[i.kind] ?? "record"} "${i.key}" in ${i.collection}`;
+}
+
+/**
+ * The field order the registry's repositories write (models.py RateLimitDefinition / RateLimitMembership
+ * `model_dump`, then `enabled` for a membership): the engine hands `desired` over with its keys sorted, so the
+ * order is restored here. Fields outside the list (kept by merge) follow in their own order.
+ */
+const FIELD_ORDER: Partial<Record<RecordKind, readonly string[]>> = {
+  rate_limit: ["axis", "entity_type", "name", "max_requests", "members", "user_max_requests", "agent_max_requests", "window_seconds", "scope", "fail_closed", "enabled"],
+  rate_limit_membership: ["subject_type", "subject", "groups", "enabled"],
+};
+
+function ordered(kind: RecordKind, fields: Fields): Fields {
+  const order = FIELD_ORDER[kind];
+  if (!order) return fields;
+  const out: Fields = {};
+  for (const k of order) if (k in fields) out[k] = fields[k]!;
+  for (const [k, v] of Object.entries(fields)) if (!(k in out)) out[k] = v;
+  return out;
 }
 
 function filterFor(i: Pick<RecordInputs, "kind" | "key">): Document {
-  return i.kind === "scope" ? { _id: i.key } : { name: i.key };
+  return i.kind === "m2m" ? { name: i.key } : { _id: i.key };
 }
 
 function iso(d: unknown): string | null {
@@ -255,13 +278,13 @@ export const recordProvider: RecordProvider = {
     const col = await this.collection(i);
     const now = new Date();
     const createdAt = live?.created_at instanceof Date ? live.created_at : now;
-    const doc: Document = i.kind === "scope" ? { _id: i.key, ...fields } : { ...fields };
+    const doc: Document = i.kind === "m2m" ? { ...fields } : { _id: i.key, ...ordered(i.kind, fields) };
     if (i.timestamps) {
       doc.created_at = createdAt;
       doc.updated_at = now;
     }
     if (live) await col.replaceOne({ _id: live._id }, doc);
-    else if (i.kind === "scope") await col.replaceOne(filterFor(i), doc, { upsert: true });
+    else if (i.kind !== "m2m") await col.replaceOne(filterFor(i), doc, { upsert: true });
     else {
       await refuseTakenClient(col, i, fields);
       await col.insertOne(doc).catch(async (e: unknown) => {
@@ -276,7 +299,7 @@ export const recordProvider: RecordProvider = {
 
   async check(_olds: RecordInputs, news: RecordInputs): Promise<pulumi.dynamic.CheckResult> {
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (news.kind !== "scope" && news.kind !== "m2m") failures.push({ property: "kind", reason: "kind must be scope or m2m" });
+    if (!RECORD_KINDS.includes(news.kind)) failures.push({ property: "kind", reason: `kind must be one of ${RECORD_KINDS.join(", ")}` });
     if (typeof news.key !== "string" || news.key === "") failures.push({ property: "key", reason: "key must be a non-empty string" });
     if (!(CONFLICT_POLICIES as readonly string[]).includes(news.onConflict)) {
       failures.push({ property: "onConflict", reason: `onConflict must be one of ${CONFLICT_POLICIES.join(", ")}` });

@@ -51,3 +51,17 @@ export class M2MClientRecord extends RegistryRecord {
     super("m2m", "M2MClientRecord", name, args, opts);
   }
 }
+
+/** One definition in `mcp_rate_limits_<namespace>`: `pulumi-nodejs:dynamic/mcp-gateway-access:RateLimitDefinition`. */
+export class RateLimitDefinitionRecord extends RegistryRecord {
+  constructor(name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
+    super("rate_limit", "RateLimitDefinition", name, args, opts);
+  }
+}
+
+/** One membership in `rate_limit_memberships_<namespace>`: `pulumi-nodejs:dynamic/mcp-gateway-access:RateLimitMembership`. */
+export class RateLimitMembershipRecord extends RegistryRecord {
+  constructor(name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
+    super("rate_limit_membership", "RateLimitMembership", name, args, opts);
+  }
+}

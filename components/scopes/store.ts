@@ -9,12 +9,16 @@ import {
   renderBootstrapScopes,
   renderM2MRecord,
   renderScopeDocument,
+  renderRateLimitDocument,
+  renderRateLimitMembership,
+  rateLimitMembershipsCollectionName,
+  rateLimitsCollectionName,
   scopesCollectionName,
   type AccessModel,
   type IdentityProvider,
 } from "../../lib";
 import type { ConflictPolicy } from "./provider";
-import { M2MClientRecord, ScopeDocument } from "./record";
+import { M2MClientRecord, RateLimitDefinitionRecord, RateLimitMembershipRecord, ScopeDocument } from "./record";
 import type { Fields } from "./record-diff";
 
 export interface ScopeStoreArgs {
@@ -42,6 +46,9 @@ export class ScopeStore extends pulumi.ComponentResource {
   readonly scopes: Record<string, ScopeDocument> = {};
   /** M2M name → its record resource. */
   readonly m2mRecords: Record<string, M2MClientRecord> = {};
+  /** Rate-limit definition `_id` → its record; membership `_id` → its record (rate-limits/, rate_limit_groups). */
+  readonly rateLimits: Record<string, RateLimitDefinitionRecord> = {};
+  readonly rateLimitMemberships: Record<string, RateLimitMembershipRecord> = {};
   /** Record name → when it was created and last written (the stack output `scopes`). */
   readonly written: Record<"scopes" | "m2mRecords", Record<string, { createdAt: pulumi.Output<string | null>; updatedAt: pulumi.Output<string | null> }>>;
 
@@ -99,6 +106,23 @@ export class ScopeStore extends pulumi.ComponentResource {
           onConflict: policy(account.name),
           source: account.file,
         },
+        { parent: this },
+      );
+    }
+    // Rate limits and memberships: the same provider and conflict policy as the scope documents; no timestamps,
+    // as definitions_repository.py / memberships_repository.py `upsert` write none.
+    const rated = { ...common, timestamps: false, onConflict: args.onConflict ?? "fail" } as const;
+    for (const d of args.model.rateLimits?.definitions ?? []) {
+      this.rateLimits[d.id] = new RateLimitDefinitionRecord(
+        `${name}-ratelimit-${d.id}`,
+        { ...rated, collection: rateLimitsCollectionName(args.namespace), key: d.id, desired: withoutId(renderRateLimitDocument(d)), source: d.file },
+        { parent: this },
+      );
+    }
+    for (const m of args.model.rateLimits?.memberships ?? []) {
+      this.rateLimitMemberships[m.id] = new RateLimitMembershipRecord(
+        `${name}-ratelimit-member-${m.id}`,
+        { ...rated, collection: rateLimitMembershipsCollectionName(args.namespace), key: m.id, desired: withoutId(renderRateLimitMembership(m)), source: m.file },
         { parent: this },
       );
     }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { AGENT_ACTIONS } from "../registry-rules";
+import { rateLimitTestFields } from "../rate-limits/schema";
 
 const nonEmpty = z.string().min(1);
 
@@ -63,6 +64,7 @@ export const AccessTest = z
     identity: TestIdentity.describe("exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]}"),
     allow: z.array(AccessRequest).min(1).optional().describe("requests the identity must be allowed"),
     deny: z.array(AccessRequest).min(1).optional().describe("requests the identity must be denied"),
+    ...rateLimitTestFields,
   })
   .describe("What one identity may and may not do");
 
@@ -81,6 +83,7 @@ export const AccessTestShell = z.strictObject({
   identity: z.unknown(),
   allow: z.array(z.unknown()).min(1).optional(),
   deny: z.array(z.unknown()).min(1).optional(),
+  ...rateLimitTestFields,
 });
 
 const IDENTITY_KEYS = ["m2m", "user", "groups"] as const;

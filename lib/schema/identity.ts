@@ -1,5 +1,6 @@
 /** Human users (`users/*`) and machine-to-machine accounts (`m2m/*`). */
 import { z } from "zod";
+import { rateLimitGroupsField } from "../rate-limits/schema";
 
 const groupList = z
   .array(z.string().min(1))
@@ -14,6 +15,7 @@ export const UserDefinition = z
     last_name: z.string().min(1),
     groups: groupList,
     enabled: z.boolean().optional().describe("default true"),
+    rate_limit_groups: rateLimitGroupsField.optional(),
   })
   .describe("A human user of the registry; passwords never go here (see the README)");
 
@@ -23,6 +25,7 @@ export const M2MDefinition = z
     groups: groupList,
     description: z.string().nullish(),
     enabled: z.boolean().optional().describe("default true"),
+    rate_limit_groups: rateLimitGroupsField.optional(),
   })
   .describe("A machine-to-machine service account for an agent or automation; its secret is a stack output");
 
