@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Collection, Db, Document, MongoClient } from "mongodb";
 import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type ConflictPolicy, type RawSettings } from "../../lib/stack-config";
 import { dbConnection, redactUri, type DbConnection } from "./connection";
-import { canonical, describeDifference, mergeOutsideAdditions, sameFields, withoutRegistryOwned, withRegistryOwned, type Fields } from "./record-diff";
+import { canonical, describeDifference, mergeOutsideAdditions, sameFields, withLayout, withoutRegistryOwned, withRegistryOwned, type Fields, type Layout } from "./record-diff";
 
 /** `rate_limit` / `rate_limit_membership`: mcp_rate_limits_<ns> and rate_limit_memberships_<ns>, keyed by `_id`. */
 export type RecordKind = "scope" | "m2m" | "rate_limit" | "rate_limit_membership";
@@ -33,6 +33,8 @@ export interface RecordInputs {
   onConflict: ConflictPolicy;
   /** Shown in conflict messages: the definition file to edit. */
   source: string;
+  /** The key order of `desired` as rendered (absent in records an earlier version wrote). */
+  layout?: Layout;
 }
 
 /**
@@ -278,7 +280,9 @@ export const recordProvider: RecordProvider = {
     const col = await this.collection(i);
     const now = new Date();
     const createdAt = live?.created_at instanceof Date ? live.created_at : now;
-    const doc: Document = i.kind === "m2m" ? { ...fields } : { _id: i.key, ...ordered(i.kind, fields) };
+    // The registry's key order: as rendered (layout), else its repositories' field order.
+    const laid = i.layout ? withLayout(fields, i.layout) : ordered(i.kind, fields);
+    const doc: Document = i.kind === "m2m" ? { ...laid } : { _id: i.key, ...laid };
     if (i.timestamps) {
       doc.created_at = createdAt;
       doc.updated_at = now;

@@ -128,3 +128,32 @@ export function withRegistryOwned(fields: Fields, desired: Fields, live: Fields 
   if (isObject(owned.ui_permissions)) out.ui_permissions = { ...(isObject(fields.ui_permissions) ? fields.ui_permissions : {}), ...owned.ui_permissions };
   return out;
 }
+
+/**
+ * The key order of a record, kept beside it: the engine hands a resource's inputs over with every object's keys
+ * sorted, but the registry's writers keep theirs (`import_group` stores a scope document in the order it is
+ * given, rules as `{server, methods, tools}`). Objects are `{o: [[key, layout], ...]}` and arrays `{a: [...]}` —
+ * arrays, which the engine keeps in order; scalars are 0.
+ */
+export type Layout = 0 | { o: Array<[string, Layout]> } | { a: Layout[] };
+
+export function layoutOf(v: unknown): Layout {
+  if (Array.isArray(v)) return v.some((x) => x !== null && typeof x === "object") ? { a: v.map(layoutOf) } : 0;
+  if (v !== null && typeof v === "object" && !(v instanceof Date)) {
+    return { o: Object.entries(v as Record<string, unknown>).map(([k, x]): [string, Layout] => [k, layoutOf(x)]) };
+  }
+  return 0;
+}
+
+/** `v` with its objects' keys in the order `layout` recorded; keys it did not record follow in their own order. */
+export function withLayout<T>(v: T, layout: Layout | undefined): T {
+  if (!layout) return v;
+  if ("a" in layout && Array.isArray(v)) return v.map((x, i) => withLayout(x, layout.a[i])) as T;
+  if ("o" in layout && isObject(v)) {
+    const out: Fields = {};
+    for (const [k, sub] of layout.o) if (k in v) out[k] = withLayout(v[k]!, sub);
+    for (const [k, x] of Object.entries(v)) if (!(k in out)) out[k] = x;
+    return out as T;
+  }
+  return v;
+}

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConflictPolicy, RecordKind } from "./provider";
 import { RECORD_PROVIDER_MODULE } from "./provider-ref";
-import type { Fields } from "./record-diff";
+import { layoutOf, type Fields } from "./record-diff";
 
 export const RECORD_MODULE = "mcp-gateway-access";
 
@@ -32,7 +32,17 @@ abstract class RegistryRecord extends pulumi.CustomResource {
     super(
       `pulumi-nodejs:dynamic/${RECORD_MODULE}:${type}`,
       name,
-      { __provider: RECORD_PROVIDER_MODULE, kind, ...args, applied: undefined, live: undefined, createdAt: undefined, updatedAt: undefined },
+      {
+        __provider: RECORD_PROVIDER_MODULE,
+        kind,
+        ...args,
+        // The document's key order, which the engine does not keep in `desired` (see Layout).
+        layout: pulumi.output(args.desired).apply(layoutOf),
+        applied: undefined,
+        live: undefined,
+        createdAt: undefined,
+        updatedAt: undefined,
+      },
       opts,
     );
   }

@@ -10,6 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type Db } from "mongodb";
+import { checkRepository, renderRegistryDocuments } from "../../lib";
 import type { AuthServer } from "../support/auth-server";
 import { clientSecret, startAuthServer, writeRepo } from "../support/conformance";
 import { changes, engineStack, type EngineStack } from "../support/engine";
@@ -83,6 +84,12 @@ after(async () => {
 });
 
 describe("coexistence with the registry's own writers", () => {
+  it("stores each document byte for byte as render prints it, in the registry's key order", async () => {
+    const rendered = renderRegistryDocuments(checkRepository(repo, { bootstrap: true }).model).scopes.find((d) => d._id === "analysts");
+    const { created_at: _c, updated_at: _u, ...stored } = (await doc("analysts")) ?? ({} as Record<string, unknown>);
+    assert.equal(JSON.stringify(stored), JSON.stringify(rendered));
+  });
+
   it("the auth server's start backfills is_idp_managed on the bootstrap seed; the next preview and up change nothing", async () => {
     // Its start lists the groups (scope_repository.list_groups), which writes the flag where it is missing.
     const deadline = Date.now() + 20_000;

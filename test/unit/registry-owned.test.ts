@@ -1,7 +1,7 @@
 /** The fields of a scope document the registry writes itself: kept by the stack, never drift or a conflict. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { registryOwnedFields, withoutRegistryOwned, withRegistryOwned, type Fields } from "../../components/scopes/record-diff";
+import { canonical, layoutOf, registryOwnedFields, withLayout, withoutRegistryOwned, withRegistryOwned, type Fields } from "../../components/scopes/record-diff";
 
 const desired: Fields = { group_mappings: ["g"], ui_permissions: { list_service: ["all"], list_datasets_entity: ["all"] } };
 
@@ -36,5 +36,17 @@ describe("registry-owned fields of a scope document", () => {
       ui_permissions: { list_service: ["all"], list_datasets_entity: ["all"], delete_models_entity: ["all"] },
     });
     assert.equal(withRegistryOwned(desired, desired, null), desired);
+  });
+});
+
+describe("a record's key order (layout)", () => {
+  it("puts back the order the engine sorted away, nested objects in arrays included; unknown keys follow", () => {
+    const rendered = { scope_type: "group", description: "d", server_access: [{ server: "s", methods: ["m"], tools: [] }, { agent: "/a", actions: ["x"] }], ui_permissions: { z: ["1"], a: ["2"] } };
+    const sorted = JSON.parse(canonical(rendered)) as Fields;
+    assert.notEqual(JSON.stringify(sorted), JSON.stringify(rendered));
+    assert.equal(JSON.stringify(withLayout(sorted, layoutOf(rendered))), JSON.stringify(rendered));
+    const extra = withLayout({ ...sorted, added: 1 } as Fields, layoutOf(rendered));
+    assert.deepEqual(Object.keys(extra), ["scope_type", "description", "server_access", "ui_permissions", "added"]);
+    assert.deepEqual(withLayout(sorted, undefined), sorted);
   });
 });
