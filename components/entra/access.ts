@@ -132,7 +132,9 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
             // None for a user that exists already with its own password (adopted).
             ...(password ? { password, forcePasswordChange: true } : {}),
           },
-          { ...child, import: adoption.users[user.signInName] },
+          // The password is an initial one, as on Keycloak (used only when the user is created): a later change of
+          // how initial passwords are made, or of initialPasswords, never resets a user's own password.
+          { ...child, import: adoption.users[user.signInName], ignoreChanges: ["password"] },
         ).objectId,
       client: (account) => {
         const app = new azuread.Application(
