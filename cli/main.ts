@@ -198,7 +198,16 @@ function exitCodeOf(e: unknown, fileSystem: boolean): number {
 }
 
 /** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * Output with no raw control sequence: C0 (but tab and line feed), DEL, C1 and bidi overrides are escaped
+ * (`\u001b`), whatever a definition, a token or a git revision held. Nothing the CLI prints needs them.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io: Io = { out: (s) => rawIo.out(terminalSafe(s)), err: (s) => rawIo.err(terminalSafe(s)) };
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
