@@ -95,3 +95,4 @@ export { readStackFile } from "./stack-file";
 export * from "./stack-outputs";
 export * from "./identity-plan";
 export * from "./import";
+export * from "./error-reason";
