@@ -39,8 +39,10 @@ const lines = (n: number, line: (i: number) => string) => Array.from({ length: n
 /** The shapes, each as large as the limits let it be (1 MiB, MAX_FILE_VALUES, MAX_FILE_TOKENS), or past them. */
 export function adversarialFiles(bytes: number): Record<string, string> {
   const side = Math.floor(Math.sqrt(MAX_ALIAS_EXPANSION)) - 1;
-  const values = MAX_FILE_VALUES - 100;
-  const tokens = MAX_FILE_TOKENS - 100;
+  // At the limits for a 1 MiB file; a smaller size (the smoke run) scales them down.
+  const scale = Math.min(1, bytes / DEFAULT_MAX_FILE_BYTES);
+  const values = Math.floor((MAX_FILE_VALUES - 100) * scale);
+  const tokens = Math.floor((MAX_FILE_TOKENS - 100) * scale);
   const depth = MAX_NESTING_DEPTH - 4;
   return {
     "keys in one mapping, past the limits": fill("scope_name: keys\n", bytes, (i) => `k${i}: v\n`),
