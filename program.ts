@@ -201,6 +201,8 @@ export function stackOutputsOf(program: ProgramResult) {
     users: program.access?.users ?? {},
     /** Scope name → when its document was created and last written. */
     scopes: program.store.written.scopes,
+    /** The issuers of the identity provider's tokens (realm URL; Entra v2 and v1 issuers): what `token --verify` trusts. */
+    ...(program.access?.issuers ? { issuers: program.access.issuers } : {}),
     /** Secret; the bootstrap admin's generated initial password (temporary), when bootstrap generated it. */
     ...(program.access?.bootstrapAdminPassword ? { bootstrapAdminPassword: program.access.bootstrapAdminPassword } : {}),
   };

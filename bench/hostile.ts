@@ -39,18 +39,20 @@ const lines = (n: number, line: (i: number) => string) => Array.from({ length: n
 /** The shapes, each as large as the limits let it be (1 MiB, MAX_FILE_VALUES, MAX_FILE_TOKENS), or past them. */
 export function adversarialFiles(bytes: number): Record<string, string> {
   const side = Math.floor(Math.sqrt(MAX_ALIAS_EXPANSION)) - 1;
-  const values = MAX_FILE_VALUES - 100;
-  const tokens = MAX_FILE_TOKENS - 100;
+  // At the limits for a 1 MiB file; a smaller size (the smoke run) scales them down.
+  const scale = Math.min(1, bytes / DEFAULT_MAX_FILE_BYTES);
+  const values = Math.floor((MAX_FILE_VALUES - 100) * scale);
+  const tokens = Math.floor((MAX_FILE_TOKENS - 100) * scale);
   const depth = MAX_NESTING_DEPTH - 4;
   return {
     "keys in one mapping, past the limits": fill("scope_name: keys\n", bytes, (i) => `k${i}: v\n`),
     "keys in one mapping": padded(`scope_name: keys\n${lines(Math.min(values / 2, tokens / 7), (i) => `k${i}: v\n`)}`, bytes),
-    "keys in a flow mapping": padded(`scope_name: flow\nui_permissions: {${lines(Math.min(values / 3, tokens / 9), (i) => `k${i}: [a], `)}}\n`, bytes),
+    "keys in a flow mapping": padded(`scope_name: flow\nui_permissions: {${lines(Math.min(values / 4, tokens / 9), (i) => `k${i}: [a], `)}}\n`, bytes),
     "one-character list items": padded(`scope_name: list\nx:\n${lines(Math.min(values / 2, tokens / 5), () => "- a\n")}`, bytes),
     "comment lines": padded(`scope_name: comments\n${lines(tokens / 2, () => "#\n")}`, bytes),
     anchors: fill("scope_name: anchors\nserver_access:\n", bytes, (i) => `  - &a${i} {server: &s${i} s${i}, methods: &m${i} [tools/list]}\n`),
     "aliases to the bound": padded(`scope_name: aliases\nx: &a [${Array(side).fill("1").join(", ")}]\ny:\n${lines(side, () => "  - *a\n")}`, bytes),
-    "nesting to the limit": padded(`scope_name: nested\n${lines(Math.min(values / (depth + 2), tokens / (2 * depth + 6)), (i) => `n${i}: ${"[".repeat(depth)}x${"]".repeat(depth)}\n`)}`, bytes),
+    "nesting to the limit": padded(`scope_name: nested\n${lines(Math.min(values / (2 * depth + 2), tokens / (2 * depth + 6)), (i) => `n${i}: ${"[".repeat(depth)}x${"]".repeat(depth)}\n`)}`, bytes),
     "nesting past the limit": `scope_name: deep\ndescription: ${"[".repeat(bytes / 2 - 40)}${"]".repeat(bytes / 2 - 40)}\n`,
   };
 }

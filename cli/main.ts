@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, safeText, SCHEMA_NAMES, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";
+import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, safeText, SCHEMA_NAMES, errorCode, errorReason, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
@@ -16,6 +16,7 @@ import { repoPrefix } from "./git";
 import { TokenError } from "../tokens/outputs";
 
 import { UsageError } from "./errors";
+
 import type { Io } from "./io";
 export { UsageError, type Io };
 
@@ -86,6 +87,8 @@ function fileSystemMessage(e: unknown): string | null {
 /** What a network or system error means, instead of its errno (`connect ECONNREFUSED 127.0.0.1:27017`). */
 function systemMessage(e: unknown): string | null {
   const err = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; syscall?: unknown };
+  // `fetch` fails with TypeError "fetch failed", the errno on its cause.
+  if (e instanceof TypeError && errorCode(e)) return `${e.message === "fetch failed" ? "a request failed" : e.message}: ${errorReason(e)}`;
   if (typeof err?.code !== "string" || !/^E[A-Z]+$/.test(err.code)) return null;
   const where = typeof err.hostname === "string" ? err.hostname : typeof err.address === "string" ? `${err.address}${err.port ? `:${String(err.port)}` : ""}` : "";
   const what: Record<string, string> = {
@@ -207,7 +210,16 @@ function exitCodeOf(e: unknown, fileSystem: boolean): number {
 }
 
 /** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * Output with no raw control sequence: C0 (but tab and line feed), DEL, C1 and bidi overrides are escaped
+ * (`\u001b`), whatever a definition, a token or a git revision held. Nothing the CLI prints needs them.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io: Io = { out: (s) => rawIo.out(terminalSafe(s)), err: (s) => rawIo.err(terminalSafe(s)) };
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {

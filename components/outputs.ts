@@ -32,6 +32,8 @@ export interface IdentityAccess extends AccessOutputs {
   readonly assignedIds?: { groupObjectIds: Record<string, pulumi.Output<string>>; clientIds: Record<string, pulumi.Output<string>> };
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
   readonly bootstrapAdminPassword?: pulumi.Output<string>;
+  /** The issuers (`iss`) of the tokens this identity provider signs: what `token --verify` trusts. */
+  readonly issuers?: pulumi.Input<string[]>;
 }
 
 /**

@@ -38,39 +38,47 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
  * Every string (and mapping key) in a value with its path, skipping free text. The path is one stack pushed and
  * popped along the walk (no array per string): `visit` must copy it to keep it.
  */
-function eachName(value: unknown, path: Array<string | number>, visit: (s: string, path: FieldPath, key: boolean) => void): void {
+function eachName(
+  value: unknown,
+  path: Array<string | number>,
+  visit: (s: string, path: FieldPath, key: boolean) => void,
+  visitText: (s: string, path: FieldPath) => void,
+): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      eachName(value[i], path, visit);
+      eachName(value[i], path, visit, visitText);
       path.pop();
     }
   } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      if (FREE_TEXT.has(k)) continue;
+    for (const k in value) {
+      const v = value[k];
       path.push(k);
-      visit(k, path, true);
-      eachName(v, path, visit);
+      if (FREE_TEXT.has(k)) eachText(v, path, visitText);
+      else {
+        visit(k, path, true);
+        eachName(v, path, visit, visitText);
+      }
       path.pop();
     }
   } else if (typeof value === "string") visit(value, path, false);
 }
 
 /** Every string under a free-text field (a description), with its path. */
-function eachText(value: unknown, path: Array<string | number>, visit: (s: string, path: FieldPath) => void, inText = false): void {
+function eachText(value: unknown, path: Array<string | number>, visit: (s: string, path: FieldPath) => void): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      eachText(value[i], path, visit, inText);
+      eachText(value[i], path, visit);
       path.pop();
     }
   } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
       path.push(k);
-      eachText(v, path, visit, inText || FREE_TEXT.has(k));
+      eachText(value[k], path, visit);
       path.pop();
     }
-  } else if (inText && typeof value === "string") visit(value, [...path]);
+  } else if (typeof value === "string") visit(value, [...path]);
 }
 
 function lastKey(path: FieldPath): string {
@@ -90,16 +98,20 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
 
   // Look-alike and invisible characters, in every name of the item.
   const flagged = new Set<string>();
-  eachName(item, [], (s, path, key) => {
-    const field = lastKey(path);
-    const problem = suspiciousCharProblem(key ? `key` : field, s, !PERSON_NAMES.has(field) || key);
-    if (problem) {
-      flagged.add(path.join("\u0000"));
-      error(path, problem, key);
-    }
-  });
-  // Free text may hold any script, tabs and line breaks, but no other control character (a raw NUL or ESC).
-  eachText(item, [], (s, path) => error(path, textControlProblem(lastKey(path), s)));
+  eachName(
+    item,
+    [],
+    (s, path, key) => {
+      const field = lastKey(path);
+      const problem = suspiciousCharProblem(key ? `key` : field, s, !PERSON_NAMES.has(field) || key);
+      if (problem) {
+        flagged.add(path.join("\u0000"));
+        error(path, problem, key);
+      }
+    },
+    // Free text may hold any script, tabs and line breaks, but no other control character (a raw NUL or ESC).
+    (s, path) => error(path, textControlProblem(lastKey(path), s)),
+  );
   if (!isRecord(item)) return out;
   // A name already reported for its characters is not reported again for the same characters.
   const unflagged = (field: string) => !flagged.has(field);

@@ -112,3 +112,4 @@ export * from "./stack-outputs";
 export * from "./identity-plan";
 export * from "./import";
 export * from "./rate-limits";
+export * from "./error-reason";

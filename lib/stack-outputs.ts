@@ -46,5 +46,7 @@ export const StackOutputs = AccessOutputs.extend({
   scopes: z.record(z.string(), z.object({ createdAt: z.string().nullable(), updatedAt: z.string().nullable() })).default({}),
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
   bootstrapAdminPassword: z.string().optional(),
+  /** The issuers (`iss`) of the identity provider's tokens, when the stack manages it. */
+  issuers: z.array(z.string()).optional(),
 });
 export type StackOutputs = z.infer<typeof StackOutputs>;

@@ -10,7 +10,7 @@ import { StackOutputs as StackOutputsContract, type M2MCredentials } from "../li
 export type { M2MCredentials };
 
 /** What tokens need of the stack outputs: the M2M credentials, and group ids to map tokens' groups back to names. */
-export type StackOutputs = Pick<StackOutputsContract, "m2m" | "groups">;
+export type StackOutputs = Pick<StackOutputsContract, "m2m" | "groups"> & Partial<Pick<StackOutputsContract, "issuers">>;
 
 export class TokenError extends Error {
   constructor(
@@ -92,9 +92,9 @@ export async function readStackOutputs(source: OutputSource = {}): Promise<Stack
     if (source.stack) args.push("--stack", source.stack);
     all = parse(await pulumiOutput(args, source.cwd, { ...process.env, ...source.env }), "pulumi stack output");
   }
-  const parsed = StackOutputsContract.pick({ m2m: true, groups: true }).safeParse(all);
+  const parsed = StackOutputsContract.pick({ m2m: true, groups: true, issuers: true }).safeParse(all);
   if (!parsed.success) throw new TokenError(`${outputsProblem(parsed.error)}; run pulumi up (or check that these are this project's stack outputs)`);
-  return { m2m: parsed.data.m2m, groups: parsed.data.groups };
+  return { m2m: parsed.data.m2m, groups: parsed.data.groups, ...(parsed.data.issuers ? { issuers: parsed.data.issuers } : {}) };
 }
 
 function outputsProblem(error: z.ZodError): string {

@@ -51,9 +51,9 @@ export function accountIssuers(c: M2MCredentials): string[] {
   return [`${new URL(c.tokenUrl).origin}/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`];
 }
 
-/** The issuers and audiences a stack's outputs vouch for: those of its M2M accounts. */
-export function trustedIssuers(outputs: { m2m: Record<string, M2MCredentials> }): { issuers: string[]; audiences: string[] } {
-  const issuers = new Set<string>();
+/** The issuers and audiences a stack's outputs vouch for: its `issuers` output, and those of its M2M accounts. */
+export function trustedIssuers(outputs: { m2m: Record<string, M2MCredentials>; issuers?: string[] }): { issuers: string[]; audiences: string[] } {
+  const issuers = new Set<string>(outputs.issuers ?? []);
   const audiences = new Set<string>();
   for (const c of Object.values(outputs.m2m)) {
     for (const i of accountIssuers(c)) issuers.add(i);

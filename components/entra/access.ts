@@ -65,6 +65,8 @@ export function entraScope(gatewayClientId: string): string {
 }
 
 export class EntraAccess extends pulumi.ComponentResource implements IdentityAccess {
+  /** The tenant's v2 and v1 token issuers. */
+  readonly issuers: pulumi.Output<string[]>;
   readonly m2m: Record<string, M2MCredentialsOutput>;
   readonly groups: Record<string, pulumi.Output<string>>;
   readonly users: Record<string, UserOutput>;
@@ -100,6 +102,7 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
     if (!gatewayClientId) throw new Error("unreachable: gateway client id checked above");
 
     const tokenUrl = tenantId.apply((t) => entraTokenUrl(t, args.loginBaseUrl));
+    this.issuers = tenantId.apply((t) => [`${new URL(entraTokenUrl(t, args.loginBaseUrl)).origin}/${t}/v2.0`, `https://sts.windows.net/${t}/`]);
     const scope = pulumi.output(gatewayClientId).apply(entraScope);
     let delay: ReplicationDelay | undefined;
     const adapter: IdentityAdapter = {
@@ -132,7 +135,9 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
             // None for a user that exists already with its own password (adopted).
             ...(password ? { password, forcePasswordChange: true } : {}),
           },
-          { ...child, import: adoption.users[user.signInName] },
+          // The password is an initial one, as on Keycloak (used only when the user is created): a later change of
+          // how initial passwords are made, or of initialPasswords, never resets a user's own password.
+          { ...child, import: adoption.users[user.signInName], ignoreChanges: ["password"] },
         ).objectId,
       client: (account) => {
         const app = new azuread.Application(

@@ -66,6 +66,8 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
   readonly realmId: pulumi.Output<string>;
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
   readonly bootstrapAdminPassword?: pulumi.Output<string>;
+  /** The realm's URL, the `iss` of its tokens. */
+  readonly issuers: string[];
 
   constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:KeycloakAccess", name, {}, opts);
@@ -152,6 +154,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       keepPasswords: new Set(adoption.keepPasswords ?? []),
       legacyPasswordUsers: args.legacyPasswordUsers,
     });
+    this.issuers = [keycloakRealmUrl(args.keycloakUrl, args.realm)];
     this.m2m = out.m2m;
     this.groups = out.groups;
     this.users = out.users;

@@ -3,6 +3,7 @@
  * stack config, else the provider's environment variables), for adoption. Only names and ids are read.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { errorReason } from "../../lib/error-reason";
 
 export interface KeycloakAdmin {
   realmExists(realm: string): Promise<boolean>;
@@ -77,7 +78,7 @@ export async function signInKeycloak(s: KeycloakAdminSettings): Promise<Keycloak
     if (s.username) await kc.auth({ grantType: "password", clientId: s.clientId, clientSecret: s.clientSecret, username: s.username, password: s.password ?? "" });
     else await kc.auth({ grantType: "client_credentials", clientId: s.clientId, clientSecret: s.clientSecret ?? "" });
   } catch (e) {
-    throw new Error(`cannot sign in to Keycloak at ${s.url} (realm ${s.realm}, client ${s.clientId}): ${(e as Error).message}`);
+    throw new Error(`cannot sign in to Keycloak at ${s.url} (realm ${s.realm}, client ${s.clientId}): ${errorReason(e)}`);
   }
   return kc;
 }

@@ -3,21 +3,18 @@
  * config. A dynamic resource, so no extra provider plugin is needed; its value is a Pulumi secret.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { randomPassword } from "./password";
 
 interface GeneratedInputs {
   length: number;
 }
 
-const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
+export const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: GeneratedInputs): Promise<pulumi.dynamic.CreateResult> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { randomBytes, randomUUID } = require("node:crypto") as typeof import("node:crypto");
-    // Letters and digits from both cases plus a symbol class, so common password policies accept it.
-    const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    const bytes = randomBytes(inputs.length);
-    let value = "";
-    for (let i = 0; i < inputs.length - 2; i++) value += alphabet[bytes[i]! % alphabet.length];
-    value += "-9";
+    const { randomInt, randomUUID } = require("node:crypto") as typeof import("node:crypto");
+    // The one generator (password.ts), serialised with this provider; crypto is required where it runs.
+    const value = randomPassword(inputs.length, (n) => randomInt(n));
     return { id: randomUUID(), outs: { length: inputs.length, value } };
   },
   async diff(_id: string, olds: GeneratedInputs, news: GeneratedInputs): Promise<pulumi.dynamic.DiffResult> {

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { run } from "../../cli/main";
+import { errorReason } from "../../lib";
 import { GROUP, makeRepo, USER } from "../support/repo";
 
 async function cli(args: string[]) {
@@ -34,5 +35,15 @@ describe("raw system errors", () => {
     const r = await cli(["import", "--keycloak-url", `http://127.0.0.1:${port}`, "--realm", "r", "--out", makeRepo({}), "--dry-run"]);
     assert.notEqual(r.code, 0);
     assert.doesNotMatch(r.err, /\n\s+at /);
+  });
+});
+
+describe("errorReason", () => {
+  it("says what an errno on an error or its causes means", async () => {
+    const fetchFailed = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) });
+    assert.match(errorReason(fetchFailed), /^nothing listens there \(connection refused\)/);
+    assert.match(errorReason(new AggregateError([Object.assign(new Error("x"), { code: "ENOTFOUND" })], "all failed")), /host name is not found/);
+    assert.equal(errorReason(Object.assign(new TypeError("fetch failed"), { cause: new Error("bad port") })), "fetch failed (bad port)");
+    assert.equal(errorReason(new Error("plain")), "plain");
   });
 });

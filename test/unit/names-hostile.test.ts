@@ -58,6 +58,20 @@ describe("control characters", () => {
   });
 });
 
+describe("nothing printed raw", () => {
+  it("explain, render and diff print no raw control character, whatever the definitions hold", async () => {
+    const dir = makeRepo({
+      "groups/a.yaml": `scope_name: a\ndescription: "x\\u009b31m\\u0085y"\nserver_access:\n  - server: ${yamlString("t\u001b[2Jime")}\n    methods: [tools/call]\n    tools: [${yamlString("n\u0008ow")}]\n`,
+      "users/u.yaml": USER("alice", "[a]"),
+    });
+    for (const args of [["explain", "--user", "alice"], ["explain", "--groups", "a"], ["render"], ["validate", "--format", "json"]]) {
+      const r = await cli([...args, "--dir", dir]);
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(r.out + r.err, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, `${args.join(" ")}: ${JSON.stringify(r.out + r.err)}`);
+    }
+  });
+});
+
 describe("look-alike characters", () => {
   const cases: Record<string, string> = {
     "Coptic small alfa": "ⲁdmins",

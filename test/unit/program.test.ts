@@ -100,7 +100,9 @@ describe("the program", () => {
     configure(dir);
     const plain = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
     await settled();
-    assert.deepEqual(Object.keys(plain).sort(), ["groups", "m2m", "scopes", "users"]);
+    assert.deepEqual(Object.keys(plain).sort(), ["groups", "issuers", "m2m", "scopes", "users"]);
+    // The realm's URL: what `token --verify` trusts for this stack's tokens (issue 23).
+    assert.deepEqual(await valueOf(pulumi.output(plain.issuers!)), ["http://127.0.0.1:18080/realms/mcp-gateway"]);
     configure(dir, { "mcp-gateway-access:bootstrap": "true" });
     const boot = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
     await settled();

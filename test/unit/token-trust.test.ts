@@ -150,3 +150,15 @@ describe("an Entra token without a known audience", () => {
     await assert.rejects(verifyAnyToken(token, { issuers: [`${good.base}/${TENANT}/v2.0`] }), /audience cannot be checked: give --audience/);
   });
 });
+
+describe("the stack's issuers output", () => {
+  it("is trusted without any M2M account, and nothing else is", async () => {
+    const file = join(repo, "issuers-only.json");
+    writeFileSync(file, JSON.stringify({ m2m: {}, groups: {}, issuers: [`${good.base}/realms/mcp`] }));
+    const ok = await cli(["token", "--verify", await good.sign(`${good.base}/realms/mcp`, { aud: "mcp-gateway" }), "--outputs", file, "--cwd", repo]);
+    assert.equal(ok.code, 0, ok.err);
+    const forged = await cli(["token", "--verify", await evil.sign(`${evil.base}/realms/mcp`, { aud: "mcp-gateway" }), "--outputs", file, "--cwd", repo]);
+    assert.equal(forged.code, 1);
+    assert.match(forged.err, /not a trusted one/);
+  });
+});
