@@ -26,7 +26,7 @@ import { readStackState, type StackStateReader } from "./components/stack-state"
 import { declaredEntraObjects, EntraAccess } from "./components/entra/access";
 import { entraAdoptedCount, findEntraAdoptable } from "./components/entra/adoption";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "./components/entra/graph";
-import { legacyPasswordUsersInState } from "./components/identity";
+import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "./components/identity";
 import type { IdentityAccess } from "./components/outputs";
 
 export interface ProgramResult {
@@ -93,6 +93,7 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   try {
     const state = await deps.readState();
     args.legacyPasswordUsers = legacyPasswordUsersInState(state, "keycloak");
+    args.legacyPasswordSeed = legacyPasswordSeedInState(state, "keycloak");
     adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
   } catch (e) {
     if (e instanceof pulumi.RunError) throw e;
@@ -125,6 +126,7 @@ export async function entraAccess(config: StackConfig, model: AccessModel, deps:
     adoption,
     initialPasswords: pulumi.secret(config.initialPasswords),
     legacyPasswordUsers: legacyPasswordUsersInState(state, "entra"),
+    legacyPasswordSeed: legacyPasswordSeedInState(state, "entra"),
     gatewayClientId: config.entraGatewayClientId,
     manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,
     secretEndDate: config.entraSecretEndDate,

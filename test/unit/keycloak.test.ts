@@ -1,11 +1,11 @@
 /** The Keycloak side of the resource graph, with Pulumi mocks. The real run is in test/e2e. */
 import assert from "node:assert/strict";
-import { derivePassword } from "../../components/secrets/derived";
+import { derivePassword, derivePasswordV1 } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRepository, planIdentity, type AccessModel } from "../../lib";
 import { KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
-import { legacyPasswordUsersInState } from "../../components/identity";
+import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "../../components/identity";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
 
@@ -130,6 +130,21 @@ describe("KeycloakAccess", () => {
     assert.equal(await valueOf(access.users.alice!.initialPassword!), derivePassword("generated-kc3-initial-password-seed", "alice"));
   });
 
+  it("a stack whose seed an earlier version made (48 characters) keeps deriving its passwords as then", async () => {
+    const seedInState = (length: number) => [
+      { type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-initial-password-seed", outputs: { length } },
+    ];
+    assert.equal(legacyPasswordSeedInState(seedInState(48), "keycloak"), true);
+    assert.equal(legacyPasswordSeedInState(seedInState(64), "keycloak"), false);
+    assert.equal(legacyPasswordSeedInState(seedInState(48), "entra"), false);
+    assert.equal(legacyPasswordSeedInState(undefined, "keycloak"), false);
+    const { access, byName } = await declare("kc10", model(FILES, false), false, { legacyPasswordSeed: true });
+    assert.equal(byName.get("initial-password-seed")!.inputs.length, 48, "the seed is not replaced");
+    const alice = await valueOf(access.users.alice!.initialPassword!);
+    assert.equal(alice, derivePasswordV1("generated-kc10-initial-password-seed", "alice"));
+    assert.match(alice!, /^[A-HJ-NP-Za-km-z2-9]{22}-9$/, "the earlier version's shape: what Keycloak was given");
+  });
+
   it("uses the initial password from the stack config secret and then does not export it", async () => {
     const { access, byName } = await declare("kc4", model(FILES, false), false, {
       initialPasswords: pulumi.secret({ alice: "from-config" }) as pulumi.Output<Record<string, string> | undefined>,
@@ -143,7 +158,7 @@ describe("KeycloakAccess", () => {
   it("derives every generated password from one seed per stack; a user whose own password resource is in the state keeps it", async () => {
     const { access, byName } = await declare("kc9", model(FILES, false), false, { legacyPasswordUsers: new Set(["bob"]) });
     assert.equal([...byName.keys()].filter((k) => k.includes("password")).sort().join(" "), "initial-password-seed password-bob");
-    assert.equal(byName.get("initial-password-seed")!.inputs.length, 48);
+    assert.equal(byName.get("initial-password-seed")!.inputs.length, 64, "a new stack's seed: derivation v2");
     assert.equal(await valueOf(access.users.alice!.initialPassword!), derivePassword("generated-kc9-initial-password-seed", "alice"));
     assert.equal(await valueOf(access.users.bob!.initialPassword!), "generated-kc9-password-bob");
     const users = legacyPasswordUsersInState(
