@@ -4,7 +4,7 @@
  * its keys say it is, so a mistake is reported in the terms the author meant.
  */
 import type { Diagnostic, FieldPath } from "./diagnostics";
-import { filesUnder, linkError, type Located } from "./load";
+import { filesUnder, readDefinitionSource, type Located } from "./load";
 import {
   ACCESS_TESTS_DIR,
   AccessTestShell,
@@ -17,7 +17,7 @@ import {
   type TestIdentity,
 } from "./schema";
 import { fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, readRawSource, type RawFile, type ReadOptions, type SourceFile } from "./source";
+import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile } from "./source";
 import type { z } from "zod";
 
 export interface LoadedAccessTests {
@@ -114,13 +114,8 @@ export function loadAccessTestFiles(files: readonly RawFile[], options: ReadOpti
   const diagnostics: Diagnostic[] = [];
   const tests: Located<AccessTest>[] = [];
   for (const raw of mine) {
-    if (raw.link) {
-      diagnostics.push(linkError(raw.file));
-      continue;
-    }
-    const read = readRawSource(raw, options);
-    if (!read.ok) diagnostics.push(...read.diagnostics);
-    else tests.push(...checkFile(read.source, diagnostics));
+    const source = readDefinitionSource(raw, options, diagnostics);
+    if (source) tests.push(...checkFile(source, diagnostics));
   }
   return { present: mine.length > 0, tests, diagnostics };
 }

@@ -162,6 +162,23 @@ export function symlinkFile(file: string): RawFile {
   return { ...sizedFile(file, 0, () => new Uint8Array()), link: true };
 }
 
+/**
+ * A file of a definitions folder (definitions, access tests, rate limits) read for checking: its source, or null
+ * once what keeps it from being read (a symbolic link, the size, the encoding, the YAML) is in `diagnostics`.
+ */
+export function readDefinitionSource(raw: RawFile, options: ReadOptions, diagnostics: Diagnostic[]): SourceFile | null {
+  if (raw.link) {
+    diagnostics.push(linkError(raw.file));
+    return null;
+  }
+  const read = readRawSource(raw, options);
+  if (!read.ok) {
+    diagnostics.push(...read.diagnostics);
+    return null;
+  }
+  return read.source;
+}
+
 /** A symbolic link found where definitions (or access tests) are read: an error, never followed. */
 export function linkError(file: string): Diagnostic {
   return {
@@ -320,20 +337,13 @@ export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOpti
   }
   for (const kind of KINDS) {
     for (const raw of byKind.get(kind)!) {
-      if (raw.link) {
-        diagnostics.push(linkError(raw.file));
-        continue;
-      }
-      const read = readRawSource(raw, options);
-      if (!read.ok) {
-        diagnostics.push(...read.diagnostics);
-        continue;
-      }
-      const { items, diagnostics: d } = checkSource(kind, read.source, options);
+      const source = readDefinitionSource(raw, options, diagnostics);
+      if (!source) continue;
+      const { items, diagnostics: d } = checkSource(kind, source, options);
       // The file's parsed document is needed no more (a later position is found by parsing the text again).
-      read.source.ref.release?.();
+      source.ref.release?.();
       pushCapped(diagnostics, d, raw.file);
-      const name = (read.source.value as { scope_name?: unknown } | null)?.scope_name;
+      const name = (source.value as { scope_name?: unknown } | null)?.scope_name;
       if (kind === "groups" && items.length === 0 && typeof name === "string") definitions.invalidGroupNames.push(name);
       (definitions[kind] as Located<unknown>[]).push(...items);
     }

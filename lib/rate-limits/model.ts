@@ -3,11 +3,11 @@
  * and m2m/ in, the registry's definitions and memberships out, every problem with file:line:column.
  */
 import type { Diagnostic, FieldPath } from "../diagnostics";
-import { filesUnder, linkError, type Located } from "../load";
+import { filesUnder, readDefinitionSource, type Located } from "../load";
 import type { AccessModel } from "../model";
 import type { M2MDefinition, UserDefinition } from "../schema";
 import { fieldNames, suggest, translateIssues } from "../schema-issues";
-import { diagnosticAt, readRawSource, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source";
+import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source";
 import { identityAccess } from "../effective-access";
 import { BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry-rules";
 import { z } from "zod";
@@ -56,16 +56,8 @@ export function loadRateLimitFiles(files: readonly RawFile[], options: ReadOptio
   const diagnostics: Diagnostic[] = [];
   const policies: Located<RateLimitPolicy>[] = [];
   for (const raw of mine) {
-    if (raw.link) {
-      diagnostics.push(linkError(raw.file));
-      continue;
-    }
-    const read = readRawSource(raw, options);
-    if (!read.ok) {
-      diagnostics.push(...read.diagnostics);
-      continue;
-    }
-    policies.push(...checkFile(read.source, diagnostics));
+    const source = readDefinitionSource(raw, options, diagnostics);
+    if (source) policies.push(...checkFile(source, diagnostics));
   }
   return { policies, diagnostics };
 }

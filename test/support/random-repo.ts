@@ -1,22 +1,11 @@
 /**
  * Random definition repositories for the conformance suite: groups with every rule shape the registry accepts
  * (methods and tools lists with and without wildcards, `tools` missing or `"*"`, servers by plain, slashed,
- * federated and wildcard names, agent rules, the `servers` shorthand, a group mapped to two scopes), users and M2M
+ * federated and slashed names, agent rules, the `servers` shorthand, a group mapped to two scopes), users and M2M
  * accounts holding random groups, one of each disabled. Seeded, so a failure names its seed and repeats.
  */
 import { MCP_METHODS } from "../../lib";
-
-/** A small, fast, seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "./prng";
 
 export const RANDOM_SERVERS = ["alpha", "beta", "peer-x/gamma"] as const;
 export const RANDOM_TOOLS = ["read_a", "write_b", "get_c"] as const;

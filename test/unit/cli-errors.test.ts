@@ -3,16 +3,10 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { run } from "../../cli/main";
 import { errorReason } from "../../lib";
 import { GROUP, makeRepo, USER } from "../support/repo";
+import { cli } from "../support/cli";
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 describe("empty values", () => {
   const dir = makeRepo({ "groups/g.yaml": GROUP, "users/u.yaml": USER("alice") });

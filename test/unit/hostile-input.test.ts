@@ -9,22 +9,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
-import { run } from "../../cli/main";
 import { checkFiles, sizedFile, type CheckResult } from "../../lib";
 import { MAX_ALIAS_EXPANSION, MAX_FILE_TOKENS, MAX_FILE_VALUES, MAX_NESTING_DEPTH } from "../../lib/source";
 import { makeRepo, USER } from "../support/repo";
+import { prng } from "../support/prng";
+import { cli } from "../support/cli";
 
-/** mulberry32: small, fast, good enough to spread inputs; the same seed gives the same inputs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** More or other inputs: MCP_ACCESS_FUZZ_ITERATIONS=20000 MCP_ACCESS_FUZZ_SEED=7 npm run test:unit (a failure names its seed). */
 const ITERATIONS = Number(process.env.MCP_ACCESS_FUZZ_ITERATIONS) || 400;
@@ -107,12 +97,6 @@ function checkOne(file: string, content: string | Uint8Array): CheckResult {
   return result;
 }
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 describe("the loader handed anything (property tests)", () => {
   for (const [name, gen] of Object.entries(GENERATORS)) {

@@ -2,18 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BOOTSTRAP_ADMIN_GROUP, memberships, planIdentity, PlanError, type AccessModel, type IdentityPlan } from "../../lib";
+import { prng as rng } from "../support/prng";
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A valid access model: members join only groups created in the IdP or known to exist. */
 function randomModel(seed: number): AccessModel {

@@ -5,18 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { run } from "../../cli/main";
 import { check, GROUP, makeRepo, USER } from "../support/repo";
+import { cli } from "../support/cli";
 
 const CONTROLS: Record<string, string> = { NUL: "\u0000", ESC: "\u001b", BS: "\u0008", DEL: "\u007f", NEL: "\u0085", CSI: "\u009b", BEL: "\u0007" };
 const yamlString = (s: string) => JSON.stringify(s); // YAML double-quoted strings take JSON escapes
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 describe("control characters", () => {
   for (const [name, c] of Object.entries(CONTROLS)) {
