@@ -85,6 +85,9 @@ export interface ModelOptions {
 export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
 export const DEFAULT_BOOTSTRAP_ADMIN_EMAIL = "admin@example.com";
 
+/** The OAuth scopes Keycloak and Entra put in a token's `scope` claim by default. */
+const TOKEN_SCOPE_NAMES: readonly string[] = ["openid", "profile", "email", "roles", "web-origins", "acr", "basic", "offline_access", "address", "phone", "microprofile-jwt", "organization"];
+
 /** Agent actions that change or remove agents: on `*`, every agent of the registry. */
 const DESTRUCTIVE_AGENT_ACTIONS = ["delete_agent", "modify_agent", "toggle_agent"];
 
@@ -203,6 +206,11 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     c.error(loc, ["scope_name"], `"${d.scope_name}" is ${what} the stack manages (bootstrap: true); ${fix}`);
   } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
     c.warn(loc, ["scope_name"], `"${d.scope_name}" is a privileged scope name in the registry: the registry's own import refuses it unless an admin allows privileged writes; check this group is meant to grant admin-level access`);
+  }
+  if (TOKEN_SCOPE_NAMES.includes(d.scope_name)) {
+    // validate_request: a Keycloak/Entra token without groups is judged by its `scope` claim (providers/keycloak.py
+    // `validate_token` → "scopes"), whose values are then looked up as scope documents by name.
+    c.warn(loc, ["scope_name"], `scope_name "${d.scope_name}" is also an OAuth scope tokens carry ("scope": "openid profile email"): the auth server judges a token that carries no groups by those values, so every token without groups would hold this scope; rename the group`);
   }
   if (d.scope_type != null) {
     c.warn(loc, ["scope_type"], `scope_type is accepted for compatibility but the registry does not store it (scope documents always have scope_type "group")`, true);

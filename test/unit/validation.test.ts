@@ -188,6 +188,13 @@ describe("names the identity provider refuses or changes", () => {
 });
 
 describe("registry rules", () => {
+  it("warns about a scope named like an OAuth scope: the auth server reads a groupless token's scope claim as scopes", () => {
+    const r = check({ "groups/e.yaml": "scope_name: email\nserver_access:\n  - server: currenttime\n    methods: [initialize]\n    tools: []\n" });
+    const d = only(r.warnings, /OAuth scope tokens carry/);
+    assert.deepEqual([d.severity, d.file, d.line, d.path], ["warning", "groups/e.yaml", 1, "scope_name"]);
+    assert.equal(check({ "groups/e.yaml": "scope_name: emails\n" }).warnings.filter((x: { message: string }) => /OAuth scope/.test(x.message)).length, 0);
+  });
+
   for (const server of ["'*'", "all", "ALL", "/all/", "'/*'"]) {
     it(`refuses the wildcard server ${server} in a group`, () => {
       const r = check({ "groups/g.yaml": `scope_name: g\nserver_access:\n  - server: ${server}\n    methods: [all]\n` });
