@@ -109,25 +109,6 @@ function label(i: Pick<RecordInputs, "kind" | "key" | "collection">): string {
   return `${LABELS[i.kind] ?? "record"} "${i.key}" in ${i.collection}`;
 }
 
-/**
- * The field order the registry's repositories write (models.py RateLimitDefinition / RateLimitMembership
- * `model_dump`, then `enabled` for a membership): the engine hands `desired` over with its keys sorted, so the
- * order is restored here. Fields outside the list (kept by merge) follow in their own order.
- */
-const FIELD_ORDER: Partial<Record<RecordKind, readonly string[]>> = {
-  rate_limit: ["axis", "entity_type", "name", "max_requests", "members", "user_max_requests", "agent_max_requests", "window_seconds", "scope", "fail_closed", "enabled"],
-  rate_limit_membership: ["subject_type", "subject", "groups", "enabled"],
-};
-
-function ordered(kind: RecordKind, fields: Fields): Fields {
-  const order = FIELD_ORDER[kind];
-  if (!order) return fields;
-  const out: Fields = {};
-  for (const k of order) if (k in fields) out[k] = fields[k]!;
-  for (const [k, v] of Object.entries(fields)) if (!(k in out)) out[k] = v;
-  return out;
-}
-
 function filterFor(i: Pick<RecordInputs, "kind" | "key">): Document {
   return i.kind === "m2m" ? { name: i.key } : { _id: i.key };
 }
@@ -280,8 +261,8 @@ export const recordProvider: RecordProvider = {
     const col = await this.collection(i);
     const now = new Date();
     const createdAt = live?.created_at instanceof Date ? live.created_at : now;
-    // The registry's key order: as rendered (layout), else its repositories' field order.
-    const laid = i.layout ? withLayout(fields, i.layout) : ordered(i.kind, fields);
+    // The registry's key order, as rendered (layout; records an earlier version wrote have none).
+    const laid = withLayout(fields, i.layout);
     const doc: Document = i.kind === "m2m" ? { ...laid } : { _id: i.key, ...laid };
     if (i.timestamps) {
       doc.created_at = createdAt;

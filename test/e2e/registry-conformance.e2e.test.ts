@@ -15,14 +15,13 @@ import { MongoClient } from "mongodb";
 import { stringify } from "yaml";
 import { run } from "../../cli/main";
 import { checkRepository, type AccessModel } from "../../lib";
-import type { AuthServer } from "../support/auth-server";
+import { startAuthServer, type AuthServer } from "../support/auth-server";
 import {
   clientSecret,
   explainVerdict,
   registryVerdict,
   requestMatrix,
   requestToken,
-  startAuthServer,
   userToken,
   writeRepo,
   type Identity,

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { run } from "../../cli/main";
-import { authScopes, checkRepository, type AccessModel } from "../../lib";
-import { startAuthServer, type AuthServer, type ValidateAnswer } from "./auth-server";
+import { authScopes, type AccessModel } from "../../lib";
+import type { AuthServer, ValidateAnswer } from "./auth-server";
 import type { KeycloakAdminClient } from "./keycloak-admin";
 
 export interface Identity {
@@ -161,4 +161,3 @@ export function writeRepo(files: Record<string, string>): string {
   return root;
 }
 
-export { startAuthServer, checkRepository };
