@@ -21,11 +21,11 @@ import { ScopeStore } from "./components/scopes/store";
 import { keycloakErrorHooks } from "./components/keycloak/error-hook";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
-import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
-import { readStackState, type StackStateReader } from "./components/stack-state";
+import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./clients/keycloak-admin";
+import { readStackState, type StackStateReader } from "./clients/stack-state";
 import { declaredEntraObjects, EntraAccess } from "./components/entra/access";
 import { entraAdoptedCount, findEntraAdoptable } from "./components/entra/adoption";
-import { connectGraph, graphSettingsFrom, type EntraDirectory } from "./components/entra/graph";
+import { connectGraph, graphSettingsFrom, type EntraDirectory } from "./clients/graph";
 import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "./components/identity";
 import type { IdentityAccess } from "./components/outputs";
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRepository } from "../lib";
-import { DEFAULT_MAX_FILE_BYTES, MAX_ALIAS_EXPANSION, MAX_FILE_TOKENS, MAX_FILE_VALUES, MAX_NESTING_DEPTH } from "../lib/source";
+import { DEFAULT_MAX_FILE_BYTES, MAX_ALIAS_EXPANSION, MAX_FILE_TOKENS, MAX_FILE_VALUES, MAX_NESTING_DEPTH } from "../lib/source/file";
 import { result, type BenchResult } from "./stats";
 
 /** Lines from `line(i)` until the next would pass `bytes`. */

@@ -6,8 +6,8 @@
 import { M2M_CLIENTS_COLLECTION, rateLimitMembershipsCollectionName, rateLimitsCollectionName, scopesCollectionName } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { UsageError } from "./errors";
-import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../components/entra/graph";
-import { pages, signInKeycloak, topLevelGroupNames } from "../components/keycloak/admin-connection";
+import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../clients/graph";
+import { pages, signInKeycloak, topLevelGroupNames } from "../clients/keycloak-admin";
 
 export interface KeycloakImportSettings {
   url: string;

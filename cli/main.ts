@@ -122,7 +122,7 @@ function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): numbe
     io.err("note: on Entra, each group's Object ID is added to its group_mappings, and M2M client ids are filled in, when the stack is applied");
   }
   if (model.bootstrap) {
-    // lib/registry-seeds.ts: PR #1732's rule follows the generic proxy switch.
+    // lib/registry/seeds.ts: PR #1732's rule follows the generic proxy switch.
     const proxy = model.registry?.gatewayGenericProxy ?? false;
     const state = proxy ? "on, so registry-admins includes" : "off, so registry-admins leaves out";
     io.err(

@@ -1,5 +1,5 @@
 /**
- * An identity plan (lib/identity-plan.ts) turned into resources: the loops every identity provider shares —
+ * An identity plan (lib/model/identity-plan.ts) turned into resources: the loops every identity provider shares —
  * groups created or looked up, users with their initial passwords, M2M clients, then every membership — with
  * an adapter that knows one provider's resources. A third identity provider is one more adapter.
  */
@@ -8,7 +8,7 @@ import type { ClientPlan, GroupPlan, IdentityPlan, UserPlan } from "../lib";
 import { initialPassword, type AccessOutputs, type M2MCredentialsOutput } from "./outputs";
 import { GeneratedSecret } from "./secrets/generated";
 import { LEGACY_SEED_LENGTH, PasswordSeed } from "./secrets/derived";
-import type { StateResource } from "./stack-state";
+import type { StateResource } from "../clients/stack-state";
 
 export interface Principal {
   plan: UserPlan | ClientPlan;

@@ -19,7 +19,7 @@ export interface UserOutput {
   initialPassword?: pulumi.Output<string | undefined>;
 }
 
-/** The outputs of an access component: lib/stack-outputs.ts `AccessOutputs`, as Pulumi outputs. */
+/** The outputs of an access component: lib/settings/stack-outputs.ts `AccessOutputs`, as Pulumi outputs. */
 export interface AccessOutputs {
   m2m: Record<string, M2MCredentialsOutput>;
   groups: Record<string, pulumi.Output<string>>;

@@ -2,16 +2,16 @@
  * The pure core: a repository of definitions in, a checked access model and registry documents out.
  * The CLI and the Pulumi program both go through `checkRepository`, so they always agree.
  */
-import { loadAccessTestFiles, loadAccessTests, type LoadedAccessTests } from "./access-test-load";
-import { runAccessTests, type ExpectationResult } from "./access-test-run";
-import { errorsOf, sortDiagnostics, warningsOf, type Diagnostic } from "./diagnostics";
-import { checkGuards, type GuardSettings } from "./guards";
-import { loadDefinitionFiles, loadDefinitions, type Located } from "./load";
-import { buildAccessModel, type AccessModel, type ModelOptions } from "./model";
-import { loadRepoConfig } from "./repo-config";
-import { registryFlags, type RegistrySettings } from "./registry-settings";
+import { loadAccessTestFiles, loadAccessTests, type LoadedAccessTests } from "./review/access-test-load";
+import { runAccessTests, type ExpectationResult } from "./review/access-test-run";
+import { errorsOf, sortDiagnostics, warningsOf, type Diagnostic } from "./errors/diagnostics";
+import { checkGuards, type GuardSettings } from "./review/guards";
+import { loadDefinitionFiles, loadDefinitions, type Located } from "./source/load";
+import { buildAccessModel, type AccessModel, type ModelOptions } from "./model/access-model";
+import { loadRepoConfig } from "./settings/repository";
+import { registryFlags, type RegistrySettings } from "./settings/registry";
 import type { AccessTest } from "./schema";
-import type { RawFile, ReadOptions } from "./source";
+import type { RawFile, ReadOptions } from "./source/file";
 import { withRateLimits } from "./rate-limits/check";
 import { runRateLimitExpectations } from "./rate-limits/access-tests";
 
@@ -86,30 +86,30 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
   return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
 
-export * from "./diagnostics";
-export * from "./model";
-export * from "./registry-documents";
-export * from "./registry-seeds";
-export * from "./registry-rules";
-export * from "./evaluate";
-export * from "./effective-access";
-export * from "./access-diff";
-export { decide, DISABLED_DECISION, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./access-decide";
-export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./access-test-plan";
-export { m2mNames, resolveIdentity, userNames, type IdentityRef, type ResolvedIdentity } from "./identities";
-export * from "./access-test-run";
-export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./access-test-load";
-export * from "./grants";
-export { adminSafetyAdmins, adminSafetyGroupNames, GuardSettings } from "./guards";
-export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./load";
+export * from "./errors/diagnostics";
+export * from "./model/access-model";
+export * from "./render/documents";
+export * from "./registry/seeds";
+export * from "./registry/rules";
+export * from "./registry/evaluate";
+export * from "./review/effective-access";
+export * from "./review/access-diff";
+export { decide, DISABLED_DECISION, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
+export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./review/access-test-plan";
+export { m2mNames, resolveIdentity, userNames, type IdentityRef, type ResolvedIdentity } from "./model/identities";
+export * from "./review/access-test-run";
+export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./review/access-test-load";
+export * from "./review/grants";
+export { adminSafetyAdmins, adminSafetyGroupNames, GuardSettings } from "./review/guards";
+export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./source/load";
 export { ACCESS_TESTS_DIR, jsonSchemaFor, KINDS, SCHEMA_NAMES, type AccessRequest, type AccessTest, type Kind, type SchemaName } from "./schema";
-export { sizedFile, type RawFile } from "./source";
-export * from "./stack-config";
-export * from "./registry-settings";
-export { loadRepoConfig, REPO_CONFIG_FILE } from "./repo-config";
-export { readStackFile } from "./stack-file";
-export * from "./stack-outputs";
-export * from "./identity-plan";
-export * from "./import";
+export { sizedFile, type RawFile } from "./source/file";
+export * from "./settings/stack";
+export * from "./settings/registry";
+export { loadRepoConfig, REPO_CONFIG_FILE } from "./settings/repository";
+export { readStackFile } from "./settings/stack-file";
+export * from "./settings/stack-outputs";
+export * from "./model/identity-plan";
+export * from "./import/definitions";
 export * from "./rate-limits";
-export * from "./error-reason";
+export * from "./errors/reason";

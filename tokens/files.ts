@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import { chmod, lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { DEFAULT_REALM } from "../lib/registry-rules";
+import { DEFAULT_REALM } from "../lib/registry/rules";
 import { TokenError, type M2MCredentials } from "./outputs";
 import { TokenFile, type TokenResponse } from "./schemas";
 

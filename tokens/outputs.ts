@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
-import { StackOutputs as StackOutputsContract, type M2MCredentials } from "../lib/stack-outputs";
+import { StackOutputs as StackOutputsContract, type M2MCredentials } from "../lib/settings/stack-outputs";
 
 export type { M2MCredentials };
 

@@ -1,10 +1,10 @@
 /**
- * The two token boundaries besides the stack outputs (lib/stack-outputs.ts): what an identity provider's token
+ * The two token boundaries besides the stack outputs (lib/settings/stack-outputs.ts): what an identity provider's token
  * endpoint answers, and the registry's token files, which this package writes and reads back (cache) and the
  * registry's own tools read.
  */
 import { z } from "zod";
-import { IDENTITY_PROVIDERS } from "../lib/registry-documents";
+import { IDENTITY_PROVIDERS } from "../lib/render/documents";
 
 /** RFC 6749 §5.1, with the fields the registry's generators copy into the token file. */
 export const TokenResponse = z.object({

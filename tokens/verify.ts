@@ -3,7 +3,7 @@
  * issuer's JWKS, and the registry's own self-signed user tokens (HS256 with SECRET_KEY, or ES256).
  */
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { DEFAULT_REALM, GATEWAY_AUDIENCE, keycloakRealmUrl } from "../lib/registry-rules";
+import { DEFAULT_REALM, GATEWAY_AUDIENCE, keycloakRealmUrl } from "../lib/registry/rules";
 import type { M2MCredentials } from "./outputs";
 import { TokenError } from "./outputs";
 

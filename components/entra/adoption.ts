@@ -6,8 +6,8 @@
  * adopted principals. Client secrets cannot be adopted: Entra never returns a secret's value, so an adopted
  * application gets one new secret (its existing ones keep working until they expire).
  */
-import type { StateResource } from "../stack-state";
-import type { EntraDirectory } from "./graph";
+import type { StateResource } from "../../clients/stack-state";
+import type { EntraDirectory } from "../../clients/graph";
 
 export interface DeclaredEntraObjects {
   /** Groups the stack creates: name → the Object ID its definition lists in group_mappings, if any. */

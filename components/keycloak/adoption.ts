@@ -5,8 +5,8 @@
  * so a rerun converges: nothing duplicated, no 409. Objects are matched by their names in the realm, the way
  * the registry itself finds them. Objects already in the state are never imported again.
  */
-import type { KeycloakAdmin } from "./admin-connection";
-import type { StateResource } from "../stack-state";
+import type { KeycloakAdmin } from "../../clients/keycloak-admin";
+import type { StateResource } from "../../clients/stack-state";
 
 /** What the program will declare, by name. */
 export interface DeclaredKeycloakObjects {

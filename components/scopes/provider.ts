@@ -10,7 +10,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Collection, Db, Document, MongoClient } from "mongodb";
-import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type ConflictPolicy, type RawSettings } from "../../lib/stack-config";
+import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type ConflictPolicy, type RawSettings } from "../../lib/settings/stack";
 import { dbConnection, redactUri, type DbConnection } from "./connection";
 import { canonical, describeDifference, mergeOutsideAdditions, sameFields, withLayout, withoutRegistryOwned, withRegistryOwned, type Fields, type Layout } from "./record-diff";
 

@@ -73,7 +73,7 @@ export class ScopeStore extends pulumi.ComponentResource {
       );
     }
     if (args.model.bootstrap) {
-      // The seeds the bootstrap owns (lib/registry-seeds.ts BOOTSTRAP_SEEDS), as the registry's files hold them.
+      // The seeds the bootstrap owns (lib/registry/seeds.ts BOOTSTRAP_SEEDS), as the registry's files hold them.
       const flags = args.model.registry ?? REGISTRY_DEFAULTS;
       for (const seed of renderBootstrapScopes({}, flags)) {
         const key = seed._id;

@@ -3,11 +3,11 @@
  * max_requests, per_target}]` on a user or M2M account, checked against what the limiter would resolve
  * (lib/rate-limits/identity.ts). A broken one is an error at the test.
  */
-import type { Diagnostic } from "../diagnostics";
-import type { Located } from "../load";
-import type { AccessModel } from "../model";
+import type { Diagnostic } from "../errors/diagnostics";
+import type { Located } from "../source/load";
+import type { AccessModel } from "../model/access-model";
 import type { AccessTest } from "../schema";
-import { diagnosticAt } from "../source";
+import { diagnosticAt } from "../source/file";
 import { callerRateLimits, gateText } from "./identity";
 
 export function runRateLimitExpectations(model: AccessModel, tests: readonly Located<AccessTest>[]): Diagnostic[] {

@@ -1,7 +1,7 @@
 /** Rate limits joined to a checked access model: one call in checkRepository and checkFiles (lib/index.ts). */
-import type { Definitions } from "../load";
-import type { ModelOptions, ModelResult } from "../model";
-import type { RawFile, ReadOptions } from "../source";
+import type { Definitions } from "../source/load";
+import type { ModelOptions, ModelResult } from "../model/access-model";
+import type { RawFile, ReadOptions } from "../source/file";
 import { buildRateLimitModel, loadRateLimitFiles, loadRateLimits } from "./model";
 
 export function withRateLimits(built: ModelResult, defs: Definitions, from: { root: string } | { files: readonly RawFile[] }, options: ReadOptions & Pick<ModelOptions, "identityProvider"> = {}): ModelResult {

@@ -1,5 +1,5 @@
 /** What a change does to rate limits and quarantine, per identity and per target (for `mcp-access diff`). */
-import type { AccessModel } from "../model";
+import type { AccessModel } from "../model/access-model";
 import { callerRateLimits, gateText, targetRateLimits } from "./identity";
 
 export interface RateLimitChange {

@@ -3,7 +3,7 @@
  * `RateLimiter.check`, auth_server/server.py `_enforce_rate_limit`, PR #1467/#1541): for explain, diff and the
  * access tests.
  */
-import type { AccessModel } from "../model";
+import type { AccessModel } from "../model/access-model";
 import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, membershipId, rateLimitAgentPath, rateLimitServerName } from "./registry";
 import type { RateLimitDefinition } from "./types";
 

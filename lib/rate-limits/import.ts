@@ -11,7 +11,7 @@ import { RATE_LIMITS_DIR, type QuarantineLists, type RateLimitPolicy } from "./s
 const DEFINITION_FIELDS = ["_id", "axis", "entity_type", "name", "max_requests", "members", "user_max_requests", "agent_max_requests", "window_seconds", "scope", "fail_closed", "enabled"];
 const MEMBERSHIP_FIELDS = ["_id", "subject_type", "subject", "groups", "enabled"];
 
-/** lib/import.ts's Doc, ImportFile and ImportFinding, structurally (that module calls this one). */
+/** lib/import/definitions.ts's Doc, ImportFile and ImportFinding, structurally (that module calls this one). */
 type Doc = Record<string, unknown>;
 interface ImportFile {
   kind: string;

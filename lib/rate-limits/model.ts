@@ -2,14 +2,14 @@
  * Rate limits and quarantine as a checked model: the `rate-limits/` files and the `rate_limit_groups` of users/
  * and m2m/ in, the registry's definitions and memberships out, every problem with file:line:column.
  */
-import type { Diagnostic, FieldPath } from "../diagnostics";
-import { filesUnder, readDefinitionSource, type Located } from "../load";
-import type { AccessModel } from "../model";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
+import { filesUnder, readDefinitionSource, type Located } from "../source/load";
+import type { AccessModel } from "../model/access-model";
 import type { M2MDefinition, UserDefinition } from "../schema";
-import { fieldNames, suggest, translateIssues } from "../schema-issues";
-import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source";
-import { identityAccess } from "../effective-access";
-import { BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry-rules";
+import { fieldNames, suggest, translateIssues } from "../schema/issues";
+import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source/file";
+import { identityAccess } from "../review/effective-access";
+import { BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry/rules";
 import { z } from "zod";
 import {
   AGENT_FLOOR_PER_MIN,

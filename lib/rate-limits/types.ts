@@ -1,4 +1,4 @@
-/** The rate-limit part of the access model (kept apart so lib/model.ts can name it without an import cycle). */
+/** The rate-limit part of the access model (kept apart so lib/model/access-model.ts can name it without an import cycle). */
 import type { Axis, EntityType, SubjectType } from "./registry";
 
 export interface RateLimitDefinition {

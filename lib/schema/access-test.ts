@@ -3,7 +3,7 @@
  * checked on every change. A file is a list of `{identity, allow, deny}`.
  */
 import { z } from "zod";
-import { AGENT_ACTIONS } from "../registry-rules";
+import { AGENT_ACTIONS } from "../registry/rules";
 import { rateLimitTestFields } from "../rate-limits/schema";
 
 const nonEmpty = z.string().min(1);
@@ -19,7 +19,7 @@ export const GroupsIdentity = z.strictObject({
 export const TestIdentity = z.union([M2MIdentity, UserIdentity, GroupsIdentity]);
 
 const method = nonEmpty.describe("JSON-RPC method, e.g. tools/list or tools/call");
-/** The registry's feature switches a request's expectation holds only with (registry-settings.ts). */
+/** The registry's feature switches a request's expectation holds only with (lib/settings/registry.ts). */
 export const REQUIRABLE_SWITCHES = ["gatewayGenericProxy", "a2aReverseProxy"] as const;
 const requires = z
   .array(z.enum(REQUIRABLE_SWITCHES))

@@ -3,7 +3,7 @@
  * JSON, unchanged, plus the user guide's `servers` shorthand.
  */
 import { z } from "zod";
-import { AGENT_ACTIONS } from "../registry-rules";
+import { AGENT_ACTIONS } from "../registry/rules";
 
 const nonEmpty = z.string().min(1);
 

@@ -260,7 +260,7 @@ describe("pulumi up on Keycloak, with the real engine and plugin", () => {
     assert.deepEqual(groups, ["new-name", "registry-admins", "team-a", "team-b"]);
     assert.deepEqual(await groupsOf((await userByName("carol"))!.id!), ["new-name"]);
     const scopeIds = (await db.collection("mcp_scopes_default").find({}).toArray()).map((d) => String(d._id)).sort();
-    // The bootstrap owns registry-admins and the two unrestricted seeds that map it (lib/registry-seeds.ts).
+    // The bootstrap owns registry-admins and the two unrestricted seeds that map it (lib/registry/seeds.ts).
     const seeds = ["mcp-servers-unrestricted/execute", "mcp-servers-unrestricted/read"];
     assert.deepEqual(scopeIds, [...seeds, "new-name", "registry-admins", "team-a", "team-b"]);
     assert.deepEqual((await db.collection("idp_m2m_clients").find({}).toArray()).map((r) => r.name).sort(), ["bot-off", "bot-one", "bot-two"]);

@@ -1,8 +1,8 @@
 /** Keycloak's admin REST API (through @keycloak/keycloak-admin-client), to check what a stack really created. */
-import { signInKeycloak, type KeycloakAdminClient } from "../../components/keycloak/admin-connection";
+import { signInKeycloak, type KeycloakAdminClient } from "../../clients/keycloak-admin";
 import { keycloakUrl } from "./services";
 
-export type { KeycloakAdminClient } from "../../components/keycloak/admin-connection";
+export type { KeycloakAdminClient } from "../../clients/keycloak-admin";
 
 export const KC_ADMIN = {
   username: process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? "admin",

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { adoptedCount, findAdoptable, managedInState, type DeclaredKeycloakObjects } from "../../components/keycloak/adoption";
-import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
-import type { StateResource } from "../../components/stack-state";
+import type { KeycloakAdmin } from "../../clients/keycloak-admin";
+import type { StateResource } from "../../clients/stack-state";
 import { legacyPasswordUsersInState } from "../../components/identity";
 
 const DECLARED: DeclaredKeycloakObjects = {

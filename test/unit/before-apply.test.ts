@@ -7,7 +7,7 @@ import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { checkRepository, readStackFile } from "../../lib";
-import { RESERVED_CLIENT_IDS } from "../../lib/names";
+import { RESERVED_CLIENT_IDS } from "../../lib/schema/names";
 import { check, GROUP, makeRepo, only, USER } from "../support/repo";
 
 const user = (name: string, extra: Record<string, string> = {}) => {

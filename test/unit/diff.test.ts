@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { run } from "../../cli/main";
 import { renderComment, type AccessDiffJson } from "../../cli/diff";
-import { diffAccess, type AccessDiff } from "../../lib/access-diff";
+import { diffAccess, type AccessDiff } from "../../lib/review/access-diff";
 import { checkRepository } from "../../lib";
 import { GitRepo, userFile } from "../support/git-repo";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
 import { checkFiles, sizedFile, type CheckResult } from "../../lib";
-import { MAX_ALIAS_EXPANSION, MAX_FILE_TOKENS, MAX_FILE_VALUES, MAX_NESTING_DEPTH } from "../../lib/source";
+import { MAX_ALIAS_EXPANSION, MAX_FILE_TOKENS, MAX_FILE_VALUES, MAX_NESTING_DEPTH } from "../../lib/source/file";
 import { makeRepo, USER } from "../support/repo";
 import { prng } from "../support/prng";
 import { cli } from "../support/cli";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { accessProgram, stackOutputsOf, type ProgramDeps } from "../../program";
-import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
+import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import { AccessOutputs } from "../../lib";
 import { declared, settled, useMocks, valueOf } from "../support/mocks";
 import { makeRepo, GROUP, USER } from "../support/repo";

@@ -57,8 +57,20 @@ export function grantsEverything(list: readonly string[] | "*" | undefined): boo
  */
 export function serverNamesMatch(ruleServer: string | undefined, server: string): boolean {
   if (ruleServer === undefined) return false;
-  const rule = stripSlashes(ruleServer);
-  return rule === "*" || rule === stripSlashes(server);
+  return matchesEveryServer(ruleServer) || stripSlashes(ruleServer) === stripSlashes(server);
+}
+
+/** `_server_names_match`'s wildcard: a rule server that strips to `*` (`/*` too) matches every server. */
+export function matchesEveryServer(ruleServer: string): boolean {
+  return stripSlashes(ruleServer) === "*";
+}
+
+/**
+ * A rule or request path in the registry API (`/api/...`): auth_server/server.py `validate_request` runs no scope
+ * check on it (ui_permissions and admin status gate it in the registry).
+ */
+export function isRegistryApiPath(server: string): boolean {
+  return stripSlashes(server).split("/")[0] === "api";
 }
 
 /** auth_server/server.py `MCP_TRANSPORT_ENDPOINTS`: the transport segment a client appends to a server path. */
@@ -108,7 +120,7 @@ export function requestTarget(url: string, rootPath = ""): RequestTarget {
     return { kind: "server", key: parts.slice(0, -1).join("/"), endpoint: parts[parts.length - 1]! };
   }
   if (parts.length >= 1) {
-    if (parts[0] === "api") return { kind: "unchecked", reason: "/api/* is the registry API: the auth server runs no scope check on it (ui_permissions and admin status gate it in the registry)" };
+    if (isRegistryApiPath(path)) return { kind: "unchecked", reason: "/api/* is the registry API: the auth server runs no scope check on it (ui_permissions and admin status gate it in the registry)" };
     return { kind: "server", key: parts.join("/"), endpoint: null };
   }
   return { kind: "unchecked", reason: "an empty path names no server: the auth server skips the scope check" };

@@ -3,7 +3,7 @@
  * permission — with its wildcards as flags. Produced once (effective-access.ts), compared and judged as data
  * (diff, privileged changes), and turned into text only where it is shown.
  */
-import { customEntityGrant, grantsEverything, isWildcard, stripSlashes } from "./registry-rules";
+import { customEntityGrant, grantsEverything, isWildcard, matchesEveryServer, stripSlashes } from "../registry/rules";
 
 export type Grant =
   | { kind: "method"; server: string; method: string; every: { server: boolean; method: boolean } }
@@ -14,8 +14,7 @@ export type Grant =
 
 /** The grants of one `{server, methods, tools}` rule. */
 export function serverRuleGrants(rule: { server: string; methods: readonly string[]; tools?: readonly string[] | "*" }): Grant[] {
-  // auth_server/server.py `_server_names_match`: a rule server that strips to "*" matches every server.
-  const everyServer = stripSlashes(rule.server) === "*";
+  const everyServer = matchesEveryServer(rule.server);
   const server = everyServer ? "*" : stripSlashes(rule.server);
   const out: Grant[] = [];
   // auth_server/server.py validate_server_tool_access: a tools wildcard opens every method too (backward-compatible branch).

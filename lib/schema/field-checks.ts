@@ -2,7 +2,7 @@
  * Checks of single fields, run on what a file holds whether or not the rest of its item passes the schema: one
  * run shows every problem of an item (a wrong type elsewhere does not hide a username Keycloak refuses).
  */
-import type { Diagnostic, FieldPath } from "./diagnostics";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import {
   emailProblem,
   entraUserProblems,
@@ -15,10 +15,10 @@ import {
   textControlProblem,
   usernameProblem,
 } from "./names";
-import { isReservedServerName, stripSlashes } from "./registry-rules";
-import type { IdentityProvider } from "./registry-rules";
-import type { Kind } from "./schema";
-import { diagnosticAt, type SourceFile } from "./source";
+import { isReservedServerName, stripSlashes } from "../registry/rules";
+import type { IdentityProvider } from "../registry/rules";
+import type { Kind } from "./";
+import { diagnosticAt, type SourceFile } from "../source/file";
 
 export interface FieldCheckOptions {
   /** The identity provider the definitions are applied to; Entra's limits apply only to it. */

@@ -3,18 +3,18 @@
  * do not know is an error at its line), each request checked for the servers and agents it names, and `*`
  * expanded to every server, tool or agent the definitions name.
  */
-import type { Diagnostic, FieldPath } from "./diagnostics";
-import { formatPath } from "./diagnostics";
-import { serverKeyOfUrl } from "./access-decide";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
+import { formatPath } from "../errors/diagnostics";
+import { serverKeyOfUrl } from "./decide";
 import type { AuthScope } from "./effective-access";
-import { serverRules } from "./evaluate";
-import type { Located } from "./load";
-import type { AccessModel } from "./model";
-import { m2mNames, resolveIdentity, userNames, type ResolvedIdentity } from "./identities";
-import { grantsEverything, isWildcard, stripSlashes } from "./registry-rules";
-import type { AccessRequest, AccessTest, TestIdentity } from "./schema";
-import { suggest } from "./schema-issues";
-import { diagnosticAt } from "./source";
+import { serverRules } from "../registry/evaluate";
+import type { Located } from "../source/load";
+import type { AccessModel } from "../model/access-model";
+import { m2mNames, resolveIdentity, userNames, type ResolvedIdentity } from "../model/identities";
+import { grantsEverything, isWildcard, serverNamesMatch, stripSlashes } from "../registry/rules";
+import type { AccessRequest, AccessTest, TestIdentity } from "../schema";
+import { suggest } from "../schema/issues";
+import { diagnosticAt } from "../source/file";
 
 /** Stands for "a tool (or server) no rule names" in an expansion: only a wildcard grants it. */
 export const ANY_OTHER_TOOL = "<any other tool>";
@@ -51,7 +51,7 @@ function namesOf(model: AccessModel, all: readonly AuthScope[]): Names {
   const servers = [...new Set(rules.filter((r) => !isWildcard(stripSlashes(r.server))).map((r) => stripSlashes(r.server)))].sort();
   const toolsOf = (server: string) => {
     const named = rules
-      .filter((r) => r.server === "*" || stripSlashes(r.server) === server)
+      .filter((r) => serverNamesMatch(r.server, server))
       .flatMap((r) => (Array.isArray(r.tools) && !grantsEverything(r.tools) ? r.tools : []));
     return [...new Set(named)].sort();
   };

@@ -3,8 +3,8 @@
  * strict JSON, no symbolic links) and checked against their schema, each identity and request against the shape
  * its keys say it is, so a mistake is reported in the terms the author meant.
  */
-import type { Diagnostic, FieldPath } from "./diagnostics";
-import { filesUnder, readDefinitionSource, type Located } from "./load";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
+import { filesUnder, readDefinitionSource, type Located } from "../source/load";
 import {
   ACCESS_TESTS_DIR,
   AccessTestShell,
@@ -15,9 +15,9 @@ import {
   type AccessRequest,
   type AccessTest,
   type TestIdentity,
-} from "./schema";
-import { fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile } from "./source";
+} from "../schema";
+import { fieldNames, translateIssues } from "../schema/issues";
+import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile } from "../source/file";
 import type { z } from "zod";
 
 export interface LoadedAccessTests {

@@ -2,11 +2,11 @@
  * The access model: definitions normalised and cross-checked. Everything downstream (registry documents,
  * IdP components, explain, diff) reads this, never the raw files.
  */
-import { BOOTSTRAP_SEEDS } from "./registry-seeds";
-import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
-import type { Diagnostic } from "./diagnostics";
-import { sortDiagnostics } from "./diagnostics";
-import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "./load";
+import { BOOTSTRAP_SEEDS } from "../registry/seeds";
+import { REGISTRY_DEFAULTS, type RegistryFlags } from "../settings/registry";
+import type { Diagnostic } from "../errors/diagnostics";
+import { sortDiagnostics } from "../errors/diagnostics";
+import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "../source/load";
 import {
   ADMIN_GROUP_MARKERS,
   BOOTSTRAP_ADMIN_GROUP,
@@ -14,6 +14,7 @@ import {
   READ_METHODS,
   STANDARD_METHODS,
   confersAdmin,
+  isRegistryApiPath,
   CUSTOM_TYPE_NAME,
   customEntityGrantProblem,
   customEntityScope,
@@ -26,12 +27,12 @@ import {
   isHttpMethodToken,
   HTTP_VERB_WILDCARD,
   stripSlashes,
-} from "./registry-rules";
-import type { IdentityProvider } from "./registry-rules";
-import type { AgentRule, GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "./schema";
-import { suggest } from "./schema-issues";
-import { diagnosticAt } from "./source";
-import type { RateLimitModel } from "./rate-limits/types";
+} from "../registry/rules";
+import type { IdentityProvider } from "../registry/rules";
+import type { AgentRule, GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "../schema";
+import { suggest } from "../schema/issues";
+import { diagnosticAt } from "../source/file";
+import type { RateLimitModel } from "../rate-limits/types";
 
 export interface ScopeGroup {
   /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */
@@ -223,7 +224,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
   const checkAgentRule = (rule: AgentRule, path: Array<string | number>) => {
     // auth_server/server.py validate_a2a_agent_access compares the rule's agent as stored: `*`/`all`, or equal to
     // the request's agent path, which always starts with "/" (`_get_a2a_agent_path`).
-    const wildcard = rule.agent === "*" || rule.agent === "all";
+    const wildcard = isWildcard(rule.agent);
     if (!wildcard) {
       const meant = normalizeAgentPath(rule.agent);
       const why = meant === "all"
@@ -313,7 +314,7 @@ function checkServerRule(
   rule: ServerRule,
   path: Array<string | number>,
 ): void {
-  if (stripSlashes(rule.server).split("/")[0] !== "api") {
+  if (!isRegistryApiPath(rule.server)) {
     rule.methods.forEach((m, k) => {
       if (m !== HTTP_VERB_WILDCARD && m.toLowerCase() === HTTP_VERB_WILDCARD) {
         // PR #1628: `_HTTP_VERB_WILDCARD in allowed_methods` — the wildcard is case-sensitive.
@@ -331,7 +332,7 @@ function checkServerRule(
   if (grantsEverything(rule.tools)) {
     c.warn(loc, [...path, "tools"], `a tools wildcard on "${rule.server}" lets members call every tool and opens every method (the registry's backward-compatible branch grants any method when tools holds "*" or "all"), whatever methods says; list the tools this group needs`);
   }
-  if (rule.server !== "*" && stripSlashes(rule.server).split("/")[0] === "api") {
+  if (isRegistryApiPath(rule.server)) {
     c.warn(loc, [...path, "server"], `server "${rule.server}" is never evaluated: the auth server runs no scope check on /api/* (the registry API is gated by ui_permissions and admin status); use ui_permissions instead`);
   }
   const tools = rule.tools;

@@ -8,10 +8,10 @@
  * zod schema object.
  */
 import { z } from "zod";
-import { DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "./registry-rules";
-import { GuardSettings } from "./guards";
-import { RegistrySettings } from "./registry-settings";
-import { IDENTITY_PROVIDERS } from "./registry-documents";
+import { DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "../registry/rules";
+import { GuardSettings } from "../review/guards";
+import { RegistrySettings } from "./registry";
+import { IDENTITY_PROVIDERS } from "../render/documents";
 
 export const CONFIG_NAMESPACE = "mcp-gateway-access";
 

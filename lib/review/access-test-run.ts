@@ -3,14 +3,14 @@
  * expectation held or broken, a broken one as an error at its line (so validate and `pulumi up` stop on it),
  * and the expectations a change flips between two models.
  */
-import { decide, DISABLED_DECISION, type AccessDecision } from "./access-decide";
+import { decide, DISABLED_DECISION, type AccessDecision } from "./decide";
 import { planAccessTests, requestText, type Expectation } from "./access-test-plan";
-import type { Diagnostic } from "./diagnostics";
+import type { Diagnostic } from "../errors/diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
-import type { Located } from "./load";
-import type { AccessModel } from "./model";
-import { REGISTRY_DEFAULTS, switchText, type RegistryFlags, type SwitchDependency } from "./registry-settings";
-import type { AccessRequest, AccessTest } from "./schema";
+import type { Located } from "../source/load";
+import type { AccessModel } from "../model/access-model";
+import { REGISTRY_DEFAULTS, switchText, type RegistryFlags, type SwitchDependency } from "../settings/registry";
+import type { AccessRequest, AccessTest } from "../schema";
 
 export interface RequestOutcome {
   request: AccessRequest;

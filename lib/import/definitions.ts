@@ -5,16 +5,16 @@
  * decides what to write and what to report. Secrets are never part of a snapshot.
  */
 import { stringify } from "yaml";
-import { ServerAccessEntry, UserDefinition, M2MDefinition } from "./schema";
-import type { IdentityProvider } from "./registry-rules";
-import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, AUDIENCE_MAPPER } from "./registry-rules";
-import { BOOTSTRAP_SEEDS, registrySeeds } from "./registry-seeds";
-import { REGISTRY_DEFAULTS } from "./registry-settings";
+import { ServerAccessEntry, UserDefinition, M2MDefinition } from "../schema";
+import type { IdentityProvider } from "../registry/rules";
+import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, AUDIENCE_MAPPER } from "../registry/rules";
+import { BOOTSTRAP_SEEDS, registrySeeds } from "../registry/seeds";
+import { REGISTRY_DEFAULTS } from "../settings/registry";
 
 /** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
 const SEED_IDS: readonly string[] = registrySeeds(REGISTRY_DEFAULTS).map((d) => d._id);
-import type { Kind } from "./schema";
-import { importRateLimits, type RateLimitSnapshot } from "./rate-limits/import";
+import type { Kind } from "../schema";
+import { importRateLimits, type RateLimitSnapshot } from "../rate-limits/import";
 
 /** An identity-provider group (top level). */
 export interface SnapshotGroup {

@@ -3,10 +3,10 @@
  * removal from a group at once, keep enough human registry admins, and (optionally) an owner for every group.
  */
 import { z } from "zod";
-import type { Diagnostic } from "./diagnostics";
+import type { Diagnostic } from "../errors/diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
-import type { AccessModel } from "./model";
-import { PRIVILEGED_SCOPE_NAMES } from "./registry-rules";
+import type { AccessModel } from "../model/access-model";
+import { PRIVILEGED_SCOPE_NAMES } from "../registry/rules";
 
 export const GuardSettings = z.strictObject({
   maxRemovalShare: z.number().gt(0).max(1).optional().describe("refuse removing more than this share of a group's members at once (e.g. 0.25)"),

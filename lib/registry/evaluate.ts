@@ -3,17 +3,18 @@
  * mirrors (agentic-community/mcp-gateway-registry, see UPSTREAM_REVISION); the decision names the scope, the rule
  * and the branch that decided, so `explain`, `diff`, warnings and guards all speak the same language.
  */
-import type { AgentRule, ServerAccessEntry, ServerRule } from "./schema";
+import type { AgentRule, ServerAccessEntry, ServerRule } from "../schema";
 import {
   ADMIN_GROUP_MARKERS,
   claimGroups,
+  grantsEverything,
   HTTP_VERB_WILDCARD,
   isWildcard,
   requestTarget as requestTargetOf,
   serverKey,
   serverNamesMatch,
   stripSlashes,
-} from "./registry-rules";
+} from "./rules";
 
 /** The fields of a scope document authorisation reads. */
 export interface ScopeForAuth {
@@ -135,11 +136,6 @@ export function agentRules(doc: { server_access: readonly ServerAccessEntry[] })
   return flattenServerAccess(doc).filter((r): r is AgentRule => "agent" in r);
 }
 
-/** `"all" in list or "*" in list`; the string form `"*"` of our schema counts too. */
-function hasWildcard(list: readonly string[] | "*" | undefined): boolean {
-  return list === "*" || (Array.isArray(list) && list.some(isWildcard));
-}
-
 function listed(list: readonly string[] | "*" | undefined, value: string): boolean {
   return Array.isArray(list) && list.includes(value);
 }
@@ -191,16 +187,16 @@ export function authorize(docs: readonly ScopeForAuth[], groups: readonly string
       // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
       if (method !== "tools/call") {
         if (listed(rule.methods, method)) return grant(doc, rule, "method-listed", `method "${method}" is listed in methods of ${at}`);
-        if (hasWildcard(rule.methods)) return grant(doc, rule, "methods-wildcard", `method "${method}": methods wildcard of ${at} (every method but tools/call)`);
+        if (grantsEverything(rule.methods)) return grant(doc, rule, "methods-wildcard", `method "${method}": methods wildcard of ${at} (every method but tools/call)`);
       }
       if (method === "tools/call" && tool) {
         // tools/call with a tool name checks tools only, never methods.
         if (listed(rule.tools, tool)) return grant(doc, rule, "tool-listed", `tools/call "${tool}": the tool is listed in tools of ${at} (tools/call checks tools only, not methods)`);
-        if (hasWildcard(rule.tools)) return grant(doc, rule, "tools-wildcard", `tools/call "${tool}": tools wildcard of ${at} (every tool)`);
+        if (grantsEverything(rule.tools)) return grant(doc, rule, "tools-wildcard", `tools/call "${tool}": tools wildcard of ${at} (every tool)`);
       } else {
         // Backward-compatible branch: any other method, and tools/call without a tool name, checked against tools.
         if (listed(rule.tools, method)) return grant(doc, rule, "compat-method-in-tools", `method "${method}" is listed in tools of ${at} (backward-compatible branch)`);
-        if (hasWildcard(rule.tools)) return grant(doc, rule, "compat-tools-wildcard", `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`);
+        if (grantsEverything(rule.tools)) return grant(doc, rule, "compat-tools-wildcard", `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`);
       }
     }
   }
@@ -237,7 +233,7 @@ export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly s
   }
   for (const doc of held) {
     for (const rule of agentRules(doc)) {
-      const agentMatches = rule.agent === path || rule.agent === "*" || rule.agent === "all";
+      const agentMatches = rule.agent === path || isWildcard(rule.agent);
       if (!agentMatches) continue;
       const actions: readonly string[] = rule.actions;
       const wildcard = actions.some(isWildcard) ? "actions wildcard" : null;

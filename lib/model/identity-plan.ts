@@ -3,9 +3,9 @@
  * clients to declare (with the token claims they need) and who joins which group. Pure, so it is tested
  * without Pulumi; the Keycloak and Entra components only turn a plan into resources.
  */
-import type { AccessModel } from "./model";
-import type { IdentityProvider } from "./registry-documents";
-import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS } from "./registry-rules";
+import type { AccessModel } from "./access-model";
+import type { IdentityProvider } from "../render/documents";
+import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS } from "../registry/rules";
 
 export interface GroupPlan {
   name: string;

@@ -3,8 +3,8 @@
  * for both, so a test asserts what `explain` shows. Users are those of users/ and, with bootstrap, the admin the
  * stack creates (a member of `registry-admins`, as the registry's init-keycloak.sh makes it).
  */
-import type { AccessModel } from "./model";
-import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
+import type { AccessModel } from "./access-model";
+import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 
 export interface ResolvedIdentity {
   /** `user alice`, `M2M account bot`, `groups a, b`. */

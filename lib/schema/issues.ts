@@ -2,9 +2,9 @@
  * Turns zod's issues into messages a person can act on: which field, what is wrong, how to fix it.
  */
 import type { z } from "zod";
-import type { Diagnostic, FieldPath } from "./diagnostics";
-import { diagnosticAt, type SourceFile } from "./source";
-import { serverAccessBranch } from "./schema/group";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
+import { diagnosticAt, type SourceFile } from "../source/file";
+import { serverAccessBranch } from "./group";
 
 type Issue = z.core.$ZodIssue;
 

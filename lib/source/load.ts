@@ -1,16 +1,16 @@
 /**
  * Loading a repository of definitions: `groups/`, `users/`, `m2m/` under a root (subfolders included, symbolic
  * links reported and never followed), each file read, parsed and checked against its schema. Semantic checks
- * across files live in model.ts.
+ * across files live in lib/model/access-model.ts.
  */
 import { lstatSync, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import type { Diagnostic, FieldPath } from "./diagnostics";
-import { checkFields, type FieldCheckOptions } from "./field-checks";
-import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "./schema";
-import type { GroupDefinition, M2MDefinition, UserDefinition } from "./schema";
-import { editDistance, fieldNames, translateIssues } from "./schema-issues";
-import { diagnosticAt, diskFileIn, readRawSource, sizedFile, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./source";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
+import { checkFields, type FieldCheckOptions } from "../schema/field-checks";
+import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "../schema";
+import type { GroupDefinition, M2MDefinition, UserDefinition } from "../schema";
+import { editDistance, fieldNames, translateIssues } from "../schema/issues";
+import { diagnosticAt, diskFileIn, readRawSource, sizedFile, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "./file";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE, parseStackConfig, stackFileName, StackSettingsError, type StackConfig } from "./stack-config";
+import { CONFIG_NAMESPACE, parseStackConfig, stackFileName, StackSettingsError, type StackConfig } from "./stack";
 
 /** An encrypted value (`{secure: …}`) cannot be read here; the CLI needs none of them. */
 const isEncrypted = (v: unknown): boolean => !!v && typeof v === "object" && "secure" in v;

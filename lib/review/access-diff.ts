@@ -3,13 +3,13 @@
  * access models, new and removed identities and groups, and the privileged changes reviewers must see first.
  */
 import { flippedExpectations, runAccessTests, type ExpectationFlip } from "./access-test-run";
-import type { Located } from "./load";
-import type { AccessModel } from "./model";
-import type { AccessTest } from "./schema";
+import type { Located } from "../source/load";
+import type { AccessModel } from "../model/access-model";
+import type { AccessTest } from "../schema";
 import { identityAccess, type IdentityAccess } from "./effective-access";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
-import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
-import { diffRateLimits, type RateLimitChange } from "./rate-limits/diff";
+import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
+import { diffRateLimits, type RateLimitChange } from "../rate-limits/diff";
 
 export interface IdentityChange {
   kind: "user" | "m2m";

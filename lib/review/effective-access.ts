@@ -1,12 +1,12 @@
 /**
  * What each identity may do, as readable grants: the basis of `explain` and of the per-identity `diff`.
  */
-import type { AccessModel } from "./model";
-import { renderRegistryDocuments } from "./registry-documents";
-import { confersAdmin, isWildcard } from "./registry-rules";
-import { registrySeeds } from "./registry-seeds";
-import { REGISTRY_DEFAULTS } from "./registry-settings";
-import { scopeIndex, serverRules, type ScopeForAuth } from "./evaluate";
+import type { AccessModel } from "../model/access-model";
+import { renderRegistryDocuments } from "../render/documents";
+import { confersAdmin, isWildcard } from "../registry/rules";
+import { registrySeeds } from "../registry/seeds";
+import { REGISTRY_DEFAULTS } from "../settings/registry";
+import { scopeIndex, serverRules, type ScopeForAuth } from "../registry/evaluate";
 import { agentGrants, distinctGrants, serverRuleGrants, type Grant } from "./grants";
 
 export interface AuthScope extends ScopeForAuth {

@@ -3,15 +3,15 @@
  * M2M records as the IAM API writes them (idp_m2m_clients). Timestamps and IdP-assigned ids are added by
  * the scope store at apply time, not here.
  */
-import type { AccessModel, M2MAccount, ScopeGroup } from "./model";
-import type { ServerAccessEntry } from "./schema";
-import { BOOTSTRAP_ADMIN_GROUP } from "./registry-rules";
-import { BOOTSTRAP_SEEDS, registrySeeds, type SeedDocument } from "./registry-seeds";
-import { REGISTRY_DEFAULTS, type RegistryFlags } from "./registry-settings";
-import { renderRateLimitDocuments, type RateLimitDocument, type RateLimitMembershipDocument } from "./rate-limits/render";
+import type { AccessModel, M2MAccount, ScopeGroup } from "../model/access-model";
+import type { ServerAccessEntry } from "../schema";
+import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
+import { BOOTSTRAP_SEEDS, registrySeeds, type SeedDocument } from "../registry/seeds";
+import { REGISTRY_DEFAULTS, type RegistryFlags } from "../settings/registry";
+import { renderRateLimitDocuments, type RateLimitDocument, type RateLimitMembershipDocument } from "../rate-limits/render";
 
-import { type IdentityProvider } from "./registry-rules";
-export { IDENTITY_PROVIDERS, type IdentityProvider } from "./registry-rules";
+import { type IdentityProvider } from "../registry/rules";
+export { IDENTITY_PROVIDERS, type IdentityProvider } from "../registry/rules";
 
 /** Key order follows `import_group`'s document, so stored documents compare byte for byte. */
 export interface ScopeDocument {

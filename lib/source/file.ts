@@ -6,8 +6,8 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { sep } from "node:path";
 import { Lexer, LineCounter, parseAllDocuments, parseDocument, isAlias, isMap, isSeq, isScalar, isPair, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import type { Diagnostic, FieldPath } from "./diagnostics";
-import { formatPath } from "./diagnostics";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
+import { formatPath } from "../errors/diagnostics";
 
 /** Definition files are small; anything bigger is a mistake or an attack. */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@
  * stack config, else the provider's environment variables), for adoption. Only names and ids are read.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { errorReason } from "../../lib/error-reason";
+import { errorReason } from "../lib/errors/reason";
 
 export interface KeycloakAdmin {
   realmExists(realm: string): Promise<boolean>;
