@@ -7,9 +7,12 @@ import { resolve } from "node:path";
 import {
   checkRepository,
   CONFIG_NAMESPACE,
+  entraSettings,
   parseStackConfig,
   planIdentity,
-  PlanError,
+  DefinitionsError,
+  isMcpAccessError,
+  ServiceError,
   StackSettingsError,
   textLine,
   type AccessModel,
@@ -51,7 +54,10 @@ const defaultDeps: ProgramDeps = {
   readState: readStackState,
   connectKeycloak: () => {
     const settings = providerSettings();
-    if (!settings) throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the credentials the Keycloak provider uses");
+    if (!settings) {
+      const message = "set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the credentials the Keycloak provider uses";
+      throw new StackSettingsError(message);
+    }
     return connectKeycloakAdmin(settings);
   },
   connectEntra: async () => {
@@ -70,7 +76,8 @@ const defaultDeps: ProgramDeps = {
 export async function keycloakAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
   const keycloakUrl = config.keycloakUrl ?? providerUrl();
   if (!keycloakUrl) {
-    throw new pulumi.RunError("set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)");
+    const message = "set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)";
+    throw new StackSettingsError(message);
   }
   const { registryUrl, authServerUrl } = config;
   const args: KeycloakAccessArgs = {
@@ -96,8 +103,9 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
     args.legacyPasswordSeed = legacyPasswordSeedInState(state, "keycloak");
     adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
   } catch (e) {
-    if (e instanceof pulumi.RunError) throw e;
-    throw new pulumi.RunError(`Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`);
+    if (isMcpAccessError(e)) throw e;
+    const message = `Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`;
+    throw new ServiceError(message, 1, { cause: e });
   }
   const n = adoptedCount(adoption);
   if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
@@ -106,9 +114,6 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */
 export async function entraAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
-  if (!config.entraSecretEndDate) {
-    throw new pulumi.RunError("set mcp-gateway-access:entraSecretEndDate to the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)");
-  }
   const plan = planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers });
   // Objects that exist in the tenant but not in the state (made by the registry's tools, see `mcp-access import`):
   // imported, not created a second time.
@@ -117,7 +122,7 @@ export async function entraAccess(config: StackConfig, model: AccessModel, deps:
   try {
     adoption = await findEntraAdoptable(declaredEntraObjects("entra", plan), state, deps.connectEntra);
   } catch (e) {
-    throw new pulumi.RunError(`Entra ID: ${(e as Error).message}. Nothing was applied.`);
+    throw new ServiceError(`Entra ID: ${(e as Error).message}. Nothing was applied.`, 1, { cause: e });
   }
   const n = entraAdoptedCount(adoption);
   if (n) void pulumi.log.info(`adopting ${n} Entra object(s) that exist in the tenant but not in this stack's state: imported, not created again`);
@@ -127,9 +132,7 @@ export async function entraAccess(config: StackConfig, model: AccessModel, deps:
     initialPasswords: pulumi.secret(config.initialPasswords),
     legacyPasswordUsers: legacyPasswordUsersInState(state, "entra"),
     legacyPasswordSeed: legacyPasswordSeedInState(state, "entra"),
-    gatewayClientId: config.entraGatewayClientId,
-    manageGatewayApplication: config.entraManageGatewayApplication ? { displayName: config.entraGatewayApplicationName } : undefined,
-    secretEndDate: config.entraSecretEndDate,
+    ...entraSettings(config),
     secretRotation: config.entraSecretRotation,
     replicationDelaySeconds: config.entraReplicationDelaySeconds,
     loginBaseUrl: config.entraLoginBaseUrl,
@@ -142,9 +145,12 @@ const IDENTITY_ACCESS: Record<IdentityProvider, (config: StackConfig, model: Acc
   entra: entraAccess,
 };
 
-/** Settings and plans that cannot work stop the run with their message (no stack trace), before any resource. */
+/**
+ * This tool's errors stop the run with their code and message (a RunError: no stack trace), before any resource;
+ * anything else is left as it is, a bug to see whole.
+ */
 function asRunError(e: unknown): unknown {
-  return e instanceof StackSettingsError || e instanceof PlanError ? new pulumi.RunError(e.message) : e;
+  return isMcpAccessError(e) ? new pulumi.RunError(`${e.code}: ${e.message}`) : e;
 }
 
 function stopOnSettingsError<T>(read: () => T): T {
@@ -167,10 +173,10 @@ export async function accessProgram(read: RawSettings = stackConfigValue, deps: 
   const checked = checkRepository(definitionsDir, config);
   for (const w of checked.warnings) void pulumi.log.warn(textLine(w));
   if (!checked.ok) {
-    throw new pulumi.RunError(
+    const message =
       `the definitions in ${definitionsDir} have ${checked.errors.length} error(s); nothing was applied:\n` +
-        checked.errors.map(textLine).join("\n"),
-    );
+      checked.errors.map(textLine).join("\n");
+    throw asRunError(new DefinitionsError(message));
   }
   const idp = config.identityProvider;
   // Without the IdP, the stack keeps only the registry's documents (the IdP is managed elsewhere).

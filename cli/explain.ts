@@ -4,8 +4,7 @@ import { callerRateLimitLines, callerRateLimits, targetRateLimits } from "../lib
 import {
   authScopes,
   checkRepository,
-  decide,
-  DISABLED_DECISION,
+  decideFor,
   grantsOf,
   grantText,
   m2mNames,
@@ -22,7 +21,7 @@ import {
   type RequestBody,
   type ResolvedIdentity,
 } from "../lib";
-import { UsageError } from "./errors";
+import { UsageError } from "../lib";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 
@@ -105,7 +104,7 @@ function decideFlags(
   registry: RegistryFlags,
 ): { request: string; decision: AccessDecision } {
   const { label, request } = requestOf(flags);
-  return { request: label, decision: who.enabled ? decide(docs, who.groups, request, registry) : DISABLED_DECISION };
+  return { request: label, decision: decideFor(docs, who, request, registry) };
 }
 
 function verdictOf(d: AccessDecision): string {

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { ACCESS_TESTS_DIR, KINDS, RATE_LIMITS_DIR, sizedFile, symlinkFile, type RawFile } from "../lib";
-import { UsageError } from "./errors";
+import { UsageError } from "../lib";
 
 /** Paths given to git are literal (no glob or pathspec magic in a folder's name); its output is never localized. */
 const GIT_ENV = { ...process.env, GIT_LITERAL_PATHSPECS: "1", LC_ALL: "C" };

@@ -5,7 +5,7 @@
  */
 import { M2M_CLIENTS_COLLECTION, rateLimitMembershipsCollectionName, rateLimitsCollectionName, scopesCollectionName } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
-import { UsageError } from "./errors";
+import { UsageError } from "../lib";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../clients/graph";
 import { pages, signInKeycloak, topLevelGroupNames } from "../clients/keycloak-admin";
 

@@ -7,7 +7,7 @@ import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { checkFiles, convertSnapshot, DEFAULT_DATABASE, DEFAULT_NAMESPACE, parseStackConfig, sizedFile, textLine, type ImportResult, type ImportSnapshot, type RawFile } from "../lib";
 import { keycloakSettingsFromEnv, readEntraTenant, readKeycloakRealm, readRegistryDatabase, type IdentitySnapshot } from "./import-read";
-import { UsageError } from "./errors";
+import { UsageError } from "../lib";
 import type { Io } from "./io";
 import { plural } from "./report";
 

@@ -13,9 +13,7 @@ import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
 import { repoPrefix } from "./git";
-import { TokenError } from "../tokens/outputs";
-
-import { UsageError } from "./errors";
+import { isMcpAccessError, UsageError } from "../lib";
 
 import type { Io } from "./io";
 export { UsageError, type Io };
@@ -200,13 +198,31 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
+/** How a command failed: a stable code (docs/errors.md), the message for people, and the exit code. */
+export interface Failure {
+  code: string;
+  message: string;
+  exitCode: number;
+}
+
 /**
- * The one mapping from an error to an exit code: what the error says (usage and token errors), 1 for a file or
- * folder named on the command line that cannot be read, else 2 (a usage error).
+ * The one mapping from an error to what the CLI says and exits with: this tool's own errors carry their code and
+ * exit code; a file or folder named on the command line that cannot be read exits 1 (ERR_FILE); a network or
+ * system error is said in words (ERR_SYSTEM, 2); anything else is a bug (ERR_INTERNAL, 2).
  */
-function exitCodeOf(e: unknown, fileSystem: boolean): number {
-  if (e instanceof UsageError || e instanceof TokenError) return e.exitCode;
-  return fileSystem ? 1 : 2;
+export function failureOf(e: unknown): Failure {
+  if (isMcpAccessError(e)) return { code: e.code, message: e.message, exitCode: e.exitCode };
+  const fs = fileSystemMessage(e);
+  if (fs) return { code: "ERR_FILE", message: fs, exitCode: 1 };
+  const system = systemMessage(e);
+  if (system) return { code: "ERR_SYSTEM", message: system, exitCode: 2 };
+  const message = internalMessage(e) ?? (e instanceof Error ? e.message : String(e));
+  return { code: "ERR_INTERNAL", message, exitCode: 2 };
+}
+
+/** `--format json` (or `--format=json`) on the command line: the failure is printed as JSON on stdout too. */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === "--format=json" || (a === "--format" && argv[i + 1] === "json"));
 }
 
 /** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
@@ -231,11 +247,10 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
     if (typeof err.code === "string" && err.code.startsWith("commander.")) {
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
     }
-    const fs = fileSystemMessage(e);
-    const known = e instanceof UsageError || e instanceof TokenError;
-    const message = fs ?? (known ? null : (systemMessage(e) ?? internalMessage(e))) ?? (e instanceof Error ? e.message : String(e));
-    io.err(`mcp-access: ${safeText(message)}`);
-    return exitCodeOf(e, fs !== null);
+    const failure = failureOf(e);
+    if (wantsJson(argv)) io.out(JSON.stringify({ error: { code: failure.code, message: failure.message } }));
+    io.err(`mcp-access: ${failure.code}: ${safeText(failure.message)}`);
+    return failure.exitCode;
   }
 }
 

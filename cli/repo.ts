@@ -1,8 +1,8 @@
 /** The options every command that reads a definitions repository shares, and how they become settings. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { BOOTSTRAP_ADMIN_GROUP, parseStackConfig, readStackFile, StackSettingsError, textLine, type AccessModel, type CheckResult, type StackConfig } from "../lib";
-import { UsageError } from "./errors";
+import { BOOTSTRAP_ADMIN_GROUP, DefinitionsError, parseStackConfig, readStackFile, textLine } from "../lib";
+import type { AccessModel, CheckResult, StackConfig } from "../lib";
 import type { Io } from "./io";
 
 export interface RepoFlags {
@@ -31,15 +31,9 @@ export function repoOptions(cmd: Command): Command {
 /** Settings: the stack file when given, else the registry's bootstrap admin group counts as existing. */
 export function resolveSettings(flags: RepoFlags): { root: string; settings: StackConfig } {
   const root = resolve(flags.dir);
-  let settings: StackConfig;
-  try {
-    settings = flags.stack
-      ? readStackFile(root, flags.stack)
-      : { ...parseStackConfig(() => undefined, "defaults"), existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
-  } catch (e) {
-    if (e instanceof StackSettingsError) throw new UsageError(e.message);
-    throw e;
-  }
+  const settings: StackConfig = flags.stack
+    ? readStackFile(root, flags.stack)
+    : { ...parseStackConfig(() => undefined, "defaults"), existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
   if (flags.bootstrap) settings.bootstrap = true;
   if (flags.existingGroup?.length) settings.existingGroups = [...(settings.existingGroups ?? []), ...flags.existingGroup];
   return { root, settings };
@@ -48,10 +42,10 @@ export function resolveSettings(flags: RepoFlags): { root: string; settings: Sta
 
 /**
  * Check, print, stop: the model when the definitions are valid; otherwise their errors on stderr (prefixed with
- * `where`, e.g. a git revision) and a UsageError that ends the command with exit code 1.
+ * `where`, e.g. a git revision) and a DefinitionsError that ends the command with exit code 1.
  */
 export function validModel(checked: CheckResult, io: Io, stop: string, where?: string): AccessModel {
   if (checked.ok) return checked.model;
   for (const d of checked.errors) io.err(where ? `${where}: ${textLine(d)}` : textLine(d));
-  throw new UsageError(stop, 1);
+  throw new DefinitionsError(stop);
 }

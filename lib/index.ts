@@ -87,6 +87,7 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
 }
 
 export * from "./errors/diagnostics";
+export * from "./errors/errors";
 export * from "./model/access-model";
 export * from "./render/documents";
 export * from "./registry/seeds";
@@ -94,7 +95,8 @@ export * from "./registry/rules";
 export * from "./registry/evaluate";
 export * from "./review/effective-access";
 export * from "./review/access-diff";
-export { decide, DISABLED_DECISION, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
+export { decide, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
+export { decideFor, explainRequest } from "./review/explain";
 export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./review/access-test-plan";
 export { m2mNames, resolveIdentity, userNames, type IdentityRef, type ResolvedIdentity } from "./model/identities";
 export * from "./review/access-test-run";

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { checkRepository, REGISTRY_DEFAULTS, registrySeeds, renderRegistryDocuments, scopesForGroups } from "../lib";
+import { authScopes, BOOTSTRAP_ADMIN_GROUP, checkRepository, scopesForGroups } from "../lib";
 import { clientCredentialsGrant, requestedScope } from "./grant";
 import { cachedToken, TOKEN_DIR, tokenFile, writeTokenFiles, type TokenFile } from "./files";
 import { readStackOutputs, TokenError, type M2MCredentials, type OutputSource, type StackOutputs } from "./outputs";
@@ -45,13 +45,11 @@ export type AccountResult = { name: string; ok: true; token: AccountToken } | { 
  */
 export function mappedScopes(groups: readonly string[], definitionsDir: string | undefined, outputs: StackOutputs): string[] {
   if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return [];
-  const bootstrap = "registry-admins" in outputs.groups;
-  const checked = checkRepository(resolve(definitionsDir), bootstrap ? { bootstrap } : { existingGroups: ["registry-admins"] });
-  const rendered = renderRegistryDocuments(checked.model, { groupObjectIds: outputs.groups }).scopes;
-  // The registry's own seeds (scripts/init-mongodb-ce.py) are there whether the stack renders them or not.
-  const flags = checked.model.registry ?? REGISTRY_DEFAULTS;
-  const seeds = registrySeeds(flags).filter((d) => !rendered.some((r) => r._id === d._id));
-  return scopesForGroups([...rendered, ...seeds], groups).map((d) => d._id).sort();
+  const bootstrap = BOOTSTRAP_ADMIN_GROUP in outputs.groups;
+  const options = bootstrap ? { bootstrap } : { existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
+  const checked = checkRepository(resolve(definitionsDir), options);
+  // With the registry's own seeds (scripts/init-mongodb-ce.py): there whether the stack renders them or not.
+  return scopesForGroups(authScopes(checked.model, outputs.groups), groups).map((d) => d._id).sort();
 }
 
 async function tokenFor(name: string, c: M2MCredentials, outputs: StackOutputs, opts: TokenOptions): Promise<AccountToken> {

@@ -6,21 +6,14 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 import { StackOutputs as StackOutputsContract, type M2MCredentials } from "../lib/settings/stack-outputs";
+import { TokenError } from "../lib/errors/errors";
 
 export type { M2MCredentials };
 
 /** What tokens need of the stack outputs: the M2M credentials, and group ids to map tokens' groups back to names. */
 export type StackOutputs = Pick<StackOutputsContract, "m2m" | "groups"> & Partial<Pick<StackOutputsContract, "issuers">>;
 
-export class TokenError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = "TokenError";
-  }
-}
+export { TokenError };
 
 export interface OutputSource {
   /** Stack name; default: the selected stack. */

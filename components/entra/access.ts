@@ -19,10 +19,11 @@ export interface EntraAccessArgs {
   legacyPasswordUsers?: ReadonlySet<string>;
   /** The state holds a password seed an earlier version made (see PasswordSeed). */
   legacyPasswordSeed?: boolean;
-  /** The gateway application's client id: M2M tokens are requested for `api://<id>/.default`. */
-  gatewayClientId?: pulumi.Input<string>;
-  /** Manage the gateway application itself (groups claim: security groups). */
-  manageGatewayApplication?: { displayName: string };
+  /**
+   * The gateway application: its client id (M2M tokens are requested for `api://<id>/.default`), or managed by
+   * this component (groups claim: security groups).
+   */
+  gateway: { clientId: pulumi.Input<string> } | { manage: { displayName: string } };
   /** Explicit end date of M2M client secrets (RFC 3339). */
   secretEndDate: string;
   /** Change to rotate every M2M secret: the new one is issued before the old one is removed. */
@@ -83,25 +84,22 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
     super("mcp-gateway-access:entra:EntraAccess", name, {}, opts);
     const child = { parent: this };
     const adoption = args.adoption ?? NO_ENTRA_ADOPTION;
-    // Settings are checked before the first resource, so a bad one applies nothing.
-    if (!args.gatewayClientId && !args.manageGatewayApplication) {
-      throw new pulumi.RunError("set mcp-gateway-access:entraGatewayClientId (the gateway application's client id) or entraManageGatewayApplication");
-    }
     const tenantId = azuread.getClientConfigOutput(child).tenantId;
 
-    let gatewayClientId = args.gatewayClientId;
-    if (args.manageGatewayApplication) {
+    let gatewayClientId: pulumi.Input<string>;
+    if ("manage" in args.gateway) {
       // Tokens for the gateway carry security-group Object IDs in `groups`, which the scope documents map.
       const app = new azuread.Application(
         `${name}-gateway`,
-        { displayName: args.manageGatewayApplication.displayName, signInAudience: "AzureADMyOrg", groupMembershipClaims: ["SecurityGroup"] },
+        { displayName: args.gateway.manage.displayName, signInAudience: "AzureADMyOrg", groupMembershipClaims: ["SecurityGroup"] },
         child,
       );
       new azuread.ApplicationIdentifierUri(`${name}-gateway-uri`, { applicationId: app.id, identifierUri: pulumi.interpolate`api://${app.clientId}` }, child);
       this.gatewayApplication = app;
       gatewayClientId = app.clientId;
+    } else {
+      gatewayClientId = args.gateway.clientId;
     }
-    if (!gatewayClientId) throw new Error("unreachable: gateway client id checked above");
 
     const tokenUrl = tenantId.apply((t) => entraTokenUrl(t, args.loginBaseUrl));
     this.issuers = tenantId.apply((t) => [`${new URL(entraTokenUrl(t, args.loginBaseUrl)).origin}/${t}/v2.0`, `https://sts.windows.net/${t}/`]);

@@ -1,7 +1,7 @@
 /**
  * The database connection, from the connection part of the stack config, with what Amazon DocumentDB needs:
  * TLS with a CA bundle, `retryWrites=false`, SCRAM-SHA-1, direct connection and replica-set options.
- * Pure: no I/O here, so it can be unit-tested and safely captured by the dynamic provider.
+ * Pure: no I/O here, so it is unit-tested without a database.
  */
 import type { MongoClientOptions } from "mongodb";
 import type { ConnectionSettings } from "../../lib";
@@ -13,15 +13,6 @@ export interface DbConnection {
   namespace: string;
   /** Where it connects, without credentials: safe for messages and logs. */
   target: string;
-}
-
-export const DB_SETTINGS_ERROR = "DbSettingsError";
-
-/** A plain Error (see recordStoreError in provider.ts for why not a subclass). */
-function settingsError(message: string): Error {
-  const e = new Error(message);
-  e.name = DB_SETTINGS_ERROR;
-  return e;
 }
 
 /** Removes credentials from a URI for messages. */
@@ -50,7 +41,6 @@ export function dbConnection(s: ConnectionSettings): DbConnection {
     const port = s.mongodbPort;
     const user = s.mongodbUsername;
     const password = s.mongodbPassword;
-    if (user && !password) throw settingsError("mcp-gateway-access:mongodbUsername is set but mongodbPassword is not (set it with pulumi config set --secret)");
     const creds = user ? `${encodeURIComponent(user)}:${encodeURIComponent(password ?? "")}@` : "";
     const query = new URLSearchParams();
     if (user) {

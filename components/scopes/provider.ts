@@ -9,9 +9,10 @@
  * code does not update every record.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Collection, Db, Document, MongoClient } from "mongodb";
+import { MongoClient, type Collection, type Db, type Document } from "mongodb";
 import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type ConflictPolicy, type RawSettings } from "../../lib/settings/stack";
 import { dbConnection, redactUri, type DbConnection } from "./connection";
+import { RecordStoreError } from "../../lib/errors/errors";
 import { canonical, describeDifference, mergeOutsideAdditions, sameFields, withLayout, withoutRegistryOwned, withRegistryOwned, type Fields, type Layout } from "./record-diff";
 
 /** `rate_limit` / `rate_limit_membership`: mcp_rate_limits_<ns> and rate_limit_memberships_<ns>, keyed by `_id`. */
@@ -66,23 +67,6 @@ function compact(o: RecordOutputs, applied: Fields, live: Fields): RecordOutputs
   if (!sameFields(applied, o.desired)) out.applied = applied;
   if (!sameFields(live, applied)) out.live = live;
   return out;
-}
-
-export const RECORD_STORE_ERROR = "RecordStoreError";
-
-/**
- * An error meant for the person running `pulumi up`: its stack is its message. A plain Error, not a subclass:
- * Pulumi's closure serialization drops the bodies of Error subclass constructors.
- */
-export function recordStoreError(message: string): Error {
-  const e = new Error(message);
-  e.name = RECORD_STORE_ERROR;
-  e.stack = message;
-  return e;
-}
-
-export function isRecordStoreError(e: unknown): e is Error {
-  return e instanceof Error && e.name === RECORD_STORE_ERROR;
 }
 
 const TIMESTAMP_FIELDS = ["_id", "created_at", "updated_at"];
@@ -153,7 +137,7 @@ async function refuseTakenClient(col: Collection<Document>, i: RecordInputs, fie
   const clientId = fields.client_id;
   if (i.kind !== "m2m" || typeof clientId !== "string") return;
   const other = await col.findOne({ client_id: clientId });
-  if (other && (other.name !== i.key || other.provider !== fields.provider)) throw recordStoreError(m2mClientTakenMessage(i, clientId, other));
+  if (other && (other.name !== i.key || other.provider !== fields.provider)) throw new RecordStoreError(m2mClientTakenMessage(i, clientId, other));
 }
 
 function isDuplicateKey(e: unknown): boolean {
@@ -195,15 +179,12 @@ export const recordProvider: RecordProvider = {
         state.password = settings.mongodbPassword;
         state.connection = dbConnection(settings);
       } catch (e) {
-        throw recordStoreError(`registry database settings: ${(e as Error).message}`);
+        throw new RecordStoreError(`registry database settings: ${(e as Error).message}`, 1, { cause: e });
       }
     }
     const conn = state.connection;
     if (!state.client) {
-      // Required here, not imported at the top: the serialized provider must not capture a driver instance.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { MongoClient: Client } = require("mongodb") as typeof import("mongodb");
-      const client = new Client(conn.uri, conn.options);
+      const client = new MongoClient(conn.uri, conn.options);
       state.client = client.connect().catch((e: unknown) => {
         state.client = undefined;
         throw e;
@@ -238,7 +219,7 @@ export const recordProvider: RecordProvider = {
     try {
       return await fn();
     } catch (e) {
-      if (isRecordStoreError(e)) throw e;
+      if (e instanceof RecordStoreError) throw e;
       const target = this.state.connection?.target ?? "the configured database";
       let reason = e instanceof Error ? e.message : String(e);
       reason = redactUri(reason);
@@ -249,7 +230,7 @@ export const recordProvider: RecordProvider = {
       if (/certificate|self.signed|unable to verify/i.test(reason)) {
         reason += " — the server's TLS certificate is not trusted: set mcp-gateway-access:mongodbTlsCaFile to its CA bundle (DocumentDB: global-bundle.pem)";
       }
-      throw recordStoreError(
+      throw new RecordStoreError(
         unreachable
           ? `cannot reach the registry database at ${target} while trying to ${action} ${label(i)}: ${reason}. Nothing was written for it; run pulumi up again when the database is reachable.`
           : `could not ${action} ${label(i)} (database at ${target}): ${reason}`,
@@ -275,7 +256,7 @@ export const recordProvider: RecordProvider = {
       await col.insertOne(doc).catch(async (e: unknown) => {
         // Inserted by someone else between the check and the insert.
         const other = isDuplicateKey(e) && typeof fields.client_id === "string" ? await col.findOne({ client_id: fields.client_id }) : null;
-        throw other ? recordStoreError(m2mClientTakenMessage(i, fields.client_id as string, other)) : e;
+        throw other ? new RecordStoreError(m2mClientTakenMessage(i, fields.client_id as string, other)) : e;
       });
     }
     const outs: RecordOutputs = { ...i, createdAt: i.timestamps ? createdAt.toISOString() : null, updatedAt: i.timestamps ? now.toISOString() : null };
@@ -320,7 +301,7 @@ export const recordProvider: RecordProvider = {
       if (liveNow && !sameFields(ours(inputs, liveNow), inputs.desired)) {
         // A record this stack never wrote: the registry's own, or an earlier run's cut short.
         if (inputs.onConflict === "fail") {
-          throw recordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, ours(inputs, liveNow)));
+          throw new RecordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, ours(inputs, liveNow)));
         }
         if (inputs.onConflict === "merge") fields = mergeOutsideAdditions(inputs.desired, {}, liveNow);
       }
@@ -356,7 +337,7 @@ export const recordProvider: RecordProvider = {
       if (!liveNow || !sameFields(ours(olds, liveNow), ours(olds, applied))) {
         if (news.onConflict === "fail") {
           const what = liveNow ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
-          throw recordStoreError(conflictMessage(news, what, ours(olds, applied), liveNow && ours(olds, liveNow)));
+          throw new RecordStoreError(conflictMessage(news, what, ours(olds, applied), liveNow && ours(olds, liveNow)));
         }
         if (news.onConflict === "merge" && liveNow) fields = mergeOutsideAdditions(news.desired, applied, liveNow);
       }

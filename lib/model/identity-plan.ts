@@ -6,6 +6,7 @@
 import type { AccessModel } from "./access-model";
 import type { IdentityProvider } from "../render/documents";
 import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS } from "../registry/rules";
+import { PlanError } from "../errors/errors";
 
 export interface GroupPlan {
   name: string;
@@ -64,8 +65,6 @@ export interface PlanSettings {
   /** Keycloak: each M2M client gets its own audience mapper (default true; false when the realm's `basic` scope adds it). */
   audienceMapper?: boolean;
 }
-
-export class PlanError extends Error {}
 
 function signInName(username: string, file: string, s: PlanSettings): string {
   if (s.idp !== "entra" || username.includes("@")) return username;

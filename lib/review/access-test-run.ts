@@ -3,7 +3,8 @@
  * expectation held or broken, a broken one as an error at its line (so validate and `pulumi up` stop on it),
  * and the expectations a change flips between two models.
  */
-import { decide, DISABLED_DECISION, type AccessDecision } from "./decide";
+import type { AccessDecision } from "./decide";
+import { decideFor } from "./explain";
 import { planAccessTests, requestText, type Expectation } from "./access-test-plan";
 import type { Diagnostic } from "../errors/diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
@@ -37,7 +38,7 @@ export interface AccessTestRun {
 
 function run(e: Expectation, docs: readonly AuthScope[], flags: RegistryFlags): ExpectationResult {
   const outcomes = e.requests.map((request): RequestOutcome => {
-    const decision = e.identity.enabled ? decide(docs, e.identity.groups, request, flags) : DISABLED_DECISION;
+    const decision = decideFor(docs, e.identity, request, flags);
     const off = (request.requires ?? []).find((name) => !flags[name]);
     const held = decision.allowed === (e.expect === "allow");
     const outcome = { request, text: requestText(request), decision, held };

@@ -31,9 +31,21 @@ export interface IdentityAccess {
  * The scope documents the auth server will see: the rendered ones, plus every seed the registry upserts on each
  * init run (scripts/init-mongodb-ce.py `_load_default_scopes`) that the stack does not render itself — so a
  * `registry-admins` member holds the two unrestricted scopes too (#1584), and `mcp-registry-admin` members theirs.
+ * With the stack's group ids (Entra Object IDs), the mappings the stack writes. Rendered once per model: validate's
+ * guards and access tests, explain and diff all read the same list.
  */
-export function authScopes(model: AccessModel): AuthScope[] {
-  const docs: AuthScope[] = renderRegistryDocuments(model).scopes.map((d) => ({
+export function authScopes(model: AccessModel, groupObjectIds?: Readonly<Record<string, string>>): readonly AuthScope[] {
+  if (groupObjectIds) return renderAuthScopes(model, groupObjectIds);
+  let docs = RENDERED.get(model);
+  if (!docs) RENDERED.set(model, (docs = renderAuthScopes(model)));
+  return docs;
+}
+
+const RENDERED = new WeakMap<AccessModel, AuthScope[]>();
+
+function renderAuthScopes(model: AccessModel, groupObjectIds?: Readonly<Record<string, string>>): AuthScope[] {
+  const rendered = renderRegistryDocuments(model, groupObjectIds ? { groupObjectIds } : {});
+  const docs: AuthScope[] = rendered.scopes.map((d) => ({
     _id: d._id,
     group_mappings: d.group_mappings,
     server_access: d.server_access,

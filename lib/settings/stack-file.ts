@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE, parseStackConfig, stackFileName, StackSettingsError, type StackConfig } from "./stack";
+import { CONFIG_NAMESPACE, parseStackConfig, stackFileName, type StackConfig } from "./stack";
+import { StackSettingsError } from "../errors/errors";
 
 /** An encrypted value (`{secure: …}`) cannot be read here; the CLI needs none of them. */
 const isEncrypted = (v: unknown): boolean => !!v && typeof v === "object" && "secure" in v;

@@ -1,21 +1,18 @@
 /**
  * Every stack setting (namespace `mcp-gateway-access`) in one place: its type, default, environment fallback
  * and meaning. Parsed once — from the stack config in the program, from `stacks/Pulumi.<stack>.yaml` for the
- * CLI — and passed down typed. The README's settings tables are generated from `SETTINGS` (tested).
- *
- * The connection part is built by a function, not held in a module constant: the scope store's dynamic
- * provider parses it in the engine's own process, and Pulumi can serialize a function that uses zod but not a
- * zod schema object.
+ * CLI — and passed down typed. Rules between settings (one that another needs) are refinements of the same
+ * schema. The settings tables in docs/ are generated from `SETTINGS` (tested).
  */
 import { z } from "zod";
 import { DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "../registry/rules";
 import { GuardSettings } from "../review/guards";
 import { RegistrySettings } from "./registry";
 import { IDENTITY_PROVIDERS } from "../render/documents";
+import { StackSettingsError } from "../errors/errors";
 
 export const CONFIG_NAMESPACE = "mcp-gateway-access";
 
-export class StackSettingsError extends Error {}
 
 /** How the scope store treats a registry record changed outside this stack. */
 export const CONFLICT_POLICIES = ["fail", "merge", "overwrite"] as const;
@@ -47,26 +44,35 @@ const text = () => z.string({ error: "must be a string" });
 const stringList = () => z.preprocess(asJson, z.array(text(), { error: "must be a list of strings" }));
 const withoutTrailingSlash = (dflt: string) => text().default(dflt).transform((s) => s.replace(/\/+$/, ""));
 
+const port = "must be a TCP port number";
+const millis = "must be a positive number of milliseconds";
+
 /** The scope store's part: where the registry's database is, and which documents to write there. */
-export function connectionShape() {
-  const port = "must be a TCP port number";
-  const millis = "must be a positive number of milliseconds";
-  return {
-    database: text().default(DEFAULT_DATABASE),
-    namespace: text().regex(/^[A-Za-z0-9_-]+$/, { error: "must be letters, digits, _ or -" }).default(DEFAULT_NAMESPACE),
-    mongodbUri: text().regex(/^mongodb(\+srv)?:\/\//, { error: "must start with mongodb:// or mongodb+srv://" }).optional(),
-    mongodbHost: text().default("localhost"),
-    mongodbPort: z.preprocess(asNumber, z.number({ error: port }).int({ error: port }).min(1, { error: port }).max(65535, { error: port }).default(27017)),
-    mongodbUsername: text().optional(),
-    mongodbPassword: text().optional(),
-    mongodbAuthMechanism: text().default("SCRAM-SHA-1"),
-    mongodbAuthSource: text().default("admin"),
-    mongodbTls: bool(true),
-    mongodbTlsCaFile: text().optional(),
-    mongodbReplicaSet: text().optional(),
-    mongodbDirectConnection: bool(false),
-    mongodbTimeoutMs: z.preprocess(asNumber, z.number({ error: millis }).positive({ error: millis }).default(10000)),
-  };
+const connectionShape = {
+  database: text().default(DEFAULT_DATABASE),
+  namespace: text().regex(/^[A-Za-z0-9_-]+$/, { error: "must be letters, digits, _ or -" }).default(DEFAULT_NAMESPACE),
+  mongodbUri: text().regex(/^mongodb(\+srv)?:\/\//, { error: "must start with mongodb:// or mongodb+srv://" }).optional(),
+  mongodbHost: text().default("localhost"),
+  mongodbPort: z.preprocess(asNumber, z.number({ error: port }).int({ error: port }).min(1, { error: port }).max(65535, { error: port }).default(27017)),
+  mongodbUsername: text().optional(),
+  mongodbPassword: text().optional(),
+  mongodbAuthMechanism: text().default("SCRAM-SHA-1"),
+  mongodbAuthSource: text().default("admin"),
+  mongodbTls: bool(true),
+  mongodbTlsCaFile: text().optional(),
+  mongodbReplicaSet: text().optional(),
+  mongodbDirectConnection: bool(false),
+  mongodbTimeoutMs: z.preprocess(asNumber, z.number({ error: millis }).positive({ error: millis }).default(10000)),
+};
+
+type ConnectionInput = { mongodbUri?: string; mongodbUsername?: string; mongodbPassword?: string };
+
+/** A user without a password connects as nobody: the driver would fail later with a less helpful message. */
+function checkConnection(s: ConnectionInput, ctx: z.RefinementCtx): void {
+  if (!s.mongodbUri && s.mongodbUsername && !s.mongodbPassword) {
+    const message = "is not set but mongodbUsername is (set it with pulumi config set --secret)";
+    ctx.addIssue({ code: "custom", path: ["mongodbPassword"], message });
+  }
 }
 
 const conflictPolicy = () => z.enum(CONFLICT_POLICIES, { error: `must be one of ${CONFLICT_POLICIES.join(", ")}` });
@@ -79,7 +85,7 @@ const stackShape = {
   manageIdentityProvider: bool(true),
   guards: z.preprocess(asJson, GuardSettings).optional(),
   registry: z.preprocess(asJson, RegistrySettings).optional(),
-  ...connectionShape(),
+  ...connectionShape,
   onScopeConflict: conflictPolicy().default("fail"),
   onScopeConflictByGroup: z.preprocess(asJson, z.record(z.string(), conflictPolicy())).default({}),
   keycloakRealm: text().default(DEFAULT_REALM),
@@ -107,11 +113,36 @@ const stackShape = {
   entraLoginBaseUrl: text().optional(),
 };
 
-export const StackConfig = z.object(stackShape);
+type EntraInput = {
+  identityProvider: string;
+  manageIdentityProvider: boolean;
+  entraSecretEndDate?: string;
+  entraGatewayClientId?: string;
+  entraManageGatewayApplication: boolean;
+};
+
+/** What managing Entra ID needs besides its own provider's credentials. */
+function checkEntra(s: EntraInput, ctx: z.RefinementCtx): void {
+  if (s.identityProvider !== "entra" || !s.manageIdentityProvider) return;
+  if (!s.entraSecretEndDate) {
+    const message = "is required to manage Entra ID: the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)";
+    ctx.addIssue({ code: "custom", path: ["entraSecretEndDate"], message });
+  }
+  if (!s.entraGatewayClientId && !s.entraManageGatewayApplication) {
+    const message = "is required to manage Entra ID (the gateway application's client id), unless entraManageGatewayApplication is true";
+    ctx.addIssue({ code: "custom", path: ["entraGatewayClientId"], message });
+  }
+}
+
+export const StackConfig = z.object(stackShape).superRefine((s, ctx) => {
+  checkConnection(s, ctx);
+  checkEntra(s, ctx);
+});
+const ConnectionSettings = z.object(connectionShape).superRefine(checkConnection);
 export type StackConfig = z.output<typeof StackConfig>;
 export type StackSettingKey = keyof typeof stackShape;
-export type ConnectionSettings = z.output<z.ZodObject<ReturnType<typeof connectionShape>>>;
-export type ConnectionSettingKey = keyof ReturnType<typeof connectionShape>;
+export type ConnectionSettings = z.output<typeof ConnectionSettings>;
+export type ConnectionSettingKey = keyof typeof connectionShape;
 
 export type SettingSection = "stack" | "database" | "keycloak" | "entra";
 
@@ -209,6 +240,23 @@ function messageOf(error: z.ZodError, raw: Record<string, unknown>, where: strin
     .join("\n");
 }
 
+/**
+ * What managing Entra ID reads from the settings, typed as `checkEntra` guarantees it (the schema refused a stack
+ * without them, so the throw is only for callers that skipped the schema).
+ */
+export function entraSettings(c: StackConfig): {
+  gateway: { clientId: string } | { manage: { displayName: string } };
+  secretEndDate: string;
+} {
+  const gateway = c.entraManageGatewayApplication
+    ? { manage: { displayName: c.entraGatewayApplicationName } }
+    : c.entraGatewayClientId
+      ? { clientId: c.entraGatewayClientId }
+      : undefined;
+  if (!gateway || !c.entraSecretEndDate) throw new StackSettingsError("Entra ID settings were not checked by the schema");
+  return { gateway, secretEndDate: c.entraSecretEndDate };
+}
+
 /** The whole stack config; a bad value throws StackSettingsError naming the key and what is allowed. */
 export function parseStackConfig(read: RawSettings, where: string, env: NodeJS.ProcessEnv = process.env): StackConfig {
   const raw = rawValues(Object.keys(stackShape), read, env);
@@ -219,11 +267,9 @@ export function parseStackConfig(read: RawSettings, where: string, env: NodeJS.P
 
 /** Only the scope store's connection part (what its provider needs, in the engine's process). */
 export function parseConnectionSettings(read: RawSettings, env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
-  const shape = connectionShape();
-  const raw = rawValues(Object.keys(shape), read, env);
-  const parsed = z.object(shape).safeParse(raw);
-  // A plain Error: Pulumi's closure serialization drops the bodies of Error subclass constructors.
-  if (!parsed.success) throw new Error(messageOf(parsed.error, raw, undefined, env));
+  const raw = rawValues(Object.keys(connectionShape), read, env);
+  const parsed = ConnectionSettings.safeParse(raw);
+  if (!parsed.success) throw new StackSettingsError(messageOf(parsed.error, raw, undefined, env));
   return parsed.data;
 }
 

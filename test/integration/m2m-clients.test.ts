@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type Db } from "mongodb";
 import { renderM2MRecord } from "../../lib";
-import { recordProvider, isRecordStoreError, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import { recordProvider, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import { RecordStoreError } from "../../lib";
 import type { Fields } from "../../components/scopes/record-diff";
 import { databaseUri } from "../support/services";
 
@@ -45,7 +46,7 @@ describe("idp_m2m_clients records", () => {
   it("refuses a client registered by hand (provider manual) with a message, not a duplicate-key error", async () => {
     await db.collection(COLLECTION).insertOne({ client_id: "agent-m", name: "Agent M", description: "added in the UI", groups: ["ops"], enabled: true, provider: "manual", created_by: "admin" });
     await assert.rejects(recordProvider.create(record("agent-m")), (e: Error) => {
-      assert.ok(isRecordStoreError(e));
+      assert.ok(e instanceof RecordStoreError);
       assert.doesNotMatch(e.message, /E11000|duplicate key/i);
       assert.match(e.message, /client_id "agent-m" already has a record there \("Agent M", provider "manual", created by admin\)/);
       assert.match(e.message, /DELETE \/api\/iam\/m2m-clients/);

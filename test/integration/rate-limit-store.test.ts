@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments } from "../../lib";
-import { isRecordStoreError, recordProvider, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import { recordProvider, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import { RecordStoreError } from "../../lib";
 import type { Fields } from "../../components/scopes/record-diff";
 import { makeRepo } from "../support/repo";
 import { databaseUri } from "../support/services";
@@ -84,7 +85,7 @@ describe("rate-limit records", () => {
     const v3 = rendered(6);
     await assert.rejects(
       () => recordProvider.update!(key, updated, inputs("rate_limit", DEFS, key, v3.def.fields)),
-      (e: unknown) => isRecordStoreError(e) && /rate-limit definition "caller:group:burst4:120" in mcp_rate_limits_default was changed outside this stack/.test((e as Error).message) && /onScopeConflict overwrite/.test((e as Error).message),
+      (e: unknown) => e instanceof RecordStoreError && /rate-limit definition "caller:group:burst4:120" in mcp_rate_limits_default was changed outside this stack/.test((e as Error).message) && /onScopeConflict overwrite/.test((e as Error).message),
     );
     assert.equal((await db.collection(DEFS).findOne({ _id: key as never }))!.user_max_requests, 500, "nothing written");
     await recordProvider.update!(key, updated, inputs("rate_limit", DEFS, key, v3.def.fields, { onConflict: "overwrite" }));
@@ -95,7 +96,7 @@ describe("rate-limit records", () => {
     await db.collection(MEMBERS).insertOne({ _id: "user:bob" as never, subject_type: "user", subject: "bob", groups: ["quarantine-callers"], enabled: true });
     await assert.rejects(
       () => recordProvider.create(inputs("rate_limit_membership", MEMBERS, "user:bob", { subject_type: "user", subject: "bob", groups: ["burst"], enabled: true })),
-      (e: unknown) => isRecordStoreError(e) && /rate-limit membership "user:bob" .* already exists and differs/.test((e as Error).message),
+      (e: unknown) => e instanceof RecordStoreError && /rate-limit membership "user:bob" .* already exists and differs/.test((e as Error).message),
     );
   });
 });

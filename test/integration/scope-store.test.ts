@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments, renderM2MRecord } from "../../lib";
-import { appliedFields, liveFields, recordProvider, isRecordStoreError, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import { appliedFields, liveFields, recordProvider, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import { RecordStoreError } from "../../lib";
 import type { Fields } from "../../components/scopes/record-diff";
 import { makeRepo } from "../support/repo";
 import { databaseUri, privateDatabase } from "../support/services";
@@ -136,7 +137,7 @@ describe("scope documents", () => {
     await assert.rejects(
       recordProvider.update!("guard", outs, inputs("guard", scopeDoc(GROUP_V2))),
       (e: Error) => {
-        assert.ok(isRecordStoreError(e));
+        assert.ok(e instanceof RecordStoreError);
         assert.match(e.message, /scope document "guard" in mcp_scopes_default was changed outside this stack/);
         assert.match(e.message, /server_access: \+ \{"access_rules":\[\{"methods":\["tools\/list"\],"server":"fininfo"/);
         assert.match(e.message, /ui_permissions.list_service: \+ "fininfo"/);

@@ -14,7 +14,7 @@ describe("empty values", () => {
     it(`${args.join(" ")}: a usage error naming the option, exit 2`, async () => {
       const r = await cli([...args, ...(args[0] === "validate" ? [] : ["--dir", dir])]);
       assert.equal(r.code, 2, r.err);
-      assert.match(r.err, /^mcp-access: (--[a-z0-9-]+ needs a value, not an empty string|[a-z]+: an argument is an empty string; name something)$/m);
+      assert.match(r.err, /^mcp-access: ERR_USAGE: (--[a-z0-9-]+ needs a value, not an empty string|[a-z]+: an argument is an empty string; name something)$/m);
       assert.doesNotMatch(r.err, /internal error|TypeError|\n\s+at /);
     });
   }

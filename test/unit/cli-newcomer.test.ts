@@ -92,7 +92,7 @@ describe("missing files and folders", () => {
   it("says which file is missing, not ENOENT", async () => {
     const r = await cli(["token", "--verify", "not-a-token", "--public-key", "/nonexistent/key.pem"]);
     assert.notEqual(r.code, 0);
-    assert.match(r.err, /^mcp-access: \/nonexistent\/key\.pem: no such file or folder$/m);
+    assert.match(r.err, /^mcp-access: ERR_FILE: \/nonexistent\/key\.pem: no such file or folder$/m);
     assert.doesNotMatch(r.err, /ENOENT|    at /);
   });
 

@@ -1,8 +1,8 @@
 /** Database connection settings: the registry's rules, DocumentDB's needs, and no credentials in messages. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dbConnection, DB_SETTINGS_ERROR, redactUri } from "../../components/scopes/connection";
-import { parseConnectionSettings, parseStackConfig, type ConnectionSettingKey } from "../../lib";
+import { dbConnection, redactUri } from "../../components/scopes/connection";
+import { parseConnectionSettings, parseStackConfig, StackSettingsError, type ConnectionSettingKey } from "../../lib";
 
 /** Settings as stack config strings, with no environment. */
 const from = (s: Partial<Record<ConnectionSettingKey, string>>) => dbConnection(parseConnectionSettings((k) => s[k as ConnectionSettingKey], {}));
@@ -48,7 +48,7 @@ describe("database connection settings", () => {
   });
 
   it("refuses settings that cannot work, saying which", () => {
-    assert.throws(() => from({ mongodbUsername: "u" }), (e: Error) => e.name === DB_SETTINGS_ERROR && /mongodbPassword is not/.test(e.message));
+    assert.throws(() => from({ mongodbUsername: "u" }), (e: Error) => e instanceof StackSettingsError && e.code === "ERR_STACK_SETTINGS" && /mongodbPassword is not set but mongodbUsername is/.test(e.message));
     assert.throws(() => from({ mongodbPort: "x" }), /mongodbPort must be a TCP port/);
     assert.throws(() => from({ mongodbTls: "maybe" }), /mongodbTls must be true or false/);
     assert.throws(() => from({ mongodbUri: "http://x" }), /must start with mongodb:\/\//);

@@ -33,7 +33,7 @@ type Args = Partial<Omit<EntraAccessArgs, "plan">> & { userDomain?: string; exis
 const BASE = {
   userDomain: "contoso.example",
   existingUsers: false,
-  gatewayClientId: "gateway-client-id",
+  gateway: { clientId: "gateway-client-id" },
   secretEndDate: "2027-06-30T00:00:00.000Z",
   replicationDelaySeconds: 30,
 };
@@ -140,7 +140,7 @@ describe("EntraAccess", () => {
   });
 
   it("manages the gateway application with security-group claims when asked", async () => {
-    const { byName, access } = await declare("gw", { gatewayClientId: undefined, manageGatewayApplication: { displayName: "mcp-gateway" } });
+    const { byName, access } = await declare("gw", { gateway: { manage: { displayName: "mcp-gateway" } } });
     assert.deepEqual(byName.get("gateway")!.inputs.groupMembershipClaims, ["SecurityGroup"]);
     assert.equal(byName.get("gateway-uri")!.inputs.identifierUri, "api://appid-gw-gateway");
     assert.equal(await valueOf(access.m2m["agent-bot"]!.scope!), "api://appid-gw-gateway/.default");
@@ -149,7 +149,6 @@ describe("EntraAccess", () => {
   it("refuses settings that cannot work before declaring anything", async () => {
     declared.length = 0;
     assert.throws(() => new EntraAccess("bad", entraArgs({ userDomain: undefined })), /needs a UPN domain/);
-    assert.throws(() => new EntraAccess("bad2", entraArgs({ gatewayClientId: undefined })), /entraGatewayClientId/);
     await settled();
     assert.equal(declared.filter((d) => d.custom).length, 0);
   });

@@ -55,6 +55,24 @@ describe("stack settings", () => {
     assert.throws(() => parseStackConfig(cfg({ entraSecretEndDate: "soon" }), "t", {}), /entraSecretEndDate must be an RFC 3339 date/);
   });
 
+  it("holds the rules between settings in the same schema: what managing Entra ID or a database user needs", () => {
+    const entra = { identityProvider: "entra" };
+    assert.throws(
+      () => parseStackConfig(cfg(entra), "stack config", {}),
+      (e: Error) =>
+        e instanceof StackSettingsError &&
+        e.code === "ERR_STACK_SETTINGS" &&
+        /mcp-gateway-access:entraSecretEndDate is required to manage Entra ID/.test(e.message) &&
+        /mcp-gateway-access:entraGatewayClientId is required to manage Entra ID/.test(e.message),
+    );
+    const managed = { ...entra, entraSecretEndDate: "2027-06-30T00:00:00Z", entraManageGatewayApplication: "true" };
+    assert.equal(parseStackConfig(cfg(managed), "t", {}).entraManageGatewayApplication, true);
+    const elsewhere = { ...entra, manageIdentityProvider: "false" };
+    assert.equal(parseStackConfig(cfg(elsewhere), "t", {}).manageIdentityProvider, false, "the IdP is managed elsewhere");
+    assert.throws(() => parseStackConfig(cfg({ mongodbUsername: "u" }), "t", {}), /mongodbPassword is not set but mongodbUsername is/);
+    assert.ok(parseStackConfig(cfg({ mongodbUsername: "u", mongodbUri: "mongodb://h/" }), "t", {}), "a full URI carries its own credentials");
+  });
+
   it("never shows a secret's value in a message", () => {
     assert.throws(
       () => parseStackConfig(cfg({ initialPasswords: "hunter2" }), "t", {}),
