@@ -4,6 +4,7 @@
  * secrets are never asked for (client representations carry one: it is dropped here, at the edge).
  */
 import { M2M_CLIENTS_COLLECTION, rateLimitMembershipsCollectionName, rateLimitsCollectionName, scopesCollectionName } from "../lib";
+import { SERVICE_ACCOUNT_PREFIX } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { UsageError } from "../lib";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../clients/graph";
@@ -74,7 +75,7 @@ export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<Iden
   const all = await pages((first, max) => kc.users.find({ realm, first, max, briefRepresentation: false }));
   for (const u of all) {
     // Service-account users belong to their clients.
-    if (u.serviceAccountClientId || u.username?.startsWith("service-account-")) continue;
+    if (u.serviceAccountClientId || u.username?.startsWith(SERVICE_ACCOUNT_PREFIX)) continue;
     const m = await membership(u.id!);
     users.push({
       username: u.username!,

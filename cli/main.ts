@@ -1,7 +1,7 @@
 /**
  * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, safeText, SCHEMA_NAMES, errorCode, errorReason, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { errorReason } from "../lib/errors/reason";
+import { ServiceError } from "../lib/errors/errors";
 
 export interface KeycloakAdmin {
   realmExists(realm: string): Promise<boolean>;
@@ -78,7 +79,8 @@ export async function signInKeycloak(s: KeycloakAdminSettings): Promise<Keycloak
     if (s.username) await kc.auth({ grantType: "password", clientId: s.clientId, clientSecret: s.clientSecret, username: s.username, password: s.password ?? "" });
     else await kc.auth({ grantType: "client_credentials", clientId: s.clientId, clientSecret: s.clientSecret ?? "" });
   } catch (e) {
-    throw new Error(`cannot sign in to Keycloak at ${s.url} (realm ${s.realm}, client ${s.clientId}): ${errorReason(e)}`);
+    const where = `${s.url} (realm ${s.realm}, client ${s.clientId})`;
+    throw new ServiceError(`cannot sign in to Keycloak at ${where}: ${errorReason(e)}`, 1, { cause: e });
   }
   return kc;
 }

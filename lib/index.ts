@@ -106,6 +106,7 @@ export { adminSafetyAdmins, adminSafetyGroupNames, GuardSettings } from "./revie
 export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./source/load";
 export { ACCESS_TESTS_DIR, jsonSchemaFor, KINDS, SCHEMA_NAMES, type AccessRequest, type AccessTest, type Kind, type SchemaName } from "./schema";
 export { sizedFile, type RawFile } from "./source/file";
+export { SERVICE_ACCOUNT_PREFIX } from "./schema/names";
 export * from "./settings/stack";
 export * from "./settings/registry";
 export { loadRepoConfig, REPO_CONFIG_FILE } from "./settings/repository";

@@ -3,27 +3,16 @@
  * configured ones are given), applies the example definitions to stack `local` with a file backend in
  * `.local/`, and prints what a person or agent needs next. `npm run local -- --down` stops the services.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { fileBackendUrl } from "./file-backend";
+import { keycloakRealmUrl, DEFAULT_REALM } from "../lib";
+import { LOCAL_STACK as STACK, localEnv, REPO, script, STATE } from "./local-env";
 
-const REPO = join(__dirname, "..", "..");
-const STATE = process.env.MCP_ACCESS_STATE_DIR ?? join(REPO, ".local");
-const STACK = "local";
 const STEPS = 4;
 
 function step(n: number, what: string): void {
   process.stderr.write(`\n[${n}/${STEPS}] ${what}\n`);
-}
-
-class StepFailed extends Error {}
-
-function script(name: string, ...args: string[]): string {
-  const res = spawnSync("bash", [join(REPO, "scripts", name), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  if (res.status !== 0) throw new StepFailed(`scripts/${name} ${args.join(" ")} failed (exit ${res.status}); see the messages above`);
-  return res.stdout.trim();
 }
 
 async function down(): Promise<void> {
@@ -35,7 +24,6 @@ async function down(): Promise<void> {
 async function up(): Promise<void> {
   step(1, "Pulumi engine and the Keycloak plugin (built from source on first use offline: several minutes)");
   const bin = script("build-engine.sh");
-  process.env.PATH = `${bin}:${process.env.PATH}`;
 
   step(2, "services: Keycloak and the database (first start takes a minute or two)");
   const keycloakUrl = process.env.KEYCLOAK_URL ?? script("keycloak.sh", "start");
@@ -44,42 +32,60 @@ async function up(): Promise<void> {
 
   step(3, `pulumi up on stack "${STACK}" (file backend in .local/pulumi-state)`);
   mkdirSync(join(STATE, "pulumi-state"), { recursive: true });
-  const env: Record<string, string> = {
-    PULUMI_BACKEND_URL: fileBackendUrl(join(STATE, "pulumi-state")),
-    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "local-stack",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PATH: process.env.PATH ?? "",
-    // The Keycloak provider and the scope store read these when the stack config does not set them.
-    KEYCLOAK_URL: keycloakUrl,
-    KEYCLOAK_CLIENT_ID: process.env.KEYCLOAK_CLIENT_ID ?? "admin-cli",
-    KEYCLOAK_USER: process.env.KEYCLOAK_USER ?? process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? "admin",
-    KEYCLOAK_PASSWORD: process.env.KEYCLOAK_PASSWORD ?? process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? "admin",
-    KEYCLOAK_REALM: "master",
-    MONGODB_CONNECTION_STRING: mongodbUri,
-  };
+  const env = localEnv(bin, { keycloakUrl, mongodbUri });
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: REPO }, { envVars: env, secretsProvider: "passphrase" });
-  const result = await stack.up({ onOutput: (s) => process.stdout.write(s), color: "never" });
+  const output = onceEach();
+  const result = await stack.up({ onOutput: output.write, color: "never" });
+  output.flush();
   const changed = Object.entries(result.summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0);
   process.stderr.write(changed.length ? `applied: ${changed.map(([k, n]) => `${n} ${k}`).join(", ")}\n` : "no changes\n");
 
   step(4, "next");
   const outputs = await stack.outputs();
   const m2m = (outputs.m2m?.value ?? {}) as Record<string, { clientId: string; tokenUrl: string }>;
-  const realm = `${keycloakUrl}/realms/mcp-gateway`;
+  const realm = keycloakRealmUrl(keycloakUrl, DEFAULT_REALM);
   const lines = [
     `Realm:       ${realm}`,
     `Database:    ${mongodbUri.replace(/\/\/[^@/]*@/, "//***@")} (scope documents in mcp_registry.mcp_scopes_default)`,
     `State:       .local/pulumi-state (stack "${STACK}", passphrase from PULUMI_CONFIG_PASSPHRASE, default "local-stack")`,
     "M2M accounts:",
     ...Object.entries(m2m).map(([name, c]) => `  ${name}  client id ${c.clientId}  token URL ${c.tokenUrl}`),
-    "Get a token for an account:",
-    `  export PULUMI_BACKEND_URL='${env.PULUMI_BACKEND_URL}' PULUMI_CONFIG_PASSPHRASE='${env.PULUMI_CONFIG_PASSPHRASE}'`,
-    "  pulumi stack output m2m --show-secrets --json -s local   # clientId, clientSecret, tokenUrl",
-    '  curl -s -d grant_type=client_credentials -d client_id=<clientId> -d client_secret=<clientSecret> <tokenUrl>',
+    "Next, in this shell (nothing to paste):",
+    "  npx mcp-access explain --m2m agent-sre-bot --server sre-gateway --method tools/call --tool ack_incident",
+    "  npm run pulumi -- preview                                # the engine on this stack: no changes",
+    "  npm run pulumi -- stack output m2m --show-secrets --json # clientId, clientSecret, tokenUrl",
+    "  npm run token -- agent-sre-bot                           # a verified token in .oauth-tokens/",
     "Stop the services: npm run local -- --down",
   ];
   process.stdout.write(lines.join("\n") + "\n");
+}
+
+/** A definition's warning (`file:line:column: warning: ...`), as the program logs it. */
+const WARNING = /(\S+: warning: .*)$/;
+
+/**
+ * The engine's output with each warning of the definitions once: the engine prints a warning when the program logs
+ * it and again in the run's closing "Diagnostics" summary.
+ */
+function onceEach(): { write: (chunk: string) => void; flush: () => void } {
+  const seen = new Set<string>();
+  let partial = "";
+  return {
+    write: (chunk) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        const warning = WARNING.exec(line)?.[1];
+        if (warning !== undefined && seen.has(warning)) continue;
+        if (warning !== undefined) seen.add(warning);
+        process.stdout.write(`${line}\n`);
+      }
+    },
+    flush: () => {
+      if (partial) process.stdout.write(`${partial}\n`);
+      partial = "";
+    },
+  };
 }
 
 const run = process.argv.includes("--down") ? down : up;

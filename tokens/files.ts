@@ -229,7 +229,6 @@ export function tokenPaths(dir: string, name: string, idp: M2MCredentials["authP
 
 /** An account name from the stack outputs, usable as a file name: no separator, no `..`, no control character. */
 function checkFileName(name: string): void {
-  // eslint-disable-next-line no-control-regex
   if (!name || name === "." || name === ".." || /[/\\\x00-\x1f\x7f]/.test(name)) {
     throw new TokenError(`the M2M account name ${JSON.stringify(name)} cannot be a file name (separators, "..", control characters); check the stack outputs`);
   }

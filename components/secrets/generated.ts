@@ -11,7 +11,7 @@ interface GeneratedInputs {
 
 export const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: GeneratedInputs): Promise<pulumi.dynamic.CreateResult> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- serialised with the provider: required where it runs
     const { randomInt, randomUUID } = require("node:crypto") as typeof import("node:crypto");
     // The one generator (password.ts), serialised with this provider; crypto is required where it runs.
     const value = randomPassword(inputs.length, (n) => randomInt(n));

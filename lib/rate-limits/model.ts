@@ -29,7 +29,7 @@ import {
 import { RATE_LIMITS_DIR, RateLimitFile, RateLimitPolicy, SUBJECT_KEYS, type SubjectKey } from "./schema";
 
 export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./types";
-import type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./types";
+import type { RateLimitDefinition, RateLimitModel } from "./types";
 
 export const EMPTY_RATE_LIMITS: RateLimitModel = Object.freeze({ definitions: [], memberships: [] }) as RateLimitModel;
 

@@ -5,7 +5,7 @@ const USERNAME = /^[a-z0-9][a-z0-9._@-]*$/;
 /** Client ids double as Keycloak service-account usernames (`service-account-<id>`, lower-cased). */
 const M2M_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 /** Scope names: the registry's own use slashes (`mcp-servers-unrestricted/read`). */
-const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/;
+const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
 export const SERVICE_ACCOUNT_PREFIX = "service-account-";
 export const MAX_NAME_LENGTH = 255;

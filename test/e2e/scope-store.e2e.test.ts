@@ -91,6 +91,7 @@ describe("pulumi up with the real engine", () => {
     // Earlier versions stored Pulumi's serialization of a forwarding object as each record's `__provider`.
     const implementation = require.resolve("../../components/scopes/provider");
     const call = (method: string, args: unknown[]): unknown => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module the state's text loads, by path
       const p = (require(implementation) as { recordProvider: Record<string, (...a: unknown[]) => unknown> }).recordProvider;
       return p[method]!(...args);
     };

@@ -76,7 +76,7 @@ function registryScript(verb: string, env: NodeJS.ProcessEnv): string {
     return execFileSync("bash", [join(REPO_ROOT, "scripts", "registry.sh"), verb], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env }).trim();
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`scripts/registry.sh ${verb} failed: ${err.stderr?.trim() || err.message}`);
+    throw new Error(`scripts/registry.sh ${verb} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
 }
 
@@ -112,7 +112,7 @@ export function startAuthServer(o: AuthServerOptions): AuthServer {
     if (req.spilled) headers["X-Body-Uninspectable"] = "1";
     const res = await getOnce(`${url}/validate`, headers);
     const text = res.text;
-    let detail = "";
+    let detail: string;
     try {
       const parsed = JSON.parse(text) as { detail?: unknown };
       detail = typeof parsed.detail === "string" ? parsed.detail : JSON.stringify(parsed.detail ?? "");

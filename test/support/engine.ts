@@ -23,7 +23,9 @@ export function enginePath(): string {
   try {
     return execFileSync("bash", [join(REPO_ROOT, "scripts", "build-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
   } catch (e) {
-    throw new Error(`the Pulumi engine is not available: scripts/build-engine.sh failed: ${(e as Error).message}`);
+    throw new Error(`the Pulumi engine is not available: scripts/build-engine.sh failed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

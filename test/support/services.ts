@@ -11,7 +11,7 @@ function start(script: string, env: NodeJS.ProcessEnv = process.env): string {
   try {
     return execFileSync("bash", [join(REPO_ROOT, "scripts", script), "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env }).trim();
   } catch (e) {
-    throw new Error(`could not start the service with scripts/${script} start: ${(e as Error).message}`);
+    throw new Error(`could not start the service with scripts/${script} start: ${(e as Error).message}`, { cause: e });
   }
 }
 

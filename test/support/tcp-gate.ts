@@ -103,7 +103,11 @@ export async function tcpGate(targetPort: number, holdAfterMessages: number, cou
       // What a stopped service does to its clients: every open connection is cut; new ones go to the port.
       for (const s of sockets) if (!accepted.includes(s)) s.destroy();
       holding = false;
-      for (const client of accepted.splice(0)) if (!client.destroyed) (forward(client), client.resume());
+      for (const client of accepted.splice(0)) {
+        if (client.destroyed) continue;
+        forward(client);
+        client.resume();
+      }
     },
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -109,7 +109,6 @@ describe("import from Entra ID, then the program with mocks", () => {
   });
 
   it("a user the state holds without a password (imported earlier) gets none on later runs; nothing is asked of Graph", async () => {
-    const dir = tenant();
     const repo = makeRepo({
       "groups/team-a.yaml": `scope_name: team-a\ngroup_mappings: [team-a, ${OID.teamA}]\n`,
       "users/alice.yaml": "username: alice@contoso.example\nemail: alice@contoso.example\nfirst_name: Alice\nlast_name: A\ngroups: [team-a]\n",

@@ -46,7 +46,6 @@ describe("control characters", () => {
     for (const format of ["text", "github", "json"]) {
       const r = await cli(["validate", "--dir", dir, "--format", format]);
       assert.equal(r.code, 1);
-      // eslint-disable-next-line no-control-regex
       assert.doesNotMatch(r.out + r.err, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, `${format}: ${JSON.stringify(r.out)}`);
     }
   });
@@ -60,7 +59,6 @@ describe("nothing printed raw", () => {
     });
     for (const args of [["explain", "--user", "alice"], ["explain", "--groups", "a"], ["render"], ["validate", "--format", "json"]]) {
       const r = await cli([...args, "--dir", dir]);
-      // eslint-disable-next-line no-control-regex
       assert.doesNotMatch(r.out + r.err, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, `${args.join(" ")}: ${JSON.stringify(r.out + r.err)}`);
     }
   });

@@ -46,7 +46,7 @@ describe("passwords", () => {
     const fn = await pulumi.runtime.serializeFunction(() => generatedSecretProvider, { isFactoryFunction: true });
     const dir = mkdtempSync(join(tmpdir(), "mcp-access-serialised-"));
     writeFileSync(join(dir, "provider.js"), fn.text);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the serialised provider, loaded by path
     const provider = (require(join(dir, "provider.js")) as Record<string, pulumi.dynamic.ResourceProvider>)[fn.exportName]!;
     const made = await provider.create!({ length: 32 });
     assert.equal(made.outs.value.length, 32);

@@ -181,9 +181,9 @@ describe("the example repository", () => {
   });
 });
 
-describe("the README's list of UI actions", () => {
+describe("the reference's list of UI actions", () => {
   it("names every UI action the registry checks", () => {
-    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    for (const action of UI_ACTIONS) assert.ok(readme.includes(`\`${action}\``), `README lacks ${action}`);
+    const reference = readFileSync(join(REPO_ROOT, "docs", "definitions.md"), "utf8");
+    for (const action of UI_ACTIONS) assert.ok(reference.includes(`\`${action}\``), `docs/definitions.md lacks ${action}`);
   });
 });

@@ -478,8 +478,8 @@ describe("UPSTREAM_REVISION", () => {
     assert.match(UPSTREAM_REVISION, new RegExp(`main @ ${sha} \\(2026-08-21, merges up to #1641\\)`));
     assert.match(UPSTREAM_REVISION, /#1628/);
     assert.match(UPSTREAM_REVISION, /#1732/);
-    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    const stated = `\`main\` @ \`${sha}\` (2026-08-21, merges up to\nPR #1641)`;
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+    const stated = `\`main\` @ \`${sha}\` (2026-08-21, merges up to PR #1641)`;
     assert.ok(readme.includes(stated), "README states the revision");
     for (const stale of ["group_names.py", "iam_manager.py", "5f85dd2", "normalize_group_name"]) {
       assert.ok(!readme.includes(stale) && !UPSTREAM_REVISION.includes(stale), stale);

@@ -1,12 +1,12 @@
-/** `npm run readme:settings`: rewrites the README's settings tables from the StackConfig schema. */
+/** `npm run docs:settings`: rewrites the settings tables of docs/configuration.md from the StackConfig schema. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { settingsTable, type SettingSection } from "../lib";
 
-const README = join(__dirname, "..", "..", "README.md");
-const text = readFileSync(README, "utf8");
+const FILE = join(__dirname, "..", "..", "docs", "configuration.md");
+const text = readFileSync(FILE, "utf8");
 const next = text.replace(/<!-- settings: ([a-z ]+) -->\n([\s\S]*?)\n?<!-- \/settings -->/g, (_all, sections: string) =>
   `<!-- settings: ${sections} -->\n${settingsTable(sections.split(" ") as SettingSection[])}\n<!-- /settings -->`,
 );
-writeFileSync(README, next);
-process.stderr.write(next === text ? "README settings tables already current\n" : "README settings tables regenerated\n");
+writeFileSync(FILE, next);
+process.stderr.write(next === text ? "settings tables already current\n" : "settings tables regenerated\n");
