@@ -2,11 +2,10 @@
  * The dynamic provider that keeps registry records in MongoDB/DocumentDB: scope documents (`mcp_scopes_<ns>`,
  * keyed by `_id`) and M2M records (`idp_m2m_clients`, keyed by `name`).
  *
- * Pulumi serializes this object into the state and runs it in another process, so (see the pitfalls in the
- * README): no captured clients or secrets — the connection part of the stack config is parsed in `configure()`
- * (this runs in the engine's process, which the program cannot hand a value to); the
- * mongodb driver is required inside methods; `diff` compares business fields only, so a new version of this
- * code does not update every record.
+ * The engine runs it in its own process, loaded by module path (./provider-ref.ts), so nothing of the program's
+ * reaches it: the connection part of the stack config, secrets included, is parsed in `configure()` and never
+ * written to the state. `diff` compares business fields only, so a new version of this code does not update every
+ * record.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { MongoClient, type Collection, type Db, type Document } from "mongodb";
