@@ -8,6 +8,7 @@ import {
   checkRepository,
   CONFIG_NAMESPACE,
   entraSettings,
+  keycloakBootstrapPlan,
   parseStackConfig,
   planIdentity,
   DefinitionsError,
@@ -89,7 +90,7 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
       ? {
           webRedirectUris: config.webRedirectUris ?? [`${authServerUrl}/oauth2/callback/keycloak`, `${registryUrl}/*`],
           webOrigins: config.webOrigins ?? [registryUrl, authServerUrl],
-          adminUsername: config.bootstrapAdminUsername,
+          names: keycloakBootstrapPlan(config.bootstrapAdminUsername),
           adminEmail: config.bootstrapAdminEmail,
           adminPassword: config.bootstrapAdminPassword === undefined ? undefined : pulumi.secret(config.bootstrapAdminPassword),
         }

@@ -5,11 +5,11 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, keycloakRealmUrl, SERVICE_ACCOUNT_MAPPERS, type IdentityPlan } from "../../lib";
+import { keycloakObjectNames, keycloakRealmUrl, membershipKey, type IdentityPlan } from "../../lib";
 import { declareIdentity, type IdentityAdapter } from "../identity";
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
-import { membershipKey, NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
-import { DEFAULT_CLIENT_SCOPE, DEFAULT_SCOPE_MAPPERS, KeycloakBootstrap, M2M_CLIENT, WEB_CLIENT, type KeycloakBootstrapArgs } from "./bootstrap";
+import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
+import { KeycloakBootstrap, type KeycloakBootstrapArgs } from "./bootstrap";
 import { serviceAccountClient, userOptions } from "./mappers";
 
 export interface KeycloakAccessArgs {
@@ -35,29 +35,12 @@ export function tokenUrl(keycloakUrl: string, realm: string): string {
   return `${keycloakRealmUrl(keycloakUrl, realm)}/protocol/openid-connect/token`;
 }
 
-/** The Keycloak objects `KeycloakAccess` declares with these arguments, by name (for adoption). */
-export function declaredKeycloakObjects(args: Pick<KeycloakAccessArgs, "plan" | "realm" | "bootstrap" | "legacyPasswordUsers">): DeclaredKeycloakObjects {
-  const { plan, bootstrap } = args;
-  const clients: Record<string, readonly string[]> = Object.fromEntries(plan.clients.map((c) => [c.name, c.mappers]));
-  if (bootstrap) {
-    clients[WEB_CLIENT] = [GROUPS_MAPPER];
-    clients[M2M_CLIENT] = SERVICE_ACCOUNT_MAPPERS;
-  }
-  const created = plan.groups.filter((g) => g.action === "create");
-  return {
-    realm: args.realm,
-    managesRealm: !!bootstrap,
-    // The bootstrap admin group last, as the bootstrap declares it.
-    groups: [...created.filter((g) => !g.bootstrap).map((g) => g.name), ...(bootstrap ? [BOOTSTRAP_ADMIN_GROUP] : [])],
-    users: [...plan.users.filter((u) => u.action === "create").map((u) => u.signInName), ...(bootstrap ? [bootstrap.adminUsername] : [])],
-    clients,
-    ...(bootstrap ? { clientScopes: { [DEFAULT_CLIENT_SCOPE]: DEFAULT_SCOPE_MAPPERS } } : {}),
-    memberships: Object.fromEntries([
-      ...plan.users.map((u) => [membershipKey("user", u.signInName), u.groups] as const),
-      ...plan.clients.map((c) => [membershipKey("m2m", c.name), c.groups] as const),
-    ]),
-    legacyPasswordUsers: args.legacyPasswordUsers,
-  };
+/** The Keycloak objects `KeycloakAccess` declares with these arguments, by name (for adoption): the plan's names. */
+export function declaredKeycloakObjects(
+  args: Pick<KeycloakAccessArgs, "plan" | "realm" | "bootstrap" | "legacyPasswordUsers">,
+): DeclaredKeycloakObjects {
+  const names = keycloakObjectNames(args.plan, args.realm, args.bootstrap?.names);
+  return { ...names, legacyPasswordUsers: args.legacyPasswordUsers };
 }
 
 export class KeycloakAccess extends pulumi.ComponentResource implements IdentityAccess {

@@ -7,20 +7,10 @@
  */
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
+import { membershipKey, type KeycloakObjectNames } from "../../lib";
 
-/** What the program will declare, by name. */
-export interface DeclaredKeycloakObjects {
-  realm: string;
-  /** The stack creates the realm (bootstrap); otherwise the realm must exist and is only looked up. */
-  managesRealm: boolean;
-  groups: readonly string[];
-  users: readonly string[];
-  /** clientId → names of the protocol mappers declared on it. */
-  clients: Readonly<Record<string, readonly string[]>>;
-  /** Client scope name → names of the protocol mappers declared on it (the bootstrap's `basic` mappers). */
-  clientScopes?: Readonly<Record<string, readonly string[]>>;
-  /** `membershipKey(kind, name)` → names of the groups it joins (one exhaustive UserGroups each). */
-  memberships?: Readonly<Record<string, readonly string[]>>;
+/** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `keycloakObjectNames`). */
+export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
   /** Users whose own generated password an earlier run left in the state (components/identity.ts). */
   legacyPasswordUsers?: ReadonlySet<string>;
 }
@@ -48,7 +38,6 @@ export interface KeycloakAdoption {
 
 export const NO_ADOPTION: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {} };
 
-export const membershipKey = (kind: "user" | "m2m", name: string): string => `${kind}:${name}`;
 
 /** Users the state holds without an initial password (imported ones): their password stays Keycloak's. */
 function passwordlessInState(state: readonly StateResource[], realm: string): string[] {

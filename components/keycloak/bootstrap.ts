@@ -5,30 +5,18 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOTSTRAP_ADMIN_GROUP } from "../../lib";
+import { AUDIENCE_MAPPER, GROUPS_MAPPER, type KeycloakBootstrapPlan } from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
 import { mapperKey, scopeMapperKey, type KeycloakAdoption } from "./adoption";
-import { AUDIENCE_MAPPER, GROUPS_MAPPER } from "../../lib";
 import { audienceMapper, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
-
-export const WEB_CLIENT = "mcp-gateway-web";
-export const M2M_CLIENT = "mcp-gateway-m2m";
-
-/**
- * Keycloak's realm default client scope that every client gets, DCR'd clients included. The registry's
- * `init-keycloak.sh` (setup_dcr_groups_mapper, setup_dcr_audience_mapper) puts the `groups` mapper and the
- * `mcp-gateway` audience mapper on it: that audience is what makes a user token from the web client acceptable
- * to the auth server (providers/keycloak.py accepts only the gateway's client ids and `mcp-gateway`).
- */
-export const DEFAULT_CLIENT_SCOPE = "basic";
-export const DEFAULT_SCOPE_MAPPERS = [GROUPS_MAPPER, AUDIENCE_MAPPER] as const;
 
 export interface KeycloakBootstrapArgs {
   realm: string;
   /** Redirect URIs of the web client, e.g. `<auth server>/oauth2/callback/keycloak` and `<registry>/*`. */
   webRedirectUris: string[];
   webOrigins: string[];
-  adminUsername: string;
+  /** The objects' names (the plan's: lib/model/identity-plan.ts `keycloakBootstrapPlan`); adoption reads the same. */
+  names: KeycloakBootstrapPlan;
   adminEmail: string;
   /** From the stack config secret; generated when absent. */
   adminPassword?: pulumi.Output<string>;
@@ -50,7 +38,10 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
     super("mcp-gateway-access:keycloak:Bootstrap", name, {}, opts);
     const child = { parent: this };
     const kc: pulumi.CustomResourceOptions = { parent: this, hooks: args.hooks };
-    const { adoption } = args;
+    const { adoption, names } = args;
+    const web = names.webClient.clientId;
+    const scope = names.clientScope.name;
+    const adminGroup = names.adminGroup;
     this.realm = new keycloak.Realm(
       `${name}-realm`,
       {
@@ -73,7 +64,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
       `${name}-web`,
       {
         realmId,
-        clientId: WEB_CLIENT,
+        clientId: web,
         name: "MCP Gateway Web Client",
         accessType: "CONFIDENTIAL",
         standardFlowEnabled: true,
@@ -85,28 +76,36 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         webOrigins: args.webOrigins,
         validPostLogoutRedirectUris: args.webRedirectUris.filter((u) => u.endsWith("/*")),
       },
-      { ...kc, import: adoption.clients[WEB_CLIENT] },
+      { ...kc, import: adoption.clients[web] },
     );
-    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, { ...kc, import: adoption.mappers[mapperKey(WEB_CLIENT, GROUPS_MAPPER)] });
+    const webGroups = { ...kc, import: adoption.mappers[mapperKey(web, GROUPS_MAPPER)] };
+    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, webGroups);
 
     // Keycloak creates `basic` with the realm; looked up once the realm exists.
-    const basic = keycloak.openid.getClientScopeOutput({ realmId, name: DEFAULT_CLIENT_SCOPE }, { parent: this });
+    const basic = keycloak.openid.getClientScopeOutput({ realmId, name: scope }, { parent: this });
     const onBasic = { realmId, clientScopeId: basic.id };
-    const scopeMapper = (mapper: string) => ({ ...kc, import: adoption.mappers[scopeMapperKey(DEFAULT_CLIENT_SCOPE, mapper)] });
+    const scopeMapper = (mapper: string) => ({ ...kc, import: adoption.mappers[scopeMapperKey(scope, mapper)] });
     groupsMapper(`${name}-basic-groups`, onBasic, scopeMapper(GROUPS_MAPPER));
     audienceMapper(`${name}-basic-audience`, onBasic, scopeMapper(AUDIENCE_MAPPER));
 
     this.m2mClient = serviceAccountClient(
       `${name}-m2m`,
-      { realmId, clientId: M2M_CLIENT, description: "MCP Gateway M2M Client", enabled: true, fullScopeAllowed: false },
+      {
+        realmId,
+        clientId: names.m2mClient.clientId,
+        description: "MCP Gateway M2M Client",
+        enabled: true,
+        fullScopeAllowed: false,
+        mappers: names.m2mClient.mappers,
+      },
       kc,
       adoption,
     );
 
     this.adminGroup = new keycloak.Group(
-      `${name}-${BOOTSTRAP_ADMIN_GROUP}`,
-      { realmId, name: BOOTSTRAP_ADMIN_GROUP, attributes: { description: `${BOOTSTRAP_ADMIN_GROUP} group for MCP Gateway access` } },
-      { ...kc, protect: true, import: adoption.groups[BOOTSTRAP_ADMIN_GROUP] },
+      `${name}-${adminGroup}`,
+      { realmId, name: adminGroup, attributes: { description: `${adminGroup} group for MCP Gateway access` } },
+      { ...kc, protect: true, import: adoption.groups[adminGroup] },
     );
 
     let password = args.adminPassword;
@@ -118,7 +117,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
       `${name}-admin`,
       {
         realmId,
-        username: args.adminUsername,
+        username: names.adminUsername,
         email: args.adminEmail,
         emailVerified: true,
         firstName: "Admin",
@@ -126,7 +125,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         enabled: true,
         initialPassword: { value: password, temporary: true },
       },
-      userOptions(kc, adoption.users[args.adminUsername]),
+      userOptions(kc, adoption.users[names.adminUsername]),
     );
     new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, kc);
     this.registerOutputs({

@@ -7,7 +7,7 @@
 import { stringify } from "yaml";
 import { ServerAccessEntry, UserDefinition, M2MDefinition } from "../schema";
 import type { IdentityProvider } from "../registry/rules";
-import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, AUDIENCE_MAPPER } from "../registry/rules";
+import { AUDIENCE_MAPPER, BOOTSTRAP_ADMIN_GROUP, BOOTSTRAP_M2M_CLIENT, BOOTSTRAP_WEB_CLIENT, GROUPS_MAPPER } from "../registry/rules";
 import { BOOTSTRAP_SEEDS, registrySeeds } from "../registry/seeds";
 import { REGISTRY_DEFAULTS } from "../settings/registry";
 
@@ -98,7 +98,7 @@ export interface ImportResult {
 
 /** Keycloak's own clients in every realm, and the registry bootstrap's: never M2M accounts of the registry. */
 export const KEYCLOAK_OWN_CLIENTS = ["account", "account-console", "admin-cli", "broker", "realm-management", "security-admin-console"];
-export const BOOTSTRAP_CLIENTS = ["mcp-gateway-web", "mcp-gateway-m2m"];
+export const BOOTSTRAP_CLIENTS = [BOOTSTRAP_WEB_CLIENT, BOOTSTRAP_M2M_CLIENT];
 
 /** Fields `import_group` writes; the store adds `_id` and timestamps. */
 const SCOPE_FIELDS = ["_id", "scope_type", "description", "server_access", "group_mappings", "ui_permissions", "agent_access", "is_idp_managed", "created_at", "updated_at"];

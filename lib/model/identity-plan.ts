@@ -5,7 +5,15 @@
  */
 import type { AccessModel } from "./access-model";
 import type { IdentityProvider } from "../render/documents";
-import { BOOTSTRAP_ADMIN_GROUP, GROUPS_MAPPER, SERVICE_ACCOUNT_MAPPERS } from "../registry/rules";
+import {
+  AUDIENCE_MAPPER,
+  BOOTSTRAP_ADMIN_GROUP,
+  BOOTSTRAP_M2M_CLIENT,
+  BOOTSTRAP_WEB_CLIENT,
+  DEFAULT_CLIENT_SCOPE,
+  GROUPS_MAPPER,
+  SERVICE_ACCOUNT_MAPPERS,
+} from "../registry/rules";
 import { PlanError } from "../errors/errors";
 
 export interface GroupPlan {
@@ -118,4 +126,72 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
 /** Every principal → group membership of a plan. */
 export function memberships(plan: IdentityPlan): Array<{ kind: "user" | "m2m"; principal: string; group: string }> {
   return [...plan.users, ...plan.clients].flatMap((p) => p.groups.map((group) => ({ kind: p.kind, principal: p.name, group })));
+}
+
+/** A Keycloak client the plan declares, by client id, with the protocol mappers on it. */
+export interface NamedClient {
+  clientId: string;
+  mappers: readonly string[];
+}
+
+/**
+ * The registry's Keycloak bootstrap (its `init-keycloak.sh`) as names: what `KeycloakBootstrap` declares and what
+ * adoption looks for in a realm, from one place.
+ */
+export interface KeycloakBootstrapPlan {
+  adminGroup: string;
+  adminUsername: string;
+  webClient: NamedClient;
+  m2mClient: NamedClient;
+  /** The realm's default client scope and the mappers the bootstrap puts on it. */
+  clientScope: { name: string; mappers: readonly string[] };
+}
+
+export function keycloakBootstrapPlan(adminUsername: string): KeycloakBootstrapPlan {
+  return {
+    adminGroup: BOOTSTRAP_ADMIN_GROUP,
+    adminUsername,
+    webClient: { clientId: BOOTSTRAP_WEB_CLIENT, mappers: [GROUPS_MAPPER] },
+    m2mClient: { clientId: BOOTSTRAP_M2M_CLIENT, mappers: SERVICE_ACCOUNT_MAPPERS },
+    clientScope: { name: DEFAULT_CLIENT_SCOPE, mappers: [GROUPS_MAPPER, AUDIENCE_MAPPER] },
+  };
+}
+
+/** The key of a principal's memberships: `user:<sign-in name>` or `m2m:<client id>`. */
+export const membershipKey = (kind: "user" | "m2m", name: string): string => `${kind}:${name}`;
+
+/** Every Keycloak object a plan declares, by its name in the realm: what adoption looks for. */
+export interface KeycloakObjectNames {
+  realm: string;
+  /** The stack creates the realm (bootstrap); otherwise the realm must exist and is only looked up. */
+  managesRealm: boolean;
+  groups: readonly string[];
+  users: readonly string[];
+  /** clientId → names of the protocol mappers declared on it. */
+  clients: Readonly<Record<string, readonly string[]>>;
+  /** Client scope name → names of the protocol mappers declared on it (the bootstrap's `basic` mappers). */
+  clientScopes?: Readonly<Record<string, readonly string[]>>;
+  /** `membershipKey(kind, name)` → names of the groups it joins. */
+  memberships?: Readonly<Record<string, readonly string[]>>;
+}
+
+export function keycloakObjectNames(plan: IdentityPlan, realm: string, bootstrap?: KeycloakBootstrapPlan): KeycloakObjectNames {
+  const clients: Record<string, readonly string[]> = Object.fromEntries(plan.clients.map((c) => [c.name, c.mappers]));
+  if (bootstrap) {
+    for (const c of [bootstrap.webClient, bootstrap.m2mClient]) clients[c.clientId] = c.mappers;
+  }
+  const created = plan.groups.filter((g) => g.action === "create");
+  return {
+    realm,
+    managesRealm: !!bootstrap,
+    // The bootstrap admin group last, as the bootstrap declares it.
+    groups: [...created.filter((g) => !g.bootstrap).map((g) => g.name), ...(bootstrap ? [bootstrap.adminGroup] : [])],
+    users: [...plan.users.filter((u) => u.action === "create").map((u) => u.signInName), ...(bootstrap ? [bootstrap.adminUsername] : [])],
+    clients,
+    ...(bootstrap ? { clientScopes: { [bootstrap.clientScope.name]: bootstrap.clientScope.mappers } } : {}),
+    memberships: Object.fromEntries([
+      ...plan.users.map((u) => [membershipKey("user", u.signInName), u.groups] as const),
+      ...plan.clients.map((c) => [membershipKey("m2m", c.name), c.groups] as const),
+    ]),
+  };
 }

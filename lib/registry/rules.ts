@@ -311,6 +311,18 @@ export const AUDIENCE_MAPPER = "mcp-gateway-audience";
 /** The protocol mappers a service-account client carries. */
 export const SERVICE_ACCOUNT_MAPPERS = [GROUPS_MAPPER, AUDIENCE_MAPPER] as const;
 
+/** The clients the registry's `init-keycloak.sh` creates: the web (sign-in) client and the gateway's M2M client. */
+export const BOOTSTRAP_WEB_CLIENT = "mcp-gateway-web";
+export const BOOTSTRAP_M2M_CLIENT = "mcp-gateway-m2m";
+
+/**
+ * Keycloak's realm default client scope that every client gets, DCR'd clients included. `init-keycloak.sh`
+ * (setup_dcr_groups_mapper, setup_dcr_audience_mapper) puts the `groups` mapper and the `mcp-gateway` audience
+ * mapper on it: that audience is what makes a user token from the web client acceptable to the auth server
+ * (providers/keycloak.py accepts only the gateway's client ids and `mcp-gateway`).
+ */
+export const DEFAULT_CLIENT_SCOPE = "basic";
+
 /** `<keycloak>/realms/<realm>`: the token issuer, and the base of the realm's endpoints. */
 export function keycloakRealmUrl(keycloakUrl: string, realm: string): string {
   return `${keycloakUrl.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;

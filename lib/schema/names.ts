@@ -1,4 +1,5 @@
 /** Naming rules the identity providers and the registry impose, with messages that say how to comply. */
+import { BOOTSTRAP_M2M_CLIENT, BOOTSTRAP_WEB_CLIENT } from "../registry/rules";
 
 /** Keycloak lower-cases usernames; Entra builds the UPN from them. Letters, digits and . _ - @ only. */
 const USERNAME = /^[a-z0-9][a-z0-9._@-]*$/;
@@ -30,8 +31,8 @@ export const RESERVED_CLIENT_IDS = [
   "broker",
   "realm-management",
   "security-admin-console",
-  "mcp-gateway-web",
-  "mcp-gateway-m2m",
+  BOOTSTRAP_WEB_CLIENT,
+  BOOTSTRAP_M2M_CLIENT,
 ] as const;
 
 export function usernameProblem(name: string): string | null {

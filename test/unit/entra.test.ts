@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { derivePassword } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { checkRepository, planIdentity, renderRegistryDocuments, type AccessModel } from "../../lib";
+import { checkRepository, keycloakBootstrapPlan, planIdentity, renderRegistryDocuments, type AccessModel } from "../../lib";
 import { EntraAccess, entraScope, entraTokenUrl, type EntraAccessArgs } from "../../components/entra/access";
 import { KeycloakAccess } from "../../components/keycloak/access";
 import { ScopeStore } from "../../components/scopes/store";
@@ -184,7 +184,7 @@ describe("one repository, two identity providers", () => {
       scopeDocs.filter((s) => s.group_mappings.some((g) => claims.includes(g))).map((s) => s._id).sort();
 
     declared.length = 0;
-    const kc = new KeycloakAccess("par-kc", { plan: planIdentity(m, { idp: "keycloak" }), realm: "mcp-gateway", keycloakUrl: "http://kc", bootstrap: { webRedirectUris: [], webOrigins: [], adminUsername: "admin", adminEmail: "a@b.c" } });
+    const kc = new KeycloakAccess("par-kc", { plan: planIdentity(m, { idp: "keycloak" }), realm: "mcp-gateway", keycloakUrl: "http://kc", bootstrap: { webRedirectUris: [], webOrigins: [], names: keycloakBootstrapPlan("admin"), adminEmail: "a@b.c" } });
     await settled();
     const kcGroupIdToName = new Map<string, string>();
     for (const [name, id] of Object.entries(kc.groups)) kcGroupIdToName.set(await valueOf(id), name);

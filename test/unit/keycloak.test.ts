@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { derivePassword, derivePasswordV1 } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { checkRepository, planIdentity, type AccessModel } from "../../lib";
-import { KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
+import { checkRepository, keycloakBootstrapPlan, planIdentity, type AccessModel } from "../../lib";
+import { declaredKeycloakObjects, KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
 import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "../../components/identity";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
@@ -32,7 +32,7 @@ async function declare(prefix: string, m: AccessModel, bootstrap: boolean, extra
     realm: "mcp-gateway",
     keycloakUrl: "https://kc.example.com/",
     bootstrap: bootstrap
-      ? { webRedirectUris: ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"], webOrigins: ["http://localhost:7860"], adminUsername: "admin", adminEmail: "admin@example.com" }
+      ? { webRedirectUris: ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"], webOrigins: ["http://localhost:7860"], names: keycloakBootstrapPlan("admin"), adminEmail: "admin@example.com" }
       : undefined,
     ...extra,
   });
@@ -219,6 +219,25 @@ describe("KeycloakAccess", () => {
     assert.equal(await pulumi.isSecret(b.generatedAdminPassword!), true);
   });
 
+  it("adoption looks for exactly the objects the stack declares: the plan names both", async () => {
+    for (const bootstrap of [false, true]) {
+      const m = model(FILES, bootstrap);
+      const names = keycloakBootstrapPlan("admin");
+      const args = { plan: planIdentity(m, { idp: "keycloak" }), realm: "mcp-gateway", ...(bootstrap ? { bootstrap: { names } } : {}) };
+      const looked = declaredKeycloakObjects(args as Parameters<typeof declaredKeycloakObjects>[0]);
+      await declare(`adopt${bootstrap}`, m, bootstrap);
+      const of = (type: string, field: string) =>
+        declared.filter((d) => d.custom && d.type === type).map((d) => String(d.inputs[field])).sort();
+      assert.deepEqual(of("keycloak:index/group:Group", "name"), [...looked.groups].sort());
+      assert.deepEqual(of("keycloak:index/user:User", "username"), [...looked.users].sort());
+      assert.deepEqual(of("keycloak:openid/client:Client", "clientId"), Object.keys(looked.clients).sort());
+      const mappers = declared.filter((d) => d.custom && /ProtocolMapper$/.test(d.type));
+      const onClients = Object.values(looked.clients).flat().length;
+      const onScopes = Object.values(looked.clientScopes ?? {}).flat().length;
+      assert.equal(mappers.length, onClients + onScopes, "every declared protocol mapper is one adoption looks for");
+    }
+  });
+
   it("touches only one user's resources when that user's file changes", async () => {
     const before = await declare("same", model(FILES, false), false);
     const changed = { ...FILES, "users/alice.yaml": FILES["users/alice.yaml"].replace("last_name: A", "last_name: Anders").replace("[tools-users]", "[tools-users, registry-admins]") };
@@ -240,7 +259,7 @@ describe("KeycloakAccess", () => {
         plan: planIdentity(model(FILES, true), { idp: "keycloak" }),
         realm: "mcp-gateway",
         keycloakUrl: "https://kc.example.com",
-        bootstrap: { webRedirectUris: ["http://localhost:7860/*"], webOrigins: [], adminUsername: "admin", adminEmail: "admin@example.com" },
+        bootstrap: { webRedirectUris: ["http://localhost:7860/*"], webOrigins: [], names: keycloakBootstrapPlan("admin"), adminEmail: "admin@example.com" },
       },
       { transformations: [recordOptions] },
     );
