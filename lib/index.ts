@@ -14,6 +14,7 @@ import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source";
 import { withRateLimits } from "./rate-limits/check";
 import { runRateLimitExpectations } from "./rate-limits/access-tests";
+import { withIdentityProviders } from "./identity-providers/check";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -67,7 +68,8 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const repo = loadRepoConfig(root);
   const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
   const modelOptions = { ...options, registryFlags: flags };
-  const built = withRateLimits(buildAccessModel(loaded.definitions, modelOptions), loaded.definitions, { root }, modelOptions);
+  const rated = withRateLimits(buildAccessModel(loaded.definitions, modelOptions), loaded.definitions, { root }, modelOptions);
+  const built = withIdentityProviders(rated, { root }, modelOptions);
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
   const tests = accessTestsOf(loadAccessTests(root, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
@@ -81,7 +83,8 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitionFiles(files, options);
   const flags = options.registryFlags ?? registryFlags(options.registry);
-  const built = withRateLimits(buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }), loaded.definitions, { files }, options);
+  const rated = withRateLimits(buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }), loaded.definitions, { files }, options);
+  const built = withIdentityProviders(rated, { files }, options);
   const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
   return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
@@ -112,4 +115,5 @@ export * from "./stack-outputs";
 export * from "./identity-plan";
 export * from "./import";
 export * from "./rate-limits";
+export * from "./identity-providers";
 export * from "./error-reason";
