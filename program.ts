@@ -14,12 +14,14 @@ import {
   textLine,
   type AccessModel,
   type IdentityProvider,
+  keycloakRealmUrl,
   type RawSettings,
   type StackConfig,
 } from "./lib";
 import { ScopeStore } from "./components/scopes/store";
 import { keycloakErrorHooks } from "./components/keycloak/error-hook";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
+import { BrokeredIdentityProviders, providersNeedingSecrets } from "./components/keycloak/identity-providers";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
 import { readStackState, type StackStateReader } from "./components/stack-state";
@@ -73,6 +75,15 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
     throw new pulumi.RunError("set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)");
   }
   const { registryUrl, authServerUrl } = config;
+  // Brokered IdPs' client secrets: all of them or nothing is applied (a provider without its secret cannot log in).
+  const providers = model.identityProviders ?? [];
+  const missing = providersNeedingSecrets(providers).filter((a) => !config.identityProviderSecrets?.[a]);
+  if (missing.length) {
+    throw new pulumi.RunError(
+      `no client secret for the identity provider(s) ${missing.join(", ")}; nothing was applied. Set each with ` +
+        `pulumi config set --secret --path 'mcp-gateway-access:identityProviderSecrets.<alias>' <secret>`,
+    );
+  }
   const args: KeycloakAccessArgs = {
     plan: planIdentity(model, { idp: "keycloak", audienceMapper: config.keycloakM2MAudienceMapper }),
     realm: config.keycloakRealm,
@@ -101,7 +112,23 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   }
   const n = adoptedCount(adoption);
   if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
-  return new KeycloakAccess("keycloak", { ...args, adoption, hooks: deps.keycloakHooks() });
+  const hooks = deps.keycloakHooks();
+  const access = new KeycloakAccess("keycloak", { ...args, adoption, hooks });
+  if (providers.length) {
+    // After the groups (and the realm) exist: a mapper names its group by path.
+    new BrokeredIdentityProviders(
+      "keycloak-idp",
+      {
+        realm: access.realmId,
+        realmUrl: keycloakRealmUrl(keycloakUrl, args.realm),
+        providers,
+        secrets: pulumi.secret(config.identityProviderSecrets),
+        hooks,
+      },
+      { dependsOn: [access] },
+    );
+  }
+  return access;
 }
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */

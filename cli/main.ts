@@ -43,6 +43,7 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
     if (result.ok) {
       io.out(
         `ok: ${plural(m.groups.length, "group")}, ${plural(m.users.length, "user")}, ${plural(m.m2m.length, "M2M account")}` +
+          (m.identityProviders?.length ? `, ${plural(m.identityProviders.length, "brokered identity provider")}` : "") +
           (result.accessTests?.results ? `, ${plural(result.accessTests.results.length, "access-test expectation")} held` : "") +
           (result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : ""),
       );

@@ -99,7 +99,7 @@ export * from "./effective-access";
 export * from "./access-diff";
 export { decide, DISABLED_DECISION, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./access-decide";
 export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./access-test-plan";
-export { m2mNames, resolveIdentity, userNames, type IdentityRef, type ResolvedIdentity } from "./identities";
+export { identityProviderAliases, m2mNames, resolveIdentity, userNames, type IdentityRef, type ResolvedIdentity } from "./identities";
 export * from "./access-test-run";
 export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./access-test-load";
 export * from "./grants";
