@@ -175,7 +175,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command("schema")
-    .description("print the JSON Schemas of the definition files (groups, users, m2m) and of access tests")
+    .description("print the JSON Schemas of the definition files (groups, users, m2m, rate limits, identity providers) and of access tests")
     .argument("[kind]", `one of ${SCHEMA_NAMES.join(", ")}`)
     .option("--out <dir>", "write <kind>.schema.json files into this directory instead")
     .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));
