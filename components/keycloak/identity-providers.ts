@@ -104,7 +104,13 @@ export class BrokeredIdentityProviders extends pulumi.ComponentResource {
       for (const m of p.mappers) {
         new keycloak.CustomIdentityProviderMapping(
           `${name}-${p.alias}-mapper-${m.name}`,
-          { realm: args.realm, identityProviderAlias: idp.alias, name: m.name, identityProviderMapper: m.keycloakType, extraConfig: mapperConfig(m) },
+          {
+            realm: args.realm,
+            identityProviderAlias: idp.alias,
+            name: m.name,
+            identityProviderMapper: m.keycloakType,
+            extraConfig: mapperConfig(m),
+          },
           kc,
         );
       }

@@ -8,7 +8,8 @@ export function withIdentityProviders(
   from: { root: string } | { files: readonly RawFile[] },
   options: ReadOptions & Pick<ModelOptions, "identityProvider"> = {},
 ): ModelResult {
-  const loaded = "root" in from ? loadIdentityProviders(from.root, options) : loadIdentityProviderFiles(from.files, options);
+  const loaded =
+    "root" in from ? loadIdentityProviders(from.root, options) : loadIdentityProviderFiles(from.files, options);
   const checked = buildIdentityProviders(loaded, built.model, options.identityProvider ?? "keycloak");
   built.model.identityProviders = checked.providers;
   return { model: built.model, diagnostics: [...built.diagnostics, ...loaded.diagnostics, ...checked.diagnostics] };

@@ -16,7 +16,8 @@ function claimValue(claims: Claims, key: string): unknown {
   const parts = key.split(/(?<!\\)\./).map((p) => p.replace(/\\\./g, "."));
   let v: unknown = claims;
   for (const p of parts) {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
+    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, p))
+      return undefined;
     v = (v as Record<string, unknown>)[p];
   }
   return v;

@@ -1,5 +1,11 @@
 export * from "./schema";
 export * from "./types";
-export { buildIdentityProviders, loadIdentityProviderFiles, loadIdentityProviders, GUIDE_DEFAULTS, type LoadedIdentityProviders } from "./model";
+export {
+  buildIdentityProviders,
+  loadIdentityProviderFiles,
+  loadIdentityProviders,
+  GUIDE_DEFAULTS,
+  type LoadedIdentityProviders,
+} from "./model";
 export { withIdentityProviders } from "./check";
 export { brokeredGroups, mapperText, type BrokeredGroups, type Claims, type MapperOutcome } from "./claims";

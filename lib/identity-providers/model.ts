@@ -46,7 +46,10 @@ export interface LoadedIdentityProviders {
   diagnostics: Diagnostic[];
 }
 
-export function loadIdentityProviderFiles(files: readonly RawFile[], options: ReadOptions = {}): LoadedIdentityProviders {
+export function loadIdentityProviderFiles(
+  files: readonly RawFile[],
+  options: ReadOptions = {},
+): LoadedIdentityProviders {
   const mine = files
     .filter((f) => f.file.startsWith(`${IDENTITY_PROVIDERS_DIR}/`))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -78,7 +81,13 @@ function secretPaths(value: unknown, path: (string | number)[], out: FieldPath[]
 function checkFile(source: SourceFile, out: Diagnostic[]): Located<IdentityProviderDefinition> | null {
   const value = source.value;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    out.push(diagnosticAt(source, [], "expected one identity provider (a mapping with alias, oidc: or saml:, mappers) at the top of the file"));
+    out.push(
+      diagnosticAt(
+        source,
+        [],
+        "expected one identity provider (a mapping with alias, oidc: or saml:, mappers) at the top of the file",
+      ),
+    );
     return null;
   }
   const secrets: FieldPath[] = [];
@@ -144,12 +153,17 @@ function buildMapper(
   } else {
     if (m.value === undefined) bad([], `a mapper needs "value" (the upstream group id or name) or everyone: true`);
     if (type === "oidc" && m.attribute !== undefined) {
-      bad(["attribute"], `"attribute" is for SAML providers; an OIDC provider matches a "claim" (default groups)`, true);
+      bad(
+        ["attribute"],
+        `"attribute" is for SAML providers; an OIDC provider matches a "claim" (default groups)`,
+        true,
+      );
     }
     if (type === "saml" && m.claim !== undefined) {
       bad(["claim"], `"claim" is for OIDC providers; a SAML provider matches an "attribute"`, true);
     }
-    if (type === "saml" && m.attribute === undefined) bad([], `a SAML mapper needs "attribute": the assertion attribute to match`);
+    if (type === "saml" && m.attribute === undefined)
+      bad([], `a SAML mapper needs "attribute": the assertion attribute to match`);
     if (m.regex && m.value !== undefined) {
       const why = regexProblem(m.value);
       if (why) bad(["value"], `"value" is not a valid regular expression: ${why}`);
@@ -160,12 +174,26 @@ function buildMapper(
   const key = kind === "everyone" ? null : kind === "claim" ? (m.claim ?? GUIDE_DEFAULTS.claim) : m.attribute!;
   const value = kind === "everyone" ? null : m.value!;
   const keycloakType =
-    kind === "everyone" ? HARDCODED_GROUP_MAPPER : kind === "claim" ? OIDC_CLAIM_GROUP_MAPPER : SAML_ATTRIBUTE_GROUP_MAPPER;
+    kind === "everyone"
+      ? HARDCODED_GROUP_MAPPER
+      : kind === "claim"
+        ? OIDC_CLAIM_GROUP_MAPPER
+        : SAML_ATTRIBUTE_GROUP_MAPPER;
   const base = { kind, key, value, group: m.group };
-  return { name: m.name ?? defaultMapperName(base), index, ...base, regex: m.regex ?? false, syncMode: m.sync_mode ?? providerSync, keycloakType };
+  return {
+    name: m.name ?? defaultMapperName(base),
+    index,
+    ...base,
+    regex: m.regex ?? false,
+    syncMode: m.sync_mode ?? providerSync,
+    keycloakType,
+  };
 }
 
-function buildProvider(loc: Located<IdentityProviderDefinition>, err: (path: FieldPath, message: string, key?: boolean) => void): BrokeredProvider | null {
+function buildProvider(
+  loc: Located<IdentityProviderDefinition>,
+  err: (path: FieldPath, message: string, key?: boolean) => void,
+): BrokeredProvider | null {
   const d = loc.value;
   const both = d.oidc !== undefined && d.saml !== undefined;
   if (both || (d.oidc === undefined && d.saml === undefined)) {
@@ -238,14 +266,16 @@ export function buildIdentityProviders(
   const diagnostics: Diagnostic[] = [];
   const error = (src: SourceRef, path: FieldPath, message: string, key = false) =>
     diagnostics.push(diagnosticAt(src, path, message, "error", key));
-  const warn = (src: SourceRef, path: FieldPath, message: string) => diagnostics.push(diagnosticAt(src, path, message, "warning"));
+  const warn = (src: SourceRef, path: FieldPath, message: string) =>
+    diagnostics.push(diagnosticAt(src, path, message, "warning"));
   if (idp === "entra") {
     for (const loc of loaded.definitions) {
       error(
         loc.source,
         [],
-        "identity providers are brokered by the registry's Keycloak realm; this stack's identityProvider is entra, which " +
-          "cannot broker them here: federate the corporate IdP in Entra ID itself (External Identities), or use a Keycloak stack",
+        "identity providers are brokered by the registry's Keycloak realm; this stack's identityProvider is " +
+          "entra, which cannot broker them here: federate the corporate IdP in Entra ID itself (External " +
+          "Identities), or use a Keycloak stack",
       );
     }
     return { providers: [], diagnostics };
@@ -260,7 +290,11 @@ export function buildIdentityProviders(
     const first = byAlias.get(loc.value.alias);
     if (first) {
       const where = `${first.source.file}:${first.source.locate(["alias"]).line}`;
-      error(src, ["alias"], `alias "${loc.value.alias}" is also the alias of ${where}: Keycloak keys a provider on its alias`);
+      error(
+        src,
+        ["alias"],
+        `alias "${loc.value.alias}" is also the alias of ${where}: Keycloak keys a provider on its alias`,
+      );
       continue;
     }
     byAlias.set(loc.value.alias, loc);
@@ -275,13 +309,15 @@ export function buildIdentityProviders(
         const known = model.groups.find((g) => g.name === m.group);
         const why = known
           ? `group "${m.group}" has create_in_idp: false: no Keycloak group a person can join`
-          : `no group "${m.group}" in groups/ (nor an existing or bootstrap group)${hint ? `: did you mean "${hint}"?` : ""}`;
+          : `no group "${m.group}" in groups/ (nor an existing or bootstrap group)` +
+            (hint ? `: did you mean "${hint}"?` : "");
         error(src, [...at, "group"], `${why} (a mapper gives a Keycloak group)`);
       } else if (!mapped.has(m.group)) {
         warn(
           src,
           [...at, "group"],
-          `no scope maps group "${m.group}": the auth server drops it (auth_server/group_filter.py), so the person gets no access from it`,
+          `no scope maps group "${m.group}": the auth server drops it (auth_server/group_filter.py), ` +
+            "so the person gets no access from it",
         );
       }
     });
@@ -289,14 +325,23 @@ export function buildIdentityProviders(
       const at: FieldPath = ["mappers", m.index];
       const prev = names.get(m.name);
       if (prev !== undefined) {
-        error(src, [...at, "name"], `a mapper named "${m.name}" is already mappers[${prev}]: mapper names are unique per provider`);
+        error(
+          src,
+          [...at, "name"],
+          `a mapper named "${m.name}" is already mappers[${prev}]: mapper names are unique per provider`,
+        );
       } else names.set(m.name, m.index);
       const pair = `${m.kind}\u0000${m.key}\u0000${m.value}\u0000${m.regex}\u0000${m.group}`;
       const twice = pairs.get(pair);
       if (twice !== undefined) warn(src, at, `the same mapping as mappers[${twice}]: remove one`);
       else pairs.set(pair, m.index);
       if (m.syncMode !== "FORCE") {
-        warn(src, at, `sync mode ${m.syncMode}: the group is set at the first login only; a person who leaves the upstream group keeps it`);
+        warn(
+          src,
+          at,
+          `sync mode ${m.syncMode}: the group is set at the first login only; ` +
+            "a person who leaves the upstream group keeps it",
+        );
       }
     }
     providers.push(p);

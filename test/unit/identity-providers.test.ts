@@ -59,7 +59,7 @@ function provider(files: Record<string, string>, alias: string): BrokeredProvide
 }
 
 describe("identity-providers/ definitions", () => {
-  it("takes upstream's guide's defaults: trustEmail, no stored token, FORCE, client_secret_post, openid profile email", () => {
+  it("takes the guide's defaults: trustEmail, no stored token, FORCE, client_secret_post, openid profile email", () => {
     const p = provider({ "identity-providers/entra.yaml": ENTRA }, "entra-oidc");
     assert.equal(p.type, "oidc");
     assert.equal(p.trustEmail, true);
@@ -80,7 +80,10 @@ describe("identity-providers/ definitions", () => {
   it("a SAML provider maps attributes (regex) and everyone (hardcoded group)", () => {
     const p = provider({ "identity-providers/okta.yaml": SAML }, "okta-saml");
     assert.equal(p.type, "saml");
-    assert.deepEqual(p.mappers.map((m) => m.keycloakType), ["saml-advanced-group-idp-mapper", "oidc-hardcoded-group-idp-mapper"]);
+    assert.deepEqual(
+      p.mappers.map((m) => m.keycloakType),
+      ["saml-advanced-group-idp-mapper", "oidc-hardcoded-group-idp-mapper"],
+    );
     assert.deepEqual(mapperConfig(p.mappers[0]!), {
       group: "/tools-users",
       syncMode: "FORCE",
@@ -99,7 +102,11 @@ describe("identity-providers/ definitions", () => {
 
   it("a group with create_in_idp: false is no Keycloak group a mapper can give", () => {
     const local = "scope_name: local-only\ncreate_in_idp: false\n";
-    const r = check({ ...BASE, "groups/local.yaml": local, "identity-providers/e.yaml": ENTRA.replace("group: corp-admins", "group: local-only") });
+    const r = check({
+      ...BASE,
+      "groups/local.yaml": local,
+      "identity-providers/e.yaml": ENTRA.replace("group: corp-admins", "group: local-only"),
+    });
     only(r.errors, /create_in_idp: false/);
   });
 
@@ -110,7 +117,13 @@ describe("identity-providers/ definitions", () => {
   });
 
   it("a client secret in the file is refused without echoing it; unknown fields are errors with a suggestion", () => {
-    const r = check({ ...BASE, "identity-providers/e.yaml": ENTRA.replace("  client_id: app-1\n", "  client_id: app-1\n  client_secret: s3cr3t-value\n  clientid: x\n") });
+    const r = check({
+      ...BASE,
+      "identity-providers/e.yaml": ENTRA.replace(
+        "  client_id: app-1\n",
+        "  client_id: app-1\n  client_secret: s3cr3t-value\n  clientid: x\n",
+      ),
+    });
     const secret = only(r.errors, /client_secret" must not be in a definition file/);
     assert.deepEqual([secret.line, secret.column], [9, 3]);
     assert.ok(!r.errors.some((e) => e.message.includes("s3cr3t-value")));
@@ -119,29 +132,47 @@ describe("identity-providers/ definitions", () => {
   });
 
   it("protocol mix-ups: both oidc and saml, a claim on SAML, an attribute on OIDC, a value missing", () => {
-    const both = check({ ...BASE, "identity-providers/e.yaml": ENTRA + "saml:\n  single_sign_on_service_url: https://x.example/sso\n" });
+    const both = check({
+      ...BASE,
+      "identity-providers/e.yaml": ENTRA + "saml:\n  single_sign_on_service_url: https://x.example/sso\n",
+    });
     only(both.errors, /exactly one of "oidc:" or "saml:"/);
     const claim = check({ ...BASE, "identity-providers/s.yaml": SAML.replace("attribute: memberOf", "claim: groups") });
     only(claim.errors, /"claim" is for OIDC providers/);
     const attr = check({ ...BASE, "identity-providers/e.yaml": ENTRA.replace("claim: groups", "attribute: groups") });
     only(attr.errors, /"attribute" is for SAML providers/);
-    const bare = check({ ...BASE, "identity-providers/e.yaml": ENTRA.replace("  - value: 5510a1b0-aaaa\n", "  - claim: groups\n") });
+    const bare = check({
+      ...BASE,
+      "identity-providers/e.yaml": ENTRA.replace("  - value: 5510a1b0-aaaa\n", "  - claim: groups\n"),
+    });
     only(bare.errors, /a mapper needs "value"/);
   });
 
   it("warns about a mapper that is not FORCE and about a mapped group no scope maps", () => {
-    const imported = check({ ...BASE, "identity-providers/e.yaml": ENTRA.replace("    group: corp-admins\n", "    group: corp-admins\n    sync_mode: IMPORT\n") });
+    const imported = check({
+      ...BASE,
+      "identity-providers/e.yaml": ENTRA.replace(
+        "    group: corp-admins\n",
+        "    group: corp-admins\n    sync_mode: IMPORT\n",
+      ),
+    });
     assert.deepEqual(imported.errors, []);
     only(imported.warnings, /sync mode IMPORT: the group is set at the first login only/);
-    const r = checkRepository(makeRepo({ ...BASE, "identity-providers/e.yaml": ENTRA.replace("group: corp-admins", "group: corp-legacy") }), {
-      existingGroups: ["corp-legacy"],
-    });
+    const r = checkRepository(
+      makeRepo({ ...BASE, "identity-providers/e.yaml": ENTRA.replace("group: corp-admins", "group: corp-legacy") }),
+      {
+        existingGroups: ["corp-legacy"],
+      },
+    );
     assert.deepEqual(r.errors, []);
     only(r.warnings, /no scope maps group "corp-legacy": the auth server drops it/);
   });
 
   it("an Entra ID stack refuses identity providers with a clear message", () => {
-    const r = check({ ...BASE, "identity-providers/e.yaml": ENTRA }, { identityProvider: "entra", entraUserDomain: "x.example" } as never);
+    const r = check({ ...BASE, "identity-providers/e.yaml": ENTRA }, {
+      identityProvider: "entra",
+      entraUserDomain: "x.example",
+    } as never);
     const d = only(r.errors, /cannot broker them here/);
     assert.equal(d.file, "identity-providers/e.yaml");
   });
@@ -159,7 +190,10 @@ describe("brokeredGroups (what the Keycloak mappers do at login)", () => {
     const saml = provider({ "identity-providers/okta.yaml": SAML }, "okta-saml");
     assert.deepEqual(brokeredGroups(saml, { memberOf: ["cn=tools,ou=g"] }).groups, ["corp-admins", "tools-users"]);
     assert.deepEqual(brokeredGroups(saml, { memberOf: ["x cn=tools,ou=g"] }).groups, ["corp-admins"]);
-    const nested = provider({ "identity-providers/e.yaml": ENTRA.replace("claim: groups", "claim: realm_access.roles") }, "entra-oidc");
+    const nested = provider(
+      { "identity-providers/e.yaml": ENTRA.replace("claim: groups", "claim: realm_access.roles") },
+      "entra-oidc",
+    );
     assert.deepEqual(brokeredGroups(nested, { realm_access: { roles: ["9999-admins"] } }).groups, ["corp-admins"]);
   });
 });
@@ -168,16 +202,42 @@ describe("explain and access tests of a brokered person", () => {
   const repo = () => makeRepo({ ...BASE, "identity-providers/entra.yaml": ENTRA });
   it("explain --idp --claims: the mapped groups, the mappers that apply, the decision", async () => {
     const dir = repo();
-    const allow = await cli(["explain", "--dir", dir, "--idp", "entra-oidc", "--claims", '{"groups":["5510a1b0-aaaa"]}', "--server", "currenttime", "--method", "tools/call", "--tool", "current_time_by_timezone"]);
+    const allow = await cli([
+      "explain",
+      "--dir",
+      dir,
+      "--idp",
+      "entra-oidc",
+      "--claims",
+      '{"groups":["5510a1b0-aaaa"]}',
+      "--server",
+      "currenttime",
+      "--method",
+      "tools/call",
+      "--tool",
+      "current_time_by_timezone",
+    ]);
     assert.equal(allow.code, 0, allow.err);
     assert.match(allow.out, /^ALLOW a person from entra-oidc/);
     assert.match(allow.out, /mapper "groups=5510a1b0-aaaa to tools-users": .*: applies/);
-    const deny = await cli(["explain", "--dir", dir, "--idp", "entra-oidc", "--claims", '{"groups":["nope"]}', "--server", "currenttime", "--method", "tools/list"]);
+    const deny = await cli([
+      "explain",
+      "--dir",
+      dir,
+      "--idp",
+      "entra-oidc",
+      "--claims",
+      '{"groups":["nope"]}',
+      "--server",
+      "currenttime",
+      "--method",
+      "tools/list",
+    ]);
     assert.match(deny.out, /^DENY a person from entra-oidc: tools\/list on currenttime\n.*\(403\)/);
     const who = await cli(["explain", "--dir", dir, "--idp", "entra-oidc", "--claims", '{"groups":["9999-admins"]}']);
     assert.match(who.out, /groups: corp-admins\n\s+scopes: corp-admins/);
   });
-  it("explain refuses an unknown alias, claims that are not a JSON object, and --claims without --idp (exit 2)", async () => {
+  it("explain refuses an unknown alias, claims not a JSON object, --claims without --idp (exit 2)", async () => {
     const dir = repo();
     const unknown = await cli(["explain", "--dir", dir, "--idp", "okta", "--claims", "{}"]);
     assert.equal(unknown.code, 2);
@@ -197,7 +257,10 @@ describe("explain and access tests of a brokered person", () => {
     assert.deepEqual(held.errors, []);
     assert.equal(held.accessTests?.results?.length, 1);
     const broken = check({ ...BASE, "identity-providers/e.yaml": ENTRA, "access-tests/b.yaml": test("someone-else") });
-    assert.ok(broken.errors.some((e) => e.file === "access-tests/b.yaml"), JSON.stringify(broken.errors));
+    assert.ok(
+      broken.errors.some((e) => e.file === "access-tests/b.yaml"),
+      JSON.stringify(broken.errors),
+    );
     const unknown = check({ ...BASE, "access-tests/b.yaml": test("5510a1b0-aaaa") });
     only(unknown.errors, /no identity provider "entra-oidc" in identity-providers\//);
   });
@@ -225,11 +288,23 @@ function deps(): Partial<ProgramDeps> {
 describe("the Keycloak resources", () => {
   it("pulumi up without the provider's client secret stops before anything is declared", async () => {
     const dir = makeRepo({ ...BASE, "identity-providers/e.yaml": ENTRA });
-    pulumi.runtime.setAllConfig({ "keycloak:url": "http://127.0.0.1:18080", "mcp-gateway-access:definitionsDir": dir, "mcp-gateway-access:existingGroups": '["registry-admins"]' });
+    pulumi.runtime.setAllConfig({
+      "keycloak:url": "http://127.0.0.1:18080",
+      "mcp-gateway-access:definitionsDir": dir,
+      "mcp-gateway-access:existingGroups": '["registry-admins"]',
+    });
     declared.length = 0;
-    await assert.rejects(accessProgram(undefined, deps()), (e: Error) => e instanceof pulumi.RunError && /no client secret for the identity provider\(s\) entra-oidc; nothing was applied/.test(e.message));
+    await assert.rejects(
+      accessProgram(undefined, deps()),
+      (e: Error) =>
+        e instanceof pulumi.RunError &&
+        /no client secret for the identity provider\(s\) entra-oidc; nothing was applied/.test(e.message),
+    );
     await settled();
-    assert.deepEqual(declared.filter((d) => d.custom), []);
+    assert.deepEqual(
+      declared.filter((d) => d.custom),
+      [],
+    );
   });
 
   it("declares the OIDC provider with its secret as a Pulumi secret, and one mapper per pair", async () => {
@@ -251,9 +326,15 @@ describe("the Keycloak resources", () => {
     assert.equal(idp.inputs.syncMode, "FORCE");
     assert.equal(idp.inputs.validateSignature, true);
     assert.deepEqual(idp.inputs.extraConfig, { clientAuthMethod: "client_secret_post" });
-    const mappers = declared.filter((d) => d.type === "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping");
+    const mappers = declared.filter(
+      (d) => d.type === "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
+    );
     assert.deepEqual(
-      mappers.map((m) => [m.inputs.identityProviderMapper, (m.inputs.extraConfig as Record<string, string>).claims, (m.inputs.extraConfig as Record<string, string>).group]),
+      mappers.map((m) => [
+        m.inputs.identityProviderMapper,
+        (m.inputs.extraConfig as Record<string, string>).claims,
+        (m.inputs.extraConfig as Record<string, string>).group,
+      ]),
       [
         ["oidc-advanced-group-idp-mapper", '[{"key":"groups","value":"5510a1b0-aaaa"}]', "/tools-users"],
         ["oidc-advanced-group-idp-mapper", '[{"key":"groups","value":"9999-admins"}]', "/corp-admins"],
