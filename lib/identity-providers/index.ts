@@ -9,3 +9,11 @@ export {
 } from "./model";
 export { withIdentityProviders } from "./check";
 export { brokeredGroups, mapperText, type BrokeredGroups, type Claims, type MapperOutcome } from "./claims";
+export {
+  diffIdentityProviders,
+  identityProviderMarkdown,
+  type BrokeredGroupChange,
+  type BrokeredProviderChange,
+  type IdentityProviderDiff,
+} from "./diff";
+export { importIdentityProviders, type IdentityProviderSnapshot, type SnapshotIdentityProvider } from "./import";

@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { brokeredGroups, checkRepository, type BrokeredProvider } from "../../lib";
+import { brokeredGroups, checkRepository, convertSnapshot, diffAccess } from "../../lib";
+import type { BrokeredProvider, SnapshotIdentityProvider } from "../../lib";
+import { renderMarkdown } from "../../cli/diff";
 import { accessProgram, type ProgramDeps } from "../../program";
 import { BrokeredIdentityProviders, mapperConfig } from "../../components/keycloak/identity-providers";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
@@ -340,5 +342,105 @@ describe("the Keycloak resources", () => {
         ["oidc-advanced-group-idp-mapper", '[{"key":"groups","value":"9999-admins"}]', "/corp-admins"],
       ],
     );
+  });
+});
+
+describe("diff per mapped group", () => {
+  const model = (files: Record<string, string>) => {
+    const r = check({ ...BASE, ...files });
+    assert.deepEqual(r.errors, []);
+    return r.model;
+  };
+  it("lists the upstream values that now lead into a group, and those that no longer do", () => {
+    const base = model({ "identity-providers/e.yaml": ENTRA });
+    const head = model({ "identity-providers/e.yaml": ENTRA.replace("value: 9999-admins", "value: 8888-admins") });
+    const d = diffAccess(base, head);
+    assert.deepEqual(d.identityProviders?.groups, [
+      {
+        group: "corp-admins",
+        sourcesAdded: ['entra-oidc: groups holds "8888-admins"'],
+        sourcesRemoved: ['entra-oidc: groups holds "9999-admins"'],
+      },
+    ]);
+    const md = renderMarkdown(d, "a..b");
+    assert.match(md, /### Brokered identity providers/);
+    assert.match(md, /- group corp-admins from: \+ entra-oidc: groups holds "8888-admins"; − entra-oidc/);
+  });
+  it("a provider disabled or removed takes its groups' sources away; unchanged providers say nothing", () => {
+    const base = model({ "identity-providers/e.yaml": ENTRA });
+    assert.equal(diffAccess(base, base).identityProviders, undefined);
+    const off = diffAccess(base, model({ "identity-providers/e.yaml": ENTRA + "enabled: false\n" }));
+    assert.deepEqual(off.identityProviders?.providers, [
+      { alias: "entra-oidc", change: "changed", details: ["enabled: true -> false"] },
+    ]);
+    assert.deepEqual(
+      off.identityProviders?.groups.map((g) => [g.group, g.sourcesRemoved.length]),
+      [
+        ["corp-admins", 1],
+        ["tools-users", 1],
+      ],
+    );
+    const gone = diffAccess(base, model({}));
+    assert.deepEqual(gone.identityProviders?.providers, [{ alias: "entra-oidc", change: "removed", details: [] }]);
+  });
+});
+
+describe("import of existing identity providers", () => {
+  const kcProvider: SnapshotIdentityProvider = {
+    alias: "entra-oidc",
+    providerId: "oidc",
+    displayName: "Entra ID",
+    enabled: true,
+    trustEmail: true,
+    storeToken: false,
+    firstBrokerLoginFlowAlias: "first broker login",
+    config: {
+      syncMode: "FORCE",
+      clientId: "app-1",
+      clientSecret: "**********",
+      clientAuthMethod: "client_secret_post",
+      authorizationUrl: "https://login.example.com/t/oauth2/v2.0/authorize",
+      tokenUrl: "https://login.example.com/t/oauth2/v2.0/token",
+      jwksUrl: "https://login.example.com/t/discovery/v2.0/keys",
+      issuer: "https://login.example.com/t/v2.0",
+      defaultScope: "openid profile email",
+    },
+    mappers: [
+      {
+        name: "entra-admins",
+        identityProviderMapper: "oidc-advanced-group-idp-mapper",
+        config: {
+          claims: '[{"key":"groups","value":"9999-admins"}]',
+          "are.claim.values.regex": "false",
+          group: "/corp-admins",
+          syncMode: "INHERIT",
+        },
+      },
+      { name: "email", identityProviderMapper: "oidc-user-attribute-idp-mapper", config: { claim: "email" } },
+    ],
+  };
+  it("writes a file that validates and declares the same provider and mapper; the secret is never written", () => {
+    const r = convertSnapshot({
+      idp: "keycloak",
+      source: "realm r at http://kc",
+      namespace: "default",
+      groups: [],
+      users: [],
+      clients: [],
+      scopes: [],
+      m2mRecords: [],
+      identityProviders: [kcProvider],
+    });
+    const file = r.files.find((f) => f.path === "identity-providers/entra-oidc.yaml");
+    assert.ok(file, JSON.stringify(r.files.map((f) => f.path)));
+    assert.ok(!file.text.includes("**********") && !/secret/i.test(file.text.replace(/^#.*$/gm, "")));
+    const p = provider({ [file.path]: file.text }, "entra-oidc");
+    assert.deepEqual(
+      p.mappers.map((m) => [m.name, m.keycloakType, m.key, m.value, m.group, m.syncMode]),
+      [["entra-admins", "oidc-advanced-group-idp-mapper", "groups", "9999-admins", "corp-admins", "FORCE"]],
+    );
+    assert.equal(p.oidc?.jwksUrl, kcProvider.config.jwksUrl);
+    assert.ok(r.findings.some((f) => /identityProviderSecrets\.entra-oidc/.test(f.action)));
+    assert.ok(r.findings.some((f) => f.object.includes('"email"') && /oidc-user-attribute-idp-mapper/.test(f.problem)));
   });
 });
