@@ -22,6 +22,12 @@ import { ScopeStore } from "./components/scopes/store";
 import { keycloakErrorHooks } from "./components/keycloak/error-hook";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
 import { BrokeredIdentityProviders, providersNeedingSecrets } from "./components/keycloak/identity-providers";
+import {
+  connectIdentityProviderLookup,
+  findAdoptableProviders,
+  NO_IDP_ADOPTION,
+  type IdentityProviderLookup,
+} from "./components/keycloak/identity-provider-adoption";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./components/keycloak/admin-connection";
 import { readStackState, type StackStateReader } from "./components/stack-state";
@@ -47,6 +53,8 @@ export interface ProgramDeps {
   connectEntra: () => Promise<EntraDirectory | undefined>;
   /** Hooks for every Keycloak resource (the engine supports them; Pulumi's mocks do not). */
   keycloakHooks: () => pulumi.ResourceHookBinding | undefined;
+  /** Keycloak's identity providers, for adopting brokered providers missing from the state. */
+  connectIdentityProviders?: () => Promise<IdentityProviderLookup>;
 }
 
 const defaultDeps: ProgramDeps = {
@@ -66,6 +74,13 @@ const defaultDeps: ProgramDeps = {
     return connectGraph(settings);
   },
   keycloakHooks: keycloakErrorHooks,
+  connectIdentityProviders: () => {
+    const settings = providerSettings();
+    if (!settings) {
+      throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID)");
+    }
+    return connectIdentityProviderLookup(settings);
+  },
 };
 
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
@@ -101,14 +116,25 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   };
   // Objects a cut-short run created but the state does not hold are adopted, not created a second time.
   let adoption;
+  let idpAdoption = NO_IDP_ADOPTION;
   try {
     const state = await deps.readState();
+    if (providers.length && deps.connectIdentityProviders) {
+      idpAdoption = await findAdoptableProviders(providers, state, args.realm, deps.connectIdentityProviders);
+    }
     args.legacyPasswordUsers = legacyPasswordUsersInState(state, "keycloak");
     args.legacyPasswordSeed = legacyPasswordSeedInState(state, "keycloak");
     adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
   } catch (e) {
     if (e instanceof pulumi.RunError) throw e;
     throw new pulumi.RunError(`Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`);
+  }
+  const idpAdopted = Object.keys(idpAdoption.providers).length + Object.keys(idpAdoption.mappers).length;
+  if (idpAdopted) {
+    void pulumi.log.info(
+      `adopting ${idpAdopted} identity provider(s) and mapper(s) that exist in realm ${args.realm} but not in this ` +
+        "stack's state: imported, not created again",
+    );
   }
   const n = adoptedCount(adoption);
   if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
@@ -124,6 +150,7 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
         providers,
         secrets: pulumi.secret(config.identityProviderSecrets),
         hooks,
+        adoption: idpAdoption,
       },
       { dependsOn: [access] },
     );

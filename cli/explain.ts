@@ -84,6 +84,19 @@ function parseClaims(text: string): Claims {
   return v as Claims;
 }
 
+/** For a brokered person, in JSON: each mapper and whether it applies. */
+function mapperJson(model: AccessModel, flags: ExplainFlags): { mappers?: Array<Record<string, unknown>> } {
+  const p = flags.idp !== undefined ? (model.identityProviders ?? []).find((x) => x.alias === flags.idp) : undefined;
+  if (!p) return {};
+  const outcomes = brokeredGroups(p, parseClaims(flags.claims!)).outcomes;
+  return {
+    mappers: outcomes.map((o) => {
+      const { name, group, syncMode } = o.mapper;
+      return { name, group, applies: o.applies, sync_mode: syncMode };
+    }),
+  };
+}
+
 /** For a brokered person: each mapper and whether it applies to these claims. */
 function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
   const p = flags.idp !== undefined ? (model.identityProviders ?? []).find((x) => x.alias === flags.idp) : undefined;
@@ -180,6 +193,7 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
         ...more,
         scopes: d.scopes,
         upstream: UPSTREAM_REVISION,
+        ...mapperJson(model, flags),
       };
       io.out(JSON.stringify(answer, null, 2));
     } else {
@@ -206,7 +220,8 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   // Rate limits and quarantine (lib/rate-limits/identity.ts), for a named user or M2M account.
   const rated = flags.user !== undefined ? callerRateLimits(model, { user: flags.user }) : flags.m2m !== undefined ? callerRateLimits(model, { m2m: flags.m2m }) : null;
   if (flags.format === "json") {
-    io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null, ...(rated ? { rate_limits: rated } : {}) }, null, 2));
+    const brokered = mapperJson(model, flags);
+    io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null, ...(rated ? { rate_limits: rated } : {}), ...brokered }, null, 2));
   } else {
     io.out(`${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ${who.groups.join(", ") || "(none)"}\n  scopes: ${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`);
     for (const line of mapperLines(model, flags)) io.out(line);

@@ -4,9 +4,11 @@
  * guide configures them by hand (docs/idp/keycloak-identity-brokering.md, PR #1629, section 2B Steps 1 and 2).
  * Client secrets come from the stack's secret config and stay Pulumi secrets (never plain in the state).
  */
+import { createHash } from "node:crypto";
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import type { BrokeredMapper, BrokeredProvider } from "../../lib";
+import { idpMapperKey, NO_IDP_ADOPTION, type IdentityProviderAdoption } from "./identity-provider-adoption";
 
 export interface BrokeredIdentityProvidersArgs {
   /** The realm's name (its id in Keycloak). */
@@ -17,6 +19,19 @@ export interface BrokeredIdentityProvidersArgs {
   /** Stack config secret `identityProviderSecrets`: alias -> client secret. */
   secrets: pulumi.Output<Readonly<Record<string, string>> | undefined>;
   hooks?: pulumi.ResourceHookBinding;
+  /** Providers and mappers that exist in the realm but not in the state: imported instead of created. */
+  adoption?: IdentityProviderAdoption;
+}
+
+/**
+ * On the run that adopts a provider, settings the definitions leave to Keycloak's defaults are kept as Keycloak has
+ * them (an import must match what it reads); the next run sets the declared ones.
+ */
+const ADOPTED_IGNORES = ["extraConfig", "guiOrder", "loginHint", "uiLocales", "postBrokerLoginFlowAlias"];
+
+/** A secret's version for Keycloak's write-only argument: changes when the secret does (itself kept secret). */
+function secretVersion(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex").slice(0, 16);
 }
 
 /** Providers that authenticate to their IdP with a client secret: every OIDC one. */
@@ -41,7 +56,12 @@ export class BrokeredIdentityProviders extends pulumi.ComponentResource {
   constructor(name: string, args: BrokeredIdentityProvidersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:BrokeredIdentityProviders", name, {}, opts);
     const kc: pulumi.CustomResourceOptions = { parent: this, hooks: args.hooks };
+    const adoption = args.adoption ?? NO_IDP_ADOPTION;
     for (const p of args.providers) {
+      const importId = adoption.providers[p.alias];
+      const adopted: pulumi.CustomResourceOptions = importId
+        ? { import: importId, ignoreChanges: ADOPTED_IGNORES }
+        : {};
       const common = {
         realm: args.realm,
         alias: p.alias,
@@ -58,7 +78,8 @@ export class BrokeredIdentityProviders extends pulumi.ComponentResource {
         const o = p.oidc;
         const alias = p.alias;
         // Checked before any resource is declared (program.ts): here a missing secret cannot happen.
-        const secret = pulumi.secret(args.secrets.apply((s) => s?.[alias] ?? ""));
+        const plain = args.secrets.apply((s) => s?.[alias] ?? "");
+        // Write-only: Keycloak gets it, the provider keeps it out of its state; a new secret, a new version.
         idp = new keycloak.oidc.IdentityProvider(
           `${name}-${p.alias}`,
           {
@@ -66,7 +87,8 @@ export class BrokeredIdentityProviders extends pulumi.ComponentResource {
             authorizationUrl: o.authorizationUrl,
             tokenUrl: o.tokenUrl,
             clientId: o.clientId,
-            clientSecret: secret,
+            clientSecretWo: pulumi.secret(plain),
+            clientSecretWoVersion: pulumi.secret(plain.apply(secretVersion)),
             defaultScopes: o.defaultScopes,
             ...(o.issuer ? { issuer: o.issuer } : {}),
             ...(o.jwksUrl ? { jwksUrl: o.jwksUrl } : {}),
@@ -76,7 +98,7 @@ export class BrokeredIdentityProviders extends pulumi.ComponentResource {
             validateSignature: o.jwksUrl !== null,
             extraConfig: { clientAuthMethod: o.clientAuthMethod },
           },
-          { ...kc, additionalSecretOutputs: ["clientSecret"] },
+          { ...kc, ...adopted, additionalSecretOutputs: ["clientSecret", "clientSecretWoVersion"] },
         );
       } else {
         const s = p.saml!;
@@ -97,7 +119,7 @@ export class BrokeredIdentityProviders extends pulumi.ComponentResource {
             postBindingResponse: s.postBindingResponse,
             postBindingAuthnRequest: s.postBindingAuthnRequest,
           },
-          kc,
+          { ...kc, ...adopted },
         );
       }
       this.providers[p.alias] = idp.internalId;
@@ -111,7 +133,7 @@ export class BrokeredIdentityProviders extends pulumi.ComponentResource {
             identityProviderMapper: m.keycloakType,
             extraConfig: mapperConfig(m),
           },
-          kc,
+          { ...kc, import: adoption.mappers[idpMapperKey(p.alias, m.name)] },
         );
       }
     }

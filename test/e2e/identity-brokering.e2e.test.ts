@@ -7,15 +7,17 @@
  * leaves the corporate group, the next login removes the group (FORCE) and the auth server denies.
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MongoClient } from "mongodb";
 import { run } from "../../cli/main";
-import { checkRepository } from "../../lib";
+import { readKeycloakRealm } from "../../cli/import-read";
+import { checkRepository, convertSnapshot } from "../../lib";
 import { startAuthServer, type AuthServer } from "../support/auth-server";
 import { clientSecret, requestToken, writeRepo } from "../support/conformance";
-import { engineStack, type EngineStack } from "../support/engine";
-import { keycloakAdmin, programStackConfig, type KeycloakAdminClient } from "../support/keycloak-admin";
+import { changes, engineStack, type EngineStack } from "../support/engine";
+import { KC_ADMIN, keycloakAdmin, programStackConfig, type KeycloakAdminClient } from "../support/keycloak-admin";
 import { databaseUri, keycloakUrl } from "../support/services";
 
 const REALM = `brk-${process.pid}`;
@@ -69,6 +71,7 @@ let corp: KeycloakAdminClient;
 let carolId: string;
 let corpToolsId: string;
 let webSecret: string;
+let brokerSecret: string;
 
 /** Cookies by path and name: both realms set AUTH_SESSION_ID, each on its own /realms/<realm>/ path. */
 class CookieJar {
@@ -268,7 +271,7 @@ before(async () => {
   const kc = keycloakUrl();
   const uri = databaseUri();
   mongo = await new MongoClient(uri).connect();
-  const brokerSecret = await makeCorporateRealm(kc);
+  brokerSecret = await makeCorporateRealm(kc);
   repo = writeRepo(FILES(kc));
   assert.deepEqual(checkRepository(repo, { bootstrap: true }).errors, []);
   const secrets = {
@@ -326,7 +329,35 @@ describe("a person from a corporate IdP brokered through Keycloak", () => {
       await corp.clients.getClientSecret({ id: (await corp.clients.find({ clientId: BROKER_CLIENT }))[0]!.id! })
     ).value!;
     assert.ok(JSON.stringify(state).includes(brokerSecret), "the state holds the secret (decrypted by the export)");
-    assert.deepEqual(plainPathsHolding(state, brokerSecret), [], "the broker's client secret is in the state in plain text");
+    assert.deepEqual(
+      plainPathsHolding(state, brokerSecret),
+      [],
+      "the broker's client secret is in the state in plain text",
+    );
+  });
+
+  it("import reads the provider and its mapper back into a file that declares the same", async () => {
+    const kc = keycloakUrl();
+    const settings = { url: kc, realm: REALM, adminRealm: "master", clientId: "admin-cli", ...KC_ADMIN };
+    const identity = await readKeycloakRealm(settings);
+    const r = convertSnapshot({
+      idp: "keycloak",
+      source: REALM,
+      namespace: "default",
+      scopes: [],
+      m2mRecords: [],
+      ...identity,
+    });
+    const file = r.files.find((f) => f.path === `identity-providers/${ALIAS}.yaml`);
+    assert.ok(file, `files: ${r.files.map((f) => f.path).join(", ")}`);
+    const again = checkRepository(writeRepo({ ...FILES(kc), [file.path]: file.text }), { bootstrap: true });
+    assert.deepEqual(again.errors, []);
+    const declared = checkRepository(repo, { bootstrap: true }).model.identityProviders;
+    const imported = again.model.identityProviders;
+    // The same provider and mappers (names included), but for the file they came from.
+    const view = (ps: typeof declared) => ps?.map(({ file: _file, ...p }) => p);
+    assert.deepEqual(view(imported), view(declared));
+    assert.ok(r.findings.some((f) => f.action.includes(`identityProviderSecrets.${ALIAS}`)));
   });
 
   it("logs in through the broker; the token carries the mapped group; the auth server allows, as explain", async () => {
@@ -378,5 +409,73 @@ describe("a person from a corporate IdP brokered through Keycloak", () => {
     });
     // The shadow user has no password of its own in the registry's realm: only the broker signs it in.
     assert.equal(res.token, null);
+  });
+  it("a provider made by hand as the guide shows: import writes its file, pulumi up adopts it (no 409)", async () => {
+    const kc = keycloakUrl();
+    const reg = await keycloakAdmin(REALM);
+    const corpUrl = `${kc}/realms/${CORP}/protocol/openid-connect`;
+    // Upstream's guide, section 2B, Step 1 and Step 2, through the admin REST API.
+    await reg.identityProviders.create({
+      alias: "corp-hand",
+      displayName: "Corp by hand",
+      providerId: "oidc",
+      enabled: true,
+      trustEmail: true,
+      storeToken: false,
+      firstBrokerLoginFlowAlias: "first broker login",
+      config: {
+        clientId: BROKER_CLIENT,
+        clientSecret: brokerSecret,
+        clientAuthMethod: "client_secret_post",
+        authorizationUrl: `${corpUrl}/auth`,
+        tokenUrl: `${corpUrl}/token`,
+        jwksUrl: `${corpUrl}/certs`,
+        issuer: `${kc}/realms/${CORP}`,
+        useJwksUrl: "true",
+        defaultScope: "openid profile email",
+        syncMode: "FORCE",
+      },
+    });
+    await reg.identityProviders.createMapper({
+      alias: "corp-hand",
+      identityProviderMapper: {
+        name: "corp-tools-to-brk-tools",
+        identityProviderAlias: "corp-hand",
+        identityProviderMapper: "oidc-advanced-group-idp-mapper",
+        config: {
+          claims: '[{"key":"groups","value":"corp-tools"}]',
+          "are.claim.values.regex": "false",
+          group: "/brk-tools",
+          syncMode: "FORCE",
+        },
+      },
+    });
+    const [before] = await reg.identityProviders.findMappers({ alias: "corp-hand" });
+    const settings = { url: kc, realm: REALM, adminRealm: "master", clientId: "admin-cli", ...KC_ADMIN };
+    const r = convertSnapshot({
+      idp: "keycloak",
+      source: REALM,
+      namespace: "default",
+      scopes: [],
+      m2mRecords: [],
+      ...(await readKeycloakRealm(settings)),
+    });
+    const file = r.files.find((f) => f.path === "identity-providers/corp-hand.yaml");
+    assert.ok(file);
+    writeFileSync(join(repo, file.path), file.text);
+    await e2e.stack.setConfig("mcp-gateway-access:identityProviderSecrets", {
+      value: JSON.stringify({ [ALIAS]: brokerSecret, "corp-hand": brokerSecret }),
+      secret: true,
+    });
+    const done = changes((await e2e.stack.up({ onOutput: () => undefined })).summary);
+    assert.equal(done.create ?? 0, 0, `nothing created: ${JSON.stringify(done)}`);
+    // Still one provider and the same mapper (its id unchanged): adopted, not made again.
+    const after = await reg.identityProviders.findMappers({ alias: "corp-hand" });
+    assert.deepEqual(
+      after.map((m) => m.id),
+      [before!.id],
+    );
+    const state = JSON.stringify(await e2e.stack.exportStack());
+    assert.ok(state.includes("keycloak-idp-corp-hand-mapper-corp-tools-to-brk-tools"), "the mapper is in the state");
   });
 });

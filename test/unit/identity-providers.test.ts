@@ -7,6 +7,8 @@ import type { BrokeredProvider, SnapshotIdentityProvider } from "../../lib";
 import { renderMarkdown } from "../../cli/diff";
 import { accessProgram, type ProgramDeps } from "../../program";
 import { BrokeredIdentityProviders, mapperConfig } from "../../components/keycloak/identity-providers";
+import { findAdoptableProviders } from "../../components/keycloak/identity-provider-adoption";
+import type { StateResource } from "../../components/stack-state";
 import type { KeycloakAdmin } from "../../components/keycloak/admin-connection";
 import { declared, settled, useMocks } from "../support/mocks";
 import { check, GROUP, makeRepo, only, USER } from "../support/repo";
@@ -238,6 +240,26 @@ describe("explain and access tests of a brokered person", () => {
     assert.match(deny.out, /^DENY a person from entra-oidc: tools\/list on currenttime\n.*\(403\)/);
     const who = await cli(["explain", "--dir", dir, "--idp", "entra-oidc", "--claims", '{"groups":["9999-admins"]}']);
     assert.match(who.out, /groups: corp-admins\n\s+scopes: corp-admins/);
+    const json = await cli([
+      "explain",
+      "--dir",
+      dir,
+      "--idp",
+      "entra-oidc",
+      "--claims",
+      '{"groups":["9999-admins"]}',
+      "--format",
+      "json",
+    ]);
+    const parsed = JSON.parse(json.out) as { groups: string[]; mappers: Array<{ group: string; applies: boolean }> };
+    assert.deepEqual(parsed.groups, ["corp-admins"]);
+    assert.deepEqual(
+      parsed.mappers.map((m) => [m.group, m.applies]),
+      [
+        ["tools-users", false],
+        ["corp-admins", true],
+      ],
+    );
   });
   it("explain refuses an unknown alias, claims not a JSON object, --claims without --idp (exit 2)", async () => {
     const dir = repo();
@@ -322,9 +344,12 @@ describe("the Keycloak resources", () => {
     const idp = declared.find((d) => d.type === "keycloak:oidc/identityProvider:IdentityProvider");
     assert.ok(idp);
     assert.equal(idp.inputs.alias, "entra-oidc");
-    assert.equal(idp.inputs.clientSecret, "the-secret");
-    // Sent to the engine as a secret: encrypted in the state, never shown in plain text.
-    assert.ok(JSON.stringify(idp.raw.clientSecret).includes("4dabf18193072939515e22adb298388d"));
+    // Write-only (kept out of the provider's state) and sent to the engine as a secret (encrypted where it is kept).
+    assert.equal(idp.inputs.clientSecretWo, "the-secret");
+    assert.equal(idp.inputs.clientSecret, undefined);
+    assert.ok(JSON.stringify(idp.raw.clientSecretWo).includes("4dabf18193072939515e22adb298388d"));
+    assert.ok(JSON.stringify(idp.raw.clientSecretWoVersion).includes("4dabf18193072939515e22adb298388d"));
+    assert.match(String(idp.inputs.clientSecretWoVersion), /^[0-9a-f]{16}$/);
     assert.equal(idp.inputs.syncMode, "FORCE");
     assert.equal(idp.inputs.validateSignature, true);
     assert.deepEqual(idp.inputs.extraConfig, { clientAuthMethod: "client_secret_post" });
@@ -442,5 +467,54 @@ describe("import of existing identity providers", () => {
     assert.equal(p.oidc?.jwksUrl, kcProvider.config.jwksUrl);
     assert.ok(r.findings.some((f) => /identityProviderSecrets\.entra-oidc/.test(f.action)));
     assert.ok(r.findings.some((f) => f.object.includes('"email"') && /oidc-user-attribute-idp-mapper/.test(f.problem)));
+  });
+});
+
+describe("adoption of providers made outside the stack", () => {
+  const entra = () =>
+    provider(
+      { "identity-providers/entra.yaml": ENTRA.replace("  - value: 5510a1b0-aaaa\n    group: tools-users\n", "") },
+      "entra-oidc",
+    );
+  const live = (asked: string[][]) => async () => ({
+    mappersByAlias: async (_realm: string, aliases: readonly string[]) => {
+      asked.push([...aliases]);
+      return new Map([["entra-oidc", new Map([["groups=9999-admins to corp-admins", "m-1"]])]]);
+    },
+  });
+  it("imports a provider and mapper in the realm but not in the state, by alias and mapper name", async () => {
+    const asked: string[][] = [];
+    const a = await findAdoptableProviders([entra()], [], "mcp-gateway", live(asked));
+    assert.deepEqual(a, {
+      providers: { "entra-oidc": "mcp-gateway/entra-oidc" },
+      mappers: { "entra-oidc/groups=9999-admins to corp-admins": "mcp-gateway/entra-oidc/m-1" },
+    });
+    assert.deepEqual(asked, [["entra-oidc"]]);
+  });
+  it("asks Keycloak nothing when the state holds them all, and nothing when the state cannot be read", async () => {
+    const asked: string[][] = [];
+    const state: StateResource[] = [
+      {
+        type: "keycloak:oidc/identityProvider:IdentityProvider",
+        id: "x",
+        outputs: { realm: "mcp-gateway", alias: "entra-oidc" },
+      },
+      {
+        type: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
+        id: "y",
+        outputs: {
+          realm: "mcp-gateway",
+          identityProviderAlias: "entra-oidc",
+          name: "groups=9999-admins to corp-admins",
+        },
+      },
+    ];
+    const a = await findAdoptableProviders([entra()], state, "mcp-gateway", live(asked));
+    assert.deepEqual(a, { providers: {}, mappers: {} });
+    assert.deepEqual(await findAdoptableProviders([entra()], undefined, "mcp-gateway", live(asked)), {
+      providers: {},
+      mappers: {},
+    });
+    assert.deepEqual(asked, []);
   });
 });
