@@ -40,6 +40,8 @@ export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedI
   if ("idp" in ref) {
     const p = (model.identityProviders ?? []).find((x) => x.alias === ref.idp);
     if (!p) return null;
+    // The token's groups are the Keycloak groups the mappers gave; the auth server reads them as they are
+    // (auth_server/providers/keycloak.py `claims.get("groups", [])`, guide 1.2, PR #1629).
     // A disabled provider shows no login button and refuses its callback: the person gets no token.
     return { label: `a person from ${p.alias}`, groups: brokeredGroups(p, ref.claims).groups, enabled: p.enabled };
   }

@@ -281,7 +281,8 @@ export function buildIdentityProviders(
     return { providers: [], diagnostics };
   }
   const groups = keycloakGroups(model);
-  // auth_server/group_filter.py (Design C, the default): a group no scope's group_mappings names is dropped.
+  // auth_server/group_filter.py `filter_session_groups` (Design C, the default) drops a group no scope's
+  // group_mappings names, and server.py `map_groups_to_scopes` maps it to nothing (guide 3.4, PR #1629).
   const mapped = new Set(authScopes(model).flatMap((d) => d.group_mappings));
   const byAlias = new Map<string, Located<IdentityProviderDefinition>>();
   const providers: BrokeredProvider[] = [];
@@ -316,7 +317,8 @@ export function buildIdentityProviders(
         warn(
           src,
           [...at, "group"],
-          `no scope maps group "${m.group}": the auth server drops it (auth_server/group_filter.py), ` +
+          `no scope maps group "${m.group}": the auth server drops it (auth_server/group_filter.py ` +
+            "filter_session_groups), " +
             "so the person gets no access from it",
         );
       }
