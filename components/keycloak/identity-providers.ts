@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import type { BrokeredMapper, BrokeredProvider } from "../../lib";
+import { mapperKeycloakConfig, type BrokeredProvider } from "../../lib";
 import { idpMapperKey, NO_IDP_ADOPTION, type IdentityProviderAdoption } from "./identity-provider-adoption";
 
 export interface BrokeredIdentityProvidersArgs {
@@ -39,15 +39,8 @@ export function providersNeedingSecrets(providers: readonly BrokeredProvider[]):
   return providers.filter((p) => p.type === "oidc").map((p) => p.alias);
 }
 
-/** The mapper's Keycloak config (upstream's guide, Step 2: `claims` JSON, `are.claim.values.regex`, `group` path). */
-export function mapperConfig(m: BrokeredMapper): Record<string, string> {
-  // Groups of this project are top-level Keycloak groups: the path is "/<name>".
-  const common = { group: `/${m.group}`, syncMode: m.syncMode };
-  if (m.kind === "everyone") return common;
-  const pairs = JSON.stringify([{ key: m.key, value: m.value }]);
-  if (m.kind === "claim") return { ...common, claims: pairs, "are.claim.values.regex": String(m.regex) };
-  return { ...common, attributes: pairs, "are.attribute.values.regex": String(m.regex) };
-}
+/** The mapper's Keycloak config (upstream's guide, Step 2): the same as `render --identity-providers` shows. */
+export const mapperConfig = mapperKeycloakConfig;
 
 export class BrokeredIdentityProviders extends pulumi.ComponentResource {
   /** Alias -> the provider's internal id. */

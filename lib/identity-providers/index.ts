@@ -17,3 +17,4 @@ export {
   type IdentityProviderDiff,
 } from "./diff";
 export { importIdentityProviders, type IdentityProviderSnapshot, type SnapshotIdentityProvider } from "./import";
+export { mapperKeycloakConfig, renderIdentityProviders, type KeycloakIdentityProviderBody } from "./render";

@@ -518,3 +518,32 @@ describe("adoption of providers made outside the stack", () => {
     assert.deepEqual(asked, []);
   });
 });
+
+describe("render --identity-providers", () => {
+  it("prints providers and mappers as Keycloak's admin API takes them, the secret as a placeholder", async () => {
+    const dir = makeRepo({ ...BASE, "identity-providers/entra.yaml": ENTRA });
+    const r = await cli(["render", "--dir", dir, "--identity-providers"]);
+    assert.equal(r.code, 0, r.err);
+    const [p] = JSON.parse(r.out) as Array<{
+      alias: string;
+      providerId: string;
+      config: Record<string, string>;
+      mappers: Array<{ identityProviderMapper: string; config: Record<string, string> }>;
+    }>;
+    assert.equal(p?.alias, "entra-oidc");
+    assert.equal(p?.providerId, "oidc");
+    assert.equal(p?.config.syncMode, "FORCE");
+    assert.equal(p?.config.clientSecret, "(stack secret config identityProviderSecrets.entra-oidc)");
+    assert.deepEqual(p?.mappers[1], {
+      name: "groups=9999-admins to corp-admins",
+      identityProviderAlias: "entra-oidc",
+      identityProviderMapper: "oidc-advanced-group-idp-mapper",
+      config: {
+        group: "/corp-admins",
+        syncMode: "FORCE",
+        claims: '[{"key":"groups","value":"9999-admins"}]',
+        "are.claim.values.regex": "false",
+      },
+    });
+  });
+});
