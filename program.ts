@@ -18,12 +18,20 @@ import {
   textLine,
   type AccessModel,
   type IdentityProvider,
+  keycloakRealmUrl,
   type RawSettings,
   type StackConfig,
 } from "./lib";
 import { ScopeStore } from "./components/scopes/store";
 import { keycloakErrorHooks } from "./components/keycloak/error-hook";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
+import { BrokeredIdentityProviders, providersNeedingSecrets } from "./components/keycloak/identity-providers";
+import {
+  connectIdentityProviderLookup,
+  findAdoptableProviders,
+  NO_IDP_ADOPTION,
+  type IdentityProviderLookup,
+} from "./components/keycloak/identity-provider-adoption";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./clients/keycloak-admin";
 import { readStackState, type StackStateReader } from "./clients/stack-state";
@@ -49,6 +57,8 @@ export interface ProgramDeps {
   connectEntra: () => Promise<EntraDirectory | undefined>;
   /** Hooks for every Keycloak resource (the engine supports them; Pulumi's mocks do not). */
   keycloakHooks: () => pulumi.ResourceHookBinding | undefined;
+  /** Keycloak's identity providers, for adopting brokered providers missing from the state. */
+  connectIdentityProviders?: () => Promise<IdentityProviderLookup>;
 }
 
 const defaultDeps: ProgramDeps = {
@@ -71,6 +81,13 @@ const defaultDeps: ProgramDeps = {
     return connectGraph(settings);
   },
   keycloakHooks: keycloakErrorHooks,
+  connectIdentityProviders: () => {
+    const settings = providerSettings();
+    if (!settings) {
+      throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID)");
+    }
+    return connectIdentityProviderLookup(settings);
+  },
 };
 
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
@@ -81,6 +98,15 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
     throw new StackSettingsError(message);
   }
   const { registryUrl, authServerUrl } = config;
+  // Brokered IdPs' client secrets: all of them or nothing is applied (a provider without its secret cannot log in).
+  const providers = model.identityProviders ?? [];
+  const missing = providersNeedingSecrets(providers).filter((a) => !config.identityProviderSecrets?.[a]);
+  if (missing.length) {
+    throw new pulumi.RunError(
+      `no client secret for the identity provider(s) ${missing.join(", ")}; nothing was applied. Set each with ` +
+        `pulumi config set --secret --path 'mcp-gateway-access:identityProviderSecrets.<alias>' <secret>`,
+    );
+  }
   const args: KeycloakAccessArgs = {
     plan: planIdentity(model, { idp: "keycloak", audienceMapper: config.keycloakM2MAudienceMapper }),
     realm: config.keycloakRealm,
@@ -98,8 +124,12 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
   };
   // Objects a cut-short run created but the state does not hold are adopted, not created a second time.
   let adoption;
+  let idpAdoption = NO_IDP_ADOPTION;
   try {
     const state = await deps.readState();
+    if (providers.length && deps.connectIdentityProviders) {
+      idpAdoption = await findAdoptableProviders(providers, state, args.realm, deps.connectIdentityProviders);
+    }
     args.legacyPasswordUsers = legacyPasswordUsersInState(state, "keycloak");
     args.legacyPasswordSeed = legacyPasswordSeedInState(state, "keycloak");
     adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
@@ -108,9 +138,33 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
     const message = `Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`;
     throw new ServiceError(message, 1, { cause: e });
   }
+  const idpAdopted = Object.keys(idpAdoption.providers).length + Object.keys(idpAdoption.mappers).length;
+  if (idpAdopted) {
+    void pulumi.log.info(
+      `adopting ${idpAdopted} identity provider(s) and mapper(s) that exist in realm ${args.realm} but not in this ` +
+        "stack's state: imported, not created again",
+    );
+  }
   const n = adoptedCount(adoption);
   if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
-  return new KeycloakAccess("keycloak", { ...args, adoption, hooks: deps.keycloakHooks() });
+  const hooks = deps.keycloakHooks();
+  const access = new KeycloakAccess("keycloak", { ...args, adoption, hooks });
+  if (providers.length) {
+    // After the groups (and the realm) exist: a mapper names its group by path.
+    new BrokeredIdentityProviders(
+      "keycloak-idp",
+      {
+        realm: access.realmId,
+        realmUrl: keycloakRealmUrl(keycloakUrl, args.realm),
+        providers,
+        secrets: pulumi.secret(config.identityProviderSecrets),
+        hooks,
+        adoption: idpAdoption,
+      },
+      { dependsOn: [access] },
+    );
+  }
+  return access;
 }
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */

@@ -1,6 +1,6 @@
 /** `mcp-access diff`: per identity, what a change between two git revisions gains and loses. */
 import { Command, Option } from "commander";
-import { rateLimitMarkdown } from "../lib";
+import { identityProviderMarkdown, rateLimitMarkdown } from "../lib";
 import {
   checkFiles,
   checkRepository,
@@ -111,6 +111,7 @@ export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity =
   const out: string[] = [`## Access changes (${mdText(range)})`, ""];
   out.push(...flipSection(diff.expectations, maxIdentities));
   out.push(...rateLimitMarkdown(diff.rateLimits ?? []));
+  out.push(...identityProviderMarkdown(diff.identityProviders, mdText));
   if (!diff.identities.length && !diff.groups.length) return [...out, "No identity gains or loses access."].join("\n");
   const privileged = diff.identities.filter((c) => c.privileged.length);
   if (privileged.length) {

@@ -1,6 +1,7 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { callerRateLimitLines, callerRateLimits, targetRateLimits } from "../lib";
+import { brokeredGroups, callerRateLimitLines, callerRateLimits, identityProviderAliases, mapperText, targetRateLimits } from "../lib";
+import type { Claims } from "../lib";
 import {
   authScopes,
   checkRepository,
@@ -29,6 +30,8 @@ interface ExplainFlags extends RepoFlags {
   user?: string;
   m2m?: string;
   groups?: string[];
+  idp?: string;
+  claims?: string;
   server?: string;
   method?: string;
   tool?: string;
@@ -42,8 +45,17 @@ interface ExplainFlags extends RepoFlags {
 }
 
 function identity(model: AccessModel, flags: ExplainFlags): Who {
-  const chosen = [flags.user, flags.m2m, flags.groups].filter((x) => x !== undefined).length;
-  if (chosen !== 1) throw new UsageError("give exactly one of --user NAME, --m2m NAME or --groups a,b");
+  const chosen = [flags.user, flags.m2m, flags.groups, flags.idp].filter((x) => x !== undefined).length;
+  if (chosen !== 1) throw new UsageError("give exactly one of --user NAME, --m2m NAME, --groups a,b or --idp ALIAS (with --claims)");
+  if ((flags.claims !== undefined) !== (flags.idp !== undefined)) throw new UsageError("--claims goes with --idp, and --idp needs --claims");
+  if (flags.idp !== undefined) {
+    const who = resolveIdentity(model, { idp: flags.idp, claims: parseClaims(flags.claims!) });
+    if (!who) {
+      const known = identityProviderAliases(model).join(", ") || "none";
+      throw new UsageError(`no identity provider "${flags.idp}" in identity-providers/ (known: ${known})`);
+    }
+    return who;
+  }
   if (flags.user !== undefined) {
     const who = resolveIdentity(model, { user: flags.user });
     if (!who) throw new UsageError(`no user "${flags.user}" in users/ (known: ${userNames(model).join(", ") || "none"})`);
@@ -58,6 +70,44 @@ function identity(model: AccessModel, flags: ExplainFlags): Who {
 }
 
 type Who = ResolvedIdentity;
+
+/** `--claims` is the JSON object the provider sends (ID token claims, or SAML attributes as name -> values). */
+function parseClaims(text: string): Claims {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--claims must be a JSON object, e.g. '{"groups": ["5510a1b0-..."]}'; not JSON: ${text.slice(0, 80)}`);
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new UsageError("--claims must be a JSON object of claims");
+  return v as Claims;
+}
+
+/** For a brokered person, in JSON: each mapper and whether it applies. */
+function mapperJson(model: AccessModel, flags: ExplainFlags): { mappers?: Array<Record<string, unknown>> } {
+  const p = flags.idp !== undefined ? (model.identityProviders ?? []).find((x) => x.alias === flags.idp) : undefined;
+  if (!p) return {};
+  const outcomes = brokeredGroups(p, parseClaims(flags.claims!)).outcomes;
+  return {
+    mappers: outcomes.map((o) => {
+      const { name, group, syncMode } = o.mapper;
+      return { name, group, applies: o.applies, sync_mode: syncMode };
+    }),
+  };
+}
+
+/** For a brokered person: each mapper and whether it applies to these claims. */
+function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
+  const p = flags.idp !== undefined ? (model.identityProviders ?? []).find((x) => x.alias === flags.idp) : undefined;
+  if (!p) return [];
+  const lines = (brokeredGroups(p, parseClaims(flags.claims!)).outcomes).map(
+    (o) => `  mapper ${JSON.stringify(o.mapper.name)}: ${mapperText(o.mapper)}: ${o.applies ? "applies" : "does not apply"}` +
+      (o.mapper.syncMode === "FORCE" ? "" : ` (sync ${o.mapper.syncMode}: set at the first login only)`),
+  );
+  if (!p.mappers.length) lines.push("  (the provider has no mappers: a person from it gets no group)");
+  if (!p.enabled) lines.push("  (the provider is disabled: no login through it)");
+  return lines;
+}
 
 /** The request the flags describe, in words and as the access tests write it. */
 function requestOf(flags: ExplainFlags): { label: string; request: DecisionRequest } {
@@ -142,6 +192,7 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
         ...more,
         scopes: d.scopes,
         upstream: UPSTREAM_REVISION,
+        ...mapperJson(model, flags),
       };
       io.out(JSON.stringify(answer, null, 2));
     } else {
@@ -151,6 +202,7 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
       lines.push(`  ${d.reason}`, `  decided by ${d.decidedBy} (${d.branch})`, `  scopes held: ${d.scopes.join(", ") || "(none)"}`);
       for (const s of dependsOn) lines.push(`  depends on the registry's switch: ${s.text}`);
       for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
+      lines.push(...mapperLines(model, flags));
       // Rate limits: quarantine of the caller and of the target refuse even an allowed request.
       const target = flags.agent !== undefined ? targetRateLimits(model, { agent: flags.agent }) : flags.server !== undefined ? targetRateLimits(model, { server: flags.server }) : null;
       const caller = flags.user !== undefined ? callerRateLimits(model, { user: flags.user }) : flags.m2m !== undefined ? callerRateLimits(model, { m2m: flags.m2m }) : null;
@@ -167,9 +219,11 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   // Rate limits and quarantine (lib/rate-limits/identity.ts), for a named user or M2M account.
   const rated = flags.user !== undefined ? callerRateLimits(model, { user: flags.user }) : flags.m2m !== undefined ? callerRateLimits(model, { m2m: flags.m2m }) : null;
   if (flags.format === "json") {
-    io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null, ...(rated ? { rate_limits: rated } : {}) }, null, 2));
+    const brokered = mapperJson(model, flags);
+    io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null, ...(rated ? { rate_limits: rated } : {}), ...brokered }, null, 2));
   } else {
-    io.out(`${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ${who.groups.join(", ")}\n  scopes: ${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`);
+    io.out(`${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ${who.groups.join(", ") || "(none)"}\n  scopes: ${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`);
+    for (const line of mapperLines(model, flags)) io.out(line);
     for (const g of grants) io.out(`  ${g}`);
     if (rated) for (const line of callerRateLimitLines(rated, admin)) io.out(line);
   }
@@ -181,6 +235,8 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
     .option("--user <name>", "a user from users/")
     .option("--m2m <name>", "an M2M account from m2m/")
     .option("--groups <a,b>", "IdP groups, as a token carries them", collect)
+    .option("--idp <alias>", "a person brokered through this provider of identity-providers/ (with --claims)")
+    .option("--claims <json>", "with --idp: the claims (SAML: attributes) the provider sends, e.g. '{\"groups\": [\"g1\"]}'")
     .option("--server <server>", "MCP server key or path (e.g. currenttime, /currenttime/mcp, peer-x/docs), or kind/path with --http")
     .option("--method <method>", "JSON-RPC method, e.g. tools/list or tools/call (case-sensitive)")
     .option("--tool <tool>", "tool name (params.name), for tools/call")

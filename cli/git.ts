@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { ACCESS_TESTS_DIR, KINDS, RATE_LIMITS_DIR, sizedFile, symlinkFile, type RawFile } from "../lib";
+import { ACCESS_TESTS_DIR, IDENTITY_PROVIDERS_DIR, KINDS, RATE_LIMITS_DIR, sizedFile, symlinkFile, type RawFile } from "../lib";
 import { UsageError } from "../lib";
 
 /** Paths given to git are literal (no glob or pathspec magic in a folder's name); its output is never localized. */
@@ -51,7 +51,7 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
     throw new UsageError(`git revision "${ref}" not found (fetch it first, e.g. git fetch origin main)`);
   }
   const prefix = relative(top, root).split("\\").join("/");
-  const paths = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
+  const paths = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR, IDENTITY_PROVIDERS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
   // NUL-separated (-z): git quotes names with non-ASCII bytes, quotes, backslashes or newlines in its line
   // output ("users/\303\251quipe/..."); read that way, such files would vanish from the revision.
   const listing = git(["ls-tree", "-r", "-l", "-z", "--full-tree", ref, "--", ...paths], top).toString("utf8");

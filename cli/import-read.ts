@@ -9,6 +9,7 @@ import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { UsageError } from "../lib";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../clients/graph";
 import { pages, signInKeycloak, topLevelGroupNames } from "../clients/keycloak-admin";
+import type { SnapshotIdentityProvider } from "../lib";
 
 export interface KeycloakImportSettings {
   url: string;
@@ -43,6 +44,8 @@ export interface IdentitySnapshot {
   groups: SnapshotGroup[];
   users: SnapshotUser[];
   clients: SnapshotClient[];
+  /** Brokered identity providers and their mappers (client secrets are masked by Keycloak and never read). */
+  identityProviders?: SnapshotIdentityProvider[];
 }
 
 function attributeValue(attrs: Record<string, unknown> | undefined, key: string): string | undefined {
@@ -115,7 +118,28 @@ export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<Iden
       mappers: (c.protocolMappers ?? []).map((m) => m.name!),
     });
   }
-  return { groups, users, clients };
+  const identityProviders: SnapshotIdentityProvider[] = [];
+  for (const p of await kc.identityProviders.find({ realm })) {
+    if (!p.alias) continue;
+    const mappers = await kc.identityProviders.findMappers({ realm, alias: p.alias });
+    identityProviders.push({
+      alias: p.alias,
+      providerId: p.providerId ?? "",
+      displayName: p.displayName,
+      enabled: p.enabled,
+      trustEmail: p.trustEmail,
+      storeToken: p.storeToken,
+      hideOnLogin: (p as { hideOnLogin?: boolean }).hideOnLogin,
+      firstBrokerLoginFlowAlias: p.firstBrokerLoginFlowAlias,
+      config: { ...(p.config as Record<string, string> | undefined) },
+      mappers: mappers.map((m) => ({
+        name: m.name ?? "",
+        identityProviderMapper: m.identityProviderMapper ?? "",
+        config: { ...(m.config as Record<string, string> | undefined) },
+      })),
+    });
+  }
+  return { groups, users, clients, identityProviders };
 }
 
 export interface DatabaseSnapshot {

@@ -5,6 +5,7 @@ import { Command, Option } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, safeText, SCHEMA_NAMES, errorCode, errorReason, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";
+import { renderIdentityProviders } from "../lib";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
@@ -41,6 +42,7 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
     if (result.ok) {
       io.out(
         `ok: ${plural(m.groups.length, "group")}, ${plural(m.users.length, "user")}, ${plural(m.m2m.length, "M2M account")}` +
+          (m.identityProviders?.length ? `, ${plural(m.identityProviders.length, "brokered identity provider")}` : "") +
           (result.accessTests?.results ? `, ${plural(result.accessTests.results.length, "access-test expectation")} held` : "") +
           (result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : ""),
       );
@@ -106,10 +108,17 @@ function internalMessage(e: unknown): string | null {
   return `internal error (${e.name}: ${e.message}); nothing was applied. This is a bug in mcp-access: please report it with the command you ran`;
 }
 
-function runRender(flags: RepoFlags & { idp?: IdentityProvider }, io: Io): number {
+type RenderFlags = RepoFlags & { idp?: IdentityProvider; identityProviders?: boolean };
+
+function runRender(flags: RenderFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
   const result = checkRepository(root, settings);
   const model = validModel(result, io, `nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`);
+  if (flags.identityProviders) {
+    // The Keycloak side of identity-providers/, as the admin REST API takes it (lib/identity-providers/render.ts).
+    io.out(JSON.stringify(renderIdentityProviders(model.identityProviders ?? []), null, 2));
+    return 0;
+  }
   const idp = flags.idp ?? settings.identityProvider;
   for (const g of model.groups) {
     if (g.fromShorthand) {
@@ -168,11 +177,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   repoOptions(program.command("render").description("print the registry documents the definitions produce (JSON)"))
     .addOption(new Option("--idp <idp>", "identity provider").choices(IDENTITY_PROVIDERS as string[]))
-    .action((flags: RepoFlags & { idp?: IdentityProvider }) => setExit(runRender(flags, io)));
+    .option("--identity-providers", "print the brokered identity providers and mappers as Keycloak represents them")
+    .action((flags: RenderFlags) => setExit(runRender(flags, io)));
 
   program
     .command("schema")
-    .description("print the JSON Schemas of the definition files (groups, users, m2m) and of access tests")
+    .description("print the JSON Schemas of the definition files (groups, users, m2m, rate limits, identity providers) and of access tests")
     .argument("[kind]", `one of ${SCHEMA_NAMES.join(", ")}`)
     .option("--out <dir>", "write <kind>.schema.json files into this directory instead")
     .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));

@@ -14,6 +14,7 @@ import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source/file";
 import { withRateLimits } from "./rate-limits/check";
 import { runRateLimitExpectations } from "./rate-limits/access-tests";
+import { withIdentityProviders } from "./identity-providers/check";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -67,7 +68,8 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const repo = loadRepoConfig(root);
   const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
   const modelOptions = { ...options, registryFlags: flags };
-  const built = withRateLimits(buildAccessModel(loaded.definitions, modelOptions), loaded.definitions, { root }, modelOptions);
+  const rated = withRateLimits(buildAccessModel(loaded.definitions, modelOptions), loaded.definitions, { root }, modelOptions);
+  const built = withIdentityProviders(rated, { root }, modelOptions);
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
   const tests = accessTestsOf(loadAccessTests(root, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
@@ -81,7 +83,8 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitionFiles(files, options);
   const flags = options.registryFlags ?? registryFlags(options.registry);
-  const built = withRateLimits(buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }), loaded.definitions, { files }, options);
+  const rated = withRateLimits(buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }), loaded.definitions, { files }, options);
+  const built = withIdentityProviders(rated, { files }, options);
   const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
   return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
@@ -98,7 +101,14 @@ export * from "./review/access-diff";
 export { decide, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
 export { decideFor, explainRequest } from "./review/explain";
 export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./review/access-test-plan";
-export { m2mNames, resolveIdentity, userNames, type IdentityRef, type ResolvedIdentity } from "./model/identities";
+export {
+  identityProviderAliases,
+  m2mNames,
+  resolveIdentity,
+  userNames,
+  type IdentityRef,
+  type ResolvedIdentity,
+} from "./model/identities";
 export * from "./review/access-test-run";
 export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./review/access-test-load";
 export * from "./review/grants";
@@ -115,4 +125,5 @@ export * from "./settings/stack-outputs";
 export * from "./model/identity-plan";
 export * from "./import/definitions";
 export * from "./rate-limits";
+export * from "./identity-providers";
 export * from "./errors/reason";

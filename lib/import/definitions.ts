@@ -15,6 +15,7 @@ import { REGISTRY_DEFAULTS } from "../settings/registry";
 const SEED_IDS: readonly string[] = registrySeeds(REGISTRY_DEFAULTS).map((d) => d._id);
 import type { Kind } from "../schema";
 import { importRateLimits, type RateLimitSnapshot } from "../rate-limits/import";
+import { importIdentityProviders, type IdentityProviderSnapshot } from "../identity-providers/import";
 
 /** An identity-provider group (top level). */
 export interface SnapshotGroup {
@@ -59,7 +60,7 @@ export interface SnapshotClient {
 
 export type Doc = Record<string, unknown>;
 
-export interface ImportSnapshot extends RateLimitSnapshot {
+export interface ImportSnapshot extends RateLimitSnapshot, IdentityProviderSnapshot {
   idp: IdentityProvider;
   /** Where it was read from, for the report (`realm mcp-gateway at https://...`). */
   source: string;
@@ -74,7 +75,7 @@ export interface ImportSnapshot extends RateLimitSnapshot {
 }
 
 export interface ImportFile {
-  kind: Kind | "rate-limits";
+  kind: Kind | "rate-limits" | "identity-providers";
   /** Relative to the output directory, e.g. `groups/team-a.yaml`. */
   path: string;
   /** The object the file holds (scope name, username, client id). */
@@ -396,6 +397,12 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
     });
   }
   importRateLimits(s, files, findings);
+  importIdentityProviders(s, files, findings, (def, path, text) => ({
+    kind: "identity-providers",
+    name: def.alias,
+    path,
+    text,
+  }));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const settings: ImportResult["settings"] = { existingGroups: [...existing].sort() };
   if (audienceMissing) settings.keycloakM2MAudienceMapper = false;

@@ -33,6 +33,7 @@ import type { AgentRule, GroupDefinition, M2MDefinition, ServerAccessEntry, Serv
 import { suggest } from "../schema/issues";
 import { diagnosticAt } from "../source/file";
 import type { RateLimitModel } from "../rate-limits/types";
+import type { BrokeredProvider } from "../identity-providers/types";
 
 export interface ScopeGroup {
   /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */
@@ -105,6 +106,8 @@ export interface AccessModel {
   registry?: RegistryFlags;
   /** Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups); set by checkRepository/checkFiles. */
   rateLimits?: RateLimitModel;
+  /** Corporate IdPs brokered through Keycloak (identity-providers/); set by checkRepository/checkFiles. */
+  identityProviders?: BrokeredProvider[];
 }
 
 export interface ModelResult {

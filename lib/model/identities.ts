@@ -5,6 +5,7 @@
  */
 import type { AccessModel } from "./access-model";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
+import { brokeredGroups, type Claims } from "../identity-providers/claims";
 
 export interface ResolvedIdentity {
   /** `user alice`, `M2M account bot`, `groups a, b`. */
@@ -13,7 +14,13 @@ export interface ResolvedIdentity {
   enabled: boolean;
 }
 
-export type IdentityRef = { user: string } | { m2m: string } | { groups: readonly string[] };
+/** `idp`: a person brokered through that provider's alias, with the claims (or SAML attributes) it sends. */
+export type IdentityRef = { user: string } | { m2m: string } | { groups: readonly string[] } | { idp: string; claims: Claims };
+
+/** Every alias `{idp: ALIAS}` may take. */
+export function identityProviderAliases(model: AccessModel): string[] {
+  return (model.identityProviders ?? []).map((p) => p.alias);
+}
 
 /** Every user name `{user: NAME}` may take, the bootstrap admin's included. */
 export function userNames(model: AccessModel): string[] {
@@ -29,6 +36,14 @@ export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedI
   if ("m2m" in ref) {
     const a = model.m2m.find((x) => x.name === ref.m2m);
     return a ? { label: `M2M account ${a.name}`, groups: [...a.groups], enabled: a.enabled } : null;
+  }
+  if ("idp" in ref) {
+    const p = (model.identityProviders ?? []).find((x) => x.alias === ref.idp);
+    if (!p) return null;
+    // The token's groups are the Keycloak groups the mappers gave; the auth server reads them as they are
+    // (auth_server/providers/keycloak.py `claims.get("groups", [])`, guide 1.2, PR #1629).
+    // A disabled provider shows no login button and refuses its callback: the person gets no token.
+    return { label: `a person from ${p.alias}`, groups: brokeredGroups(p, ref.claims).groups, enabled: p.enabled };
   }
   if ("user" in ref) {
     const u = model.users.find((x) => x.username === ref.user);

@@ -16,8 +16,8 @@ export function runRateLimitExpectations(model: AccessModel, tests: readonly Loc
     const { quarantined, rate_limits: limits } = t.value;
     if (quarantined === undefined && limits === undefined) continue;
     const id = t.value.identity;
-    if ("groups" in id) {
-      out.push(diagnosticAt(t.source, [...t.at, "identity"], "rate limits and quarantine belong to a user or an M2M account (their memberships), not to groups: use {user: NAME} or {m2m: NAME}"));
+    if ("groups" in id || "idp" in id) {
+      out.push(diagnosticAt(t.source, [...t.at, "identity"], "rate limits and quarantine belong to a user or an M2M account (their memberships), not to groups or a brokered person: use {user: NAME} or {m2m: NAME}"));
       continue;
     }
     const ref = "user" in id ? { user: id.user } : { m2m: id.m2m };

@@ -10,6 +10,7 @@ import { identityAccess, type IdentityAccess } from "./effective-access";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 import { diffRateLimits, type RateLimitChange } from "../rate-limits/diff";
+import { diffIdentityProviders, type IdentityProviderDiff } from "../identity-providers/diff";
 
 export interface IdentityChange {
   kind: "user" | "m2m";
@@ -37,6 +38,8 @@ export interface GroupChange {
 export interface AccessDiff {
   /** Rate-limit and quarantine changes per identity and target (rate-limits/); absent when there are none. */
   rateLimits?: RateLimitChange[];
+  /** Brokered access per mapped group and provider changes (identity-providers/); absent when there are none. */
+  identityProviders?: IdentityProviderDiff;
   identities: IdentityChange[];
   groups: GroupChange[];
   /** Access-test expectations the change breaks or makes hold (the head's tests, run against both models). */
@@ -131,5 +134,13 @@ export function diffAccess(base: AccessModel, head: AccessModel, tests: readonly
   }
   const expectations = tests.length ? flippedExpectations(runAccessTests(base, tests).results, runAccessTests(head, tests).results) : [];
   const rateLimits = diffRateLimits(base, head);
-  return { identities, groups, expectations, ...(rateLimits.length ? { rateLimits } : {}) };
+  const brokered = diffIdentityProviders(base, head);
+  const brokeredChanged = brokered.groups.length || brokered.providers.length;
+  return {
+    identities,
+    groups,
+    expectations,
+    ...(rateLimits.length ? { rateLimits } : {}),
+    ...(brokeredChanged ? { identityProviders: brokered } : {}),
+  };
 }

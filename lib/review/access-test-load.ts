@@ -43,7 +43,7 @@ function checkIdentity(source: SourceFile, path: FieldPath, value: unknown, out:
   const keys = identityKeys(value);
   if (keys.length !== 1) {
     const said = keys.length ? `names ${keys.join(" and ")}` : "names no identity";
-    out.push(diagnosticAt(source, path, `identity ${said}: give exactly one of {m2m: NAME}, {user: NAME} or {groups: [...]}`));
+    out.push(diagnosticAt(source, path, `identity ${said}: give exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]} or {idp: ALIAS, claims: {...}}`));
     return null;
   }
   return parseAt<TestIdentity>(identityBranch(keys[0]!), source, path, value, out);

@@ -10,7 +10,7 @@ import type { AuthScope } from "./effective-access";
 import { serverRules } from "../registry/evaluate";
 import type { Located } from "../source/load";
 import type { AccessModel } from "../model/access-model";
-import { m2mNames, resolveIdentity, userNames, type ResolvedIdentity } from "../model/identities";
+import { identityProviderAliases, m2mNames, resolveIdentity, userNames, type ResolvedIdentity } from "../model/identities";
 import { grantsEverything, isWildcard, serverNamesMatch, stripSlashes } from "../registry/rules";
 import type { AccessRequest, AccessTest, TestIdentity } from "../schema";
 import { suggest } from "../schema/issues";
@@ -98,6 +98,14 @@ class Planner {
     if ("user" in id) {
       const found = resolveIdentity(this.model, id);
       if (!found) this.error(loc, ["identity", "user"], `no user "${id.user}" in users/${hint(id.user, userNames(this.model))}`);
+      return found;
+    }
+    if ("idp" in id) {
+      const found = resolveIdentity(this.model, id);
+      if (!found) {
+        const known = identityProviderAliases(this.model);
+        this.error(loc, ["identity", "idp"], `no identity provider "${id.idp}" in identity-providers/${hint(id.idp, known)}`);
+      }
       return found;
     }
     let ok = true;

@@ -16,7 +16,14 @@ export const UserIdentity = z.strictObject({ user: nonEmpty.describe("a user fro
 export const GroupsIdentity = z.strictObject({
   groups: z.array(nonEmpty).min(1).describe("IdP groups, as a token carries them"),
 });
-export const TestIdentity = z.union([M2MIdentity, UserIdentity, GroupsIdentity]);
+/** A person brokered through a provider of identity-providers/ (lib/identity-providers/claims.ts). */
+export const BrokeredIdentity = z.strictObject({
+  idp: nonEmpty.describe("the alias of a provider of identity-providers/"),
+  claims: z
+    .record(z.string(), z.unknown())
+    .describe("the claims (SAML: attributes, name -> values) the provider sends, e.g. {groups: [5510a1b0-...]}"),
+});
+export const TestIdentity = z.union([M2MIdentity, UserIdentity, GroupsIdentity, BrokeredIdentity]);
 
 const method = nonEmpty.describe("JSON-RPC method, e.g. tools/list or tools/call");
 /** The registry's feature switches a request's expectation holds only with (lib/settings/registry.ts). */
@@ -61,7 +68,7 @@ export const AccessRequest = z.union([McpRequest, UrlRequest, AgentRequest, Http
 
 export const AccessTest = z
   .strictObject({
-    identity: TestIdentity.describe("exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]}"),
+    identity: TestIdentity.describe("exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]}, {idp: ALIAS, claims: {...}}"),
     allow: z.array(AccessRequest).min(1).optional().describe("requests the identity must be allowed"),
     deny: z.array(AccessRequest).min(1).optional().describe("requests the identity must be denied"),
     ...rateLimitTestFields,
@@ -86,7 +93,7 @@ export const AccessTestShell = z.strictObject({
   ...rateLimitTestFields,
 });
 
-const IDENTITY_KEYS = ["m2m", "user", "groups"] as const;
+const IDENTITY_KEYS = ["m2m", "user", "groups", "idp"] as const;
 
 /** The identity keys a value holds, in the order of IDENTITY_KEYS. */
 export function identityKeys(value: unknown): string[] {
@@ -95,6 +102,7 @@ export function identityKeys(value: unknown): string[] {
 }
 
 export function identityBranch(key: string): z.ZodType {
+  if (key === "idp") return BrokeredIdentity;
   return key === "m2m" ? M2MIdentity : key === "user" ? UserIdentity : GroupsIdentity;
 }
 

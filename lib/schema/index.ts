@@ -4,6 +4,7 @@ import { GroupDefinition } from "./group";
 import { M2MDefinition, UserDefinition } from "./identity";
 import { AccessTestFile, ACCESS_TESTS_DIR } from "./access-test";
 import { RATE_LIMITS_DIR, RateLimitFile } from "../rate-limits/schema";
+import { IDENTITY_PROVIDERS_DIR, IdentityProviderDefinition } from "../identity-providers/schema";
 
 export * from "./group";
 export * from "./identity";
@@ -26,12 +27,16 @@ export const ITEM_SCHEMAS: Record<Kind, z.ZodType> = {
 };
 
 /** Every file format with a JSON Schema for editors: the definition kinds and access tests. */
-export const SCHEMA_NAMES = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR] as const;
+export const SCHEMA_NAMES = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR, IDENTITY_PROVIDERS_DIR] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 export function jsonSchemaFor(name: SchemaName): Record<string, unknown> {
   if (name === RATE_LIMITS_DIR) {
     return { ...(z.toJSONSchema(RateLimitFile, { io: "input", target: "draft-7" }) as Record<string, unknown>), title: "mcp-gateway-access rate limits and quarantine" };
+  }
+  if (name === IDENTITY_PROVIDERS_DIR) {
+    const schema = z.toJSONSchema(IdentityProviderDefinition, { io: "input", target: "draft-7" }) as Record<string, unknown>;
+    return { ...schema, title: "mcp-gateway-access brokered identity provider" };
   }
   const zod = name === ACCESS_TESTS_DIR ? AccessTestFile : FILE_SCHEMAS[name];
   const schema = z.toJSONSchema(zod, { io: "input", target: "draft-7" }) as Record<string, unknown>;

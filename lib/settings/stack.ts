@@ -92,6 +92,9 @@ const stackShape = {
   keycloakUrl: text().optional(),
   keycloakM2MAudienceMapper: bool(true),
   initialPasswords: z.preprocess(asJson, z.record(z.string(), text(), { error: "must map usernames to passwords" })).optional(),
+  identityProviderSecrets: z
+    .preprocess(asJson, z.record(z.string(), text(), { error: "must map identity-provider aliases to client secrets" }))
+    .optional(),
   registryUrl: withoutTrailingSlash("http://localhost:7860"),
   authServerUrl: withoutTrailingSlash("http://localhost:8888"),
   webRedirectUris: stringList().optional(),
@@ -191,6 +194,9 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   keycloakUrl: S("keycloak", "Keycloak URL for agents (token endpoint)", "`keycloak:url`"),
   keycloakM2MAudienceMapper: S("keycloak", "give each M2M client its own `mcp-gateway-audience` mapper; `false` when the realm's `basic` client scope adds the audience (clients made by `user-create-m2m`, see `mcp-access import`)", "`true`"),
   initialPasswords: S("keycloak", "username → initial password (Keycloak and Entra)", "generated", { secret: true }),
+  identityProviderSecrets: S("keycloak", "alias → client secret of each brokered OIDC provider of `identity-providers/`", "—", {
+    secret: true,
+  }),
   registryUrl: S("keycloak", "the registry's URL, for the web client's redirect URIs and origins (bootstrap)", "`http://localhost:7860`"),
   authServerUrl: S("keycloak", "the auth server's URL, for the web client's redirect URIs and origins (bootstrap)", "`http://localhost:8888`"),
   webRedirectUris: S("keycloak", "the web client's redirect URIs, set explicitly", "derived"),

@@ -1,0 +1,87 @@
+/**
+ * Adoption of brokered identity providers: a provider (or mapper) declared in identity-providers/ that exists in
+ * the realm but not in the stack's state — made by hand as upstream's guide shows, then read by `mcp-access import`,
+ * or created by a run cut short — is imported (Pulumi's `import` option) instead of created, so `pulumi up` does
+ * not fail with 409. Keycloak keys a provider on its alias and a mapper on its name within the provider.
+ */
+import type { BrokeredProvider } from "../../lib";
+import { signInKeycloak, type KeycloakAdminSettings } from "../../clients/keycloak-admin";
+import type { StateResource } from "../../clients/stack-state";
+
+const T = {
+  providers: ["keycloak:oidc/identityProvider:IdentityProvider", "keycloak:saml/identityProvider:IdentityProvider"],
+  mapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
+};
+
+/** What adoption asks Keycloak: for each alias that exists, its mappers' ids by name. */
+export interface IdentityProviderLookup {
+  mappersByAlias(realm: string, aliases: readonly string[]): Promise<Map<string, Map<string, string>>>;
+}
+
+/** Import ids (the provider's formats `realm/alias` and `realm/alias/mapperId`). */
+export interface IdentityProviderAdoption {
+  providers: Record<string, string>;
+  /** `${alias}/${mapperName}` → import id. */
+  mappers: Record<string, string>;
+}
+
+export const NO_IDP_ADOPTION: IdentityProviderAdoption = { providers: {}, mappers: {} };
+
+export const idpMapperKey = (alias: string, name: string): string => `${alias}/${name}`;
+
+export async function connectIdentityProviderLookup(s: KeycloakAdminSettings): Promise<IdentityProviderLookup> {
+  const kc = await signInKeycloak(s);
+  return {
+    async mappersByAlias(realm, aliases) {
+      const out = new Map<string, Map<string, string>>();
+      // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
+      if (!(await kc.realms.findOne({ realm }))) return out;
+      const live = new Set((await kc.identityProviders.find({ realm })).map((p) => p.alias));
+      for (const alias of aliases) {
+        if (!live.has(alias)) continue;
+        const mappers = await kc.identityProviders.findMappers({ realm, alias });
+        out.set(alias, new Map(mappers.filter((m) => m.name && m.id).map((m) => [m.name!, m.id!])));
+      }
+      return out;
+    },
+  };
+}
+
+/** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
+export async function findAdoptableProviders(
+  providers: readonly BrokeredProvider[],
+  state: readonly StateResource[] | undefined,
+  realm: string,
+  connect: () => Promise<IdentityProviderLookup>,
+): Promise<IdentityProviderAdoption> {
+  if (!state || !providers.length) return NO_IDP_ADOPTION;
+  const inRealm = state.filter((r) => r.outputs.realm === realm);
+  const managed = new Set(inRealm.filter((r) => T.providers.includes(r.type)).map((r) => String(r.outputs.alias)));
+  const managedMappers = new Set(
+    inRealm
+      .filter((r) => r.type === T.mapper)
+      .map((r) => idpMapperKey(String(r.outputs.identityProviderAlias), String(r.outputs.name))),
+  );
+  const wanted = providers.filter(
+    (p) => !managed.has(p.alias) || p.mappers.some((m) => !managedMappers.has(idpMapperKey(p.alias, m.name))),
+  );
+  if (!wanted.length) return NO_IDP_ADOPTION;
+  const live = await (
+    await connect()
+  ).mappersByAlias(
+    realm,
+    wanted.map((p) => p.alias),
+  );
+  const adoption: IdentityProviderAdoption = { providers: {}, mappers: {} };
+  for (const p of wanted) {
+    const mappers = live.get(p.alias);
+    if (!mappers) continue;
+    if (!managed.has(p.alias)) adoption.providers[p.alias] = `${realm}/${p.alias}`;
+    for (const m of p.mappers) {
+      const key = idpMapperKey(p.alias, m.name);
+      const id = mappers.get(m.name);
+      if (id && !managedMappers.has(key)) adoption.mappers[key] = `${realm}/${p.alias}/${id}`;
+    }
+  }
+  return adoption;
+}
