@@ -13,6 +13,10 @@ import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import { declared, settled, useMocks } from "../support/mocks";
 import { check, GROUP, makeRepo, only, USER } from "../support/repo";
 import { cli } from "../support/cli";
+import { cpSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "../support/paths";
 
 before(() => useMocks());
 
@@ -545,5 +549,21 @@ describe("render --identity-providers", () => {
         "are.claim.values.regex": "false",
       },
     });
+  });
+});
+
+describe("the brokered example (examples/brokered/)", () => {
+  it("validates beside the root's definitions, and its access tests hold", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-access-brokered-"));
+    for (const part of ["groups", "users", "m2m", "access-tests"]) cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
+    cpSync(join(REPO_ROOT, "examples", "brokered"), dir, { recursive: true });
+    const r = await cli(["test", "--dir", dir]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /access-tests\/brokered\.yaml/);
+    assert.match(r.out, /: \d+ held, 0 broken$/m);
+  });
+
+  it("the root's examples broker nobody, so the local stack needs no client secret", () => {
+    assert.ok(!existsSync(join(REPO_ROOT, "identity-providers")));
   });
 });
