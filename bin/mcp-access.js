@@ -6,7 +6,9 @@ try {
   main = require("../dist/cli/main.js");
 } catch (e) {
   if (e && e.code === "MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/main.js")) {
-    process.stderr.write("mcp-access: the CLI is not built yet: run `npm run build` (npm ci and npm install build it)\n");
+    process.stderr.write(
+      "mcp-access: the CLI is not built yet: run `npm run build` (npm ci and npm install build it)\n",
+    );
     process.exit(2);
   }
   throw e;

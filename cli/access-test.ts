@@ -1,6 +1,16 @@
 /** `mcp-access test`: run the access tests under access-tests/ and report each expectation, runner-style. */
 import { Command, Option } from "commander";
-import { ACCESS_TESTS_DIR, checkRepository, decidedBy, failureOf, textLine, type AccessTestReport, type CheckResult, type Diagnostic, type ExpectationResult } from "../lib";
+import {
+  ACCESS_TESTS_DIR,
+  checkRepository,
+  decidedBy,
+  failureOf,
+  textLine,
+  type AccessTestReport,
+  type CheckResult,
+  type Diagnostic,
+  type ExpectationResult,
+} from "../lib";
 import { repoPrefix } from "./git";
 import type { Io } from "./io";
 import { repoOptions, resolveSettings, type RepoFlags } from "./repo";
@@ -19,7 +29,12 @@ interface Summary {
 
 function summaryOf(results: readonly ExpectationResult[]): Summary {
   const held = results.filter((r) => r.held).length;
-  return { expectations: results.length, requests: results.reduce((n, r) => n + r.outcomes.length, 0), held, broken: results.length - held };
+  return {
+    expectations: results.length,
+    requests: results.reduce((n, r) => n + r.outcomes.length, 0),
+    held,
+    broken: results.length - held,
+  };
 }
 
 /** The errors besides broken expectations (those the report shows in place): definitions, test files, names. */
@@ -43,11 +58,17 @@ function textReport(checked: CheckResult, report: AccessTestReport, io: Io): voi
   for (const d of others) io.out(textLine(d));
   if (report.results === null) {
     const definitionErrors = checked.errors.filter((d) => !d.file.startsWith(`${ACCESS_TESTS_DIR}/`)).length;
-    io.out(`access tests not run: the definitions have ${plural(definitionErrors, "error")}; fix them first (mcp-access validate)`);
+    io.out(
+      `access tests not run: the definitions have ${plural(definitionErrors, "error")}; fix them ` +
+        `first (mcp-access validate)`,
+    );
     return;
   }
   const s = summaryOf(results);
-  io.out(`${plural(s.expectations, "expectation")} (${plural(s.requests, "request")}): ${s.held} held, ${s.broken} broken${others.length ? `; ${plural(others.length, "error")}` : ""}`);
+  io.out(
+    `${plural(s.expectations, "expectation")} (${plural(s.requests, "request")}): ${s.held} held, ` +
+      `${s.broken} broken${others.length ? `; ${plural(others.length, "error")}` : ""}`,
+  );
 }
 
 function jsonReport(checked: CheckResult, report: AccessTestReport, io: Io): void {
@@ -61,9 +82,28 @@ function jsonReport(checked: CheckResult, report: AccessTestReport, io: Io): voi
     expect: r.expect,
     request: r.written,
     held: r.held,
-    outcomes: r.outcomes.map((o) => ({ request: o.text, allowed: o.decision.allowed, held: o.held, scope: o.decision.scope, rule: o.decision.rule, reason: o.decision.reason })),
+    outcomes: r.outcomes.map((o) => ({
+      request: o.text,
+      allowed: o.decision.allowed,
+      held: o.held,
+      scope: o.decision.scope,
+      rule: o.decision.rule,
+      reason: o.decision.reason,
+    })),
   }));
-  io.out(JSON.stringify({ ok: checked.ok, ran: report.results !== null, summary: summaryOf(results), expectations, errors: checked.errors.map(jsonDiagnostic) }, null, 2));
+  io.out(
+    JSON.stringify(
+      {
+        ok: checked.ok,
+        ran: report.results !== null,
+        summary: summaryOf(results),
+        expectations,
+        errors: checked.errors.map(jsonDiagnostic),
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 export function runTest(flags: TestFlags, io: Io): number {
@@ -80,13 +120,19 @@ export function runTest(flags: TestFlags, io: Io): number {
     const prefix = repoPrefix(root);
     for (const d of checked.errors) io.out(githubLine(d, prefix));
     const s = summaryOf(report.results ?? []);
-    io.out(report.results === null ? "access tests not run: the definitions have errors" : `${plural(s.expectations, "expectation")}: ${s.held} held, ${s.broken} broken`);
+    io.out(
+      report.results === null
+        ? "access tests not run: the definitions have errors"
+        : `${plural(s.expectations, "expectation")}: ${s.held} held, ${s.broken} broken`,
+    );
   } else textReport(checked, report, io);
   return checked.ok ? 0 : 1;
 }
 
 export function addTestCommand(program: Command, io: Io, setExit: (code: number) => void): void {
-  repoOptions(program.command("test").description("run the access tests in access-tests/; exit 1 when an expectation is broken"))
+  repoOptions(
+    program.command("test").description("run the access tests in access-tests/; exit 1 when an expectation is broken"),
+  )
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS as string[]).default("text"))
     .action((flags: TestFlags) => setExit(runTest(flags, io)));
 }

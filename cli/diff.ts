@@ -34,13 +34,25 @@ interface DiffFlags extends RepoFlags {
  * The model of a revision (or of the working tree when `ref` is undefined). A base revision with errors still
  * gives its model (a change that fixes a broken main must pass); its errors are reported as the base's.
  */
-export function modelAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io, base = false): AccessModel {
+export function modelAt(
+  dir: string,
+  ref: string | undefined,
+  settings: CheckOptions,
+  io: Io,
+  base = false,
+): AccessModel {
   // Only the model is wanted (a guard's base, a diff's side): access tests there would only add noise.
   return checkedAt(dir, ref, { ...settings, runAccessTests: false }, io, base).model;
 }
 
 /** `modelAt`, with the rest of the check (the access tests loaded there). */
-export function checkedAt(dir: string, ref: string | undefined, settings: CheckOptions, io: Io, base = false): CheckResult {
+export function checkedAt(
+  dir: string,
+  ref: string | undefined,
+  settings: CheckOptions,
+  io: Io,
+  base = false,
+): CheckResult {
   // A revision is decided with the registry's switches of the working tree: they describe the deployment, not
   // the definitions.
   const flags = settings.registryFlags ?? registryFlags(loadRepoConfig(dir).config.registry, settings.registry);
@@ -48,11 +60,19 @@ export function checkedAt(dir: string, ref: string | undefined, settings: CheckO
     ? checkFiles(revisionFiles(dir, ref), { ...settings, registryFlags: flags })
     : checkRepository(dir, settings);
   if (!checked.ok && base) {
-    io.err(`note: the base revision ${ref ?? "(working tree)"} has ${checked.errors.length} error(s); compared with what of it is valid:`);
+    io.err(
+      `note: the base revision ${ref ?? "(working tree)"} has ${checked.errors.length} error(s); ` +
+        `compared with what of it is valid:`,
+    );
     for (const d of checked.errors) io.err(`base ${ref ?? "working tree"}: ${textLine(d)}`);
     return checked;
   }
-  validModel(checked, io, `the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`, ref ?? "working tree");
+  validModel(
+    checked,
+    io,
+    `the definitions at ${ref ?? "the working tree"} have errors; fix them first (mcp-access validate)`,
+    ref ?? "working tree",
+  );
   return checked;
 }
 
@@ -83,7 +103,8 @@ const who = (c: IdentityChange, inTable = false) => `${c.kind === "user" ? "user
 
 function lines(items: string[], max: number): string {
   const shown = items.slice(0, max).map((g) => `  - ${mdText(g)}`);
-  if (items.length > max) shown.push(`  - … and ${items.length - max} more (run \`mcp-access diff\` locally for the full list)`);
+  if (items.length > max)
+    shown.push(`  - … and ${items.length - max} more (run \`mcp-access diff\` locally for the full list)`);
   return shown.join("\n");
 }
 
@@ -95,7 +116,10 @@ function statusText(c: IdentityChange): string {
 
 function flipLine(f: ExpectationFlip): string {
   const verdict = f.now === "broken" ? "❌ now broken" : "✅ now holds";
-  return `- ${verdict}: ${mdCode(`${f.file}:${f.line}`)} ${mdText(f.identity)} should be ${f.expect === "allow" ? "allowed" : "denied"} ${mdText(f.request)} — ${mdText(f.decidedBy)}`;
+  return (
+    `- ${verdict}: ${mdCode(`${f.file}:${f.line}`)} ${mdText(f.identity)} should be ` +
+    `${f.expect === "allow" ? "allowed" : "denied"} ${mdText(f.request)} — ${mdText(f.decidedBy)}`
+  );
 }
 
 /** Broken expectations first: they are what stops the merge. */
@@ -107,7 +131,12 @@ function flipSection(flips: readonly ExpectationFlip[], max: number): string[] {
   return [...out, ""];
 }
 
-export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity = Infinity, maxIdentities = Infinity): string {
+export function renderMarkdown(
+  diff: AccessDiff,
+  range: string,
+  maxPerIdentity = Infinity,
+  maxIdentities = Infinity,
+): string {
   const out: string[] = [`## Access changes (${mdText(range)})`, ""];
   out.push(...flipSection(diff.expectations, maxIdentities));
   out.push(...rateLimitMarkdown(diff.rateLimits ?? []));
@@ -122,10 +151,14 @@ export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity =
   if (diff.identities.length) {
     out.push("### Identities", "", "| identity | change | gains | loses | groups |", "|---|---|---|---|---|");
     for (const c of diff.identities.slice(0, maxIdentities)) {
-      const groups = [...c.groupsAdded.map((g) => `+${mdText(g)}`), ...c.groupsRemoved.map((g) => `−${mdText(g)}`)].join(" ");
+      const groups = [
+        ...c.groupsAdded.map((g) => `+${mdText(g)}`),
+        ...c.groupsRemoved.map((g) => `−${mdText(g)}`),
+      ].join(" ");
       out.push(`| ${who(c, true)} | ${statusText(c)} | ${c.gained.length} | ${c.lost.length} | ${groups} |`);
     }
-    if (diff.identities.length > maxIdentities) out.push(`| … ${diff.identities.length - maxIdentities} more | | | | |`);
+    if (diff.identities.length > maxIdentities)
+      out.push(`| … ${diff.identities.length - maxIdentities} more | | | | |`);
     out.push("");
     for (const c of diff.identities.slice(0, maxIdentities)) {
       if (!c.gained.length && !c.lost.length) continue;
@@ -138,14 +171,20 @@ export function renderMarkdown(diff: AccessDiff, range: string, maxPerIdentity =
   }
   if (diff.groups.length) {
     out.push("### Groups", "");
-    for (const g of diff.groups) out.push(`- ${mdCode(g.name)}: ${g.status}${g.fields.length ? ` (${g.fields.join(", ")})` : ""}`);
+    for (const g of diff.groups)
+      out.push(`- ${mdCode(g.name)}: ${g.status}${g.fields.length ? ` (${g.fields.join(", ")})` : ""}`);
   }
   return out.join("\n");
 }
 
 /** Markdown that fits a pull-request comment: summarised step by step when the full text is too long. */
 export function renderComment(diff: AccessDiff, range: string, limit = COMMENT_LIMIT): string {
-  for (const [perIdentity, identities] of [[Infinity, Infinity], [10, Infinity], [3, 200], [0, 50]] as const) {
+  for (const [perIdentity, identities] of [
+    [Infinity, Infinity],
+    [10, Infinity],
+    [3, 200],
+    [0, 50],
+  ] as const) {
     const text = renderMarkdown(diff, range, perIdentity, identities);
     if (text.length <= limit) return text;
   }
@@ -153,10 +192,15 @@ export function renderComment(diff: AccessDiff, range: string, limit = COMMENT_L
 }
 
 /** `--format json`: the diff with each grant as the line people read. */
-export type AccessDiffJson = Omit<AccessDiff, "identities"> & { identities: Array<Omit<IdentityChange, "gained" | "lost"> & { gained: string[]; lost: string[] }> };
+export type AccessDiffJson = Omit<AccessDiff, "identities"> & {
+  identities: Array<Omit<IdentityChange, "gained" | "lost"> & { gained: string[]; lost: string[] }>;
+};
 
 export function diffJson(diff: AccessDiff): AccessDiffJson {
-  return { ...diff, identities: diff.identities.map((c) => ({ ...c, gained: c.gained.map(grantText), lost: c.lost.map(grantText) })) };
+  return {
+    ...diff,
+    identities: diff.identities.map((c) => ({ ...c, gained: c.gained.map(grantText), lost: c.lost.map(grantText) })),
+  };
 }
 
 export function runDiff(flags: DiffFlags, io: Io): number {
@@ -175,7 +219,9 @@ export function runDiff(flags: DiffFlags, io: Io): number {
 }
 
 export function addDiffCommand(program: Command, io: Io, setExit: (code: number) => void): void {
-  repoOptions(program.command("diff").description("per identity, the access a change gains and loses between git revisions"))
+  repoOptions(
+    program.command("diff").description("per identity, the access a change gains and loses between git revisions"),
+  )
     .requiredOption("--base <ref>", "the revision before the change, e.g. origin/main")
     .option("--head <ref>", "the revision after it (default: the working tree)")
     .addOption(new Option("--format <format>", "output format").choices(["markdown", "json"]).default("markdown"))

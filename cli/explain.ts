@@ -1,6 +1,13 @@
 /** `mcp-access explain`: what an identity may do, or one allow/deny decision, as the registry's auth server decides. */
 import { Command, Option } from "commander";
-import { brokeredGroups, callerRateLimitLines, callerRateLimits, identityProviderAliases, mapperText, targetRateLimits } from "../lib";
+import {
+  brokeredGroups,
+  callerRateLimitLines,
+  callerRateLimits,
+  identityProviderAliases,
+  mapperText,
+  targetRateLimits,
+} from "../lib";
 import type { Claims } from "../lib";
 import {
   authScopes,
@@ -46,8 +53,10 @@ interface ExplainFlags extends RepoFlags {
 
 function identity(model: AccessModel, flags: ExplainFlags): Who {
   const chosen = [flags.user, flags.m2m, flags.groups, flags.idp].filter((x) => x !== undefined).length;
-  if (chosen !== 1) throw new UsageError("give exactly one of --user NAME, --m2m NAME, --groups a,b or --idp ALIAS (with --claims)");
-  if ((flags.claims !== undefined) !== (flags.idp !== undefined)) throw new UsageError("--claims goes with --idp, and --idp needs --claims");
+  if (chosen !== 1)
+    throw new UsageError("give exactly one of --user NAME, --m2m NAME, --groups a,b or --idp ALIAS (with --claims)");
+  if ((flags.claims !== undefined) !== (flags.idp !== undefined))
+    throw new UsageError("--claims goes with --idp, and --idp needs --claims");
   if (flags.idp !== undefined) {
     const who = resolveIdentity(model, { idp: flags.idp, claims: parseClaims(flags.claims!) });
     if (!who) {
@@ -58,12 +67,14 @@ function identity(model: AccessModel, flags: ExplainFlags): Who {
   }
   if (flags.user !== undefined) {
     const who = resolveIdentity(model, { user: flags.user });
-    if (!who) throw new UsageError(`no user "${flags.user}" in users/ (known: ${userNames(model).join(", ") || "none"})`);
+    if (!who)
+      throw new UsageError(`no user "${flags.user}" in users/ (known: ${userNames(model).join(", ") || "none"})`);
     return who;
   }
   if (flags.m2m !== undefined) {
     const who = resolveIdentity(model, { m2m: flags.m2m });
-    if (!who) throw new UsageError(`no M2M account "${flags.m2m}" in m2m/ (known: ${m2mNames(model).join(", ") || "none"})`);
+    if (!who)
+      throw new UsageError(`no M2M account "${flags.m2m}" in m2m/ (known: ${m2mNames(model).join(", ") || "none"})`);
     return who;
   }
   return resolveIdentity(model, { groups: flags.groups! })!;
@@ -77,9 +88,12 @@ function parseClaims(text: string): Claims {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new UsageError(`--claims must be a JSON object, e.g. '{"groups": ["5510a1b0-..."]}'; not JSON: ${text.slice(0, 80)}`);
+    throw new UsageError(
+      `--claims must be a JSON object, e.g. '{"groups": ["5510a1b0-..."]}'; not JSON: ${text.slice(0, 80)}`,
+    );
   }
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new UsageError("--claims must be a JSON object of claims");
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new UsageError("--claims must be a JSON object of claims");
   return v as Claims;
 }
 
@@ -100,8 +114,10 @@ function mapperJson(model: AccessModel, flags: ExplainFlags): { mappers?: Array<
 function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
   const p = flags.idp !== undefined ? (model.identityProviders ?? []).find((x) => x.alias === flags.idp) : undefined;
   if (!p) return [];
-  const lines = (brokeredGroups(p, parseClaims(flags.claims!)).outcomes).map(
-    (o) => `  mapper ${JSON.stringify(o.mapper.name)}: ${mapperText(o.mapper)}: ${o.applies ? "applies" : "does not apply"}` +
+  const lines = brokeredGroups(p, parseClaims(flags.claims!)).outcomes.map(
+    (o) =>
+      `  mapper ${JSON.stringify(o.mapper.name)}: ${mapperText(o.mapper)}: ` +
+      `${o.applies ? "applies" : "does not apply"}` +
       (o.mapper.syncMode === "FORCE" ? "" : ` (sync ${o.mapper.syncMode}: set at the first login only)`),
   );
   if (!p.mappers.length) lines.push("  (the provider has no mappers: a person from it gets no group)");
@@ -112,10 +128,13 @@ function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
 /** The request the flags describe, in words and as the access tests write it. */
 function requestOf(flags: ExplainFlags): { label: string; request: DecisionRequest } {
   const kinds = [flags.url !== undefined, flags.agent !== undefined, flags.server !== undefined].filter(Boolean).length;
-  if (kinds !== 1) throw new UsageError("a decision needs exactly one of --server (with --method or --http), --url or --agent");
-  if (flags.agent !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.http !== undefined)) throw new UsageError("--agent takes --action, not --method, --tool or --http");
+  if (kinds !== 1)
+    throw new UsageError("a decision needs exactly one of --server (with --method or --http), --url or --agent");
+  if (flags.agent !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.http !== undefined))
+    throw new UsageError("--agent takes --action, not --method, --tool or --http");
   if (flags.action !== undefined && flags.agent === undefined) throw new UsageError("--action goes with --agent");
-  if (flags.http !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.url !== undefined)) throw new UsageError("--http takes --server kind/path only (the generic-proxy hop has no MCP method or tool)");
+  if (flags.http !== undefined && (flags.method !== undefined || flags.tool !== undefined || flags.url !== undefined))
+    throw new UsageError("--http takes --server kind/path only (the generic-proxy hop has no MCP method or tool)");
   const tool = flags.tool !== undefined ? { tool: flags.tool } : {};
   if (flags.agent !== undefined) {
     const action = flags.action ?? "invoke_agent";
@@ -136,14 +155,23 @@ function requestOf(flags: ExplainFlags): { label: string; request: DecisionReque
       const what = flags.spilledBody ? "(spilled body)" : `body ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
       return { label: `${what} ${flags.url}`, request: { url: flags.url, body } };
     }
-    return { label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`, request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool } };
+    return {
+      label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`,
+      request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool },
+    };
   }
   if (flags.http !== undefined) {
     const request = { server: flags.server!, http: flags.http };
     return { label: `HTTP ${flags.http.toUpperCase()} ${flags.server}`, request };
   }
-  if (!flags.method) throw new UsageError("a decision on --server needs --method (and --tool for tools/call), or --http VERB for the generic proxy");
-  return { label: `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`, request: { server: flags.server!, method: flags.method, ...tool } };
+  if (!flags.method)
+    throw new UsageError(
+      "a decision on --server needs --method (and --tool for tools/call), or --http VERB for the generic proxy",
+    );
+  return {
+    label: `${flags.method}${flags.tool ? ` ${flags.tool}` : ""} on ${flags.server}`,
+    request: { server: flags.server!, method: flags.method, ...tool },
+  };
 }
 
 /** The one decision the flags ask for: the same `decide` the access tests assert, under the same switches. */
@@ -165,7 +193,11 @@ function verdictOf(d: AccessDecision): string {
 
 export function runExplain(flags: ExplainFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
-  const model = validModel(checkRepository(root, settings), io, "the definitions have errors; fix them first (mcp-access validate)");
+  const model = validModel(
+    checkRepository(root, settings),
+    io,
+    "the definitions have errors; fix them first (mcp-access validate)",
+  );
   const who = identity(model, flags);
   const docs = authScopes(model);
   const asked = [flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http, flags.body];
@@ -199,16 +231,40 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
       const lines = [`${verdictOf(d)} ${who.label}: ${request}`];
       if (d.target) lines.push(`  key: ${d.target}`);
       if (d.scope) lines.push(`  by scope ${d.scope}${d.rule ? `, rule ${JSON.stringify(d.rule)}` : ""}`);
-      lines.push(`  ${d.reason}`, `  decided by ${d.decidedBy} (${d.branch})`, `  scopes held: ${d.scopes.join(", ") || "(none)"}`);
+      lines.push(
+        `  ${d.reason}`,
+        `  decided by ${d.decidedBy} (${d.branch})`,
+        `  scopes held: ${d.scopes.join(", ") || "(none)"}`,
+      );
       for (const s of dependsOn) lines.push(`  depends on the registry's switch: ${s.text}`);
       for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
       lines.push(...mapperLines(model, flags));
       // Rate limits: quarantine of the caller and of the target refuse even an allowed request.
-      const target = flags.agent !== undefined ? targetRateLimits(model, { agent: flags.agent }) : flags.server !== undefined ? targetRateLimits(model, { server: flags.server }) : null;
-      const caller = flags.user !== undefined ? callerRateLimits(model, { user: flags.user }) : flags.m2m !== undefined ? callerRateLimits(model, { m2m: flags.m2m }) : null;
-      if (caller?.quarantined) lines.push("  but the caller is QUARANTINED: the auth server refuses it (403 quarantined) when RATE_LIMITING_ENABLED");
-      if (target?.quarantined) lines.push(`  but ${target.name} is QUARANTINED: the auth server refuses every request to it (403 quarantined) when RATE_LIMITING_ENABLED`);
-      for (const g of target?.gates ?? []) lines.push(`  target limit: ${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`);
+      const target =
+        flags.agent !== undefined
+          ? targetRateLimits(model, { agent: flags.agent })
+          : flags.server !== undefined
+            ? targetRateLimits(model, { server: flags.server })
+            : null;
+      const caller =
+        flags.user !== undefined
+          ? callerRateLimits(model, { user: flags.user })
+          : flags.m2m !== undefined
+            ? callerRateLimits(model, { m2m: flags.m2m })
+            : null;
+      if (caller?.quarantined)
+        lines.push(
+          "  but the caller is QUARANTINED: the auth server refuses it (403 quarantined) when RATE_LIMITING_ENABLED",
+        );
+      if (target?.quarantined)
+        lines.push(
+          `  but ${target.name} is QUARANTINED: the auth server refuses every request to it (403 ` +
+            `quarantined) when RATE_LIMITING_ENABLED`,
+        );
+      for (const g of target?.gates ?? [])
+        lines.push(
+          `  target limit: ${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`,
+        );
       io.out(lines.join("\n"));
     }
     return 0;
@@ -217,12 +273,39 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const { grants: heldGrants, admin } = grantsOf(held);
   const grants = heldGrants.map(grantText);
   // Rate limits and quarantine (lib/rate-limits/identity.ts), for a named user or M2M account.
-  const rated = flags.user !== undefined ? callerRateLimits(model, { user: flags.user }) : flags.m2m !== undefined ? callerRateLimits(model, { m2m: flags.m2m }) : null;
+  const rated =
+    flags.user !== undefined
+      ? callerRateLimits(model, { user: flags.user })
+      : flags.m2m !== undefined
+        ? callerRateLimits(model, { m2m: flags.m2m })
+        : null;
   if (flags.format === "json") {
     const brokered = mapperJson(model, flags);
-    io.out(JSON.stringify({ identity: who.label, enabled: who.enabled, groups: who.groups, scopes: held.map((s) => s._id), admin, grants, allowed: null, scope: null, rule: null, ...(rated ? { rate_limits: rated } : {}), ...brokered }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          identity: who.label,
+          enabled: who.enabled,
+          groups: who.groups,
+          scopes: held.map((s) => s._id),
+          admin,
+          grants,
+          allowed: null,
+          scope: null,
+          rule: null,
+          ...(rated ? { rate_limits: rated } : {}),
+          ...brokered,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
-    io.out(`${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ${who.groups.join(", ") || "(none)"}\n  scopes: ${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`);
+    io.out(
+      `${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ` +
+        `${who.groups.join(", ") || "(none)"}\n  scopes: ` +
+        `${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`,
+    );
     for (const line of mapperLines(model, flags)) io.out(line);
     for (const g of grants) io.out(`  ${g}`);
     if (rated) for (const line of callerRateLimitLines(rated, admin)) io.out(line);
@@ -231,16 +314,30 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
 }
 
 export function addExplainCommand(program: Command, io: Io, setExit: (code: number) => void): void {
-  repoOptions(program.command("explain").description("show what an identity may do, or decide one request as the registry's auth server would"))
+  repoOptions(
+    program
+      .command("explain")
+      .description("show what an identity may do, or decide one request as the registry's auth server would"),
+  )
     .option("--user <name>", "a user from users/")
     .option("--m2m <name>", "an M2M account from m2m/")
     .option("--groups <a,b>", "IdP groups, as a token carries them", collect)
     .option("--idp <alias>", "a person brokered through this provider of identity-providers/ (with --claims)")
-    .option("--claims <json>", "with --idp: the claims (SAML: attributes) the provider sends, e.g. '{\"groups\": [\"g1\"]}'")
-    .option("--server <server>", "MCP server key or path (e.g. currenttime, /currenttime/mcp, peer-x/docs), or kind/path with --http")
+    .option(
+      "--claims <json>",
+      'with --idp: the claims (SAML: attributes) the provider sends, e.g. \'{"groups": ["g1"]}\'',
+    )
+    .option(
+      "--server <server>",
+      "MCP server key or path (e.g. currenttime, /currenttime/mcp, peer-x/docs), or kind/path with --http",
+    )
     .option("--method <method>", "JSON-RPC method, e.g. tools/list or tools/call (case-sensitive)")
     .option("--tool <tool>", "tool name (params.name), for tools/call")
-    .option("--url <path>", "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, /api/servers): the key is derived as the auth server does")
+    .option(
+      "--url <path>",
+      "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, " +
+        "/api/servers): the key is derived as the auth server does",
+    )
     .option("--agent <path>", "an A2A agent path, e.g. /flight-booking (decided like validate_a2a_agent_access)")
     .option("--action <action>", "the agent action, with --agent (default invoke_agent)")
     .option(

@@ -2,7 +2,15 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { ACCESS_TESTS_DIR, IDENTITY_PROVIDERS_DIR, KINDS, RATE_LIMITS_DIR, sizedFile, symlinkFile, type RawFile } from "../lib";
+import {
+  ACCESS_TESTS_DIR,
+  IDENTITY_PROVIDERS_DIR,
+  KINDS,
+  RATE_LIMITS_DIR,
+  sizedFile,
+  symlinkFile,
+  type RawFile,
+} from "../lib";
 import { UsageError } from "../lib";
 
 /** Paths given to git are literal (no glob or pathspec magic in a folder's name); its output is never localized. */
@@ -10,7 +18,13 @@ const GIT_ENV = { ...process.env, GIT_LITERAL_PATHSPECS: "1", LC_ALL: "C" };
 
 function git(args: string[], cwd: string, input?: string): Buffer {
   try {
-    return execFileSync("git", args, { cwd, input, env: GIT_ENV, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], maxBuffer: 1024 * 1024 * 1024 });
+    return execFileSync("git", args, {
+      cwd,
+      input,
+      env: GIT_ENV,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      maxBuffer: 1024 * 1024 * 1024,
+    });
   } catch (e) {
     const stderr = String((e as { stderr?: Buffer }).stderr ?? "").trim();
     throw new UsageError(`git ${args.slice(0, 2).join(" ")} failed: ${stderr.split("\n")[0] || (e as Error).message}`);
@@ -25,7 +39,9 @@ export function repoPrefix(dir: string): string {
   const root = resolve(dir);
   let top: string;
   try {
-    top = execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().replace(/\n$/, "");
+    top = execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .replace(/\n$/, "");
   } catch {
     top = resolve(process.env.GITHUB_WORKSPACE ?? ".");
   }
@@ -51,7 +67,9 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
     throw new UsageError(`git revision "${ref}" not found (fetch it first, e.g. git fetch origin main)`);
   }
   const prefix = relative(top, root).split("\\").join("/");
-  const paths = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR, IDENTITY_PROVIDERS_DIR].map((k) => (prefix ? `${prefix}/${k}` : k));
+  const paths = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR, IDENTITY_PROVIDERS_DIR].map((k) =>
+    prefix ? `${prefix}/${k}` : k,
+  );
   // NUL-separated (-z): git quotes names with non-ASCII bytes, quotes, backslashes or newlines in its line
   // output ("users/\303\251quipe/..."); read that way, such files would vanish from the revision.
   const listing = git(["ls-tree", "-r", "-l", "-z", "--full-tree", ref, "--", ...paths], top).toString("utf8");

@@ -3,7 +3,12 @@
  * registry's documents through the mongodb driver. Only names, ids, flags and memberships are read; client
  * secrets are never asked for (client representations carry one: it is dropped here, at the edge).
  */
-import { M2M_CLIENTS_COLLECTION, rateLimitMembershipsCollectionName, rateLimitsCollectionName, scopesCollectionName } from "../lib";
+import {
+  M2M_CLIENTS_COLLECTION,
+  rateLimitMembershipsCollectionName,
+  rateLimitsCollectionName,
+  scopesCollectionName,
+} from "../lib";
 import { SERVICE_ACCOUNT_PREFIX } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { UsageError } from "../lib";
@@ -27,7 +32,10 @@ export function keycloakSettingsFromEnv(url: string, realm: string, env: NodeJS.
   const username = env.KEYCLOAK_USER;
   const clientSecret = env.KEYCLOAK_CLIENT_SECRET;
   if (!username && !clientSecret) {
-    throw new UsageError("set KEYCLOAK_USER and KEYCLOAK_PASSWORD (an admin of the realm), or KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET (a client with realm-management view rights): the import reads the realm with them");
+    throw new UsageError(
+      "set KEYCLOAK_USER and KEYCLOAK_PASSWORD (an admin of the realm), or KEYCLOAK_CLIENT_ID and " +
+        "KEYCLOAK_CLIENT_SECRET (a client with realm-management view rights): the import reads the realm with them",
+    );
   }
   return {
     url: url.replace(/\/+$/, ""),
@@ -56,15 +64,24 @@ function attributeValue(attrs: Record<string, unknown> | undefined, key: string)
 
 /** Everything the import needs from one realm. */
 export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<IdentitySnapshot> {
-  const kc = await signInKeycloak({ ...s, realm: s.adminRealm, basePath: "" }).catch((e: Error) => Promise.reject(new UsageError(e.message, 1)));
+  const kc = await signInKeycloak({ ...s, realm: s.adminRealm, basePath: "" }).catch((e: Error) =>
+    Promise.reject(new UsageError(e.message, 1)),
+  );
   const realm = s.realm;
   if (!(await kc.realms.findOne({ realm }))) throw new UsageError(`Keycloak at ${s.url} has no realm "${realm}"`, 1);
 
   const top = await pages((first, max) => kc.groups.find({ realm, first, max, briefRepresentation: false }));
   const groups: SnapshotGroup[] = [];
   for (const g of top) {
-    const subs = g.subGroupCount ? await kc.groups.listSubGroups({ realm, parentId: g.id!, first: 0, max: 1000 }) : (g.subGroups ?? []);
-    groups.push({ name: g.name!, id: g.id!, description: attributeValue(g.attributes, "description"), subGroups: subs.map((x) => x.name!) });
+    const subs = g.subGroupCount
+      ? await kc.groups.listSubGroups({ realm, parentId: g.id!, first: 0, max: 1000 })
+      : (g.subGroups ?? []);
+    groups.push({
+      name: g.name!,
+      id: g.id!,
+      description: attributeValue(g.attributes, "description"),
+      subGroups: subs.map((x) => x.name!),
+    });
   }
 
   const membership = async (id: string) => {
@@ -151,7 +168,11 @@ export interface DatabaseSnapshot {
 }
 
 /** The namespace's scope documents and the M2M records, as stored. */
-export async function readRegistryDatabase(uri: string, database: string, namespace: string): Promise<DatabaseSnapshot> {
+export async function readRegistryDatabase(
+  uri: string,
+  database: string,
+  namespace: string,
+): Promise<DatabaseSnapshot> {
   const { MongoClient } = await import("mongodb");
   const client = new MongoClient(uri, { retryWrites: false, serverSelectionTimeoutMS: 10000 });
   try {
@@ -161,7 +182,12 @@ export async function readRegistryDatabase(uri: string, database: string, namesp
     const m2mRecords = await db.collection(M2M_CLIENTS_COLLECTION).find({}).toArray();
     const rateLimits = await db.collection(rateLimitsCollectionName(namespace)).find({}).toArray();
     const rateLimitMemberships = await db.collection(rateLimitMembershipsCollectionName(namespace)).find({}).toArray();
-    return { scopes: scopes as Doc[], m2mRecords: m2mRecords.map((r) => ({ ...r, _id: String(r._id) })) as Doc[], rateLimits: rateLimits as Doc[], rateLimitMemberships: rateLimitMemberships as Doc[] };
+    return {
+      scopes: scopes as Doc[],
+      m2mRecords: m2mRecords.map((r) => ({ ...r, _id: String(r._id) })) as Doc[],
+      rateLimits: rateLimits as Doc[],
+      rateLimitMemberships: rateLimitMemberships as Doc[],
+    };
   } catch (e) {
     const reason = (e as Error).message.replace(/\/\/[^@/]*@/g, "//***@");
     throw new UsageError(`cannot read the registry database ${database}: ${reason}`, 1);
@@ -170,11 +196,21 @@ export async function readRegistryDatabase(uri: string, database: string, namesp
   }
 }
 
-/** Everything the import needs from an Entra ID tenant (credentials from AZURE_CLIENT_ID/AZURE_CLIENT_SECRET or ARM_*). */
-export async function readEntraTenant(tenant: string, env: NodeJS.ProcessEnv, connect: typeof connectGraph = connectGraph): Promise<IdentitySnapshot> {
+/**
+ * Everything the import needs from an Entra ID tenant (credentials from AZURE_CLIENT_ID/AZURE_CLIENT_SECRET or ARM_*).
+ */
+export async function readEntraTenant(
+  tenant: string,
+  env: NodeJS.ProcessEnv,
+  connect: typeof connectGraph = connectGraph,
+): Promise<IdentitySnapshot> {
   const settings = graphSettingsFrom((k) => (k === "tenantId" ? tenant : undefined), env);
   if (!settings) {
-    throw new UsageError("set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or ARM_CLIENT_ID and ARM_CLIENT_SECRET): an application with Group.Read.All, User.Read.All and Application.Read.All; the import reads the tenant with them");
+    throw new UsageError(
+      "set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or ARM_CLIENT_ID and ARM_CLIENT_SECRET): an " +
+        "application with Group.Read.All, User.Read.All and Application.Read.All; the import reads " +
+        "the tenant with them",
+    );
   }
   let dir: EntraDirectory;
   try {
@@ -183,8 +219,14 @@ export async function readEntraTenant(tenant: string, env: NodeJS.ProcessEnv, co
     throw new UsageError((e as Error).message, 1);
   }
   const groupsById = new Map((await dir.securityGroups()).map((g) => [g.id, g]));
-  const names = async (objectId: string) => (await dir.memberOf(objectId)).map((id) => groupsById.get(id)?.displayName).filter((n): n is string => !!n);
-  const groups: SnapshotGroup[] = [...groupsById.values()].map((g) => ({ name: g.displayName, id: g.id, description: g.description ?? undefined, subGroups: [] }));
+  const names = async (objectId: string) =>
+    (await dir.memberOf(objectId)).map((id) => groupsById.get(id)?.displayName).filter((n): n is string => !!n);
+  const groups: SnapshotGroup[] = [...groupsById.values()].map((g) => ({
+    name: g.displayName,
+    id: g.id,
+    description: g.description ?? undefined,
+    subGroups: [],
+  }));
   const users: SnapshotUser[] = [];
   for (const u of await dir.users()) {
     const memberOf = await names(u.id);

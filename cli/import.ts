@@ -5,8 +5,25 @@
 import type { Command } from "commander";
 import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { checkFiles, convertSnapshot, DEFAULT_DATABASE, DEFAULT_NAMESPACE, parseStackConfig, sizedFile, textLine, type ImportResult, type ImportSnapshot, type RawFile } from "../lib";
-import { keycloakSettingsFromEnv, readEntraTenant, readKeycloakRealm, readRegistryDatabase, type IdentitySnapshot } from "./import-read";
+import {
+  checkFiles,
+  convertSnapshot,
+  DEFAULT_DATABASE,
+  DEFAULT_NAMESPACE,
+  parseStackConfig,
+  sizedFile,
+  textLine,
+  type ImportResult,
+  type ImportSnapshot,
+  type RawFile,
+} from "../lib";
+import {
+  keycloakSettingsFromEnv,
+  readEntraTenant,
+  readKeycloakRealm,
+  readRegistryDatabase,
+  type IdentitySnapshot,
+} from "./import-read";
 import { UsageError } from "../lib";
 import type { Io } from "./io";
 import { plural } from "./report";
@@ -26,7 +43,11 @@ export interface ImportFlags {
 export interface ImportReaders {
   keycloak: (url: string, realm: string) => Promise<IdentitySnapshot>;
   entra: (tenant: string) => Promise<IdentitySnapshot>;
-  database: (uri: string, database: string, namespace: string) => Promise<Pick<ImportSnapshot, "scopes" | "m2mRecords" | "rateLimits" | "rateLimitMemberships">>;
+  database: (
+    uri: string,
+    database: string,
+    namespace: string,
+  ) => Promise<Pick<ImportSnapshot, "scopes" | "m2mRecords" | "rateLimits" | "rateLimitMemberships">>;
 }
 
 export const defaultReaders: ImportReaders = {
@@ -45,10 +66,14 @@ function settingsCommands(r: ImportResult, flags: ImportFlags): string[] {
   const lines: string[] = [];
   if (flags.realm) lines.push(`pulumi config set mcp-gateway-access:keycloakRealm ${flags.realm}`);
   if (flags.tenant) lines.push("pulumi config set mcp-gateway-access:identityProvider entra");
-  if (flags.database !== DEFAULT_DATABASE) lines.push(`pulumi config set mcp-gateway-access:database ${flags.database}`);
-  if (flags.namespace !== DEFAULT_NAMESPACE) lines.push(`pulumi config set mcp-gateway-access:namespace ${flags.namespace}`);
-  if (r.settings.existingGroups.length) lines.push(`pulumi config set mcp-gateway-access:existingGroups '${JSON.stringify(r.settings.existingGroups)}'`);
-  if (r.settings.keycloakM2MAudienceMapper === false) lines.push("pulumi config set mcp-gateway-access:keycloakM2MAudienceMapper false");
+  if (flags.database !== DEFAULT_DATABASE)
+    lines.push(`pulumi config set mcp-gateway-access:database ${flags.database}`);
+  if (flags.namespace !== DEFAULT_NAMESPACE)
+    lines.push(`pulumi config set mcp-gateway-access:namespace ${flags.namespace}`);
+  if (r.settings.existingGroups.length)
+    lines.push(`pulumi config set mcp-gateway-access:existingGroups '${JSON.stringify(r.settings.existingGroups)}'`);
+  if (r.settings.keycloakM2MAudienceMapper === false)
+    lines.push("pulumi config set mcp-gateway-access:keycloakM2MAudienceMapper false");
   return lines;
 }
 
@@ -65,13 +90,19 @@ export function databaseUri(flag: string | undefined, env: NodeJS.ProcessEnv): s
   if (flag === undefined || flag === "") {
     const fromEnv = env[DATABASE_URI_ENV];
     if (fromEnv) return fromEnv;
-    throw new UsageError(`--mongodb <uri> is required (without its password; or set ${DATABASE_URI_ENV}): the registry database holding the scope documents`);
+    throw new UsageError(
+      `--mongodb <uri> is required (without its password; or set ${DATABASE_URI_ENV}): the registry ` +
+        `database holding the scope documents`,
+    );
   }
   const m = /^(mongodb(?:\+srv)?:\/\/)([^@/?#]*)@/.exec(flag);
-  if (!/^mongodb(\+srv)?:\/\//.test(flag)) throw new UsageError("--mongodb must be a connection string starting with mongodb:// or mongodb+srv://");
+  if (!/^mongodb(\+srv)?:\/\//.test(flag))
+    throw new UsageError("--mongodb must be a connection string starting with mongodb:// or mongodb+srv://");
   if (m && m[2]!.includes(":")) {
     throw new UsageError(
-      `--mongodb holds a password, which the process list and the shell history would keep: set ${DATABASE_URI_ENV} to the connection string instead, or give --mongodb without the password (mongodb://user@host/...) and set ${DATABASE_PASSWORD_ENV}`,
+      `--mongodb holds a password, which the process list and the shell history would keep: set ` +
+        `${DATABASE_URI_ENV} to the connection string instead, or give --mongodb without the ` +
+        `password (mongodb://user@host/...) and set ${DATABASE_PASSWORD_ENV}`,
     );
   }
   const password = env[DATABASE_PASSWORD_ENV];
@@ -84,9 +115,14 @@ function sharedFileNames(files: ImportResult["files"]): string[] {
   const byPath = new Map<string, string[]>();
   for (const f of files) {
     const key = f.path.toLowerCase();
-    byPath.set(key, [...(byPath.get(key) ?? []), `${f.kind === "groups" ? "scope" : f.kind === "users" ? "user" : "M2M account"} ${JSON.stringify(f.name)}`]);
+    byPath.set(key, [
+      ...(byPath.get(key) ?? []),
+      `${f.kind === "groups" ? "scope" : f.kind === "users" ? "user" : "M2M account"} ${JSON.stringify(f.name)}`,
+    ]);
   }
-  return [...byPath].filter(([, names]) => names.length > 1).map(([path, names]) => `${names.join(" and ")} would both be written to ${path}`);
+  return [...byPath]
+    .filter(([, names]) => names.length > 1)
+    .map(([path, names]) => `${names.join(" and ")} would both be written to ${path}`);
 }
 
 function lstatOrNull(path: string) {
@@ -103,7 +139,11 @@ function makeFolders(out: string, dir: string): void {
   for (const part of ["", ...relative(out, dir).split(sep).filter(Boolean)]) {
     at = part ? join(at, part) : at;
     const st = lstatOrNull(at);
-    if (st?.isSymbolicLink()) throw new UsageError(`${at} is a symbolic link; import never writes through one: name a real folder with --out`, 1);
+    if (st?.isSymbolicLink())
+      throw new UsageError(
+        `${at} is a symbolic link; import never writes through one: name a real folder with --out`,
+        1,
+      );
     if (st && !st.isDirectory()) throw new UsageError(`${at} is a file, not a folder`, 1);
     if (!st) mkdirSync(at, { recursive: part === "" });
   }
@@ -119,19 +159,28 @@ function writeNewFile(path: string, text: string): void {
   }
 }
 
-export async function runImport(flags: ImportFlags, io: Io, readers: ImportReaders = defaultReaders, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runImport(
+  flags: ImportFlags,
+  io: Io,
+  readers: ImportReaders = defaultReaders,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const keycloak = flags.keycloakUrl !== undefined || flags.realm !== undefined;
   if (keycloak === (flags.tenant !== undefined)) {
     throw new UsageError("name one identity provider: --keycloak-url and --realm (Keycloak), or --tenant (Entra ID)");
   }
-  if (keycloak && (!flags.keycloakUrl || !flags.realm)) throw new UsageError("Keycloak needs both --keycloak-url and --realm");
+  if (keycloak && (!flags.keycloakUrl || !flags.realm))
+    throw new UsageError("Keycloak needs both --keycloak-url and --realm");
   const mongodb = databaseUri(flags.mongodb, env);
-  if (!flags.out && !flags.dryRun) throw new UsageError("--out <dir> is required (or --dry-run to print what would be written)");
+  if (!flags.out && !flags.dryRun)
+    throw new UsageError("--out <dir> is required (or --dry-run to print what would be written)");
   const out = resolve(flags.out ?? ".");
   // The namespace is checked as the stack checks it.
   parseStackConfig((k) => (k === "namespace" ? flags.namespace : undefined), "--namespace");
 
-  const identity = keycloak ? await readers.keycloak(flags.keycloakUrl!, flags.realm!) : await readers.entra(flags.tenant!);
+  const identity = keycloak
+    ? await readers.keycloak(flags.keycloakUrl!, flags.realm!)
+    : await readers.entra(flags.tenant!);
   const documents = await readers.database(mongodb, flags.database, flags.namespace);
   const snapshot: ImportSnapshot = {
     idp: keycloak ? "keycloak" : "entra",
@@ -149,16 +198,27 @@ export async function runImport(flags: ImportFlags, io: Io, readers: ImportReade
   );
   const shared = sharedFileNames(result.files);
   if (shared.length) {
-    throw new UsageError(`nothing written: file names are made from names (characters a file name cannot hold become _), and ${shared.join("; ")}; rename one of them in the registry, then import again`, 1);
+    throw new UsageError(
+      `nothing written: file names are made from names (characters a file name cannot hold become ` +
+        `_), and ${shared.join("; ")}; rename one of them in the registry, then import again`,
+      1,
+    );
   }
   // lstat, not exists: a dangling symbolic link is a file that exists (and would be written through).
   const clashes = flags.dryRun ? [] : result.files.map((f) => join(out, f.path)).filter((p) => lstatOrNull(p) !== null);
   if (clashes.length) {
-    throw new UsageError(`nothing written: these files exist already (import into an empty folder, or move them away):\n  ${clashes.join("\n  ")}`, 1);
+    throw new UsageError(
+      `nothing written: these files exist already (import into an empty folder, or move them ` +
+        `away):\n  ${clashes.join("\n  ")}`,
+      1,
+    );
   }
 
   const count = (kind: string) => result.files.filter((f) => f.kind === kind).length;
-  const summary = `${plural(count("groups"), "group")}, ${plural(count("users"), "user")}, ${plural(count("m2m"), "M2M account")} from ${snapshot.source} and ${flags.database}.mcp_scopes_${flags.namespace}`;
+  const summary =
+    `${plural(count("groups"), "group")}, ${plural(count("users"), "user")}, ` +
+    `${plural(count("m2m"), "M2M account")} from ${snapshot.source} and ` +
+    `${flags.database}.mcp_scopes_${flags.namespace}`;
   if (flags.dryRun) {
     io.out(`would write ${summary}:`);
     for (const f of result.files) io.out(`--- ${join(out, f.path)}\n${f.text}`);
@@ -170,14 +230,20 @@ export async function runImport(flags: ImportFlags, io: Io, readers: ImportReade
         writeNewFile(path, f.text);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EEXIST" || code === "ELOOP") throw new UsageError(`${path} appeared while import was writing (or is a symbolic link); it is left alone: import into an empty folder`, 1);
+        if (code === "EEXIST" || code === "ELOOP")
+          throw new UsageError(
+            `${path} appeared while import was writing (or is a symbolic link); it is left alone: ` +
+              `import into an empty folder`,
+            1,
+          );
         throw e;
       }
     }
     io.out(`wrote ${summary} into ${out}`);
   }
   io.out(
-    "the first pulumi up adopts them: Keycloak objects are imported (Pulumi import), registry documents are taken over as they are (created_at kept); M2M client secrets and user passwords stay",
+    "the first pulumi up adopts them: Keycloak objects are imported (Pulumi import), registry " +
+      "documents are taken over as they are (created_at kept); M2M client secrets and user passwords stay",
   );
   const commands = settingsCommands(result, flags);
   if (commands.length) {
@@ -191,20 +257,39 @@ export async function runImport(flags: ImportFlags, io: Io, readers: ImportReade
   for (const d of checked.warnings) io.err(`warning: ${textLine(d)}`);
   if (!checked.ok) {
     for (const d of checked.errors) io.err(textLine(d));
-    io.err(`the written definitions have ${plural(checked.errors.length, "error")}: fix them before pulumi up (mcp-access validate shows them)`);
+    io.err(
+      `the written definitions have ${plural(checked.errors.length, "error")}: fix them before ` +
+        `pulumi up (mcp-access validate shows them)`,
+    );
     return 1;
   }
   return 0;
 }
 
-export function addImportCommand(program: Command, io: Io, setExit: (code: number) => void, readers?: ImportReaders): void {
+export function addImportCommand(
+  program: Command,
+  io: Io,
+  setExit: (code: number) => void,
+  readers?: ImportReaders,
+): void {
   program
     .command("import")
-    .description("write groups/, users/ and m2m/ definitions from a running registry (Keycloak realm or Entra tenant, and its database)")
-    .option("--keycloak-url <url>", "Keycloak base URL (credentials from KEYCLOAK_USER/KEYCLOAK_PASSWORD or KEYCLOAK_CLIENT_ID/KEYCLOAK_CLIENT_SECRET)")
+    .description(
+      "write groups/, users/ and m2m/ definitions from a running registry (Keycloak realm or Entra " +
+        "tenant, and its database)",
+    )
+    .option(
+      "--keycloak-url <url>",
+      "Keycloak base URL (credentials from KEYCLOAK_USER/KEYCLOAK_PASSWORD or " +
+        "KEYCLOAK_CLIENT_ID/KEYCLOAK_CLIENT_SECRET)",
+    )
     .option("--realm <realm>", "the registry's Keycloak realm")
     .option("--tenant <id>", "Entra ID tenant (credentials from AZURE_CLIENT_ID/AZURE_CLIENT_SECRET)")
-    .option("--mongodb <uri>", `the registry database's connection string, without its password (${DATABASE_PASSWORD_ENV}); or set ${DATABASE_URI_ENV}`)
+    .option(
+      "--mongodb <uri>",
+      `the registry database's connection string, without its password (${DATABASE_PASSWORD_ENV}); ` +
+        `or set ${DATABASE_URI_ENV}`,
+    )
     .option("--database <name>", "the registry database", DEFAULT_DATABASE)
     .option("--namespace <ns>", "namespace of the scope collection (mcp_scopes_<ns>)", DEFAULT_NAMESPACE)
     .option("--out <dir>", "where to write groups/, users/ and m2m/")

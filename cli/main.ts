@@ -4,7 +4,19 @@
 import { Command, Option } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkRepository, IDENTITY_PROVIDERS, jsonSchemaFor, renderRegistryDocuments, safeText, SCHEMA_NAMES, errorCode, errorReason, type CheckOptions, type IdentityProvider, type SchemaName } from "../lib";
+import {
+  checkRepository,
+  IDENTITY_PROVIDERS,
+  jsonSchemaFor,
+  renderRegistryDocuments,
+  safeText,
+  SCHEMA_NAMES,
+  errorCode,
+  errorReason,
+  type CheckOptions,
+  type IdentityProvider,
+  type SchemaName,
+} from "../lib";
 import { renderIdentityProviders } from "../lib";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
@@ -41,9 +53,12 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
     const m = result.model;
     if (result.ok) {
       io.out(
-        `ok: ${plural(m.groups.length, "group")}, ${plural(m.users.length, "user")}, ${plural(m.m2m.length, "M2M account")}` +
+        `ok: ${plural(m.groups.length, "group")}, ${plural(m.users.length, "user")}, ` +
+          `${plural(m.m2m.length, "M2M account")}` +
           (m.identityProviders?.length ? `, ${plural(m.identityProviders.length, "brokered identity provider")}` : "") +
-          (result.accessTests?.results ? `, ${plural(result.accessTests.results.length, "access-test expectation")} held` : "") +
+          (result.accessTests?.results
+            ? `, ${plural(result.accessTests.results.length, "access-test expectation")} held`
+            : "") +
           (result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : ""),
       );
     } else {
@@ -88,24 +103,46 @@ function fileSystemMessage(e: unknown): string | null {
 function systemMessage(e: unknown): string | null {
   const err = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; syscall?: unknown };
   // `fetch` fails with TypeError "fetch failed", the errno on its cause.
-  if (e instanceof TypeError && errorCode(e)) return `${e.message === "fetch failed" ? "a request failed" : e.message}: ${errorReason(e)}`;
+  if (e instanceof TypeError && errorCode(e))
+    return `${e.message === "fetch failed" ? "a request failed" : e.message}: ${errorReason(e)}`;
   if (typeof err?.code !== "string" || !/^E[A-Z]+$/.test(err.code)) return null;
-  const where = typeof err.hostname === "string" ? err.hostname : typeof err.address === "string" ? `${err.address}${err.port ? `:${String(err.port)}` : ""}` : "";
+  const where =
+    typeof err.hostname === "string"
+      ? err.hostname
+      : typeof err.address === "string"
+        ? `${err.address}${err.port ? `:${String(err.port)}` : ""}`
+        : "";
   const what: Record<string, string> = {
-    ECONNREFUSED: `cannot connect${where ? ` to ${where}` : ""}: nothing listens there (is the service running, and the URL right?)`,
+    ECONNREFUSED:
+      `cannot connect${where ? ` to ${where}` : ""}: nothing listens there (is the ` +
+      `service running, and the URL right?)`,
     ENOTFOUND: `host ${where || "(unknown)"} not found: check the URL`,
     ETIMEDOUT: `no answer${where ? ` from ${where}` : ""} in time: check the URL and the network`,
     ECONNRESET: `the connection${where ? ` to ${where}` : ""} was closed by the other side; try again`,
     EACCES: "permission denied",
     EPERM: "permission denied",
   };
-  return what[err.code] ?? `system error ${err.code}${typeof err.syscall === "string" ? ` in ${err.syscall}` : ""}${where ? ` (${where})` : ""}`;
+  return (
+    what[err.code] ??
+    `system error ` +
+      `${err.code}${typeof err.syscall === "string" ? ` in ${err.syscall}` : ""}${where ? ` (${where})` : ""}`
+  );
 }
 
 /** An error that is no user's mistake: a bug, said as one (never a bare "x is not a function"). */
 function internalMessage(e: unknown): string | null {
-  if (!(e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || e instanceof EvalError)) return null;
-  return `internal error (${e.name}: ${e.message}); nothing was applied. This is a bug in mcp-access: please report it with the command you ran`;
+  if (!(
+    e instanceof TypeError ||
+    e instanceof RangeError ||
+    e instanceof ReferenceError ||
+    e instanceof SyntaxError ||
+    e instanceof EvalError
+  ))
+    return null;
+  return (
+    `internal error (${e.name}: ${e.message}); nothing was applied. This is a bug in ` +
+    `mcp-access: please report it with the command you ran`
+  );
 }
 
 type RenderFlags = RepoFlags & { idp?: IdentityProvider; identityProviders?: boolean };
@@ -113,7 +150,11 @@ type RenderFlags = RepoFlags & { idp?: IdentityProvider; identityProviders?: boo
 function runRender(flags: RenderFlags, io: Io): number {
   const { root, settings } = resolveSettings(flags);
   const result = checkRepository(root, settings);
-  const model = validModel(result, io, `nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`);
+  const model = validModel(
+    result,
+    io,
+    `nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`,
+  );
   if (flags.identityProviders) {
     // The Keycloak side of identity-providers/, as the admin REST API takes it (lib/identity-providers/render.ts).
     io.out(JSON.stringify(renderIdentityProviders(model.identityProviders ?? []), null, 2));
@@ -122,11 +163,17 @@ function runRender(flags: RenderFlags, io: Io): number {
   const idp = flags.idp ?? settings.identityProvider;
   for (const g of model.groups) {
     if (g.fromShorthand) {
-      io.err(`note: ${g.file}: "servers" shorthand converted to server_access (read = standard MCP methods without tools/call; execute = with tools/call)`);
+      io.err(
+        `note: ${g.file}: "servers" shorthand converted to server_access (read = standard MCP ` +
+          `methods without tools/call; execute = with tools/call)`,
+      );
     }
   }
   if (idp === "entra") {
-    io.err("note: on Entra, each group's Object ID is added to its group_mappings, and M2M client ids are filled in, when the stack is applied");
+    io.err(
+      "note: on Entra, each group's Object ID is added to its group_mappings, and M2M client ids " +
+        "are filled in, when the stack is applied",
+    );
   }
   if (model.bootstrap) {
     // lib/registry/seeds.ts: PR #1732's rule follows the generic proxy switch.
@@ -182,7 +229,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command("schema")
-    .description("print the JSON Schemas of the definition files (groups, users, m2m, rate limits, identity providers) and of access tests")
+    .description(
+      "print the JSON Schemas of the definition files (groups, users, m2m, rate limits, identity " +
+        "providers) and of access tests",
+    )
     .argument("[kind]", `one of ${SCHEMA_NAMES.join(", ")}`)
     .option("--out <dir>", "write <kind>.schema.json files into this directory instead")
     .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));
@@ -199,11 +249,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const value = command.getOptionValue(key) as unknown;
       const values = Array.isArray(value) ? value : [value];
       const given = command.getOptionValueSource(key) === "cli";
-      if (values.some((v) => typeof v === "string" && v.trim() === "") || (given && Array.isArray(value) && value.length === 0)) {
+      if (
+        values.some((v) => typeof v === "string" && v.trim() === "") ||
+        (given && Array.isArray(value) && value.length === 0)
+      ) {
         throw new UsageError(`${option.long ?? option.flags} needs a value, not an empty string`);
       }
     }
-    if (command.args.some((a) => a.trim() === "")) throw new UsageError(`${command.name()}: an argument is an empty string; name something`);
+    if (command.args.some((a) => a.trim() === ""))
+      throw new UsageError(`${command.name()}: an argument is an empty string; name something`);
   });
   return program;
 }
@@ -241,7 +295,10 @@ function wantsJson(argv: readonly string[]): boolean {
  * (`\u001b`), whatever a definition, a token or a git revision held. Nothing the CLI prints needs them.
  */
 export function terminalSafe(text: string): string {
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(
+    /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 export async function run(argv: readonly string[], rawIo: Io): Promise<number> {

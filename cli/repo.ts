@@ -14,7 +14,13 @@ export interface RepoFlags {
 
 /** Every list option: repeatable, and each value may hold several, comma-separated. */
 export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** What `--dir` means in every command. */
@@ -35,10 +41,10 @@ export function resolveSettings(flags: RepoFlags): { root: string; settings: Sta
     ? readStackFile(root, flags.stack)
     : { ...parseStackConfig(() => undefined, "defaults"), existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
   if (flags.bootstrap) settings.bootstrap = true;
-  if (flags.existingGroup?.length) settings.existingGroups = [...(settings.existingGroups ?? []), ...flags.existingGroup];
+  if (flags.existingGroup?.length)
+    settings.existingGroups = [...(settings.existingGroups ?? []), ...flags.existingGroup];
   return { root, settings };
 }
-
 
 /**
  * Check, print, stop: the model when the definitions are valid; otherwise their errors on stderr (prefixed with

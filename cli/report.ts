@@ -6,7 +6,6 @@ export { textLine };
 export type ReportFormat = "text" | "json" | "github";
 export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json", "github"];
 
-
 /** Escaping rules of GitHub workflow commands. */
 function escapeData(s: string): string {
   return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");

@@ -3,7 +3,16 @@ import { Command, Option } from "commander";
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { decodeJwt } from "jose";
-import { getTokens, mappedScopes, readStackOutputs, TokenError, trustedIssuers, verifyAnyToken, type AccountResult, type StackOutputs } from "../tokens";
+import {
+  getTokens,
+  mappedScopes,
+  readStackOutputs,
+  TokenError,
+  trustedIssuers,
+  verifyAnyToken,
+  type AccountResult,
+  type StackOutputs,
+} from "../tokens";
 import { SELF_SIGNED_ISSUER } from "../tokens/verify";
 import { TokenHolder } from "../tokens/schemas";
 import type { Io } from "./io";
@@ -45,7 +54,10 @@ export function readTokenArgument(value: string): string {
     return text; // raw token text
   }
   const holder = TokenHolder.safeParse(json);
-  if (!holder.success) throw new TokenError(`${value} is JSON without an access_token (at the top, or under tokens or token_data): not a token file`);
+  if (!holder.success)
+    throw new TokenError(
+      `${value} is JSON without an access_token (at the top, or under tokens or token_data): not a token file`,
+    );
   return holder.data;
 }
 
@@ -62,13 +74,27 @@ function printResults(results: AccountResult[], format: Format, io: Io): void {
     const t = r.token;
     const where = t.paths ? ` → ${t.paths.json}` : "";
     io.err(
-      `${r.name}: ${t.cached ? "cached token" : "new token"} valid until ${t.file.expires_at} (${t.verified.method}, client ${t.verified.clientId})${where}\n` +
+      `${r.name}: ${t.cached ? "cached token" : "new token"} valid until ${t.file.expires_at} ` +
+        `(${t.verified.method}, client ${t.verified.clientId})${where}\n` +
         `  groups: ${t.verified.groups.join(", ") || "(none)"}\n  scopes: ${t.scopes.join(", ") || "(none mapped)"}`,
     );
   }
   const ok = results.filter((r): r is Extract<AccountResult, { ok: true }> => r.ok);
   if (format === "json") {
-    io.out(JSON.stringify(ok.map((r) => ({ name: r.name, access_token: r.token.accessToken, expires_at: r.token.file.expires_at, groups: r.token.verified.groups, scopes: r.token.scopes, cached: r.token.cached })), null, 2));
+    io.out(
+      JSON.stringify(
+        ok.map((r) => ({
+          name: r.name,
+          access_token: r.token.accessToken,
+          expires_at: r.token.file.expires_at,
+          groups: r.token.verified.groups,
+          scopes: r.token.scopes,
+          cached: r.token.cached,
+        })),
+        null,
+        2,
+      ),
+    );
   } else if (format === "env") {
     for (const r of ok) io.out(`export ${envName(r.name)}_ACCESS_TOKEN="${r.token.accessToken}"`);
   } else if (format === "raw") {
@@ -89,9 +115,14 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
   const publicKeyPem = flags.publicKey ? readFileSync(flags.publicKey, "utf8") : undefined;
   const issuers = flags.issuer ?? [];
   for (const i of issuers) {
-    if (!URL.canParse(i)) throw new TokenError(`--issuer ${JSON.stringify(i)} is not a URL (e.g. https://keycloak.example.com/realms/mcp-gateway)`, 2);
+    if (!URL.canParse(i))
+      throw new TokenError(
+        `--issuer ${JSON.stringify(i)} is not a URL (e.g. https://keycloak.example.com/realms/mcp-gateway)`,
+        2,
+      );
   }
-  if (flags.jwksUrl && !URL.canParse(flags.jwksUrl)) throw new TokenError(`--jwks-url ${JSON.stringify(flags.jwksUrl)} is not a URL`, 2);
+  if (flags.jwksUrl && !URL.canParse(flags.jwksUrl))
+    throw new TokenError(`--jwks-url ${JSON.stringify(flags.jwksUrl)} is not a URL`, 2);
   // Keycloak and Entra tokens are trusted only from the stack's own realm or tenant, or what the user names: the
   // selected stack's outputs are read unless --issuer or --jwks-url says whom to trust.
   const idpToken = tokenIssuer(token) !== SELF_SIGNED_ISSUER;
@@ -111,9 +142,26 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
   const scopes = v.scopes ?? mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs);
   const exp = typeof v.claims.exp === "number" ? new Date(v.claims.exp * 1000).toISOString() : "?";
   if (flags.format === "json") {
-    io.out(JSON.stringify({ valid: true, method: v.method, username: v.username, client_id: v.clientId, groups: v.groups, scopes, expires_at: exp }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          valid: true,
+          method: v.method,
+          username: v.username,
+          client_id: v.clientId,
+          groups: v.groups,
+          scopes,
+          expires_at: exp,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
-    io.out(`valid ${v.method} token, expires ${exp}\n  identity: ${v.username} (client ${v.clientId})\n  groups: ${v.groups.join(", ") || "(none)"}\n  scopes: ${scopes.join(", ") || "(none)"}`);
+    io.out(
+      `valid ${v.method} token, expires ${exp}\n  identity: ${v.username} (client ${v.clientId})\n  ` +
+        `groups: ${v.groups.join(", ") || "(none)"}\n  scopes: ${scopes.join(", ") || "(none)"}`,
+    );
   }
   return 0;
 }
@@ -148,15 +196,31 @@ export function addTokenCommand(program: Command, io: Io, setExit: (code: number
     .option("--stack <name>", "the stack (default: the selected one)")
     .option("--cwd <dir>", "project directory (Pulumi.yaml and the definitions)", ".")
     .option("--outputs <file>", "read `pulumi stack output --json --show-secrets` from this file instead")
-    .option("--out <dir>", "folder for the registry's token files, relative to the current directory (default: .oauth-tokens in --cwd)")
-    .addOption(new Option("--format <format>", "what to print on stdout").choices(["text", "json", "env", "raw"]).default("text"))
+    .option(
+      "--out <dir>",
+      "folder for the registry's token files, relative to the current directory (default: .oauth-tokens in --cwd)",
+    )
+    .addOption(
+      new Option("--format <format>", "what to print on stdout")
+        .choices(["text", "json", "env", "raw"])
+        .default("text"),
+    )
     .option("--min-ttl <seconds>", "reuse a cached token with more than this left", "60")
     .option("--dir <dir>", `${DIR_OPTION_HELP}, for mapping groups to scopes (default: --cwd)`)
     .option("--verify <jwt|file>", "verify a token the registry would accept and print its identity, groups and scopes")
     .option("--secret-key <key>", "HS256 key of the registry's self-signed tokens (or MCP_REGISTRY_SECRET_KEY)")
     .option("--public-key <pem-file>", "ES256 public key of the registry's self-signed tokens")
     .option("--jwks-url <url>", "JWKS to verify against instead of the issuer's")
-    .option("--issuer <url>", "a trusted issuer (repeatable), e.g. https://kc.example.com/realms/mcp-gateway; default: the stack's realm or tenant", collect)
-    .option("--audience <aud>", "an accepted audience (repeatable, or comma-separated), e.g. the gateway client id", collect)
+    .option(
+      "--issuer <url>",
+      "a trusted issuer (repeatable), e.g. https://kc.example.com/realms/mcp-gateway; default: the " +
+        "stack's realm or tenant",
+      collect,
+    )
+    .option(
+      "--audience <aud>",
+      "an accepted audience (repeatable, or comma-separated), e.g. the gateway client id",
+      collect,
+    )
     .action(async (names: string[], flags: TokenFlags) => setExit(await runToken(names, flags, io)));
 }

@@ -51,7 +51,10 @@ export interface EntraDirectory {
 }
 
 /** The azuread provider's settings as it reads them: stack config `azuread:<key>`, then `ARM_*`. */
-export function graphSettingsFrom(get: (key: string) => string | undefined, env: NodeJS.ProcessEnv): GraphSettings | undefined {
+export function graphSettingsFrom(
+  get: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv,
+): GraphSettings | undefined {
   const tenantId = get("tenantId") ?? env.ARM_TENANT_ID ?? env.AZURE_TENANT_ID;
   const clientId = get("clientId") ?? env.ARM_CLIENT_ID ?? env.AZURE_CLIENT_ID;
   const clientSecret = get("clientSecret") ?? env.ARM_CLIENT_SECRET ?? env.AZURE_CLIENT_SECRET;
@@ -65,17 +68,33 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export async function connectGraph(s: GraphSettings, fetchImpl: Fetch = fetch): Promise<EntraDirectory> {
   const login = (s.loginBaseUrl ?? "https://login.microsoftonline.com").replace(/\/+$/, "");
   const graph = `${(s.graphBaseUrl ?? "https://graph.microsoft.com").replace(/\/+$/, "")}/v1.0`;
-  const form = new URLSearchParams({ grant_type: "client_credentials", client_id: s.clientId, client_secret: s.clientSecret, scope: `${graph.replace(/\/v1\.0$/, "")}/.default` });
-  const t = await fetchImpl(`${login}/${encodeURIComponent(s.tenantId)}/oauth2/v2.0/token`, { method: "POST", body: form });
-  const tokenBody = (await t.json().catch(() => ({}))) as { access_token?: string; error_description?: string; error?: string };
+  const form = new URLSearchParams({
+    grant_type: "client_credentials",
+    client_id: s.clientId,
+    client_secret: s.clientSecret,
+    scope: `${graph.replace(/\/v1\.0$/, "")}/.default`,
+  });
+  const t = await fetchImpl(`${login}/${encodeURIComponent(s.tenantId)}/oauth2/v2.0/token`, {
+    method: "POST",
+    body: form,
+  });
+  const tokenBody = (await t.json().catch(() => ({}))) as {
+    access_token?: string;
+    error_description?: string;
+    error?: string;
+  };
   if (!t.ok || !tokenBody.access_token) {
-    throw new Error(`cannot sign in to Entra ID tenant ${s.tenantId} as ${s.clientId}: ${tokenBody.error_description ?? tokenBody.error ?? `HTTP ${t.status}`}`);
+    throw new Error(
+      `cannot sign in to Entra ID tenant ${s.tenantId} as ${s.clientId}: ` +
+        `${tokenBody.error_description ?? tokenBody.error ?? `HTTP ${t.status}`}`,
+    );
   }
   const headers = { authorization: `Bearer ${tokenBody.access_token}`, ConsistencyLevel: "eventual" };
   async function get<T>(path: string): Promise<T | undefined> {
     const r = await fetchImpl(path.startsWith("http") ? path : `${graph}${path}`, { headers });
     if (r.status === 404) return undefined;
-    if (!r.ok) throw new Error(`Microsoft Graph ${path.split("?")[0]}: HTTP ${r.status} ${(await r.text()).slice(0, 300)}`);
+    if (!r.ok)
+      throw new Error(`Microsoft Graph ${path.split("?")[0]}: HTTP ${r.status} ${(await r.text()).slice(0, 300)}`);
     return (await r.json()) as T;
   }
   async function list<T>(path: string): Promise<T[]> {
@@ -92,15 +111,39 @@ export async function connectGraph(s: GraphSettings, fetchImpl: Fetch = fetch): 
   const userSelect = "$select=id,userPrincipalName,mail,givenName,surname,accountEnabled";
   const appSelect = "$select=id,appId,displayName,description";
   return {
-    groupsNamed: (name) => list<GraphGroup>(`/groups?$filter=${encodeURIComponent(`displayName eq ${quote(name)} and securityEnabled eq true`)}&${groupSelect}`),
+    groupsNamed: (name) =>
+      list<GraphGroup>(
+        `/groups?$filter=${encodeURIComponent(
+          `displayName eq ${quote(name)} and securityEnabled eq ` + `true`,
+        )}&${groupSelect}`,
+      ),
     groupById: (id) => get<GraphGroup>(`/groups/${encodeURIComponent(id)}?${groupSelect}`),
-    securityGroups: () => list<GraphGroup>(`/groups?$filter=${encodeURIComponent("securityEnabled eq true")}&${groupSelect}`),
+    securityGroups: () =>
+      list<GraphGroup>(`/groups?$filter=${encodeURIComponent("securityEnabled eq true")}&${groupSelect}`),
     userByUpn: (upn) => get<GraphUser>(`/users/${encodeURIComponent(upn)}?${userSelect}`),
     users: () => list<GraphUser>(`/users?${userSelect}`),
-    applicationsNamed: (name) => list<GraphApplication>(`/applications?$filter=${encodeURIComponent(`displayName eq ${quote(name)}`)}&${appSelect}`),
+    applicationsNamed: (name) =>
+      list<GraphApplication>(
+        `/applications?$filter=${encodeURIComponent(`displayName eq ${quote(name)}`)}&${appSelect}`,
+      ),
     applications: () => list<GraphApplication>(`/applications?${appSelect}`),
-    servicePrincipalOf: async (appId) => (await list<{ id: string; accountEnabled?: boolean }>(`/servicePrincipals?$filter=${encodeURIComponent(`appId eq ${quote(appId)}`)}&$select=id,accountEnabled`))[0],
-    memberIds: async (groupId) => new Set((await list<{ id: string }>(`/groups/${encodeURIComponent(groupId)}/members?$select=id`)).map((m) => m.id)),
-    memberOf: async (id) => (await list<{ id: string; "@odata.type"?: string }>(`/directoryObjects/${encodeURIComponent(id)}/memberOf?$select=id`)).filter((g) => !g["@odata.type"] || g["@odata.type"] === "#microsoft.graph.group").map((g) => g.id),
+    servicePrincipalOf: async (appId) =>
+      (
+        await list<{ id: string; accountEnabled?: boolean }>(
+          `/servicePrincipals?$filter=${encodeURIComponent(`appId eq ${quote(appId)}`)}&$select=id,accountEnabled`,
+        )
+      )[0],
+    memberIds: async (groupId) =>
+      new Set(
+        (await list<{ id: string }>(`/groups/${encodeURIComponent(groupId)}/members?$select=id`)).map((m) => m.id),
+      ),
+    memberOf: async (id) =>
+      (
+        await list<{ id: string; "@odata.type"?: string }>(
+          `/directoryObjects/${encodeURIComponent(id)}/memberOf?$select=id`,
+        )
+      )
+        .filter((g) => !g["@odata.type"] || g["@odata.type"] === "#microsoft.graph.group")
+        .map((g) => g.id),
   };
 }

@@ -37,12 +37,18 @@ export interface KeycloakAdminSettings {
 }
 
 /** The URL the provider talks to: `keycloak:url`, else its environment variable. */
-export function providerUrl(config = new pulumi.Config("keycloak"), env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function providerUrl(
+  config = new pulumi.Config("keycloak"),
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   return config.get("url") ?? env.KEYCLOAK_URL;
 }
 
 /** The provider's settings as it reads them: stack config `keycloak:<key>`, then its environment variable. */
-export function providerSettings(config = new pulumi.Config("keycloak"), env: NodeJS.ProcessEnv = process.env): KeycloakAdminSettings | undefined {
+export function providerSettings(
+  config = new pulumi.Config("keycloak"),
+  env: NodeJS.ProcessEnv = process.env,
+): KeycloakAdminSettings | undefined {
   const url = providerUrl(config, env);
   const clientId = config.get("clientId") ?? env.KEYCLOAK_CLIENT_ID;
   if (!url || !clientId) return undefined;
@@ -71,12 +77,22 @@ export async function pages<T>(fetchPage: (first: number, max: number) => Promis
 
 export type KeycloakAdminClient = InstanceType<typeof import("@keycloak/keycloak-admin-client").default>;
 
-/** An admin client signed in with @keycloak/keycloak-admin-client (password grant when a username is set, else client credentials). */
+/**
+ * An admin client signed in with @keycloak/keycloak-admin-client (password grant when a username is set, else client
+ * credentials).
+ */
 export async function signInKeycloak(s: KeycloakAdminSettings): Promise<KeycloakAdminClient> {
   const { default: KcAdminClient } = await import("@keycloak/keycloak-admin-client");
   const kc = new KcAdminClient({ baseUrl: `${s.url}${s.basePath}`, realmName: s.realm });
   try {
-    if (s.username) await kc.auth({ grantType: "password", clientId: s.clientId, clientSecret: s.clientSecret, username: s.username, password: s.password ?? "" });
+    if (s.username)
+      await kc.auth({
+        grantType: "password",
+        clientId: s.clientId,
+        clientSecret: s.clientSecret,
+        username: s.username,
+        password: s.password ?? "",
+      });
     else await kc.auth({ grantType: "client_credentials", clientId: s.clientId, clientSecret: s.clientSecret ?? "" });
   } catch (e) {
     const where = `${s.url} (realm ${s.realm}, client ${s.clientId})`;
@@ -92,7 +108,9 @@ export function topLevelGroupNames(groups: ReadonlyArray<{ name?: string; path?:
 
 /** The read-only view adoption needs, over a signed-in admin client. */
 export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<KeycloakAdmin> {
-  const kc = await signInKeycloak(s).catch((e: Error) => Promise.reject(new Error(`${e.message} (to look for existing objects)`)));
+  const kc = await signInKeycloak(s).catch((e: Error) =>
+    Promise.reject(new Error(`${e.message} (to look for existing objects)`)),
+  );
   return {
     async realmExists(realm) {
       return (await kc.realms.findOne({ realm })) != null;

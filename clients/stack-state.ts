@@ -17,17 +17,31 @@ export interface StateResource {
 export type StackStateReader = () => Promise<StateResource[] | undefined>;
 
 interface Exported {
-  deployment?: { resources?: Array<{ type?: string; urn?: string; id?: string; outputs?: Record<string, unknown>; delete?: boolean }> };
+  deployment?: {
+    resources?: Array<{
+      type?: string;
+      urn?: string;
+      id?: string;
+      outputs?: Record<string, unknown>;
+      delete?: boolean;
+    }>;
+  };
 }
 
-/** Reads the checkpoint with the `pulumi` CLI that runs this program; undefined when it cannot (no state yet counts as empty). */
+/**
+ * Reads the checkpoint with the `pulumi` CLI that runs this program; undefined when it cannot (no state yet counts as
+ * empty).
+ */
 export const readStackState: StackStateReader = () =>
   new Promise((resolve) => {
     const args = ["stack", "export", "--stack", pulumi.getStack(), "--non-interactive"];
     const cwd = pulumi.runtime.getRootDirectory() || process.cwd();
     execFile("pulumi", args, { cwd, maxBuffer: 1 << 30, env: process.env }, (err, stdout, stderr) => {
       if (err) {
-        void pulumi.log.warn(`could not read this stack's state to adopt existing objects (${(stderr || err.message).trim().split("\n")[0]})`);
+        void pulumi.log.warn(
+          `could not read this stack's state to adopt existing objects ` +
+            `(${(stderr || err.message).trim().split("\n")[0]})`,
+        );
         resolve(undefined);
         return;
       }

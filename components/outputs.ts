@@ -6,7 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { M2MCredentials } from "../lib";
 
 /** A contract type as a component produces it: each field a Pulumi input (an Output, or a known value). */
-type Lifted<T> = { [K in keyof T]: undefined extends T[K] ? pulumi.Input<Exclude<T[K], undefined>> | undefined : pulumi.Input<T[K]> };
+type Lifted<T> = {
+  [K in keyof T]: undefined extends T[K] ? pulumi.Input<Exclude<T[K], undefined>> | undefined : pulumi.Input<T[K]>;
+};
 
 export type M2MCredentialsOutput = Lifted<M2MCredentials> & {
   /** Secret. */
@@ -29,7 +31,10 @@ export interface AccessOutputs {
 /** What an identity provider's component gives the rest of the program, whichever provider it is. */
 export interface IdentityAccess extends AccessOutputs {
   /** IdP-assigned ids the scope documents carry (Entra: group Object IDs and application client ids). */
-  readonly assignedIds?: { groupObjectIds: Record<string, pulumi.Output<string>>; clientIds: Record<string, pulumi.Output<string>> };
+  readonly assignedIds?: {
+    groupObjectIds: Record<string, pulumi.Output<string>>;
+    clientIds: Record<string, pulumi.Output<string>>;
+  };
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
   readonly bootstrapAdminPassword?: pulumi.Output<string>;
   /** The issuers (`iss`) of the tokens this identity provider signs: what `token --verify` trusts. */

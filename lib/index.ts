@@ -53,14 +53,22 @@ function result(diagnostics: Diagnostic[], model: AccessModel, accessTests: Acce
 }
 
 /** Access tests run only on a model without errors: on a partial one their outcomes would mislead. */
-function accessTestsOf(loaded: LoadedAccessTests, model: AccessModel, modelDiagnostics: readonly Diagnostic[], options: CheckOptions): { report: AccessTestReport | null; diagnostics: Diagnostic[] } {
+function accessTestsOf(
+  loaded: LoadedAccessTests,
+  model: AccessModel,
+  modelDiagnostics: readonly Diagnostic[],
+  options: CheckOptions,
+): { report: AccessTestReport | null; diagnostics: Diagnostic[] } {
   if (!loaded.present) return { report: null, diagnostics: [] };
   if (options.runAccessTests === false || errorsOf(modelDiagnostics).length) {
     return { report: { tests: loaded.tests, results: null }, diagnostics: loaded.diagnostics };
   }
   const run = runAccessTests(model, loaded.tests);
   const rated = runRateLimitExpectations(model, loaded.tests);
-  return { report: { tests: loaded.tests, results: run.results }, diagnostics: [...loaded.diagnostics, ...run.diagnostics, ...rated] };
+  return {
+    report: { tests: loaded.tests, results: run.results },
+    diagnostics: [...loaded.diagnostics, ...run.diagnostics, ...rated],
+  };
 }
 
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
@@ -68,12 +76,26 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const repo = loadRepoConfig(root);
   const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
   const modelOptions = { ...options, registryFlags: flags };
-  const rated = withRateLimits(buildAccessModel(loaded.definitions, modelOptions), loaded.definitions, { root }, modelOptions);
+  const rated = withRateLimits(
+    buildAccessModel(loaded.definitions, modelOptions),
+    loaded.definitions,
+    { root },
+    modelOptions,
+  );
   const built = withIdentityProviders(rated, { root }, modelOptions);
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
-  const tests = accessTestsOf(loadAccessTests(root, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
-  return result([...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded, ...tests.diagnostics], built.model, tests.report);
+  const tests = accessTestsOf(
+    loadAccessTests(root, options),
+    built.model,
+    [...loaded.diagnostics, ...built.diagnostics],
+    options,
+  );
+  return result(
+    [...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded, ...tests.diagnostics],
+    built.model,
+    tests.report,
+  );
 }
 
 /**
@@ -83,9 +105,19 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
   const loaded = loadDefinitionFiles(files, options);
   const flags = options.registryFlags ?? registryFlags(options.registry);
-  const rated = withRateLimits(buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }), loaded.definitions, { files }, options);
+  const rated = withRateLimits(
+    buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }),
+    loaded.definitions,
+    { files },
+    options,
+  );
   const built = withIdentityProviders(rated, { files }, options);
-  const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, [...loaded.diagnostics, ...built.diagnostics], options);
+  const tests = accessTestsOf(
+    loadAccessTestFiles(files, options),
+    built.model,
+    [...loaded.diagnostics, ...built.diagnostics],
+    options,
+  );
   return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
 
@@ -114,7 +146,16 @@ export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./
 export * from "./review/grants";
 export { adminSafetyAdmins, adminSafetyGroupNames, GuardSettings } from "./review/guards";
 export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./source/load";
-export { ACCESS_TESTS_DIR, jsonSchemaFor, KINDS, SCHEMA_NAMES, type AccessRequest, type AccessTest, type Kind, type SchemaName } from "./schema";
+export {
+  ACCESS_TESTS_DIR,
+  jsonSchemaFor,
+  KINDS,
+  SCHEMA_NAMES,
+  type AccessRequest,
+  type AccessTest,
+  type Kind,
+  type SchemaName,
+} from "./schema";
 export { sizedFile, type RawFile } from "./source/file";
 export { SERVICE_ACCOUNT_PREFIX } from "./schema/names";
 export * from "./settings/stack";

@@ -25,7 +25,9 @@ function main(): number {
 
 /** The local stack unless the command names one. */
 function withStack(args: readonly string[]): string[] {
-  return args.some((a) => a === "--stack" || a.startsWith("--stack=") || a === "--outputs") ? [...args] : [...args, "--stack", LOCAL_STACK];
+  return args.some((a) => a === "--stack" || a.startsWith("--stack=") || a === "--outputs")
+    ? [...args]
+    : [...args, "--stack", LOCAL_STACK];
 }
 
 try {

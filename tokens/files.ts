@@ -36,7 +36,10 @@ export function pythonUtcIso(d: Date): string {
 /** Python's `datetime.now().strftime('%Y-%m-%d %H:%M:%S')`: local time, no zone. */
 export function pythonLocalStamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return (
+    `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+  );
 }
 
 /** The default Entra scope of entra/get_m2m_token.py: the identity's own application. */
@@ -45,7 +48,13 @@ export function defaultEntraScope(clientId: string): string {
 }
 
 /** The document the credentials provider writes, for Keycloak or Entra. */
-export function tokenFile(name: string, c: M2MCredentials, t: TokenResponse, scope: string, now = new Date()): TokenFile {
+export function tokenFile(
+  name: string,
+  c: M2MCredentials,
+  t: TokenResponse,
+  scope: string,
+  now = new Date(),
+): TokenFile {
   const expiresAt = new Date(now.getTime() + t.expires_in * 1000);
   if (c.authProvider === "entra") {
     return {
@@ -73,7 +82,12 @@ export function tokenFile(name: string, c: M2MCredentials, t: TokenResponse, sco
     keycloak_realm: c.realm ?? DEFAULT_REALM,
     client_id: c.clientId,
     scope,
-    metadata: { generated_by: GENERATOR, script_version: GENERATOR_VERSION, token_format: "JWT", auth_method: "client_credentials" },
+    metadata: {
+      generated_by: GENERATOR,
+      script_version: GENERATOR_VERSION,
+      token_format: "JWT",
+      auth_method: "client_credentials",
+    },
   };
 }
 
@@ -132,11 +146,17 @@ function fsError(e: unknown, path: string): TokenError {
 export async function ensureTokenDir(dir: string): Promise<void> {
   let existing = await lstatOrNull(dir);
   if (existing?.isSymbolicLink()) {
-    throw new TokenError(`--out ${dir} is a symbolic link; token files are never written through one: name the folder itself`);
+    throw new TokenError(
+      `--out ${dir} is a symbolic link; token files are never written through one: name the folder itself`,
+    );
   }
-  if (existing && !existing.isDirectory()) throw new TokenError(`--out ${dir} is a file, not a folder; name a folder for the token files`);
+  if (existing && !existing.isDirectory())
+    throw new TokenError(`--out ${dir} is a file, not a folder; name a folder for the token files`);
   if (existing && (await lstatOrNull(join(dir, ".git")))) {
-    throw new TokenError(`--out ${dir} is the root of a git repository: the token and the client secret would sit among its tracked files; use a folder of their own, e.g. ${join(dir, TOKEN_DIR)}`);
+    throw new TokenError(
+      `--out ${dir} is the root of a git repository: the token and the client secret would sit ` +
+        `among its tracked files; use a folder of their own, e.g. ${join(dir, TOKEN_DIR)}`,
+    );
   }
   if (!existing) {
     try {
@@ -147,7 +167,8 @@ export async function ensureTokenDir(dir: string): Promise<void> {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(e, dir);
     }
     existing = await lstatOrNull(dir);
-    if (!existing?.isDirectory() || existing.isSymbolicLink()) throw new TokenError(`--out ${dir} changed while it was being made; try again`);
+    if (!existing?.isDirectory() || existing.isSymbolicLink())
+      throw new TokenError(`--out ${dir} changed while it was being made; try again`);
   }
   try {
     await writeNew(join(dir, ".gitignore"), GITIGNORE);
@@ -205,12 +226,24 @@ async function replaceOwn(path: string, kind: "json" | "env", content: string): 
     current = await readOwn(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const what = code === "ELOOP" || code === "EMLINK" ? "a symbolic link" : code === "ENOTFILE" || code === "EISDIR" ? "not a regular file" : null;
-    if (what) throw new TokenError(`${path} exists and is ${what}: it was not made by mcp-access token and is left alone; remove it or choose another --out`);
+    const what =
+      code === "ELOOP" || code === "EMLINK"
+        ? "a symbolic link"
+        : code === "ENOTFILE" || code === "EISDIR"
+          ? "not a regular file"
+          : null;
+    if (what)
+      throw new TokenError(
+        `${path} exists and is ${what}: it was not made by mcp-access token and is left alone; ` +
+          `remove it or choose another --out`,
+      );
     throw fsError(e, path);
   }
   if (current !== null && !isOurs(kind, current)) {
-    throw new TokenError(`${path} exists and is not a token file mcp-access token wrote: it is left alone; move it away or choose another --out`);
+    throw new TokenError(
+      `${path} exists and is not a token file mcp-access token wrote: it is left alone; move it ` +
+        `away or choose another --out`,
+    );
   }
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
@@ -222,7 +255,11 @@ async function replaceOwn(path: string, kind: "json" | "env", content: string): 
   }
 }
 
-export function tokenPaths(dir: string, name: string, idp: M2MCredentials["authProvider"]): { json: string; env?: string } {
+export function tokenPaths(
+  dir: string,
+  name: string,
+  idp: M2MCredentials["authProvider"],
+): { json: string; env?: string } {
   if (idp === "entra") return { json: join(dir, `${name}.json`) };
   return { json: join(dir, `${agentFileStem(name)}-token.json`), env: join(dir, `${agentFileStem(name)}.env`) };
 }
@@ -230,11 +267,20 @@ export function tokenPaths(dir: string, name: string, idp: M2MCredentials["authP
 /** An account name from the stack outputs, usable as a file name: no separator, no `..`, no control character. */
 function checkFileName(name: string): void {
   if (!name || name === "." || name === ".." || /[/\\\x00-\x1f\x7f]/.test(name)) {
-    throw new TokenError(`the M2M account name ${JSON.stringify(name)} cannot be a file name (separators, "..", control characters); check the stack outputs`);
+    throw new TokenError(
+      `the M2M account name ${JSON.stringify(name)} cannot be a file name (separators, "..", ` +
+        `control characters); check the stack outputs`,
+    );
   }
 }
 
-export async function writeTokenFiles(dir: string, name: string, c: M2MCredentials, f: TokenFile, now = new Date()): Promise<{ json: string; env?: string }> {
+export async function writeTokenFiles(
+  dir: string,
+  name: string,
+  c: M2MCredentials,
+  f: TokenFile,
+  now = new Date(),
+): Promise<{ json: string; env?: string }> {
   checkFileName(name);
   await ensureTokenDir(dir);
   const paths = tokenPaths(dir, name, c.authProvider);
@@ -244,7 +290,13 @@ export async function writeTokenFiles(dir: string, name: string, c: M2MCredentia
 }
 
 /** A cached token for the same client that stays valid more than `minTtlSeconds`, or null. */
-export async function cachedToken(dir: string, name: string, c: M2MCredentials, minTtlSeconds: number, now = new Date()): Promise<TokenFile | null> {
+export async function cachedToken(
+  dir: string,
+  name: string,
+  c: M2MCredentials,
+  minTtlSeconds: number,
+  now = new Date(),
+): Promise<TokenFile | null> {
   try {
     checkFileName(name);
     if ((await lstatOrNull(dir))?.isSymbolicLink()) return null;

@@ -37,22 +37,34 @@ export interface AccountToken {
   paths?: { json: string; env?: string };
 }
 
-export type AccountResult = { name: string; ok: true; token: AccountToken } | { name: string; ok: false; error: string };
+export type AccountResult =
+  { name: string; ok: true; token: AccountToken } | { name: string; ok: false; error: string };
 
 /**
  * The scopes a token's groups map to, as the auth server maps them, through the scope documents of the
  * definitions (with the stack's group ids, so Entra Object IDs map too).
  */
-export function mappedScopes(groups: readonly string[], definitionsDir: string | undefined, outputs: StackOutputs): string[] {
+export function mappedScopes(
+  groups: readonly string[],
+  definitionsDir: string | undefined,
+  outputs: StackOutputs,
+): string[] {
   if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return [];
   const bootstrap = BOOTSTRAP_ADMIN_GROUP in outputs.groups;
   const options = bootstrap ? { bootstrap } : { existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
   const checked = checkRepository(resolve(definitionsDir), options);
   // With the registry's own seeds (scripts/init-mongodb-ce.py): there whether the stack renders them or not.
-  return scopesForGroups(authScopes(checked.model, outputs.groups), groups).map((d) => d._id).sort();
+  return scopesForGroups(authScopes(checked.model, outputs.groups), groups)
+    .map((d) => d._id)
+    .sort();
 }
 
-async function tokenFor(name: string, c: M2MCredentials, outputs: StackOutputs, opts: TokenOptions): Promise<AccountToken> {
+async function tokenFor(
+  name: string,
+  c: M2MCredentials,
+  outputs: StackOutputs,
+  opts: TokenOptions,
+): Promise<AccountToken> {
   const dir = opts.outDir === false ? null : resolve(opts.cwd ?? ".", opts.outDir ?? TOKEN_DIR);
   const scope = requestedScope(c);
   let file = dir ? await cachedToken(dir, name, c, opts.minTtl ?? 60) : null;
@@ -74,12 +86,20 @@ export async function getTokens(names: readonly string[] | "all", opts: TokenOpt
   const outputs = opts.outputs ?? (await readStackOutputs(opts));
   const known = Object.keys(outputs.m2m).sort();
   const wanted = names === "all" ? known : [...names];
-  if (wanted.length === 0) throw new TokenError("the stack exports no M2M accounts (output m2m is empty): add m2m/ definitions and run pulumi up");
+  if (wanted.length === 0)
+    throw new TokenError(
+      "the stack exports no M2M accounts (output m2m is empty): add m2m/ definitions and run pulumi up",
+    );
   return Promise.all(
     wanted.map(async (name): Promise<AccountResult> => {
       // Own accounts only: "constructor" or "__proto__" are names like any other, not the object's properties.
       const c = Object.hasOwn(outputs.m2m, name) ? outputs.m2m[name] : undefined;
-      if (!c) return { name, ok: false, error: `unknown M2M account "${name}"; the stack has: ${known.join(", ") || "none"}` };
+      if (!c)
+        return {
+          name,
+          ok: false,
+          error: `unknown M2M account "${name}"; the stack has: ${known.join(", ") || "none"}`,
+        };
       try {
         return { name, ok: true, token: await tokenFor(name, c, outputs, opts) };
       } catch (e) {

@@ -11,7 +11,8 @@ import { TokenError } from "../lib/errors/errors";
 export type { M2MCredentials };
 
 /** What tokens need of the stack outputs: the M2M credentials, and group ids to map tokens' groups back to names. */
-export type StackOutputs = Pick<StackOutputsContract, "m2m" | "groups"> & Partial<Pick<StackOutputsContract, "issuers">>;
+export type StackOutputs = Pick<StackOutputsContract, "m2m" | "groups"> &
+  Partial<Pick<StackOutputsContract, "issuers">>;
 
 export { TokenError };
 
@@ -31,15 +32,31 @@ function pulumiOutput(args: string[], cwd: string | undefined, env: NodeJS.Proce
       if (!err) return resolve(stdout);
       const text = `${stderr}\n${err.message}`;
       if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-        return reject(new TokenError("the pulumi CLI is not on PATH: install Pulumi (or run scripts/build-engine.sh and add its output to PATH)"));
+        return reject(
+          new TokenError(
+            "the pulumi CLI is not on PATH: install Pulumi (or run scripts/build-engine.sh and add its output to PATH)",
+          ),
+        );
       }
       if (/passphrase|decrypt/i.test(text)) {
-        return reject(new TokenError("the stack's secrets cannot be decrypted: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase"));
+        return reject(
+          new TokenError(
+            "the stack's secrets cannot be decrypted: set PULUMI_CONFIG_PASSPHRASE (or " +
+              "PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase",
+          ),
+        );
       }
       if (/no stack named|stack .* not found|could not find stack|no stack selected/i.test(text)) {
-        return reject(new TokenError(`stack not found${args.includes("--stack") ? ` ("${args[args.indexOf("--stack") + 1]}")` : ""}: check --stack, the project directory and PULUMI_BACKEND_URL (pulumi stack ls)`));
+        return reject(
+          new TokenError(
+            `stack not found${args.includes("--stack") ? ` ("${args[args.indexOf("--stack") + 1]}")` : ""}: ` +
+              `check --stack, the project directory and PULUMI_BACKEND_URL (pulumi stack ls)`,
+          ),
+        );
       }
-      reject(new TokenError(`pulumi stack output failed: ${stderr.trim().split("\n").slice(-3).join(" ") || err.message}`));
+      reject(
+        new TokenError(`pulumi stack output failed: ${stderr.trim().split("\n").slice(-3).join(" ") || err.message}`),
+      );
     });
   });
 }
@@ -71,8 +88,12 @@ async function readOutputsFile(file: string): Promise<string> {
     return await readFile(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder, not a file" : (e as Error).message;
-    throw new TokenError(`cannot read --outputs ${file}: ${why}; save the outputs with pulumi stack output m2m --json --show-secrets > ${file}`);
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder, not a file" : (e as Error).message;
+    throw new TokenError(
+      `cannot read --outputs ${file}: ${why}; save the outputs with pulumi stack output m2m --json ` +
+        `--show-secrets > ${file}`,
+    );
   }
 }
 
@@ -86,12 +107,27 @@ export async function readStackOutputs(source: OutputSource = {}): Promise<Stack
     all = parse(await pulumiOutput(args, source.cwd, { ...process.env, ...source.env }), "pulumi stack output");
   }
   const parsed = StackOutputsContract.pick({ m2m: true, groups: true, issuers: true }).safeParse(all);
-  if (!parsed.success) throw new TokenError(`${outputsProblem(parsed.error)}; run pulumi up (or check that these are this project's stack outputs)`);
-  return { m2m: parsed.data.m2m, groups: parsed.data.groups, ...(parsed.data.issuers ? { issuers: parsed.data.issuers } : {}) };
+  if (!parsed.success)
+    throw new TokenError(
+      `${outputsProblem(parsed.error)}; run pulumi up (or check that these are this project's stack outputs)`,
+    );
+  return {
+    m2m: parsed.data.m2m,
+    groups: parsed.data.groups,
+    ...(parsed.data.issuers ? { issuers: parsed.data.issuers } : {}),
+  };
 }
 
 function outputsProblem(error: z.ZodError): string {
   return error.issues
-    .map((i) => `the stack output ${i.path.map(String).join(".")} ${i.code === "invalid_type" && i.message.includes("undefined") ? "is missing" : `is not valid (${i.message})`}`)
+    .map(
+      (i) =>
+        `the stack output ${i.path.map(String).join(".")} ` +
+        `${
+          i.code === "invalid_type" && i.message.includes("undefined")
+            ? "is missing"
+            : `is not valid ` + `(${i.message})`
+        }`,
+    )
     .join("; ");
 }

@@ -10,7 +10,10 @@ import { IDENTITY_PROVIDERS } from "../lib/render/documents";
 export const TokenResponse = z.object({
   access_token: z.string(),
   token_type: z.string().optional(),
-  expires_in: z.preprocess((v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v), z.number().int().positive()),
+  expires_in: z.preprocess(
+    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+    z.number().int().positive(),
+  ),
   refresh_token: z.string().optional(),
   refresh_expires_in: z.number().optional(),
   scope: z.string().optional(),

@@ -2,7 +2,17 @@
  * Verifying tokens the registry's auth server accepts, with jose: Keycloak and Entra RS256 tokens against the
  * issuer's JWKS, and the registry's own self-signed user tokens (HS256 with SECRET_KEY, or ES256).
  */
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  importSPKI,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
 import { DEFAULT_REALM, GATEWAY_AUDIENCE, keycloakRealmUrl } from "../lib/registry/rules";
 import type { M2MCredentials } from "./outputs";
 import { TokenError } from "./outputs";
@@ -45,14 +55,18 @@ export interface VerifyKeys {
 
 /** The issuers an account's tokens come from: its realm URL (Keycloak) or its tenant's v2 and v1 issuers (Entra). */
 export function accountIssuers(c: M2MCredentials): string[] {
-  if (c.authProvider === "keycloak") return [keycloakRealmUrl(c.keycloakUrl ?? new URL(c.tokenUrl).origin, c.realm ?? DEFAULT_REALM)];
+  if (c.authProvider === "keycloak")
+    return [keycloakRealmUrl(c.keycloakUrl ?? new URL(c.tokenUrl).origin, c.realm ?? DEFAULT_REALM)];
   const tenant = c.tenantId ?? /^https?:\/\/[^/]+\/([^/]+)\/oauth2\//.exec(c.tokenUrl)?.[1];
   if (!tenant) return [];
   return [`${new URL(c.tokenUrl).origin}/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`];
 }
 
 /** The issuers and audiences a stack's outputs vouch for: its `issuers` output, and those of its M2M accounts. */
-export function trustedIssuers(outputs: { m2m: Record<string, M2MCredentials>; issuers?: string[] }): { issuers: string[]; audiences: string[] } {
+export function trustedIssuers(outputs: { m2m: Record<string, M2MCredentials>; issuers?: string[] }): {
+  issuers: string[];
+  audiences: string[];
+} {
   const issuers = new Set<string>(outputs.issuers ?? []);
   const audiences = new Set<string>();
   for (const c of Object.values(outputs.m2m)) {
@@ -68,7 +82,6 @@ function list(v: unknown): string[] {
   return [];
 }
 
-
 function entraBase(issuer: string): { base: string; tenant: string } | null {
   const v2 = /^(https?:\/\/[^/]+)\/([^/]+)\/v2\.0\/?$/.exec(issuer);
   if (v2) return { base: v2[1]!, tenant: v2[2]! };
@@ -79,15 +92,21 @@ function entraBase(issuer: string): { base: string; tenant: string } | null {
 
 function explain(e: unknown, what: string): TokenError {
   if (e instanceof TokenError) return e;
-  if (e instanceof errors.JWTExpired) return new TokenError(`${what}: the token has expired (exp ${String(e.payload.exp)}); fetch a new one`);
+  if (e instanceof errors.JWTExpired)
+    return new TokenError(`${what}: the token has expired (exp ${String(e.payload.exp)}); fetch a new one`);
   if (e instanceof errors.JWTClaimValidationFailed) {
     if (e.claim === "iat" || e.claim === "nbf") {
-      return new TokenError(`${what}: the token's "${e.claim}" is in the future — this machine's clock and the identity provider's differ by more than ${LEEWAY_SECONDS}s; fix the clock (NTP)`);
+      return new TokenError(
+        `${what}: the token's "${e.claim}" is in the future — this machine's clock and the identity ` +
+          `provider's differ by more than ${LEEWAY_SECONDS}s; fix the clock (NTP)`,
+      );
     }
     return new TokenError(`${what}: claim "${e.claim}" is not what the registry accepts (${e.reason})`);
   }
-  if (e instanceof errors.JWSSignatureVerificationFailed) return new TokenError(`${what}: the signature does not verify against the issuer's keys`);
-  if (e instanceof errors.JWKSNoMatchingKey) return new TokenError(`${what}: no key in the issuer's JWKS matches the token's kid`);
+  if (e instanceof errors.JWSSignatureVerificationFailed)
+    return new TokenError(`${what}: the signature does not verify against the issuer's keys`);
+  if (e instanceof errors.JWKSNoMatchingKey)
+    return new TokenError(`${what}: no key in the issuer's JWKS matches the token's kid`);
   if (e instanceof errors.JOSEError) return new TokenError(`${what}: ${e.message}`);
   const cause = (e as { cause?: { code?: string } }).cause?.code;
   return new TokenError(`${what}: ${cause ? `the issuer's keys are unreachable (${cause})` : (e as Error).message}`);
@@ -98,7 +117,11 @@ function keySet(url: string, keys: VerifyKeys): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL(keys.jwksUrl ?? url));
 }
 
-function result(method: TokenMethod, claims: JWTPayload & Record<string, unknown>, scopes: string[] | null): VerifiedToken {
+function result(
+  method: TokenMethod,
+  claims: JWTPayload & Record<string, unknown>,
+  scopes: string[] | null,
+): VerifiedToken {
   const aud = list(claims.aud);
   return {
     method,
@@ -111,11 +134,19 @@ function result(method: TokenMethod, claims: JWTPayload & Record<string, unknown
 }
 
 /** Verifies a token fetched for an M2M account: issuer, audience and expiry as the auth server checks them. */
-export async function verifyAccountToken(token: string, c: M2MCredentials, keys: VerifyKeys = {}): Promise<VerifiedToken> {
+export async function verifyAccountToken(
+  token: string,
+  c: M2MCredentials,
+  keys: VerifyKeys = {},
+): Promise<VerifiedToken> {
   if (c.authProvider === "keycloak") {
     return verifyIdpToken(token, { ...keys, issuers: accountIssuers(c) });
   }
-  return verifyIdpToken(token, { ...keys, issuers: accountIssuers(c), audiences: [...(keys.audiences ?? []), ...entraAudiences(c.scope)] });
+  return verifyIdpToken(token, {
+    ...keys,
+    issuers: accountIssuers(c),
+    audiences: [...(keys.audiences ?? []), ...entraAudiences(c.scope)],
+  });
 }
 
 /** `api://<gateway>/.default` → the audiences the auth server accepts: `api://<gateway>` and `<gateway>`. */
@@ -138,20 +169,31 @@ async function verifyIdpToken(token: string, opts: VerifyKeys): Promise<Verified
   // must be ones the caller gave. The JWKS is fetched only from a trusted issuer.
   const trusted = (opts.issuers ?? []).map((i) => i.replace(/\/+$/, ""));
   if (trusted.length && !trusted.includes(iss.replace(/\/+$/, ""))) {
-    throw new TokenError(`token rejected: its issuer ${JSON.stringify(iss)} is not a trusted one (${trusted.join(", ")}); give --issuer or --stack/--outputs of the stack that issued it`);
+    throw new TokenError(
+      `token rejected: its issuer ${JSON.stringify(iss)} is not a trusted one ` +
+        `(${trusted.join(", ")}); give --issuer or --stack/--outputs of the stack that issued it`,
+    );
   }
   if (!trusted.length && !opts.jwks && !opts.jwksUrl) {
-    throw new TokenError(`token rejected: no trusted issuer is configured for its issuer ${JSON.stringify(iss)}; give --stack/--outputs (the stack's realm or tenant), --issuer URL or --jwks-url URL`);
+    throw new TokenError(
+      `token rejected: no trusted issuer is configured for its issuer ${JSON.stringify(iss)}; give ` +
+        `--stack/--outputs (the stack's realm or tenant), --issuer URL or --jwks-url URL`,
+    );
   }
   try {
     if (entra) {
       // The gateway's client id decides the audience (`api://<id>` or `<id>`): always checked.
-      if (!opts.audiences?.length) throw new TokenError("token rejected: an Entra token's audience cannot be checked: give --audience (the gateway's client id) or the stack's outputs");
+      if (!opts.audiences?.length)
+        throw new TokenError(
+          "token rejected: an Entra token's audience cannot be checked: give --audience (the " +
+            "gateway's client id) or the stack's outputs",
+        );
       const { payload } = await jwtVerify(token, keySet(`${entra.base}/${entra.tenant}/discovery/v2.0/keys`, opts), {
         issuer: [`${entra.base}/${entra.tenant}/v2.0`, `https://sts.windows.net/${entra.tenant}/`],
         audience: opts.audiences,
         algorithms: ["RS256"],
-        clockTolerance: LEEWAY_SECONDS, maxTokenAge: MAX_TOKEN_AGE,
+        clockTolerance: LEEWAY_SECONDS,
+        maxTokenAge: MAX_TOKEN_AGE,
         requiredClaims: ["exp", "iat"],
       });
       return result("entra", payload as JWTPayload & Record<string, unknown>, null);
@@ -161,7 +203,8 @@ async function verifyIdpToken(token: string, opts: VerifyKeys): Promise<Verified
         issuer: iss,
         audience: [GATEWAY_AUDIENCE, ...(opts.audiences ?? [])],
         algorithms: ["RS256"],
-        clockTolerance: LEEWAY_SECONDS, maxTokenAge: MAX_TOKEN_AGE,
+        clockTolerance: LEEWAY_SECONDS,
+        maxTokenAge: MAX_TOKEN_AGE,
         requiredClaims: ["exp", "iat"],
       });
       return result("keycloak", payload as JWTPayload & Record<string, unknown>, null);
@@ -169,7 +212,9 @@ async function verifyIdpToken(token: string, opts: VerifyKeys): Promise<Verified
   } catch (e) {
     throw explain(e, "token rejected");
   }
-  throw new TokenError(`unknown issuer ${iss}: the registry accepts Keycloak (…/realms/<realm>), Entra ID and its own self-signed tokens`);
+  throw new TokenError(
+    `unknown issuer ${iss}: the registry accepts Keycloak (…/realms/<realm>), Entra ID and its own self-signed tokens`,
+  );
 }
 
 /** Verifies any token the registry would accept: self-signed user tokens first (by issuer), then the IdPs'. */
@@ -187,19 +232,38 @@ export async function verifyAnyToken(token: string, keys: VerifyKeys = {}): Prom
     let key: Uint8Array | CryptoKey;
     let alg: string;
     if (header.kid) {
-      if (!keys.publicKeyPem && !keys.jwks && !keys.jwksUrl) throw new TokenError("an ES256 self-signed token: give the public key (--public-key PEM) or the registry's internal JWKS (--jwks-url)");
+      if (!keys.publicKeyPem && !keys.jwks && !keys.jwksUrl)
+        throw new TokenError(
+          "an ES256 self-signed token: give the public key (--public-key PEM) or the registry's " +
+            "internal JWKS (--jwks-url)",
+        );
       alg = "ES256";
       if (keys.publicKeyPem) key = await importSPKI(keys.publicKeyPem, "ES256");
       else {
-        const { payload } = await jwtVerify(token, keySet(keys.jwksUrl ?? "", keys), { issuer: SELF_SIGNED_ISSUER, audience: SELF_SIGNED_AUDIENCE, algorithms: ["ES256"], clockTolerance: LEEWAY_SECONDS });
+        const { payload } = await jwtVerify(token, keySet(keys.jwksUrl ?? "", keys), {
+          issuer: SELF_SIGNED_ISSUER,
+          audience: SELF_SIGNED_AUDIENCE,
+          algorithms: ["ES256"],
+          clockTolerance: LEEWAY_SECONDS,
+        });
         return selfSigned(payload);
       }
     } else {
-      if (!keys.secretKey) throw new TokenError("an HS256 self-signed token: give the registry's SECRET_KEY (--secret-key or MCP_REGISTRY_SECRET_KEY)");
+      if (!keys.secretKey)
+        throw new TokenError(
+          "an HS256 self-signed token: give the registry's SECRET_KEY (--secret-key or MCP_REGISTRY_SECRET_KEY)",
+        );
       alg = "HS256";
       key = new TextEncoder().encode(keys.secretKey);
     }
-    const { payload } = await jwtVerify(token, key, { issuer: SELF_SIGNED_ISSUER, audience: SELF_SIGNED_AUDIENCE, algorithms: [alg], clockTolerance: LEEWAY_SECONDS, maxTokenAge: MAX_TOKEN_AGE, requiredClaims: ["exp", "iat"] });
+    const { payload } = await jwtVerify(token, key, {
+      issuer: SELF_SIGNED_ISSUER,
+      audience: SELF_SIGNED_AUDIENCE,
+      algorithms: [alg],
+      clockTolerance: LEEWAY_SECONDS,
+      maxTokenAge: MAX_TOKEN_AGE,
+      requiredClaims: ["exp", "iat"],
+    });
     return selfSigned(payload);
   } catch (e) {
     throw explain(e, "token rejected");
@@ -209,6 +273,7 @@ export async function verifyAnyToken(token: string, keys: VerifyKeys = {}): Prom
 function selfSigned(payload: JWTPayload): VerifiedToken {
   const claims = payload as JWTPayload & Record<string, unknown>;
   if (claims.token_use !== "access") throw new TokenError('token rejected: token_use is not "access"');
-  if (!claims.token_kind) throw new TokenError("token rejected: self-signed tokens without token_kind are refused at /validate");
+  if (!claims.token_kind)
+    throw new TokenError("token rejected: self-signed tokens without token_kind are refused at /validate");
   return { ...result("self_signed", claims, list(claims.scope)), clientId: "user-generated" };
 }

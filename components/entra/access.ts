@@ -91,10 +91,18 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
       // Tokens for the gateway carry security-group Object IDs in `groups`, which the scope documents map.
       const app = new azuread.Application(
         `${name}-gateway`,
-        { displayName: args.gateway.manage.displayName, signInAudience: "AzureADMyOrg", groupMembershipClaims: ["SecurityGroup"] },
+        {
+          displayName: args.gateway.manage.displayName,
+          signInAudience: "AzureADMyOrg",
+          groupMembershipClaims: ["SecurityGroup"],
+        },
         child,
       );
-      new azuread.ApplicationIdentifierUri(`${name}-gateway-uri`, { applicationId: app.id, identifierUri: pulumi.interpolate`api://${app.clientId}` }, child);
+      new azuread.ApplicationIdentifierUri(
+        `${name}-gateway-uri`,
+        { applicationId: app.id, identifierUri: pulumi.interpolate`api://${app.clientId}` },
+        child,
+      );
       this.gatewayApplication = app;
       gatewayClientId = app.clientId;
     } else {
@@ -102,7 +110,10 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
     }
 
     const tokenUrl = tenantId.apply((t) => entraTokenUrl(t, args.loginBaseUrl));
-    this.issuers = tenantId.apply((t) => [`${new URL(entraTokenUrl(t, args.loginBaseUrl)).origin}/${t}/v2.0`, `https://sts.windows.net/${t}/`]);
+    this.issuers = tenantId.apply((t) => [
+      `${new URL(entraTokenUrl(t, args.loginBaseUrl)).origin}/${t}/v2.0`,
+      `https://sts.windows.net/${t}/`,
+    ]);
     const scope = pulumi.output(gatewayClientId).apply(entraScope);
     let delay: ReplicationDelay | undefined;
     const adapter: IdentityAdapter = {
@@ -119,7 +130,8 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
           },
           group.bootstrap ? { ...child, protect: true } : { ...child, import: adoption.groups[group.name] },
         ).objectId,
-      lookUpGroup: (group) => azuread.getGroupOutput({ displayName: group.name, securityEnabled: true }, child).objectId,
+      lookUpGroup: (group) =>
+        azuread.getGroupOutput({ displayName: group.name, securityEnabled: true }, child).objectId,
       lookUpUser: (user) => azuread.getUserOutput({ userPrincipalName: user.signInName }, child).objectId,
       createUser: (user, password) =>
         new azuread.User(
@@ -142,7 +154,12 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
       client: (account) => {
         const app = new azuread.Application(
           `${name}-app-${account.name}`,
-          { displayName: account.name, description: account.description, signInAudience: "AzureADMyOrg", preventDuplicateNames: true },
+          {
+            displayName: account.name,
+            description: account.description,
+            signInAudience: "AzureADMyOrg",
+            preventDuplicateNames: true,
+          },
           { ...child, import: adoption.applications[account.name] },
         );
         const sp = new azuread.ServicePrincipal(
@@ -164,14 +181,25 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
         );
         this.passwords[account.name] = password;
         this.clientIds[account.name] = app.clientId;
-        const credentials: M2MCredentialsOutput = { clientId: app.clientId, clientSecret: pulumi.secret(password.value), tenantId, tokenUrl, scope, authProvider: "entra" };
+        const credentials: M2MCredentialsOutput = {
+          clientId: app.clientId,
+          clientSecret: pulumi.secret(password.value),
+          tenantId,
+          tokenUrl,
+          scope,
+          authProvider: "entra",
+        };
         return { id: sp.objectId, credentials };
       },
       // Principals first, then one wait, then every membership.
       beforeMemberships: (principals) => {
         const created = principals.filter((p) => p.created).map((p) => p.id);
         if (created.length > 0 && args.replicationDelaySeconds > 0) {
-          delay = new ReplicationDelay(`${name}-replication-delay`, { seconds: args.replicationDelaySeconds, after: created }, child);
+          delay = new ReplicationDelay(
+            `${name}-replication-delay`,
+            { seconds: args.replicationDelaySeconds, after: created },
+            child,
+          );
         }
       },
       memberships: (p, groupIds) =>

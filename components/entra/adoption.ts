@@ -35,7 +35,14 @@ export interface EntraAdoption {
   keepPasswords: string[];
 }
 
-export const NO_ENTRA_ADOPTION: EntraAdoption = { groups: {}, users: {}, applications: {}, servicePrincipals: {}, members: {}, keepPasswords: [] };
+export const NO_ENTRA_ADOPTION: EntraAdoption = {
+  groups: {},
+  users: {},
+  applications: {},
+  servicePrincipals: {},
+  members: {},
+  keepPasswords: [],
+};
 
 const T = {
   group: "azuread:index/group:Group",
@@ -47,7 +54,10 @@ const T = {
 const urnName = (urn: string | undefined) => (urn ?? "").split("::").pop() ?? "";
 
 export function entraAdoptedCount(a: EntraAdoption): number {
-  return [a.groups, a.users, a.applications, a.servicePrincipals, a.members].reduce((n, r) => n + Object.keys(r).length, 0);
+  return [a.groups, a.users, a.applications, a.servicePrincipals, a.members].reduce(
+    (n, r) => n + Object.keys(r).length,
+    0,
+  );
 }
 
 export async function findEntraAdoptable(
@@ -56,22 +66,37 @@ export async function findEntraAdoptable(
   connect: () => Promise<EntraDirectory | undefined>,
 ): Promise<EntraAdoption> {
   if (!state) return NO_ENTRA_ADOPTION;
-  const inState = (type: string, key: string, value: string) => state.some((r) => r.type === type && r.outputs[key] === value);
-  const kept = state.filter((r) => r.type === T.user && r.outputs.password == null).map((r) => String(r.outputs.userPrincipalName));
+  const inState = (type: string, key: string, value: string) =>
+    state.some((r) => r.type === type && r.outputs[key] === value);
+  const kept = state
+    .filter((r) => r.type === T.user && r.outputs.password == null)
+    .map((r) => String(r.outputs.userPrincipalName));
   const members = new Set(state.filter((r) => r.type === T.member).map((r) => urnName(r.urn)));
 
   const wantGroups = Object.keys(declared.groups).filter((g) => !inState(T.group, "displayName", g));
   const wantUsers = declared.users.filter((u) => !inState(T.user, "userPrincipalName", u));
   const wantClients = declared.clients.filter((c) => !inState(T.application, "displayName", c));
   const wantMembers = declared.memberships.filter((m) => !members.has(m.resource));
-  if (!wantGroups.length && !wantUsers.length && !wantClients.length && !wantMembers.length) return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
+  if (!wantGroups.length && !wantUsers.length && !wantClients.length && !wantMembers.length)
+    return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
   const dir = await connect();
   if (!dir) return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
 
-  const a: EntraAdoption = { groups: {}, users: {}, applications: {}, servicePrincipals: {}, members: {}, keepPasswords: kept };
+  const a: EntraAdoption = {
+    groups: {},
+    users: {},
+    applications: {},
+    servicePrincipals: {},
+    members: {},
+    keepPasswords: kept,
+  };
   // Only what is missing is looked up in Graph: the missing objects, and the two ends of each missing membership.
   const neededGroups = new Set([...wantGroups, ...wantMembers.map((m) => m.group)]);
-  const neededPrincipals = new Set([...wantUsers.map((u) => `user:${u}`), ...wantClients.map((c) => `m2m:${c}`), ...wantMembers.map((m) => `${m.kind}:${m.principal}`)]);
+  const neededPrincipals = new Set([
+    ...wantUsers.map((u) => `user:${u}`),
+    ...wantClients.map((c) => `m2m:${c}`),
+    ...wantMembers.map((m) => `${m.kind}:${m.principal}`),
+  ]);
   const groupIds = new Map<string, string>();
   for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups].filter((g) => neededGroups.has(g))) {
     const listed = declared.groups[name];
@@ -79,7 +104,9 @@ export async function findEntraAdoptable(
     const candidates = found ? [found] : await dir.groupsNamed(name);
     if (candidates.length > 1) {
       throw new Error(
-        `Entra has ${candidates.length} security groups named "${name}" (${candidates.map((c) => c.id).join(", ")}): add the right one's Object ID to group_mappings in its group file, so this stack adopts that one`,
+        `Entra has ${candidates.length} security groups named "${name}" ` +
+          `(${candidates.map((c) => c.id).join(", ")}): add the right one's Object ID to ` +
+          `group_mappings in its group file, so this stack adopts that one`,
       );
     }
     if (!candidates[0]) continue;
@@ -98,7 +125,11 @@ export async function findEntraAdoptable(
   }
   for (const name of declared.clients.filter((c) => neededPrincipals.has(`m2m:${c}`))) {
     const apps = await dir.applicationsNamed(name);
-    if (apps.length > 1) throw new Error(`Entra has ${apps.length} applications named "${name}": rename the extra ones, so this stack adopts the right one`);
+    if (apps.length > 1)
+      throw new Error(
+        `Entra has ${apps.length} applications named "${name}": rename the extra ones, so this ` +
+          `stack adopts the right one`,
+      );
     const app = apps[0];
     if (!app) continue;
     const sp = await dir.servicePrincipalOf(app.appId);

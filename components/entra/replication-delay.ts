@@ -28,7 +28,18 @@ const delayProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export class ReplicationDelay extends pulumi.dynamic.Resource {
-  constructor(name: string, args: { seconds: number; after: pulumi.Input<string>[] }, opts?: pulumi.CustomResourceOptions) {
-    super(delayProvider, name, { seconds: args.seconds, after: args.after }, opts, "mcp-gateway-access", "ReplicationDelay");
+  constructor(
+    name: string,
+    args: { seconds: number; after: pulumi.Input<string>[] },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      delayProvider,
+      name,
+      { seconds: args.seconds, after: args.after },
+      opts,
+      "mcp-gateway-access",
+      "ReplicationDelay",
+    );
   }
 }

@@ -13,15 +13,24 @@
  */
 
 /** Where the implementation is, resolved when the program loads. */
-const IMPLEMENTATION: readonly string[] = [require.resolve("./provider"), "mcp-gateway-access/dist/components/scopes/provider", "./dist/components/scopes/provider"];
+const IMPLEMENTATION: readonly string[] = [
+  require.resolve("./provider"),
+  "mcp-gateway-access/dist/components/scopes/provider",
+  "./dist/components/scopes/provider",
+];
 
-/** The module text: `exports.handler()` returns the implementation's `recordProvider`, loaded from the first candidate that resolves. */
+/**
+ * The module text: `exports.handler()` returns the implementation's `recordProvider`, loaded from the first candidate
+ * that resolves.
+ */
 export const RECORD_PROVIDER_MODULE = `exports.handler = () => {
   for (const p of ${JSON.stringify(IMPLEMENTATION)}) {
     let path;
     try { path = require.resolve(p, { paths: [process.cwd()] }); } catch { continue; }
     return require(path).recordProvider;
   }
-  throw new Error(${JSON.stringify(`registry records: no provider implementation at ${IMPLEMENTATION.join(", ")}; run npm run build`)});
+  throw new Error(${JSON.stringify(
+    `registry records: no provider implementation at ` + `${IMPLEMENTATION.join(", ")}; run npm run build`,
+  )});
 };
 `;

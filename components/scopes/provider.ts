@@ -9,10 +9,26 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { MongoClient, type Collection, type Db, type Document } from "mongodb";
-import { CONFLICT_POLICIES, CONFIG_NAMESPACE, parseConnectionSettings, type ConflictPolicy, type RawSettings } from "../../lib/settings/stack";
+import {
+  CONFLICT_POLICIES,
+  CONFIG_NAMESPACE,
+  parseConnectionSettings,
+  type ConflictPolicy,
+  type RawSettings,
+} from "../../lib/settings/stack";
 import { dbConnection, redactUri, type DbConnection } from "./connection";
 import { RecordStoreError } from "../../lib/errors/errors";
-import { canonical, describeDifference, mergeOutsideAdditions, sameFields, withLayout, withoutRegistryOwned, withRegistryOwned, type Fields, type Layout } from "./record-diff";
+import {
+  canonical,
+  describeDifference,
+  mergeOutsideAdditions,
+  sameFields,
+  withLayout,
+  withoutRegistryOwned,
+  withRegistryOwned,
+  type Fields,
+  type Layout,
+} from "./record-diff";
 
 /** `rate_limit` / `rate_limit_membership`: mcp_rate_limits_<ns> and rate_limit_memberships_<ns>, keyed by `_id`. */
 export type RecordKind = "scope" | "m2m" | "rate_limit" | "rate_limit_membership";
@@ -86,7 +102,12 @@ function toWrite(i: Pick<RecordInputs, "kind" | "desired">, fields: Fields, live
   return i.kind === "scope" ? withRegistryOwned(fields, i.desired, live) : fields;
 }
 
-const LABELS: Record<RecordKind, string> = { scope: "scope document", m2m: "M2M record", rate_limit: "rate-limit definition", rate_limit_membership: "rate-limit membership" };
+const LABELS: Record<RecordKind, string> = {
+  scope: "scope document",
+  m2m: "M2M record",
+  rate_limit: "rate-limit definition",
+  rate_limit_membership: "rate-limit membership",
+};
 
 function label(i: Pick<RecordInputs, "kind" | "key" | "collection">): string {
   return `${LABELS[i.kind] ?? "record"} "${i.key}" in ${i.collection}`;
@@ -102,12 +123,17 @@ function iso(d: unknown): string | null {
 
 function conflictMessage(i: RecordInputs, what: string, base: Fields, live: Fields | null): string {
   const lines = live ? describeDifference(base, live) : ["  the record was deleted"];
-  const per = i.kind === "scope" ? `\n  pulumi config set --path 'mcp-gateway-access:onScopeConflictByGroup["${i.key}"]' merge   # for this group only` : "";
+  const per =
+    i.kind === "scope"
+      ? `\n  pulumi config set --path 'mcp-gateway-access:onScopeConflictByGroup["${i.key}"]' merge ` +
+        `  # for this group only`
+      : "";
   return [
     `${label(i)} ${what}:`,
     ...lines,
     `Nothing was written. To keep these changes, add them to ${i.source}; or tell this stack how to treat them:`,
-    "  pulumi config set mcp-gateway-access:onScopeConflict merge       # keep what was added outside, apply the definitions",
+    "  pulumi config set mcp-gateway-access:onScopeConflict merge       # keep what was added " +
+      "outside, apply the definitions",
     "  pulumi config set mcp-gateway-access:onScopeConflict overwrite   # replace it with the definitions" + per,
   ].join("\n");
 }
@@ -119,14 +145,22 @@ function conflictMessage(i: RecordInputs, what: string, base: Fields, live: Fiel
 // the database's duplicate-key error.
 
 /** The message for an M2M record whose client already has a record this stack does not own. */
-export function m2mClientTakenMessage(i: Pick<RecordInputs, "key" | "collection" | "source">, clientId: string, other: Document): string {
+export function m2mClientTakenMessage(
+  i: Pick<RecordInputs, "key" | "collection" | "source">,
+  clientId: string,
+  other: Document,
+): string {
   const provider = typeof other.provider === "string" ? other.provider : "(none)";
   const by = typeof other.created_by === "string" ? `, created by ${other.created_by}` : "";
   return [
-    `M2M record "${i.key}" in ${i.collection}: client_id "${clientId}" already has a record there ("${String(other.name ?? "")}", provider "${provider}"${by}).`,
+    `M2M record "${i.key}" in ${i.collection}: client_id "${clientId}" already has a record there ` +
+      `("${String(other.name ?? "")}", provider "${provider}"${by}).`,
     "The registry keeps one record per client_id (unique index), so nothing was written.",
     provider === "manual"
-      ? "It was registered by hand (POST /api/iam/m2m-clients): delete it in the registry (DELETE /api/iam/m2m-clients/<client_id>) to let this stack manage the client, or remove " + i.source + " to leave it to the registry."
+      ? "It was registered by hand (POST /api/iam/m2m-clients): delete it in the registry (DELETE " +
+        "/api/iam/m2m-clients/<client_id>) to let this stack manage the client, or remove " +
+        i.source +
+        " to leave it to the registry."
       : `Another provider or stack writes it: remove ${i.source}, or delete that record first.`,
   ].join("\n");
 }
@@ -136,7 +170,8 @@ async function refuseTakenClient(col: Collection<Document>, i: RecordInputs, fie
   const clientId = fields.client_id;
   if (i.kind !== "m2m" || typeof clientId !== "string") return;
   const other = await col.findOne({ client_id: clientId });
-  if (other && (other.name !== i.key || other.provider !== fields.provider)) throw new RecordStoreError(m2mClientTakenMessage(i, clientId, other));
+  if (other && (other.name !== i.key || other.provider !== fields.provider))
+    throw new RecordStoreError(m2mClientTakenMessage(i, clientId, other));
 }
 
 function isDuplicateKey(e: unknown): boolean {
@@ -225,13 +260,18 @@ export const recordProvider: RecordProvider = {
       const password = this.state.password;
       if (password) reason = reason.split(password).join("***");
       const name = (e as { name?: string }).name ?? "";
-      const unreachable = /ServerSelection|Network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out/i.test(`${name} ${reason}`);
+      const unreachable = /ServerSelection|Network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out/i.test(
+        `${name} ${reason}`,
+      );
       if (/certificate|self.signed|unable to verify/i.test(reason)) {
-        reason += " — the server's TLS certificate is not trusted: set mcp-gateway-access:mongodbTlsCaFile to its CA bundle (DocumentDB: global-bundle.pem)";
+        reason +=
+          " — the server's TLS certificate is not trusted: set mcp-gateway-access:mongodbTlsCaFile " +
+          "to its CA bundle (DocumentDB: global-bundle.pem)";
       }
       throw new RecordStoreError(
         unreachable
-          ? `cannot reach the registry database at ${target} while trying to ${action} ${label(i)}: ${reason}. Nothing was written for it; run pulumi up again when the database is reachable.`
+          ? `cannot reach the registry database at ${target} while trying to ${action} ${label(i)}: ` +
+              `${reason}. Nothing was written for it; run pulumi up again when the database is reachable.`
           : `could not ${action} ${label(i)} (database at ${target}): ${reason}`,
       );
     }
@@ -254,22 +294,32 @@ export const recordProvider: RecordProvider = {
       await refuseTakenClient(col, i, fields);
       await col.insertOne(doc).catch(async (e: unknown) => {
         // Inserted by someone else between the check and the insert.
-        const other = isDuplicateKey(e) && typeof fields.client_id === "string" ? await col.findOne({ client_id: fields.client_id }) : null;
+        const other =
+          isDuplicateKey(e) && typeof fields.client_id === "string"
+            ? await col.findOne({ client_id: fields.client_id })
+            : null;
         throw other ? new RecordStoreError(m2mClientTakenMessage(i, fields.client_id as string, other)) : e;
       });
     }
-    const outs: RecordOutputs = { ...i, createdAt: i.timestamps ? createdAt.toISOString() : null, updatedAt: i.timestamps ? now.toISOString() : null };
+    const outs: RecordOutputs = {
+      ...i,
+      createdAt: i.timestamps ? createdAt.toISOString() : null,
+      updatedAt: i.timestamps ? now.toISOString() : null,
+    };
     return compact(outs, fields, fields);
   },
 
   async check(_olds: RecordInputs, news: RecordInputs): Promise<pulumi.dynamic.CheckResult> {
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (!RECORD_KINDS.includes(news.kind)) failures.push({ property: "kind", reason: `kind must be one of ${RECORD_KINDS.join(", ")}` });
-    if (typeof news.key !== "string" || news.key === "") failures.push({ property: "key", reason: "key must be a non-empty string" });
+    if (!RECORD_KINDS.includes(news.kind))
+      failures.push({ property: "kind", reason: `kind must be one of ${RECORD_KINDS.join(", ")}` });
+    if (typeof news.key !== "string" || news.key === "")
+      failures.push({ property: "key", reason: "key must be a non-empty string" });
     if (!(CONFLICT_POLICIES as readonly string[]).includes(news.onConflict)) {
       failures.push({ property: "onConflict", reason: `onConflict must be one of ${CONFLICT_POLICIES.join(", ")}` });
     }
-    if (!news.desired || typeof news.desired !== "object") failures.push({ property: "desired", reason: "desired must be an object" });
+    if (!news.desired || typeof news.desired !== "object")
+      failures.push({ property: "desired", reason: "desired must be an object" });
     return { inputs: news, failures };
   },
 
@@ -291,16 +341,34 @@ export const recordProvider: RecordProvider = {
       const live = await col.findOne(filterFor(inputs));
       const liveNow = live ? businessFields(live) : null;
       let fields = inputs.desired;
-      if (liveNow && sameFields(ours(inputs, liveNow), inputs.desired) && (!inputs.timestamps || live!.created_at !== undefined)) {
+      if (
+        liveNow &&
+        sameFields(ours(inputs, liveNow), inputs.desired) &&
+        (!inputs.timestamps || live!.created_at !== undefined)
+      ) {
         // Adopted as it is (a registry's document after `mcp-access import`, or a cut-short run's): nothing is
         // written, created_at and updated_at stay. Pulumi cannot import dynamic-provider resources
         // (pulumi/pulumi#16175), so this is how they join the state.
-        return { id: inputs.key, outs: compact({ ...inputs, createdAt: iso(live!.created_at), updatedAt: iso(live!.updated_at) }, liveNow, liveNow) };
+        return {
+          id: inputs.key,
+          outs: compact(
+            { ...inputs, createdAt: iso(live!.created_at), updatedAt: iso(live!.updated_at) },
+            liveNow,
+            liveNow,
+          ),
+        };
       }
       if (liveNow && !sameFields(ours(inputs, liveNow), inputs.desired)) {
         // A record this stack never wrote: the registry's own, or an earlier run's cut short.
         if (inputs.onConflict === "fail") {
-          throw new RecordStoreError(conflictMessage(inputs, "already exists and differs from the definitions", inputs.desired, ours(inputs, liveNow)));
+          throw new RecordStoreError(
+            conflictMessage(
+              inputs,
+              "already exists and differs from the definitions",
+              inputs.desired,
+              ours(inputs, liveNow),
+            ),
+          );
         }
         if (inputs.onConflict === "merge") fields = mergeOutsideAdditions(inputs.desired, {}, liveNow);
       }
@@ -316,7 +384,11 @@ export const recordProvider: RecordProvider = {
       if (!live) return {}; // deleted outside this stack: the engine drops it from the state
       return {
         id,
-        props: compact({ ...props, createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) }, appliedFields(props), businessFields(live)),
+        props: compact(
+          { ...props, createdAt: iso(live.created_at), updatedAt: iso(live.updated_at) },
+          appliedFields(props),
+          businessFields(live),
+        ),
       };
     });
   },
@@ -335,7 +407,9 @@ export const recordProvider: RecordProvider = {
       }
       if (!liveNow || !sameFields(ours(olds, liveNow), ours(olds, applied))) {
         if (news.onConflict === "fail") {
-          const what = liveNow ? "was changed outside this stack since it was last applied" : "was deleted outside this stack";
+          const what = liveNow
+            ? "was changed outside this stack since it was last applied"
+            : "was deleted outside this stack";
           throw new RecordStoreError(conflictMessage(news, what, ours(olds, applied), liveNow && ours(olds, liveNow)));
         }
         if (news.onConflict === "merge" && liveNow) fields = mergeOutsideAdditions(news.desired, applied, liveNow);

@@ -125,7 +125,8 @@ export function withRegistryOwned(fields: Fields, desired: Fields, live: Fields 
   if (Object.keys(owned).length === 0) return fields;
   const out: Fields = { ...fields };
   if ("is_idp_managed" in owned) out.is_idp_managed = owned.is_idp_managed!;
-  if (isObject(owned.ui_permissions)) out.ui_permissions = { ...(isObject(fields.ui_permissions) ? fields.ui_permissions : {}), ...owned.ui_permissions };
+  if (isObject(owned.ui_permissions))
+    out.ui_permissions = { ...(isObject(fields.ui_permissions) ? fields.ui_permissions : {}), ...owned.ui_permissions };
   return out;
 }
 

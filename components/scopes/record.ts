@@ -28,7 +28,13 @@ abstract class RegistryRecord extends pulumi.CustomResource {
   declare readonly createdAt: pulumi.Output<string | null>;
   declare readonly updatedAt: pulumi.Output<string | null>;
 
-  protected constructor(kind: RecordKind, type: string, name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
+  protected constructor(
+    kind: RecordKind,
+    type: string,
+    name: string,
+    args: RegistryRecordArgs,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(
       `pulumi-nodejs:dynamic/${RECORD_MODULE}:${type}`,
       name,
@@ -69,7 +75,10 @@ export class RateLimitDefinitionRecord extends RegistryRecord {
   }
 }
 
-/** One membership in `rate_limit_memberships_<namespace>`: `pulumi-nodejs:dynamic/mcp-gateway-access:RateLimitMembership`. */
+/**
+ * One membership in `rate_limit_memberships_<namespace>`:
+ * `pulumi-nodejs:dynamic/mcp-gateway-access:RateLimitMembership`.
+ */
 export class RateLimitMembershipRecord extends RegistryRecord {
   constructor(name: string, args: RegistryRecordArgs, opts?: pulumi.CustomResourceOptions) {
     super("rate_limit_membership", "RateLimitMembership", name, args, opts);

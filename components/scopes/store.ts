@@ -50,7 +50,10 @@ export class ScopeStore extends pulumi.ComponentResource {
   readonly rateLimits: Record<string, RateLimitDefinitionRecord> = {};
   readonly rateLimitMemberships: Record<string, RateLimitMembershipRecord> = {};
   /** Record name → when it was created and last written (the stack output `scopes`). */
-  readonly written: Record<"scopes" | "m2mRecords", Record<string, { createdAt: pulumi.Output<string | null>; updatedAt: pulumi.Output<string | null> }>>;
+  readonly written: Record<
+    "scopes" | "m2mRecords",
+    Record<string, { createdAt: pulumi.Output<string | null>; updatedAt: pulumi.Output<string | null> }>
+  >;
 
   constructor(name: string, args: ScopeStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:index:ScopeStore", name, {}, opts);
@@ -115,19 +118,33 @@ export class ScopeStore extends pulumi.ComponentResource {
     for (const d of args.model.rateLimits?.definitions ?? []) {
       this.rateLimits[d.id] = new RateLimitDefinitionRecord(
         `${name}-ratelimit-${d.id}`,
-        { ...rated, collection: rateLimitsCollectionName(args.namespace), key: d.id, desired: withoutId(renderRateLimitDocument(d)), source: d.file },
+        {
+          ...rated,
+          collection: rateLimitsCollectionName(args.namespace),
+          key: d.id,
+          desired: withoutId(renderRateLimitDocument(d)),
+          source: d.file,
+        },
         { parent: this },
       );
     }
     for (const m of args.model.rateLimits?.memberships ?? []) {
       this.rateLimitMemberships[m.id] = new RateLimitMembershipRecord(
         `${name}-ratelimit-member-${m.id}`,
-        { ...rated, collection: rateLimitMembershipsCollectionName(args.namespace), key: m.id, desired: withoutId(renderRateLimitMembership(m)), source: m.file },
+        {
+          ...rated,
+          collection: rateLimitMembershipsCollectionName(args.namespace),
+          key: m.id,
+          desired: withoutId(renderRateLimitMembership(m)),
+          source: m.file,
+        },
         { parent: this },
       );
     }
     const written = (records: Record<string, ScopeDocument | M2MClientRecord>) =>
-      Object.fromEntries(Object.entries(records).map(([k, r]) => [k, { createdAt: r.createdAt, updatedAt: r.updatedAt }]));
+      Object.fromEntries(
+        Object.entries(records).map(([k, r]) => [k, { createdAt: r.createdAt, updatedAt: r.updatedAt }]),
+      );
     this.written = { scopes: written(this.scopes), m2mRecords: written(this.m2mRecords) };
     this.registerOutputs(this.written);
   }

@@ -1,6 +1,7 @@
 /**
  * Initial passwords derived from one generated secret per stack: HMAC-SHA256(seed, username), in the same
- * alphabet and shape as `GeneratedSecret` values (one generator, components/secrets/password.ts). The stack keeps one random resource instead of one per user
+ * alphabet and shape as `GeneratedSecret` values (one generator, components/secrets/password.ts). The stack keeps one
+ * random resource instead of one per user
  * (500 users: 500 resources, 4.7 KB of state each, created, refreshed and diffed on every run); a password stays
  * stable for as long as the seed and the username do, and stays a Pulumi secret.
  */

@@ -11,9 +11,9 @@ interface GeneratedInputs {
 
 export const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: GeneratedInputs): Promise<pulumi.dynamic.CreateResult> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- serialised with the provider: required where it runs
-    const { randomInt, randomUUID } = require("node:crypto") as typeof import("node:crypto");
     // The one generator (password.ts), serialised with this provider; crypto is required where it runs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a closure Pulumi serialises
+    const { randomInt, randomUUID } = require("node:crypto") as typeof import("node:crypto");
     const value = randomPassword(inputs.length, (n) => randomInt(n));
     return { id: randomUUID(), outs: { length: inputs.length, value } };
   },

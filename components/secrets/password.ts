@@ -20,7 +20,8 @@ export const PASSWORD_LENGTH = LENGTH;
 
 /** A password of `length` characters, each `ALPHABET[index(size)]`, holding every class. */
 export function composePassword(length: number, index: (n: number) => number): string {
-  if (!Number.isInteger(length) || length < CLASSES.length || length > 256) throw new RangeError(`a password has ${CLASSES.length} to 256 characters, not ${length}`);
+  if (!Number.isInteger(length) || length < CLASSES.length || length > 256)
+    throw new RangeError(`a password has ${CLASSES.length} to 256 characters, not ${length}`);
   for (;;) {
     let value = "";
     for (let i = 0; i < length; i++) value += ALPHABET[index(ALPHABET.length)];

@@ -13,9 +13,11 @@ const REASONS: Record<string, string> = {
   ENETUNREACH: "the network is unreachable",
   EACCES: "permission denied",
   EPERM: "permission denied",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted (NODE_EXTRA_CA_CERTS names a CA file to trust)",
+  DEPTH_ZERO_SELF_SIGNED_CERT:
+    "its TLS certificate is self-signed and not trusted (NODE_EXTRA_CA_CERTS names a CA file to trust)",
   SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (NODE_EXTRA_CA_CERTS names a CA file to trust)",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified (NODE_EXTRA_CA_CERTS names a CA file to trust)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    "its TLS certificate cannot be verified (NODE_EXTRA_CA_CERTS names a CA file to trust)",
   CERT_HAS_EXPIRED: "its TLS certificate has expired",
   ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another host name",
 };
@@ -27,10 +29,11 @@ export function errorCode(e: unknown, depth = 0): string | null {
   if (typeof err.code === "string" && /^[A-Z][A-Z0-9_]+$/.test(err.code)) return err.code;
   const fromCause = errorCode(err.cause, depth + 1);
   if (fromCause) return fromCause;
-  if (Array.isArray(err.errors)) for (const x of err.errors) {
-    const c = errorCode(x, depth + 1);
-    if (c) return c;
-  }
+  if (Array.isArray(err.errors))
+    for (const x of err.errors) {
+      const c = errorCode(x, depth + 1);
+      if (c) return c;
+    }
   return null;
 }
 
@@ -41,5 +44,7 @@ export function errorReason(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   if (code) return message.includes(code) ? message : `${message} (${code})`;
   const cause = (e as { cause?: unknown })?.cause;
-  return cause instanceof Error && cause.message && !message.includes(cause.message) ? `${message} (${cause.message})` : message;
+  return cause instanceof Error && cause.message && !message.includes(cause.message)
+    ? `${message} (${cause.message})`
+    : message;
 }

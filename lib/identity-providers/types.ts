@@ -1,4 +1,7 @@
-/** The brokered identity providers as checked (kept apart so lib/model/access-model.ts can name them without an import cycle). */
+/**
+ * The brokered identity providers as checked (kept apart so lib/model/access-model.ts can name them without an import
+ * cycle).
+ */
 import type { SyncMode } from "./schema";
 
 /** Keycloak's identity-provider mapper types this project declares (Keycloak's provider ids). */

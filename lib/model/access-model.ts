@@ -29,7 +29,14 @@ import {
   stripSlashes,
 } from "../registry/rules";
 import type { IdentityProvider } from "../registry/rules";
-import type { AgentRule, GroupDefinition, M2MDefinition, ServerAccessEntry, ServerRule, UserDefinition } from "../schema";
+import type {
+  AgentRule,
+  GroupDefinition,
+  M2MDefinition,
+  ServerAccessEntry,
+  ServerRule,
+  UserDefinition,
+} from "../schema";
 import { suggest } from "../schema/issues";
 import { diagnosticAt } from "../source/file";
 import type { RateLimitModel } from "../rate-limits/types";
@@ -88,7 +95,20 @@ export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
 export const DEFAULT_BOOTSTRAP_ADMIN_EMAIL = "admin@example.com";
 
 /** The OAuth scopes Keycloak and Entra put in a token's `scope` claim by default. */
-const TOKEN_SCOPE_NAMES: readonly string[] = ["openid", "profile", "email", "roles", "web-origins", "acr", "basic", "offline_access", "address", "phone", "microprofile-jwt", "organization"];
+const TOKEN_SCOPE_NAMES: readonly string[] = [
+  "openid",
+  "profile",
+  "email",
+  "roles",
+  "web-origins",
+  "acr",
+  "basic",
+  "offline_access",
+  "address",
+  "phone",
+  "microprofile-jwt",
+  "organization",
+];
 
 /** Agent actions that change or remove agents: on `*`, every agent of the registry. */
 const DESTRUCTIVE_AGENT_ACTIONS = ["delete_agent", "modify_agent", "toggle_agent"];
@@ -104,7 +124,9 @@ export interface AccessModel {
   externalGroups: string[];
   /** The registry's feature switches the model is decided and rendered with (absent: upstream's defaults). */
   registry?: RegistryFlags;
-  /** Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups); set by checkRepository/checkFiles. */
+  /**
+   * Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups); set by checkRepository/checkFiles.
+   */
   rateLimits?: RateLimitModel;
   /** Corporate IdPs brokered through Keycloak (identity-providers/); set by checkRepository/checkFiles. */
   identityProviders?: BrokeredProvider[];
@@ -123,7 +145,10 @@ export interface ModelResult {
 function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
   return (def.servers ?? []).map((s) => {
     const execute = s.access_level === "execute";
-    const rule: ServerAccessEntry = { server: s.server_name, methods: [...(execute ? STANDARD_METHODS : READ_METHODS)] };
+    const rule: ServerAccessEntry = {
+      server: s.server_name,
+      methods: [...(execute ? STANDARD_METHODS : READ_METHODS)],
+    };
     // `tools: []` for read (and an execute without tools): the same grant as no key, but auth_server/server.py
     // `_audit_legacy_scopes_on_startup` flags a rule without `tools` as a legacy shape on every start.
     rule.tools = execute && s.tools !== undefined ? (Array.isArray(s.tools) ? [...s.tools] : s.tools) : [];
@@ -143,19 +168,35 @@ function normalizeEntry(entry: ServerAccessEntry): ServerAccessEntry {
 class Checker {
   private readonly found: Diagnostic[] = [];
   /** Per file: diagnostics reported, and those past MAX_FILE_DIAGNOSTICS (counted, not located). */
-  private readonly perFile = new Map<string, { shown: number; more: number; next?: Located<unknown>; nextPath?: Array<string | number> }>();
+  private readonly perFile = new Map<
+    string,
+    { shown: number; more: number; next?: Located<unknown>; nextPath?: Array<string | number> }
+  >();
 
   get diagnostics(): Diagnostic[] {
     const out = [...this.found];
     for (const n of this.perFile.values()) {
       if (n.more > 0 && n.next) {
-        out.push(diagnosticAt(n.next.source, [...n.next.at, ...n.nextPath!], `and ${n.more} more problems in this file (the first ${MAX_FILE_DIAGNOSTICS} are shown)`, "error"));
+        out.push(
+          diagnosticAt(
+            n.next.source,
+            [...n.next.at, ...n.nextPath!],
+            `and ${n.more} more problems in this file (the first ${MAX_FILE_DIAGNOSTICS} are shown)`,
+            "error",
+          ),
+        );
       }
     }
     return out;
   }
 
-  private add(loc: Located<unknown>, path: Array<string | number>, message: string | (() => string), severity: "error" | "warning", key: boolean): void {
+  private add(
+    loc: Located<unknown>,
+    path: Array<string | number>,
+    message: string | (() => string),
+    severity: "error" | "warning",
+    key: boolean,
+  ): void {
     const file = loc.source.file;
     let n = this.perFile.get(file);
     if (!n) this.perFile.set(file, (n = { shown: 0, more: 0 }));
@@ -167,7 +208,15 @@ class Checker {
       return;
     }
     n.shown++;
-    this.found.push(diagnosticAt(loc.source, [...loc.at, ...path], typeof message === "function" ? message() : message, severity, key));
+    this.found.push(
+      diagnosticAt(
+        loc.source,
+        [...loc.at, ...path],
+        typeof message === "function" ? message() : message,
+        severity,
+        key,
+      ),
+    );
   }
 
   /** `message` may be a function: a message that costs something to build (a suggestion) is built only if shown. */
@@ -182,7 +231,14 @@ class Checker {
   /**
    * Records the first definition of a name; for a later one, reports where the first is and returns false.
    */
-  firstDefinition<T>(seen: Map<string, Located<T>>, key: string, loc: Located<T>, field: string, what: string, rule: string): boolean {
+  firstDefinition<T>(
+    seen: Map<string, Located<T>>,
+    key: string,
+    loc: Located<T>,
+    field: string,
+    what: string,
+    rule: string,
+  ): boolean {
     const first = seen.get(key);
     if (first) {
       this.error(loc, [field], `${what} is already defined at ${this.where(first, [field])}; ${rule}`);
@@ -201,7 +257,12 @@ class Checker {
 function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolean): ScopeGroup {
   const d = loc.value;
   if (d.create_in_idp != null && d.create_in_keycloak != null && d.create_in_idp !== d.create_in_keycloak) {
-    c.error(loc, ["create_in_keycloak"], "create_in_keycloak (legacy alias) contradicts create_in_idp; keep only create_in_idp", true);
+    c.error(
+      loc,
+      ["create_in_keycloak"],
+      "create_in_keycloak (legacy alias) contradicts create_in_idp; keep only create_in_idp",
+      true,
+    );
   }
   const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
   if ((BOOTSTRAP_SEEDS as readonly string[]).includes(d.scope_name) && bootstrap) {
@@ -209,18 +270,40 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     const fix = "remove this file or turn bootstrap off";
     c.error(loc, ["scope_name"], `"${d.scope_name}" is ${what} the stack manages (bootstrap: true); ${fix}`);
   } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
-    c.warn(loc, ["scope_name"], `"${d.scope_name}" is a privileged scope name in the registry: the registry's own import refuses it unless an admin allows privileged writes; check this group is meant to grant admin-level access`);
+    c.warn(
+      loc,
+      ["scope_name"],
+      `"${d.scope_name}" is a privileged scope name in the registry: the registry's own import ` +
+        `refuses it unless an admin allows privileged writes; check this group is meant to grant admin-level access`,
+    );
   }
   if (TOKEN_SCOPE_NAMES.includes(d.scope_name)) {
     // validate_request: a Keycloak/Entra token without groups is judged by its `scope` claim (providers/keycloak.py
     // `validate_token` → "scopes"), whose values are then looked up as scope documents by name.
-    c.warn(loc, ["scope_name"], `scope_name "${d.scope_name}" is also an OAuth scope tokens carry ("scope": "openid profile email"): the auth server judges a token that carries no groups by those values, so every token without groups would hold this scope; rename the group`);
+    c.warn(
+      loc,
+      ["scope_name"],
+      `scope_name "${d.scope_name}" is also an OAuth scope tokens carry ("scope": "openid profile ` +
+        `email"): the auth server judges a token that carries no groups by those values, so every ` +
+        `token without groups would hold this scope; rename the group`,
+    );
   }
   if (d.scope_type != null) {
-    c.warn(loc, ["scope_type"], `scope_type is accepted for compatibility but the registry does not store it (scope documents always have scope_type "group")`, true);
+    c.warn(
+      loc,
+      ["scope_type"],
+      `scope_type is accepted for compatibility but the registry does not store it (scope documents ` +
+        `always have scope_type "group")`,
+      true,
+    );
   }
   if (d.custom_scopes != null) {
-    c.warn(loc, ["custom_scopes"], "custom_scopes is accepted for compatibility but the registry ignores it; it is not stored", true);
+    c.warn(
+      loc,
+      ["custom_scopes"],
+      "custom_scopes is accepted for compatibility but the registry ignores it; it is not stored",
+      true,
+    );
   }
 
   const serverAccess: ServerAccessEntry[] = (d.server_access ?? []).map(normalizeEntry);
@@ -230,9 +313,10 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     const wildcard = isWildcard(rule.agent);
     if (!wildcard) {
       const meant = normalizeAgentPath(rule.agent);
-      const why = meant === "all"
-        ? `"${rule.agent}" is not an agent wildcard in server_access (only "*" and "all" are)`
-        : `agent "${rule.agent}" never matches: agent paths of A2A requests start with "/"`;
+      const why =
+        meant === "all"
+          ? `"${rule.agent}" is not an agent wildcard in server_access (only "*" and "all" are)`
+          : `agent "${rule.agent}" never matches: agent paths of A2A requests start with "/"`;
       if (meant !== rule.agent) {
         const asWritten =
           "the registry stores server_access rules as written (validate_a2a_agent_access compares them raw)";
@@ -240,9 +324,16 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       }
     }
     const stored = wildcard ? "all" : rule.agent;
-    const destructive = rule.actions.some(isWildcard) ? ["every action"] : rule.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
+    const destructive = rule.actions.some(isWildcard)
+      ? ["every action"]
+      : rule.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
     if (stored === "all" && destructive.length) {
-      c.warn(loc, [...path, "actions"], `agent "${rule.agent}" with ${destructive.join(", ")} lets every member change or remove every agent of the registry; name the agents instead`);
+      c.warn(
+        loc,
+        [...path, "actions"],
+        `agent "${rule.agent}" with ${destructive.join(", ")} lets every member change or remove ` +
+          `every agent of the registry; name the agents instead`,
+      );
     }
   };
   (d.server_access ?? []).forEach((entry, i) => {
@@ -256,20 +347,43 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       });
     } else if ("agent" in entry) checkAgentRule(entry, ["server_access", i]);
     else if ("agents" in entry) {
-      c.warn(loc, ["server_access", i, "agents"], `the nested "agents" form is stored but ignored by the registry's rule flattener; write {agent: "/path", actions: [...]} entries instead`, true);
+      c.warn(
+        loc,
+        ["server_access", i, "agents"],
+        `the nested "agents" form is stored but ignored by the registry's rule flattener; write ` +
+          `{agent: "/path", actions: [...]} entries instead`,
+        true,
+      );
     }
     for (const { rule, path } of rules) checkServerRule(c, loc, rule, path);
   });
   (d.servers ?? []).forEach((s, i) => {
     const path = ["servers", i];
     if (s.access_level === "read" && s.tools !== undefined && (s.tools === "*" || s.tools.length > 0)) {
-      c.error(loc, [...path, "tools"], `access_level read on "${s.server_name}" lists tools, but the registry cannot show a tool without letting its caller call it (tools/list is filtered by the tools/call decision), so read grants no tools; write access_level: execute for the tools this group may see and call, or remove tools`);
+      c.error(
+        loc,
+        [...path, "tools"],
+        `access_level read on "${s.server_name}" lists tools, but the registry cannot show a tool ` +
+          `without letting its caller call it (tools/list is filtered by the tools/call decision), ` +
+          `so read grants no tools; write access_level: execute for the tools this group may see ` +
+          `and call, or remove tools`,
+      );
       return;
     }
     const methods = s.access_level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
-    checkServerRule(c, loc, { server: s.server_name, methods, tools: s.access_level === "execute" ? s.tools : undefined }, path);
+    checkServerRule(
+      c,
+      loc,
+      { server: s.server_name, methods, tools: s.access_level === "execute" ? s.tools : undefined },
+      path,
+    );
     if (s.access_level === "execute" && (s.tools === undefined || (Array.isArray(s.tools) && s.tools.length === 0))) {
-      c.warn(loc, path, `access_level execute on "${s.server_name}" lists no tools, so tools/call grants no tool; list the tools (tools: [...]) or use access_level: read`);
+      c.warn(
+        loc,
+        path,
+        `access_level execute on "${s.server_name}" lists no tools, so tools/call grants no tool; ` +
+          `list the tools (tools: [...]) or use access_level: read`,
+      );
     }
   });
   serverAccess.push(...convertShorthand(d));
@@ -282,7 +396,9 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       const why = entity
         ? `: a custom entity type name matches ${CUSTOM_TYPE_NAME.source} (custom_entity_models.TYPE_NAME_PATTERN), ` +
           `"${entity[2]}" does not`
-        : hint ? `: did you mean "${hint}"?` : "";
+        : hint
+          ? `: did you mean "${hint}"?`
+          : "";
       const message = `unknown UI action "${action}"${why} (see the README for the list of UI actions)`;
       c.error(loc, ["ui_permissions", action], message, true);
     } else if (customEntityScope(action)) {
@@ -292,7 +408,12 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
         if (problem) c.error(loc, ["ui_permissions", action, k], problem);
       });
     } else if (confersAdmin(action, grants)) {
-      c.warn(loc, ["ui_permissions", action], `"all" on ${action} makes every member of this group a registry admin; list the resources instead unless that is intended ("*" does not confer admin)`);
+      c.warn(
+        loc,
+        ["ui_permissions", action],
+        `"all" on ${action} makes every member of this group a registry admin; list the resources ` +
+          `instead unless that is intended ("*" does not confer admin)`,
+      );
     }
     uiPermissions[action] = [...grants];
   }
@@ -311,12 +432,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
   };
 }
 
-function checkServerRule(
-  c: Checker,
-  loc: Located<unknown>,
-  rule: ServerRule,
-  path: Array<string | number>,
-): void {
+function checkServerRule(c: Checker, loc: Located<unknown>, rule: ServerRule, path: Array<string | number>): void {
   if (!isRegistryApiPath(rule.server)) {
     rule.methods.forEach((m, k) => {
       if (m !== HTTP_VERB_WILDCARD && m.toLowerCase() === HTTP_VERB_WILDCARD) {
@@ -326,17 +442,32 @@ function checkServerRule(
         c.warn(loc, [...path, "methods", k], message);
       } else if (!isWildcard(m) && !MCP_METHODS.has(m) && !isHttpMethodToken(m)) {
         const hint = suggest(m, MCP_METHODS);
-        c.warn(loc, [...path, "methods", k], `"${m}" is not an MCP method${hint ? ` (did you mean "${hint}"?)` : ""}; a misspelt method grants nothing`);
+        c.warn(
+          loc,
+          [...path, "methods", k],
+          `"${m}" is not an MCP method${hint ? ` (did you mean "${hint}"?)` : ""}; a misspelt method grants nothing`,
+        );
       }
     });
   }
   // auth_server/server.py validate_server_tool_access: a tools wildcard grants every tool to tools/call and, through
   // the backward-compatible branch, every other method too, whatever `methods` says.
   if (grantsEverything(rule.tools)) {
-    c.warn(loc, [...path, "tools"], `a tools wildcard on "${rule.server}" lets members call every tool and opens every method (the registry's backward-compatible branch grants any method when tools holds "*" or "all"), whatever methods says; list the tools this group needs`);
+    c.warn(
+      loc,
+      [...path, "tools"],
+      `a tools wildcard on "${rule.server}" lets members call every tool and opens every method ` +
+        `(the registry's backward-compatible branch grants any method when tools holds "*" or ` +
+        `"all"), whatever methods says; list the tools this group needs`,
+    );
   }
   if (isRegistryApiPath(rule.server)) {
-    c.warn(loc, [...path, "server"], `server "${rule.server}" is never evaluated: the auth server runs no scope check on /api/* (the registry API is gated by ui_permissions and admin status); use ui_permissions instead`);
+    c.warn(
+      loc,
+      [...path, "server"],
+      `server "${rule.server}" is never evaluated: the auth server runs no scope check on /api/* ` +
+        `(the registry API is gated by ui_permissions and admin status); use ui_permissions instead`,
+    );
   }
   const tools = rule.tools;
   if (path[0] === "server_access" && tools === undefined && !rule.methods.includes("tools/call")) {
@@ -345,8 +476,16 @@ function checkServerRule(
     const why = "the auth server warns about a rule without tools as a legacy shape on every start";
     c.warn(loc, path, `server "${rule.server}" has no tools key: ${why}; write tools: [] (the same grant)`);
   }
-  if (path[0] === "server_access" && rule.methods.includes("tools/call") && (tools === undefined || tools.length === 0)) {
-    c.warn(loc, [...path, "methods", rule.methods.indexOf("tools/call")], `tools/call on "${rule.server}" with no tools grants no tool; list the tools (tools: [...]) or remove tools/call`);
+  if (
+    path[0] === "server_access" &&
+    rule.methods.includes("tools/call") &&
+    (tools === undefined || tools.length === 0)
+  ) {
+    c.warn(
+      loc,
+      [...path, "methods", rule.methods.indexOf("tools/call")],
+      `tools/call on "${rule.server}" with no tools grants no tool; list the tools (tools: [...]) or remove tools/call`,
+    );
   }
 }
 
@@ -369,10 +508,21 @@ function checkMemberships(
     out.push(g);
     const def = defined.get(g);
     if (def && !def.createInIdp && !external.has(g)) {
-      c.error(loc, ["groups", i], `group "${g}" is defined with create_in_idp: false, so no identity-provider group exists to join; set create_in_idp: true in ${def.file} or declare it in the stack's existingGroups`);
+      c.error(
+        loc,
+        ["groups", i],
+        `group "${g}" is defined with create_in_idp: false, so no identity-provider group exists to ` +
+          `join; set create_in_idp: true in ${def.file} or declare it in the stack's existingGroups`,
+      );
     } else if (!def && !external.has(g) && !invalid.has(g)) {
       const hint = suggest(g, [...defined.keys(), ...external]);
-      c.error(loc, ["groups", i], `group "${g}" is not defined in groups/ nor declared by the stack${hint ? `: did you mean "${hint}"?` : ""}; add groups/${g}.yaml or list it in the stack's existingGroups`);
+      c.error(
+        loc,
+        ["groups", i],
+        `group "${g}" is not defined in groups/ nor declared by the ` +
+          `stack${hint ? `: did you mean "${hint}"?` : ""}; add groups/${g}.yaml or list it in the ` +
+          `stack's existingGroups`,
+      );
     }
   });
   return out;
@@ -397,7 +547,13 @@ function checkGroupMappings(
     const joining = members.filter((m) => m.groups.includes(name));
     if (!joining.length) continue;
     const files = [...new Set(joining.map((m) => m.file))].sort();
-    const near = g.groupMappings.find((m) => m.trim().replace(/^\/+|\/+$/g, "").trim() === name);
+    const near = g.groupMappings.find(
+      (m) =>
+        m
+          .trim()
+          .replace(/^\/+|\/+$/g, "")
+          .trim() === name,
+    );
     const why = near === undefined ? "" : ` ("${near}" is a different group: the registry matches group names exactly)`;
     const message =
       `group_mappings leaves out "${name}"${why}, so the ${joining.length} identities joining it ` +
@@ -418,31 +574,71 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
   const looseGroupLoc = new Map<string, Located<GroupDefinition>>();
   for (const loc of defs.groups) {
     const g = checkGroup(c, loc, bootstrap);
-    if (!c.firstDefinition(groupLoc, g.name, loc, "scope_name", `group "${g.name}"`, "each scope_name must be unique")) continue;
+    if (!c.firstDefinition(groupLoc, g.name, loc, "scope_name", `group "${g.name}"`, "each scope_name must be unique"))
+      continue;
     groups.set(g.name, g);
     // Keycloak finds groups ignoring case, and a surrounding "/" is easily taken for the same group (the registry
     // matches names exactly, so to it they are two).
     const loose = stripSlashes(g.name.trim()).toLowerCase();
     const other = looseGroupLoc.get(loose);
     if (other) {
-      c.warn(loc, ["scope_name"], `scope_name "${g.name}" differs from "${other.value.scope_name}" (${c.where(other, ["scope_name"])}) only in case or a surrounding "/": the identity provider (Keycloak compares names ignoring case) or a reader may take them for one group; rename one`);
+      c.warn(
+        loc,
+        ["scope_name"],
+        `scope_name "${g.name}" differs from "${other.value.scope_name}" ` +
+          `(${c.where(other, ["scope_name"])}) only in case or a surrounding "/": the identity ` +
+          `provider (Keycloak compares names ignoring case) or a reader may take them for one group; rename one`,
+      );
     } else looseGroupLoc.set(loose, loc);
   }
 
   const users: HumanUser[] = [];
   const userLoc = new Map<string, Located<UserDefinition>>();
   const emailLoc = new Map<string, Located<UserDefinition>>();
-  const admin = bootstrap ? { username: options.bootstrapAdminUsername ?? DEFAULT_BOOTSTRAP_ADMIN_USERNAME, email: options.bootstrapAdminEmail ?? DEFAULT_BOOTSTRAP_ADMIN_EMAIL } : null;
+  const admin = bootstrap
+    ? {
+        username: options.bootstrapAdminUsername ?? DEFAULT_BOOTSTRAP_ADMIN_USERNAME,
+        email: options.bootstrapAdminEmail ?? DEFAULT_BOOTSTRAP_ADMIN_EMAIL,
+      }
+    : null;
   for (const loc of defs.users) {
     const u = loc.value;
     if (admin && u.username.toLowerCase() === admin.username.toLowerCase()) {
-      c.error(loc, ["username"], `username "${u.username}" is the bootstrap admin's, whom the stack creates (bootstrap: true, bootstrapAdminUsername); Keycloak would refuse a second user with that name: rename this user, or set bootstrapAdminUsername to another name`);
+      c.error(
+        loc,
+        ["username"],
+        `username "${u.username}" is the bootstrap admin's, whom the stack creates (bootstrap: ` +
+          `true, bootstrapAdminUsername); Keycloak would refuse a second user with that name: ` +
+          `rename this user, or set bootstrapAdminUsername to another name`,
+      );
     }
     if (admin && u.email.toLowerCase() === admin.email.toLowerCase()) {
-      c.error(loc, ["email"], `email "${u.email}" is the bootstrap admin's (bootstrapAdminEmail), and Keycloak refuses two users with the same e-mail: give this user their own address, or set bootstrapAdminEmail`);
+      c.error(
+        loc,
+        ["email"],
+        `email "${u.email}" is the bootstrap admin's (bootstrapAdminEmail), and Keycloak refuses ` +
+          `two users with the same e-mail: give this user their own address, or set bootstrapAdminEmail`,
+      );
     }
-    c.firstDefinition(emailLoc, u.email.toLowerCase(), loc, "email", `email "${u.email}"`, "Keycloak refuses two users with the same e-mail address (compared ignoring case): give each user their own");
-    if (!c.firstDefinition(userLoc, u.username.toLowerCase(), loc, "username", `username "${u.username}"`, "usernames must be unique (ignoring case)")) continue;
+    c.firstDefinition(
+      emailLoc,
+      u.email.toLowerCase(),
+      loc,
+      "email",
+      `email "${u.email}"`,
+      "Keycloak refuses two users with the same e-mail address (compared ignoring case): give each user their own",
+    );
+    if (
+      !c.firstDefinition(
+        userLoc,
+        u.username.toLowerCase(),
+        loc,
+        "username",
+        `username "${u.username}"`,
+        "usernames must be unique (ignoring case)",
+      )
+    )
+      continue;
     users.push({
       username: u.username,
       email: u.email,
@@ -462,7 +658,12 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
     if (!c.firstDefinition(m2mLoc, key, loc, "name", `M2M account "${a.name}"`, "names must be unique")) continue;
     const clash = userLoc.get(key);
     if (clash) {
-      c.error(loc, ["name"], `M2M account "${a.name}" has the same name as the user at ${c.where(clash, ["username"])}; the registry lists both as users, so rename one`);
+      c.error(
+        loc,
+        ["name"],
+        `M2M account "${a.name}" has the same name as the user at ${c.where(clash, ["username"])}; ` +
+          `the registry lists both as users, so rename one`,
+      );
     }
     m2m.push({
       name: a.name,
@@ -478,20 +679,34 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
     const email = loc.value.email.toLowerCase();
     const owner = userLoc.get(email);
     if (owner && owner !== loc && userLoc.get(loc.value.username.toLowerCase()) === loc) {
-      c.error(loc, ["email"], `email "${loc.value.email}" is the username of the user at ${c.where(owner, ["username"])}; Keycloak refuses it (it finds users by username or e-mail alike): give this user their own address, or rename the other`);
+      c.error(
+        loc,
+        ["email"],
+        `email "${loc.value.email}" is the username of the user at ${c.where(owner, ["username"])}; ` +
+          `Keycloak refuses it (it finds users by username or e-mail alike): give this user their ` +
+          `own address, or rename the other`,
+      );
     }
   }
 
   for (const loc of m2mLoc.values()) {
     const admin = loc.value.groups.find((g) => ADMIN_GROUP_MARKERS.includes(g));
     if (admin) {
-      c.warn(loc, ["groups", loc.value.groups.indexOf(admin)], `M2M account "${loc.value.name}" joins ${admin}: whoever holds its client secret (a CI job, an agent) is a full registry admin; give it a group with only the access it needs`);
+      c.warn(
+        loc,
+        ["groups", loc.value.groups.indexOf(admin)],
+        `M2M account "${loc.value.name}" joins ${admin}: whoever holds its client secret (a CI job, ` +
+          `an agent) is a full registry admin; give it a group with only the access it needs`,
+      );
     }
   }
 
   checkGroupMappings(c, groupLoc, groups, [...users, ...m2m], options.identityProvider ?? "keycloak");
 
-  const byName = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const byName =
+    <T>(key: (t: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
   return {
     model: {
       groups: [...groups.values()].sort(byName((g) => g.name)),

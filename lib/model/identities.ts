@@ -15,7 +15,8 @@ export interface ResolvedIdentity {
 }
 
 /** `idp`: a person brokered through that provider's alias, with the claims (or SAML attributes) it sends. */
-export type IdentityRef = { user: string } | { m2m: string } | { groups: readonly string[] } | { idp: string; claims: Claims };
+export type IdentityRef =
+  { user: string } | { m2m: string } | { groups: readonly string[] } | { idp: string; claims: Claims };
 
 /** Every alias `{idp: ALIAS}` may take. */
 export function identityProviderAliases(model: AccessModel): string[] {
@@ -49,7 +50,8 @@ export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedI
     const u = model.users.find((x) => x.username === ref.user);
     if (u) return { label: `user ${u.username}`, groups: [...u.groups], enabled: u.enabled };
     const admin = model.bootstrapAdmin;
-    if (admin && admin.username === ref.user) return { label: `user ${admin.username} (the bootstrap admin)`, groups: [BOOTSTRAP_ADMIN_GROUP], enabled: true };
+    if (admin && admin.username === ref.user)
+      return { label: `user ${admin.username} (the bootstrap admin)`, groups: [BOOTSTRAP_ADMIN_GROUP], enabled: true };
     return null;
   }
   return { label: `groups ${ref.groups.join(", ")}`, groups: [...ref.groups], enabled: true };

@@ -70,20 +70,29 @@ export interface PlanSettings {
   userDomain?: string;
   /** Entra: look users up instead of creating them. */
   existingUsers?: boolean;
-  /** Keycloak: each M2M client gets its own audience mapper (default true; false when the realm's `basic` scope adds it). */
+  /**
+   * Keycloak: each M2M client gets its own audience mapper (default true; false when the realm's `basic` scope adds
+   * it).
+   */
   audienceMapper?: boolean;
 }
 
 function signInName(username: string, file: string, s: PlanSettings): string {
   if (s.idp !== "entra" || username.includes("@")) return username;
-  if (!s.userDomain) throw new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
+  if (!s.userDomain)
+    throw new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
   return `${username}@${s.userDomain}`;
 }
 
 export function planIdentity(model: AccessModel, settings: PlanSettings): IdentityPlan {
   const groups: GroupPlan[] = [];
   if (model.bootstrap) {
-    groups.push({ name: BOOTSTRAP_ADMIN_GROUP, description: "MCP Gateway Registry administrators", action: "create", bootstrap: true });
+    groups.push({
+      name: BOOTSTRAP_ADMIN_GROUP,
+      description: "MCP Gateway Registry administrators",
+      action: "create",
+      bootstrap: true,
+    });
   }
   for (const g of model.groups.filter((x) => x.createInIdp)) {
     const ids = settings.idp === "entra" ? g.groupMappings.filter((m) => OBJECT_ID.test(m)) : [];
@@ -118,14 +127,17 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
     enabled: a.enabled,
     groups: [...a.groups],
     file: a.file,
-    mappers: settings.idp !== "keycloak" ? [] : settings.audienceMapper === false ? [GROUPS_MAPPER] : SERVICE_ACCOUNT_MAPPERS,
+    mappers:
+      settings.idp !== "keycloak" ? [] : settings.audienceMapper === false ? [GROUPS_MAPPER] : SERVICE_ACCOUNT_MAPPERS,
   }));
   return { idp: settings.idp, bootstrap: model.bootstrap, groups, users, clients };
 }
 
 /** Every principal → group membership of a plan. */
 export function memberships(plan: IdentityPlan): Array<{ kind: "user" | "m2m"; principal: string; group: string }> {
-  return [...plan.users, ...plan.clients].flatMap((p) => p.groups.map((group) => ({ kind: p.kind, principal: p.name, group })));
+  return [...plan.users, ...plan.clients].flatMap((p) =>
+    p.groups.map((group) => ({ kind: p.kind, principal: p.name, group })),
+  );
 }
 
 /** A Keycloak client the plan declares, by client id, with the protocol mappers on it. */
@@ -175,7 +187,11 @@ export interface KeycloakObjectNames {
   memberships?: Readonly<Record<string, readonly string[]>>;
 }
 
-export function keycloakObjectNames(plan: IdentityPlan, realm: string, bootstrap?: KeycloakBootstrapPlan): KeycloakObjectNames {
+export function keycloakObjectNames(
+  plan: IdentityPlan,
+  realm: string,
+  bootstrap?: KeycloakBootstrapPlan,
+): KeycloakObjectNames {
   const clients: Record<string, readonly string[]> = Object.fromEntries(plan.clients.map((c) => [c.name, c.mappers]));
   if (bootstrap) {
     for (const c of [bootstrap.webClient, bootstrap.m2mClient]) clients[c.clientId] = c.mappers;
@@ -186,7 +202,10 @@ export function keycloakObjectNames(plan: IdentityPlan, realm: string, bootstrap
     managesRealm: !!bootstrap,
     // The bootstrap admin group last, as the bootstrap declares it.
     groups: [...created.filter((g) => !g.bootstrap).map((g) => g.name), ...(bootstrap ? [bootstrap.adminGroup] : [])],
-    users: [...plan.users.filter((u) => u.action === "create").map((u) => u.signInName), ...(bootstrap ? [bootstrap.adminUsername] : [])],
+    users: [
+      ...plan.users.filter((u) => u.action === "create").map((u) => u.signInName),
+      ...(bootstrap ? [bootstrap.adminUsername] : []),
+    ],
     clients,
     ...(bootstrap ? { clientScopes: { [bootstrap.clientScope.name]: bootstrap.clientScope.mappers } } : {}),
     memberships: Object.fromEntries([

@@ -4,9 +4,18 @@ import type { ModelOptions, ModelResult } from "../model/access-model";
 import type { RawFile, ReadOptions } from "../source/file";
 import { buildRateLimitModel, loadRateLimitFiles, loadRateLimits } from "./model";
 
-export function withRateLimits(built: ModelResult, defs: Definitions, from: { root: string } | { files: readonly RawFile[] }, options: ReadOptions & Pick<ModelOptions, "identityProvider"> = {}): ModelResult {
+export function withRateLimits(
+  built: ModelResult,
+  defs: Definitions,
+  from: { root: string } | { files: readonly RawFile[] },
+  options: ReadOptions & Pick<ModelOptions, "identityProvider"> = {},
+): ModelResult {
   const loaded = "root" in from ? loadRateLimits(from.root, options) : loadRateLimitFiles(from.files, options);
-  const rated = buildRateLimitModel({ policies: loaded.policies, users: defs.users, m2m: defs.m2m }, built.model, options.identityProvider ?? "keycloak");
+  const rated = buildRateLimitModel(
+    { policies: loaded.policies, users: defs.users, m2m: defs.m2m },
+    built.model,
+    options.identityProvider ?? "keycloak",
+  );
   built.model.rateLimits = rated.rateLimits;
   return { model: built.model, diagnostics: [...built.diagnostics, ...loaded.diagnostics, ...rated.diagnostics] };
 }

@@ -21,7 +21,12 @@ function callerView(model: AccessModel, ref: { user: string } | { m2m: string })
 
 function targetView(model: AccessModel, ref: { server: string } | { agent: string }) {
   const r = targetRateLimits(model, ref);
-  return { quarantined: r.quarantined, limits: r.gates.map((g) => `${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`) };
+  return {
+    quarantined: r.quarantined,
+    limits: r.gates.map(
+      (g) => `${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`,
+    ),
+  };
 }
 
 /** Targets any definition or quarantine names, in either model. */
@@ -42,9 +47,24 @@ function targets(model: AccessModel): Array<{ server: string } | { agent: string
 
 export function diffRateLimits(base: AccessModel, head: AccessModel): RateLimitChange[] {
   const out: RateLimitChange[] = [];
-  const compare = (subject: string, b: { quarantined: boolean; limits: string[] }, a: { quarantined: boolean; limits: string[] }) => {
-    const change = { subject, quarantinedBefore: b.quarantined, quarantinedAfter: a.quarantined, limitsAdded: minus(a.limits, b.limits), limitsRemoved: minus(b.limits, a.limits) };
-    if (change.quarantinedBefore !== change.quarantinedAfter || change.limitsAdded.length || change.limitsRemoved.length) out.push(change);
+  const compare = (
+    subject: string,
+    b: { quarantined: boolean; limits: string[] },
+    a: { quarantined: boolean; limits: string[] },
+  ) => {
+    const change = {
+      subject,
+      quarantinedBefore: b.quarantined,
+      quarantinedAfter: a.quarantined,
+      limitsAdded: minus(a.limits, b.limits),
+      limitsRemoved: minus(b.limits, a.limits),
+    };
+    if (
+      change.quarantinedBefore !== change.quarantinedAfter ||
+      change.limitsAdded.length ||
+      change.limitsRemoved.length
+    )
+      out.push(change);
   };
   const users = [...new Set([...base.users, ...head.users].map((u) => u.username))].sort();
   for (const u of users) compare(`user ${u}`, callerView(base, { user: u }), callerView(head, { user: u }));

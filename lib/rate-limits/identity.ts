@@ -4,7 +4,13 @@
  * access tests.
  */
 import type { AccessModel } from "../model/access-model";
-import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, membershipId, rateLimitAgentPath, rateLimitServerName } from "./registry";
+import {
+  QUARANTINE_CALLER_GROUP,
+  QUARANTINE_TARGET_GROUP,
+  membershipId,
+  rateLimitAgentPath,
+  rateLimitServerName,
+} from "./registry";
 import type { RateLimitDefinition } from "./types";
 
 /** One gate on the caller: the most restrictive limit of its groups for one window and axis. */
@@ -39,7 +45,8 @@ export function callerRateLimits(model: AccessModel, ref: { user: string } | { m
     const axis = d.axis as CallerGate["axis"];
     const key = `${axis}:${d.windowSeconds}`;
     const prev = best.get(key);
-    if (!prev || n < prev.maxRequests) best.set(key, { axis, windowSeconds: d.windowSeconds, maxRequests: n, group: d.name });
+    if (!prev || n < prev.maxRequests)
+      best.set(key, { axis, windowSeconds: d.windowSeconds, maxRequests: n, group: d.name });
   }
   const gates = [...best.values()].sort((a, b) => a.windowSeconds - b.windowSeconds || (a.axis < b.axis ? -1 : 1));
   return { groups, quarantined: groups.includes(QUARANTINE_CALLER_GROUP), gates };
@@ -60,16 +67,26 @@ export function targetRateLimits(model: AccessModel, target: { server: string } 
   const name = "server" in target ? target.server.replace(/^\/+|\/+$/g, "") : rateLimitAgentPath(target.agent);
   const member = "server" in target ? rateLimitServerName(target.server) : name;
   const gates = (rl?.definitions ?? [])
-    .filter((d) => d.enabled && d.axis === "target" && ((d.entityType === entityType && d.name === name) || (entityType === "mcp_server" && d.entityType === "server_group" && d.members?.includes(name))))
+    .filter(
+      (d) =>
+        d.enabled &&
+        d.axis === "target" &&
+        ((d.entityType === entityType && d.name === name) ||
+          (entityType === "mcp_server" && d.entityType === "server_group" && d.members?.includes(name))),
+    )
     .map((d) => ({ windowSeconds: d.windowSeconds, maxRequests: d.maxRequests!, definition: d.id }))
     .sort((a, b) => a.windowSeconds - b.windowSeconds);
   const subject = membershipId("server" in target ? "server" : "agent", member);
-  const quarantined = rl?.memberships.some((m) => m.id === subject && m.groups.includes(QUARANTINE_TARGET_GROUP)) ?? false;
+  const quarantined =
+    rl?.memberships.some((m) => m.id === subject && m.groups.includes(QUARANTINE_TARGET_GROUP)) ?? false;
   return { entityType, name, quarantined, gates };
 }
 
 export function gateText(g: CallerGate): string {
-  return `${g.maxRequests} requests per ${g.windowSeconds} s${g.axis === "caller_target" ? " to each target" : ""} (group ${g.group})`;
+  return (
+    `${g.maxRequests} requests per ${g.windowSeconds} ` +
+    `s${g.axis === "caller_target" ? " to each target" : ""} (group ${g.group})`
+  );
 }
 
 /** Lines for `explain`: what the auth server does to this caller's requests when RATE_LIMITING_ENABLED is on. */
@@ -79,6 +96,10 @@ export function callerRateLimitLines(r: CallerRateLimits, admin: boolean): strin
   if (r.quarantined) lines.push("  QUARANTINED: every request is refused (403 quarantined)");
   for (const g of r.gates) lines.push(`  rate limit: ${gateText(g)}`);
   // server.py `_enforce_rate_limit` reads validation_result["is_admin"], which no validator sets at 8c5b834b.
-  if (admin && (r.quarantined || r.gates.length)) lines.push("  (an admin: the limiter's admin bypass never applies at 8c5b834b, where /validate sets no is_admin; see README)");
+  if (admin && (r.quarantined || r.gates.length))
+    lines.push(
+      "  (an admin: the limiter's admin bypass never applies at 8c5b834b, where /validate sets no " +
+        "is_admin; see README)",
+    );
   return lines;
 }

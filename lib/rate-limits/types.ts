@@ -1,4 +1,7 @@
-/** The rate-limit part of the access model (kept apart so lib/model/access-model.ts can name it without an import cycle). */
+/**
+ * The rate-limit part of the access model (kept apart so lib/model/access-model.ts can name it without an import
+ * cycle).
+ */
 import type { Axis, EntityType, SubjectType } from "./registry";
 
 export interface RateLimitDefinition {
@@ -31,4 +34,3 @@ export interface RateLimitModel {
   definitions: RateLimitDefinition[];
   memberships: RateLimitMembership[];
 }
-

@@ -37,7 +37,9 @@ export type DecisionBranch =
   | "tool-listed"
   /** validate_server_tool_access: tools/call with a tool name, `all`/`*` in tools. */
   | "tools-wildcard"
-  /** validate_server_tool_access backward-compatible branch: the method (or tools/call without a tool) listed in tools. */
+  /**
+   * validate_server_tool_access backward-compatible branch: the method (or tools/call without a tool) listed in tools.
+   */
   | "compat-method-in-tools"
   /** validate_server_tool_access backward-compatible branch: `all`/`*` in tools opens every method. */
   | "compat-tools-wildcard"
@@ -117,7 +119,9 @@ export function scopeIndex<T extends ScopeForAuth>(docs: readonly T[]): (groups:
  * scope_repository.py `_flatten_server_access`: direct server and agent rules, and the rules inside
  * `{scope_name, access_rules}` spliced in as they are; anything else (the nested `agents` block) skipped.
  */
-export function flattenServerAccess(doc: { server_access: readonly ServerAccessEntry[] }): Array<ServerRule | AgentRule> {
+export function flattenServerAccess(doc: {
+  server_access: readonly ServerAccessEntry[];
+}): Array<ServerRule | AgentRule> {
   const out: Array<ServerRule | AgentRule> = [];
   for (const e of doc.server_access) {
     if ("access_rules" in e) out.push(...e.access_rules);
@@ -147,24 +151,56 @@ export interface AuthorizeOptions {
 
 function deny(scopes: string[], decidedBy: string, what: string): Decision {
   if (scopes.length === 0) {
-    return { allowed: false, scope: null, rule: null, scopes, branch: "no-scope", decidedBy, reason: "no scope: none of the groups is in any scope's group_mappings (403)" };
+    return {
+      allowed: false,
+      scope: null,
+      rule: null,
+      scopes,
+      branch: "no-scope",
+      decidedBy,
+      reason: "no scope: none of the groups is in any scope's group_mappings (403)",
+    };
   }
-  return { allowed: false, scope: null, rule: null, scopes, branch: "default-deny", decidedBy, reason: `no rule of ${scopes.join(", ")} grants ${what} (default deny)` };
+  return {
+    allowed: false,
+    scope: null,
+    rule: null,
+    scopes,
+    branch: "default-deny",
+    decidedBy,
+    reason: `no rule of ${scopes.join(", ")} grants ${what} (default deny)`,
+  };
 }
 
 /**
  * One decision: may these groups send `method` (and `tool`, for tools/call) to `server`? `server` is a scope key or
  * a server path (auth_server/server.py `_registered_server_from_proxy_path` derives the key).
  */
-export function authorize(docs: readonly ScopeForAuth[], groups: readonly string[], server: string, method: string, tool?: string, options: AuthorizeOptions = {}): Decision {
+export function authorize(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  server: string,
+  method: string,
+  tool?: string,
+  options: AuthorizeOptions = {},
+): Decision {
   const httpVerb = options.httpVerb ?? false;
   // MCP: `_registered_server_from_proxy_path`; generic proxy: the `{kind}/{registered_path}` key as it is.
   const key = httpVerb ? stripSlashes(server) : serverKey(server);
   const held = scopesForGroups(docs, groups);
   const scopes = held.map((d) => d._id);
   const decidedBy = httpVerb ? DECIDED_BY.http : DECIDED_BY.mcp;
-  const grant = (doc: ScopeForAuth, rule: ServerRule, branch: DecisionBranch, reason: string): Decision => ({ allowed: true, scope: doc._id, rule, scopes, branch, decidedBy, reason });
-  // auth_server/server.py validate_server_tool_access: every scope in order, every flattened rule in order, first grant wins.
+  const grant = (doc: ScopeForAuth, rule: ServerRule, branch: DecisionBranch, reason: string): Decision => ({
+    allowed: true,
+    scope: doc._id,
+    rule,
+    scopes,
+    branch,
+    decidedBy,
+    reason,
+  });
+  // auth_server/server.py validate_server_tool_access: every scope in order, every flattened rule in order, first grant
+  // wins.
   for (const doc of held) {
     for (const rule of serverRules(doc)) {
       if (!serverNamesMatch(rule.server, key)) continue;
@@ -186,21 +222,51 @@ export function authorize(docs: readonly ScopeForAuth[], groups: readonly string
       }
       // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
       if (method !== "tools/call") {
-        if (listed(rule.methods, method)) return grant(doc, rule, "method-listed", `method "${method}" is listed in methods of ${at}`);
-        if (grantsEverything(rule.methods)) return grant(doc, rule, "methods-wildcard", `method "${method}": methods wildcard of ${at} (every method but tools/call)`);
+        if (listed(rule.methods, method))
+          return grant(doc, rule, "method-listed", `method "${method}" is listed in methods of ${at}`);
+        if (grantsEverything(rule.methods))
+          return grant(
+            doc,
+            rule,
+            "methods-wildcard",
+            `method "${method}": methods wildcard of ${at} (every method but tools/call)`,
+          );
       }
       if (method === "tools/call" && tool) {
         // tools/call with a tool name checks tools only, never methods.
-        if (listed(rule.tools, tool)) return grant(doc, rule, "tool-listed", `tools/call "${tool}": the tool is listed in tools of ${at} (tools/call checks tools only, not methods)`);
-        if (grantsEverything(rule.tools)) return grant(doc, rule, "tools-wildcard", `tools/call "${tool}": tools wildcard of ${at} (every tool)`);
+        if (listed(rule.tools, tool))
+          return grant(
+            doc,
+            rule,
+            "tool-listed",
+            `tools/call "${tool}": the tool is listed in tools of ${at} (tools/call checks tools only, not methods)`,
+          );
+        if (grantsEverything(rule.tools))
+          return grant(doc, rule, "tools-wildcard", `tools/call "${tool}": tools wildcard of ${at} (every tool)`);
       } else {
         // Backward-compatible branch: any other method, and tools/call without a tool name, checked against tools.
-        if (listed(rule.tools, method)) return grant(doc, rule, "compat-method-in-tools", `method "${method}" is listed in tools of ${at} (backward-compatible branch)`);
-        if (grantsEverything(rule.tools)) return grant(doc, rule, "compat-tools-wildcard", `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`);
+        if (listed(rule.tools, method))
+          return grant(
+            doc,
+            rule,
+            "compat-method-in-tools",
+            `method "${method}" is listed in tools of ${at} (backward-compatible branch)`,
+          );
+        if (grantsEverything(rule.tools))
+          return grant(
+            doc,
+            rule,
+            "compat-tools-wildcard",
+            `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`,
+          );
       }
     }
   }
-  const what = httpVerb ? `${method.toUpperCase()} on "${key}" (generic proxy: only listed verbs or ${HTTP_VERB_WILDCARD})` : method === "tools/call" && !tool ? `tools/call without a tool name on "${key}"` : `${method}${tool ? ` ${tool}` : ""} on "${key}"`;
+  const what = httpVerb
+    ? `${method.toUpperCase()} on "${key}" (generic proxy: only listed verbs or ${HTTP_VERB_WILDCARD})`
+    : method === "tools/call" && !tool
+      ? `tools/call without a tool name on "${key}"`
+      : `${method}${tool ? ` ${tool}` : ""} on "${key}"`;
   return deny(scopes, decidedBy, what);
 }
 
@@ -216,7 +282,12 @@ export function agentRequestPath(agent: string): string {
  * Otherwise an `{agent, actions}` rule of the flattened rules whose `agent` is `*`/`all` or equals the path exactly
  * (rules are compared as stored: no leading `/` is added to them) and whose actions hold the action, `all` or `*`.
  */
-export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly string[], agentPath: string, action = "invoke_agent"): Decision {
+export function authorizeAgent(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  agentPath: string,
+  action = "invoke_agent",
+): Decision {
   const path = agentRequestPath(agentPath);
   const held = scopesForGroups(docs, groups);
   const scopes = held.map((d) => d._id);
@@ -238,7 +309,16 @@ export function authorizeAgent(docs: readonly ScopeForAuth[], groups: readonly s
       const actions: readonly string[] = rule.actions;
       const wildcard = actions.some(isWildcard) ? "actions wildcard" : null;
       const hit = actions.includes(action) ? `action "${action}" is listed` : wildcard;
-      if (hit) return { allowed: true, scope: doc._id, rule, scopes, branch: "agent-rule", decidedBy, reason: `${hit} in the rule for agent "${rule.agent}"` };
+      if (hit)
+        return {
+          allowed: true,
+          scope: doc._id,
+          rule,
+          scopes,
+          branch: "agent-rule",
+          decidedBy,
+          reason: `${hit} in the rule for agent "${rule.agent}"`,
+        };
     }
   }
   return deny(scopes, decidedBy, `${action} on agent "${path}"`);
@@ -274,7 +354,8 @@ export type ReadBody =
  */
 export function readBody(body: RequestBody): ReadBody {
   if (body.kind === "spilled") {
-    const reason = "the body spilled to a temp file and was not captured (X-Body-Uninspectable): the auth server " +
+    const reason =
+      "the body spilled to a temp file and was not captured (X-Body-Uninspectable): the auth server " +
       "fails closed with 413";
     return { refused: 413, reason };
   }
@@ -336,10 +417,11 @@ export function authorizeUrl(
   const method = read.method ?? target.endpoint ?? "initialize";
   const d = authorize(docs, groups, target.key, method, read.tool ?? undefined);
   const fallback = target.endpoint ? `the transport segment "${target.endpoint}"` : `"initialize"`;
-  const from = read.method !== null
-    ? null
-    : read.batch
-      ? `a JSON-RPC batch (a list) names no method, so the method is ${fallback}`
-      : `no body method, so the method is ${fallback}`;
+  const from =
+    read.method !== null
+      ? null
+      : read.batch
+        ? `a JSON-RPC batch (a list) names no method, so the method is ${fallback}`
+        : `no body method, so the method is ${fallback}`;
   return { ...d, reason: from ? `${from}; ${d.reason}` : d.reason, target: target.key };
 }

@@ -120,7 +120,13 @@ export function requestTarget(url: string, rootPath = ""): RequestTarget {
     return { kind: "server", key: parts.slice(0, -1).join("/"), endpoint: parts[parts.length - 1]! };
   }
   if (parts.length >= 1) {
-    if (isRegistryApiPath(path)) return { kind: "unchecked", reason: "/api/* is the registry API: the auth server runs no scope check on it (ui_permissions and admin status gate it in the registry)" };
+    if (isRegistryApiPath(path))
+      return {
+        kind: "unchecked",
+        reason:
+          "/api/* is the registry API: the auth server runs no scope check on it (ui_permissions " +
+          "and admin status gate it in the registry)",
+      };
     return { kind: "server", key: parts.join("/"), endpoint: null };
   }
   return { kind: "unchecked", reason: "an empty path names no server: the auth server skips the scope check" };
@@ -256,9 +262,10 @@ export function customEntityGrant(action: string, item: string): { every: boolea
 export function customEntityGrantProblem(action: string, item: string): string | null {
   const scope = customEntityScope(action);
   if (!scope || customEntityGrant(action, item)) return null;
-  const allowed = scope.verb === "list"
-    ? `"all", "${scope.type}" or a record path "/${scope.type}/<uuid>"`
-    : `"all" or "${scope.type}" (the ${scope.verb} scope is type-level: a record path grants nothing)`;
+  const allowed =
+    scope.verb === "list"
+      ? `"all", "${scope.type}" or a record path "/${scope.type}/<uuid>"`
+      : `"all" or "${scope.type}" (the ${scope.verb} scope is type-level: a record path grants nothing)`;
   return `${action}: "${item}" opens nothing; the registry reads ${allowed}`;
 }
 

@@ -49,7 +49,15 @@ export const ADMIN_SEED_UI_ACTIONS = [
 
 const adminUi = () => Object.fromEntries(ADMIN_SEED_UI_ACTIONS.map((a) => [a, all()]));
 const everyAgent = (): ServerAccessEntry => ({ agent: "*", actions: [...AGENT_ACTIONS] });
-const standard = ["initialize", "notifications/initialized", "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list"];
+const standard = [
+  "initialize",
+  "notifications/initialized",
+  "ping",
+  "tools/list",
+  "tools/call",
+  "resources/list",
+  "resources/templates/list",
+];
 
 /**
  * The rule PR #1732 (merged 2026-09-07, after the archive) adds to registry-admins.json so admins pass the
@@ -57,7 +65,11 @@ const standard = ["initialize", "notifications/initialized", "ping", "tools/list
  * archive's auth server has no verb hop, and its seed file has no such rule. Its position (after the first rule)
  * is ours; the order of rules changes no decision.
  */
-export const ADMIN_SEED_HTTP_RULE = (): ServerAccessEntry => ({ server: "*", methods: [HTTP_VERB_WILDCARD], tools: [] });
+export const ADMIN_SEED_HTTP_RULE = (): ServerAccessEntry => ({
+  server: "*",
+  methods: [HTTP_VERB_WILDCARD],
+  tools: [],
+});
 
 /** scripts/registry-admins.json (main@8c5b834b), plus #1732's rule with the generic proxy on. */
 export function registryAdminsSeed(flags: Pick<RegistryFlags, "gatewayGenericProxy">): SeedDocument {
@@ -115,7 +127,14 @@ export function federationServiceSeed(): SeedDocument {
     group_mappings: ["federation-service"],
     server_access: [
       { server: "api", methods: ["initialize", "GET"] },
-      { agents: { actions: [{ action: "list_agents", resources: all() }, { action: "get_agent", resources: all() }] } },
+      {
+        agents: {
+          actions: [
+            { action: "list_agents", resources: all() },
+            { action: "get_agent", resources: all() },
+          ],
+        },
+      },
     ],
     ui_permissions: { list_agents: all(), get_agent: all(), list_service: all(), health_check_service: all() },
   };
@@ -128,9 +147,19 @@ export function federationServiceSeed(): SeedDocument {
  * there, so a stack keeping it would fight the registry; its group is not one the bootstrap creates), nor
  * federation-service (the federation setup's client and group, not the bootstrap's).
  */
-export const BOOTSTRAP_SEEDS = ["registry-admins", "mcp-servers-unrestricted/read", "mcp-servers-unrestricted/execute"] as const;
+export const BOOTSTRAP_SEEDS = [
+  "registry-admins",
+  "mcp-servers-unrestricted/read",
+  "mcp-servers-unrestricted/execute",
+] as const;
 
 /** Every seed, in init-mongodb-ce.py's order. */
 export function registrySeeds(flags: Pick<RegistryFlags, "gatewayGenericProxy">): SeedDocument[] {
-  return [registryAdminsSeed(flags), mcpRegistryAdminSeed(), unrestrictedReadSeed(), unrestrictedExecuteSeed(), federationServiceSeed()];
+  return [
+    registryAdminsSeed(flags),
+    mcpRegistryAdminSeed(),
+    unrestrictedReadSeed(),
+    unrestrictedExecuteSeed(),
+    federationServiceSeed(),
+  ];
 }

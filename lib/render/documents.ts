@@ -8,7 +8,11 @@ import type { ServerAccessEntry } from "../schema";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 import { BOOTSTRAP_SEEDS, registrySeeds, type SeedDocument } from "../registry/seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "../settings/registry";
-import { renderRateLimitDocuments, type RateLimitDocument, type RateLimitMembershipDocument } from "../rate-limits/render";
+import {
+  renderRateLimitDocuments,
+  type RateLimitDocument,
+  type RateLimitMembershipDocument,
+} from "../rate-limits/render";
 
 import { type IdentityProvider } from "../registry/rules";
 export { IDENTITY_PROVIDERS, type IdentityProvider } from "../registry/rules";
@@ -63,12 +67,16 @@ function canonicalRule(rule: ServerAccessEntry): ServerAccessEntry {
     return out;
   }
   if ("agent" in rule) return { agent: rule.agent, actions: [...rule.actions] };
-  if ("access_rules" in rule) return { scope_name: rule.scope_name, access_rules: rule.access_rules.map((r) => canonicalRule(r) as typeof r) };
+  if ("access_rules" in rule)
+    return { scope_name: rule.scope_name, access_rules: rule.access_rules.map((r) => canonicalRule(r) as typeof r) };
   return structuredClone(rule);
 }
 
 /** Entra tokens carry Object IDs: each mapped group's ID joins its name (the registry's import loses it). */
-export function withObjectIds(mappings: readonly string[], ids: Readonly<Record<string, string>> | undefined): string[] {
+export function withObjectIds(
+  mappings: readonly string[],
+  ids: Readonly<Record<string, string>> | undefined,
+): string[] {
   const out = [...mappings];
   if (!ids) return out;
   for (const m of mappings) {
@@ -142,7 +150,9 @@ export interface RenderOptions extends AssignedIds {
 
 export function renderRegistryDocuments(model: AccessModel, options: RenderOptions = {}): RegistryDocuments {
   const idp = options.idp ?? "keycloak";
-  const scopes: Array<ScopeDocument | BootstrapScopeDocument> = model.groups.map((g) => renderScopeDocument(g, options));
+  const scopes: Array<ScopeDocument | BootstrapScopeDocument> = model.groups.map((g) =>
+    renderScopeDocument(g, options),
+  );
   if (model.bootstrap) scopes.push(...renderBootstrapScopes(options, model.registry ?? REGISTRY_DEFAULTS));
   scopes.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
   const out: RegistryDocuments = { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };

@@ -85,7 +85,11 @@ function fieldsChanged(a: object, b: object): string[] {
     .sort();
 }
 
-export function diffAccess(base: AccessModel, head: AccessModel, tests: readonly Located<AccessTest>[] = []): AccessDiff {
+export function diffAccess(
+  base: AccessModel,
+  head: AccessModel,
+  tests: readonly Located<AccessTest>[] = [],
+): AccessDiff {
   const key = (i: IdentityAccess) => `${i.kind}:${i.name}`;
   const before = new Map(identityAccess(base).map((i) => [key(i), i]));
   const after = new Map(identityAccess(head).map((i) => [key(i), i]));
@@ -132,7 +136,9 @@ export function diffAccess(base: AccessModel, head: AccessModel, tests: readonly
       if (fields.length) groups.push({ name, status: "changed", fields });
     }
   }
-  const expectations = tests.length ? flippedExpectations(runAccessTests(base, tests).results, runAccessTests(head, tests).results) : [];
+  const expectations = tests.length
+    ? flippedExpectations(runAccessTests(base, tests).results, runAccessTests(head, tests).results)
+    : [];
   const rateLimits = diffRateLimits(base, head);
   const brokered = diffIdentityProviders(base, head);
   const brokeredChanged = brokered.groups.length || brokered.providers.length;

@@ -32,10 +32,18 @@ let known: Set<string> | undefined;
 const knownFields = () => (known ??= fieldNames(jsonSchemaFor(ACCESS_TESTS_DIR)));
 
 /** Parses `value` (at `path` in `source`) with `schema`; its issues as diagnostics. */
-function parseAt<T>(schema: z.ZodType, source: SourceFile, path: FieldPath, value: unknown, out: Diagnostic[]): T | null {
+function parseAt<T>(
+  schema: z.ZodType,
+  source: SourceFile,
+  path: FieldPath,
+  value: unknown,
+  out: Diagnostic[],
+): T | null {
   const res = schema.safeParse(value);
   if (res.success) return res.data as T;
-  out.push(...translateIssues(res.error.issues, { source, prefix: path, knownFields: knownFields(), skipKeys: new Set() }));
+  out.push(
+    ...translateIssues(res.error.issues, { source, prefix: path, knownFields: knownFields(), skipKeys: new Set() }),
+  );
   return null;
 }
 
@@ -43,7 +51,14 @@ function checkIdentity(source: SourceFile, path: FieldPath, value: unknown, out:
   const keys = identityKeys(value);
   if (keys.length !== 1) {
     const said = keys.length ? `names ${keys.join(" and ")}` : "names no identity";
-    out.push(diagnosticAt(source, path, `identity ${said}: give exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]} or {idp: ALIAS, claims: {...}}`));
+    out.push(
+      diagnosticAt(
+        source,
+        path,
+        `identity ${said}: give exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]} or {idp: ` +
+          `ALIAS, claims: {...}}`,
+      ),
+    );
     return null;
   }
   return parseAt<TestIdentity>(identityBranch(keys[0]!), source, path, value, out);
@@ -52,15 +67,27 @@ function checkIdentity(source: SourceFile, path: FieldPath, value: unknown, out:
 /** Requests that parse but say nothing a decision can use. */
 function requestProblem(r: AccessRequest): { field: string; message: string } | null {
   if (!("method" in r)) return null;
-  if (r.method === "tools/call" && r.tool === undefined) return { field: "method", message: `tools/call needs "tool": the tool called (or "*" for every tool the definitions name)` };
-  if (r.method !== "tools/call" && r.tool !== undefined) return { field: "tool", message: `"tool" goes with method tools/call only; remove it or set method: tools/call` };
+  if (r.method === "tools/call" && r.tool === undefined)
+    return {
+      field: "method",
+      message: `tools/call needs "tool": the tool called (or "*" for every tool the definitions name)`,
+    };
+  if (r.method !== "tools/call" && r.tool !== undefined)
+    return { field: "tool", message: `"tool" goes with method tools/call only; remove it or set method: tools/call` };
   return null;
 }
 
 function checkRequest(source: SourceFile, path: FieldPath, value: unknown, out: Diagnostic[]): AccessRequest | null {
   const branch = requestBranch(value);
   if (!branch) {
-    out.push(diagnosticAt(source, path, `a request needs "server" (with "method", or "http" for a verb), "url" (with "method") or "agent" (with "action")`));
+    out.push(
+      diagnosticAt(
+        source,
+        path,
+        `a request needs "server" (with "method", or "http" for a verb), "url" (with "method") or ` +
+          `"agent" (with "action")`,
+      ),
+    );
     return null;
   }
   const request = parseAt<AccessRequest>(branch, source, path, value, out);
@@ -76,22 +103,41 @@ function checkEntry(source: SourceFile, at: FieldPath, value: unknown, out: Diag
   const shell = parseAt<z.infer<typeof AccessTestShell>>(AccessTestShell, source, at, value, out);
   if (!shell) return null;
   // Rate-limit expectations (lib/rate-limits/access-tests.ts) may stand alone.
-  const rated = { ...(shell.quarantined !== undefined ? { quarantined: shell.quarantined } : {}), ...(shell.rate_limits ? { rate_limits: shell.rate_limits } : {}) };
+  const rated = {
+    ...(shell.quarantined !== undefined ? { quarantined: shell.quarantined } : {}),
+    ...(shell.rate_limits ? { rate_limits: shell.rate_limits } : {}),
+  };
   if (!shell.allow && !shell.deny && !Object.keys(rated).length) {
-    out.push(diagnosticAt(source, at, `an access test needs "allow" or "deny" (or both): the requests it expects; or "quarantined" / "rate_limits" for rate limits`));
+    out.push(
+      diagnosticAt(
+        source,
+        at,
+        `an access test needs "allow" or "deny" (or both): the requests it expects; or ` +
+          `"quarantined" / "rate_limits" for rate limits`,
+      ),
+    );
   }
   const identity = checkIdentity(source, [...at, "identity"], shell.identity, out);
-  const requests = (field: "allow" | "deny") => shell[field]?.map((r, i) => checkRequest(source, [...at, field, i], r, out));
+  const requests = (field: "allow" | "deny") =>
+    shell[field]?.map((r, i) => checkRequest(source, [...at, field, i], r, out));
   const allow = requests("allow");
   const deny = requests("deny");
-  const complete = (list: Array<AccessRequest | null> | undefined) => list === undefined || list.every((r) => r !== null);
+  const complete = (list: Array<AccessRequest | null> | undefined) =>
+    list === undefined || list.every((r) => r !== null);
   if (!identity || (!allow && !deny && !Object.keys(rated).length) || !complete(allow) || !complete(deny)) return null;
-  return { identity, ...(allow ? { allow: allow as AccessRequest[] } : {}), ...(deny ? { deny: deny as AccessRequest[] } : {}), ...rated };
+  return {
+    identity,
+    ...(allow ? { allow: allow as AccessRequest[] } : {}),
+    ...(deny ? { deny: deny as AccessRequest[] } : {}),
+    ...rated,
+  };
 }
 
 function checkFile(source: SourceFile, out: Diagnostic[]): Located<AccessTest>[] {
   if (!Array.isArray(source.value)) {
-    out.push(diagnosticAt(source, [], "expected a list of access tests ({identity, allow, deny}) at the top of the file"));
+    out.push(
+      diagnosticAt(source, [], "expected a list of access tests ({identity, allow, deny}) at the top of the file"),
+    );
     return [];
   }
   if (source.value.length === 0) {

@@ -10,7 +10,13 @@ import type { AuthScope } from "./effective-access";
 import { serverRules } from "../registry/evaluate";
 import type { Located } from "../source/load";
 import type { AccessModel } from "../model/access-model";
-import { identityProviderAliases, m2mNames, resolveIdentity, userNames, type ResolvedIdentity } from "../model/identities";
+import {
+  identityProviderAliases,
+  m2mNames,
+  resolveIdentity,
+  userNames,
+  type ResolvedIdentity,
+} from "../model/identities";
 import { grantsEverything, isWildcard, serverNamesMatch, stripSlashes } from "../registry/rules";
 import type { AccessRequest, AccessTest, TestIdentity } from "../schema";
 import { suggest } from "../schema/issues";
@@ -48,7 +54,9 @@ function namesOf(model: AccessModel, all: readonly AuthScope[]): Names {
   // What the definitions (and the seeds the stack renders) name; the registry's other seeds add only groups.
   const docs = all.filter((d) => !d.seeded);
   const rules = docs.flatMap(serverRules);
-  const servers = [...new Set(rules.filter((r) => !isWildcard(stripSlashes(r.server))).map((r) => stripSlashes(r.server)))].sort();
+  const servers = [
+    ...new Set(rules.filter((r) => !isWildcard(stripSlashes(r.server))).map((r) => stripSlashes(r.server))),
+  ].sort();
   const toolsOf = (server: string) => {
     const named = rules
       .filter((r) => serverNamesMatch(r.server, server))
@@ -57,7 +65,8 @@ function namesOf(model: AccessModel, all: readonly AuthScope[]): Names {
   };
   const agents = new Set<string>();
   for (const doc of docs) {
-    for (const e of doc.server_access) if ("agent" in e && !isWildcard(e.agent)) agents.add(`/${stripSlashes(e.agent)}`);
+    for (const e of doc.server_access)
+      if ("agent" in e && !isWildcard(e.agent)) agents.add(`/${stripSlashes(e.agent)}`);
     for (const a of doc.agent_access ?? []) if (!isWildcard(a)) agents.add(`/${stripSlashes(a)}`);
   }
   const mapped = all.flatMap((d) => d.group_mappings);
@@ -92,19 +101,25 @@ class Planner {
   identity(loc: Located<AccessTest>, id: TestIdentity): ResolvedIdentity | null {
     if ("m2m" in id) {
       const found = resolveIdentity(this.model, id);
-      if (!found) this.error(loc, ["identity", "m2m"], `no M2M account "${id.m2m}" in m2m/${hint(id.m2m, m2mNames(this.model))}`);
+      if (!found)
+        this.error(loc, ["identity", "m2m"], `no M2M account "${id.m2m}" in m2m/${hint(id.m2m, m2mNames(this.model))}`);
       return found;
     }
     if ("user" in id) {
       const found = resolveIdentity(this.model, id);
-      if (!found) this.error(loc, ["identity", "user"], `no user "${id.user}" in users/${hint(id.user, userNames(this.model))}`);
+      if (!found)
+        this.error(loc, ["identity", "user"], `no user "${id.user}" in users/${hint(id.user, userNames(this.model))}`);
       return found;
     }
     if ("idp" in id) {
       const found = resolveIdentity(this.model, id);
       if (!found) {
         const known = identityProviderAliases(this.model);
-        this.error(loc, ["identity", "idp"], `no identity provider "${id.idp}" in identity-providers/${hint(id.idp, known)}`);
+        this.error(
+          loc,
+          ["identity", "idp"],
+          `no identity provider "${id.idp}" in identity-providers/${hint(id.idp, known)}`,
+        );
       }
       return found;
     }
@@ -112,14 +127,24 @@ class Planner {
     id.groups.forEach((g, i) => {
       if (this.names.groups.includes(g)) return;
       ok = false;
-      this.error(loc, ["identity", "groups", i], `group "${g}" is not defined in groups/, declared by the stack, nor in any group_mappings${hint(g, this.names.groups)}`);
+      this.error(
+        loc,
+        ["identity", "groups", i],
+        `group "${g}" is not defined in groups/, declared by the stack, nor in any ` +
+          `group_mappings${hint(g, this.names.groups)}`,
+      );
     });
     return ok ? { label: `groups ${id.groups.join(", ")}`, groups: [...id.groups], enabled: true } : null;
   }
 
   private knownServer(loc: Located<AccessTest>, path: FieldPath, server: string): boolean {
     if (this.names.servers.includes(stripSlashes(server))) return true;
-    this.error(loc, path, `server "${server}" is not named by any rule of the definitions${hint(stripSlashes(server), this.names.servers)}; a test of a server nobody names proves nothing`);
+    this.error(
+      loc,
+      path,
+      `server "${server}" is not named by any rule of the ` +
+        `definitions${hint(stripSlashes(server), this.names.servers)}; a test of a server nobody names proves nothing`,
+    );
     return false;
   }
 
@@ -128,7 +153,12 @@ class Planner {
     if ("url" in r) {
       const target = serverKeyOfUrl(r.url);
       if (!target.api && !this.names.servers.includes(target.key)) {
-        this.error(loc, [...path, "url"], `${r.url} is server "${target.key}", which no rule of the definitions names${hint(target.key, this.names.servers)}`);
+        this.error(
+          loc,
+          [...path, "url"],
+          `${r.url} is server "${target.key}", which no rule of the definitions ` +
+            `names${hint(target.key, this.names.servers)}`,
+        );
         return null;
       }
       if (target.api || r.tool !== "*") return [r];
@@ -137,10 +167,20 @@ class Planner {
     if ("agent" in r) {
       if (isWildcard(r.agent)) return this.names.agents.map((agent) => ({ ...r, agent }));
       if (this.names.agents.includes(`/${stripSlashes(r.agent)}`)) return [r];
-      this.error(loc, [...path, "agent"], `agent "${r.agent}" is not named by any agent rule or agent_access of the definitions${hint(`/${stripSlashes(r.agent)}`, this.names.agents)}`);
+      this.error(
+        loc,
+        [...path, "agent"],
+        `agent "${r.agent}" is not named by any agent rule or agent_access of the ` +
+          `definitions${hint(`/${stripSlashes(r.agent)}`, this.names.agents)}`,
+      );
       return null;
     }
-    const servers = r.server === "*" ? [...this.names.servers, ANY_OTHER_SERVER] : this.knownServer(loc, [...path, "server"], r.server) ? [r.server] : null;
+    const servers =
+      r.server === "*"
+        ? [...this.names.servers, ANY_OTHER_SERVER]
+        : this.knownServer(loc, [...path, "server"], r.server)
+          ? [r.server]
+          : null;
     if (!servers) return null;
     if ("http" in r) return servers.map((server) => ({ ...r, server }));
     return servers.flatMap((server) => {
@@ -151,7 +191,11 @@ class Planner {
 }
 
 /** Concrete expectations of the tests, and the errors of names the definitions do not know. */
-export function planAccessTests(model: AccessModel, docs: readonly AuthScope[], tests: readonly Located<AccessTest>[]): { expectations: Expectation[]; diagnostics: Diagnostic[] } {
+export function planAccessTests(
+  model: AccessModel,
+  docs: readonly AuthScope[],
+  tests: readonly Located<AccessTest>[],
+): { expectations: Expectation[]; diagnostics: Diagnostic[] } {
   const planner = new Planner(model, namesOf(model, docs));
   const expectations: Expectation[] = [];
   for (const loc of tests) {
@@ -162,7 +206,16 @@ export function planAccessTests(model: AccessModel, docs: readonly AuthScope[], 
         const requests = planner.requests(loc, path, written);
         if (!identity || !requests) return;
         const pos = loc.source.locate([...loc.at, ...path]);
-        expectations.push({ file: loc.source.file, line: pos.line, column: pos.column, path: formatPath([...loc.at, ...path]), expect, identity, written: requestText(written), requests });
+        expectations.push({
+          file: loc.source.file,
+          line: pos.line,
+          column: pos.column,
+          path: formatPath([...loc.at, ...path]),
+          expect,
+          identity,
+          written: requestText(written),
+          requests,
+        });
       });
     }
   }

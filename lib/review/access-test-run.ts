@@ -50,7 +50,9 @@ function run(e: Expectation, docs: readonly AuthScope[], flags: RegistryFlags): 
 /** Why a request went the wrong way: the scope and rule that decided it, or the reason nothing granted it. */
 export function decidedBy(d: AccessDecision): string {
   if (!d.allowed) return `denied: ${d.reason}`;
-  const by = [d.scope ? `scope ${d.scope}` : "", d.rule ? `rule ${JSON.stringify(d.rule)}` : ""].filter(Boolean).join(", ");
+  const by = [d.scope ? `scope ${d.scope}` : "", d.rule ? `rule ${JSON.stringify(d.rule)}` : ""]
+    .filter(Boolean)
+    .join(", ");
   return `allowed${by ? ` by ${by}` : ""}: ${d.reason}`;
 }
 
@@ -70,14 +72,20 @@ export function failureOf(r: ExpectationResult): Diagnostic {
         `${switchText(first.missingSwitch)}; turn it on where the registry runs with it, or remove the test`,
     };
   }
-  const more = broken.length > 1 ? ` (and ${broken.length - 1} more of the ${r.outcomes.length} requests "${r.written}" stands for; run mcp-access test)` : "";
+  const more =
+    broken.length > 1
+      ? ` (and ${broken.length - 1} more of the ${r.outcomes.length} requests "${r.written}" stands ` +
+        `for; run mcp-access test)`
+      : "";
   return {
     severity: "error",
     file: r.file,
     line: r.line,
     column: r.column,
     path: r.path,
-    message: `access test: ${r.identity.label} should be ${r.expect === "allow" ? "allowed" : "denied"} ${first.text}, but is ${decidedBy(first.decision)}${more}`,
+    message:
+      `access test: ${r.identity.label} should be ` +
+      `${r.expect === "allow" ? "allowed" : "denied"} ${first.text}, but is ${decidedBy(first.decision)}${more}`,
   };
 }
 
@@ -104,7 +112,10 @@ export interface ExpectationFlip {
 }
 
 /** The concrete expectations whose outcome differs between two runs of the same tests (before and after a change). */
-export function flippedExpectations(before: readonly ExpectationResult[], after: readonly ExpectationResult[]): ExpectationFlip[] {
+export function flippedExpectations(
+  before: readonly ExpectationResult[],
+  after: readonly ExpectationResult[],
+): ExpectationFlip[] {
   const key = (r: ExpectationResult, o: RequestOutcome) => `${r.file}\u0000${r.path}\u0000${o.text}`;
   const held = new Map(before.flatMap((r) => r.outcomes.map((o) => [key(r, o), o.held] as const)));
   const out: ExpectationFlip[] = [];
@@ -112,7 +123,15 @@ export function flippedExpectations(before: readonly ExpectationResult[], after:
     for (const o of r.outcomes) {
       const was = held.get(key(r, o));
       if (was === undefined || was === o.held) continue;
-      out.push({ file: r.file, line: r.line, identity: r.identity.label, expect: r.expect, request: o.text, now: o.held ? "holds" : "broken", decidedBy: decidedBy(o.decision) });
+      out.push({
+        file: r.file,
+        line: r.line,
+        identity: r.identity.label,
+        expect: r.expect,
+        request: o.text,
+        now: o.held ? "holds" : "broken",
+        decidedBy: decidedBy(o.decision),
+      });
     }
   }
   return out;

@@ -1,6 +1,7 @@
 /**
  * The one place a request of any kind is decided: `explain` and the access tests both call `decide`, so what
- * a test asserts is what `explain` shows. Each kind goes to the function in lib/registry/evaluate.ts that mirrors the auth
+ * a test asserts is what `explain` shows. Each kind goes to the function in lib/registry/evaluate.ts that mirrors the
+ * auth
  * server's own (`validate_server_tool_access`, its generic-proxy hop, `validate_a2a_agent_access`,
  * `validate_request`'s key derivation and body reading), under the registry's feature switches (RegistryFlags).
  */

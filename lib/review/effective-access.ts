@@ -34,7 +34,10 @@ export interface IdentityAccess {
  * With the stack's group ids (Entra Object IDs), the mappings the stack writes. Rendered once per model: validate's
  * guards and access tests, explain and diff all read the same list.
  */
-export function authScopes(model: AccessModel, groupObjectIds?: Readonly<Record<string, string>>): readonly AuthScope[] {
+export function authScopes(
+  model: AccessModel,
+  groupObjectIds?: Readonly<Record<string, string>>,
+): readonly AuthScope[] {
   if (groupObjectIds) return renderAuthScopes(model, groupObjectIds);
   let docs = RENDERED.get(model);
   if (!docs) RENDERED.set(model, (docs = renderAuthScopes(model)));
@@ -67,9 +70,11 @@ export function grantsOf(docs: readonly AuthScope[]): { grants: Grant[]; admin: 
   for (const doc of docs) {
     for (const r of serverRules(doc)) out.push(...serverRuleGrants(r));
     for (const e of doc.server_access) if ("agent" in e) out.push(...agentGrants(e.agent, e.actions));
-    for (const action of doc.agent_access ?? []) out.push({ kind: "agent_access", action, every: { action: isWildcard(action) } });
+    for (const action of doc.agent_access ?? [])
+      out.push({ kind: "agent_access", action, every: { action: isWildcard(action) } });
     for (const [action, resources] of Object.entries(doc.ui_permissions ?? {})) {
-      for (const resource of resources) out.push({ kind: "ui", action, resource, every: { resource: isWildcard(resource) } });
+      for (const resource of resources)
+        out.push({ kind: "ui", action, resource, every: { resource: isWildcard(resource) } });
       if (confersAdmin(action, resources)) admin = true;
     }
   }

@@ -25,7 +25,8 @@ export function decideFor(
 export function explainRequest(model: AccessModel, identity: IdentityRef, request: DecisionRequest): AccessDecision {
   const who = resolveIdentity(model, identity);
   if (!who) {
-    const name = "user" in identity ? `user "${identity.user}"` : "m2m" in identity ? `M2M account "${identity.m2m}"` : "";
+    const name =
+      "user" in identity ? `user "${identity.user}"` : "m2m" in identity ? `M2M account "${identity.m2m}"` : "";
     throw new UsageError(`the definitions have no ${name}`);
   }
   return decideFor(authScopes(model), who, request, model.registry ?? REGISTRY_DEFAULTS);

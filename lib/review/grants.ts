@@ -13,20 +13,36 @@ export type Grant =
   | { kind: "ui"; action: string; resource: string; every: { resource: boolean } };
 
 /** The grants of one `{server, methods, tools}` rule. */
-export function serverRuleGrants(rule: { server: string; methods: readonly string[]; tools?: readonly string[] | "*" }): Grant[] {
+export function serverRuleGrants(rule: {
+  server: string;
+  methods: readonly string[];
+  tools?: readonly string[] | "*";
+}): Grant[] {
   const everyServer = matchesEveryServer(rule.server);
   const server = everyServer ? "*" : stripSlashes(rule.server);
   const out: Grant[] = [];
-  // auth_server/server.py validate_server_tool_access: a tools wildcard opens every method too (backward-compatible branch).
-  if (grantsEverything(rule.methods) || grantsEverything(rule.tools)) out.push({ kind: "method", server, method: "*", every: { server: everyServer, method: true } });
-  else for (const method of rule.methods) out.push({ kind: "method", server, method, every: { server: everyServer, method: false } });
-  if (grantsEverything(rule.tools)) out.push({ kind: "tool", server, tool: "*", every: { server: everyServer, tool: true } });
-  else if (Array.isArray(rule.tools)) for (const tool of rule.tools) out.push({ kind: "tool", server, tool, every: { server: everyServer, tool: false } });
+  // auth_server/server.py validate_server_tool_access: a tools wildcard opens every method too (backward-compatible
+  // branch).
+  if (grantsEverything(rule.methods) || grantsEverything(rule.tools))
+    out.push({ kind: "method", server, method: "*", every: { server: everyServer, method: true } });
+  else
+    for (const method of rule.methods)
+      out.push({ kind: "method", server, method, every: { server: everyServer, method: false } });
+  if (grantsEverything(rule.tools))
+    out.push({ kind: "tool", server, tool: "*", every: { server: everyServer, tool: true } });
+  else if (Array.isArray(rule.tools))
+    for (const tool of rule.tools)
+      out.push({ kind: "tool", server, tool, every: { server: everyServer, tool: false } });
   return out;
 }
 
 export function agentGrants(agent: string, actions: readonly string[]): Grant[] {
-  return actions.map((action) => ({ kind: "agent", agent, action, every: { agent: isWildcard(agent), action: isWildcard(action) } }));
+  return actions.map((action) => ({
+    kind: "agent",
+    agent,
+    action,
+    every: { agent: isWildcard(agent), action: isWildcard(action) },
+  }));
 }
 
 /** A grant that opens everything of its kind: every server, method, tool, agent, action or resource. */
@@ -41,7 +57,14 @@ export function grantText(g: Grant): string {
     case "method":
     case "tool": {
       const server = g.every.server ? "every server (*)" : g.server;
-      const what = g.kind === "method" ? (g.every.method ? "every method" : `method ${g.method}`) : g.every.tool ? "every tool" : `tool ${g.tool}`;
+      const what =
+        g.kind === "method"
+          ? g.every.method
+            ? "every method"
+            : `method ${g.method}`
+          : g.every.tool
+            ? "every tool"
+            : `tool ${g.tool}`;
       return `server ${server}: ${what}`;
     }
     case "agent":

@@ -9,8 +9,18 @@ import type { AccessModel } from "../model/access-model";
 import { PRIVILEGED_SCOPE_NAMES } from "../registry/rules";
 
 export const GuardSettings = z.strictObject({
-  maxRemovalShare: z.number().gt(0).max(1).optional().describe("refuse removing more than this share of a group's members at once (e.g. 0.25)"),
-  minRemovalBase: z.number().int().min(1).optional().describe("groups smaller than this are exempt from maxRemovalShare (default 4)"),
+  maxRemovalShare: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe("refuse removing more than this share of a group's members at once (e.g. 0.25)"),
+  minRemovalBase: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("groups smaller than this are exempt from maxRemovalShare (default 4)"),
   minAdmins: z
     .number()
     .int()
@@ -61,7 +71,10 @@ export function adminSafetyGroupNames(docs: readonly AuthScope[]): Set<string> {
  */
 export function adminSafetyAdmins(model: AccessModel, docs: readonly AuthScope[] = authScopes(model)): string[] {
   const names = adminSafetyGroupNames(docs);
-  return model.users.filter((u) => u.enabled && u.groups.some((g) => names.has(fold(g)))).map((u) => u.username).sort();
+  return model.users
+    .filter((u) => u.enabled && u.groups.some((g) => names.has(fold(g))))
+    .map((u) => u.username)
+    .sort();
 }
 
 function members(model: AccessModel): Map<string, Set<string>> {
@@ -72,13 +85,34 @@ function members(model: AccessModel): Map<string, Set<string>> {
   return out;
 }
 
-export function checkGuards(head: AccessModel, base: AccessModel | null, guards: GuardSettings, origin: GuardOrigin): Diagnostic[] {
+export function checkGuards(
+  head: AccessModel,
+  base: AccessModel | null,
+  guards: GuardSettings,
+  origin: GuardOrigin,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const at = (path: string, message: string): Diagnostic => ({ severity: "error", file: origin.file, line: origin.line, column: origin.column, path, message });
+  const at = (path: string, message: string): Diagnostic => ({
+    severity: "error",
+    file: origin.file,
+    line: origin.line,
+    column: origin.column,
+    path,
+    message,
+  });
 
   if (guards.requireOwners) {
     for (const g of head.groups.filter((x) => x.owners.length === 0)) {
-      out.push({ severity: "error", file: g.file, line: 1, column: 1, path: "owners", message: `group "${g.name}" lists no owners, which this repository requires (guards.requireOwners): add owners: [<who approves changes>]` });
+      out.push({
+        severity: "error",
+        file: g.file,
+        line: 1,
+        column: 1,
+        path: "owners",
+        message:
+          `group "${g.name}" lists no owners, which this repository requires ` +
+          `(guards.requireOwners): add owners: [<who approves changes>]`,
+      });
     }
   }
 
@@ -87,7 +121,7 @@ export function checkGuards(head: AccessModel, base: AccessModel | null, guards:
     const admins = adminSafetyAdmins(head);
     if (admins.length < guards.minAdmins) {
       const how =
-        "counted as the registry's admin-safety code does: a privileged scope name or mapping, or any \"all\" grant";
+        'counted as the registry\'s admin-safety code does: a privileged scope name or mapping, or any "all" grant';
       const who = `${admins.join(", ") || "none"}; ${how}`;
       const message =
         `${admins.length} enabled human user(s) would be registry admins (${who}); ` +
@@ -109,7 +143,11 @@ export function checkGuards(head: AccessModel, base: AccessModel | null, guards:
         const file = head.groups.find((g) => g.name === group)?.file ?? base.groups.find((g) => g.name === group)?.file;
         out.push({
           ...(file ? { severity: "error", file, line: 1, column: 1, path: "" } : at("guards.maxRemovalShare", "")),
-          message: `this change removes ${removed.length} of ${was.size} members of "${group}" (${Math.round(share * 100)}%, over the ${Math.round(guards.maxRemovalShare * 100)}% allowed at once: guards.maxRemovalShare): ${removed.join(", ")}; split it into smaller changes or raise the limit deliberately`,
+          message:
+            `this change removes ${removed.length} of ${was.size} members of "${group}" ` +
+            `(${Math.round(share * 100)}%, over the ${Math.round(guards.maxRemovalShare * 100)}% ` +
+            `allowed at once: guards.maxRemovalShare): ${removed.join(", ")}; split it into smaller ` +
+            `changes or raise the limit deliberately`,
         });
       }
     }

@@ -12,7 +12,9 @@ const nonEmpty = z.string().min(1);
 export const ACCESS_TESTS_DIR = "access-tests";
 
 export const M2MIdentity = z.strictObject({ m2m: nonEmpty.describe("an M2M account from m2m/") });
-export const UserIdentity = z.strictObject({ user: nonEmpty.describe("a user from users/ (a disabled user gets nothing)") });
+export const UserIdentity = z.strictObject({
+  user: nonEmpty.describe("a user from users/ (a disabled user gets nothing)"),
+});
 export const GroupsIdentity = z.strictObject({
   groups: z.array(nonEmpty).min(1).describe("IdP groups, as a token carries them"),
 });
@@ -68,14 +70,19 @@ export const AccessRequest = z.union([McpRequest, UrlRequest, AgentRequest, Http
 
 export const AccessTest = z
   .strictObject({
-    identity: TestIdentity.describe("exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]}, {idp: ALIAS, claims: {...}}"),
+    identity: TestIdentity.describe(
+      "exactly one of {m2m: NAME}, {user: NAME}, {groups: [...]}, {idp: ALIAS, claims: {...}}",
+    ),
     allow: z.array(AccessRequest).min(1).optional().describe("requests the identity must be allowed"),
     deny: z.array(AccessRequest).min(1).optional().describe("requests the identity must be denied"),
     ...rateLimitTestFields,
   })
   .describe("What one identity may and may not do");
 
-export const AccessTestFile = z.array(AccessTest).min(1).describe("mcp-gateway-access access tests: a list of {identity, allow, deny}");
+export const AccessTestFile = z
+  .array(AccessTest)
+  .min(1)
+  .describe("mcp-gateway-access access tests: a list of {identity, allow, deny}");
 
 export type TestIdentity = z.infer<typeof TestIdentity>;
 export type McpRequest = z.infer<typeof McpRequest>;

@@ -87,7 +87,13 @@ function lastKey(path: FieldPath): string {
 }
 
 /** The field checks of one item (`at` is its path in the file). */
-export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: SourceFile, options: FieldCheckOptions = {}): Diagnostic[] {
+export function checkFields(
+  kind: Kind,
+  item: unknown,
+  at: FieldPath,
+  source: SourceFile,
+  options: FieldCheckOptions = {},
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const error = (path: FieldPath, message: string | null, key = false) => {
     if (message) out.push(diagnosticAt(source, [...at, ...path], message, "error", key));
@@ -132,7 +138,8 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
   } else {
     const name = str(item.scope_name);
     const createInIdp = item.create_in_idp ?? item.create_in_keycloak ?? true;
-    if (name !== undefined && name !== "" && unflagged("scope_name")) error(["scope_name"], scopeNameProblem(name, createInIdp !== false));
+    if (name !== undefined && name !== "" && unflagged("scope_name"))
+      error(["scope_name"], scopeNameProblem(name, createInIdp !== false));
     for (const [path, server] of serverNames(item)) {
       if (stripSlashes(server) === "") {
         // scope_repository.py `_server_access_has_invalid_server_rule` (#1507): import_group refuses a rule whose
@@ -141,14 +148,19 @@ export function checkFields(kind: Kind, item: unknown, at: FieldPath, source: So
         const why = "the registry's import refuses empty and slash-only servers (#1507); name the server";
         error(path, `${shown} names no server: ${why}`);
       } else if (isReservedServerName(server)) {
-        error(path, `server "${server}" is a wildcard the registry refuses in imported groups (only its bootstrap scopes may use it); list the servers by name`);
+        error(
+          path,
+          `server "${server}" is a wildcard the registry refuses in imported groups (only its ` +
+            `bootstrap scopes may use it); list the servers by name`,
+        );
       } else {
         const problem = serverNameProblem(server);
         if (problem) error(path, problem);
         else if (unflagged(path.join("\u0000"))) warn(path, neverMatchesProblem("server", server));
       }
     }
-    for (const [path, tool] of toolNames(item)) if (unflagged(path.join("\u0000"))) warn(path, neverMatchesProblem("tool", tool));
+    for (const [path, tool] of toolNames(item))
+      if (unflagged(path.join("\u0000"))) warn(path, neverMatchesProblem("tool", tool));
   }
   return out;
 }
@@ -160,7 +172,8 @@ function toolNames(group: Record_): Array<[FieldPath, string]> {
     if (!Array.isArray(list)) return;
     list.forEach((r, i) => {
       if (!isRecord(r)) return;
-      if (Array.isArray(r.tools)) r.tools.forEach((t, j) => typeof t === "string" && out.push([[...path, i, "tools", j], t]));
+      if (Array.isArray(r.tools))
+        r.tools.forEach((t, j) => typeof t === "string" && out.push([[...path, i, "tools", j], t]));
       rules(r.access_rules, [...path, i, "access_rules"]);
     });
   };

@@ -15,14 +15,23 @@ export const ServerRule = z.strictObject({
     .describe(
       "MCP server path or name, e.g. `currenttime` or `/virtual/scoped-tools`; `api` is the registry's REST API",
     ),
-  methods: z.array(nonEmpty).describe("JSON-RPC methods (or HTTP verbs / path segments for `api`); `all` or `*` for every method"),
-  tools: z.union([z.array(z.string()), z.literal("*")]).optional().describe("tool names allowed for `tools/call`; `[\"*\"]` for every tool"),
+  methods: z
+    .array(nonEmpty)
+    .describe("JSON-RPC methods (or HTTP verbs / path segments for `api`); `all` or `*` for every method"),
+  tools: z
+    .union([z.array(z.string()), z.literal("*")])
+    .optional()
+    .describe('tool names allowed for `tools/call`; `["*"]` for every tool'),
 });
 
 /** `{agent, actions}`: what a group may do with an A2A agent. */
 export const AgentRule = z.strictObject({
-  agent: nonEmpty.describe("agent path, e.g. `/flight-booking`, or `all` (`*` and `/*` are stored as `all`, a missing leading `/` is added)"),
-  actions: z.array(z.enum([...AGENT_ACTIONS, "all", "*"])).describe("agent actions; `all` or `*` for every action (auth_server/server.py validate_a2a_agent_access)"),
+  agent: nonEmpty.describe(
+    "agent path, e.g. `/flight-booking`, or `all` (`*` and `/*` are stored as `all`, a missing leading `/` is added)",
+  ),
+  actions: z
+    .array(z.enum([...AGENT_ACTIONS, "all", "*"]))
+    .describe("agent actions; `all` or `*` for every action (auth_server/server.py validate_a2a_agent_access)"),
 });
 
 /**
@@ -61,7 +70,11 @@ export const ACCESS_LEVELS = ["read", "execute"] as const;
 export const ServerShorthand = z.strictObject({
   server_name: z.string(),
   tools: z.union([z.array(z.string()), z.literal("*")]).optional(),
-  access_level: z.enum(ACCESS_LEVELS).describe("`read`: standard MCP methods without tools/call, and no tools; `execute`: with tools/call and the tools listed"),
+  access_level: z
+    .enum(ACCESS_LEVELS)
+    .describe(
+      "`read`: standard MCP methods without tools/call, and no tools; `execute`: with tools/call and the tools listed",
+    ),
 });
 
 export const GroupDefinition = z
@@ -73,12 +86,18 @@ export const GroupDefinition = z
     server_access: z.array(ServerAccessEntry).nullish(),
     servers: z.array(ServerShorthand).nullish().describe("user-guide shorthand, converted to server_access"),
     group_mappings: z.array(nonEmpty).nullish().describe("IdP groups mapped to this scope; defaults to [scope_name]"),
-    ui_permissions: z.record(z.string(), z.array(nonEmpty)).nullish().describe("UI action → resources or [\"all\"]"),
+    ui_permissions: z.record(z.string(), z.array(nonEmpty)).nullish().describe('UI action → resources or ["all"]'),
     agent_access: z.array(nonEmpty).nullish(),
     create_in_idp: z.boolean().nullish().describe("create the IdP group (default true, as in import-group)"),
     create_in_keycloak: z.boolean().nullish().describe("legacy alias of create_in_idp"),
     custom_scopes: z.array(z.string()).nullish().describe("accepted for compatibility; the registry ignores it"),
-    owners: z.array(nonEmpty).min(1).nullish().describe("who approves changes to this group (usernames, emails or code-host handles); not stored in the registry"),
+    owners: z
+      .array(nonEmpty)
+      .min(1)
+      .nullish()
+      .describe(
+        "who approves changes to this group (usernames, emails or code-host handles); not stored in the registry",
+      ),
   })
   .describe("An MCP Gateway Registry group: one scope document and, optionally, one IdP group");
 

@@ -32,13 +32,22 @@ export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 export function jsonSchemaFor(name: SchemaName): Record<string, unknown> {
   if (name === RATE_LIMITS_DIR) {
-    return { ...(z.toJSONSchema(RateLimitFile, { io: "input", target: "draft-7" }) as Record<string, unknown>), title: "mcp-gateway-access rate limits and quarantine" };
+    return {
+      ...(z.toJSONSchema(RateLimitFile, { io: "input", target: "draft-7" }) as Record<string, unknown>),
+      title: "mcp-gateway-access rate limits and quarantine",
+    };
   }
   if (name === IDENTITY_PROVIDERS_DIR) {
-    const schema = z.toJSONSchema(IdentityProviderDefinition, { io: "input", target: "draft-7" }) as Record<string, unknown>;
+    const schema = z.toJSONSchema(IdentityProviderDefinition, { io: "input", target: "draft-7" }) as Record<
+      string,
+      unknown
+    >;
     return { ...schema, title: "mcp-gateway-access brokered identity provider" };
   }
   const zod = name === ACCESS_TESTS_DIR ? AccessTestFile : FILE_SCHEMAS[name];
   const schema = z.toJSONSchema(zod, { io: "input", target: "draft-7" }) as Record<string, unknown>;
-  return { ...schema, title: name === ACCESS_TESTS_DIR ? "mcp-gateway-access access tests" : `mcp-gateway-access ${name} definition` };
+  return {
+    ...schema,
+    title: name === ACCESS_TESTS_DIR ? "mcp-gateway-access access tests" : `mcp-gateway-access ${name} definition`,
+  };
 }

@@ -101,7 +101,18 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
       // A mapping of 100,000 unknown keys is one mistake (or an attack): its first ones say what is wrong.
       const more = keys.length - MAX_UNKNOWN_KEYS_SHOWN;
       const shown = more > 0 ? keys.slice(0, MAX_UNKNOWN_KEYS_SHOWN) : keys;
-      const tail = more > 0 ? [diagnosticAt(source, [...path, keys[MAX_UNKNOWN_KEYS_SHOWN]!], `and ${more} more unknown fields in this mapping`, "error", true)] : [];
+      const tail =
+        more > 0
+          ? [
+              diagnosticAt(
+                source,
+                [...path, keys[MAX_UNKNOWN_KEYS_SHOWN]!],
+                `and ${more} more unknown fields in this mapping`,
+                "error",
+                true,
+              ),
+            ]
+          : [];
       return shown
         .map((k) => {
           const hint = suggest(k, ctx.knownFields);
@@ -122,7 +133,13 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
       }
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       if (issue.expected === "array" && typeof value === "string") {
-        return [diagnosticAt(source, path, `"${field}" must be ${expected}, not a single string: write [${JSON.stringify(value)}]`)];
+        return [
+          diagnosticAt(
+            source,
+            path,
+            `"${field}" must be ${expected}, not a single string: write [${JSON.stringify(value)}]`,
+          ),
+        ];
       }
       return [diagnosticAt(source, path, `"${field}" must be ${expected}, but is ${describe(value)}`)];
     }
@@ -139,7 +156,8 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
       return [diagnosticAt(source, path, `"${field}" is ${describe(value)}; it must be one of: ${allowed}`)];
     }
     case "invalid_format": {
-      if (issue.format === "email") return [diagnosticAt(source, path, `"${field}" is not a valid email address: ${JSON.stringify(value)}`)];
+      if (issue.format === "email")
+        return [diagnosticAt(source, path, `"${field}" is not a valid email address: ${JSON.stringify(value)}`)];
       return [diagnosticAt(source, path, `"${field}" has an invalid format (${issue.format})`)];
     }
     case "invalid_union": {
@@ -152,7 +170,8 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
             diagnosticAt(
               source,
               path,
-              `server_access entry needs "server" (an MCP server rule: server, methods, tools) or "agent" (an agent rule: agent, actions)`,
+              `server_access entry needs "server" (an MCP server rule: server, methods, tools) or ` +
+                `"agent" (an agent rule: agent, actions)`,
             ),
           ];
         }
@@ -160,7 +179,13 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
         if (!res.success) return translateIssues(res.error.issues, { ...ctx, prefix: path });
       }
       if (field === "tools") {
-        return [diagnosticAt(source, path, `"tools" must be a list of tool names (or ["*"] for every tool), but is ${describe(value)}`)];
+        return [
+          diagnosticAt(
+            source,
+            path,
+            `"tools" must be a list of tool names (or ["*"] for every tool), but is ${describe(value)}`,
+          ),
+        ];
       }
       return [diagnosticAt(source, path, `"${field}" must be a mapping, but is ${describe(value)}`)];
     }

@@ -18,7 +18,13 @@ export const MAX_ATTRIBUTE_LENGTH = 255;
 export const MAX_EMAIL_LOCAL_LENGTH = 64;
 
 /** Entra ID (Microsoft Graph user): givenName and surname ≤ 64, displayName ≤ 256, mailNickname ≤ 64, UPN ≤ 113. */
-export const ENTRA_LIMITS = { givenName: 64, surname: 64, displayName: 256, mailNickname: 64, userPrincipalName: 113 } as const;
+export const ENTRA_LIMITS = {
+  givenName: 64,
+  surname: 64,
+  displayName: 256,
+  mailNickname: 64,
+  userPrincipalName: 113,
+} as const;
 
 /**
  * Client ids every Keycloak realm has (built in), and those of the registry's bootstrap; an M2M account with one
@@ -36,53 +42,90 @@ export const RESERVED_CLIENT_IDS = [
 ] as const;
 
 export function usernameProblem(name: string): string | null {
-  if (name.length > MAX_NAME_LENGTH) return `username is longer than ${MAX_NAME_LENGTH} characters (${name.length}), which Keycloak refuses; shorten it`;
+  if (name.length > MAX_NAME_LENGTH)
+    return `username is longer than ${MAX_NAME_LENGTH} characters (${name.length}), which Keycloak refuses; shorten it`;
   if (name.length < MIN_USERNAME_LENGTH) {
-    return `username "${name}" is shorter than ${MIN_USERNAME_LENGTH} characters, which Keycloak's user profile refuses (error-invalid-length); use a longer name`;
+    return (
+      `username "${name}" is shorter than ${MIN_USERNAME_LENGTH} characters, which Keycloak's ` +
+      `user profile refuses (error-invalid-length); use a longer name`
+    );
   }
   if (name !== name.toLowerCase() && USERNAME.test(name.toLowerCase())) {
-    return `username "${name}" has upper-case letters; Keycloak stores usernames lower-case, so write "${name.toLowerCase()}"`;
+    return (
+      `username "${name}" has upper-case letters; Keycloak stores usernames lower-case, so ` +
+      `write "${name.toLowerCase()}"`
+    );
   }
   if (!USERNAME.test(name)) {
-    return `username "${name}" has characters the identity provider refuses; use lower-case letters, digits and . _ - @, starting with a letter or digit`;
+    return (
+      `username "${name}" has characters the identity provider refuses; use lower-case ` +
+      `letters, digits and . _ - @, starting with a letter or digit`
+    );
   }
   if (name.startsWith(SERVICE_ACCOUNT_PREFIX)) {
-    return `username "${name}" starts with "${SERVICE_ACCOUNT_PREFIX}", which Keycloak reserves for M2M service-account users; choose another name`;
+    return (
+      `username "${name}" starts with "${SERVICE_ACCOUNT_PREFIX}", which Keycloak reserves for ` +
+      `M2M service-account users; choose another name`
+    );
   }
   return null;
 }
 
 export function m2mNameProblem(name: string): string | null {
-  if (name.length > MAX_NAME_LENGTH) return `name is longer than ${MAX_NAME_LENGTH} characters (${name.length}), which Keycloak refuses; shorten it`;
+  if (name.length > MAX_NAME_LENGTH)
+    return `name is longer than ${MAX_NAME_LENGTH} characters (${name.length}), which Keycloak refuses; shorten it`;
   if ((RESERVED_CLIENT_IDS as readonly string[]).includes(name.toLowerCase())) {
-    return `M2M name "${name}" is a client every realm of the registry has (Keycloak's built-in clients and the bootstrap's: ${RESERVED_CLIENT_IDS.join(", ")}); choose another name`;
+    return (
+      `M2M name "${name}" is a client every realm of the registry has (Keycloak's built-in ` +
+      `clients and the bootstrap's: ${RESERVED_CLIENT_IDS.join(", ")}); choose another name`
+    );
   }
   if (name !== name.toLowerCase() && M2M_NAME.test(name.toLowerCase())) {
-    return `M2M name "${name}" has upper-case letters; its Keycloak service-account user is lower-cased, so write "${name.toLowerCase()}"`;
+    return (
+      `M2M name "${name}" has upper-case letters; its Keycloak service-account user is ` +
+      `lower-cased, so write "${name.toLowerCase()}"`
+    );
   }
   if (!M2M_NAME.test(name)) {
-    return `M2M name "${name}" has characters a client id may not use here; use lower-case letters, digits and . _ -, starting with a letter or digit`;
+    return (
+      `M2M name "${name}" has characters a client id may not use here; use lower-case letters, ` +
+      `digits and . _ -, starting with a letter or digit`
+    );
   }
   return null;
 }
 
 export function scopeNameProblem(name: string, createInIdp: boolean): string | null {
-  if (name.length > MAX_NAME_LENGTH) return `scope_name is longer than ${MAX_NAME_LENGTH} characters (${name.length}); shorten it`;
+  if (name.length > MAX_NAME_LENGTH)
+    return `scope_name is longer than ${MAX_NAME_LENGTH} characters (${name.length}); shorten it`;
   if (!SCOPE_NAME.test(name)) {
-    return `scope_name "${name}" has characters the registry and identity providers refuse; use letters, digits and . _ - : /`;
+    return (
+      `scope_name "${name}" has characters the registry and identity providers refuse; use ` +
+      `letters, digits and . _ - : /`
+    );
   }
   if (createInIdp && name.includes("/")) {
-    return `scope_name "${name}" contains "/", which Keycloak reads as a group path separator; rename it, or set create_in_idp: false and map it with group_mappings`;
+    return (
+      `scope_name "${name}" contains "/", which Keycloak reads as a group path separator; ` +
+      `rename it, or set create_in_idp: false and map it with group_mappings`
+    );
   }
   return null;
 }
 
 /** Keycloak's email validator and `length {max: 255}`. */
 export function emailProblem(email: string): string | null {
-  if (email.length > MAX_ATTRIBUTE_LENGTH) return `email is longer than ${MAX_ATTRIBUTE_LENGTH} characters (${email.length}), which Keycloak refuses; shorten it`;
+  if (email.length > MAX_ATTRIBUTE_LENGTH)
+    return (
+      `email is longer than ${MAX_ATTRIBUTE_LENGTH} characters (${email.length}), which ` +
+      `Keycloak refuses; shorten it`
+    );
   const local = email.slice(0, email.lastIndexOf("@"));
   if (local.length > MAX_EMAIL_LOCAL_LENGTH) {
-    return `the part of email before "@" is longer than ${MAX_EMAIL_LOCAL_LENGTH} characters (${local.length}), which Keycloak's email validator refuses; shorten it`;
+    return (
+      `the part of email before "@" is longer than ${MAX_EMAIL_LOCAL_LENGTH} characters ` +
+      `(${local.length}), which Keycloak's email validator refuses; shorten it`
+    );
   }
   return null;
 }
@@ -94,28 +137,50 @@ export function emailProblem(email: string): string | null {
 const PERSON_NAME_PROHIBITED = /[<>&"$%!#?§;*~/\\|^=[\]{}()\x00-\x1f\x7f\x85\u2028\u2029]/u;
 
 export function personNameProblem(field: string, value: string): string | null {
-  if (value.length > MAX_ATTRIBUTE_LENGTH) return `${field} is longer than ${MAX_ATTRIBUTE_LENGTH} characters (${value.length}), which Keycloak refuses; shorten it`;
+  if (value.length > MAX_ATTRIBUTE_LENGTH)
+    return (
+      `${field} is longer than ${MAX_ATTRIBUTE_LENGTH} characters (${value.length}), which ` +
+      `Keycloak refuses; shorten it`
+    );
   const bad = PERSON_NAME_PROHIBITED.exec(value);
   if (bad) {
-    return `${field} contains ${describeChar(bad[0])} at character ${[...value.slice(0, bad.index)].length + 1}, which Keycloak's person-name validator refuses (error-person-name-invalid-character); remove it`;
+    return (
+      `${field} contains ${describeChar(bad[0])} at character ` +
+      `${[...value.slice(0, bad.index)].length + 1}, which Keycloak's person-name validator refuses ` +
+      `(error-person-name-invalid-character); remove it`
+    );
   }
   return null;
 }
 
 /** Entra's limits on a user: UPN and mailNickname from the username, givenName, surname and displayName. */
-export function entraUserProblems(u: { username?: unknown; first_name?: unknown; last_name?: unknown }): Array<{ field: string; message: string }> {
+export function entraUserProblems(u: {
+  username?: unknown;
+  first_name?: unknown;
+  last_name?: unknown;
+}): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
   const over = (field: string, what: string, value: string, max: number) => {
-    if (value.length > max) out.push({ field, message: `${what} is longer than the ${max} characters Entra ID accepts (${value.length}); shorten it` });
+    if (value.length > max)
+      out.push({
+        field,
+        message: `${what} is longer than the ${max} characters Entra ID accepts (${value.length}); shorten it`,
+      });
   };
   if (typeof u.username === "string") {
-    over("username", "the UPN's part before \"@\" (mailNickname)", u.username.split("@")[0]!, ENTRA_LIMITS.mailNickname);
+    over("username", 'the UPN\'s part before "@" (mailNickname)', u.username.split("@")[0]!, ENTRA_LIMITS.mailNickname);
     if (u.username.includes("@")) over("username", "the userPrincipalName", u.username, ENTRA_LIMITS.userPrincipalName);
   }
-  if (typeof u.first_name === "string") over("first_name", "first_name (givenName)", u.first_name, ENTRA_LIMITS.givenName);
+  if (typeof u.first_name === "string")
+    over("first_name", "first_name (givenName)", u.first_name, ENTRA_LIMITS.givenName);
   if (typeof u.last_name === "string") over("last_name", "last_name (surname)", u.last_name, ENTRA_LIMITS.surname);
   if (typeof u.first_name === "string" && typeof u.last_name === "string") {
-    over("last_name", "the displayName \"first_name last_name\"", `${u.first_name} ${u.last_name}`, ENTRA_LIMITS.displayName);
+    over(
+      "last_name",
+      'the displayName "first_name last_name"',
+      `${u.first_name} ${u.last_name}`,
+      ENTRA_LIMITS.displayName,
+    );
   }
   return out;
 }
@@ -123,10 +188,16 @@ export function entraUserProblems(u: { username?: unknown; first_name?: unknown;
 /** Server names the registry would never match: URLs and paths that go up a folder. */
 export function serverNameProblem(server: string): string | null {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server) || server.startsWith("//")) {
-    return `server "${server}" is a URL; the registry matches the path or name a server is registered under (e.g. "currenttime" or "/currenttime"), so a URL never matches: write that path`;
+    return (
+      `server "${server}" is a URL; the registry matches the path or name a server is ` +
+      `registered under (e.g. "currenttime" or "/currenttime"), so a URL never matches: write that path`
+    );
   }
   if (server.split(/[\\/]/).some((part) => part === ".." || part === ".")) {
-    return `server "${server}" is a relative path ("." or ".." segments); the registry compares server paths as written, so it never matches a registered server: write the server's registered path`;
+    return (
+      `server "${server}" is a relative path ("." or ".." segments); the registry compares ` +
+      `server paths as written, so it never matches a registered server: write the server's registered path`
+    );
   }
   return null;
 }
@@ -147,20 +218,39 @@ const TEXT_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/u;
  */
 export function neverMatchesProblem(what: "server" | "tool", name: string): string | null {
   if (name !== name.trim()) {
-    return `${what} ${printable(name)} has spaces around it, so it never matches a registered ${what}: write ${printable(name.trim())}`;
+    return (
+      `${what} ${printable(name)} has spaces around it, so it never matches a registered ` +
+      `${what}: write ${printable(name.trim())}`
+    );
   }
   if (name.includes("*") && name !== "*") {
-    return `${what} ${printable(name)} has a "*" inside it, which the registry does not expand (only a lone "*" is a wildcard), so it matches only a ${what} literally named that: list the ${what}s by name`;
+    return (
+      `${what} ${printable(name)} has a "*" inside it, which the registry does not expand ` +
+      `(only a lone "*" is a wildcard), so it matches only a ${what} literally named that: list the ${what}s by name`
+    );
   }
   if (what === "server" && /%[0-9a-f]{2}/i.test(name)) {
-    return `server ${printable(name)} is percent-encoded; the registry compares server paths decoded, so it never matches a registered server: write the path as it is registered`;
+    return (
+      `server ${printable(name)} is percent-encoded; the registry compares server paths ` +
+      `decoded, so it never matches a registered server: write the path as it is registered`
+    );
   }
   return null;
 }
 
 /** Invisible characters (format controls, odd spaces) and letters that look like Latin ones in another script. */
-const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u2800\t\n\r\v\f]/u;
-const LOOKALIKE = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\p{Script=Coptic}\p{Script=Lisu}\p{Script=Canadian_Aboriginal}\uff01-\uff5e\u{1d400}-\u{1d7ff}]/u;
+const INVISIBLE = new RegExp(
+  String.raw`[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u` +
+    String.raw`115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u2800\t\n` +
+    String.raw`\r\v\f]`,
+  "u",
+);
+const LOOKALIKE = new RegExp(
+  String.raw`[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Chero` +
+    String.raw`kee}\p{Script=Coptic}\p{Script=Lisu}\p{Script=Canadian_Aboriginal}\uff` +
+    String.raw`01-\uff5e\u{1d400}-\u{1d7ff}]`,
+  "u",
+);
 
 const CHAR_NAMES: Record<number, string> = {
   0x00: "NULL",
@@ -188,7 +278,8 @@ const CHAR_NAMES: Record<number, string> = {
 };
 
 function script(ch: string): string {
-  for (const s of ["Cyrillic", "Greek", "Armenian", "Cherokee", "Coptic", "Lisu", "Canadian_Aboriginal"]) if (new RegExp(`\\p{Script=${s}}`, "u").test(ch)) return s;
+  for (const s of ["Cyrillic", "Greek", "Armenian", "Cherokee", "Coptic", "Lisu", "Canadian_Aboriginal"])
+    if (new RegExp(`\\p{Script=${s}}`, "u").test(ch)) return s;
   const cp = ch.codePointAt(0)!;
   if (cp >= 0xff01 && cp <= 0xff5e) return "fullwidth";
   if (cp >= 0x1d400 && cp <= 0x1d7ff) return "mathematical";
@@ -200,7 +291,10 @@ function script(ch: string): string {
  * so a name or message never writes raw control sequences to a terminal, a log or a pull-request comment.
  */
 export function printable(value: string): string {
-  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 export function describeChar(ch: string): string {
@@ -222,26 +316,47 @@ export function suspiciousCharProblem(field: string, value: string, lookalikes =
   // below) spares splitting it into characters; the loop only finds which character to report.
   // ASCII text is its own composed form: only other text is normalised (most names are ASCII).
   const composed = ASCII.test(value) ? value : lookalikes ? value.normalize("NFKC") : value.normalize("NFC");
-  if (!CONTROL.test(value) && !INVISIBLE.test(value) && !(lookalikes && LOOKALIKE.test(value)) && composed === value) return null;
+  if (!CONTROL.test(value) && !INVISIBLE.test(value) && !(lookalikes && LOOKALIKE.test(value)) && composed === value)
+    return null;
   const chars = [...value];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
     if (CONTROL.test(ch)) {
-      return `${field} ${printable(value)} contains the control character ${describeChar(ch)} at character ${i + 1}, which no name may hold; delete it`;
+      return (
+        `${field} ${printable(value)} contains the control character ${describeChar(ch)} at ` +
+        `character ${i + 1}, which no name may hold; delete it`
+      );
     }
     if (INVISIBLE.test(ch)) {
-      return `${field} ${printable(value)} contains the invisible character ${describeChar(ch)} at character ${i + 1}; delete it (retype the name if unsure)`;
+      return (
+        `${field} ${printable(value)} contains the invisible character ${describeChar(ch)} at ` +
+        `character ${i + 1}; delete it (retype the name if unsure)`
+      );
     }
     if (lookalikes && LOOKALIKE.test(ch)) {
-      return `${field} ${printable(value)} contains ${describeChar(ch)} at character ${i + 1}, which looks like a Latin character but is not one, so the name would not match the one people type; retype it with Latin letters`;
+      return (
+        `${field} ${printable(value)} contains ${describeChar(ch)} at character ${i + 1}, ` +
+        `which looks like a Latin character but is not one, so the name would not match the one ` +
+        `people type; retype it with Latin letters`
+      );
     }
   }
   if (composed !== value) {
     // Decomposed accents (e + U+0301), ligatures (ﬁ), superscripts, circled or compatibility forms: the same text
     // to a reader, another name to the registry.
-    const at = chars.findIndex((ch, i) => (chars.slice(0, i + 1).join("").normalize(lookalikes ? "NFKC" : "NFC") !== chars.slice(0, i + 1).join("")));
+    const at = chars.findIndex(
+      (ch, i) =>
+        chars
+          .slice(0, i + 1)
+          .join("")
+          .normalize(lookalikes ? "NFKC" : "NFC") !== chars.slice(0, i + 1).join(""),
+    );
     const ch = chars[Math.max(at, 0)]!;
-    return `${field} ${printable(value)} is not in its composed form (${describeChar(ch)} at character ${Math.max(at, 0) + 1}: a combining accent, ligature or compatibility character), so it would not match the name people type; write ${printable(composed)}`;
+    return (
+      `${field} ${printable(value)} is not in its composed form (${describeChar(ch)} at ` +
+      `character ${Math.max(at, 0) + 1}: a combining accent, ligature or compatibility character), ` +
+      `so it would not match the name people type; write ${printable(composed)}`
+    );
   }
   return null;
 }
@@ -250,5 +365,9 @@ export function suspiciousCharProblem(field: string, value: string, lookalikes =
 export function textControlProblem(field: string, value: string): string | null {
   const bad = TEXT_CONTROL.exec(value);
   if (!bad) return null;
-  return `${field} contains the control character ${describeChar(bad[0])} at character ${[...value.slice(0, bad.index)].length + 1}; text may hold tabs and line breaks, no other control characters: delete it`;
+  return (
+    `${field} contains the control character ${describeChar(bad[0])} at character ` +
+    `${[...value.slice(0, bad.index)].length + 1}; text may hold tabs and line breaks, no other ` +
+    `control characters: delete it`
+  );
 }

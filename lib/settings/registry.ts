@@ -46,7 +46,9 @@ export const REGISTRY_SWITCHES: Readonly<Record<RegistrySwitch, { upstream: stri
     setting: "registry.gatewayGenericProxy in mcp-access.yaml, or the stack's mcp-gateway-access:registry",
   },
   a2aReverseProxy: {
-    upstream: "settings.a2a_reverse_proxy_enabled (A2A_REVERSE_PROXY_ENABLED; default off; nginx_service.py emits the /agent/ locations only with it)",
+    upstream:
+      "settings.a2a_reverse_proxy_enabled (A2A_REVERSE_PROXY_ENABLED; default off; nginx_service.py " +
+      "emits the /agent/ locations only with it)",
     setting: "registry.a2aReverseProxy in mcp-access.yaml, or the stack's mcp-gateway-access:registry",
   },
 };

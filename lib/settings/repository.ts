@@ -34,7 +34,16 @@ export function loadRepoConfig(root: string): LoadedRepoConfig {
   const res = RepoConfig.safeParse(read.source.value ?? {});
   if (!res.success) {
     const known = fieldNames(z.toJSONSchema(RepoConfig));
-    return { config: {}, origin, diagnostics: translateIssues(res.error.issues, { source: read.source, prefix: [], knownFields: known, skipKeys: new Set() }) };
+    return {
+      config: {},
+      origin,
+      diagnostics: translateIssues(res.error.issues, {
+        source: read.source,
+        prefix: [],
+        knownFields: known,
+        skipKeys: new Set(),
+      }),
+    };
   }
   const pos = read.source.locate(["guards"], true);
   return { config: res.data, origin: { file: REPO_CONFIG_FILE, line: pos.line, column: pos.column }, diagnostics: [] };

@@ -11,14 +11,18 @@ const isEncrypted = (v: unknown): boolean => !!v && typeof v === "object" && "se
 export function readStackFile(root: string, stack: string): StackConfig {
   const name = stackFileName(stack);
   const file = join(root, name);
-  if (!existsSync(file)) throw new StackSettingsError(`stack file ${name} not found; create it or pick another --stack`);
+  if (!existsSync(file))
+    throw new StackSettingsError(`stack file ${name} not found; create it or pick another --stack`);
   let doc: unknown;
   try {
     doc = parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new StackSettingsError(`${file}: invalid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  const config = ((doc && typeof doc === "object" && (doc as Record<string, unknown>).config) || {}) as Record<string, unknown>;
+  const config = ((doc && typeof doc === "object" && (doc as Record<string, unknown>).config) || {}) as Record<
+    string,
+    unknown
+  >;
   return parseStackConfig((key) => {
     const v = config[`${CONFIG_NAMESPACE}:${key}`];
     return isEncrypted(v) ? undefined : v;

@@ -43,7 +43,9 @@ export type AccessOutputs = z.infer<typeof AccessOutputs>;
 /** Every output of the program (index.ts). */
 export const StackOutputs = AccessOutputs.extend({
   /** Scope name → when its document was created and last written. */
-  scopes: z.record(z.string(), z.object({ createdAt: z.string().nullable(), updatedAt: z.string().nullable() })).default({}),
+  scopes: z
+    .record(z.string(), z.object({ createdAt: z.string().nullable(), updatedAt: z.string().nullable() }))
+    .default({}),
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
   bootstrapAdminPassword: z.string().optional(),
   /** The issuers (`iss`) of the identity provider's tokens, when the stack manages it. */

@@ -13,7 +13,6 @@ import { StackSettingsError } from "../errors/errors";
 
 export const CONFIG_NAMESPACE = "mcp-gateway-access";
 
-
 /** How the scope store treats a registry record changed outside this stack. */
 export const CONFLICT_POLICIES = ["fail", "merge", "overwrite"] as const;
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
@@ -42,7 +41,10 @@ function asJson(v: unknown): unknown {
 const bool = (dflt: boolean) => z.preprocess(asBoolean, z.boolean({ error: "must be true or false" }).default(dflt));
 const text = () => z.string({ error: "must be a string" });
 const stringList = () => z.preprocess(asJson, z.array(text(), { error: "must be a list of strings" }));
-const withoutTrailingSlash = (dflt: string) => text().default(dflt).transform((s) => s.replace(/\/+$/, ""));
+const withoutTrailingSlash = (dflt: string) =>
+  text()
+    .default(dflt)
+    .transform((s) => s.replace(/\/+$/, ""));
 
 const port = "must be a TCP port number";
 const millis = "must be a positive number of milliseconds";
@@ -50,10 +52,17 @@ const millis = "must be a positive number of milliseconds";
 /** The scope store's part: where the registry's database is, and which documents to write there. */
 const connectionShape = {
   database: text().default(DEFAULT_DATABASE),
-  namespace: text().regex(/^[A-Za-z0-9_-]+$/, { error: "must be letters, digits, _ or -" }).default(DEFAULT_NAMESPACE),
-  mongodbUri: text().regex(/^mongodb(\+srv)?:\/\//, { error: "must start with mongodb:// or mongodb+srv://" }).optional(),
+  namespace: text()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: "must be letters, digits, _ or -" })
+    .default(DEFAULT_NAMESPACE),
+  mongodbUri: text()
+    .regex(/^mongodb(\+srv)?:\/\//, { error: "must start with mongodb:// or mongodb+srv://" })
+    .optional(),
   mongodbHost: text().default("localhost"),
-  mongodbPort: z.preprocess(asNumber, z.number({ error: port }).int({ error: port }).min(1, { error: port }).max(65535, { error: port }).default(27017)),
+  mongodbPort: z.preprocess(
+    asNumber,
+    z.number({ error: port }).int({ error: port }).min(1, { error: port }).max(65535, { error: port }).default(27017),
+  ),
   mongodbUsername: text().optional(),
   mongodbPassword: text().optional(),
   mongodbAuthMechanism: text().default("SCRAM-SHA-1"),
@@ -81,7 +90,9 @@ const stackShape = {
   definitionsDir: text().default("."),
   bootstrap: bool(false),
   existingGroups: stringList().default([]),
-  identityProvider: z.enum(IDENTITY_PROVIDERS, { error: `must be one of ${IDENTITY_PROVIDERS.join(", ")}` }).default("keycloak"),
+  identityProvider: z
+    .enum(IDENTITY_PROVIDERS, { error: `must be one of ${IDENTITY_PROVIDERS.join(", ")}` })
+    .default("keycloak"),
   manageIdentityProvider: bool(true),
   guards: z.preprocess(asJson, GuardSettings).optional(),
   registry: z.preprocess(asJson, RegistrySettings).optional(),
@@ -91,7 +102,9 @@ const stackShape = {
   keycloakRealm: text().default(DEFAULT_REALM),
   keycloakUrl: text().optional(),
   keycloakM2MAudienceMapper: bool(true),
-  initialPasswords: z.preprocess(asJson, z.record(z.string(), text(), { error: "must map usernames to passwords" })).optional(),
+  initialPasswords: z
+    .preprocess(asJson, z.record(z.string(), text(), { error: "must map usernames to passwords" }))
+    .optional(),
   identityProviderSecrets: z
     .preprocess(asJson, z.record(z.string(), text(), { error: "must map identity-provider aliases to client secrets" }))
     .optional(),
@@ -128,11 +141,14 @@ type EntraInput = {
 function checkEntra(s: EntraInput, ctx: z.RefinementCtx): void {
   if (s.identityProvider !== "entra" || !s.manageIdentityProvider) return;
   if (!s.entraSecretEndDate) {
-    const message = "is required to manage Entra ID: the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)";
+    const message =
+      "is required to manage Entra ID: the end date of M2M client secrets (RFC 3339, e.g. 2027-06-30T00:00:00Z)";
     ctx.addIssue({ code: "custom", path: ["entraSecretEndDate"], message });
   }
   if (!s.entraGatewayClientId && !s.entraManageGatewayApplication) {
-    const message = "is required to manage Entra ID (the gateway application's client id), unless entraManageGatewayApplication is true";
+    const message =
+      "is required to manage Entra ID (the gateway application's client id), unless " +
+      "entraManageGatewayApplication is true";
     ctx.addIssue({ code: "custom", path: ["entraGatewayClientId"], message });
   }
 }
@@ -160,23 +176,37 @@ export interface SettingInfo {
   secret?: boolean;
 }
 
-const S = (section: SettingSection, meaning: string, shownDefault: string, more: Pick<SettingInfo, "env" | "secret"> = {}): SettingInfo => ({ section, meaning, shownDefault, ...more });
+const S = (
+  section: SettingSection,
+  meaning: string,
+  shownDefault: string,
+  more: Pick<SettingInfo, "env" | "secret"> = {},
+): SettingInfo => ({ section, meaning, shownDefault, ...more });
 
 export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   definitionsDir: S("stack", "repository root holding `groups/`, `users/`, `m2m/` (relative to the project)", "`.`"),
   bootstrap: S("stack", "the stack manages the registry bootstrap (`registry-admins`)", "`false`"),
   existingGroups: S("stack", "IdP groups that exist already and may be referenced", "`[]`"),
   identityProvider: S("stack", "`keycloak` or `entra`", "`keycloak`"),
-  manageIdentityProvider: S("stack", "`false`: the IdP is managed elsewhere; keep only the registry's documents", "`true`"),
-  guards: S("stack", "safety guards, e.g. `{\"minAdmins\": 2}` (see Reviewing access changes)", "`mcp-access.yaml`"),
+  manageIdentityProvider: S(
+    "stack",
+    "`false`: the IdP is managed elsewhere; keep only the registry's documents",
+    "`true`",
+  ),
+  guards: S("stack", 'safety guards, e.g. `{"minAdmins": 2}` (see Reviewing access changes)', "`mcp-access.yaml`"),
   registry: S(
     "stack",
-    "the registry's feature switches, e.g. `{\"gatewayGenericProxy\": true}` (see Registry feature switches)",
+    'the registry\'s feature switches, e.g. `{"gatewayGenericProxy": true}` (see Registry feature switches)',
     "`mcp-access.yaml`, else upstream's",
   ),
   database: S("database", "registry database", "`mcp_registry`", { env: "DOCUMENTDB_DATABASE" }),
-  namespace: S("database", "collection suffix: scopes go to `mcp_scopes_<namespace>`", "`default`", { env: "DOCUMENTDB_NAMESPACE" }),
-  mongodbUri: S("database", "full connection string; overrides host/port/user/password", "—", { env: "MONGODB_CONNECTION_STRING", secret: true }),
+  namespace: S("database", "collection suffix: scopes go to `mcp_scopes_<namespace>`", "`default`", {
+    env: "DOCUMENTDB_NAMESPACE",
+  }),
+  mongodbUri: S("database", "full connection string; overrides host/port/user/password", "—", {
+    env: "MONGODB_CONNECTION_STRING",
+    secret: true,
+  }),
   mongodbHost: S("database", "database host", "`localhost`", { env: "DOCUMENTDB_HOST" }),
   mongodbPort: S("database", "database port", "`27017`", { env: "DOCUMENTDB_PORT" }),
   mongodbUsername: S("database", "user name", "—", { env: "DOCUMENTDB_USERNAME" }),
@@ -184,21 +214,47 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   mongodbAuthMechanism: S("database", "`SCRAM-SHA-1` (DocumentDB) or `SCRAM-SHA-256` (MongoDB CE)", "`SCRAM-SHA-1`"),
   mongodbAuthSource: S("database", "authentication database", "`admin`"),
   mongodbTls: S("database", "TLS (host/port settings)", "`true`", { env: "DOCUMENTDB_USE_TLS" }),
-  mongodbTlsCaFile: S("database", "CA bundle (e.g. DocumentDB's `global-bundle.pem`)", "—", { env: "DOCUMENTDB_TLS_CA_FILE" }),
+  mongodbTlsCaFile: S("database", "CA bundle (e.g. DocumentDB's `global-bundle.pem`)", "—", {
+    env: "DOCUMENTDB_TLS_CA_FILE",
+  }),
   mongodbReplicaSet: S("database", "replica set name", "—", { env: "DOCUMENTDB_REPLICA_SET" }),
-  mongodbDirectConnection: S("database", "connect to one host directly", "`false`", { env: "DOCUMENTDB_DIRECT_CONNECTION" }),
+  mongodbDirectConnection: S("database", "connect to one host directly", "`false`", {
+    env: "DOCUMENTDB_DIRECT_CONNECTION",
+  }),
   mongodbTimeoutMs: S("database", "how long to wait for the database", "`10000`"),
-  onScopeConflict: S("database", "what to do with scope documents changed outside this stack: `fail`, `merge`, `overwrite`", "`fail`"),
-  onScopeConflictByGroup: S("database", "per-group override, e.g. `{\"sre-operators\": \"merge\"}`", "`{}`"),
+  onScopeConflict: S(
+    "database",
+    "what to do with scope documents changed outside this stack: `fail`, `merge`, `overwrite`",
+    "`fail`",
+  ),
+  onScopeConflictByGroup: S("database", 'per-group override, e.g. `{"sre-operators": "merge"}`', "`{}`"),
   keycloakRealm: S("keycloak", "realm of the registry", "`mcp-gateway`"),
   keycloakUrl: S("keycloak", "Keycloak URL for agents (token endpoint)", "`keycloak:url`"),
-  keycloakM2MAudienceMapper: S("keycloak", "give each M2M client its own `mcp-gateway-audience` mapper; `false` when the realm's `basic` client scope adds the audience (clients made by `user-create-m2m`, see `mcp-access import`)", "`true`"),
+  keycloakM2MAudienceMapper: S(
+    "keycloak",
+    "give each M2M client its own `mcp-gateway-audience` mapper; `false` when the realm's `basic` " +
+      "client scope adds the audience (clients made by `user-create-m2m`, see `mcp-access import`)",
+    "`true`",
+  ),
   initialPasswords: S("keycloak", "username → initial password (Keycloak and Entra)", "generated", { secret: true }),
-  identityProviderSecrets: S("keycloak", "alias → client secret of each brokered OIDC provider of `identity-providers/`", "—", {
-    secret: true,
-  }),
-  registryUrl: S("keycloak", "the registry's URL, for the web client's redirect URIs and origins (bootstrap)", "`http://localhost:7860`"),
-  authServerUrl: S("keycloak", "the auth server's URL, for the web client's redirect URIs and origins (bootstrap)", "`http://localhost:8888`"),
+  identityProviderSecrets: S(
+    "keycloak",
+    "alias → client secret of each brokered OIDC provider of `identity-providers/`",
+    "—",
+    {
+      secret: true,
+    },
+  ),
+  registryUrl: S(
+    "keycloak",
+    "the registry's URL, for the web client's redirect URIs and origins (bootstrap)",
+    "`http://localhost:7860`",
+  ),
+  authServerUrl: S(
+    "keycloak",
+    "the auth server's URL, for the web client's redirect URIs and origins (bootstrap)",
+    "`http://localhost:8888`",
+  ),
   webRedirectUris: S("keycloak", "the web client's redirect URIs, set explicitly", "derived"),
   webOrigins: S("keycloak", "the web client's origins, set explicitly", "derived"),
   bootstrapAdminUsername: S("keycloak", "the bootstrap admin user", "`admin`"),
@@ -232,7 +288,12 @@ function rawValues(keys: readonly string[], read: RawSettings, env: NodeJS.Proce
   return raw;
 }
 
-function messageOf(error: z.ZodError, raw: Record<string, unknown>, where: string | undefined, env: NodeJS.ProcessEnv): string {
+function messageOf(
+  error: z.ZodError,
+  raw: Record<string, unknown>,
+  where: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string {
   return error.issues
     .map((i) => {
       const [key, ...rest] = i.path.map(String);
@@ -240,7 +301,10 @@ function messageOf(error: z.ZodError, raw: Record<string, unknown>, where: strin
       const value = key === undefined ? undefined : raw[key];
       const from = name && value !== undefined && value === env[name] ? ` (from ${name})` : "";
       const path = [key, ...rest].join(".");
-      const shown = SETTINGS[key as StackSettingKey]?.secret || value === undefined || rest.length ? "" : `, not ${JSON.stringify(value)}`;
+      const shown =
+        SETTINGS[key as StackSettingKey]?.secret || value === undefined || rest.length
+          ? ""
+          : `, not ${JSON.stringify(value)}`;
       return `${where ? `${where}: ` : ""}${CONFIG_NAMESPACE}:${path}${from} ${i.message}${shown}`;
     })
     .join("\n");
@@ -259,7 +323,8 @@ export function entraSettings(c: StackConfig): {
     : c.entraGatewayClientId
       ? { clientId: c.entraGatewayClientId }
       : undefined;
-  if (!gateway || !c.entraSecretEndDate) throw new StackSettingsError("Entra ID settings were not checked by the schema");
+  if (!gateway || !c.entraSecretEndDate)
+    throw new StackSettingsError("Entra ID settings were not checked by the schema");
   return { gateway, secretEndDate: c.entraSecretEndDate };
 }
 
@@ -287,6 +352,12 @@ export function stackFileName(stack: string): string {
 export function settingsTable(sections: readonly SettingSection[]): string {
   const rows = (Object.entries(SETTINGS) as Array<[StackSettingKey, SettingInfo]>)
     .filter(([, s]) => sections.includes(s.section))
-    .map(([key, s]) => `| \`${key}\`${s.secret ? " (secret)" : ""} | ${s.meaning} | ${s.shownDefault} | ${s.env ? `\`${s.env}\`` : ""} |`);
-  return [`| key (\`${CONFIG_NAMESPACE}:\`) | meaning | default | environment |`, "|---|---|---|---|", ...rows].join("\n");
+    .map(
+      ([key, s]) =>
+        `| \`${key}\`${s.secret ? " (secret)" : ""} | ${s.meaning} | ${s.shownDefault} | ` +
+        `${s.env ? `\`${s.env}\`` : ""} |`,
+    );
+  return [`| key (\`${CONFIG_NAMESPACE}:\`) | meaning | default | environment |`, "|---|---|---|---|", ...rows].join(
+    "\n",
+  );
 }

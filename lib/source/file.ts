@@ -5,7 +5,22 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { sep } from "node:path";
-import { Lexer, LineCounter, parseAllDocuments, parseDocument, isAlias, isMap, isSeq, isScalar, isPair, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import {
+  Lexer,
+  LineCounter,
+  parseAllDocuments,
+  parseDocument,
+  isAlias,
+  isMap,
+  isSeq,
+  isScalar,
+  isPair,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import { formatPath } from "../errors/diagnostics";
 
@@ -24,7 +39,10 @@ export const MAX_NESTING_DEPTH = 64;
  * hold 500,000 and cost four times as much.
  */
 export const MAX_FILE_VALUES = 150_000;
-/** YAML tokens (values, punctuation, indentation, line ends, comments) a file may hold: an ordinary 1 MiB file has 420,000. */
+/**
+ * YAML tokens (values, punctuation, indentation, line ends, comments) a file may hold: an ordinary 1 MiB file has
+ * 420,000.
+ */
 export const MAX_FILE_TOKENS = 600_000;
 
 export interface Position {
@@ -60,7 +78,12 @@ export interface ReadOptions {
   parsed?: Map<string, ReadResult>;
 }
 
-function fileError(file: string, message: string, pos: Position = { line: 1, column: 1 }, path: FieldPath = []): Diagnostic {
+function fileError(
+  file: string,
+  message: string,
+  pos: Position = { line: 1, column: 1 },
+  path: FieldPath = [],
+): Diagnostic {
   return { severity: "error", file, line: pos.line, column: pos.column, path: formatPath(path), message };
 }
 
@@ -115,7 +138,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 /** One decoder for every file: a decode without `stream` starts afresh, so nothing carries over between files. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-export function decodeUtf8(file: string, bytes: Uint8Array): { ok: true; text: string } | { ok: false; diagnostic: Diagnostic } {
+export function decodeUtf8(
+  file: string,
+  bytes: Uint8Array,
+): { ok: true; text: string } | { ok: false; diagnostic: Diagnostic } {
   try {
     const text = UTF8.decode(bytes);
     return { ok: true, text };
@@ -125,7 +151,8 @@ export function decodeUtf8(file: string, bytes: Uint8Array): { ok: true; text: s
       ok: false,
       diagnostic: fileError(
         file,
-        `file is not valid UTF-8 (invalid byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, "0")}); save it as UTF-8`,
+        `file is not valid UTF-8 (invalid byte ` +
+          `0x${(bytes[offset] ?? 0).toString(16).padStart(2, "0")}); save it as UTF-8`,
         bytePosition(bytes, offset),
       ),
     };
@@ -179,10 +206,16 @@ const PLAIN_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"]
 
 function tagProblem(tag: string): string {
   if (tag === "tag:yaml.org,2002:binary") {
-    return `"!!binary" marks base64-encoded binary data, which no definition field holds; write the value as a plain string`;
+    return (
+      `"!!binary" marks base64-encoded binary data, which no definition field holds; write the ` +
+      `value as a plain string`
+    );
   }
   const shown = tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
-  return `YAML tag "${shown}" is not supported: definitions are plain data, nothing is read from the environment, a vault or another file; write the value itself`;
+  return (
+    `YAML tag "${shown}" is not supported: definitions are plain data, nothing is read from ` +
+    `the environment, a vault or another file; write the value itself`
+  );
 }
 
 /** Custom tags and merge keys, which a YAML 1.2 reader would otherwise turn silently into strings and fields. */
@@ -200,7 +233,8 @@ function yamlFeatureProblems(file: string, doc: Document, toPos: (offset: number
         out.push(
           fileError(
             file,
-            `"<<" is a YAML merge key (copying the fields of another mapping), which these files do not support; write the fields out in this mapping`,
+            `"<<" is a YAML merge key (copying the fields of another mapping), which these files do ` +
+              `not support; write the fields out in this mapping`,
             toPos(key.range?.[0] ?? 0),
             [...fieldPathOf(ancestors, pair), "<<"],
           ),
@@ -220,10 +254,13 @@ function jsonProblem(file: string, text: string, toPos: (offset: number) => Posi
     const msg = (e instanceof Error ? e.message : String(e)).replace(/\s*\(line \d+ column \d+\)$/, "");
     const at = /at position (\d+)/.exec(msg);
     const offset = at ? Number(at[1]) : text.length;
-    const detail = msg.replace(/ in JSON at position \d+.*$/, "").replace(/^Unexpected end of JSON input$/, "unexpected end of the file");
+    const detail = msg
+      .replace(/ in JSON at position \d+.*$/, "")
+      .replace(/^Unexpected end of JSON input$/, "unexpected end of the file");
     return fileError(
       file,
-      `invalid JSON: ${detail} (a .json file is strict JSON: no comments, no trailing commas, double-quoted names; or rename it to .yaml)`,
+      `invalid JSON: ${detail} (a .json file is strict JSON: no comments, no trailing commas, ` +
+        `double-quoted names; or rename it to .yaml)`,
       toPos(offset),
     );
   }
@@ -241,7 +278,8 @@ function textPosition(text: string, offset: number): Position {
 }
 
 /**
- * Where the text nests deeper than `MAX_NESTING_DEPTH`, or passes `MAX_FILE_VALUES` or `MAX_FILE_TOKENS`, from the YAML lexer's tokens
+ * Where the text nests deeper than `MAX_NESTING_DEPTH`, or passes `MAX_FILE_VALUES` or `MAX_FILE_TOKENS`, from the YAML
+ * lexer's tokens
  * alone (linear; the parser slows down with the square of the depth, and its composer recurses). The depth counted
  * is an upper bound: open flow collections, plus the block indentation levels open, plus the `-` and `?` indicators
  * of the line.
@@ -258,13 +296,24 @@ function lexicalLimits(text: string): { offset: number; message: string } | null
   for (const token of new Lexer().lex(text)) {
     const at = offset;
     if (++tokens > MAX_FILE_TOKENS) {
-      return { offset, message: `the file is too intricate for its size: over ${MAX_FILE_TOKENS.toLocaleString("en")} YAML tokens (values, punctuation, lines, comments); split it into smaller files` };
+      return {
+        offset,
+        message:
+          `the file is too intricate for its size: over ` +
+          `${MAX_FILE_TOKENS.toLocaleString("en")} YAML tokens (values, punctuation, lines, ` +
+          `comments); split it into smaller files`,
+      };
     }
     const c = token.charCodeAt(0);
     // The lexer's markers (document, scalar, flow end, BOM) stand for no text; a scalar's marker counts a value.
     if (token.length === 1 && (c === 0x02 || c === 0x18 || c === 0x1f || c === 0xfeff)) {
       if (c === 0x1f && ++values > MAX_FILE_VALUES) {
-        return { offset, message: `the file holds over ${MAX_FILE_VALUES.toLocaleString("en")} values (keys, strings, lists, mappings); split it into smaller files` };
+        return {
+          offset,
+          message:
+            `the file holds over ${MAX_FILE_VALUES.toLocaleString("en")} values (keys, ` +
+            `strings, lists, mappings); split it into smaller files`,
+        };
       }
       continue;
     }
@@ -294,7 +343,12 @@ function lexicalLimits(text: string): { offset: number; message: string } | null
       values++;
     }
     if (flow + indents.length + inLine > MAX_NESTING_DEPTH) {
-      return { offset: at, message: `the file nests deeper than ${MAX_NESTING_DEPTH} levels (lists and mappings inside each other); definitions are a few levels deep` };
+      return {
+        offset: at,
+        message:
+          `the file nests deeper than ${MAX_NESTING_DEPTH} levels (lists and mappings inside ` +
+          `each other); definitions are a few levels deep`,
+      };
     }
   }
   return null;
@@ -329,7 +383,8 @@ class PlainProblem {
 /**
  * The document as plain data, in one walk: aliases resolved in document order (the anchor most recently set before
  * them), an alias inside its own anchor refused, the size aliases add bounded, keys unique (as the strings the data
- * has: `1` and `"1"` are one key), keys scalars, and `__proto__` refused as a key (it would set the object's prototype).
+ * has: `1` and `"1"` are one key), keys scalars, and `__proto__` refused as a key (it would set the object's
+ * prototype).
  * Linear in the document's size: yaml's own `toJS` resolves each alias by a scan of every anchor before it.
  */
 function plainValue(doc: Document): Plain {
@@ -342,15 +397,24 @@ function plainValue(doc: Document): Plain {
     if (node === null || node === undefined) return { value: null, size: 1 };
     if (isAlias(node)) {
       const target = anchors.get(node.source);
-      if (!target) throw new PlainProblem(`invalid YAML: alias *${node.source} has no anchor &${node.source} before it`, node, [...path]);
+      if (!target)
+        throw new PlainProblem(`invalid YAML: alias *${node.source} has no anchor &${node.source} before it`, node, [
+          ...path,
+        ]);
       if (open.has(target)) {
-        throw new PlainProblem(`invalid YAML: alias *${node.source} is inside its own anchor &${node.source}, so it would repeat forever; write the value out`, node, [...path]);
+        throw new PlainProblem(
+          `invalid YAML: alias *${node.source} is inside its own anchor &${node.source}, so it ` +
+            `would repeat forever; write the value out`,
+          node,
+          [...path],
+        );
       }
       const r = done.get(target)!;
       added += r.size;
       if (added > MAX_ALIAS_EXPANSION) {
         throw new PlainProblem(
-          `YAML aliases expand too much (over ${MAX_ALIAS_EXPANSION} nodes added); this looks like an alias bomb — write the values out instead of nesting aliases`,
+          `YAML aliases expand too much (over ${MAX_ALIAS_EXPANSION} nodes added); this looks like ` +
+            `an alias bomb — write the values out instead of nesting aliases`,
           node,
           [...path],
         );
@@ -358,7 +422,12 @@ function plainValue(doc: Document): Plain {
       return r;
     }
     const n = node as Node;
-    if (path.length > MAX_NESTING_DEPTH) throw new PlainProblem(`the file nests deeper than ${MAX_NESTING_DEPTH} levels; definitions are a few levels deep`, n, [...path]);
+    if (path.length > MAX_NESTING_DEPTH)
+      throw new PlainProblem(
+        `the file nests deeper than ${MAX_NESTING_DEPTH} levels; definitions are a few levels deep`,
+        n,
+        [...path],
+      );
     if (n.anchor) {
       anchors.set(n.anchor, n);
       open.add(n);
@@ -371,17 +440,30 @@ function plainValue(doc: Document): Plain {
       for (const pair of n.items) {
         const k = pair.key as unknown;
         if (k !== null && k !== undefined && !isScalar(k)) {
-          throw new PlainProblem("invalid YAML: a key must be a plain value (a name), not a list, a mapping or an alias", k as Node, [...path]);
+          throw new PlainProblem(
+            "invalid YAML: a key must be a plain value (a name), not a list, a mapping or an alias",
+            k as Node,
+            [...path],
+          );
         }
         if (isScalar(k) && k.anchor) {
           anchors.set(k.anchor, k);
           done.set(k, { value: k.value, size: 1 });
         }
         const name = k === null || k === undefined || k.value === null ? "" : String(k.value);
-        if (seen.has(name)) throw new PlainProblem(`invalid YAML: Map keys must be unique; "${name}" appears twice in this mapping`, k as Node, [...path, name]);
+        if (seen.has(name))
+          throw new PlainProblem(
+            `invalid YAML: Map keys must be unique; "${name}" appears twice in this mapping`,
+            k as Node,
+            [...path, name],
+          );
         seen.add(name);
         if (name === "__proto__") {
-          throw new PlainProblem(`"__proto__" is not a valid field name (it names an object's prototype in JavaScript); rename it`, k as Node, [...path, name]);
+          throw new PlainProblem(
+            `"__proto__" is not a valid field name (it names an object's prototype in JavaScript); rename it`,
+            k as Node,
+            [...path, name],
+          );
         }
         path.push(name);
         const v = walk(pair.value);
@@ -423,7 +505,8 @@ function plainValue(doc: Document): Plain {
 /** Parses text already decoded; used directly by tests and by git revisions in `diff`. */
 export function parseSource(file: string, text: string): ReadResult {
   const limit = mayPassLimits(text) ? lexicalLimits(text) : null;
-  if (limit !== null) return { ok: false, diagnostics: [fileError(file, limit.message, textPosition(text, limit.offset))] };
+  if (limit !== null)
+    return { ok: false, diagnostics: [fileError(file, limit.message, textPosition(text, limit.offset))] };
   // Line starts are counted in the one parse: positions are wanted for every file with a problem, and counting
   // them again in a second parse doubled the cost of a file with many problems.
   const lineCounter = new LineCounter();
@@ -445,9 +528,7 @@ export function parseSource(file: string, text: string): ReadResult {
   const diagnostics: Diagnostic[] = [];
   for (const doc of docs) {
     for (const err of doc.errors) {
-      diagnostics.push(
-        fileError(file, `invalid YAML: ${err.message.split("\n")[0]}`, toPos(err.pos[0])),
-      );
+      diagnostics.push(fileError(file, `invalid YAML: ${err.message.split("\n")[0]}`, toPos(err.pos[0])));
     }
   }
   if (diagnostics.length) return { ok: false, diagnostics };
@@ -456,7 +537,11 @@ export function parseSource(file: string, text: string): ReadResult {
     return {
       ok: false,
       diagnostics: [
-        fileError(file, "file holds more than one YAML document (---); put one definition per file", toPos(second.range[0])),
+        fileError(
+          file,
+          "file holds more than one YAML document (---); put one definition per file",
+          toPos(second.range[0]),
+        ),
       ],
     };
   }
@@ -495,7 +580,10 @@ class TextSource implements SourceRef {
     if (!this.parsed) {
       // The text was checked to hold exactly one document.
       const lineCounter = new LineCounter();
-      this.parsed = { doc: parseDocument(this.text, { lineCounter, prettyErrors: false, uniqueKeys: false }), lineCounter };
+      this.parsed = {
+        doc: parseDocument(this.text, { lineCounter, prettyErrors: false, uniqueKeys: false }),
+        lineCounter,
+      };
     }
     const range = nodeAt(this.parsed.doc, path, key)?.range;
     if (!range) return { line: 1, column: 1 };
@@ -525,7 +613,9 @@ export function readRawSource(raw: RawFile, options: ReadOptions = {}): ReadResu
   if (bytes === null) {
     return {
       ok: false,
-      diagnostics: [fileError(raw.file, `file is ${size} bytes, over the ${max}-byte limit; split it into smaller files`)],
+      diagnostics: [
+        fileError(raw.file, `file is ${size} bytes, over the ${max}-byte limit; split it into smaller files`),
+      ],
     };
   }
   const decoded = decodeUtf8(raw.file, bytes);

@@ -35,16 +35,28 @@ const log = (s: string) => void logs.push(s);
 
 /** The admin REST API as keycloak_manager.py calls it: a master-realm admin token, raw JSON bodies. */
 async function adminToken(): Promise<string> {
-  const body = new URLSearchParams({ grant_type: "password", client_id: "admin-cli", username: KC_ADMIN.username, password: KC_ADMIN.password });
+  const body = new URLSearchParams({
+    grant_type: "password",
+    client_id: "admin-cli",
+    username: KC_ADMIN.username,
+    password: KC_ADMIN.password,
+  });
   const r = await fetch(`${keycloakUrl()}/realms/master/protocol/openid-connect/token`, { method: "POST", body });
   assert.equal(r.status, 200, `admin token: ${await r.clone().text()}`);
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
-async function rest(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; location: string | null }> {
+async function rest(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown; location: string | null }> {
   const r = await fetch(`${keycloakUrl()}/admin/realms/${REALM}${path}`, {
     method,
-    headers: { authorization: `Bearer ${await adminToken()}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${await adminToken()}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -65,15 +77,32 @@ async function createGroup(name: string, description: string): Promise<void> {
 }
 
 /** `create_human_user_account`: POST /users, reset-password (not temporary), join groups by name. */
-async function createHuman(username: string, first: string, last: string, groups: string[], password?: string): Promise<void> {
-  const created = await rest("POST", "/users", { username, email: `${username}@example.com`, firstName: first, lastName: last, enabled: true, emailVerified: false });
+async function createHuman(
+  username: string,
+  first: string,
+  last: string,
+  groups: string[],
+  password?: string,
+): Promise<void> {
+  const created = await rest("POST", "/users", {
+    username,
+    email: `${username}@example.com`,
+    firstName: first,
+    lastName: last,
+    enabled: true,
+    emailVerified: false,
+  });
   const id = idFrom(created.location);
-  if (password) await rest("PUT", `/users/${id}/reset-password`, { type: "password", value: password, temporary: false });
+  if (password)
+    await rest("PUT", `/users/${id}/reset-password`, { type: "password", value: password, temporary: false });
   const ids = await groupIds();
   for (const g of groups) await rest("PUT", `/users/${id}/groups/${ids.get(g)}`);
 }
 
-/** `create_service_account_client`: the client, its groups mapper, its service account's groups; then the IAM API's record. */
+/**
+ * `create_service_account_client`: the client, its groups mapper, its service account's groups; then the IAM API's
+ * record.
+ */
 async function createM2M(name: string, groups: string[], description: string | null): Promise<void> {
   const created = await rest("POST", "/clients", {
     clientId: name,
@@ -94,7 +123,13 @@ async function createM2M(name: string, groups: string[], description: string | n
     protocol: "openid-connect",
     protocolMapper: "oidc-group-membership-mapper",
     consentRequired: false,
-    config: { "full.path": "false", "id.token.claim": "true", "access.token.claim": "true", "claim.name": "groups", "userinfo.token.claim": "true" },
+    config: {
+      "full.path": "false",
+      "id.token.claim": "true",
+      "access.token.claim": "true",
+      "claim.name": "groups",
+      "userinfo.token.claim": "true",
+    },
   });
   const sa = (await rest("GET", `/clients/${uuid}/service-account-user`)).json as { id: string };
   const ids = await groupIds();
@@ -119,14 +154,21 @@ async function clientSecret(clientId: string): Promise<string> {
 }
 
 async function token(params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const r = await fetch(`${keycloakUrl()}/realms/${REALM}/protocol/openid-connect/token`, { method: "POST", body: new URLSearchParams(params) });
+  const r = await fetch(`${keycloakUrl()}/realms/${REALM}/protocol/openid-connect/token`, {
+    method: "POST",
+    body: new URLSearchParams(params),
+  });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO_ROOT, "bin", "mcp-access.js"), ...args], { env: { ...process.env, ...env }, cwd: REPO_ROOT }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, "bin", "mcp-access.js"), ...args],
+      { env: { ...process.env, ...env }, cwd: REPO_ROOT },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
     );
   });
 }
@@ -148,7 +190,10 @@ async function upSteps(): Promise<Array<{ op: string; type: string; urn: string;
   return steps;
 }
 
-const RECORD_TYPES = ["pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument", "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord"];
+const RECORD_TYPES = [
+  "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument",
+  "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord",
+];
 const isComponent = (type: string) => type === "pulumi:pulumi:Stack" || /^mcp-gateway-access:[a-z]+:/.test(type);
 
 const docsBefore = new Map<string, Record<string, unknown>>();
@@ -163,26 +208,65 @@ before(async () => {
   // The realm as the registry's setup leaves it (realm only; the registry's own clients are not needed here).
   const admin = await keycloakAdmin("master");
   await admin.realms.create({ realm: REALM, enabled: true });
-  await rest("POST", "/clients", { clientId: "mcp-gateway-web", name: "MCP Gateway Web Client", publicClient: false, standardFlowEnabled: true, directAccessGrantsEnabled: true, serviceAccountsEnabled: false, redirectUris: ["http://localhost:7860/*"] });
+  await rest("POST", "/clients", {
+    clientId: "mcp-gateway-web",
+    name: "MCP Gateway Web Client",
+    publicClient: false,
+    standardFlowEnabled: true,
+    directAccessGrantsEnabled: true,
+    serviceAccountsEnabled: false,
+    redirectUris: ["http://localhost:7860/*"],
+  });
 
   // import-group: the IdP group, then the scope document (a full replace with timestamps).
   const created = new Date(Date.now() - 86_400_000);
   for (const [name, description, serverAccess, ui] of [
-    ["team-a", "Team A", [{ server: "currenttime", methods: ["initialize", "tools/list", "tools/call"], tools: ["current_time_by_timezone"] }], { list_service: ["currenttime"] }],
+    [
+      "team-a",
+      "Team A",
+      [
+        {
+          server: "currenttime",
+          methods: ["initialize", "tools/list", "tools/call"],
+          tools: ["current_time_by_timezone"],
+        },
+      ],
+      { list_service: ["currenttime"] },
+    ],
     ["team-b", "Team B", [{ server: "fininfo", methods: ["initialize", "tools/list"] }], { list_service: [] }],
   ] as const) {
     await createGroup(name, description);
     await db.collection(SCOPES).replaceOne(
       { _id: name as unknown as never },
-      { scope_type: "group", description, server_access: serverAccess, group_mappings: [name], ui_permissions: ui, agent_access: [], is_idp_managed: true, created_at: created, updated_at: created },
+      {
+        scope_type: "group",
+        description,
+        server_access: serverAccess,
+        group_mappings: [name],
+        ui_permissions: ui,
+        agent_access: [],
+        is_idp_managed: true,
+        created_at: created,
+        updated_at: created,
+      },
       { upsert: true },
     );
   }
   // "By the UI": add_server_scope pushes a grouped rule and bumps updated_at.
-  await db.collection(SCOPES).updateOne({ _id: "team-b" as unknown as never }, {
-    $push: { server_access: { scope_name: "team-b", access_rules: [{ server: "sre-gateway", methods: ["initialize", "tools/list", "tools/call"], tools: ["get_incidents"] }] } } as never,
-    $set: { "ui_permissions.list_service": ["fininfo", "sre-gateway"], updated_at: new Date() },
-  });
+  await db.collection(SCOPES).updateOne(
+    { _id: "team-b" as unknown as never },
+    {
+      $push: {
+        server_access: {
+          scope_name: "team-b",
+          access_rules: [
+            { server: "sre-gateway", methods: ["initialize", "tools/list", "tools/call"], tools: ["get_incidents"] },
+          ],
+        },
+      } as never,
+      $set: { "ui_permissions.list_service": ["fininfo", "sre-gateway"], updated_at: new Date() },
+    },
+  );
   // A Keycloak group no scope maps (created by hand in the console).
   await createGroup("lab", "");
 
@@ -197,7 +281,15 @@ before(async () => {
   botOneSecret = await clientSecret("bot-one");
 
   out = makeRepo({});
-  e2e = await engineStack(STACK, programStackConfig(REALM, { repo: out, database: DB, mongodbUri: uri, extra: { "mcp-gateway-access:namespace": { value: NS } } }));
+  e2e = await engineStack(
+    STACK,
+    programStackConfig(REALM, {
+      repo: out,
+      database: DB,
+      mongodbUri: uri,
+      extra: { "mcp-gateway-access:namespace": { value: NS } },
+    }),
+  );
 });
 
 after(async () => {
@@ -216,8 +308,28 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
   let report = "";
   it("--dry-run prints the files and the report, and writes nothing", async () => {
     // The connection string (which may hold a password) comes from the environment, never the command line.
-    const env = { KEYCLOAK_USER: KC_ADMIN.username, KEYCLOAK_PASSWORD: KC_ADMIN.password, MONGODB_CONNECTION_STRING: databaseUri() };
-    const r = await cli(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--database", DB, "--namespace", NS, "--out", out, "--dry-run"], env);
+    const env = {
+      KEYCLOAK_USER: KC_ADMIN.username,
+      KEYCLOAK_PASSWORD: KC_ADMIN.password,
+      MONGODB_CONNECTION_STRING: databaseUri(),
+    };
+    const r = await cli(
+      [
+        "import",
+        "--keycloak-url",
+        keycloakUrl(),
+        "--realm",
+        REALM,
+        "--database",
+        DB,
+        "--namespace",
+        NS,
+        "--out",
+        out,
+        "--dry-run",
+      ],
+      env,
+    );
     assert.equal(r.code, 0, r.err + r.out);
     assert.match(r.out, /would write 2 groups, 3 users, 2 M2M accounts/);
     assert.match(r.out, /--- .*groups\/team-b\.yaml/);
@@ -225,12 +337,29 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
   });
 
   it("writes one file per object with the schema header, no secret, and reports what it cannot express", async () => {
-    const env = { KEYCLOAK_USER: KC_ADMIN.username, KEYCLOAK_PASSWORD: KC_ADMIN.password, MONGODB_CONNECTION_STRING: databaseUri() };
-    const r = await cli(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--database", DB, "--namespace", NS, "--out", out], env);
+    const env = {
+      KEYCLOAK_USER: KC_ADMIN.username,
+      KEYCLOAK_PASSWORD: KC_ADMIN.password,
+      MONGODB_CONNECTION_STRING: databaseUri(),
+    };
+    const r = await cli(
+      ["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--database", DB, "--namespace", NS, "--out", out],
+      env,
+    );
     assert.equal(r.code, 0, r.err + r.out);
     report = r.out;
-    const files = walk(out).map((f) => f.slice(out.length + 1)).sort();
-    assert.deepEqual(files, ["groups/team-a.yaml", "groups/team-b.yaml", "m2m/bot-one.yaml", "m2m/bot-two.yaml", "users/alice.yaml", "users/bob.yaml", "users/carol.yaml"]);
+    const files = walk(out)
+      .map((f) => f.slice(out.length + 1))
+      .sort();
+    assert.deepEqual(files, [
+      "groups/team-a.yaml",
+      "groups/team-b.yaml",
+      "m2m/bot-one.yaml",
+      "m2m/bot-two.yaml",
+      "users/alice.yaml",
+      "users/bob.yaml",
+      "users/carol.yaml",
+    ]);
     for (const f of files) {
       const text = readFileSync(join(out, f), "utf8");
       const kind = f.split("/")[0];
@@ -238,7 +367,11 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
       assert.ok(!text.includes(botOneSecret) && !text.includes(BOB_PASSWORD), `${f} holds a secret`);
     }
     assert.match(readFileSync(join(out, "groups/team-b.yaml"), "utf8"), /scope_name: team-b\n\s+access_rules:/);
-    assert.equal(readFileSync(join(out, "m2m/bot-one.yaml"), "utf8").includes("description"), false, "the default description is left to the stack");
+    assert.equal(
+      readFileSync(join(out, "m2m/bot-one.yaml"), "utf8").includes("description"),
+      false,
+      "the default description is left to the stack",
+    );
     assert.match(readFileSync(join(out, "m2m/bot-two.yaml"), "utf8"), /description: Second bot/);
     // Reported: the group no scope maps, the registry's web client, Keycloak's own clients, the audience mappers.
     assert.match(report, /user "carol" is in group "lab", which no scope document maps/);
@@ -253,20 +386,44 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
     assert.equal(r.code, 0, r.out + r.err);
   });
 
-  it("the first pulumi up imports every Keycloak object, writes no document, creates, updates, deletes and replaces nothing", async () => {
-    await e2e.stack.setConfig("mcp-gateway-access:existingGroups", { value: JSON.stringify(["lab"]) });
-    await e2e.stack.setConfig("mcp-gateway-access:keycloakM2MAudienceMapper", { value: "false" });
-    const steps = await upSteps();
-    const real = steps.filter((s) => !isComponent(s.type));
-    const ops = [...new Set(real.filter((s) => !RECORD_TYPES.includes(s.type)).map((s) => s.op))];
-    assert.deepEqual(ops, ["import"], JSON.stringify(real, null, 1));
-    const imported = real.filter((s) => s.op === "import").map((s) => s.type.split(":").pop()).sort();
-    assert.deepEqual(imported, ["Client", "Client", "Group", "Group", "GroupMembershipProtocolMapper", "GroupMembershipProtocolMapper", "User", "User", "User", "UserGroups", "UserGroups", "UserGroups", "UserGroups", "UserGroups"]);
-    // Registry documents cannot be imported by Pulumi (dynamic provider): they are taken over with no write.
-    assert.ok(real.filter((s) => RECORD_TYPES.includes(s.type)).every((s) => s.op === "create"));
-    for (const d of await db.collection(SCOPES).find({}).toArray()) assert.deepEqual(d, docsBefore.get(String(d._id)), `scope ${d._id} was rewritten`);
-    for (const d of await db.collection("idp_m2m_clients").find({}).toArray()) assert.deepEqual(d, docsBefore.get(`m2m:${d.name}`), `record ${d.name} was rewritten`);
-  });
+  it(
+    "the first pulumi up imports every Keycloak object, writes no document, creates, updates, " +
+      "deletes and replaces nothing",
+    async () => {
+      await e2e.stack.setConfig("mcp-gateway-access:existingGroups", { value: JSON.stringify(["lab"]) });
+      await e2e.stack.setConfig("mcp-gateway-access:keycloakM2MAudienceMapper", { value: "false" });
+      const steps = await upSteps();
+      const real = steps.filter((s) => !isComponent(s.type));
+      const ops = [...new Set(real.filter((s) => !RECORD_TYPES.includes(s.type)).map((s) => s.op))];
+      assert.deepEqual(ops, ["import"], JSON.stringify(real, null, 1));
+      const imported = real
+        .filter((s) => s.op === "import")
+        .map((s) => s.type.split(":").pop())
+        .sort();
+      assert.deepEqual(imported, [
+        "Client",
+        "Client",
+        "Group",
+        "Group",
+        "GroupMembershipProtocolMapper",
+        "GroupMembershipProtocolMapper",
+        "User",
+        "User",
+        "User",
+        "UserGroups",
+        "UserGroups",
+        "UserGroups",
+        "UserGroups",
+        "UserGroups",
+      ]);
+      // Registry documents cannot be imported by Pulumi (dynamic provider): they are taken over with no write.
+      assert.ok(real.filter((s) => RECORD_TYPES.includes(s.type)).every((s) => s.op === "create"));
+      for (const d of await db.collection(SCOPES).find({}).toArray())
+        assert.deepEqual(d, docsBefore.get(String(d._id)), `scope ${d._id} was rewritten`);
+      for (const d of await db.collection("idp_m2m_clients").find({}).toArray())
+        assert.deepEqual(d, docsBefore.get(`m2m:${d.name}`), `record ${d.name} was rewritten`);
+    },
+  );
 
   it("the M2M secret is kept: the same secret gets a token, and it is the stack's secret output", async () => {
     assert.equal(await clientSecret("bot-one"), botOneSecret);
@@ -275,7 +432,11 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
     const outputs = await e2e.stack.outputs();
     const m2m = outputs.m2m?.value as Record<string, { clientSecret: string }>;
     assert.equal(m2m["bot-one"]?.clientSecret, botOneSecret);
-    const plain = execFileSync("pulumi", ["stack", "output", "--json", "--stack", STACK], { cwd: REPO_ROOT, env: { ...process.env, ...e2e.env }, encoding: "utf8" });
+    const plain = execFileSync("pulumi", ["stack", "output", "--json", "--stack", STACK], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...e2e.env },
+      encoding: "utf8",
+    });
     assert.match(plain, /"clientSecret": "\[secret\]"/);
     assert.ok(!plain.includes(botOneSecret));
   });
@@ -287,14 +448,20 @@ describe("mcp-access import of a registry made by its own tools, then pulumi up"
 
   it("a second pulumi up changes nothing", async () => {
     const steps = await upSteps();
-    assert.deepEqual(steps.filter((s) => !isComponent(s.type)), []);
+    assert.deepEqual(
+      steps.filter((s) => !isComponent(s.type)),
+      [],
+    );
   });
 
   it("an edit of one imported file changes exactly that object", async () => {
     const file = join(out, "users", "alice.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace("last_name: Analyst", "last_name: Lead"));
     const steps = (await upSteps()).filter((s) => !isComponent(s.type));
-    assert.deepEqual(steps.map((s) => [s.op, s.type.split(":").pop(), s.urn.split("::").pop()]), [["update", "User", "keycloak-user-alice"]]);
+    assert.deepEqual(
+      steps.map((s) => [s.op, s.type.split(":").pop(), s.urn.split("::").pop()]),
+      [["update", "User", "keycloak-user-alice"]],
+    );
     const [alice] = await (await keycloakAdmin(REALM)).users.find({ username: "alice", exact: true });
     assert.equal(alice?.lastName, "Lead");
   });

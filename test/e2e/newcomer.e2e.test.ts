@@ -30,7 +30,10 @@ function newcomerCommands(): string[] {
 /** A clean copy of the working tree: tracked and untracked-but-not-ignored files only. */
 function cleanCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "mcp-access-newcomer-"));
-  const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" });
+  const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
   for (const f of files.split("\0").filter((f) => f !== "")) {
     mkdirSync(join(dir, dirname(f)), { recursive: true });
     cpSync(join(REPO_ROOT, f), join(dir, f), { verbatimSymlinks: true });
@@ -39,7 +42,11 @@ function cleanCopy(): string {
 }
 
 async function dropLocalStack(): Promise<void> {
-  await (await keycloakAdmin("master").catch(() => undefined))?.realms.del({ realm: DEFAULT_REALM }).catch(() => undefined);
+  await (
+    await keycloakAdmin("master").catch(() => undefined)
+  )?.realms
+    .del({ realm: DEFAULT_REALM })
+    .catch(() => undefined);
   const client = await MongoClient.connect(databaseUri());
   await client.db(DEFAULT_DATABASE).dropDatabase();
   await client.close();
@@ -86,10 +93,15 @@ describe("the README's newcomer path", { timeout: 30 * 60_000 }, () => {
     assert.match(out(at("npx mcp-access explain")), /^ALLOW M2M account agent-sre-bot/m);
     assert.match(out(at("npm run pulumi -- preview")), /\d+ unchanged/);
     assert.doesNotMatch(out(at("npm run pulumi -- preview")), /to (create|update|delete|replace)/);
-    const m2m = JSON.parse(out(at("npm run pulumi -- stack output m2m")).replace(/^[^{]*/s, "")) as Record<string, { clientSecret: string }>;
+    const m2m = JSON.parse(out(at("npm run pulumi -- stack output m2m")).replace(/^[^{]*/s, "")) as Record<
+      string,
+      { clientSecret: string }
+    >;
     assert.ok(m2m["agent-sre-bot"]?.clientSecret, "the agent's secret is readable with --show-secrets");
     assert.match(out(at("npm run token")), /agent-sre-bot/);
-    const tokenFile = JSON.parse(readFileSync(join(dir, ".oauth-tokens", "agent-agent-sre-bot-token.json"), "utf8")) as { access_token: string };
+    const tokenFile = JSON.parse(
+      readFileSync(join(dir, ".oauth-tokens", "agent-agent-sre-bot-token.json"), "utf8"),
+    ) as { access_token: string };
     assert.ok(tokenFile.access_token.split(".").length === 3, "a JWT in the registry's token file");
     // npm run local prints each warning of the definitions once, not once by the run and again by its summary.
     const warnings = [...out(at("npm run local")).matchAll(/(\S+: warning: .*)$/gm)].map((m) => m[1]!);

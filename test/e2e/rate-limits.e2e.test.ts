@@ -26,7 +26,9 @@ import { databaseUri, keycloakUrl } from "../support/services";
 const REALM = `rl-${process.pid}`;
 const DB = `mcp_registry_rl_${process.pid}`;
 const PORT = 18895;
-/** The auth server's read cache of definitions and memberships: RATE_LIMIT_DEFINITIONS_CACHE_TTL_SECONDS, default 30. */
+/**
+ * The auth server's read cache of definitions and memberships: RATE_LIMIT_DEFINITIONS_CACHE_TTL_SECONDS, default 30.
+ */
 const CACHE_TTL = 30;
 /** A day-long window: a test never straddles two windows (unless run across midnight UTC: see waitForWindow). */
 const WINDOW = 86400;
@@ -42,7 +44,8 @@ server_access:
   - agent: /flights
     actions: [invoke_agent]
 `;
-const USER = (name: string, groups: string, extra = "") => `username: ${name}\nemail: ${name}@example.com\nfirst_name: F\nlast_name: L\ngroups: ${groups}\n${extra}`;
+const USER = (name: string, groups: string, extra = "") =>
+  `username: ${name}\nemail: ${name}@example.com\nfirst_name: F\nlast_name: L\ngroups: ${groups}\n${extra}`;
 const LIMITS = (users: number) => `# yaml-language-server: $schema=../schemas/rate-limits.schema.json
 - caller_group: burst
   window_seconds: ${WINDOW}
@@ -76,7 +79,8 @@ async function waitForWindow(): Promise<void> {
   if (left < 240) await new Promise((r) => setTimeout(r, (left + 2) * 1000));
 }
 
-const call = (who: string, path = "/currenttime/mcp") => auth.validate({ token: tokens[who]!, path, body: path.startsWith("/agent/") ? undefined : INIT });
+const call = (who: string, path = "/currenttime/mcp") =>
+  auth.validate({ token: tokens[who]!, path, body: path.startsWith("/agent/") ? undefined : INIT });
 
 before(async () => {
   await waitForWindow();
@@ -85,7 +89,10 @@ before(async () => {
   repo = writeRepo(FILES);
   const checked = checkRepository(repo, { bootstrap: true });
   assert.deepEqual(checked.errors, []);
-  e2e = await engineStack(`e2e-rl-${process.pid}`, programStackConfig(REALM, { repo, database: DB, mongodbUri: uri, bootstrap: true }));
+  e2e = await engineStack(
+    `e2e-rl-${process.pid}`,
+    programStackConfig(REALM, { repo, database: DB, mongodbUri: uri, bootstrap: true }),
+  );
   await e2e.stack.up({ onOutput: () => undefined });
   const kc = await keycloakAdmin(REALM);
   const web = await clientSecret(kc, "mcp-gateway-web");
@@ -105,7 +112,11 @@ before(async () => {
     assert.ok(t.token, `${u}: ${t.refused}`);
     tokens[u] = t.token;
   }
-  const bot = await requestToken(tokenUrl, { grant_type: "client_credentials", client_id: "bot", client_secret: await clientSecret(kc, "bot") });
+  const bot = await requestToken(tokenUrl, {
+    grant_type: "client_credentials",
+    client_id: "bot",
+    client_secret: await clientSecret(kc, "bot"),
+  });
   assert.ok(bot.token, String(bot.refused));
   tokens.bot = bot.token;
 });
@@ -114,7 +125,10 @@ after(async () => {
   auth?.stop();
   await (await keycloakAdmin(REALM).catch(() => undefined))?.realms.del({ realm: REALM }).catch(() => undefined);
   await e2e?.cleanup();
-  await mongo?.db(DB).dropDatabase().catch(() => undefined);
+  await mongo
+    ?.db(DB)
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo?.close();
   if (repo) rmSync(repo, { recursive: true, force: true });
 });
@@ -124,7 +138,11 @@ describe("rate limits and quarantine, enforced by the registry's auth server", (
     const docs = renderRegistryDocuments(checkRepository(repo, { bootstrap: true }).model);
     // The registry's DefinitionsRepository / MembershipsRepository upsert the same definitions into namespace "rlref".
     const defs = docs.rate_limits!.map(({ _id, ...d }) => d);
-    const members = docs.rate_limit_memberships!.map(({ subject_type, subject, groups }) => ({ subject_type, subject, groups }));
+    const members = docs.rate_limit_memberships!.map(({ subject_type, subject, groups }) => ({
+      subject_type,
+      subject,
+      groups,
+    }));
     const script = [
       "import asyncio, json, os",
       'os.environ["DOCUMENTDB_NAMESPACE"] = "rlref"',
@@ -139,29 +157,43 @@ describe("rate limits and quarantine, enforced by the registry's auth server", (
     ].join("\n");
     await auth.python(["-c", script]);
     const db = mongo.db(DB);
-    for (const [ours, theirs] of [["mcp_rate_limits_default", "mcp_rate_limits_rlref"], ["rate_limit_memberships_default", "rate_limit_memberships_rlref"]] as const) {
+    for (const [ours, theirs] of [
+      ["mcp_rate_limits_default", "mcp_rate_limits_rlref"],
+      ["rate_limit_memberships_default", "rate_limit_memberships_rlref"],
+    ] as const) {
       const a = await db.collection(ours).find({}).sort({ _id: 1 }).toArray();
       const b = await db.collection(theirs).find({}).sort({ _id: 1 }).toArray();
       assert.equal(a.length, b.length, `${ours}: ${a.length} documents, the registry's ${b.length}`);
       assert.ok(a.length > 0);
       a.forEach((doc, i) => {
         assert.deepEqual(Object.keys(doc), Object.keys(b[i]!), `${String(doc._id)}: field order`);
-        assert.deepEqual(Buffer.from(BSON.serialize(doc)), Buffer.from(BSON.serialize(b[i]!)), `${String(doc._id)}: bytes`);
+        assert.deepEqual(
+          Buffer.from(BSON.serialize(doc)),
+          Buffer.from(BSON.serialize(b[i]!)),
+          `${String(doc._id)}: bytes`,
+        );
       });
     }
   });
 
-  it("refuses the request after the limit in a window (403 rate_limit_exceeded), for a user and an M2M account", async () => {
-    for (let i = 0; i < 3; i++) assert.equal((await call("alice")).status, 200, `alice request ${i + 1}`);
-    const over = await call("alice");
-    assert.equal(over.status, 403);
-    assert.deepEqual(JSON.parse(over.detail), { error: "rate_limit_exceeded", axis: "clr", retry_after: JSON.parse(over.detail).retry_after });
-    // An M2M account gets the group's agent limit (server.py _resolve_rate_limit_caller: client_credentials token).
-    for (let i = 0; i < 2; i++) assert.equal((await call("bot")).status, 200, `bot request ${i + 1}`);
-    const botOver = await call("bot");
-    assert.equal(botOver.status, 403);
-    assert.equal(JSON.parse(botOver.detail).error, "rate_limit_exceeded");
-  });
+  it(
+    "refuses the request after the limit in a window (403 rate_limit_exceeded), for a user and an " + "M2M account",
+    async () => {
+      for (let i = 0; i < 3; i++) assert.equal((await call("alice")).status, 200, `alice request ${i + 1}`);
+      const over = await call("alice");
+      assert.equal(over.status, 403);
+      assert.deepEqual(JSON.parse(over.detail), {
+        error: "rate_limit_exceeded",
+        axis: "clr",
+        retry_after: JSON.parse(over.detail).retry_after,
+      });
+      // An M2M account gets the group's agent limit (server.py _resolve_rate_limit_caller: client_credentials token).
+      for (let i = 0; i < 2; i++) assert.equal((await call("bot")).status, 200, `bot request ${i + 1}`);
+      const botOver = await call("bot");
+      assert.equal(botOver.status, 403);
+      assert.equal(JSON.parse(botOver.detail).error, "rate_limit_exceeded");
+    },
+  );
 
   it("refuses a quarantined caller, a quarantined server and a quarantined agent (403 quarantined)", async () => {
     const m = await call("mallory");
@@ -175,12 +207,16 @@ describe("rate limits and quarantine, enforced by the registry's auth server", (
     assert.deepEqual(JSON.parse(a.detail), { error: "quarantined", axis: "tgt" });
   });
 
-  it("an admin: the limiter's bypass is keyed on validation_result is_admin, which /validate never sets at 8c5b834b", async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await call("root")).status);
-    console.log(`admin root, 4 requests with user_max_requests 3: ${statuses.join(", ")}`);
-    assert.deepEqual(statuses, [200, 200, 200, 403]);
-  });
+  it(
+    "an admin: the limiter's bypass is keyed on validation_result is_admin, which /validate never " +
+      "sets at 8c5b834b",
+    async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await call("root")).status);
+      console.log(`admin root, 4 requests with user_max_requests 3: ${statuses.join(", ")}`);
+      assert.deepEqual(statuses, [200, 200, 200, 403]);
+    },
+  );
 
   it("applies a changed limit after `up` once the auth server's read cache expires (30 s by default)", async () => {
     // Let every cached read expire, then read the limit again: the cache holds it for CACHE_TTL from now.
@@ -191,7 +227,10 @@ describe("rate limits and quarantine, enforced by the registry's auth server", (
     writeFileSync(join(repo, "rate-limits", "limits.yaml"), LIMITS(5));
     await e2e.stack.up({ onOutput: () => undefined });
     const upDone = (Date.now() - primed) / 1000;
-    const stored = await mongo.db(DB).collection("mcp_rate_limits_default").findOne({ _id: `caller:group:burst:${WINDOW}` as never });
+    const stored = await mongo
+      .db(DB)
+      .collection("mcp_rate_limits_default")
+      .findOne({ _id: `caller:group:burst:${WINDOW}` as never });
     assert.equal(stored!.user_max_requests, 5);
     let applied = -1;
     while (Date.now() - primed < (CACHE_TTL + 15) * 1000) {
@@ -201,10 +240,14 @@ describe("rate limits and quarantine, enforced by the registry's auth server", (
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    console.log(`up finished ${upDone} s after the limit was read; the new limit applied ${applied} s after it was read (cache TTL ${CACHE_TTL} s)`);
+    console.log(
+      `up finished ${upDone} s after the limit was read; the new limit applied ${applied} s after ` +
+        `it was read (cache TTL ${CACHE_TTL} s)`,
+    );
     assert.ok(applied >= 0, "the new limit was never applied");
     assert.ok(applied <= CACHE_TTL + 3, `applied ${applied} s after the read`);
-    if (upDone < CACHE_TTL - 2) assert.ok(applied >= CACHE_TTL - 1, `the cached limit held until the TTL ran out (applied after ${applied} s)`);
+    if (upDone < CACHE_TTL - 2)
+      assert.ok(applied >= CACHE_TTL - 1, `the cached limit held until the TTL ran out (applied after ${applied} s)`);
     assert.equal((await call("alice")).status, 200, "the 5th request");
     assert.equal((await call("alice")).status, 403, "the 6th request");
   });
@@ -215,7 +258,22 @@ describe("rate limits and quarantine, enforced by the registry's auth server", (
       process.env.KEYCLOAK_USER ??= process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? "admin";
       process.env.KEYCLOAK_PASSWORD ??= process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? "admin";
       const lines: string[] = [];
-      const code = await run(["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--mongodb", databaseUri(), "--database", DB, "--out", out], { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+      const code = await run(
+        [
+          "import",
+          "--keycloak-url",
+          keycloakUrl(),
+          "--realm",
+          REALM,
+          "--mongodb",
+          databaseUri(),
+          "--database",
+          DB,
+          "--out",
+          out,
+        ],
+        { out: (x) => lines.push(x), err: (x) => lines.push(x) },
+      );
       assert.equal(code, 0, lines.join("\n").slice(-4000));
       const imported = checkRepository(out, { existingGroups: ["registry-admins"] });
       assert.deepEqual(imported.errors, []);

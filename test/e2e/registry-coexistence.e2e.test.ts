@@ -23,8 +23,10 @@ const SCOPES = "mcp_scopes_default";
 
 const FILES: Record<string, string> = {
   "groups/analysts.yaml":
-    "scope_name: analysts\nserver_access:\n  - server: fininfo\n    methods: [initialize, tools/list, tools/call]\n    tools: [get_stock_price]\nui_permissions:\n  list_service: [fininfo]\n",
-  "groups/curators.yaml": "scope_name: curators\nui_permissions:\n  list_service: [all]\n  list_datasets_entity: [all]\n",
+    "scope_name: analysts\nserver_access:\n  - server: fininfo\n    methods: [initialize, " +
+    "tools/list, tools/call]\n    tools: [get_stock_price]\nui_permissions:\n  list_service: [fininfo]\n",
+  "groups/curators.yaml":
+    "scope_name: curators\nui_permissions:\n  list_service: [all]\n  list_datasets_entity: [all]\n",
   "users/ann.yaml": "username: ann\nemail: ann@example.com\nfirst_name: Ann\nlast_name: Lyst\ngroups: [analysts]\n",
   "m2m/bot.yaml": "name: coexist-bot\ngroups: [analysts]\n",
 };
@@ -36,7 +38,8 @@ let mongo: MongoClient;
 let db: Db;
 const log: string[] = [];
 const up = async () => changes((await e2e.stack.up({ onOutput: (s) => void log.push(s) })).summary);
-const preview = async () => changes({ resourceChanges: (await e2e.stack.preview({ onOutput: (s) => void log.push(s) })).changeSummary });
+const preview = async () =>
+  changes({ resourceChanges: (await e2e.stack.preview({ onOutput: (s) => void log.push(s) })).changeSummary });
 const doc = (id: string) => db.collection(SCOPES).findOne({ _id: id as never });
 
 const INIT_SEEDS = `
@@ -54,14 +57,20 @@ asyncio.run(main())
 
 /** The registry's own scope-service code, run by its Python with the auth server's settings. */
 const registryCode = (call: string) =>
-  auth.python(["-c", `import asyncio\nfrom registry.services import scope_service as s\nprint(asyncio.run(s.${call}))`]);
+  auth.python([
+    "-c",
+    `import asyncio\nfrom registry.services import scope_service as s\nprint(asyncio.run(s.${call}))`,
+  ]);
 
 before(async () => {
   const uri = databaseUri();
   mongo = await new MongoClient(uri).connect();
   db = mongo.db(DB);
   repo = writeRepo(FILES);
-  e2e = await engineStack(`e2e-coexist-${process.pid}`, programStackConfig(REALM, { repo, database: DB, mongodbUri: uri, bootstrap: true }));
+  e2e = await engineStack(
+    `e2e-coexist-${process.pid}`,
+    programStackConfig(REALM, { repo, database: DB, mongodbUri: uri, bootstrap: true }),
+  );
   assert.deepEqual(Object.keys(await up()), ["create"]);
   const kc = await keycloakAdmin(REALM);
   auth = startAuthServer({
@@ -85,19 +94,30 @@ after(async () => {
 
 describe("coexistence with the registry's own writers", () => {
   it("stores each document byte for byte as render prints it, in the registry's key order", async () => {
-    const rendered = renderRegistryDocuments(checkRepository(repo, { bootstrap: true }).model).scopes.find((d) => d._id === "analysts");
+    const rendered = renderRegistryDocuments(checkRepository(repo, { bootstrap: true }).model).scopes.find(
+      (d) => d._id === "analysts",
+    );
     const { created_at: _c, updated_at: _u, ...stored } = (await doc("analysts")) ?? ({} as Record<string, unknown>);
     assert.equal(JSON.stringify(stored), JSON.stringify(rendered));
   });
 
-  it("the auth server's start backfills is_idp_managed on the bootstrap seed; the next preview and up change nothing", async () => {
-    // Its start lists the groups (scope_repository.list_groups), which writes the flag where it is missing.
-    const deadline = Date.now() + 20_000;
-    while (!("is_idp_managed" in ((await doc("registry-admins")) ?? {})) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    assert.equal((await doc("registry-admins"))?.is_idp_managed, true, "the registry wrote its field (the scenario is real)");
-    assert.deepEqual(await preview(), {});
-    assert.deepEqual(await up(), {});
-  });
+  it(
+    "the auth server's start backfills is_idp_managed on the bootstrap seed; the next preview and " +
+      "up change nothing",
+    async () => {
+      // Its start lists the groups (scope_repository.list_groups), which writes the flag where it is missing.
+      const deadline = Date.now() + 20_000;
+      while (!("is_idp_managed" in ((await doc("registry-admins")) ?? {})) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 250));
+      assert.equal(
+        (await doc("registry-admins"))?.is_idp_managed,
+        true,
+        "the registry wrote its field (the scenario is real)",
+      );
+      assert.deepEqual(await preview(), {});
+      assert.deepEqual(await up(), {});
+    },
+  );
 
   it("the registry's init script upserts its seeds on every run; the next preview and up change nothing", async () => {
     const before = await doc("registry-admins");
@@ -113,31 +133,53 @@ describe("coexistence with the registry's own writers", () => {
     assert.deepEqual(await up(), {});
   });
 
-  it("a custom entity type created through the registry's code: its permissions are the registry's, no change", async () => {
-    await registryCode(`mint_custom_type_scopes("reports")`);
-    assert.deepEqual((await doc("mcp-registry-admin"))?.ui_permissions?.list_reports_entity, ["all"], "the registry minted the type's scopes");
-    assert.deepEqual(await preview(), {});
-    assert.deepEqual(await up(), {});
-  });
+  it(
+    "a custom entity type created through the registry's code: its permissions are the registry's, " + "no change",
+    async () => {
+      await registryCode(`mint_custom_type_scopes("reports")`);
+      assert.deepEqual(
+        (await doc("mcp-registry-admin"))?.ui_permissions?.list_reports_entity,
+        ["all"],
+        "the registry minted the type's scopes",
+      );
+      assert.deepEqual(await preview(), {});
+      assert.deepEqual(await up(), {});
+    },
+  );
 
-  it("deleting the type $unsets its permissions everywhere: no change; a declared one the registry removed is refused as a conflict", async () => {
-    await registryCode(`cleanup_custom_type_scopes("reports")`);
-    assert.equal((await doc("mcp-registry-admin"))?.ui_permissions?.list_reports_entity, undefined);
-    assert.deepEqual(await preview(), {});
-    assert.deepEqual(await up(), {});
-    // curators declares list_datasets_entity; deleting the type "datasets" removes it from the stack's document.
-    await registryCode(`cleanup_custom_type_scopes("datasets")`);
-    assert.equal((await doc("curators"))?.ui_permissions?.list_datasets_entity, undefined);
-    assert.deepEqual(await preview(), { update: 1 }, "preview shows the definitions' permission gone");
-    await assert.rejects(up(), /scope document "curators" .*was changed outside this stack[\s\S]*ui_permissions\.list_datasets_entity: removed/);
-    // The definitions follow the registry: the type is gone, so is its grant.
-    writeFileSync(join(repo, "groups/curators.yaml"), "scope_name: curators\nui_permissions:\n  list_service: [all]\n");
-    assert.deepEqual(await up(), { update: 1 });
-    assert.deepEqual(await up(), {});
-  });
+  it(
+    "deleting the type $unsets its permissions everywhere: no change; a declared one the registry " +
+      "removed is refused as a conflict",
+    async () => {
+      await registryCode(`cleanup_custom_type_scopes("reports")`);
+      assert.equal((await doc("mcp-registry-admin"))?.ui_permissions?.list_reports_entity, undefined);
+      assert.deepEqual(await preview(), {});
+      assert.deepEqual(await up(), {});
+      // curators declares list_datasets_entity; deleting the type "datasets" removes it from the stack's document.
+      await registryCode(`cleanup_custom_type_scopes("datasets")`);
+      assert.equal((await doc("curators"))?.ui_permissions?.list_datasets_entity, undefined);
+      assert.deepEqual(await preview(), { update: 1 }, "preview shows the definitions' permission gone");
+      await assert.rejects(
+        up(),
+        new RegExp(
+          String.raw`scope document "curators" .*was changed outside this stack[\s\S]*ui_pe` +
+            String.raw`rmissions\.list_datasets_entity: removed`,
+        ),
+      );
+      // The definitions follow the registry: the type is gone, so is its grant.
+      writeFileSync(
+        join(repo, "groups/curators.yaml"),
+        "scope_name: curators\nui_permissions:\n  list_service: [all]\n",
+      );
+      assert.deepEqual(await up(), { update: 1 });
+      assert.deepEqual(await up(), {});
+    },
+  );
 
   it("a real hand edit of a field the stack owns is still refused", async () => {
-    await db.collection(SCOPES).updateOne({ _id: "analysts" as never }, { $set: { "ui_permissions.list_service": ["all"] } });
+    await db
+      .collection(SCOPES)
+      .updateOne({ _id: "analysts" as never }, { $set: { "ui_permissions.list_service": ["all"] } });
     writeFileSync(join(repo, "groups/analysts.yaml"), `${FILES["groups/analysts.yaml"]}agent_access: [/helper]\n`);
     await assert.rejects(up(), /scope document "analysts" .*was changed outside this stack[\s\S]*list_service/);
   });

@@ -60,7 +60,11 @@ interface Suite {
 
 const SUITES: Suite[] = [
   { name: "the example repository", files: exampleFiles, port: 18891 },
-  { name: `a generated repository (seed ${SEED}; rerun with MCP_ACCESS_CONFORMANCE_SEED=${SEED})`, files: () => randomRepo(SEED).files, port: 18892 },
+  {
+    name: `a generated repository (seed ${SEED}; rerun with MCP_ACCESS_CONFORMANCE_SEED=${SEED})`,
+    files: () => randomRepo(SEED).files,
+    port: 18892,
+  },
 ];
 
 /** Runs `fn` over `items`, `width` at a time. */
@@ -97,7 +101,10 @@ SUITES.forEach((suite, n) => {
       const checked = checkRepository(repo, { bootstrap: true });
       assert.equal(checked.ok, true, `the definitions are valid: ${JSON.stringify(checked.errors.slice(0, 5))}`);
       model = checked.model;
-      e2e = await engineStack(`e2e-conf-${id}`, programStackConfig(realm, { repo, database, mongodbUri: uri, bootstrap: true }));
+      e2e = await engineStack(
+        `e2e-conf-${id}`,
+        programStackConfig(realm, { repo, database, mongodbUri: uri, bootstrap: true }),
+      );
       await e2e.stack.up({ onOutput: () => undefined });
       const kc = await keycloakAdmin(realm);
       const web = await clientSecret(kc, "mcp-gateway-web");
@@ -112,7 +119,11 @@ SUITES.forEach((suite, n) => {
       });
       const tokenUrl = `${keycloakUrl()}/realms/${realm}/protocol/openid-connect/token`;
       for (const a of model.m2m) {
-        const t = await requestToken(tokenUrl, { grant_type: "client_credentials", client_id: a.name, client_secret: await clientSecret(kc, a.name) });
+        const t = await requestToken(tokenUrl, {
+          grant_type: "client_credentials",
+          client_id: a.name,
+          client_secret: await clientSecret(kc, a.name),
+        });
         identities.push({ kind: "m2m", name: a.name, ...t });
       }
       for (const name of [...model.users.map((u) => u.username), model.bootstrapAdmin!.username]) {
@@ -125,41 +136,63 @@ SUITES.forEach((suite, n) => {
       await (await keycloakAdmin(realm).catch(() => undefined))?.realms.del({ realm }).catch(() => undefined);
       await e2e?.cleanup();
       const mongo = await new MongoClient(databaseUri()).connect();
-      await mongo.db(database).dropDatabase().catch(() => undefined);
+      await mongo
+        .db(database)
+        .dropDatabase()
+        .catch(() => undefined);
       await mongo.close();
       if (repo) rmSync(repo, { recursive: true, force: true });
     });
 
     it("gets a token for every enabled identity and none for a disabled one", () => {
       for (const who of identities) {
-        const enabled = who.kind === "m2m" ? model.m2m.find((a) => a.name === who.name)!.enabled : (model.users.find((u) => u.username === who.name)?.enabled ?? true);
+        const enabled =
+          who.kind === "m2m"
+            ? model.m2m.find((a) => a.name === who.name)!.enabled
+            : (model.users.find((u) => u.username === who.name)?.enabled ?? true);
         assert.equal(who.token !== null, enabled, `${who.kind} ${who.name}: ${who.refused ?? "got a token"}`);
       }
-      assert.ok(identities.some((w) => w.token === null), "the suite has a disabled identity");
+      assert.ok(
+        identities.some((w) => w.token === null),
+        "the suite has a disabled identity",
+      );
     });
 
     const answers: Array<{ who: Identity; req: MatrixRequest; real: Verdict }> = [];
 
-    it("explain gives the registry's answer on every identity × request pair, with the scopes it resolved", async () => {
-      const requests = requestMatrix(model);
-      const pairs = identities.flatMap((who) => requests.map((req) => ({ who, req })));
-      const results = await pool(pairs, 6, async ({ who, req }) => {
-        const [real, said] = [await registryVerdict(auth, who, req), await explainVerdict(repo, who, req)];
-        answers.push({ who, req, real });
-        const problems: string[] = [];
-        if (real.allowed !== said.allowed || real.status !== said.status) problems.push(`registry ${real.status} (${real.detail}), explain ${said.status} ${said.branch} (${said.reason})`);
-        else if (real.allowed && !req.path.startsWith("/api/") && sorted(real.scopes).join(",") !== sorted(said.scopes).join(",")) {
-          problems.push(`scopes: registry [${sorted(real.scopes)}], explain [${sorted(said.scopes)}]`);
-        }
-        return problems.length ? `${who.kind} ${who.name} × ${req.label}: ${problems.join("; ")}` : null;
-      });
-      const disagreements = results.filter((r): r is string => r !== null);
-      const allowed = answers.filter((a) => a.real.allowed).length;
-      console.log(`conformance (${suite.name}): ${pairs.length - disagreements.length}/${pairs.length} pairs agree (the registry allowed ${allowed}, refused ${answers.length - allowed})`);
-      assert.ok(allowed > 0 && allowed < answers.length, "the matrix holds both allowed and refused requests");
-      assert.ok(pairs.length >= 150, `hundreds of pairs per run (got ${pairs.length})`);
-      assert.deepEqual(disagreements.slice(0, 40), [], `${disagreements.length} of ${pairs.length} pairs disagree`);
-    });
+    it(
+      "explain gives the registry's answer on every identity × request pair, with the scopes it " + "resolved",
+      async () => {
+        const requests = requestMatrix(model);
+        const pairs = identities.flatMap((who) => requests.map((req) => ({ who, req })));
+        const results = await pool(pairs, 6, async ({ who, req }) => {
+          const [real, said] = [await registryVerdict(auth, who, req), await explainVerdict(repo, who, req)];
+          answers.push({ who, req, real });
+          const problems: string[] = [];
+          if (real.allowed !== said.allowed || real.status !== said.status)
+            problems.push(
+              `registry ${real.status} (${real.detail}), explain ${said.status} ${said.branch} (${said.reason})`,
+            );
+          else if (
+            real.allowed &&
+            !req.path.startsWith("/api/") &&
+            sorted(real.scopes).join(",") !== sorted(said.scopes).join(",")
+          ) {
+            problems.push(`scopes: registry [${sorted(real.scopes)}], explain [${sorted(said.scopes)}]`);
+          }
+          return problems.length ? `${who.kind} ${who.name} × ${req.label}: ${problems.join("; ")}` : null;
+        });
+        const disagreements = results.filter((r): r is string => r !== null);
+        const allowed = answers.filter((a) => a.real.allowed).length;
+        console.log(
+          `conformance (${suite.name}): ${pairs.length - disagreements.length}/${pairs.length} pairs ` +
+            `agree (the registry allowed ${allowed}, refused ${answers.length - allowed})`,
+        );
+        assert.ok(allowed > 0 && allowed < answers.length, "the matrix holds both allowed and refused requests");
+        assert.ok(pairs.length >= 150, `hundreds of pairs per run (got ${pairs.length})`);
+        assert.deepEqual(disagreements.slice(0, 40), [], `${disagreements.length} of ${pairs.length} pairs disagree`);
+      },
+    );
 
     it("access tests written from the registry's answers pass, beside the repository's own", async () => {
       assert.ok(answers.length > 0, "the previous test collected the registry's answers");
@@ -172,12 +205,19 @@ SUITES.forEach((suite, n) => {
       }
       const tests = [...byIdentity].map(([key, e]) => {
         const [kind, name] = key.split(":") as ["user" | "m2m", string];
-        return { identity: { [kind]: name }, ...(e.allow.length ? { allow: e.allow } : {}), ...(e.deny.length ? { deny: e.deny } : {}) };
+        return {
+          identity: { [kind]: name },
+          ...(e.allow.length ? { allow: e.allow } : {}),
+          ...(e.deny.length ? { deny: e.deny } : {}),
+        };
       });
       mkdirSync(join(repo, "access-tests"), { recursive: true });
       writeFileSync(join(repo, "access-tests", "conformance.yaml"), stringify(tests));
       const out: string[] = [];
-      const code = await run(["test", "--dir", repo, "--bootstrap"], { out: (s) => out.push(s), err: (s) => out.push(s) });
+      const code = await run(["test", "--dir", repo, "--bootstrap"], {
+        out: (s) => out.push(s),
+        err: (s) => out.push(s),
+      });
       assert.equal(code, 0, out.join("\n").slice(-6000));
     });
   });

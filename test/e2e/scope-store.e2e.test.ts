@@ -19,7 +19,9 @@ const DB = `mcp_registry_e2e_${process.pid}`;
 const URI_MARKER = "uri-secret-marker-7f3a";
 const PASSWORD_MARKER = "password-secret-marker-91bc";
 
-const GROUP_A = "scope_name: team-a\ndescription: Team A\nserver_access:\n  - server: currenttime\n    methods: [initialize, tools/list, tools/call]\n    tools: [current_time_by_timezone]\n";
+const GROUP_A =
+  "scope_name: team-a\ndescription: Team A\nserver_access:\n  - server: currenttime\n    methods: " +
+  "[initialize, tools/list, tools/call]\n    tools: [current_time_by_timezone]\n";
 const GROUP_B = "scope_name: team-b\nservers:\n  - server_name: fininfo\n    access_level: read\n";
 
 let repo: string;
@@ -31,7 +33,8 @@ function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
 }
 
-const scopes = () => db.collection<{ _id: string } & Record<string, unknown>>("mcp_scopes_default").find({}).sort({ _id: 1 }).toArray();
+const scopes = () =>
+  db.collection<{ _id: string } & Record<string, unknown>>("mcp_scopes_default").find({}).sort({ _id: 1 }).toArray();
 
 before(async () => {
   const uri = databaseUri();
@@ -75,7 +78,10 @@ describe("pulumi up with the real engine", () => {
       expected,
     );
     const m2m = await db.collection("idp_m2m_clients").find({}).toArray();
-    assert.deepEqual(m2m.map((r) => [r.client_id, r.name, r.groups, r.provider]), [["agent-bot", "agent-bot", ["team-a", "team-b"], "keycloak"]]);
+    assert.deepEqual(
+      m2m.map((r) => [r.client_id, r.name, r.groups, r.provider]),
+      [["agent-bot", "agent-bot", ["team-a", "team-b"], "keycloak"]],
+    );
     const indexes = await db.collection("mcp_scopes_default").indexes();
     assert.ok(indexes.some((i) => i.name === "group_mappings_1"));
   });
@@ -87,36 +93,50 @@ describe("pulumi up with the real engine", () => {
     assert.deepEqual(await scopes(), before, "not even updated_at moved");
   });
 
-  it("takes over records an earlier version stored with a serialized provider closure: no change, the new text stored", async () => {
-    // Earlier versions stored Pulumi's serialization of a forwarding object as each record's `__provider`.
-    const implementation = require.resolve("../../components/scopes/provider");
-    const call = (method: string, args: unknown[]): unknown => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module the state's text loads, by path
-      const p = (require(implementation) as { recordProvider: Record<string, (...a: unknown[]) => unknown> }).recordProvider;
-      return p[method]!(...args);
-    };
-    const methods = ["configure", "check", "diff", "create", "read", "update", "delete"];
-    const legacy = Object.fromEntries(methods.map((m) => [m, (...a: unknown[]) => call(m, a)]));
-    const legacyText = (await pulumi.runtime.serializeFunction(() => legacy, { allowSecrets: true })).text;
-    const exported = await e2e.stack.exportStack();
-    const resources = (exported.deployment as { resources: Array<{ type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> }).resources;
-    const records = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/mcp-gateway-access:"));
-    assert.ok(records.length >= 3);
-    const current = String(records[0]!.inputs!.__provider);
-    for (const r of records) r.inputs!.__provider = r.outputs!.__provider = legacyText;
-    await e2e.stack.importStack(exported);
+  it(
+    "takes over records an earlier version stored with a serialized provider closure: no change, " +
+      "the new text stored",
+    async () => {
+      // Earlier versions stored Pulumi's serialization of a forwarding object as each record's `__provider`.
+      const implementation = require.resolve("../../components/scopes/provider");
+      const call = (method: string, args: unknown[]): unknown => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module the state's text loads, by path
+        const p = (require(implementation) as { recordProvider: Record<string, (...a: unknown[]) => unknown> })
+          .recordProvider;
+        return p[method]!(...args);
+      };
+      const methods = ["configure", "check", "diff", "create", "read", "update", "delete"];
+      const legacy = Object.fromEntries(methods.map((m) => [m, (...a: unknown[]) => call(m, a)]));
+      const legacyText = (await pulumi.runtime.serializeFunction(() => legacy, { allowSecrets: true })).text;
+      const exported = await e2e.stack.exportStack();
+      const resources = (
+        exported.deployment as {
+          resources: Array<{ type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+        }
+      ).resources;
+      const records = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/mcp-gateway-access:"));
+      assert.ok(records.length >= 3);
+      const current = String(records[0]!.inputs!.__provider);
+      for (const r of records) r.inputs!.__provider = r.outputs!.__provider = legacyText;
+      await e2e.stack.importStack(exported);
 
-    const before = await scopes();
-    assert.deepEqual(changes((await e2e.stack.up({ onOutput: () => undefined })).summary), {});
-    assert.deepEqual(await scopes(), before);
-    const after = (await e2e.stack.exportStack()).deployment as { resources: Array<{ type: string; inputs?: Record<string, unknown> }> };
-    for (const r of after.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/mcp-gateway-access:"))) {
-      assert.equal(r.inputs!.__provider, current, "the record now stores the current provider text");
-    }
-  });
+      const before = await scopes();
+      assert.deepEqual(changes((await e2e.stack.up({ onOutput: () => undefined })).summary), {});
+      assert.deepEqual(await scopes(), before);
+      const after = (await e2e.stack.exportStack()).deployment as {
+        resources: Array<{ type: string; inputs?: Record<string, unknown> }>;
+      };
+      for (const r of after.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/mcp-gateway-access:"))) {
+        assert.equal(r.inputs!.__provider, current, "the record now stores the current provider text");
+      }
+    },
+  );
 
   it("changing one file changes only its document", async () => {
-    writeFileSync(join(repo, "groups/a.yaml"), GROUP_A.replace("[current_time_by_timezone]", "[current_time_by_timezone, convert_time]"));
+    writeFileSync(
+      join(repo, "groups/a.yaml"),
+      GROUP_A.replace("[current_time_by_timezone]", "[current_time_by_timezone, convert_time]"),
+    );
     const preview = await e2e.stack.preview({ onOutput: () => undefined });
     assert.deepEqual(changes({ resourceChanges: preview.changeSummary }), { update: 1 });
     const before = (await scopes()).find((d) => d._id === "team-b");
@@ -124,8 +144,15 @@ describe("pulumi up with the real engine", () => {
     assert.deepEqual(changes(result.summary), { update: 1 });
     const docs = await scopes();
     const a = docs.find((d) => d._id === "team-a")!;
-    assert.deepEqual((a.server_access as Array<{ tools: string[] }>)[0]!.tools, ["current_time_by_timezone", "convert_time"]);
-    assert.deepEqual(docs.find((d) => d._id === "team-b"), before, "the other document is untouched");
+    assert.deepEqual((a.server_access as Array<{ tools: string[] }>)[0]!.tools, [
+      "current_time_by_timezone",
+      "convert_time",
+    ]);
+    assert.deepEqual(
+      docs.find((d) => d._id === "team-b"),
+      before,
+      "the other document is untouched",
+    );
   });
 
   it("deleting a file deletes what it created", async () => {
@@ -133,15 +160,23 @@ describe("pulumi up with the real engine", () => {
     writeFileSync(join(repo, "m2m/bot.yaml"), "name: agent-bot\ngroups: [team-a]\n");
     const result = await e2e.stack.up({ onOutput: () => undefined });
     assert.equal(result.summary.resourceChanges?.delete, 1);
-    assert.deepEqual((await scopes()).map((d) => d._id), ["team-a"]);
+    assert.deepEqual(
+      (await scopes()).map((d) => d._id),
+      ["team-a"],
+    );
   });
 
   it("refresh shows a change made in the database, and up refuses to overwrite it", async () => {
-    await db.collection("mcp_scopes_default").updateOne({ _id: "team-a" as never }, { $push: { group_mappings: "added-in-registry" } as never });
+    await db
+      .collection("mcp_scopes_default")
+      .updateOne({ _id: "team-a" as never }, { $push: { group_mappings: "added-in-registry" } as never });
     const refresh = await e2e.stack.refresh({ onOutput: () => undefined });
     assert.equal(refresh.summary.resourceChanges?.update, 1, JSON.stringify(refresh.summary.resourceChanges));
     writeFileSync(join(repo, "groups/a.yaml"), GROUP_A.replace("Team A", "Team A, renamed"));
-    await assert.rejects(e2e.stack.up({ onOutput: () => undefined }), /changed outside this stack since it was last applied[\s\S]*group_mappings: \+ "added-in-registry"/);
+    await assert.rejects(
+      e2e.stack.up({ onOutput: () => undefined }),
+      /changed outside this stack since it was last applied[\s\S]*group_mappings: \+ "added-in-registry"/,
+    );
     const doc = (await scopes())[0]!;
     assert.equal(doc.description, "Team A", "nothing was written");
     await e2e.stack.setConfig("mcp-gateway-access:onScopeConflict", { value: "merge" });
@@ -156,7 +191,10 @@ describe("pulumi up with the real engine", () => {
     writeFileSync(join(repo, "groups/bad.yaml"), "scope_name: team-c\nserver_acess: []\n");
     try {
       await assert.rejects(e2e.stack.up({ onOutput: () => undefined }), (e: Error) => {
-        assert.match(e.message, /groups\/bad\.yaml:2:1: error: server_acess: unknown field "server_acess": did you mean "server_access"\?/);
+        assert.match(
+          e.message,
+          /groups\/bad\.yaml:2:1: error: server_acess: unknown field "server_acess": did you mean "server_access"\?/,
+        );
         assert.match(e.message, /nothing was applied/);
         assert.doesNotMatch(e.message, /\n\s+at .+\.js:\d+:\d+/, "no JavaScript stack trace");
         return true;

@@ -31,9 +31,15 @@ function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: 
     execFile(
       process.execPath,
       // The project (Pulumi.yaml) is this repository; token files go to the test's own folder.
-      [join(REPO_ROOT, "bin", "mcp-access.js"), ...args, ...(args.includes("--stack") ? ["--cwd", REPO_ROOT] : []), ...(args.includes("--out") || args.includes("--verify") ? [] : ["--out", tokens])],
+      [
+        join(REPO_ROOT, "bin", "mcp-access.js"),
+        ...args,
+        ...(args.includes("--stack") ? ["--cwd", REPO_ROOT] : []),
+        ...(args.includes("--out") || args.includes("--verify") ? [] : ["--out", tokens]),
+      ],
       { env: { ...process.env, ...e2e.env, ...extraEnv }, cwd: projectDir },
-      (err, out, errText) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errText }),
+      (err, out, errText) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errText }),
     );
   });
 }
@@ -43,13 +49,17 @@ before(async () => {
   projectDir = mkdtempSync(join(tmpdir(), "mcp-access-tokens-"));
   tokens = join(projectDir, ".oauth-tokens");
   defs = makeRepo({
-    "groups/a.yaml": "scope_name: team-a\nserver_access:\n  - server: currenttime\n    methods: [tools/call]\n    tools: [now]\n",
+    "groups/a.yaml":
+      "scope_name: team-a\nserver_access:\n  - server: currenttime\n    methods: [tools/call]\n    tools: [now]\n",
     "groups/b.yaml": "scope_name: team-b\n",
     "groups/c.yaml": "scope_name: both\ngroup_mappings: [team-a, team-b]\n",
     "m2m/one.yaml": "name: agent-one\ngroups: [team-a]\n",
     "m2m/two.yaml": "name: agent-two\ngroups: [team-a, team-b]\n",
   });
-  e2e = await engineStack(STACK, programStackConfig(REALM, { repo: defs, database: DB, mongodbUri: uri, bootstrap: true }));
+  e2e = await engineStack(
+    STACK,
+    programStackConfig(REALM, { repo: defs, database: DB, mongodbUri: uri, bootstrap: true }),
+  );
   await e2e.stack.up({ onOutput: () => undefined });
 });
 
@@ -57,7 +67,10 @@ after(async () => {
   await (await keycloakAdmin(REALM).catch(() => undefined))?.realms.del({ realm: REALM }).catch(() => undefined);
   if (e2e) await e2e.cleanup();
   const mongo = await new MongoClient(databaseUri()).connect();
-  await mongo.db(DB).dropDatabase().catch(() => undefined);
+  await mongo
+    .db(DB)
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo.close();
   if (projectDir) rmSync(projectDir, { recursive: true, force: true });
 });
@@ -66,26 +79,59 @@ describe("mcp-access token against Keycloak", () => {
   it("fetches and verifies tokens for several accounts from the stack outputs", async () => {
     const r = await cli(["token", "--all", "--stack", STACK, "--dir", defs, "--format", "json"]);
     assert.equal(r.code, 0, r.err);
-    const printed = JSON.parse(r.out) as Array<{ name: string; access_token: string; groups: string[]; scopes: string[] }>;
-    assert.deepEqual(printed.map((p) => [p.name, p.groups.sort(), p.scopes]), [
-      ["agent-one", ["team-a"], ["both", "team-a"]],
-      ["agent-two", ["team-a", "team-b"], ["both", "team-a", "team-b"]],
-    ]);
+    const printed = JSON.parse(r.out) as Array<{
+      name: string;
+      access_token: string;
+      groups: string[];
+      scopes: string[];
+    }>;
+    assert.deepEqual(
+      printed.map((p) => [p.name, p.groups.sort(), p.scopes]),
+      [
+        ["agent-one", ["team-a"], ["both", "team-a"]],
+        ["agent-two", ["team-a", "team-b"], ["both", "team-a", "team-b"]],
+      ],
+    );
     const claims = JSON.parse(Buffer.from(printed[0]!.access_token.split(".")[1]!, "base64url").toString());
     assert.ok([claims.aud].flat().includes("mcp-gateway"), "audience the registry accepts");
     assert.equal(claims.azp, "agent-one");
-    assert.match(r.err, /agent-two: new token valid until .* \(keycloak, client agent-two\) → .*agent-agent-two-token\.json\n  groups: team-a, team-b\n  scopes: both, team-a, team-b/);
+    assert.match(
+      r.err,
+      new RegExp(
+        String.raw`agent-two: new token valid until .* \(keycloak, client agent-two\) → .` +
+          String.raw`*agent-agent-two-token\.json\n  groups: team-a, team-b\n  scopes: both` +
+          String.raw`, team-a, team-b`,
+      ),
+    );
   });
 
   it("writes the registry's token file and .env with mode 0600", () => {
     const file = join(tokens, "agent-agent-one-token.json");
     const doc = JSON.parse(readFileSync(file, "utf8"));
-    assert.deepEqual(Object.keys(doc).slice(0, 12), ["agent_name", "access_token", "token_type", "expires_in", "generated_at", "expires_at", "provider", "keycloak_url", "keycloak_realm", "client_id", "scope", "metadata"]);
+    assert.deepEqual(Object.keys(doc).slice(0, 12), [
+      "agent_name",
+      "access_token",
+      "token_type",
+      "expires_in",
+      "generated_at",
+      "expires_at",
+      "provider",
+      "keycloak_url",
+      "keycloak_realm",
+      "client_id",
+      "scope",
+      "metadata",
+    ]);
     assert.equal(doc.agent_name, "agent-agent-one");
     assert.equal(doc.provider, "keycloak");
     assert.equal(doc.keycloak_realm, REALM);
     assert.equal(doc.scope, "openid email profile");
-    assert.deepEqual(doc.metadata, { generated_by: "mcp-access", script_version: "1.0", token_format: "JWT", auth_method: "client_credentials" });
+    assert.deepEqual(doc.metadata, {
+      generated_by: "mcp-access",
+      script_version: "1.0",
+      token_format: "JWT",
+      auth_method: "client_credentials",
+    });
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const envText = readFileSync(join(tokens, "agent-agent-one.env"), "utf8");
     assert.match(envText, new RegExp(`export KEYCLOAK_REALM="${REALM}"`));
@@ -98,16 +144,38 @@ describe("mcp-access token against Keycloak", () => {
     assert.equal(cached.code, 0, cached.err);
     assert.equal(cached.out.trim(), before);
     assert.match(cached.err, /agent-one: cached token/);
-    const fresh = await cli(["token", "agent-one", "--stack", STACK, "--dir", defs, "--format", "raw", "--min-ttl", "3600"]);
+    const fresh = await cli([
+      "token",
+      "agent-one",
+      "--stack",
+      STACK,
+      "--dir",
+      defs,
+      "--format",
+      "raw",
+      "--min-ttl",
+      "3600",
+    ]);
     assert.equal(fresh.code, 0, fresh.err);
     assert.notEqual(fresh.out.trim(), before);
     assert.match(fresh.err, /agent-one: new token/);
   });
 
   it("verifies a fetched token with --verify against the stack's realm and maps its groups to scopes", async () => {
-    const r = await cli(["token", "--verify", join(tokens, "agent-agent-two-token.json"), "--stack", STACK, "--dir", defs]);
+    const r = await cli([
+      "token",
+      "--verify",
+      join(tokens, "agent-agent-two-token.json"),
+      "--stack",
+      STACK,
+      "--dir",
+      defs,
+    ]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /valid keycloak token[\s\S]*client agent-two[\s\S]*groups: team-a, team-b\n  scopes: both, team-a, team-b/);
+    assert.match(
+      r.out,
+      /valid keycloak token[\s\S]*client agent-two[\s\S]*groups: team-a, team-b\n  scopes: both, team-a, team-b/,
+    );
   });
 
   it("says the secret was rotated when Keycloak refuses it", async () => {
@@ -117,12 +185,17 @@ describe("mcp-access token against Keycloak", () => {
     writeFileSync(file, JSON.stringify(outputs));
     const r = await cli(["token", "agent-one", "--outputs", file, "--out", join(projectDir, "other-tokens")]);
     assert.equal(r.code, 1);
-    assert.match(r.err, /agent-one: the identity provider refused the client credentials \(unauthorized_client|invalid_client/);
+    assert.match(
+      r.err,
+      /agent-one: the identity provider refused the client credentials \(unauthorized_client|invalid_client/,
+    );
     assert.match(r.err, /rotated/);
   });
 
   it("says what to do when the passphrase is wrong or the stack does not exist", async () => {
-    const wrong = await cli(["token", "--all", "--stack", STACK, "--out", join(projectDir, "x")], { PULUMI_CONFIG_PASSPHRASE: "wrong" });
+    const wrong = await cli(["token", "--all", "--stack", STACK, "--out", join(projectDir, "x")], {
+      PULUMI_CONFIG_PASSPHRASE: "wrong",
+    });
     assert.equal(wrong.code, 1);
     assert.match(wrong.err, /secrets cannot be decrypted: set PULUMI_CONFIG_PASSPHRASE/);
     const missing = await cli(["token", "--all", "--stack", "no-such-stack"]);

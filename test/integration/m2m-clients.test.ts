@@ -19,7 +19,16 @@ let db: Db;
 
 function record(name: string): RecordInputs {
   const account = { name, description: null, groups: ["tools-users"], enabled: true, file: `m2m/${name}.yaml` };
-  return { kind: "m2m", key: name, database: DB, collection: COLLECTION, desired: renderM2MRecord(account, "keycloak") as unknown as Fields, timestamps: true, onConflict: "fail", source: `m2m/${name}.yaml` };
+  return {
+    kind: "m2m",
+    key: name,
+    database: DB,
+    collection: COLLECTION,
+    desired: renderM2MRecord(account, "keycloak") as unknown as Fields,
+    timestamps: true,
+    onConflict: "fail",
+    source: `m2m/${name}.yaml`,
+  };
 }
 
 before(async () => {
@@ -44,17 +53,32 @@ after(async () => {
 
 describe("idp_m2m_clients records", () => {
   it("refuses a client registered by hand (provider manual) with a message, not a duplicate-key error", async () => {
-    await db.collection(COLLECTION).insertOne({ client_id: "agent-m", name: "Agent M", description: "added in the UI", groups: ["ops"], enabled: true, provider: "manual", created_by: "admin" });
+    await db.collection(COLLECTION).insertOne({
+      client_id: "agent-m",
+      name: "Agent M",
+      description: "added in the UI",
+      groups: ["ops"],
+      enabled: true,
+      provider: "manual",
+      created_by: "admin",
+    });
     await assert.rejects(recordProvider.create(record("agent-m")), (e: Error) => {
       assert.ok(e instanceof RecordStoreError);
       assert.doesNotMatch(e.message, /E11000|duplicate key/i);
-      assert.match(e.message, /client_id "agent-m" already has a record there \("Agent M", provider "manual", created by admin\)/);
+      assert.match(
+        e.message,
+        /client_id "agent-m" already has a record there \("Agent M", provider "manual", created by admin\)/,
+      );
       assert.match(e.message, /DELETE \/api\/iam\/m2m-clients/);
       assert.match(e.message, /m2m\/agent-m\.yaml/);
       return true;
     });
     const docs = await db.collection(COLLECTION).find({ client_id: "agent-m" }).toArray();
-    assert.deepEqual(docs.map((d) => d.provider), ["manual"], "the manual record is left as it was");
+    assert.deepEqual(
+      docs.map((d) => d.provider),
+      ["manual"],
+      "the manual record is left as it was",
+    );
   });
 
   it("writes and takes over its own record as before", async () => {

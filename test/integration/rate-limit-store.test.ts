@@ -24,8 +24,11 @@ function rendered(limit: number) {
   const r = checkRepository(
     makeRepo({
       "groups/g.yaml": GROUP,
-      "users/u.yaml": "username: alice\nemail: a@example.com\nfirst_name: A\nlast_name: B\ngroups: [g]\nrate_limit_groups: [burst]\n",
-      "rate-limits/l.yaml": `- caller_group: burst\n  window_seconds: 120\n  user_max_requests: ${limit}\n- quarantine:\n    servers: [currenttime]\n`,
+      "users/u.yaml":
+        "username: alice\nemail: a@example.com\nfirst_name: A\nlast_name: B\ngroups: [g]\nrate_limit_groups: [burst]\n",
+      "rate-limits/l.yaml":
+        `- caller_group: burst\n  window_seconds: 120\n  user_max_requests: ` +
+        `${limit}\n- quarantine:\n    servers: [currenttime]\n`,
     }),
   );
   assert.deepEqual(r.errors, []);
@@ -34,11 +37,30 @@ function rendered(limit: number) {
     const { _id, ...fields } = d;
     return { key: _id, fields: fields as unknown as Fields };
   };
-  return { def: strip(docs.rate_limits![0]!), member: strip(docs.rate_limit_memberships!.find((m) => m._id === "user:alice")!) };
+  return {
+    def: strip(docs.rate_limits![0]!),
+    member: strip(docs.rate_limit_memberships!.find((m) => m._id === "user:alice")!),
+  };
 }
 
-function inputs(kind: RecordInputs["kind"], collection: string, key: string, desired: Fields, over: Partial<RecordInputs> = {}): RecordInputs {
-  return { kind, key, database: DB, collection, desired, timestamps: false, onConflict: "fail", source: "rate-limits/l.yaml", ...over };
+function inputs(
+  kind: RecordInputs["kind"],
+  collection: string,
+  key: string,
+  desired: Fields,
+  over: Partial<RecordInputs> = {},
+): RecordInputs {
+  return {
+    kind,
+    key,
+    database: DB,
+    collection,
+    desired,
+    timestamps: false,
+    onConflict: "fail",
+    source: "rate-limits/l.yaml",
+    ...over,
+  };
 }
 
 before(async () => {
@@ -46,7 +68,10 @@ before(async () => {
   client = await new MongoClient(uri, { retryWrites: false }).connect();
   db = client.db(DB);
   await recordProvider.configure!({
-    config: { get: (k: string) => ({ mongodbUri: uri, database: DB })[k.replace(/^mcp-gateway-access:/, "")], require: () => "" },
+    config: {
+      get: (k: string) => ({ mongodbUri: uri, database: DB })[k.replace(/^mcp-gateway-access:/, "")],
+      require: () => "",
+    },
   } as never);
 });
 
@@ -63,11 +88,30 @@ describe("rate-limit records", () => {
     assert.equal(d.id, "caller:group:burst:120");
     await recordProvider.create(inputs("rate_limit_membership", MEMBERS, member.key, member.fields));
     const storedDef = await db.collection(DEFS).findOne({ _id: def.key as never });
-    assert.deepEqual(Object.keys(storedDef!), ["_id", "axis", "entity_type", "name", "max_requests", "members", "user_max_requests", "agent_max_requests", "window_seconds", "scope", "fail_closed", "enabled"]);
+    assert.deepEqual(Object.keys(storedDef!), [
+      "_id",
+      "axis",
+      "entity_type",
+      "name",
+      "max_requests",
+      "members",
+      "user_max_requests",
+      "agent_max_requests",
+      "window_seconds",
+      "scope",
+      "fail_closed",
+      "enabled",
+    ]);
     assert.equal(storedDef!.user_max_requests, 3);
     assert.equal(storedDef!.max_requests, null);
     const storedMember = await db.collection(MEMBERS).findOne({ _id: "user:alice" as never });
-    assert.deepEqual(storedMember, { _id: "user:alice", subject_type: "user", subject: "alice", groups: ["burst"], enabled: true });
+    assert.deepEqual(storedMember, {
+      _id: "user:alice",
+      subject_type: "user",
+      subject: "alice",
+      groups: ["burst"],
+      enabled: true,
+    });
   });
 
   it("updates a changed limit, and refuses (fail) or replaces (overwrite) a change made outside", async () => {
@@ -77,7 +121,8 @@ describe("rate-limit records", () => {
     const v2 = rendered(5);
     const diff = await recordProvider.diff!(key, outs, inputs("rate_limit", DEFS, key, v2.def.fields));
     assert.equal(diff.changes, true);
-    const updated = (await recordProvider.update!(key, outs, inputs("rate_limit", DEFS, key, v2.def.fields))).outs as RecordOutputs;
+    const updated = (await recordProvider.update!(key, outs, inputs("rate_limit", DEFS, key, v2.def.fields)))
+      .outs as RecordOutputs;
     assert.equal((await db.collection(DEFS).findOne({ _id: key as never }))!.user_max_requests, 5);
 
     // An operator raises it through the registry's API: the next apply refuses with the policy's message.
@@ -85,18 +130,44 @@ describe("rate-limit records", () => {
     const v3 = rendered(6);
     await assert.rejects(
       () => recordProvider.update!(key, updated, inputs("rate_limit", DEFS, key, v3.def.fields)),
-      (e: unknown) => e instanceof RecordStoreError && /rate-limit definition "caller:group:burst4:120" in mcp_rate_limits_default was changed outside this stack/.test((e as Error).message) && /onScopeConflict overwrite/.test((e as Error).message),
+      (e: unknown) =>
+        e instanceof RecordStoreError &&
+        new RegExp(
+          String.raw`rate-limit definition "caller:group:burst4:120" in mcp_rate_limits_def` +
+            String.raw`ault was changed outside this stack`,
+        ).test((e as Error).message) &&
+        /onScopeConflict overwrite/.test((e as Error).message),
     );
     assert.equal((await db.collection(DEFS).findOne({ _id: key as never }))!.user_max_requests, 500, "nothing written");
-    await recordProvider.update!(key, updated, inputs("rate_limit", DEFS, key, v3.def.fields, { onConflict: "overwrite" }));
+    await recordProvider.update!(
+      key,
+      updated,
+      inputs("rate_limit", DEFS, key, v3.def.fields, { onConflict: "overwrite" }),
+    );
     assert.equal((await db.collection(DEFS).findOne({ _id: key as never }))!.user_max_requests, 6);
   });
 
   it("refuses to take over a membership the registry holds with other groups under fail", async () => {
-    await db.collection(MEMBERS).insertOne({ _id: "user:bob" as never, subject_type: "user", subject: "bob", groups: ["quarantine-callers"], enabled: true });
+    await db.collection(MEMBERS).insertOne({
+      _id: "user:bob" as never,
+      subject_type: "user",
+      subject: "bob",
+      groups: ["quarantine-callers"],
+      enabled: true,
+    });
     await assert.rejects(
-      () => recordProvider.create(inputs("rate_limit_membership", MEMBERS, "user:bob", { subject_type: "user", subject: "bob", groups: ["burst"], enabled: true })),
-      (e: unknown) => e instanceof RecordStoreError && /rate-limit membership "user:bob" .* already exists and differs/.test((e as Error).message),
+      () =>
+        recordProvider.create(
+          inputs("rate_limit_membership", MEMBERS, "user:bob", {
+            subject_type: "user",
+            subject: "bob",
+            groups: ["burst"],
+            enabled: true,
+          }),
+        ),
+      (e: unknown) =>
+        e instanceof RecordStoreError &&
+        /rate-limit membership "user:bob" .* already exists and differs/.test((e as Error).message),
     );
   });
 });

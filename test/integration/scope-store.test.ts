@@ -9,7 +9,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments, renderM2MRecord } from "../../lib";
-import { appliedFields, liveFields, recordProvider, type RecordInputs, type RecordOutputs } from "../../components/scopes/provider";
+import {
+  appliedFields,
+  liveFields,
+  recordProvider,
+  type RecordInputs,
+  type RecordOutputs,
+} from "../../components/scopes/provider";
 import { RecordStoreError } from "../../lib";
 import type { Fields } from "../../components/scopes/record-diff";
 import { makeRepo } from "../support/repo";
@@ -37,11 +43,26 @@ function scopeDoc(yaml: string): Fields {
   return fields as unknown as Fields;
 }
 
-const GROUP_V1 = "scope_name: tools-users\ndescription: v1\nserver_access:\n  - server: currenttime\n    methods: [initialize, tools/list, tools/call]\n    tools: [current_time_by_timezone]\n";
-const GROUP_V2 = GROUP_V1.replace("v1", "v2").replace("[current_time_by_timezone]", "[current_time_by_timezone, convert_time]");
+const GROUP_V1 =
+  "scope_name: tools-users\ndescription: v1\nserver_access:\n  - server: currenttime\n    methods: " +
+  "[initialize, tools/list, tools/call]\n    tools: [current_time_by_timezone]\n";
+const GROUP_V2 = GROUP_V1.replace("v1", "v2").replace(
+  "[current_time_by_timezone]",
+  "[current_time_by_timezone, convert_time]",
+);
 
 function inputs(key: string, desired: Fields, over: Partial<RecordInputs> = {}): RecordInputs {
-  return { kind: "scope", key, database: DB, collection: COLLECTION, desired, timestamps: true, onConflict: "fail", source: "groups/g.yaml", ...over };
+  return {
+    kind: "scope",
+    key,
+    database: DB,
+    collection: COLLECTION,
+    desired,
+    timestamps: true,
+    onConflict: "fail",
+    source: "groups/g.yaml",
+    ...over,
+  };
 }
 
 async function create(i: RecordInputs): Promise<RecordOutputs> {
@@ -72,7 +93,16 @@ describe("scope documents", () => {
     const stored = await raw("crud");
     assert.ok(stored);
     assert.deepEqual(Object.keys(stored), [
-      "_id", "scope_type", "description", "server_access", "group_mappings", "ui_permissions", "agent_access", "is_idp_managed", "created_at", "updated_at",
+      "_id",
+      "scope_type",
+      "description",
+      "server_access",
+      "group_mappings",
+      "ui_permissions",
+      "agent_access",
+      "is_idp_managed",
+      "created_at",
+      "updated_at",
     ]);
     assert.equal(stored.scope_type, "group");
     assert.deepEqual(stored.group_mappings, ["tools-users"]);
@@ -89,7 +119,10 @@ describe("scope documents", () => {
     const updated = (await recordProvider.update!("crud", outs, inputs("crud", v2))).outs as RecordOutputs;
     const after = await raw("crud");
     assert.equal(after!.description, "v2");
-    assert.deepEqual((after!.server_access as Array<{ tools: string[] }>)[0]!.tools, ["current_time_by_timezone", "convert_time"]);
+    assert.deepEqual((after!.server_access as Array<{ tools: string[] }>)[0]!.tools, [
+      "current_time_by_timezone",
+      "convert_time",
+    ]);
     assert.equal((after!.created_at as Date).toISOString(), outs.createdAt, "created_at survives updates");
     assert.ok((after!.updated_at as Date) >= (stored.updated_at as Date));
     assert.equal(updated.createdAt, outs.createdAt);
@@ -105,23 +138,36 @@ describe("scope documents", () => {
     const again = await recordProvider.diff!("same", outs, inputs("same", scopeDoc(GROUP_V1)));
     assert.equal(again.changes, false);
     // A new version of the provider code must not cause updates either: only business fields count.
-    const withOtherCode = await recordProvider.diff!("same", { ...outs, __provider: "old code" } as RecordOutputs, { ...inputs("same", v1), __provider: "new code" } as RecordInputs);
+    const withOtherCode = await recordProvider.diff!(
+      "same",
+      { ...outs, __provider: "old code" } as RecordOutputs,
+      { ...inputs("same", v1), __provider: "new code" } as RecordInputs,
+    );
     assert.equal(withOtherCode.changes, false);
   });
 
   it("creates the multikey index on group_mappings the registry queries", async () => {
     await create(inputs("indexed", scopeDoc(GROUP_V1)));
     const indexes = await db.collection(COLLECTION).indexes();
-    assert.ok(indexes.some((i) => JSON.stringify(i.key) === JSON.stringify({ group_mappings: 1 })), JSON.stringify(indexes));
+    assert.ok(
+      indexes.some((i) => JSON.stringify(i.key) === JSON.stringify({ group_mappings: 1 })),
+      JSON.stringify(indexes),
+    );
   });
 
   it("sees drift made directly in the database on read, and diff reports it", async () => {
     const outs = await create(inputs("drift", scopeDoc(GROUP_V1)));
-    await db.collection(COLLECTION).updateOne({ _id: "drift" as never }, { $push: { group_mappings: "intruders" } as never });
+    await db
+      .collection(COLLECTION)
+      .updateOne({ _id: "drift" as never }, { $push: { group_mappings: "intruders" } as never });
     const read = await recordProvider.read!("drift", outs);
     const refreshed = read.props as RecordOutputs;
     assert.deepEqual(liveFields(refreshed).group_mappings, ["tools-users", "intruders"]);
-    assert.deepEqual(appliedFields(refreshed).group_mappings, ["tools-users"], "what this stack wrote is kept as the baseline");
+    assert.deepEqual(
+      appliedFields(refreshed).group_mappings,
+      ["tools-users"],
+      "what this stack wrote is kept as the baseline",
+    );
     const diff = await recordProvider.diff!("drift", refreshed, inputs("drift", scopeDoc(GROUP_V1)));
     assert.equal(diff.changes, true, "after a refresh, the drift shows as a change to apply");
   });
@@ -131,34 +177,45 @@ describe("scope documents", () => {
     // What the registry does when a server is added to the group.
     await db.collection(COLLECTION).updateOne(
       { _id: "guard" as never },
-      { $push: { server_access: { scope_name: "guard", access_rules: [{ server: "fininfo", methods: ["tools/list"], tools: ["q"] }] } } as never, $set: { "ui_permissions.list_service": ["fininfo"] } },
-    );
-    const before = await raw("guard");
-    await assert.rejects(
-      recordProvider.update!("guard", outs, inputs("guard", scopeDoc(GROUP_V2))),
-      (e: Error) => {
-        assert.ok(e instanceof RecordStoreError);
-        assert.match(e.message, /scope document "guard" in mcp_scopes_default was changed outside this stack/);
-        assert.match(e.message, /server_access: \+ \{"access_rules":\[\{"methods":\["tools\/list"\],"server":"fininfo"/);
-        assert.match(e.message, /ui_permissions.list_service: \+ "fininfo"/);
-        assert.match(e.message, /onScopeConflict merge/);
-        assert.match(e.message, /onScopeConflictByGroup\["guard"\]/);
-        assert.match(e.message, /add them to groups\/g.yaml/);
-        assert.equal(e.stack, e.message, "no stack trace for the person running pulumi up");
-        return true;
+      {
+        $push: {
+          server_access: {
+            scope_name: "guard",
+            access_rules: [{ server: "fininfo", methods: ["tools/list"], tools: ["q"] }],
+          },
+        } as never,
+        $set: { "ui_permissions.list_service": ["fininfo"] },
       },
     );
+    const before = await raw("guard");
+    await assert.rejects(recordProvider.update!("guard", outs, inputs("guard", scopeDoc(GROUP_V2))), (e: Error) => {
+      assert.ok(e instanceof RecordStoreError);
+      assert.match(e.message, /scope document "guard" in mcp_scopes_default was changed outside this stack/);
+      assert.match(e.message, /server_access: \+ \{"access_rules":\[\{"methods":\["tools\/list"\],"server":"fininfo"/);
+      assert.match(e.message, /ui_permissions.list_service: \+ "fininfo"/);
+      assert.match(e.message, /onScopeConflict merge/);
+      assert.match(e.message, /onScopeConflictByGroup\["guard"\]/);
+      assert.match(e.message, /add them to groups\/g.yaml/);
+      assert.equal(e.stack, e.message, "no stack trace for the person running pulumi up");
+      return true;
+    });
     assert.deepEqual(await raw("guard"), before, "nothing was written");
 
     // Adopt: keep what the registry added, apply the new definition.
-    const merged = (await recordProvider.update!("guard", outs, inputs("guard", scopeDoc(GROUP_V2), { onConflict: "merge" }))).outs as RecordOutputs;
+    const merged = (
+      await recordProvider.update!("guard", outs, inputs("guard", scopeDoc(GROUP_V2), { onConflict: "merge" }))
+    ).outs as RecordOutputs;
     const doc = await raw("guard");
     assert.equal(doc!.description, "v2");
     assert.equal((doc!.server_access as unknown[]).length, 2, "the registry's rule is kept");
     assert.deepEqual((doc!.ui_permissions as Record<string, string[]>).list_service, ["fininfo"]);
     assert.deepEqual(appliedFields(merged), liveFields(merged));
     // Next apply with no change is quiet again.
-    assert.equal((await recordProvider.diff!("guard", merged, inputs("guard", scopeDoc(GROUP_V2), { onConflict: "merge" }))).changes, false);
+    assert.equal(
+      (await recordProvider.diff!("guard", merged, inputs("guard", scopeDoc(GROUP_V2), { onConflict: "merge" })))
+        .changes,
+      false,
+    );
 
     // Overwrite: the definitions win.
     await db.collection(COLLECTION).updateOne({ _id: "guard" as never }, { $set: { description: "edited in the UI" } });
@@ -169,8 +226,22 @@ describe("scope documents", () => {
   });
 
   it("does not take over an existing document that differs unless told to", async () => {
-    await db.collection(COLLECTION).insertOne({ _id: "preexisting" as never, scope_type: "group", description: "made by import-group", server_access: [], group_mappings: ["preexisting"], ui_permissions: { list_service: [] }, agent_access: [], is_idp_managed: true, created_at: new Date("2025-01-01T00:00:00Z"), updated_at: new Date("2025-01-01T00:00:00Z") });
-    await assert.rejects(create(inputs("preexisting", scopeDoc(GROUP_V1))), /already exists and differs from the definitions/);
+    await db.collection(COLLECTION).insertOne({
+      _id: "preexisting" as never,
+      scope_type: "group",
+      description: "made by import-group",
+      server_access: [],
+      group_mappings: ["preexisting"],
+      ui_permissions: { list_service: [] },
+      agent_access: [],
+      is_idp_managed: true,
+      created_at: new Date("2025-01-01T00:00:00Z"),
+      updated_at: new Date("2025-01-01T00:00:00Z"),
+    });
+    await assert.rejects(
+      create(inputs("preexisting", scopeDoc(GROUP_V1))),
+      /already exists and differs from the definitions/,
+    );
     const outs = await create(inputs("preexisting", scopeDoc(GROUP_V1), { onConflict: "overwrite" }));
     assert.equal(outs.createdAt, "2025-01-01T00:00:00.000Z", "created_at of the existing document is kept");
   });
@@ -182,7 +253,12 @@ describe("scope documents", () => {
     assert.equal(diff.deleteBeforeReplace, true);
     await recordProvider.delete!("old-name", outs);
     await create(inputs("new-name", scopeDoc(GROUP_V1)));
-    const ids = (await db.collection(COLLECTION).find({ _id: { $in: ["old-name", "new-name"] as never[] } }).toArray()).map((d) => d._id);
+    const ids = (
+      await db
+        .collection(COLLECTION)
+        .find({ _id: { $in: ["old-name", "new-name"] as never[] } })
+        .toArray()
+    ).map((d) => d._id);
     assert.deepEqual(ids, ["new-name"]);
   });
 
@@ -214,8 +290,20 @@ describe("M2M records", () => {
     const col = db.collection("idp_m2m_clients");
     const docs = await col.find({ name: "agent-x" }).toArray();
     assert.equal(docs.length, 1);
-    assert.deepEqual(Object.keys(docs[0]!), ["_id", "client_id", "name", "description", "groups", "enabled", "provider", "idp_app_id", "created_at", "updated_at"]);
-    const updated = (await recordProvider.update!("agent-x", outs, m2m({ groups: ["tools-users", "more"] }))).outs as RecordOutputs;
+    assert.deepEqual(Object.keys(docs[0]!), [
+      "_id",
+      "client_id",
+      "name",
+      "description",
+      "groups",
+      "enabled",
+      "provider",
+      "idp_app_id",
+      "created_at",
+      "updated_at",
+    ]);
+    const updated = (await recordProvider.update!("agent-x", outs, m2m({ groups: ["tools-users", "more"] })))
+      .outs as RecordOutputs;
     const after = await col.find({ name: "agent-x" }).toArray();
     assert.equal(after.length, 1);
     assert.deepEqual(after[0]!.groups, ["tools-users", "more"]);
@@ -236,17 +324,32 @@ describe("database failures", () => {
       const a = await create(inputs("a", scopeDoc(GROUP_V1)));
       server.stop(); // the database goes away between two resources
       await assert.rejects(create(inputs("b", scopeDoc(GROUP_V1))), (e: Error) => {
-        assert.match(e.message, /cannot reach the registry database at 127\.0\.0\.1:\d+ \(database mcp_registry_it_\d+\) while trying to create scope document "b"/);
+        assert.match(
+          e.message,
+          new RegExp(
+            String.raw`cannot reach the registry database at 127\.0\.0\.1:\d+ \(database mcp_` +
+              String.raw`registry_it_\d+\) while trying to create scope document "b"`,
+          ),
+        );
         assert.match(e.message, /Nothing was written for it; run pulumi up again/);
         return true;
       });
-      await assert.rejects(recordProvider.update!("a", a, inputs("a", scopeDoc(GROUP_V2))), /cannot reach the registry database/);
+      await assert.rejects(
+        recordProvider.update!("a", a, inputs("a", scopeDoc(GROUP_V2))),
+        /cannot reach the registry database/,
+      );
       server.start();
       await recordProvider.update!("a", a, inputs("a", scopeDoc(GROUP_V2)));
       await create(inputs("b", scopeDoc(GROUP_V1)));
       const c = await new MongoClient(server.uri, { retryWrites: false }).connect();
       const docs = await c.db(DB).collection(COLLECTION).find({}).sort({ _id: 1 }).toArray();
-      assert.deepEqual(docs.map((d) => [d._id, d.description]), [["a", "v2"], ["b", "v1"]]);
+      assert.deepEqual(
+        docs.map((d) => [d._id, d.description]),
+        [
+          ["a", "v2"],
+          ["b", "v1"],
+        ],
+      );
       await c.close();
     } finally {
       await recordProvider.close();
@@ -258,7 +361,15 @@ describe("database failures", () => {
 
   it("never puts the password into an error message", async () => {
     await recordProvider.close();
-    await configure({ mongodbHost: "127.0.0.1", mongodbPort: "1", mongodbUsername: "u", mongodbPassword: "s3cret-pw", mongodbTls: "false", mongodbTimeoutMs: "500", database: DB });
+    await configure({
+      mongodbHost: "127.0.0.1",
+      mongodbPort: "1",
+      mongodbUsername: "u",
+      mongodbPassword: "s3cret-pw",
+      mongodbTls: "false",
+      mongodbTimeoutMs: "500",
+      database: DB,
+    });
     try {
       await assert.rejects(create(inputs("c", scopeDoc(GROUP_V1))), (e: Error) => {
         assert.doesNotMatch(e.message, /s3cret-pw/);

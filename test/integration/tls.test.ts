@@ -21,7 +21,9 @@ function openssl(...args: string[]): void {
 }
 
 function configure(settings: Record<string, string>) {
-  return recordProvider.configure!({ config: { get: (k: string) => settings[k.replace(/^mcp-gateway-access:/, "")], require: () => "" } });
+  return recordProvider.configure!({
+    config: { get: (k: string) => settings[k.replace(/^mcp-gateway-access:/, "")], require: () => "" },
+  });
 }
 
 const inputs = (key: string): RecordInputs => ({
@@ -29,7 +31,15 @@ const inputs = (key: string): RecordInputs => ({
   key,
   database: "mcp_registry_tls",
   collection: "mcp_scopes_default",
-  desired: { scope_type: "group", description: "tls", server_access: [], group_mappings: [key], ui_permissions: { list_service: [] }, agent_access: [], is_idp_managed: true },
+  desired: {
+    scope_type: "group",
+    description: "tls",
+    server_access: [],
+    group_mappings: [key],
+    ui_permissions: { list_service: [] },
+    agent_access: [],
+    is_idp_managed: true,
+  },
   timestamps: true,
   onConflict: "overwrite",
   source: "groups/tls.yaml",
@@ -37,11 +47,56 @@ const inputs = (key: string): RecordInputs => ({
 
 before(() => {
   // A private CA and a server certificate for 127.0.0.1, like a DocumentDB cluster and its global-bundle.pem.
-  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test-ca");
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=test-ca",
+  );
   writeFileSync(join(dir, "san.cnf"), "subjectAltName=IP:127.0.0.1\n");
-  openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-  openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.cnf");
-  server = privateDatabase(port, join(dir, "state"), { FERRETDB_TLS_PORT: String(tlsPort), FERRETDB_TLS_CERT: join(dir, "server.pem"), FERRETDB_TLS_KEY: join(dir, "server.key") });
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  );
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "san.cnf",
+  );
+  server = privateDatabase(port, join(dir, "state"), {
+    FERRETDB_TLS_PORT: String(tlsPort),
+    FERRETDB_TLS_CERT: join(dir, "server.pem"),
+    FERRETDB_TLS_KEY: join(dir, "server.key"),
+  });
   server.start();
 });
 
@@ -54,7 +109,14 @@ after(async () => {
 describe("TLS with a CA file", () => {
   it("writes through a TLS connection verified with the CA file", async () => {
     await recordProvider.close();
-    await configure({ mongodbHost: "127.0.0.1", mongodbPort: String(tlsPort), mongodbTls: "true", mongodbTlsCaFile: join(dir, "ca.pem"), database: "mcp_registry_tls", mongodbTimeoutMs: "5000" });
+    await configure({
+      mongodbHost: "127.0.0.1",
+      mongodbPort: String(tlsPort),
+      mongodbTls: "true",
+      mongodbTlsCaFile: join(dir, "ca.pem"),
+      database: "mcp_registry_tls",
+      mongodbTimeoutMs: "5000",
+    });
     const r = await recordProvider.create(inputs("over-tls"));
     assert.equal(r.id, "over-tls");
     const read = await recordProvider.read!("over-tls", r.outs);
@@ -63,7 +125,13 @@ describe("TLS with a CA file", () => {
 
   it("refuses a server whose certificate the CA file does not vouch for", async () => {
     await recordProvider.close();
-    await configure({ mongodbHost: "127.0.0.1", mongodbPort: String(tlsPort), mongodbTls: "true", database: "mcp_registry_tls", mongodbTimeoutMs: "2000" });
+    await configure({
+      mongodbHost: "127.0.0.1",
+      mongodbPort: String(tlsPort),
+      mongodbTls: "true",
+      database: "mcp_registry_tls",
+      mongodbTimeoutMs: "2000",
+    });
     await assert.rejects(recordProvider.create(inputs("untrusted")), (e: Error) => {
       assert.match(e.message, /cannot reach the registry database at 127\.0\.0\.1:\d+/);
       assert.match(e.message, /TLS certificate is not trusted: set mcp-gateway-access:mongodbTlsCaFile/);

@@ -58,12 +58,17 @@ export interface ValidateAnswer {
  * One GET on a connection of its own: the auth server answers refusals with `Connection: close`, and a pooled
  * keep-alive socket it has just closed would fail the next request.
  */
-function getOnce(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+function getOnce(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: "GET", headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -73,7 +78,11 @@ function getOnce(url: string, headers: Record<string, string>): Promise<{ status
 
 function registryScript(verb: string, env: NodeJS.ProcessEnv): string {
   try {
-    return execFileSync("bash", [join(REPO_ROOT, "scripts", "registry.sh"), verb], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env }).trim();
+    return execFileSync("bash", [join(REPO_ROOT, "scripts", "registry.sh"), verb], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env,
+    }).trim();
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`scripts/registry.sh ${verb} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
@@ -119,13 +128,21 @@ export function startAuthServer(o: AuthServerOptions): AuthServer {
     } catch {
       detail = text.slice(0, 200);
     }
-    const scopes = String(res.headers["x-scopes"] ?? "").split(/\s+/).filter((s) => s !== "");
+    const scopes = String(res.headers["x-scopes"] ?? "")
+      .split(/\s+/)
+      .filter((s) => s !== "");
     return { status: res.status, detail, scopes };
   };
   const python = (args: string[]): Promise<string> =>
     new Promise((resolve, reject) => {
-      execFile("bash", [join(REPO_ROOT, "scripts", "registry.sh"), "python", ...args], { env, encoding: "utf8" }, (err, out, errText) =>
-        err ? reject(new Error(`registry python ${args.join(" ")} failed: ${errText || err.message}`)) : resolve(`${out}${errText}`),
+      execFile(
+        "bash",
+        [join(REPO_ROOT, "scripts", "registry.sh"), "python", ...args],
+        { env, encoding: "utf8" },
+        (err, out, errText) =>
+          err
+            ? reject(new Error(`registry python ${args.join(" ")} failed: ${errText || err.message}`))
+            : resolve(`${out}${errText}`),
       );
     });
   return {

@@ -21,7 +21,10 @@ export interface EngineStack {
 export function enginePath(): string {
   if (process.env.MCP_ACCESS_TEST_ENGINE_BIN) return process.env.MCP_ACCESS_TEST_ENGINE_BIN;
   try {
-    return execFileSync("bash", [join(REPO_ROOT, "scripts", "build-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    return execFileSync("bash", [join(REPO_ROOT, "scripts", "build-engine.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
   } catch (e) {
     throw new Error(`the Pulumi engine is not available: scripts/build-engine.sh failed: ${(e as Error).message}`, {
       cause: e,
@@ -29,7 +32,10 @@ export function enginePath(): string {
   }
 }
 
-export async function engineStack(name: string, config: Record<string, { value: string; secret?: boolean }>): Promise<EngineStack> {
+export async function engineStack(
+  name: string,
+  config: Record<string, { value: string; secret?: boolean }>,
+): Promise<EngineStack> {
   const bin = enginePath();
   process.env.PATH = `${bin}:${process.env.PATH}`;
   const backendDir = mkdtempSync(join(tmpdir(), "mcp-access-e2e-state-"));

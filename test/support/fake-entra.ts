@@ -55,8 +55,18 @@ export async function startFakeEntra(tenant = "tenant-1"): Promise<FakeEntra> {
           return;
         }
         const gateway = (form.get("scope") ?? "").replace(/\/\.default$/, "");
-        const token = await fake.sign({ aud: gateway, azp: form.get("client_id"), appid: form.get("client_id"), sub: "sp-object-id", oid: "sp-object-id", groups: ["oid-team-a"], ...fake.claims });
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: token }));
+        const token = await fake.sign({
+          aud: gateway,
+          azp: form.get("client_id"),
+          appid: form.get("client_id"),
+          sub: "sp-object-id",
+          oid: "sp-object-id",
+          groups: ["oid-team-a"],
+          ...fake.claims,
+        });
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: token }));
         return;
       }
       res.writeHead(404).end();

@@ -4,7 +4,13 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { makeRepo } from "./repo";
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@example.com",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@example.com",
+};
 
 export class GitRepo {
   readonly dir = makeRepo({});
@@ -33,4 +39,5 @@ export class GitRepo {
 }
 
 export const userFile = (name: string, groups: string[], extra = "") =>
-  `username: ${name}\nemail: ${name}@example.com\nfirst_name: F\nlast_name: L\ngroups: [${groups.join(", ")}]\n${extra}`;
+  `username: ${name}\nemail: ${name}@example.com\nfirst_name: F\nlast_name: L\ngroups: ` +
+  `[${groups.join(", ")}]\n${extra}`;

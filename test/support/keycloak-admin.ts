@@ -11,7 +11,13 @@ export const KC_ADMIN = {
 
 /** An admin client signed in to the master realm, working on `realm` (of the shared Keycloak unless `baseUrl`). */
 export async function keycloakAdmin(realm: string, baseUrl = keycloakUrl()): Promise<KeycloakAdminClient> {
-  const admin = await signInKeycloak({ url: baseUrl, basePath: "", realm: "master", clientId: "admin-cli", ...KC_ADMIN });
+  const admin = await signInKeycloak({
+    url: baseUrl,
+    basePath: "",
+    realm: "master",
+    clientId: "admin-cli",
+    ...KC_ADMIN,
+  });
   admin.setConfig({ realmName: realm });
   return admin;
 }
@@ -28,10 +34,19 @@ export function keycloakStackConfig(realm: string): Record<string, { value: stri
   };
 }
 
-/** A stack of this repository's program on the test Keycloak and database: definitions in `repo`, documents in `database`. */
+/**
+ * A stack of this repository's program on the test Keycloak and database: definitions in `repo`, documents in
+ * `database`.
+ */
 export function programStackConfig(
   realm: string,
-  opts: { repo: string; database: string; mongodbUri: string; bootstrap?: boolean; extra?: Record<string, { value: string; secret?: boolean }> },
+  opts: {
+    repo: string;
+    database: string;
+    mongodbUri: string;
+    bootstrap?: boolean;
+    extra?: Record<string, { value: string; secret?: boolean }>;
+  },
 ): Record<string, { value: string; secret?: boolean }> {
   return {
     ...keycloakStackConfig(realm),

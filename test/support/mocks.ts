@@ -31,7 +31,9 @@ export function unwrapSecrets(v: unknown): unknown {
 
 /** True when the program passed this input as a secret. */
 export function wasSecret(v: unknown): boolean {
-  return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+  return (
+    !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270"
+  );
 }
 
 export async function useMocks(config: Record<string, string> = {}, secretKeys: string[] = []): Promise<void> {
@@ -39,13 +41,21 @@ export async function useMocks(config: Record<string, string> = {}, secretKeys: 
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        declared.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, raw: args.inputs, custom: args.custom ?? true, importId: args.id || undefined });
+        declared.push({
+          type: args.type,
+          name: args.name,
+          inputs: unwrapSecrets(args.inputs) as Record<string, unknown>,
+          raw: args.inputs,
+          custom: args.custom ?? true,
+          importId: args.id || undefined,
+        });
         const state = { ...(unwrapSecrets(args.inputs) as Record<string, unknown>) };
         if (args.type === "keycloak:openid/client:Client") {
           state.clientSecret = `secret-of-${args.inputs.clientId}`;
           state.serviceAccountUserId = `sa-${args.inputs.clientId}`;
         }
-        if (args.type === "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret") state.value = `generated-${args.name}`;
+        if (args.type === "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret")
+          state.value = `generated-${args.name}`;
         // Entra: the ids Graph assigns.
         // An imported (adopted) object keeps the Object ID it has: the last part of its import id.
         if (args.type.startsWith("azuread:")) state.objectId = args.id ? args.id.split("/").pop() : `oid-${args.name}`;
@@ -56,9 +66,12 @@ export async function useMocks(config: Record<string, string> = {}, secretKeys: 
       call(args: pulumi.runtime.MockCallArgs) {
         if (args.token === "keycloak:index/getRealm:getRealm") return { ...args.inputs, id: args.inputs.realm };
         if (args.token === "keycloak:index/getGroup:getGroup") return { ...args.inputs, id: args.inputs.name };
-        if (args.token === "azuread:index/getClientConfig:getClientConfig") return { tenantId: "tenant-1", clientId: "deployer", objectId: "deployer-oid" };
-        if (args.token === "azuread:index/getGroup:getGroup") return { ...args.inputs, objectId: `oid-existing-${args.inputs.displayName}` };
-        if (args.token === "azuread:index/getUser:getUser") return { ...args.inputs, objectId: `oid-existing-${args.inputs.userPrincipalName}` };
+        if (args.token === "azuread:index/getClientConfig:getClientConfig")
+          return { tenantId: "tenant-1", clientId: "deployer", objectId: "deployer-oid" };
+        if (args.token === "azuread:index/getGroup:getGroup")
+          return { ...args.inputs, objectId: `oid-existing-${args.inputs.displayName}` };
+        if (args.token === "azuread:index/getUser:getUser")
+          return { ...args.inputs, objectId: `oid-existing-${args.inputs.userPrincipalName}` };
         return args.inputs;
       },
     },

@@ -88,7 +88,8 @@ export function randomRepo(seed: number, groupCount = 6): RandomRepo {
     const disabled = u === 3;
     (disabled ? disabledUsers : users).push(name);
     files[`users/${name}.yaml`] =
-      `username: ${name}\nemail: ${name}@example.com\nfirst_name: R\nlast_name: User\ngroups: ${list(held)}\n${disabled ? "enabled: false\n" : ""}`;
+      `username: ${name}\nemail: ${name}@example.com\nfirst_name: R\nlast_name: User\ngroups: ` +
+      `${list(held)}\n${disabled ? "enabled: false\n" : ""}`;
   }
   const m2m: string[] = [];
   const disabledM2m: string[] = [];

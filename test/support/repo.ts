@@ -29,7 +29,10 @@ export function check(files: Record<string, string | Uint8Array>, options: Check
 export function only(list: readonly Diagnostic[], pattern: RegExp): Diagnostic {
   const hits = list.filter((d) => pattern.test(d.message));
   if (hits.length !== 1) {
-    throw new Error(`expected exactly one diagnostic matching ${pattern}, got ${hits.length}:\n${list.map((d) => `${d.file}:${d.line}:${d.column} ${d.path} ${d.message}`).join("\n")}`);
+    throw new Error(
+      `expected exactly one diagnostic matching ${pattern}, got ` +
+        `${hits.length}:\n${list.map((d) => `${d.file}:${d.line}:${d.column} ${d.path} ${d.message}`).join("\n")}`,
+    );
   }
   return hits[0]!;
 }

@@ -12,7 +12,9 @@ export interface TcpGate {
   port: number;
   /** Resolves when the gate has started holding traffic. */
   held: Promise<void>;
-  /** Cuts every open connection (as a stopped service does) and forwards new ones to whatever now listens on the port. */
+  /**
+   * Cuts every open connection (as a stopped service does) and forwards new ones to whatever now listens on the port.
+   */
   release(): void;
   close(): Promise<void>;
 }
@@ -57,7 +59,11 @@ export const httpRequests: MessageCounter = () => {
   };
 };
 
-export async function tcpGate(targetPort: number, holdAfterMessages: number, counter: MessageCounter): Promise<TcpGate> {
+export async function tcpGate(
+  targetPort: number,
+  holdAfterMessages: number,
+  counter: MessageCounter,
+): Promise<TcpGate> {
   let sent = 0;
   let holding = false;
   let heldOnce = false;
@@ -83,7 +89,10 @@ export async function tcpGate(targetPort: number, holdAfterMessages: number, cou
       }
     });
     upstream.on("data", (chunk: Buffer) => client.write(chunk));
-    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       a.on("error", () => b.destroy());
       a.on("close", () => b.destroy());
     }

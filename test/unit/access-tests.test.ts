@@ -34,7 +34,8 @@ server_access:
     methods: [tools/list, tools/call]
     tools: [wipe]
 `;
-const user = (name: string, groups: string, extra = "") => `username: ${name}\nemail: ${name}@example.com\nfirst_name: F\nlast_name: L\ngroups: ${groups}\n${extra}`;
+const user = (name: string, groups: string, extra = "") =>
+  `username: ${name}\nemail: ${name}@example.com\nfirst_name: F\nlast_name: L\ngroups: ${groups}\n${extra}`;
 
 const DEFS = {
   "groups/tools.yaml": TOOLS,
@@ -97,7 +98,8 @@ describe("access tests: loading", () => {
 
   it("reads .json as strict JSON, refuses custom YAML tags, non-lists and symbolic links", () => {
     const dir = repo({
-      "access-tests/a.json": `[{"identity": {"user": "alice"}, "allow": [{"agent": "/travel", "action": "invoke_agent"}],}]`,
+      "access-tests/a.json":
+        `[{"identity": {"user": "alice"}, "allow": [{"agent": "/travel", ` + `"action": "invoke_agent"}],}]`,
       "access-tests/b.yaml": `- identity: {user: !env USER}\n  deny: [{agent: /travel, action: get_agent}]\n`,
       "access-tests/c.yaml": `identity: {user: alice}\n`,
     });
@@ -176,11 +178,17 @@ describe("access tests: names the definitions must know", () => {
     assert.equal(line(/\/nowhere\/mcp is server "nowhere", which no rule of the definitions names/), 8);
     assert.equal(line(/agent "\/travl" is not named.*did you mean "\/travel"\?/), 9);
     assert.equal(line(/server "fininfo" is not named by any rule/), 10);
-    assert.deepEqual(r.accessTests!.results, [], "an expectation naming an unknown identity or server does not silently pass");
+    assert.deepEqual(
+      r.accessTests!.results,
+      [],
+      "an expectation naming an unknown identity or server does not silently pass",
+    );
   });
 
   it("does not scope-check /api/ paths, so they need no server of that name", () => {
-    const r = checkRepository(repo({ "access-tests/a.yaml": `- identity: {user: alice}\n  allow: [{url: /api/servers, method: GET}]\n` }));
+    const r = checkRepository(
+      repo({ "access-tests/a.yaml": `- identity: {user: alice}\n  allow: [{url: /api/servers, method: GET}]\n` }),
+    );
     assert.equal(r.ok, true, r.errors.map((d) => d.message).join("\n"));
   });
 });
@@ -200,21 +208,39 @@ describe("access tests: * in a request", () => {
     const [everywhere, currenttime, agents] = r.accessTests!.results!;
     assert.deepEqual(
       everywhere!.requests.map((q) => ("server" in q && "tool" in q ? `${q.server} ${q.tool}` : "")),
-      ["admin-tools wipe", `admin-tools ${ANY_OTHER_TOOL}`, "currenttime convert", "currenttime now", `currenttime ${ANY_OTHER_TOOL}`, `${ANY_OTHER_SERVER} ${ANY_OTHER_TOOL}`],
+      [
+        "admin-tools wipe",
+        `admin-tools ${ANY_OTHER_TOOL}`,
+        "currenttime convert",
+        "currenttime now",
+        `currenttime ${ANY_OTHER_TOOL}`,
+        `${ANY_OTHER_SERVER} ${ANY_OTHER_TOOL}`,
+      ],
     );
     assert.equal(currenttime!.requests.length, 3);
     assert.deepEqual(agents!.requests, [{ agent: "/travel", action: "invoke_agent" }]);
     // bob holds ops: admin-tools wipe is allowed, so the first expectation breaks on exactly that request.
     assert.equal(everywhere!.held, false);
-    assert.deepEqual(everywhere!.outcomes.filter((o) => !o.held).map((o) => o.text), ["tools/call wipe on admin-tools"]);
+    assert.deepEqual(
+      everywhere!.outcomes.filter((o) => !o.held).map((o) => o.text),
+      ["tools/call wipe on admin-tools"],
+    );
     assert.equal(currenttime!.held, true);
     const d = only(r.errors, /should be denied tools\/call wipe on admin-tools, but is allowed by scope ops/);
     assert.equal(`${d.file}:${d.line}`, "access-tests/a.yaml:3");
   });
 
-  it("expands a tools wildcard to a tool no rule names, so tools: [\"*\"] cannot pass a deny unnoticed", () => {
+  it('expands a tools wildcard to a tool no rule names, so tools: ["*"] cannot pass a deny unnoticed', () => {
     const wide = OPS.replace("tools: [wipe]", 'tools: ["*"]');
-    const r = checkRepository(repo({ "access-tests/a.yaml": `- identity: {user: bob}\n  deny: [{server: admin-tools, method: tools/call, tool: "*"}]\n` }, { ...DEFS, "groups/ops.yaml": wide }));
+    const r = checkRepository(
+      repo(
+        {
+          "access-tests/a.yaml":
+            `- identity: {user: bob}\n  deny: [{server: admin-tools, method: ` + `tools/call, tool: "*"}]\n`,
+        },
+        { ...DEFS, "groups/ops.yaml": wide },
+      ),
+    );
     assert.equal(r.accessTests!.results![0]!.held, false);
   });
 });
@@ -234,7 +260,13 @@ describe("mcp-access test", () => {
     assert.equal(r.code, 1);
     assert.match(r.out, /^ {2}FAIL {2}user alice: allow tools\/call wipe on admin-tools$/m);
     assert.match(r.out, /at access-tests\/a\.yaml:3:7/);
-    assert.match(r.out, /tools\/call now on currenttime: allowed by scope tools-users, rule \{"server":"currenttime".*\}: tools\/call "now": the tool is listed/);
+    assert.match(
+      r.out,
+      new RegExp(
+        String.raw`tools\/call now on currenttime: allowed by scope tools-users, rule \{"` +
+          String.raw`server":"currenttime".*\}: tools\/call "now": the tool is listed`,
+      ),
+    );
     assert.match(r.out, /2 expectations \(2 requests\): 0 held, 2 broken/);
   });
 
@@ -251,14 +283,29 @@ describe("mcp-access test", () => {
   });
 
   it("prints workflow annotations with repository-relative paths", async () => {
-    const git = new GitRepo().write({ ...Object.fromEntries(Object.entries(DEFS).map(([k, v]) => [`access/${k}`, v])), "access/access-tests/a.yaml": BREAKS });
+    const git = new GitRepo().write({
+      ...Object.fromEntries(Object.entries(DEFS).map(([k, v]) => [`access/${k}`, v])),
+      "access/access-tests/a.yaml": BREAKS,
+    });
     const r = await cli(["test", "--dir", join(git.dir, "access"), "--format", "github"]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /^::error file=access\/access-tests\/a\.yaml,line=3,col=7,title=\[0\]\.allow\[0\]::access test: user alice should be allowed tools\/call wipe on admin-tools, but is denied/m);
+    assert.match(
+      r.out,
+      new RegExp(
+        String.raw`^::error file=access\/access-tests\/a\.yaml,line=3,col=7,title=\[0\]\.` +
+          String.raw`allow\[0\]::access test: user alice should be allowed tools\/call wipe` +
+          String.raw` on admin-tools, but is denied`,
+        "m",
+      ),
+    );
   });
 
   it("exits 1 without running the tests when the definitions have errors, and 2 on a usage error", async () => {
-    const broken = await cli(["test", "--dir", repo({ "access-tests/a.yaml": HOLDS }, { ...DEFS, "groups/ops.yaml": OPS + "bogus: 1\n" })]);
+    const broken = await cli([
+      "test",
+      "--dir",
+      repo({ "access-tests/a.yaml": HOLDS }, { ...DEFS, "groups/ops.yaml": OPS + "bogus: 1\n" }),
+    ]);
     assert.equal(broken.code, 1);
     assert.match(broken.out, /unknown field "bogus"/);
     assert.match(broken.out, /access tests not run: the definitions have 1 error/);
@@ -277,16 +324,36 @@ describe("access tests in validate, explain and diff", () => {
   it("validate fails on a broken expectation, with its file:line", async () => {
     const r = await cli(["validate", "--dir", repo({ "access-tests/a.yaml": BREAKS })]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /^access-tests\/a\.yaml:3:7: error: \[0\]\.allow\[0\]: access test: user alice should be allowed/m);
+    assert.match(
+      r.out,
+      /^access-tests\/a\.yaml:3:7: error: \[0\]\.allow\[0\]: access test: user alice should be allowed/m,
+    );
     const ok = await cli(["validate", "--dir", repo({ "access-tests/a.yaml": HOLDS })]);
     assert.equal(ok.code, 0, ok.out);
     assert.match(ok.out, /5 access-test expectations held/);
   });
 
   it("a disabled user is denied everything, as explain says", async () => {
-    const dir = repo({ "access-tests/a.yaml": `- identity: {user: dave}\n  deny: [{server: admin-tools, method: tools/call, tool: wipe}]\n` });
+    const dir = repo({
+      "access-tests/a.yaml":
+        `- identity: {user: dave}\n  deny: [{server: admin-tools, method: ` + `tools/call, tool: wipe}]\n`,
+    });
     assert.equal((await cli(["test", "--dir", dir])).code, 0);
-    const explained = await cli(["explain", "--dir", dir, "--user", "dave", "--server", "admin-tools", "--method", "tools/call", "--tool", "wipe", "--format", "json"]);
+    const explained = await cli([
+      "explain",
+      "--dir",
+      dir,
+      "--user",
+      "dave",
+      "--server",
+      "admin-tools",
+      "--method",
+      "tools/call",
+      "--tool",
+      "wipe",
+      "--format",
+      "json",
+    ]);
     assert.equal(JSON.parse(explained.out).allowed, false);
   });
 
@@ -297,16 +364,30 @@ describe("access tests in validate, explain and diff", () => {
     const r = await cli(["diff", "--dir", git.dir, "--base", base]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /### Access tests whose outcome this change flips/);
-    assert.match(r.out, /❌ now broken: `access-tests\/a\.yaml:7` user alice should be denied tools\/call wipe on admin-tools — allowed by scope ops/);
+    assert.match(
+      r.out,
+      new RegExp(
+        String.raw`❌ now broken: \`access-tests\/a\.yaml:7\` user alice should be denied to` +
+          String.raw`ols\/call wipe on admin-tools — allowed by scope ops`,
+      ),
+    );
     const json = JSON.parse((await cli(["diff", "--dir", git.dir, "--base", base, "--format", "json"])).out);
-    assert.deepEqual(json.expectations.map((f: { request: string; now: string }) => [f.request, f.now]), [["tools/call wipe on admin-tools", "broken"]]);
+    assert.deepEqual(
+      json.expectations.map((f: { request: string; now: string }) => [f.request, f.now]),
+      [["tools/call wipe on admin-tools", "broken"]],
+    );
   });
 
   it("diff evaluates the head's tests against both models: an expectation a change repairs shows as holding", () => {
-    const before = checkRepository(repo({}, { ...DEFS, "users/alice.yaml": user("alice", "[tools-users, ops]") }), { runAccessTests: false });
+    const before = checkRepository(repo({}, { ...DEFS, "users/alice.yaml": user("alice", "[tools-users, ops]") }), {
+      runAccessTests: false,
+    });
     const after = checkRepository(repo({ "access-tests/a.yaml": HOLDS }), { runAccessTests: false });
     assert.equal(after.accessTests!.results, null, "not run when the caller runs them itself");
     const flips = diffAccess(before.model, after.model, after.accessTests!.tests).expectations;
-    assert.deepEqual(flips.map((f) => [f.line, f.now]), [[7, "holds"]]);
+    assert.deepEqual(
+      flips.map((f) => [f.line, f.now]),
+      [[7, "holds"]],
+    );
   });
 });

@@ -17,8 +17,13 @@ async function cli(args: string[]) {
 }
 
 const BIN = join(REPO_ROOT, "bin", "mcp-access.js");
-const PKG = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string; scripts: Record<string, string> };
-const TOOLS = "scope_name: tools-users\nserver_access:\n  - server: currenttime\n    methods: [initialize, tools/list, tools/call]\n    tools: [now]\n";
+const PKG = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+  version: string;
+  scripts: Record<string, string>;
+};
+const TOOLS =
+  "scope_name: tools-users\nserver_access:\n  - server: currenttime\n    methods: [initialize, " +
+  "tools/list, tools/call]\n    tools: [now]\n";
 
 describe("getting started", () => {
   it("builds on install, and every test script builds what it runs", () => {
@@ -39,22 +44,43 @@ describe("getting started", () => {
 });
 
 describe("pull requests", () => {
-  it("validate --base passes a change that fixes a broken base, and reports the base's errors as the base's", async () => {
-    const repo = new GitRepo().write({ "groups/tools.yaml": TOOLS, "users/pa.yaml": userFile("pa", ["tools-users"]) });
-    const ref = repo.commit("broken main");
-    repo.write({ "users/pa.yaml": null, "users/pat.yaml": userFile("pat", ["tools-users"]) });
-    const r = await cli(["validate", "--dir", repo.dir, "--base", ref]);
-    assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.err, new RegExp(`^base ${ref}: users/pa\\.yaml:1:11: error: username: username "pa" is shorter than 3 characters`, "m"));
-    assert.match(r.out, /^ok: 1 group, 1 user/m);
-    const d = await cli(["diff", "--dir", repo.dir, "--base", ref, "--format", "json"]);
-    assert.equal(d.code, 0, d.err);
-    assert.match(d.err, /base .*users\/pa\.yaml/);
-    assert.deepEqual(JSON.parse(d.out).identities.map((i: { name: string; status: string }) => [i.name, i.status]), [["pa", "removed"], ["pat", "added"]]);
-  });
+  it(
+    "validate --base passes a change that fixes a broken base, and reports the base's errors as " + "the base's",
+    async () => {
+      const repo = new GitRepo().write({
+        "groups/tools.yaml": TOOLS,
+        "users/pa.yaml": userFile("pa", ["tools-users"]),
+      });
+      const ref = repo.commit("broken main");
+      repo.write({ "users/pa.yaml": null, "users/pat.yaml": userFile("pat", ["tools-users"]) });
+      const r = await cli(["validate", "--dir", repo.dir, "--base", ref]);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(
+        r.err,
+        new RegExp(
+          `^base ${ref}: users/pa\\.yaml:1:11: error: username: username "pa" is shorter than 3 characters`,
+          "m",
+        ),
+      );
+      assert.match(r.out, /^ok: 1 group, 1 user/m);
+      const d = await cli(["diff", "--dir", repo.dir, "--base", ref, "--format", "json"]);
+      assert.equal(d.code, 0, d.err);
+      assert.match(d.err, /base .*users\/pa\.yaml/);
+      assert.deepEqual(
+        JSON.parse(d.out).identities.map((i: { name: string; status: string }) => [i.name, i.status]),
+        [
+          ["pa", "removed"],
+          ["pat", "added"],
+        ],
+      );
+    },
+  );
 
   it("reports a symbolic link in a git revision and does not follow it", async () => {
-    const repo = new GitRepo().write({ "groups/tools.yaml": TOOLS, "users/alice.yaml": userFile("alice", ["tools-users"]) });
+    const repo = new GitRepo().write({
+      "groups/tools.yaml": TOOLS,
+      "users/alice.yaml": userFile("alice", ["tools-users"]),
+    });
     writeFileSync(join(repo.dir, "secret.yaml"), userFile("mallory", ["tools-users"]));
     symlinkSync("../secret.yaml", join(repo.dir, "users", "mallory.yaml"));
     const ref = repo.commit("a link");
@@ -78,10 +104,16 @@ describe("pull requests", () => {
     for (let i = 0; i < 400; i++) {
       groups.push(`team-${i}`);
       const tools = Array.from({ length: 20 }, (_, j) => `tool_${j}`).join(", ");
-      files[`groups/team-${i}.yaml`] = `scope_name: team-${i}\nserver_access:\n  - server: server-${i}\n    methods: [tools/list, tools/call]\n    tools: [${tools}]\n`;
+      files[`groups/team-${i}.yaml`] =
+        `scope_name: team-${i}\nserver_access:\n  - server: server-${i}\n    methods: [tools/list, ` +
+        `tools/call]\n    tools: [${tools}]\n`;
     }
     const dir = makeRepo(files);
-    const p = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" explain --dir "${dir}" --groups ${groups.join(",")} | head -1`], { encoding: "utf8" });
+    const p = spawnSync(
+      "bash",
+      ["-c", `"${process.execPath}" "${BIN}" explain --dir "${dir}" --groups ${groups.join(",")} | head -1`],
+      { encoding: "utf8" },
+    );
     assert.equal(p.status, 0);
     assert.equal(p.stdout.trim().split("\n").length, 1);
     assert.equal(p.stderr, "", "no EPIPE trace");
@@ -97,7 +129,7 @@ describe("missing files and folders", () => {
   });
 
   it("says a path is a file where a folder is needed, not ENOTDIR/EEXIST", async () => {
-    const dir = makeRepo({ "taken": "a file\n" });
+    const dir = makeRepo({ taken: "a file\n" });
     const r = await cli(["schema", "--out", join(dir, "taken")]);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /taken: (exists already|a part of this path is a file, not a folder)/);

@@ -53,7 +53,10 @@ describe("mcp-access validate", () => {
     const dir = makeRepo({ "README.md": "not definitions\n" });
     const r = await cli(["validate", "--dir", dir]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /holds none of groups\/, users\/, m2m\/; applying it would remove every group, user and M2M account/);
+    assert.match(
+      r.out,
+      /holds none of groups\/, users\/, m2m\/; applying it would remove every group, user and M2M account/,
+    );
     assert.doesNotMatch(r.out, /^ok:/m);
   });
 
@@ -105,7 +108,11 @@ describe("mcp-access render", () => {
   it("renders Entra records with --idp entra", async () => {
     const r = await cli(["render", "--dir", REPO_ROOT, "--idp", "entra"]);
     assert.equal(r.code, 0);
-    assert.ok(JSON.parse(r.out).m2m_clients.every((m: { provider: string; client_id?: string }) => m.provider === "entra" && m.client_id === undefined));
+    assert.ok(
+      JSON.parse(r.out).m2m_clients.every(
+        (m: { provider: string; client_id?: string }) => m.provider === "entra" && m.client_id === undefined,
+      ),
+    );
   });
 });
 
@@ -124,7 +131,11 @@ describe("mcp-access schema", () => {
   it("matches the schemas committed for editors in schemas/", () => {
     for (const kind of SCHEMA_NAMES) {
       const committed = JSON.parse(readFileSync(join(REPO_ROOT, "schemas", `${kind}.schema.json`), "utf8"));
-      assert.deepEqual(committed, jsonSchemaFor(kind), `schemas/${kind}.schema.json is stale: run mcp-access schema --out schemas`);
+      assert.deepEqual(
+        committed,
+        jsonSchemaFor(kind),
+        `schemas/${kind}.schema.json is stale: run mcp-access schema --out schemas`,
+      );
     }
   });
 
@@ -137,7 +148,9 @@ describe("mcp-access schema", () => {
 
 describe("the mcp-access binary", () => {
   it("runs as a process and sets the exit code", () => {
-    const p = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "mcp-access.js"), "validate", "--dir", bad()], { encoding: "utf8" });
+    const p = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "mcp-access.js"), "validate", "--dir", bad()], {
+      encoding: "utf8",
+    });
     assert.equal(p.status, 1);
     assert.match(p.stdout, /unknown field "bogus"/);
   });
@@ -156,7 +169,10 @@ describe("what every command shares", () => {
   it("reads a list option repeated or comma-separated alike", async () => {
     const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users, ext-a, ext-b]") });
     assert.equal((await cli(["validate", "--dir", dir, "--existing-group", "ext-a,ext-b"])).code, 0);
-    assert.equal((await cli(["validate", "--dir", dir, "--existing-group", "ext-a", "--existing-group", "ext-b"])).code, 0);
+    assert.equal(
+      (await cli(["validate", "--dir", dir, "--existing-group", "ext-a", "--existing-group", "ext-b"])).code,
+      0,
+    );
     assert.equal((await cli(["validate", "--dir", dir, "--existing-group", "ext-a"])).code, 1);
   });
 });

@@ -22,7 +22,10 @@ function outsideCode(md: string): string {
 
 describe("diff markdown escapes what the definitions hold", () => {
   it("servers named docs<!-- and zz--> cannot hide a wildcard grant between them", async () => {
-    const repo = new GitRepo().write({ "groups/g.yaml": "scope_name: team\n", "users/a.yaml": userFile("alice", ["team"]) });
+    const repo = new GitRepo().write({
+      "groups/g.yaml": "scope_name: team\n",
+      "users/a.yaml": userFile("alice", ["team"]),
+    });
     const ref = repo.commit("base");
     repo.write({
       "groups/g.yaml":
@@ -48,7 +51,10 @@ describe("diff markdown escapes what the definitions hold", () => {
   });
 
   it("mdText and mdCode", () => {
-    assert.equal(mdText("<b>*x*</b> `y` a|b _z_ [l](u) & \u001b"), "&lt;b&gt;\\*x\\*&lt;/b&gt; \\`y\\` a\\|b \\_z\\_ \\[l\\](u) &amp; \\\\u001b");
+    assert.equal(
+      mdText("<b>*x*</b> `y` a|b _z_ [l](u) & \u001b"),
+      "&lt;b&gt;\\*x\\*&lt;/b&gt; \\`y\\` a\\|b \\_z\\_ \\[l\\](u) &amp; \\\\u001b",
+    );
     assert.equal(mdCode("a`b"), "``a`b``");
     assert.equal(mdCode("`x"), "`` `x ``");
     assert.equal(mdCode("p|q", true), "`p\\|q`");

@@ -14,7 +14,9 @@ async function cli(args: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-const TOOLS = "scope_name: tools-users\nserver_access:\n  - server: currenttime\n    methods: [initialize, tools/list, tools/call]\n    tools: [now]\n";
+const TOOLS =
+  "scope_name: tools-users\nserver_access:\n  - server: currenttime\n    methods: [initialize, " +
+  "tools/list, tools/call]\n    tools: [now]\n";
 
 function base(): { repo: GitRepo; ref: string } {
   const repo = new GitRepo().write({
@@ -27,7 +29,16 @@ function base(): { repo: GitRepo; ref: string } {
 }
 
 async function jsonDiff(repo: GitRepo, baseRef: string, head?: string): Promise<AccessDiffJson> {
-  const r = await cli(["diff", "--dir", repo.dir, "--base", baseRef, ...(head ? ["--head", head] : []), "--format", "json"]);
+  const r = await cli([
+    "diff",
+    "--dir",
+    repo.dir,
+    "--base",
+    baseRef,
+    ...(head ? ["--head", head] : []),
+    "--format",
+    "json",
+  ]);
   assert.equal(r.code, 0, r.err);
   return JSON.parse(r.out) as AccessDiffJson;
 }
@@ -43,7 +54,11 @@ describe("mcp-access diff", () => {
     const bob = d.identities.find((i) => i.name === "bob")!;
     assert.equal(bob.status, "removed");
     assert.ok(bob.lost.includes("server currenttime: method tools/call"));
-    assert.equal(d.identities.some((i) => i.name === "alice"), false, "unchanged identities are not listed");
+    assert.equal(
+      d.identities.some((i) => i.name === "alice"),
+      false,
+      "unchanged identities are not listed",
+    );
   });
 
   it("reports a changed tool list for every identity holding the group, between two commits", async () => {
@@ -51,11 +66,14 @@ describe("mcp-access diff", () => {
     repo.write({ "groups/tools.yaml": TOOLS.replace("tools: [now]", "tools: [now, convert]") });
     const head = repo.commit("add convert");
     const d = await jsonDiff(repo, ref, head);
-    assert.deepEqual(d.identities.map((i) => [i.kind, i.name, i.gained, i.lost]), [
-      ["m2m", "bot", ["server currenttime: tool convert"], []],
-      ["user", "alice", ["server currenttime: tool convert"], []],
-      ["user", "bob", ["server currenttime: tool convert"], []],
-    ]);
+    assert.deepEqual(
+      d.identities.map((i) => [i.kind, i.name, i.gained, i.lost]),
+      [
+        ["m2m", "bot", ["server currenttime: tool convert"], []],
+        ["user", "alice", ["server currenttime: tool convert"], []],
+        ["user", "bob", ["server currenttime: tool convert"], []],
+      ],
+    );
     assert.deepEqual(d.groups, [{ name: "tools-users", status: "changed", fields: ["serverAccess"] }]);
   });
 
@@ -85,7 +103,13 @@ describe("mcp-access diff", () => {
       "m2m/bot.yaml": "name: bot\ngroups: [time-users]\n",
     });
     const d = await jsonDiff(repo, ref);
-    assert.deepEqual(d.groups.map((g) => [g.name, g.status]), [["time-users", "added"], ["tools-users", "removed"]]);
+    assert.deepEqual(
+      d.groups.map((g) => [g.name, g.status]),
+      [
+        ["time-users", "added"],
+        ["tools-users", "removed"],
+      ],
+    );
     for (const i of d.identities) {
       assert.deepEqual([i.gained, i.lost], [[], []], `${i.name} keeps the same access`);
       assert.deepEqual([i.groupsAdded, i.groupsRemoved], [["time-users"], ["tools-users"]]);
@@ -111,9 +135,23 @@ describe("mcp-access diff", () => {
   it("stays under GitHub's comment limit by summarising", () => {
     const many: AccessDiff = {
       identities: Array.from({ length: 3000 }, (_, i) => ({
-        kind: "user" as const, name: `user-${i}`, status: "added" as const,
-        gained: Array.from({ length: 20 }, (_, j) => ({ kind: "tool" as const, server: `s${j}`, tool: `t${j}`, every: { server: false, tool: false } })), lost: [], groupsAdded: ["g"], groupsRemoved: [],
-        adminBefore: false, adminAfter: false, enabledBefore: null, enabledAfter: true, privileged: [],
+        kind: "user" as const,
+        name: `user-${i}`,
+        status: "added" as const,
+        gained: Array.from({ length: 20 }, (_, j) => ({
+          kind: "tool" as const,
+          server: `s${j}`,
+          tool: `t${j}`,
+          every: { server: false, tool: false },
+        })),
+        lost: [],
+        groupsAdded: ["g"],
+        groupsRemoved: [],
+        adminBefore: false,
+        adminAfter: false,
+        enabledBefore: null,
+        enabledAfter: true,
+        privileged: [],
       })),
       groups: [],
       expectations: [],
@@ -131,16 +169,33 @@ describe("mcp-access diff", () => {
 });
 
 describe("safety guards (validate)", () => {
-  const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`users/usr${i}.yaml`, userFile(`usr${i}`, ["tools-users"])]));
+  const many = (n: number) =>
+    Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [`users/usr${i}.yaml`, userFile(`usr${i}`, ["tools-users"])]),
+    );
 
   it("refuses removing more than the allowed share of a group's members at once", async () => {
-    const repo = new GitRepo().write({ "groups/tools.yaml": TOOLS, "mcp-access.yaml": "guards:\n  maxRemovalShare: 0.25\n", ...many(8) });
+    const repo = new GitRepo().write({
+      "groups/tools.yaml": TOOLS,
+      "mcp-access.yaml": "guards:\n  maxRemovalShare: 0.25\n",
+      ...many(8),
+    });
     const ref = repo.commit("eight members");
     repo.write({ "users/usr0.yaml": null, "users/usr1.yaml": null, "users/usr2.yaml": null });
     const r = await cli(["validate", "--dir", repo.dir, "--base", ref]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /groups\/tools\.yaml:1:1: error: this change removes 3 of 8 members of "tools-users" \(38%, over the 25% allowed at once: guards\.maxRemovalShare\): user usr0, user usr1, user usr2/);
-    repo.write({ "users/usr1.yaml": userFile("usr1", ["tools-users"]), "users/usr2.yaml": userFile("usr2", ["tools-users"]) });
+    assert.match(
+      r.out,
+      new RegExp(
+        String.raw`groups\/tools\.yaml:1:1: error: this change removes 3 of 8 members of ` +
+          String.raw`"tools-users" \(38%, over the 25% allowed at once: guards\.maxRemovalS` +
+          String.raw`hare\): user usr0, user usr1, user usr2`,
+      ),
+    );
+    repo.write({
+      "users/usr1.yaml": userFile("usr1", ["tools-users"]),
+      "users/usr2.yaml": userFile("usr2", ["tools-users"]),
+    });
     assert.equal((await cli(["validate", "--dir", repo.dir, "--base", ref])).code, 0, "one of eight is fine");
   });
 
@@ -163,7 +218,10 @@ describe("safety guards (validate)", () => {
   });
 
   it("refuses leaving registry-admins with fewer than N human members", async () => {
-    const repo = new GitRepo().write({ "mcp-access.yaml": "guards:\n  minAdmins: 2\n", "users/a.yaml": userFile("ann", ["registry-admins"]) });
+    const repo = new GitRepo().write({
+      "mcp-access.yaml": "guards:\n  minAdmins: 2\n",
+      "users/a.yaml": userFile("ann", ["registry-admins"]),
+    });
     const r = await cli(["validate", "--dir", repo.dir]);
     assert.equal(r.code, 1);
     assert.match(r.out, /mcp-access\.yaml:1:1: error: guards\.minAdmins: 1 enabled human user\(s\) would be/);
@@ -171,7 +229,11 @@ describe("safety guards (validate)", () => {
   });
 
   it("requires owners on every group when configured", async () => {
-    const repo = new GitRepo().write({ "mcp-access.yaml": "guards:\n  requireOwners: true\n", "groups/a.yaml": TOOLS, "groups/b.yaml": "scope_name: b\nowners: [alice]\n" });
+    const repo = new GitRepo().write({
+      "mcp-access.yaml": "guards:\n  requireOwners: true\n",
+      "groups/a.yaml": TOOLS,
+      "groups/b.yaml": "scope_name: b\nowners: [alice]\n",
+    });
     const r = await cli(["validate", "--dir", repo.dir]);
     assert.equal(r.code, 1);
     assert.match(r.out, /groups\/a\.yaml:1:1: error: owners: group "tools-users" lists no owners/);
@@ -182,11 +244,19 @@ describe("safety guards (validate)", () => {
     const repo = new GitRepo().write({ "mcp-access.yaml": "guards:\n  minAdmin: 2\n" });
     const r = await cli(["validate", "--dir", repo.dir]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /mcp-access\.yaml:2:3: error: guards\.minAdmin: unknown field "minAdmin": did you mean "minAdmins"\?/);
+    assert.match(
+      r.out,
+      /mcp-access\.yaml:2:3: error: guards\.minAdmin: unknown field "minAdmin": did you mean "minAdmins"\?/,
+    );
   });
 
   it("takes guards from the stack too", async () => {
-    const repo = new GitRepo().write({ "users/a.yaml": userFile("ann", ["registry-admins"]), "stacks/Pulumi.prod.yaml": "config:\n  mcp-gateway-access:existingGroups: [registry-admins]\n  mcp-gateway-access:guards:\n    minAdmins: 3\n" });
+    const repo = new GitRepo().write({
+      "users/a.yaml": userFile("ann", ["registry-admins"]),
+      "stacks/Pulumi.prod.yaml":
+        "config:\n  mcp-gateway-access:existingGroups: [registry-admins]\n  " +
+        "mcp-gateway-access:guards:\n    minAdmins: 3\n",
+    });
     const r = await cli(["validate", "--dir", repo.dir, "--stack", "prod"]);
     assert.equal(r.code, 1);
     assert.match(r.out, /at least 3 must remain/);

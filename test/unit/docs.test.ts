@@ -5,7 +5,12 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT } from "../support/paths";
 
-const DOCS = ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = [
+  "README.md",
+  ...readdirSync(join(REPO_ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 describe("documentation", () => {
   it("the README is a front door of at most 400 lines", () => {
@@ -18,13 +23,17 @@ describe("documentation", () => {
       const text = readFileSync(join(REPO_ROOT, doc), "utf8");
       for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
         if (/^[a-z]+:/.test(target!)) continue;
-        assert.ok(existsSync(join(REPO_ROOT, dirname(doc), target!)), `${doc} links to ${target}, which does not exist`);
+        assert.ok(
+          existsSync(join(REPO_ROOT, dirname(doc), target!)),
+          `${doc} links to ${target}, which does not exist`,
+        );
       }
     }
   });
 
   it("every docs/ page is linked from the README", () => {
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    for (const doc of DOCS.filter((d) => d.startsWith("docs/"))) assert.ok(readme.includes(`(${doc})`), `README lacks a link to ${doc}`);
+    for (const doc of DOCS.filter((d) => d.startsWith("docs/")))
+      assert.ok(readme.includes(`(${doc})`), `README lacks a link to ${doc}`);
   });
 });

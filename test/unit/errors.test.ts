@@ -30,7 +30,11 @@ describe("errors", () => {
       assert.equal(e.message, "what went wrong");
       assert.equal(e.exitCode, C === api.UsageError || C === api.StackSettingsError ? 2 : 1);
     }
-    assert.equal(new api.RecordStoreError("the reason").stack, "the reason", "the engine prints the stack: the reason only");
+    assert.equal(
+      new api.RecordStoreError("the reason").stack,
+      "the reason",
+      "the engine prints the stack: the reason only",
+    );
   });
 
   it("the CLI prints the code with the message, and --format json carries it on stdout", async () => {
@@ -38,7 +42,19 @@ describe("errors", () => {
     const text = await cli(["explain", "--dir", dir, "--user", "nobody", "--server", "s", "--method", "tools/list"]);
     assert.equal(text.code, 2);
     assert.match(text.err, /^mcp-access: ERR_USAGE: /m);
-    const json = await cli(["explain", "--dir", dir, "--user", "nobody", "--server", "s", "--method", "tools/list", "--format", "json"]);
+    const json = await cli([
+      "explain",
+      "--dir",
+      dir,
+      "--user",
+      "nobody",
+      "--server",
+      "s",
+      "--method",
+      "tools/list",
+      "--format",
+      "json",
+    ]);
     assert.equal(json.code, 2);
     const body = JSON.parse(json.out) as { error: { code: string; message: string } };
     assert.equal(body.error.code, "ERR_USAGE");
@@ -56,6 +72,9 @@ describe("errors", () => {
     assert.equal(allowed.scope, "tools-users");
     const other = { server: "currenttime", method: "tools/call", tool: "delete_everything" };
     assert.equal(api.explainRequest(model, { user: "alice" }, other).allowed, false);
-    assert.throws(() => api.explainRequest(model, { user: "nobody" }, request), (e: Error) => e instanceof api.UsageError);
+    assert.throws(
+      () => api.explainRequest(model, { user: "nobody" }, request),
+      (e: Error) => e instanceof api.UsageError,
+    );
   });
 });

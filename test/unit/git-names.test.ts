@@ -16,7 +16,8 @@ async function cli(args: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-const TOOLS = "scope_name: tools-users\nserver_access:\n  - server: currenttime\n    methods: [tools/call]\n    tools: [now]\n";
+const TOOLS =
+  "scope_name: tools-users\nserver_access:\n  - server: currenttime\n    methods: [tools/call]\n    tools: [now]\n";
 const ADMIN_GROUP = "scope_name: ops\n";
 
 /** Folders and file names git would quote or that a line-based reader would split. */
@@ -26,17 +27,25 @@ for (const prefix of ["", "access dir é/"]) {
   describe(`names git quotes${prefix ? `, definitions under "${prefix}"` : ""}`, () => {
     const at = (p: string) => `${prefix}${p}`;
     const members = () =>
-      Object.fromEntries(FOLDERS.map((f, i) => [at(`users/${f}/m${i} ${f}.yaml`), userFile(`member${i}`, ["tools-users"])]));
+      Object.fromEntries(
+        FOLDERS.map((f, i) => [at(`users/${f}/m${i} ${f}.yaml`), userFile(`member${i}`, ["tools-users"])]),
+      );
 
     it("revisionFiles lists every file, whatever its name", () => {
       const repo = new GitRepo().write({ [at("groups/tools.yaml")]: TOOLS, ...members() });
       const ref = repo.commit("members");
-      const files = revisionFiles(`${repo.dir}/${prefix}`, ref).map((f) => f.file).sort();
+      const files = revisionFiles(`${repo.dir}/${prefix}`, ref)
+        .map((f) => f.file)
+        .sort();
       assert.deepEqual(files, ["groups/tools.yaml", ...FOLDERS.map((f, i) => `users/${f}/m${i} ${f}.yaml`)].sort());
     });
 
     it("the mass-removal guard counts members removed from such folders", async () => {
-      const repo = new GitRepo().write({ [at("groups/tools.yaml")]: TOOLS, [at("mcp-access.yaml")]: "guards:\n  maxRemovalShare: 0.25\n", ...members() });
+      const repo = new GitRepo().write({
+        [at("groups/tools.yaml")]: TOOLS,
+        [at("mcp-access.yaml")]: "guards:\n  maxRemovalShare: 0.25\n",
+        ...members(),
+      });
       const ref = repo.commit("members");
       repo.write(Object.fromEntries(Object.keys(members()).map((k) => [k, null])));
       const r = await cli(["validate", "--dir", `${repo.dir}/${prefix}`, "--base", ref]);
@@ -45,11 +54,27 @@ for (const prefix of ["", "access dir é/"]) {
     });
 
     it("diff reports someone made a registry admin in such a file", async () => {
-      const repo = new GitRepo().write({ [at("groups/tools.yaml")]: TOOLS, [at("groups/ops.yaml")]: ADMIN_GROUP, ...members() });
+      const repo = new GitRepo().write({
+        [at("groups/tools.yaml")]: TOOLS,
+        [at("groups/ops.yaml")]: ADMIN_GROUP,
+        ...members(),
+      });
       const ref = repo.commit("members");
       repo.write({ [at("users/équipe/m0 équipe.yaml")]: userFile("member0", ["tools-users", "registry-admins"]) });
       const head = repo.commit("an admin");
-      const r = await cli(["diff", "--dir", `${repo.dir}/${prefix}`, "--base", ref, "--head", head, "--format", "json", "--existing-group", "registry-admins"]);
+      const r = await cli([
+        "diff",
+        "--dir",
+        `${repo.dir}/${prefix}`,
+        "--base",
+        ref,
+        "--head",
+        head,
+        "--format",
+        "json",
+        "--existing-group",
+        "registry-admins",
+      ]);
       assert.equal(r.code, 0, r.err);
       const d = JSON.parse(r.out) as { identities: Array<{ name: string; privileged: string[] }> };
       const m = d.identities.find((i) => i.name === "member0");

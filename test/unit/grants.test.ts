@@ -10,17 +10,24 @@ describe("grants", () => {
       ...serverRuleGrants({ server: "/currenttime/", methods: ["tools/call"], tools: ["now"] }),
       ...agentGrants("*", ["invoke_agent"]),
     ];
-    assert.deepEqual(grants.map((g) => [grantText(g), isWildcardGrant(g)]), [
-      ["server every server (*): every method", true],
-      ["server every server (*): every tool", true],
-      ["server currenttime: method tools/call", false],
-      ["server currenttime: tool now", false],
-      ["agent every agent (*): invoke_agent", true],
-    ]);
+    assert.deepEqual(
+      grants.map((g) => [grantText(g), isWildcardGrant(g)]),
+      [
+        ["server every server (*): every method", true],
+        ["server every server (*): every tool", true],
+        ["server currenttime: method tools/call", false],
+        ["server currenttime: tool now", false],
+        ["agent every agent (*): invoke_agent", true],
+      ],
+    );
   });
 
   it("does not take a name that reads like a wildcard for one", () => {
-    const [method, tool] = serverRuleGrants({ server: "every tool server", methods: ["tools/call"], tools: ["every method"] });
+    const [method, tool] = serverRuleGrants({
+      server: "every tool server",
+      methods: ["tools/call"],
+      tools: ["every method"],
+    });
     assert.equal(grantText(tool!), "server every tool server: tool every method");
     assert.equal(isWildcardGrant(method!), false);
     assert.equal(isWildcardGrant(tool!), false);
@@ -34,7 +41,9 @@ describe("grants follow validate_server_tool_access", () => {
   });
 
   it("a rule server that strips to * is every server", () => {
-    assert.ok(serverRuleGrants({ server: "/*", methods: ["ping"] }).every((g) => g.kind === "method" && g.every.server));
+    assert.ok(
+      serverRuleGrants({ server: "/*", methods: ["ping"] }).every((g) => g.kind === "method" && g.every.server),
+    );
   });
 });
 
@@ -55,7 +64,18 @@ describe("scopeIndex", () => {
       return docs.filter((d) => d.group_mappings.some((g) => claims.has(g)));
     };
     const lookup = scopeIndex(docs);
-    for (const groups of [[], ["team"], ["/team"], ["ops", "team"], ["Team", "ops"], ["a/b"], [""], ["/"], ["x"], ["team", "team"]]) {
+    for (const groups of [
+      [],
+      ["team"],
+      ["/team"],
+      ["ops", "team"],
+      ["Team", "ops"],
+      ["a/b"],
+      [""],
+      ["/"],
+      ["x"],
+      ["team", "team"],
+    ]) {
       assert.deepEqual(lookup(groups), scan(groups), JSON.stringify(groups));
     }
   });

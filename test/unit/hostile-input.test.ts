@@ -15,8 +15,10 @@ import { makeRepo, USER } from "../support/repo";
 import { prng } from "../support/prng";
 import { cli } from "../support/cli";
 
-
-/** More or other inputs: MCP_ACCESS_FUZZ_ITERATIONS=20000 MCP_ACCESS_FUZZ_SEED=7 npm run test:unit (a failure names its seed). */
+/**
+ * More or other inputs: MCP_ACCESS_FUZZ_ITERATIONS=20000 MCP_ACCESS_FUZZ_SEED=7 npm run test:unit (a failure names its
+ * seed).
+ */
 const ITERATIONS = Number(process.env.MCP_ACCESS_FUZZ_ITERATIONS) || 400;
 const SEED = Number(process.env.MCP_ACCESS_FUZZ_SEED) || 0x23;
 
@@ -25,12 +27,84 @@ const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 const PIECES = [
-  "scope_name", "server_access", "server", "methods", "tools", "username", "email", "groups", "name", "description",
-  "ui_permissions", "list_service", "__proto__", "constructor", "toString", "prototype", "a", "x", "*", "all",
-  ": ", ":", "- ", "-", "? ", "[", "]", "{", "}", ", ", ",", "&a ", "&b ", "*a", "*b", "!tag ", "!!binary ", "!!str ",
-  "<<: ", "'", '"', "#", "|\n", ">-\n", "---\n", "...\n", "%YAML 1.2\n", "\n", "\n  ", "\n    ", "  ", "\t", "\r\n",
-  "\u0000", "\u0007", "\u001b[31m", "\u007f", "\u0085", "\u200b", "\u202e", "\ufeff", "é", "e\u0301", "日本", "𝒜",
-  "\\", "\\u0000", "0x1F", "1e309", "-.inf", ".nan", "~", "null", "true", "9007199254740993", "@", "%2e%2e/", "`",
+  "scope_name",
+  "server_access",
+  "server",
+  "methods",
+  "tools",
+  "username",
+  "email",
+  "groups",
+  "name",
+  "description",
+  "ui_permissions",
+  "list_service",
+  "__proto__",
+  "constructor",
+  "toString",
+  "prototype",
+  "a",
+  "x",
+  "*",
+  "all",
+  ": ",
+  ":",
+  "- ",
+  "-",
+  "? ",
+  "[",
+  "]",
+  "{",
+  "}",
+  ", ",
+  ",",
+  "&a ",
+  "&b ",
+  "*a",
+  "*b",
+  "!tag ",
+  "!!binary ",
+  "!!str ",
+  "<<: ",
+  "'",
+  '"',
+  "#",
+  "|\n",
+  ">-\n",
+  "---\n",
+  "...\n",
+  "%YAML 1.2\n",
+  "\n",
+  "\n  ",
+  "\n    ",
+  "  ",
+  "\t",
+  "\r\n",
+  "\u0000",
+  "\u0007",
+  "\u001b[31m",
+  "\u007f",
+  "\u0085",
+  "\u200b",
+  "\u202e",
+  "\ufeff",
+  "é",
+  "e\u0301",
+  "日本",
+  "𝒜",
+  "\\",
+  "\\u0000",
+  "0x1F",
+  "1e309",
+  "-.inf",
+  ".nan",
+  "~",
+  "null",
+  "true",
+  "9007199254740993",
+  "@",
+  "%2e%2e/",
+  "`",
 ];
 
 const ATOMS: Array<(r: Rand) => unknown> = [
@@ -46,7 +120,13 @@ function randomValue(r: Rand, depth: number): unknown {
   if (k < 2) return pick(r, ATOMS)(r);
   if (k === 2) return Array.from({ length: int(r, 5) }, () => randomValue(r, depth + 1));
   const o: Record<string, unknown> = {};
-  for (let i = int(r, 6); i > 0; i--) Object.defineProperty(o, String(pick(r, ATOMS)(r)), { value: randomValue(r, depth + 1), enumerable: true, configurable: true, writable: true });
+  for (let i = int(r, 6); i > 0; i--)
+    Object.defineProperty(o, String(pick(r, ATOMS)(r)), {
+      value: randomValue(r, depth + 1),
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
   return o;
 }
 
@@ -59,7 +139,12 @@ function randomDefinition(r: Rand): unknown {
   ]);
   for (let i = int(r, 4); i > 0; i--) {
     const key = r() < 0.7 ? pick(r, Object.keys(base)) : String(pick(r, ATOMS)(r));
-    Object.defineProperty(base, key, { value: randomValue(r, 1), enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(base, key, {
+      value: randomValue(r, 1),
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
   }
   return base;
 }
@@ -77,7 +162,10 @@ function mutate(r: Rand, text: string): string {
 }
 
 const GENERATORS: Record<string, (r: Rand) => { ext: string; content: string | Uint8Array }> = {
-  bytes: (r) => ({ ext: pick(r, [".yaml", ".json"]), content: Uint8Array.from({ length: int(r, 600) }, () => (r() < 0.8 ? 0x20 + int(r, 0x5f) : int(r, 256))) }),
+  bytes: (r) => ({
+    ext: pick(r, [".yaml", ".json"]),
+    content: Uint8Array.from({ length: int(r, 600) }, () => (r() < 0.8 ? 0x20 + int(r, 0x5f) : int(r, 256))),
+  }),
   pieces: (r) => ({ ext: ".yaml", content: Array.from({ length: int(r, 80) }, () => pick(r, PIECES)).join("") }),
   yaml: (r) => ({ ext: ".yaml", content: mutate(r, stringify(randomDefinition(r))) }),
   json: (r) => ({ ext: ".json", content: mutate(r, JSON.stringify(randomDefinition(r), null, int(r, 3))) }),
@@ -97,7 +185,6 @@ function checkOne(file: string, content: string | Uint8Array): CheckResult {
   return result;
 }
 
-
 describe("the loader handed anything (property tests)", () => {
   for (const [name, gen] of Object.entries(GENERATORS)) {
     it(`${name}: every check ends, and every problem has a file, line and column`, () => {
@@ -109,7 +196,11 @@ describe("the loader handed anything (property tests)", () => {
         try {
           checkOne(file, content);
         } catch (e) {
-          assert.fail(`seed ${seed}, iteration ${i}, ${file} ${JSON.stringify(typeof content === "string" ? content : Buffer.from(content).toString("latin1"))}: ${(e as Error).stack}`);
+          assert.fail(
+            `seed ${seed}, iteration ${i}, ${file} ` +
+              `${JSON.stringify(typeof content === "string" ? content : Buffer.from(content).toString("latin1"))}: ` +
+              `${(e as Error).stack}`,
+          );
         }
       }
     });
@@ -123,7 +214,8 @@ describe("the loader handed anything (property tests)", () => {
       const kind = pick(r, KIND_DIRS);
       const dir = makeRepo({ [`${kind}/f${ext}`]: content, "groups/base.yaml": "scope_name: base\n" });
       const res = await cli(["validate", "--dir", dir]);
-      const shown = `iteration ${i}: ${JSON.stringify(typeof content === "string" ? content : Buffer.from(content).toString("latin1"))}\n${res.out}\n${res.err}`;
+      const input = typeof content === "string" ? content : Buffer.from(content).toString("latin1");
+      const shown = `iteration ${i}: ${JSON.stringify(input)}\n${res.out}\n${res.err}`;
       assert.ok(res.code === 0 || res.code === 1, `exit ${res.code}; ${shown}`);
       assert.doesNotMatch(res.out + res.err, /\n\s+at |Maximum call stack|TypeError|RangeError|ReferenceError/, shown);
       if (res.code === 1) {
@@ -148,7 +240,8 @@ describe("hostile YAML, each refused with file:line:column", () => {
     "deep flow nesting": `scope_name: g\ndescription: ${"[".repeat(10000)}${"]".repeat(10000)}\n`,
     "deep unclosed nesting": `scope_name: g\ndescription: ${"{a: ".repeat(10000)}\n`,
     "deep block nesting": `scope_name: g\ndescription:\n${"- ".repeat(5000)}x\n`,
-    "deep indented nesting": "scope_name: g\n" + Array.from({ length: 200 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " x\n",
+    "deep indented nesting":
+      "scope_name: g\n" + Array.from({ length: 200 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " x\n",
   };
   for (const [what, text] of Object.entries(cases)) {
     it(what, async () => {
@@ -177,11 +270,17 @@ describe("hostile YAML, each refused with file:line:column", () => {
   });
 
   it("accepts ordinary nesting and 150 reuses of a one-item list; refuses an expansion over the bound", () => {
-    const reuse = "scope_name: g\nserver_access:\n" + Array.from({ length: 150 }, (_, i) => `  - server: s${i}\n    methods: ${i === 0 ? "&m [tools/list]" : "*m"}\n`).join("");
+    const reuse =
+      "scope_name: g\nserver_access:\n" +
+      Array.from(
+        { length: 150 },
+        (_, i) => `  - server: s${i}\n    methods: ${i === 0 ? "&m [tools/list]" : "*m"}\n`,
+      ).join("");
     const ok = checkOne("groups/f.yaml", reuse);
     assert.equal(ok.ok, true, JSON.stringify(ok.errors));
     const side = Math.ceil(Math.sqrt(MAX_ALIAS_EXPANSION)) + 10;
-    const big = `scope_name: g\nx: &a [${Array(side).fill("1").join(", ")}]\ny: [${Array(side).fill("*a").join(", ")}]\n`;
+    const big =
+      `scope_name: g\nx: &a [${Array(side).fill("1").join(", ")}]\ny: ` + `[${Array(side).fill("*a").join(", ")}]\n`;
     const r = checkOne("groups/f.yaml", big);
     assert.match(r.errors.map((e) => e.message).join("\n"), /alias bomb/);
   });
@@ -206,15 +305,19 @@ describe("time linear in size", () => {
   }
   const shapes: Record<string, (n: number) => string> = {
     "unknown keys": (n) => "scope_name: g\n" + Array.from({ length: n }, (_, i) => `k${i}: v`).join("\n") + "\n",
-    "keys in a flow mapping": (n) => "scope_name: g\nui_permissions: {" + Array.from({ length: n }, (_, i) => `k${i}: [a]`).join(", ") + "}\n",
-    "aliases": (n) => "scope_name: g\nx: &a [1]\n" + Array.from({ length: n }, (_, i) => `y${i}: *a`).join("\n") + "\n",
-    "anchors": (n) => "scope_name: g\n" + Array.from({ length: n }, (_, i) => `y${i}: &a${i} v`).join("\n") + "\n",
+    "keys in a flow mapping": (n) =>
+      "scope_name: g\nui_permissions: {" + Array.from({ length: n }, (_, i) => `k${i}: [a]`).join(", ") + "}\n",
+    aliases: (n) => "scope_name: g\nx: &a [1]\n" + Array.from({ length: n }, (_, i) => `y${i}: *a`).join("\n") + "\n",
+    anchors: (n) => "scope_name: g\n" + Array.from({ length: n }, (_, i) => `y${i}: &a${i} v`).join("\n") + "\n",
   };
   for (const [what, make] of Object.entries(shapes)) {
     it(`${what}: 8x the keys takes well under 64x the time`, () => {
       const small = seconds(make(1000));
       const large = seconds(make(8000));
-      assert.ok(large < Math.max(small, 0.05) * 24, `${what}: ${small.toFixed(3)} s for 1,000, ${large.toFixed(3)} s for 8,000`);
+      assert.ok(
+        large < Math.max(small, 0.05) * 24,
+        `${what}: ${small.toFixed(3)} s for 1,000, ${large.toFixed(3)} s for 8,000`,
+      );
     });
   }
 });
@@ -222,11 +325,20 @@ describe("time linear in size", () => {
 describe("file on disk named like the issue's example", () => {
   it("writes a 4-line self-referencing file and every command reports it with its position", async () => {
     const dir = makeRepo({ "groups/ok.yaml": "scope_name: ok\n" });
-    writeFileSync(join(dir, "groups", "loop.yaml"), "scope_name: loop\nserver_access: &a\n  - server: s\n    tools: *a\n");
+    writeFileSync(
+      join(dir, "groups", "loop.yaml"),
+      "scope_name: loop\nserver_access: &a\n  - server: s\n    tools: *a\n",
+    );
     for (const cmd of [["validate"], ["render"], ["explain", "--server", "s"]]) {
       const res = await cli([...cmd, "--dir", dir]);
       assert.equal(res.code, 1, `${cmd.join(" ")}: ${res.out}${res.err}`);
-      assert.match(res.out + res.err, /groups\/loop\.yaml:4:12: error: server_access\[0\]\.tools: invalid YAML: alias \*a is inside its own anchor &a/);
+      assert.match(
+        res.out + res.err,
+        new RegExp(
+          String.raw`groups\/loop\.yaml:4:12: error: server_access\[0\]\.tools: invalid YAM` +
+            String.raw`L: alias \*a is inside its own anchor &a`,
+        ),
+      );
     }
   });
 });
@@ -241,10 +353,16 @@ describe("bounds on what one file may cost", () => {
   });
 
   it("reports a file's first problems one by one and counts the rest", () => {
-    const keys = checkOne("groups/f.yaml", "scope_name: g\n" + Array.from({ length: 500 }, (_, i) => `k${i}: v\n`).join(""));
+    const keys = checkOne(
+      "groups/f.yaml",
+      "scope_name: g\n" + Array.from({ length: 500 }, (_, i) => `k${i}: v\n`).join(""),
+    );
     assert.equal(keys.errors.length, 51);
     assert.match(keys.errors.at(-1)!.message, /^and 450 more unknown fields in this mapping/);
-    const actions = checkOne("groups/f.yaml", "scope_name: g\nui_permissions: {" + Array.from({ length: 500 }, (_, i) => `k${i}: [a]`).join(", ") + "}\n");
+    const actions = checkOne(
+      "groups/f.yaml",
+      "scope_name: g\nui_permissions: {" + Array.from({ length: 500 }, (_, i) => `k${i}: [a]`).join(", ") + "}\n",
+    );
     assert.equal(actions.errors.length, 201);
     assert.match(actions.errors.at(-1)!.message, /^and 300 more problems in this file \(the first 200 are shown\)/);
   });

@@ -555,7 +555,8 @@ describe("render --identity-providers", () => {
 describe("the brokered example (examples/brokered/)", () => {
   it("validates beside the root's definitions, and its access tests hold", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mcp-access-brokered-"));
-    for (const part of ["groups", "users", "m2m", "access-tests"]) cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
+    for (const part of ["groups", "users", "m2m", "access-tests"])
+      cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
     cpSync(join(REPO_ROOT, "examples", "brokered"), dir, { recursive: true });
     const r = await cli(["test", "--dir", dir]);
     assert.equal(r.code, 0, r.out + r.err);

@@ -4,7 +4,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { checkRepository, convertSnapshot, renderScopeDocument, type ImportSnapshot, type SnapshotClient } from "../../lib";
+import {
+  checkRepository,
+  convertSnapshot,
+  renderScopeDocument,
+  type ImportSnapshot,
+  type SnapshotClient,
+} from "../../lib";
 import { runImport, type ImportFlags, type ImportReaders } from "../../cli/import";
 import { run } from "../../cli/main";
 import { makeRepo } from "../support/repo";
@@ -45,8 +51,26 @@ function snapshot(over: Partial<ImportSnapshot> = {}): ImportSnapshot {
       { name: "registry-admins", id: "gr", subGroups: [] },
     ],
     users: [
-      { username: "bob", email: "bob@example.com", firstName: "Bob", lastName: "B", enabled: true, groups: ["team-a", "lab"], subGroupPaths: [], attributes: [] },
-      { username: "alice", email: "alice@example.com", firstName: "Alice", lastName: "A", enabled: false, groups: ["team-a", "registry-admins"], subGroupPaths: [], attributes: [] },
+      {
+        username: "bob",
+        email: "bob@example.com",
+        firstName: "Bob",
+        lastName: "B",
+        enabled: true,
+        groups: ["team-a", "lab"],
+        subGroupPaths: [],
+        attributes: [],
+      },
+      {
+        username: "alice",
+        email: "alice@example.com",
+        firstName: "Alice",
+        lastName: "A",
+        enabled: false,
+        groups: ["team-a", "registry-admins"],
+        subGroupPaths: [],
+        attributes: [],
+      },
     ],
     clients: [
       m2mClient("bot", ["team-a"], { secret: "do-not-copy" } as Partial<SnapshotClient>),
@@ -54,19 +78,43 @@ function snapshot(over: Partial<ImportSnapshot> = {}): ImportSnapshot {
       m2mClient("web", [], { serviceAccountOnly: false }),
       m2mClient("admin-cli", [], { serviceAccountOnly: false }),
     ],
-    scopes: [scope("team-a"), { _id: "registry-admins", group_mappings: ["registry-admins"], server_access: [{ server: "*", methods: ["all"], tools: ["all"] }] }],
-    m2mRecords: [{ client_id: "bot", name: "bot", description: null, groups: ["team-a"], enabled: true, provider: "keycloak", idp_app_id: "bot", created_at: T0, updated_at: T0 }],
+    scopes: [
+      scope("team-a"),
+      {
+        _id: "registry-admins",
+        group_mappings: ["registry-admins"],
+        server_access: [{ server: "*", methods: ["all"], tools: ["all"] }],
+      },
+    ],
+    m2mRecords: [
+      {
+        client_id: "bot",
+        name: "bot",
+        description: null,
+        groups: ["team-a"],
+        enabled: true,
+        provider: "keycloak",
+        idp_app_id: "bot",
+        created_at: T0,
+        updated_at: T0,
+      },
+    ],
     ...over,
   };
 }
 
-const text = (r: ReturnType<typeof convertSnapshot>, path: string) => r.files.find((f) => f.path === path)?.text ?? assert.fail(`no ${path}`);
+const text = (r: ReturnType<typeof convertSnapshot>, path: string) =>
+  r.files.find((f) => f.path === path)?.text ?? assert.fail(`no ${path}`);
 
 describe("import: a snapshot becomes definitions", () => {
   it("writes one file per object, sorted, with the schema header, leaving defaults out", () => {
     const r = convertSnapshot(snapshot());
-    assert.deepEqual(r.files.map((f) => f.path), ["groups/team-a.yaml", "m2m/bot.yaml", "users/alice.yaml", "users/bob.yaml"]);
-    for (const f of r.files) assert.ok(f.text.startsWith(`# yaml-language-server: $schema=../schemas/${f.kind}.schema.json\n`));
+    assert.deepEqual(
+      r.files.map((f) => f.path),
+      ["groups/team-a.yaml", "m2m/bot.yaml", "users/alice.yaml", "users/bob.yaml"],
+    );
+    for (const f of r.files)
+      assert.ok(f.text.startsWith(`# yaml-language-server: $schema=../schemas/${f.kind}.schema.json\n`));
     assert.deepEqual(parse(text(r, "groups/team-a.yaml")), {
       scope_name: "team-a",
       description: "team-a people",
@@ -75,8 +123,18 @@ describe("import: a snapshot becomes definitions", () => {
       create_in_idp: true,
     });
     assert.deepEqual(parse(text(r, "m2m/bot.yaml")), { name: "bot", groups: ["team-a"] });
-    assert.deepEqual(parse(text(r, "users/alice.yaml")), { username: "alice", email: "alice@example.com", first_name: "Alice", last_name: "A", groups: ["team-a", "registry-admins"], enabled: false });
-    assert.ok(r.files.every((f) => !f.text.includes("do-not-copy")), "no secret in any file");
+    assert.deepEqual(parse(text(r, "users/alice.yaml")), {
+      username: "alice",
+      email: "alice@example.com",
+      first_name: "Alice",
+      last_name: "A",
+      groups: ["team-a", "registry-admins"],
+      enabled: false,
+    });
+    assert.ok(
+      r.files.every((f) => !f.text.includes("do-not-copy")),
+      "no secret in any file",
+    );
   });
 
   it("the written group renders to the stored document, byte for byte in its business fields", () => {
@@ -88,37 +146,68 @@ describe("import: a snapshot becomes definitions", () => {
     assert.deepEqual(renderScopeDocument(checked.model.groups.find((g) => g.name === "team-a")!), stored);
   });
 
-  it("reports groups no scope maps, the bootstrap's scope and client, non-M2M clients and Keycloak's own, and lists existingGroups", () => {
-    const r = convertSnapshot(snapshot());
-    const said = r.findings.map((f) => `${f.object} ${f.problem}`);
-    assert.ok(said.some((s) => /user "bob" is in group "lab", which no scope document maps/.test(s)), said.join("\n"));
-    assert.ok(said.some((s) => /scope document "registry-admins" is the registry bootstrap's admin scope/.test(s)));
-    assert.ok(said.some((s) => /client "mcp-gateway-m2m" is the registry bootstrap's client/.test(s)));
-    assert.ok(said.some((s) => /client "web" is not an M2M account/.test(s)));
-    assert.ok(said.some((s) => /clients admin-cli are Keycloak's own clients/.test(s)));
-    assert.ok(said.some((s) => /have no "mcp-gateway-audience" protocol mapper/.test(s)));
-    assert.deepEqual(r.settings, { existingGroups: ["lab", "registry-admins"], keycloakM2MAudienceMapper: false });
-    assert.ok(r.findings.every((f) => f.action.length > 0), "each finding says what to do");
-  });
+  it(
+    "reports groups no scope maps, the bootstrap's scope and client, non-M2M clients and " +
+      "Keycloak's own, and lists existingGroups",
+    () => {
+      const r = convertSnapshot(snapshot());
+      const said = r.findings.map((f) => `${f.object} ${f.problem}`);
+      assert.ok(
+        said.some((s) => /user "bob" is in group "lab", which no scope document maps/.test(s)),
+        said.join("\n"),
+      );
+      assert.ok(said.some((s) => /scope document "registry-admins" is the registry bootstrap's admin scope/.test(s)));
+      assert.ok(said.some((s) => /client "mcp-gateway-m2m" is the registry bootstrap's client/.test(s)));
+      assert.ok(said.some((s) => /client "web" is not an M2M account/.test(s)));
+      assert.ok(said.some((s) => /clients admin-cli are Keycloak's own clients/.test(s)));
+      assert.ok(said.some((s) => /have no "mcp-gateway-audience" protocol mapper/.test(s)));
+      assert.deepEqual(r.settings, { existingGroups: ["lab", "registry-admins"], keycloakM2MAudienceMapper: false });
+      assert.ok(
+        r.findings.every((f) => f.action.length > 0),
+        "each finding says what to do",
+      );
+    },
+  );
 
   it("does not write the registry's seed scopes as groups (init-mongodb-ce.py upserts them on every run)", () => {
     const seeded = { group_mappings: ["registry-admins", "mcp-registry-admin"], server_access: [] };
     const scopes = [...snapshot().scopes, { _id: "mcp-servers-unrestricted/read", ...seeded }];
     const r = convertSnapshot(snapshot({ scopes }));
-    assert.equal(r.files.some((f) => f.path.includes("unrestricted")), false);
+    assert.equal(
+      r.files.some((f) => f.path.includes("unrestricted")),
+      false,
+    );
     const said = r.findings.map((f) => `${f.object} ${f.problem}: ${f.action}`);
-    assert.ok(said.some((x) => /"mcp-servers-unrestricted\/read" is a seed the registry upserts.*bootstrap: true/.test(x)));
+    assert.ok(
+      said.some((x) => /"mcp-servers-unrestricted\/read" is a seed the registry upserts.*bootstrap: true/.test(x)),
+    );
   });
 
   it("reports unknown document fields and rules the schema refuses, and leaves the refused rule out", () => {
     const r = convertSnapshot(
       snapshot({
-        scopes: [scope("team-a", { created_by: "ui", server_access: [{ server: "x", methods: ["initialize"] }, { server: "y", verbs: ["GET"] }] })],
+        scopes: [
+          scope("team-a", {
+            created_by: "ui",
+            server_access: [
+              { server: "x", methods: ["initialize"] },
+              { server: "y", verbs: ["GET"] },
+            ],
+          }),
+        ],
       }),
     );
     const said = r.findings.map((f) => `${f.object} ${f.problem} → ${f.action}`);
-    assert.ok(said.some((s) => /"team-a".*field\(s\) the definitions cannot express: created_by.*onScopeConflictByGroup/.test(s)), said.join("\n"));
-    assert.ok(said.some((s) => /server_access\[1\] .*"verbs".* has a shape the schema refuses/.test(s)), said.join("\n"));
+    assert.ok(
+      said.some((s) =>
+        /"team-a".*field\(s\) the definitions cannot express: created_by.*onScopeConflictByGroup/.test(s),
+      ),
+      said.join("\n"),
+    );
+    assert.ok(
+      said.some((s) => /server_access\[1\] .*"verbs".* has a shape the schema refuses/.test(s)),
+      said.join("\n"),
+    );
     assert.deepEqual(parse(text(r, "groups/team-a.yaml")).server_access, [{ server: "x", methods: ["initialize"] }]);
   });
 
@@ -127,11 +216,23 @@ describe("import: a snapshot becomes definitions", () => {
       snapshot({
         users: [
           { username: "nomail", enabled: true, groups: ["team-a"], subGroupPaths: [], attributes: [] },
-          { username: "lonely", email: "l@example.com", firstName: "L", lastName: "N", enabled: true, groups: [], subGroupPaths: [], attributes: ["phone"] },
+          {
+            username: "lonely",
+            email: "l@example.com",
+            firstName: "L",
+            lastName: "N",
+            enabled: true,
+            groups: [],
+            subGroupPaths: [],
+            attributes: ["phone"],
+          },
         ],
       }),
     );
-    assert.deepEqual(r.files.filter((f) => f.kind === "users"), []);
+    assert.deepEqual(
+      r.files.filter((f) => f.kind === "users"),
+      [],
+    );
     const said = r.findings.map((f) => `${f.object} ${f.problem}`).join("\n");
     assert.match(said, /user "nomail" cannot be written as a definition \(email/);
     assert.match(said, /user "lonely" cannot be written as a definition \(groups/);
@@ -142,7 +243,15 @@ describe("import: a snapshot becomes definitions", () => {
     const r = convertSnapshot(
       snapshot({
         m2mRecords: [
-          { client_id: "bot", name: "bot", description: null, groups: ["team-a", "lab"], enabled: true, provider: "keycloak", idp_app_id: "bot" },
+          {
+            client_id: "bot",
+            name: "bot",
+            description: null,
+            groups: ["team-a", "lab"],
+            enabled: true,
+            provider: "keycloak",
+            idp_app_id: "bot",
+          },
           { client_id: "ghost", name: "ghost", groups: ["team-a"], enabled: true, provider: "manual" },
         ],
       }),
@@ -155,7 +264,14 @@ describe("import: a snapshot becomes definitions", () => {
   it("Entra: Object IDs stay in group_mappings, so the stack renders the same document", () => {
     const oid = "11111111-2222-3333-4444-555555555555";
     const r = convertSnapshot(
-      snapshot({ idp: "entra", groups: [{ name: "team-a", id: oid, description: "team-a people", subGroups: [] }], users: [], clients: [], m2mRecords: [], scopes: [scope("team-a", { group_mappings: ["team-a", oid] })] }),
+      snapshot({
+        idp: "entra",
+        groups: [{ name: "team-a", id: oid, description: "team-a people", subGroups: [] }],
+        users: [],
+        clients: [],
+        m2mRecords: [],
+        scopes: [scope("team-a", { group_mappings: ["team-a", oid] })],
+      }),
     );
     assert.deepEqual(parse(text(r, "groups/team-a.yaml")).group_mappings, ["team-a", oid]);
     const root = makeRepo(Object.fromEntries(r.files.map((f) => [f.path, f.text])));
@@ -165,18 +281,33 @@ describe("import: a snapshot becomes definitions", () => {
     assert.deepEqual(renderScopeDocument(group, { groupObjectIds: { "team-a": oid } }).group_mappings, ["team-a", oid]);
   });
 
-  it("members of a group whose scope says is_idp_managed false join it as an existing group, and that validates", () => {
-    const r = convertSnapshot(snapshot({ scopes: [scope("team-a", { is_idp_managed: false })], clients: [], m2mRecords: [] }));
-    assert.equal(parse(text(r, "groups/team-a.yaml")).create_in_idp, false);
-    assert.ok(r.settings.existingGroups.includes("team-a"));
-    const root = makeRepo(Object.fromEntries(r.files.map((f) => [f.path, f.text])));
-    const checked = checkRepository(root, { existingGroups: r.settings.existingGroups });
-    assert.ok(checked.ok, JSON.stringify(checked.errors));
-  });
+  it(
+    "members of a group whose scope says is_idp_managed false join it as an existing group, and " + "that validates",
+    () => {
+      const r = convertSnapshot(
+        snapshot({ scopes: [scope("team-a", { is_idp_managed: false })], clients: [], m2mRecords: [] }),
+      );
+      assert.equal(parse(text(r, "groups/team-a.yaml")).create_in_idp, false);
+      assert.ok(r.settings.existingGroups.includes("team-a"));
+      const root = makeRepo(Object.fromEntries(r.files.map((f) => [f.path, f.text])));
+      const checked = checkRepository(root, { existingGroups: r.settings.existingGroups });
+      assert.ok(checked.ok, JSON.stringify(checked.errors));
+    },
+  );
 
   it("scope names with a slash get a file name without one", () => {
-    const r = convertSnapshot(snapshot({ scopes: [scope("mcp-servers-restricted/read", { is_idp_managed: false })], users: [], clients: [], m2mRecords: [] }));
-    assert.deepEqual(r.files.map((f) => f.path), ["groups/mcp-servers-restricted_read.yaml"]);
+    const r = convertSnapshot(
+      snapshot({
+        scopes: [scope("mcp-servers-restricted/read", { is_idp_managed: false })],
+        users: [],
+        clients: [],
+        m2mRecords: [],
+      }),
+    );
+    assert.deepEqual(
+      r.files.map((f) => f.path),
+      ["groups/mcp-servers-restricted_read.yaml"],
+    );
   });
 });
 
@@ -186,7 +317,14 @@ describe("mcp-access import (command)", () => {
     entra: async () => ({ groups: [], users: [], clients: [] }),
     database: async () => ({ scopes: s.scopes, m2mRecords: s.m2mRecords }),
   });
-  const flags = (over: Partial<ImportFlags>): ImportFlags => ({ keycloakUrl: "http://kc", realm: "r", mongodb: "mongodb://db", database: "mcp_registry", namespace: "default", ...over });
+  const flags = (over: Partial<ImportFlags>): ImportFlags => ({
+    keycloakUrl: "http://kc",
+    realm: "r",
+    mongodb: "mongodb://db",
+    database: "mcp_registry",
+    namespace: "default",
+    ...over,
+  });
   async function go(f: ImportFlags, r = readers()) {
     const out: string[] = [];
     const err: string[] = [];
@@ -216,7 +354,11 @@ describe("mcp-access import (command)", () => {
 
   it("refuses to overwrite existing files, naming them; exit 1 and nothing written", async () => {
     const dir = makeRepo({ "users/bob.yaml": "mine\n" });
-    const r = await go(flags({ out: dir })).catch((e: Error & { exitCode?: number }) => ({ code: e.exitCode, out: "", err: e.message }));
+    const r = await go(flags({ out: dir })).catch((e: Error & { exitCode?: number }) => ({
+      code: e.exitCode,
+      out: "",
+      err: e.message,
+    }));
     assert.equal(r.code, 1);
     assert.match(r.err, /users\/bob\.yaml/);
     assert.equal(readFileSync(join(dir, "users/bob.yaml"), "utf8"), "mine\n");
@@ -226,10 +368,31 @@ describe("mcp-access import (command)", () => {
   it("usage errors say what is missing, without a stack trace (exit 2)", async () => {
     for (const [args, message] of [
       [["import", "--mongodb", "mongodb://x", "--out", "o"], /name one identity provider/],
-      [["import", "--keycloak-url", "http://kc", "--mongodb", "mongodb://x", "--out", "o"], /both --keycloak-url and --realm/],
+      [
+        ["import", "--keycloak-url", "http://kc", "--mongodb", "mongodb://x", "--out", "o"],
+        /both --keycloak-url and --realm/,
+      ],
       [["import", "--keycloak-url", "http://kc", "--realm", "r", "--out", "o"], /--mongodb <uri> is required/],
-      [["import", "--keycloak-url", "http://kc", "--realm", "r", "--mongodb", "mongodb://x"], /--out <dir> is required/],
-      [["import", "--keycloak-url", "http://kc", "--realm", "r", "--mongodb", "mongodb://x", "--out", "o", "--namespace", "a b"], /namespace/],
+      [
+        ["import", "--keycloak-url", "http://kc", "--realm", "r", "--mongodb", "mongodb://x"],
+        /--out <dir> is required/,
+      ],
+      [
+        [
+          "import",
+          "--keycloak-url",
+          "http://kc",
+          "--realm",
+          "r",
+          "--mongodb",
+          "mongodb://x",
+          "--out",
+          "o",
+          "--namespace",
+          "a b",
+        ],
+        /namespace/,
+      ],
     ] as const) {
       const out: string[] = [];
       const err: string[] = [];
@@ -241,7 +404,20 @@ describe("mcp-access import (command)", () => {
   });
 
   it("exits 1 when what it would write does not validate, and says so", async () => {
-    const s = snapshot({ users: [{ username: "Bad Name", email: "b@example.com", firstName: "B", lastName: "N", enabled: true, groups: ["team-a"], subGroupPaths: [], attributes: [] }] });
+    const s = snapshot({
+      users: [
+        {
+          username: "Bad Name",
+          email: "b@example.com",
+          firstName: "B",
+          lastName: "N",
+          enabled: true,
+          groups: ["team-a"],
+          subGroupPaths: [],
+          attributes: [],
+        },
+      ],
+    });
     const dir = makeRepo({});
     const r = await go(flags({ out: dir }), readers(s));
     assert.equal(r.code, 1);
@@ -259,7 +435,14 @@ describe("import against hostile input (issue 23, items 10 and 13)", () => {
       return { scopes: s.scopes, m2mRecords: s.m2mRecords };
     },
   });
-  const base = (over: Partial<ImportFlags>): ImportFlags => ({ keycloakUrl: "http://kc", realm: "r", mongodb: "mongodb://db", database: "mcp_registry", namespace: "default", ...over });
+  const base = (over: Partial<ImportFlags>): ImportFlags => ({
+    keycloakUrl: "http://kc",
+    realm: "r",
+    mongodb: "mongodb://db",
+    database: "mcp_registry",
+    namespace: "default",
+    ...over,
+  });
   async function go(f: ImportFlags, s = snapshot(), env: NodeJS.ProcessEnv = {}, seen: string[] = []) {
     const out: string[] = [];
     const err: string[] = [];
@@ -273,7 +456,11 @@ describe("import against hostile input (issue 23, items 10 and 13)", () => {
 
   it("refuses two scopes that would be written to one file, and writes nothing", async () => {
     const s = snapshot({
-      groups: [...snapshot().groups, { name: "team/read", id: "g1", subGroups: [] }, { name: "team_read", id: "g2", subGroups: [] }],
+      groups: [
+        ...snapshot().groups,
+        { name: "team/read", id: "g1", subGroups: [] },
+        { name: "team_read", id: "g2", subGroups: [] },
+      ],
       scopes: [...snapshot().scopes, scope("team/read"), scope("team_read")],
     });
     const dir = makeRepo({});
@@ -311,10 +498,20 @@ describe("import against hostile input (issue 23, items 10 and 13)", () => {
 
   it("takes the password from DOCUMENTDB_PASSWORD, or the whole string from MONGODB_CONNECTION_STRING", async () => {
     const seen: string[] = [];
-    const a = await go(base({ out: makeRepo({}), mongodb: "mongodb://admin@db1:27017,db2:27017/?replicaSet=rs" }), snapshot(), { DOCUMENTDB_PASSWORD: "p@ss:w/rd" }, seen);
+    const a = await go(
+      base({ out: makeRepo({}), mongodb: "mongodb://admin@db1:27017,db2:27017/?replicaSet=rs" }),
+      snapshot(),
+      { DOCUMENTDB_PASSWORD: "p@ss:w/rd" },
+      seen,
+    );
     assert.equal(a.code, 0, a.err);
     assert.equal(seen.pop(), "mongodb://admin:p%40ss%3Aw%2Frd@db1:27017,db2:27017/?replicaSet=rs");
-    const b = await go(base({ out: makeRepo({}), mongodb: undefined }), snapshot(), { MONGODB_CONNECTION_STRING: "mongodb://u:p@db/" }, seen);
+    const b = await go(
+      base({ out: makeRepo({}), mongodb: undefined }),
+      snapshot(),
+      { MONGODB_CONNECTION_STRING: "mongodb://u:p@db/" },
+      seen,
+    );
     assert.equal(b.code, 0, b.err);
     assert.equal(seen.pop(), "mongodb://u:p@db/");
     assert.doesNotMatch(a.out + a.err + b.out + b.err, /p%40ss|u:p@/);

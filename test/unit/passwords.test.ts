@@ -10,7 +10,13 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { derivePassword } from "../../components/secrets/derived";
 import { generatedSecretProvider } from "../../components/secrets/generated";
-import { composePassword, hmacIndexes, PASSWORD_ALPHABET, PASSWORD_CLASSES, randomPassword } from "../../components/secrets/password";
+import {
+  composePassword,
+  hmacIndexes,
+  PASSWORD_ALPHABET,
+  PASSWORD_CLASSES,
+  randomPassword,
+} from "../../components/secrets/password";
 
 const hasEveryClass = (p: string) => PASSWORD_CLASSES.every((c) => [...p].some((ch) => c.includes(ch)));
 
@@ -47,7 +53,9 @@ describe("passwords", () => {
     const dir = mkdtempSync(join(tmpdir(), "mcp-access-serialised-"));
     writeFileSync(join(dir, "provider.js"), fn.text);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the serialised provider, loaded by path
-    const provider = (require(join(dir, "provider.js")) as Record<string, pulumi.dynamic.ResourceProvider>)[fn.exportName]!;
+    const provider = (require(join(dir, "provider.js")) as Record<string, pulumi.dynamic.ResourceProvider>)[
+      fn.exportName
+    ]!;
     const made = await provider.create!({ length: 32 });
     assert.equal(made.outs.value.length, 32);
     assert.ok(hasEveryClass(made.outs.value));

@@ -11,7 +11,9 @@ import { makeRepo, GROUP, USER } from "../support/repo";
 before(() => useMocks());
 
 /** A first run: empty state, and a Keycloak holding only what `existing` names. */
-function fakeKeycloak(existing: { realm?: boolean; groups?: string[]; users?: string[]; clients?: string[] } = {}): Partial<ProgramDeps> & { connects: number } {
+function fakeKeycloak(
+  existing: { realm?: boolean; groups?: string[]; users?: string[]; clients?: string[] } = {},
+): Partial<ProgramDeps> & { connects: number } {
   const deps = {
     connects: 0,
     readState: async () => [],
@@ -36,7 +38,10 @@ function fakeKeycloak(existing: { realm?: boolean; groups?: string[]; users?: st
 }
 
 function configure(dir: string, extra: Record<string, string> = {}, secrets: string[] = []) {
-  pulumi.runtime.setAllConfig({ "keycloak:url": "http://127.0.0.1:18080", "mcp-gateway-access:definitionsDir": dir, ...extra }, secrets);
+  pulumi.runtime.setAllConfig(
+    { "keycloak:url": "http://127.0.0.1:18080", "mcp-gateway-access:definitionsDir": dir, ...extra },
+    secrets,
+  );
 }
 
 describe("the program", () => {
@@ -45,19 +50,27 @@ describe("the program", () => {
     declared.length = 0;
     await assert.rejects(
       accessProgram(undefined, fakeKeycloak()),
-      (e: Error) => e instanceof pulumi.RunError && /nothing was applied/.test(e.message) && /groups\/g\.yaml:7:1: error: bogus: unknown field "bogus"/.test(e.message),
+      (e: Error) =>
+        e instanceof pulumi.RunError &&
+        /nothing was applied/.test(e.message) &&
+        /groups\/g\.yaml:7:1: error: bogus: unknown field "bogus"/.test(e.message),
     );
     await settled();
     assert.equal(declared.length, 0);
   });
 
   it("stops before declaring anything when an access test is broken, with its file:line", async () => {
-    const broken = "- identity: {user: alice}\n  deny:\n    - {server: currenttime, method: tools/call, tool: current_time_by_timezone}\n";
+    const broken =
+      "- identity: {user: alice}\n  deny:\n    - {server: currenttime, method: tools/call, tool: " +
+      "current_time_by_timezone}\n";
     configure(makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice"), "access-tests/t.yaml": broken }));
     declared.length = 0;
     await assert.rejects(
       accessProgram(undefined, fakeKeycloak()),
-      (e: Error) => e instanceof pulumi.RunError && /nothing was applied/.test(e.message) && /access-tests\/t\.yaml:3:7: error: \[0\]\.deny\[0\]: access test: user alice should be denied/.test(e.message),
+      (e: Error) =>
+        e instanceof pulumi.RunError &&
+        /nothing was applied/.test(e.message) &&
+        /access-tests\/t\.yaml:3:7: error: \[0\]\.deny\[0\]: access test: user alice should be denied/.test(e.message),
     );
     await settled();
     assert.equal(declared.length, 0);
@@ -66,14 +79,21 @@ describe("the program", () => {
   it("refuses an unknown conflict policy", async () => {
     configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:onScopeConflict": "clobber" });
     declared.length = 0;
-    await assert.rejects(accessProgram(undefined, fakeKeycloak()), /onScopeConflict must be one of fail, merge, overwrite/);
+    await assert.rejects(
+      accessProgram(undefined, fakeKeycloak()),
+      /onScopeConflict must be one of fail, merge, overwrite/,
+    );
     await settled();
     assert.equal(declared.length, 0, "nothing declared");
   });
 
   it("declares Keycloak objects and scope documents, and marks every secret output secret", async () => {
     configure(
-      makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users, registry-admins]"), "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }),
+      makeRepo({
+        "groups/g.yaml": GROUP,
+        "users/a.yaml": USER("alice", "[tools-users, registry-admins]"),
+        "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n",
+      }),
       { "mcp-gateway-access:bootstrap": "true", "mcp-gateway-access:initialPasswords": '{"alice":"pw-from-config"}' },
       ["mcp-gateway-access:initialPasswords"],
     );
@@ -81,7 +101,13 @@ describe("the program", () => {
     const p = await accessProgram(undefined, fakeKeycloak());
     await settled();
     const types = new Set(declared.map((d) => d.type));
-    for (const t of ["keycloak:index/realm:Realm", "keycloak:index/user:User", "keycloak:openid/client:Client", "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument", "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord"]) {
+    for (const t of [
+      "keycloak:index/realm:Realm",
+      "keycloak:index/user:User",
+      "keycloak:openid/client:Client",
+      "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument",
+      "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord",
+    ]) {
       assert.ok(types.has(t), `${t} declared`);
     }
     assert.equal(await pulumi.isSecret(p.access!.m2m.bot!.clientSecret), true);
@@ -90,27 +116,42 @@ describe("the program", () => {
     const user = declared.find((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "alice")!;
     assert.equal((user.inputs.initialPassword as { value: string }).value, "pw-from-config");
     // The outputs are what `mcp-access token` and agents read: the one contract, checked on what was produced.
-    const produced = await valueOf(pulumi.output({ m2m: p.access!.m2m, groups: p.access!.groups, users: p.access!.users }));
+    const produced = await valueOf(
+      pulumi.output({ m2m: p.access!.m2m, groups: p.access!.groups, users: p.access!.users }),
+    );
     const read = AccessOutputs.parse(produced);
-    assert.deepEqual(read.m2m.bot, { clientId: "bot", clientSecret: "secret-of-bot", tokenUrl: "http://127.0.0.1:18080/realms/mcp-gateway/protocol/openid-connect/token", realm: "mcp-gateway", keycloakUrl: "http://127.0.0.1:18080", authProvider: "keycloak" });
+    assert.deepEqual(read.m2m.bot, {
+      clientId: "bot",
+      clientSecret: "secret-of-bot",
+      tokenUrl: "http://127.0.0.1:18080/realms/mcp-gateway/protocol/openid-connect/token",
+      realm: "mcp-gateway",
+      keycloakUrl: "http://127.0.0.1:18080",
+      authProvider: "keycloak",
+    });
   });
 
-  it("exports bootstrapAdminPassword only when the bootstrap generated one (an undefined output makes Pulumi warn every run)", async () => {
-    const dir = makeRepo({ "groups/g.yaml": GROUP });
-    configure(dir);
-    const plain = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
-    await settled();
-    assert.deepEqual(Object.keys(plain).sort(), ["groups", "issuers", "m2m", "scopes", "users"]);
-    // The realm's URL: what `token --verify` trusts for this stack's tokens (issue 23).
-    assert.deepEqual(await valueOf(pulumi.output(plain.issuers!)), ["http://127.0.0.1:18080/realms/mcp-gateway"]);
-    configure(dir, { "mcp-gateway-access:bootstrap": "true" });
-    const boot = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
-    await settled();
-    assert.equal(await pulumi.isSecret(boot.bootstrapAdminPassword!), true);
-  });
+  it(
+    "exports bootstrapAdminPassword only when the bootstrap generated one (an undefined output " +
+      "makes Pulumi warn every run)",
+    async () => {
+      const dir = makeRepo({ "groups/g.yaml": GROUP });
+      configure(dir);
+      const plain = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
+      await settled();
+      assert.deepEqual(Object.keys(plain).sort(), ["groups", "issuers", "m2m", "scopes", "users"]);
+      // The realm's URL: what `token --verify` trusts for this stack's tokens (issue 23).
+      assert.deepEqual(await valueOf(pulumi.output(plain.issuers!)), ["http://127.0.0.1:18080/realms/mcp-gateway"]);
+      configure(dir, { "mcp-gateway-access:bootstrap": "true" });
+      const boot = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
+      await settled();
+      assert.equal(await pulumi.isSecret(boot.bootstrapAdminPassword!), true);
+    },
+  );
 
   it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
-    configure(makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }), { "mcp-gateway-access:manageIdentityProvider": "false" });
+    configure(makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }), {
+      "mcp-gateway-access:manageIdentityProvider": "false",
+    });
     declared.length = 0;
     const p = await accessProgram(undefined, fakeKeycloak());
     await settled();
@@ -121,60 +162,100 @@ describe("the program", () => {
     ]);
   });
 
-  it("declares the documents where the registry's environment puts them (DOCUMENTDB_DATABASE, DOCUMENTDB_NAMESPACE)", async () => {
-    configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:manageIdentityProvider": "false" });
-    const saved = { db: process.env.DOCUMENTDB_DATABASE, ns: process.env.DOCUMENTDB_NAMESPACE };
-    process.env.DOCUMENTDB_DATABASE = "otherdb";
-    process.env.DOCUMENTDB_NAMESPACE = "team1";
-    try {
+  it(
+    "declares the documents where the registry's environment puts them (DOCUMENTDB_DATABASE, " +
+      "DOCUMENTDB_NAMESPACE)",
+    async () => {
+      configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:manageIdentityProvider": "false" });
+      const saved = { db: process.env.DOCUMENTDB_DATABASE, ns: process.env.DOCUMENTDB_NAMESPACE };
+      process.env.DOCUMENTDB_DATABASE = "otherdb";
+      process.env.DOCUMENTDB_NAMESPACE = "team1";
+      try {
+        declared.length = 0;
+        await accessProgram(undefined, fakeKeycloak());
+        await settled();
+      } finally {
+        for (const [k, v] of [
+          ["DOCUMENTDB_DATABASE", saved.db],
+          ["DOCUMENTDB_NAMESPACE", saved.ns],
+        ] as const) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+      const doc = declared.find((d) => d.type === "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument")!;
+      assert.equal(doc.inputs.database, "otherdb");
+      assert.equal(doc.inputs.collection, "mcp_scopes_team1");
+    },
+  );
+
+  it(
+    "on Entra, puts each group's Object ID into its scope document, and stops before anything when " +
+      "a UPN has no domain",
+    async () => {
+      const entra = {
+        "mcp-gateway-access:identityProvider": "entra",
+        "mcp-gateway-access:entraGatewayClientId": "gw",
+        "mcp-gateway-access:entraSecretEndDate": "2027-06-30T00:00:00Z",
+      };
+      const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") });
+      configure(dir, entra);
+      declared.length = 0;
+      await assert.rejects(
+        accessProgram(undefined, fakeKeycloak()),
+        (e: Error) =>
+          e instanceof pulumi.RunError && /user "alice" \(users\/a\.yaml\) needs a UPN domain/.test(e.message),
+      );
+      await settled();
+      assert.equal(declared.filter((d) => d.custom).length, 0, "nothing declared");
+
+      configure(dir, { ...entra, "mcp-gateway-access:entraUserDomain": "contoso.example" });
       declared.length = 0;
       await accessProgram(undefined, fakeKeycloak());
       await settled();
-    } finally {
-      for (const [k, v] of [["DOCUMENTDB_DATABASE", saved.db], ["DOCUMENTDB_NAMESPACE", saved.ns]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
-    const doc = declared.find((d) => d.type === "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument")!;
-    assert.equal(doc.inputs.database, "otherdb");
-    assert.equal(doc.inputs.collection, "mcp_scopes_team1");
-  });
-
-  it("on Entra, puts each group's Object ID into its scope document, and stops before anything when a UPN has no domain", async () => {
-    const entra = { "mcp-gateway-access:identityProvider": "entra", "mcp-gateway-access:entraGatewayClientId": "gw", "mcp-gateway-access:entraSecretEndDate": "2027-06-30T00:00:00Z" };
-    const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") });
-    configure(dir, entra);
-    declared.length = 0;
-    await assert.rejects(accessProgram(undefined, fakeKeycloak()), (e: Error) => e instanceof pulumi.RunError && /user "alice" \(users\/a\.yaml\) needs a UPN domain/.test(e.message));
-    await settled();
-    assert.equal(declared.filter((d) => d.custom).length, 0, "nothing declared");
-
-    configure(dir, { ...entra, "mcp-gateway-access:entraUserDomain": "contoso.example" });
-    declared.length = 0;
-    await accessProgram(undefined, fakeKeycloak());
-    await settled();
-    const doc = declared.find((d) => d.type.endsWith(":ScopeDocument") && d.name === "registry-scope-tools-users")!;
-    assert.deepEqual((doc.inputs.desired as { group_mappings: string[] }).group_mappings, ["tools-users", "oid-entra-group-tools-users"]);
-  });
+      const doc = declared.find((d) => d.type.endsWith(":ScopeDocument") && d.name === "registry-scope-tools-users")!;
+      assert.deepEqual((doc.inputs.desired as { group_mappings: string[] }).group_mappings, [
+        "tools-users",
+        "oid-entra-group-tools-users",
+      ]);
+    },
+  );
 
   it("adopts the objects a cut-short run left in Keycloak (import, not create), and only those", async () => {
     configure(
-      makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]"), "users/b.yaml": USER("bob", "[tools-users]"), "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }),
+      makeRepo({
+        "groups/g.yaml": GROUP,
+        "users/a.yaml": USER("alice", "[tools-users]"),
+        "users/b.yaml": USER("bob", "[tools-users]"),
+        "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n",
+      }),
       { "mcp-gateway-access:bootstrap": "true" },
     );
     declared.length = 0;
-    await accessProgram(undefined, fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"], clients: ["bot"] }));
+    await accessProgram(
+      undefined,
+      fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"], clients: ["bot"] }),
+    );
     await settled();
-    const imported = (type: string, key: string, value: string) => declared.find((d) => d.type === type && d.inputs[key] === value)?.importId;
+    const imported = (type: string, key: string, value: string) =>
+      declared.find((d) => d.type === type && d.inputs[key] === value)?.importId;
     assert.equal(imported("keycloak:index/realm:Realm", "realm", "mcp-gateway"), "mcp-gateway");
     assert.equal(imported("keycloak:index/group:Group", "name", "tools-users"), "mcp-gateway/kc-tools-users");
     assert.equal(imported("keycloak:index/user:User", "username", "alice"), "mcp-gateway/kc-alice");
     assert.equal(imported("keycloak:index/user:User", "username", "bob"), undefined, "bob does not exist: created");
     assert.equal(imported("keycloak:openid/client:Client", "clientId", "bot"), "mcp-gateway/kc-bot");
-    const mappers = declared.filter((d) => d.type === "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper");
-    assert.ok(mappers.some((m) => m.importId === "mcp-gateway/client/kc-bot/kc-bot-groups-mapper"), "the bot's groups mapper adopted");
-    assert.equal(imported("keycloak:openid/client:Client", "clientId", "mcp-gateway-web"), undefined, "not in Keycloak: created");
+    const mappers = declared.filter(
+      (d) => d.type === "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
+    );
+    assert.ok(
+      mappers.some((m) => m.importId === "mcp-gateway/client/kc-bot/kc-bot-groups-mapper"),
+      "the bot's groups mapper adopted",
+    );
+    assert.equal(
+      imported("keycloak:openid/client:Client", "clientId", "mcp-gateway-web"),
+      undefined,
+      "not in Keycloak: created",
+    );
   });
 
   it("never asks Keycloak when the state already holds every declared object", async () => {
@@ -184,11 +265,16 @@ describe("the program", () => {
       { type: "keycloak:index/group:Group", id: "g1", outputs: { realmId: "mcp-gateway", name: "tools-users" } },
       { type: "keycloak:index/user:User", id: "u1", outputs: { realmId: "mcp-gateway", username: "alice" } },
     ];
-    const deps = { ...fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"] }), readState: async () => state };
+    const deps = {
+      ...fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"] }),
+      readState: async () => state,
+    };
     declared.length = 0;
     await accessProgram(undefined, deps);
     await settled();
     assert.equal(deps.connects, 0);
-    assert.ok(declared.filter((d) => d.custom && d.type.startsWith("keycloak:")).every((d) => d.importId === undefined));
+    assert.ok(
+      declared.filter((d) => d.custom && d.type.startsWith("keycloak:")).every((d) => d.importId === undefined),
+    );
   });
 });

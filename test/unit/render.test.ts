@@ -24,7 +24,13 @@ describe("registry scope documents", () => {
         _id: "currenttime-users",
         scope_type: "group",
         description: "Users with access to currenttime server",
-        server_access: [{ server: "currenttime", methods: ["initialize", "tools/list", "tools/call"], tools: ["current_time_by_timezone"] }],
+        server_access: [
+          {
+            server: "currenttime",
+            methods: ["initialize", "tools/list", "tools/call"],
+            tools: ["current_time_by_timezone"],
+          },
+        ],
         group_mappings: ["currenttime-users"],
         ui_permissions: { list_service: ["currenttime"], health_check_service: ["currenttime"] },
         agent_access: [],
@@ -53,8 +59,21 @@ describe("registry scope documents", () => {
     const src = JSON.parse(fixture("virtual-server-scoped-users.json"));
     const { scopes, warnings } = render({ "groups/v.json": fixture("virtual-server-scoped-users.json") });
     const doc = scopes[0]!;
-    assert.deepEqual(Object.keys(doc), ["_id", "scope_type", "description", "server_access", "group_mappings", "ui_permissions", "agent_access", "is_idp_managed"]);
-    assert.deepEqual((doc as { server_access: unknown }).server_access, src.server_access, "server paths kept with their slashes");
+    assert.deepEqual(Object.keys(doc), [
+      "_id",
+      "scope_type",
+      "description",
+      "server_access",
+      "group_mappings",
+      "ui_permissions",
+      "agent_access",
+      "is_idp_managed",
+    ]);
+    assert.deepEqual(
+      (doc as { server_access: unknown }).server_access,
+      src.server_access,
+      "server paths kept with their slashes",
+    );
     assert.deepEqual((doc as { ui_permissions: unknown }).ui_permissions, { list_service: [] }, "registry default");
     assert.ok(warnings.some((w) => /custom_scopes/.test(w.message)));
   });
@@ -70,7 +89,9 @@ describe("registry scope documents", () => {
   });
 
   it("converts read access without tools/call, with tools: [] (no legacy-shape warning upstream)", () => {
-    const { scopes } = render({ "groups/r.yaml": "scope_name: r\nservers:\n  - server_name: s\n    access_level: read\n" });
+    const { scopes } = render({
+      "groups/r.yaml": "scope_name: r\nservers:\n  - server_name: s\n    access_level: read\n",
+    });
     const rule = (scopes[0] as { server_access: Array<{ methods: string[] }> }).server_access[0]!;
     assert.deepEqual(rule, { server: "s", methods: STANDARD_METHODS.filter((m) => m !== "tools/call"), tools: [] });
   });
@@ -103,18 +124,36 @@ describe("registry scope documents", () => {
     const r = checkRepository(makeRepo({}), { bootstrap: true });
     const { scopes } = renderRegistryDocuments(r.model);
     const ids = ["mcp-servers-unrestricted/execute", "mcp-servers-unrestricted/read", "registry-admins"];
-    assert.deepEqual(scopes.map((s) => s._id), ids);
-    sameAsFile(scopes.find((s) => s._id === "registry-admins"), "registry-admins");
-    sameAsFile(scopes.find((s) => s._id === "mcp-servers-unrestricted/read"), "mcp-servers-unrestricted-read");
-    sameAsFile(scopes.find((s) => s._id === "mcp-servers-unrestricted/execute"), "mcp-servers-unrestricted-execute");
+    assert.deepEqual(
+      scopes.map((s) => s._id),
+      ids,
+    );
+    sameAsFile(
+      scopes.find((s) => s._id === "registry-admins"),
+      "registry-admins",
+    );
+    sameAsFile(
+      scopes.find((s) => s._id === "mcp-servers-unrestricted/read"),
+      "mcp-servers-unrestricted-read",
+    );
+    sameAsFile(
+      scopes.find((s) => s._id === "mcp-servers-unrestricted/execute"),
+      "mcp-servers-unrestricted-execute",
+    );
     const admin = scopes.find((s) => s._id === "registry-admins")!;
     assert.equal(Object.keys(admin.ui_permissions ?? {}).length, 22);
   });
 
   it("models the seeds the bootstrap does not own exactly as their files", () => {
     const seeds = registrySeeds({ gatewayGenericProxy: false });
-    sameAsFile(seeds.find((s) => s._id === "mcp-registry-admin"), "mcp-registry-admin");
-    sameAsFile(seeds.find((s) => s._id === "federation-service"), "federation-service");
+    sameAsFile(
+      seeds.find((s) => s._id === "mcp-registry-admin"),
+      "mcp-registry-admin",
+    );
+    sameAsFile(
+      seeds.find((s) => s._id === "federation-service"),
+      "federation-service",
+    );
   });
 
   it("#1732: with the generic proxy on, registry-admins also gets {server: *, methods: [http:*], tools: []}", () => {
@@ -141,8 +180,15 @@ describe("registry scope documents", () => {
   });
 
   it("is sorted and stable whatever the file order", () => {
-    const a = render({ "groups/z.yaml": "scope_name: b\n", "groups/a.yaml": "scope_name: c\n", "groups/m.yaml": "scope_name: a\n" });
-    assert.deepEqual(a.scopes.map((s) => s._id), ["a", "b", "c"]);
+    const a = render({
+      "groups/z.yaml": "scope_name: b\n",
+      "groups/a.yaml": "scope_name: c\n",
+      "groups/m.yaml": "scope_name: a\n",
+    });
+    assert.deepEqual(
+      a.scopes.map((s) => s._id),
+      ["a", "b", "c"],
+    );
   });
 });
 
@@ -158,15 +204,37 @@ describe("registry M2M records", () => {
     assert.equal(
       JSON.stringify(m2m_clients),
       JSON.stringify([
-        { client_id: "bot-a", name: "bot-a", description: "first", groups: ["g", "registry-admins"], enabled: false, provider: "keycloak", idp_app_id: "bot-a" },
-        { client_id: "bot-b", name: "bot-b", description: null, groups: ["g"], enabled: true, provider: "keycloak", idp_app_id: "bot-b" },
+        {
+          client_id: "bot-a",
+          name: "bot-a",
+          description: "first",
+          groups: ["g", "registry-admins"],
+          enabled: false,
+          provider: "keycloak",
+          idp_app_id: "bot-a",
+        },
+        {
+          client_id: "bot-b",
+          name: "bot-b",
+          description: null,
+          groups: ["g"],
+          enabled: true,
+          provider: "keycloak",
+          idp_app_id: "bot-b",
+        },
       ]),
     );
   });
 
   it("leaves out the ids Entra assigns", () => {
     const { m2m_clients } = render(files, "entra");
-    assert.deepEqual(m2m_clients[1], { name: "bot-b", description: null, groups: ["g"], enabled: true, provider: "entra" });
+    assert.deepEqual(m2m_clients[1], {
+      name: "bot-b",
+      description: null,
+      groups: ["g"],
+      enabled: true,
+      provider: "entra",
+    });
   });
 });
 
@@ -184,6 +252,7 @@ describe("the example repository", () => {
 describe("the reference's list of UI actions", () => {
   it("names every UI action the registry checks", () => {
     const reference = readFileSync(join(REPO_ROOT, "docs", "definitions.md"), "utf8");
-    for (const action of UI_ACTIONS) assert.ok(reference.includes(`\`${action}\``), `docs/definitions.md lacks ${action}`);
+    for (const action of UI_ACTIONS)
+      assert.ok(reference.includes(`\`${action}\``), `docs/definitions.md lacks ${action}`);
   });
 });

@@ -18,19 +18,29 @@ function files(path: string): string[] {
 }
 
 function packageOf(specifier: string): string | null {
-  if (specifier.startsWith(".") || specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]!)) return null;
+  if (specifier.startsWith(".") || specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]!))
+    return null;
   const parts = specifier.split("/");
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
 }
 
 describe("runtime dependencies", () => {
   it("every package runtime code imports is in dependencies, not devDependencies", () => {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+      name: string;
+      dependencies: Record<string, string>;
+    };
     const missing: string[] = [];
     for (const f of RUNTIME.flatMap(files)) {
       const text = readFileSync(join(REPO_ROOT, f), "utf8");
       // Type-only imports vanish at build time.
-      for (const m of text.matchAll(/(?:^|\n)\s*import\s+(?!type\s)[^;]*?from\s+"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)|\brequire\(\s*"([^"]+)"\s*\)/g)) {
+      for (const m of text.matchAll(
+        new RegExp(
+          String.raw`(?:^|\n)\s*import\s+(?!type\s)[^;]*?from\s+"([^"]+)"|\bimport\(\s*"([^` +
+            String.raw`"]+)"\s*\)|\brequire\(\s*"([^"]+)"\s*\)`,
+          "g",
+        ),
+      )) {
         const name = packageOf(m[1] ?? m[2] ?? m[3]!);
         // The package's own name appears in examples (`require("mcp-gateway-access")`).
         if (name && name !== pkg.name && !(name in pkg.dependencies)) missing.push(`${f}: ${name}`);

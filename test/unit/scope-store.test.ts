@@ -27,9 +27,17 @@ const model = (bootstrap: boolean) =>
 describe("ScopeStore", () => {
   it("declares one ScopeDocument per group and one M2MClientRecord per account, with their own types", async () => {
     declared.length = 0;
-    const store = new ScopeStore("reg", { model: model(false), idp: "keycloak", database: "mcp_registry", namespace: "team1" });
+    const store = new ScopeStore("reg", {
+      model: model(false),
+      idp: "keycloak",
+      database: "mcp_registry",
+      namespace: "team1",
+    });
     await settled();
-    const types = declared.filter((d) => d.custom).map((d) => `${d.type} ${d.name}`).sort();
+    const types = declared
+      .filter((d) => d.custom)
+      .map((d) => `${d.type} ${d.name}`)
+      .sort();
     assert.deepEqual(types, [
       "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord reg-m2m-bot",
       "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument reg-scope-a",
@@ -48,22 +56,39 @@ describe("ScopeStore", () => {
 
   it("manages the bootstrap admin scope only with bootstrap, protected from deletion", async () => {
     declared.length = 0;
-    const store = new ScopeStore("boot", { model: model(true), idp: "keycloak", database: "mcp_registry", namespace: "default" });
+    const store = new ScopeStore("boot", {
+      model: model(true),
+      idp: "keycloak",
+      database: "mcp_registry",
+      namespace: "default",
+    });
     await settled();
     const admin = declared.find((d) => d.name === "boot-scope-registry-admins");
     assert.ok(admin, "bootstrap scope declared");
     assert.equal(admin.inputs.timestamps, false);
-    const protectedFlag = await new Promise<boolean>((resolve) => resolve((store.scopes["registry-admins"] as unknown as { __protect: boolean }).__protect));
+    const protectedFlag = await new Promise<boolean>((resolve) =>
+      resolve((store.scopes["registry-admins"] as unknown as { __protect: boolean }).__protect),
+    );
     assert.equal(protectedFlag, true);
     declared.length = 0;
     new ScopeStore("noboot", { model: model(false), idp: "keycloak", database: "mcp_registry", namespace: "default" });
     await settled();
-    assert.equal(declared.some((d) => d.name.includes("registry-admins")), false);
+    assert.equal(
+      declared.some((d) => d.name.includes("registry-admins")),
+      false,
+    );
   });
 
   it("applies per-group conflict policies over the stack's", async () => {
     declared.length = 0;
-    new ScopeStore("pol", { model: model(false), idp: "keycloak", database: "d", namespace: "n", onConflict: "merge", onConflictByGroup: { a: "overwrite" } });
+    new ScopeStore("pol", {
+      model: model(false),
+      idp: "keycloak",
+      database: "d",
+      namespace: "n",
+      onConflict: "merge",
+      onConflictByGroup: { a: "overwrite" },
+    });
     await settled();
     assert.equal(declared.find((d) => d.name === "pol-scope-a")!.inputs.onConflict, "overwrite");
     assert.equal(declared.find((d) => d.name === "pol-m2m-bot")!.inputs.onConflict, "merge");
@@ -82,7 +107,10 @@ describe("ScopeStore", () => {
     await settled();
     assert.ok(store.scopes.a);
     const scope = declared.find((d) => d.name === "entra-scope-a")!;
-    assert.deepEqual((scope.inputs.desired as { group_mappings: string[] }).group_mappings, ["a", "11111111-2222-3333-4444-555555555555"]);
+    assert.deepEqual((scope.inputs.desired as { group_mappings: string[] }).group_mappings, [
+      "a",
+      "11111111-2222-3333-4444-555555555555",
+    ]);
     const m2m = declared.find((d) => d.name === "entra-m2m-bot")!;
     assert.equal((m2m.inputs.desired as { client_id: string }).client_id, "app-client-id");
     assert.equal((m2m.inputs.desired as { provider: string }).provider, "entra");
@@ -109,13 +137,31 @@ describe("ScopeStore", () => {
     const text = String(declared.find((d) => d.type.endsWith(":ScopeDocument"))!.inputs.__provider);
     // Evaluated as the engine's dynamic-provider host does: a module of its own, requiring packages by name.
     const module = { exports: {} as { handler: () => pulumi.dynamic.ResourceProvider } };
-    new Function("exports", "require", "module", text)(module.exports, createRequire(join(REPO_ROOT, "package.json")), module);
+    new Function("exports", "require", "module", text)(
+      module.exports,
+      createRequire(join(REPO_ROOT, "package.json")),
+      module,
+    );
     const provider = module.exports.handler();
-    await provider.configure!({ config: new Map([["mcp-gateway-access:mongodbPort", "x"]]) } as unknown as pulumi.dynamic.ConfigureRequest);
-    const inputs = { kind: "scope", key: "a", database: "d", collection: "c", desired: {}, timestamps: true, onConflict: "fail", source: "a.yaml" };
+    await provider.configure!({
+      config: new Map([["mcp-gateway-access:mongodbPort", "x"]]),
+    } as unknown as pulumi.dynamic.ConfigureRequest);
+    const inputs = {
+      kind: "scope",
+      key: "a",
+      database: "d",
+      collection: "c",
+      desired: {},
+      timestamps: true,
+      onConflict: "fail",
+      source: "a.yaml",
+    };
     await assert.rejects(
       provider.create(inputs),
-      /^RecordStoreError: registry database settings: mcp-gateway-access:mongodbPort must be a TCP port number, not "x"$/,
+      new RegExp(
+        String.raw`^RecordStoreError: registry database settings: mcp-gateway-access:mong` +
+          String.raw`odbPort must be a TCP port number, not "x"$`,
+      ),
     );
     await recordProvider.close(); // the same module the serialized provider loaded
   });

@@ -4,7 +4,16 @@
  * .gitignore, and a repository root as --out is refused.
  */
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -13,9 +22,23 @@ import { requestedScope } from "../../tokens/grant";
 import type { M2MCredentials } from "../../tokens/outputs";
 import { TokenError } from "../../tokens";
 
-const keycloak: M2MCredentials = { clientId: "bot", clientSecret: "s3cret-value", tokenUrl: "http://kc:8080/realms/r/protocol/openid-connect/token", authProvider: "keycloak", realm: "r", keycloakUrl: "http://kc:8080" };
-const entra: M2MCredentials = { clientId: "app", clientSecret: "x", tokenUrl: "https://login.microsoftonline.com/t/oauth2/v2.0/token", authProvider: "entra", tenantId: "t" };
-const file = (c: M2MCredentials, name = "bot") => tokenFile(name, c, { access_token: "eyJ.token", expires_in: 3600 }, requestedScope(c), new Date());
+const keycloak: M2MCredentials = {
+  clientId: "bot",
+  clientSecret: "s3cret-value",
+  tokenUrl: "http://kc:8080/realms/r/protocol/openid-connect/token",
+  authProvider: "keycloak",
+  realm: "r",
+  keycloakUrl: "http://kc:8080",
+};
+const entra: M2MCredentials = {
+  clientId: "app",
+  clientSecret: "x",
+  tokenUrl: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+  authProvider: "entra",
+  tenantId: "t",
+};
+const file = (c: M2MCredentials, name = "bot") =>
+  tokenFile(name, c, { access_token: "eyJ.token", expires_in: 3600 }, requestedScope(c), new Date());
 const fresh = () => mkdtempSync(join(tmpdir(), "mcp-access-hostile-tokens-"));
 
 describe("token files cannot be redirected", () => {
@@ -24,35 +47,58 @@ describe("token files cannot be redirected", () => {
     const elsewhere = join(root, "elsewhere");
     mkdirSync(elsewhere);
     symlinkSync(elsewhere, join(root, ".oauth-tokens"));
-    await assert.rejects(writeTokenFiles(join(root, ".oauth-tokens"), "bot", keycloak, file(keycloak)), (e: Error) => e instanceof TokenError && /is a symbolic link; token files are never written through one/.test(e.message));
+    await assert.rejects(
+      writeTokenFiles(join(root, ".oauth-tokens"), "bot", keycloak, file(keycloak)),
+      (e: Error) =>
+        e instanceof TokenError && /is a symbolic link; token files are never written through one/.test(e.message),
+    );
     assert.deepEqual(readdirSync(elsewhere), []);
     assert.equal(await cachedToken(join(root, ".oauth-tokens"), "bot", keycloak, 0), null, "nor read through one");
   });
 
-  it("never writes the secret through a planted symbolic link (dangling or not), and leaves the link alone", async () => {
-    for (const dangling of [true, false]) {
-      const dir = fresh();
-      const target = join(fresh(), "stolen.env");
-      if (!dangling) writeFileSync(target, "# Generated access token for x\n# Generated at: y\n");
-      symlinkSync(target, join(dir, "agent-bot.env"));
-      await assert.rejects(writeTokenFiles(dir, "bot", keycloak, file(keycloak)), /agent-bot\.env exists and is a symbolic link/);
-      assert.ok(lstatSync(join(dir, "agent-bot.env")).isSymbolicLink());
-      if (dangling) assert.ok(!existsSync(target));
-      else assert.doesNotMatch(readFileSync(target, "utf8"), /s3cret/);
-      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith(".tmp")), [], "no temporary left behind");
-    }
-  });
+  it(
+    "never writes the secret through a planted symbolic link (dangling or not), and leaves the " + "link alone",
+    async () => {
+      for (const dangling of [true, false]) {
+        const dir = fresh();
+        const target = join(fresh(), "stolen.env");
+        if (!dangling) writeFileSync(target, "# Generated access token for x\n# Generated at: y\n");
+        symlinkSync(target, join(dir, "agent-bot.env"));
+        await assert.rejects(
+          writeTokenFiles(dir, "bot", keycloak, file(keycloak)),
+          /agent-bot\.env exists and is a symbolic link/,
+        );
+        assert.ok(lstatSync(join(dir, "agent-bot.env")).isSymbolicLink());
+        if (dangling) assert.ok(!existsSync(target));
+        else assert.doesNotMatch(readFileSync(target, "utf8"), /s3cret/);
+        assert.deepEqual(
+          readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+          [],
+          "no temporary left behind",
+        );
+      }
+    },
+  );
 
   it("replaces only files it made: another file of the same name is left alone", async () => {
     const dir = fresh();
     writeFileSync(join(dir, "agent-bot-token.json"), '{"mine": true}\n');
-    await assert.rejects(writeTokenFiles(dir, "bot", keycloak, file(keycloak)), /agent-bot-token\.json exists and is not a token file mcp-access token wrote: it is left alone/);
+    await assert.rejects(
+      writeTokenFiles(dir, "bot", keycloak, file(keycloak)),
+      /agent-bot-token\.json exists and is not a token file mcp-access token wrote: it is left alone/,
+    );
     assert.equal(readFileSync(join(dir, "agent-bot-token.json"), "utf8"), '{"mine": true}\n');
     const entraDir = fresh();
     writeFileSync(join(entraDir, "app.json"), "notes\n");
-    await assert.rejects(writeTokenFiles(entraDir, "app", entra, file(entra, "app")), /app\.json exists and is not a token file/);
+    await assert.rejects(
+      writeTokenFiles(entraDir, "app", entra, file(entra, "app")),
+      /app\.json exists and is not a token file/,
+    );
     mkdirSync(join(entraDir, "folder.json"));
-    await assert.rejects(writeTokenFiles(entraDir, "folder", entra, file(entra, "folder")), /folder\.json exists and is not a regular file/);
+    await assert.rejects(
+      writeTokenFiles(entraDir, "folder", entra, file(entra, "folder")),
+      /folder\.json exists and is not a regular file/,
+    );
   });
 
   it("replaces its own files on the next run", async () => {
@@ -78,7 +124,10 @@ describe("token files cannot be redirected", () => {
   it("refuses the root of a git repository as --out", async () => {
     const repo = fresh();
     mkdirSync(join(repo, ".git"));
-    await assert.rejects(writeTokenFiles(repo, "bot", keycloak, file(keycloak)), /is the root of a git repository: .* use a folder of their own, e\.g\. .*\.oauth-tokens/);
+    await assert.rejects(
+      writeTokenFiles(repo, "bot", keycloak, file(keycloak)),
+      /is the root of a git repository: .* use a folder of their own, e\.g\. .*\.oauth-tokens/,
+    );
     assert.deepEqual(readdirSync(repo), [".git"]);
   });
 

@@ -66,8 +66,22 @@ before(async () => {
     outputsFile,
     JSON.stringify({
       m2m: {
-        kc: { clientId: "bot", clientSecret: "s", tokenUrl: `${good.base}/realms/mcp/protocol/openid-connect/token`, realm: "mcp", keycloakUrl: good.base, authProvider: "keycloak" },
-        en: { clientId: "app", clientSecret: "s", tenantId: TENANT, tokenUrl: `${good.base}/${TENANT}/oauth2/v2.0/token`, scope: "api://gw/.default", authProvider: "entra" },
+        kc: {
+          clientId: "bot",
+          clientSecret: "s",
+          tokenUrl: `${good.base}/realms/mcp/protocol/openid-connect/token`,
+          realm: "mcp",
+          keycloakUrl: good.base,
+          authProvider: "keycloak",
+        },
+        en: {
+          clientId: "app",
+          clientSecret: "s",
+          tenantId: TENANT,
+          tokenUrl: `${good.base}/${TENANT}/oauth2/v2.0/token`,
+          scope: "api://gw/.default",
+          authProvider: "entra",
+        },
       },
       groups: {},
     }),
@@ -79,8 +93,20 @@ after(async () => {
 });
 
 const shapes = [
-  { idp: "keycloak", forged: () => `${evil.base}/realms/x`, forgedSameName: () => `${evil.base}/realms/mcp`, real: () => `${good.base}/realms/mcp`, aud: "mcp-gateway" },
-  { idp: "entra", forged: () => `${evil.base}/${TENANT}/v2.0`, forgedSameName: () => `${evil.base}/other-tenant/v2.0`, real: () => `${good.base}/${TENANT}/v2.0`, aud: "api://gw" },
+  {
+    idp: "keycloak",
+    forged: () => `${evil.base}/realms/x`,
+    forgedSameName: () => `${evil.base}/realms/mcp`,
+    real: () => `${good.base}/realms/mcp`,
+    aud: "mcp-gateway",
+  },
+  {
+    idp: "entra",
+    forged: () => `${evil.base}/${TENANT}/v2.0`,
+    forgedSameName: () => `${evil.base}/other-tenant/v2.0`,
+    real: () => `${good.base}/${TENANT}/v2.0`,
+    aud: "api://gw",
+  },
 ] as const;
 
 for (const s of shapes) {
@@ -115,7 +141,10 @@ for (const s of shapes) {
 
     it("is refused when it claims the real issuer but is signed with another key", async () => {
       const token = await evil.sign(s.real(), { aud: s.aud });
-      await assert.rejects(verifyAnyToken(token, { issuers: [s.real()], audiences: [s.aud] }), /signature does not verify|no key in the issuer's JWKS/);
+      await assert.rejects(
+        verifyAnyToken(token, { issuers: [s.real()], audiences: [s.aud] }),
+        /signature does not verify|no key in the issuer's JWKS/,
+      );
       const r = await cli(["token", "--verify", token, "--outputs", outputsFile, "--cwd", repo]);
       assert.equal(r.code, 1);
     });
@@ -147,7 +176,10 @@ for (const s of shapes) {
 describe("an Entra token without a known audience", () => {
   it("is refused rather than verified without checking aud", async () => {
     const token = await good.sign(`${good.base}/${TENANT}/v2.0`, { aud: "api://gw" });
-    await assert.rejects(verifyAnyToken(token, { issuers: [`${good.base}/${TENANT}/v2.0`] }), /audience cannot be checked: give --audience/);
+    await assert.rejects(
+      verifyAnyToken(token, { issuers: [`${good.base}/${TENANT}/v2.0`] }),
+      /audience cannot be checked: give --audience/,
+    );
   });
 });
 
@@ -155,9 +187,25 @@ describe("the stack's issuers output", () => {
   it("is trusted without any M2M account, and nothing else is", async () => {
     const file = join(repo, "issuers-only.json");
     writeFileSync(file, JSON.stringify({ m2m: {}, groups: {}, issuers: [`${good.base}/realms/mcp`] }));
-    const ok = await cli(["token", "--verify", await good.sign(`${good.base}/realms/mcp`, { aud: "mcp-gateway" }), "--outputs", file, "--cwd", repo]);
+    const ok = await cli([
+      "token",
+      "--verify",
+      await good.sign(`${good.base}/realms/mcp`, { aud: "mcp-gateway" }),
+      "--outputs",
+      file,
+      "--cwd",
+      repo,
+    ]);
     assert.equal(ok.code, 0, ok.err);
-    const forged = await cli(["token", "--verify", await evil.sign(`${evil.base}/realms/mcp`, { aud: "mcp-gateway" }), "--outputs", file, "--cwd", repo]);
+    const forged = await cli([
+      "token",
+      "--verify",
+      await evil.sign(`${evil.base}/realms/mcp`, { aud: "mcp-gateway" }),
+      "--outputs",
+      file,
+      "--cwd",
+      repo,
+    ]);
     assert.equal(forged.code, 1);
     assert.match(forged.err, /not a trusted one/);
   });

@@ -37,7 +37,10 @@ describe("schema errors", () => {
   });
 
   it("reports missing required fields at the mapping that lacks them", () => {
-    const r = check({ "groups/g.yaml": GROUP, "users/u.yaml": "username: alice\nfirst_name: A\nlast_name: B\ngroups: [tools-users]\n" });
+    const r = check({
+      "groups/g.yaml": GROUP,
+      "users/u.yaml": "username: alice\nfirst_name: A\nlast_name: B\ngroups: [tools-users]\n",
+    });
     const d = only(r.errors, /missing required field "email"/);
     assert.deepEqual([d.file, d.line, d.column, d.path], ["users/u.yaml", 1, 1, ""]);
   });
@@ -55,14 +58,23 @@ describe("schema errors", () => {
       "users/u.yaml": USER("alice", "[]"),
       "m2m/a.yaml": "name: bot\ngroups: []\n",
     });
-    const u = only(r.errors.filter((d) => d.file === "users/u.yaml"), /"groups" is empty/);
+    const u = only(
+      r.errors.filter((d) => d.file === "users/u.yaml"),
+      /"groups" is empty/,
+    );
     assert.deepEqual([u.line, u.column], [5, 9]);
-    const m = only(r.errors.filter((d) => d.file === "m2m/a.yaml"), /"groups" is empty: list at least one group/);
+    const m = only(
+      r.errors.filter((d) => d.file === "m2m/a.yaml"),
+      /"groups" is empty: list at least one group/,
+    );
     assert.deepEqual([m.line, m.column], [2, 9]);
   });
 
   it("refuses an invalid email address", () => {
-    const r = check({ "groups/g.yaml": GROUP, "users/u.yaml": USER("alice").replace("alice@example.com", "alice-at-example") });
+    const r = check({
+      "groups/g.yaml": GROUP,
+      "users/u.yaml": USER("alice").replace("alice@example.com", "alice-at-example"),
+    });
     const d = only(r.errors, /not a valid email/);
     assert.deepEqual([d.line, d.column], [2, 8]);
   });
@@ -98,7 +110,12 @@ describe("secrets in definitions", () => {
   });
 
   it("refuses a secret anywhere, also nested", () => {
-    const r = check({ "groups/g.yaml": GROUP.replace("tools: [current_time_by_timezone]", "tools: [current_time_by_timezone]\n    secret: x") });
+    const r = check({
+      "groups/g.yaml": GROUP.replace(
+        "tools: [current_time_by_timezone]",
+        "tools: [current_time_by_timezone]\n    secret: x",
+      ),
+    });
     const d = only(r.errors, /"secret" must not be in a definition file/);
     assert.equal(d.path, "server_access[0].secret");
     assert.deepEqual([d.line, d.column], [7, 5]);
@@ -126,7 +143,11 @@ describe("cross-file checks", () => {
   });
 
   it("refuses a username equal to an M2M name", () => {
-    const r = check({ "groups/g.yaml": GROUP, "users/a.yaml": USER("bot"), "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" });
+    const r = check({
+      "groups/g.yaml": GROUP,
+      "users/a.yaml": USER("bot"),
+      "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n",
+    });
     const d = only(r.errors, /same name as the user at users\/a.yaml:1:11/);
     assert.deepEqual([d.file, d.line, d.column], ["m2m/b.yaml", 1, 7]);
   });
@@ -166,7 +187,10 @@ describe("names the identity provider refuses or changes", () => {
   });
 
   it("refuses characters the IdP refuses", () => {
-    const r = check({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice").replace("username: alice", 'username: "al ice"') });
+    const r = check({
+      "groups/g.yaml": GROUP,
+      "users/a.yaml": USER("alice").replace("username: alice", 'username: "al ice"'),
+    });
     only(r.errors, /characters the identity provider refuses/);
   });
 
@@ -188,16 +212,30 @@ describe("names the identity provider refuses or changes", () => {
 });
 
 describe("registry rules", () => {
-  it("warns about a scope named like an OAuth scope: the auth server reads a groupless token's scope claim as scopes", () => {
-    const r = check({ "groups/e.yaml": "scope_name: email\nserver_access:\n  - server: currenttime\n    methods: [initialize]\n    tools: []\n" });
-    const d = only(r.warnings, /OAuth scope tokens carry/);
-    assert.deepEqual([d.severity, d.file, d.line, d.path], ["warning", "groups/e.yaml", 1, "scope_name"]);
-    assert.equal(check({ "groups/e.yaml": "scope_name: emails\n" }).warnings.filter((x: { message: string }) => /OAuth scope/.test(x.message)).length, 0);
-  });
+  it(
+    "warns about a scope named like an OAuth scope: the auth server reads a groupless token's " +
+      "scope claim as scopes",
+    () => {
+      const r = check({
+        "groups/e.yaml":
+          "scope_name: email\nserver_access:\n  - server: currenttime\n    methods: [initialize]\n    tools: []\n",
+      });
+      const d = only(r.warnings, /OAuth scope tokens carry/);
+      assert.deepEqual([d.severity, d.file, d.line, d.path], ["warning", "groups/e.yaml", 1, "scope_name"]);
+      assert.equal(
+        check({ "groups/e.yaml": "scope_name: emails\n" }).warnings.filter((x: { message: string }) =>
+          /OAuth scope/.test(x.message),
+        ).length,
+        0,
+      );
+    },
+  );
 
   for (const server of ["'*'", "all", "ALL", "/all/", "'/*'"]) {
     it(`refuses the wildcard server ${server} in a group`, () => {
-      const r = check({ "groups/g.yaml": `scope_name: g\nserver_access:\n  - server: ${server}\n    methods: [all]\n` });
+      const r = check({
+        "groups/g.yaml": `scope_name: g\nserver_access:\n  - server: ${server}\n    methods: [all]\n`,
+      });
       const d = only(r.errors, /wildcard the registry refuses/);
       assert.deepEqual([d.line, d.column, d.path], [3, 13, "server_access[0].server"]);
     });
@@ -206,7 +244,8 @@ describe("registry rules", () => {
   it("refuses the wildcard server in the shorthand and in grouped rules", () => {
     const r = check({
       "groups/g.yaml":
-        "scope_name: g\nservers:\n  - server_name: all\n    access_level: read\nserver_access:\n  - scope_name: g\n    access_rules:\n      - server: '*'\n        methods: [ping]\n",
+        "scope_name: g\nservers:\n  - server_name: all\n    access_level: read\nserver_access:\n  - " +
+        "scope_name: g\n    access_rules:\n      - server: '*'\n        methods: [ping]\n",
     });
     assert.equal(r.errors.filter((d) => /wildcard the registry refuses/.test(d.message)).length, 2);
   });
@@ -225,7 +264,9 @@ describe("registry rules", () => {
 
   it("warns about a tools wildcard whatever the methods: it opens every method", () => {
     for (const methods of ["[tools/call]", "[tools/list]", "[initialize]"]) {
-      const r = check({ "groups/g.yaml": `scope_name: g\nserver_access:\n  - server: s\n    methods: ${methods}\n    tools: ['*']\n` });
+      const r = check({
+        "groups/g.yaml": `scope_name: g\nserver_access:\n  - server: s\n    methods: ${methods}\n    tools: ['*']\n`,
+      });
       assert.equal(r.ok, true);
       const d = only(r.warnings, /a tools wildcard on "s" lets members call every tool and opens every method/);
       assert.deepEqual([d.line, d.column, d.path], [5, 12, "server_access[0].tools"]);
@@ -233,7 +274,9 @@ describe("registry rules", () => {
   });
 
   it("refuses a read entry that lists tools, says why and what to write instead", () => {
-    const r = check({ "groups/g.yaml": "scope_name: g\nservers:\n  - server_name: s\n    tools: [a]\n    access_level: read\n" });
+    const r = check({
+      "groups/g.yaml": "scope_name: g\nservers:\n  - server_name: s\n    tools: [a]\n    access_level: read\n",
+    });
     const d = only(r.errors, /access_level read on "s" lists tools/);
     assert.match(d.message, /tools\/list is filtered by the tools\/call decision/);
     assert.match(d.message, /access_level: execute/);
@@ -242,7 +285,10 @@ describe("registry rules", () => {
 
   it("keeps agent rules in server_access as written (only agent_access and UI permissions are normalised)", () => {
     const r = check({
-      "groups/g.yaml": "scope_name: g\nserver_access:\n  - agent: '*'\n    actions: [invoke_agent]\n  - agent: flights\n    actions: [get_agent]\n  - scope_name: g\n    access_rules:\n      - agent: /*\n        actions: [invoke_agent]\n",
+      "groups/g.yaml":
+        "scope_name: g\nserver_access:\n  - agent: '*'\n    actions: [invoke_agent]\n  - agent: " +
+        "flights\n    actions: [get_agent]\n  - scope_name: g\n    access_rules:\n      - agent: " +
+        "/*\n        actions: [invoke_agent]\n",
     });
     assert.equal(r.ok, true);
     const entries = r.model.groups[0]!.serverAccess;
@@ -252,7 +298,10 @@ describe("registry rules", () => {
       { scope_name: "g", access_rules: [{ agent: "/*", actions: ["invoke_agent"] }] },
     ]);
     const warned = r.warnings.filter((w) => /compares them raw/.test(w.message));
-    assert.deepEqual(warned.map((w) => w.path), ["server_access[1].agent", "server_access[2].access_rules[0].agent"]);
+    assert.deepEqual(
+      warned.map((w) => w.path),
+      ["server_access[1].agent", "server_access[2].access_rules[0].agent"],
+    );
     assert.match(warned[0]!.message, /agent "flights" never matches: agent paths of A2A requests start with "\/"/);
     assert.match(warned[0]!.message, /write "\/flights"/);
     assert.match(warned[1]!.message, /"\/\*" is not an agent wildcard in server_access.*write "\*"/);
@@ -271,12 +320,15 @@ describe("registry rules", () => {
       ].join("\n"),
     });
     const problems = r.errors.map((e) => [e.line, e.path, e.message]);
-    assert.deepEqual(problems.map(([line, path]) => [line, path]), [
-      [3, "ui_permissions.list_dataset_entity[3]"],
-      [3, "ui_permissions.list_dataset_entity[4]"],
-      [4, "ui_permissions.create_dataset_entity[1]"],
-      [5, "ui_permissions.delete_Data_entity"],
-    ]);
+    assert.deepEqual(
+      problems.map(([line, path]) => [line, path]),
+      [
+        [3, "ui_permissions.list_dataset_entity[3]"],
+        [3, "ui_permissions.list_dataset_entity[4]"],
+        [4, "ui_permissions.create_dataset_entity[1]"],
+        [5, "ui_permissions.delete_Data_entity"],
+      ],
+    );
     assert.match(String(problems[0]![2]), /opens nothing; the registry reads "all", "dataset" or a record path/);
     assert.match(String(problems[2]![2]), /type-level: a record path grants nothing/);
     assert.match(String(problems[3]![2]), /\^\[a-z0-9_-\]\+\$.*"Data" does not/);
@@ -337,7 +389,10 @@ describe("registry rules", () => {
   });
 
   it("does not take a group_mappings entry '/name' as mapping the group 'name' (exact; #1689 is not merged)", () => {
-    const r = check({ "groups/g.yaml": "scope_name: g\ngroup_mappings: [/g]\n", "m2m/b.yaml": "name: bot\ngroups: [g]\n" });
+    const r = check({
+      "groups/g.yaml": "scope_name: g\ngroup_mappings: [/g]\n",
+      "m2m/b.yaml": "name: bot\ngroups: [g]\n",
+    });
     const d = only(r.warnings, /group_mappings leaves out "g"/);
     assert.match(d.message, /"\/g" is a different group: the registry matches group names exactly/);
   });
@@ -347,8 +402,10 @@ describe("registry rules", () => {
     only(r.warnings, /server "api" is never evaluated/);
   });
 
-  it("warns that \"all\" on a mutating UI action makes members admins, but not \"*\"", () => {
-    const r = check({ "groups/g.yaml": "scope_name: g\nui_permissions:\n  modify_service: [all]\n  toggle_service: ['*']\n" });
+  it('warns that "all" on a mutating UI action makes members admins, but not "*"', () => {
+    const r = check({
+      "groups/g.yaml": "scope_name: g\nui_permissions:\n  modify_service: [all]\n  toggle_service: ['*']\n",
+    });
     assert.equal(r.ok, true);
     const d = only(r.warnings, /registry admin/);
     assert.equal(d.path, "ui_permissions.modify_service");
@@ -400,7 +457,11 @@ describe("files", () => {
   });
 
   it("refuses non-UTF-8 files and points at the bad byte", () => {
-    const bytes = Buffer.concat([Buffer.from("scope_name: g\ndescription: caf"), Buffer.from([0xe9]), Buffer.from("\n")]);
+    const bytes = Buffer.concat([
+      Buffer.from("scope_name: g\ndescription: caf"),
+      Buffer.from([0xe9]),
+      Buffer.from("\n"),
+    ]);
     const r = check({ "groups/g.yaml": bytes });
     const d = only(r.errors, /not valid UTF-8 \(invalid byte 0xe9\)/);
     assert.deepEqual([d.line, d.column], [2, 17]);
