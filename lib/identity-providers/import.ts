@@ -3,6 +3,7 @@
  * admin REST API `identity-provider/instances`, `.../mappers`) back into `identity-providers/` files. What the
  * definitions cannot say is reported, never dropped silently; client secrets are never read (Keycloak masks them).
  */
+import type { ImportFile, ImportFinding } from "../import/types";
 import { stringify } from "yaml";
 import {
   CLIENT_AUTH_METHODS,
@@ -28,19 +29,6 @@ export interface SnapshotIdentityProvider {
 
 export interface IdentityProviderSnapshot {
   identityProviders?: SnapshotIdentityProvider[];
-}
-
-/** lib/import/definitions.ts's ImportFile and ImportFinding, structurally (that module calls this one). */
-interface ImportFile {
-  kind: string;
-  path: string;
-  name: string;
-  text: string;
-}
-interface ImportFinding {
-  object: string;
-  problem: string;
-  action: string;
 }
 
 const SYNC = new Set(["FORCE", "IMPORT", "LEGACY"]);

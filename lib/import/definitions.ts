@@ -20,6 +20,8 @@ import { REGISTRY_DEFAULTS } from "../settings/registry";
 /** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
 const SEED_IDS: readonly string[] = registrySeeds(REGISTRY_DEFAULTS).map((d) => d._id);
 import type { Kind } from "../schema";
+import type { ImportFile, ImportFinding } from "./types";
+import { KEYCLOAK_OWN_CLIENTS } from "../schema/names";
 import { importRateLimits, type RateLimitSnapshot } from "../rate-limits/import";
 import { importIdentityProviders, type IdentityProviderSnapshot } from "../identity-providers/import";
 
@@ -80,21 +82,7 @@ export interface ImportSnapshot extends RateLimitSnapshot, IdentityProviderSnaps
   m2mRecords: Doc[];
 }
 
-export interface ImportFile {
-  kind: Kind | "rate-limits" | "identity-providers";
-  /** Relative to the output directory, e.g. `groups/team-a.yaml`. */
-  path: string;
-  /** The object the file holds (scope name, username, client id). */
-  name: string;
-  text: string;
-}
-
-/** Something the definitions cannot express: what it is and what the user may do. */
-export interface ImportFinding {
-  object: string;
-  problem: string;
-  action: string;
-}
+export type { ImportFile, ImportFinding };
 
 export interface ImportResult {
   files: ImportFile[];
@@ -103,15 +91,7 @@ export interface ImportResult {
   settings: { existingGroups: string[]; keycloakM2MAudienceMapper?: false };
 }
 
-/** Keycloak's own clients in every realm, and the registry bootstrap's: never M2M accounts of the registry. */
-export const KEYCLOAK_OWN_CLIENTS = [
-  "account",
-  "account-console",
-  "admin-cli",
-  "broker",
-  "realm-management",
-  "security-admin-console",
-];
+/** The registry bootstrap's clients: never M2M accounts of the registry (nor are Keycloak's own). */
 export const BOOTSTRAP_CLIENTS = [BOOTSTRAP_WEB_CLIENT, BOOTSTRAP_M2M_CLIENT];
 
 /** Fields `import_group` writes; the store adds `_id` and timestamps. */

@@ -3,6 +3,7 @@
  * documents back into a `rate-limits/` file and `rate_limit_groups` on the imported users and M2M accounts.
  * What the definitions cannot say is reported, never dropped silently.
  */
+import type { ImportFile, ImportFinding } from "../import/types";
 import { stringify } from "yaml";
 import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "./registry";
 import { RATE_LIMITS_DIR, type QuarantineLists, type RateLimitPolicy } from "./schema";
@@ -24,19 +25,8 @@ const DEFINITION_FIELDS = [
 ];
 const MEMBERSHIP_FIELDS = ["_id", "subject_type", "subject", "groups", "enabled"];
 
-/** lib/import/definitions.ts's Doc, ImportFile and ImportFinding, structurally (that module calls this one). */
+/** A stored document as the importer reads it. */
 type Doc = Record<string, unknown>;
-interface ImportFile {
-  kind: string;
-  path: string;
-  name: string;
-  text: string;
-}
-interface ImportFinding {
-  object: string;
-  problem: string;
-  action: string;
-}
 
 const KEY_OF: Record<string, keyof RateLimitPolicy> = {
   "caller:group": "caller_group",

@@ -26,20 +26,21 @@ export const ENTRA_LIMITS = {
   userPrincipalName: 113,
 } as const;
 
-/**
- * Client ids every Keycloak realm has (built in), and those of the registry's bootstrap; an M2M account with one
- * of these names would collide with them at apply.
- */
-export const RESERVED_CLIENT_IDS = [
+/** The clients Keycloak itself makes in every realm. */
+export const KEYCLOAK_OWN_CLIENTS: readonly string[] = [
   "account",
   "account-console",
   "admin-cli",
   "broker",
   "realm-management",
   "security-admin-console",
-  BOOTSTRAP_WEB_CLIENT,
-  BOOTSTRAP_M2M_CLIENT,
-] as const;
+];
+
+/**
+ * Client ids every Keycloak realm has (built in), and those of the registry's bootstrap; an M2M account with one
+ * of these names would collide with them at apply.
+ */
+export const RESERVED_CLIENT_IDS = [...KEYCLOAK_OWN_CLIENTS, BOOTSTRAP_WEB_CLIENT, BOOTSTRAP_M2M_CLIENT] as const;
 
 export function usernameProblem(name: string): string | null {
   if (name.length > MAX_NAME_LENGTH)
