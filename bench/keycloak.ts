@@ -2,14 +2,18 @@
  * `pulumi up` of a generated repository on the local Keycloak with the real engine and Keycloak plugin, against
  * the same objects created directly through Keycloak's admin REST API (@keycloak/keycloak-admin-client) and the
  * same registry documents written with the mongodb driver, at the same concurrency. Then a no-op `up` and a
- * `preview` of the converged stack (refresh: always, as Pulumi.yaml sets), and what the state holds.
+ * `preview` of the converged stack (the preview refreshes, as Pulumi.yaml sets; the no-op `up` as the workflow's
+ * merge runs it, `--refresh=false`, or as Pulumi ships, with the refresh), how often the no-op `up` rewrote the
+ * checkpoint, and what the state holds.
  */
-import { rmSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { rmSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { checkRepository, renderRegistryDocuments, M2M_CLIENTS_COLLECTION, scopesCollectionName } from "../lib";
 import { engineStack } from "../test/support/engine";
 import { keycloakAdmin, keycloakStackConfig, type KeycloakAdminClient } from "../test/support/keycloak-admin";
+import { REPO_ROOT } from "../test/support/paths";
 import { generateRepository } from "./core";
 import { timed } from "./stats";
 
@@ -29,6 +33,8 @@ export interface KeycloakRound {
   firstUpMs: number;
   noopUpMs: number;
   previewMs: number;
+  /** Times the no-op `up` wrote the checkpoint (renames onto it; the file backend writes a temporary and renames). */
+  noopCheckpointWrites: number;
   /** Changes the no-op `up` and the `preview` reported (should be none). */
   unexpected: string[];
   /** Checkpoint size on disk, resources in it. */
@@ -140,8 +146,41 @@ interface ExportedResource {
   inputs?: { desired?: unknown };
 }
 
+/** Counts the writes of one file in a folder while it runs (inotify: each write is a rename onto it). */
+function countWrites(dir: string, file: string): { stop(): number } {
+  let n = 0;
+  const w = watch(dir, (event, name) => {
+    if (event === "rename" && name === file) n++;
+  });
+  return {
+    stop() {
+      w.close();
+      return n;
+    },
+  };
+}
+
+/**
+ * `pulumi up --refresh=false` through the CLI: the Automation API passes `--refresh` or nothing, and nothing
+ * means Pulumi.yaml's `refresh: always`.
+ */
+function upWithoutRefresh(name: string, env: Record<string, string>): Promise<void> {
+  const args = ["up", "--yes", "--skip-preview", "--refresh=false", "--parallel", String(PARALLEL), "--stack", name];
+  return new Promise((resolve, reject) => {
+    const options = { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 };
+    execFile("pulumi", args, options, (err, _o, errText) =>
+      err ? reject(new Error(`pulumi ${args.join(" ")} failed: ${errText}`)) : resolve(),
+    );
+  });
+}
+
 /** One round: the direct baseline in one realm, then the stack in another; everything removed afterwards. */
-export async function keycloakRound(uri: string, size: Size, tag: string, opts: { noop?: boolean } = {}): Promise<KeycloakRound> {
+export async function keycloakRound(
+  uri: string,
+  size: Size,
+  tag: string,
+  opts: { noop?: boolean; noopRefresh?: boolean } = {},
+): Promise<KeycloakRound> {
   const repo = generateRepository(size.groups, size.users, size.m2m);
   const realm = `bench-kc-${tag}`;
   const dbs = [`mcp_bench_direct_${tag}`, `mcp_bench_stack_${tag}`];
@@ -166,20 +205,34 @@ export async function keycloakRound(uri: string, size: Size, tag: string, opts: 
     const unexpected: string[] = [];
     let noopUpMs = NaN;
     let previewMs = NaN;
+    let noopCheckpointWrites = NaN;
+    const stacksDir = join(e.backendDir, ".pulumi", "stacks", "mcp-gateway-access");
     if (opts.noop !== false) {
-      noopUpMs = await timed(async () => unexpected.push(...changed((await stack.up(quiet)).summary.resourceChanges).map((c) => `up: ${c}`)));
+      const writes = countWrites(stacksDir, `${name}.json`);
+      if (opts.noopRefresh) {
+        noopUpMs = await timed(async () => {
+          unexpected.push(...changed((await stack.up(quiet)).summary.resourceChanges).map((c) => `up: ${c}`));
+        });
+      } else {
+        const env = e.env;
+        noopUpMs = await timed(() => upWithoutRefresh(name, env));
+        const [last] = await stack.history(1);
+        unexpected.push(...changed(last?.resourceChanges).map((c) => `up: ${c}`));
+      }
+      noopCheckpointWrites = writes.stop();
       previewMs = await timed(async () => unexpected.push(...changed((await stack.preview(quiet)).changeSummary).map((c) => `preview: ${c}`)));
     }
     const deployment = (await stack.exportStack()).deployment as { resources?: ExportedResource[] };
     const resources = deployment.resources ?? [];
     const records = resources.filter((r) => /:(ScopeDocument|M2MClientRecord)$/.test(r.type ?? ""));
     const overhead = records.map((r) => JSON.stringify(r).length - JSON.stringify(r.inputs?.desired ?? {}).length);
-    const checkpoint = join(e.backendDir, ".pulumi", "stacks", "mcp-gateway-access", `${name}.json`);
+    const checkpoint = join(stacksDir, `${name}.json`);
     return {
       directMs,
       firstUpMs,
       noopUpMs,
       previewMs,
+      noopCheckpointWrites,
       unexpected: firstChanges.length ? unexpected : ["the first up changed nothing", ...unexpected],
       stateBytes: statSync(checkpoint).size,
       resources: resources.length,
