@@ -49,6 +49,10 @@ async function up(): Promise<void> {
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "local-stack",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The state written once, at the end of the run, not after every step (each step rewrote the whole
+    // checkpoint). Safe: a killed run's objects are adopted or rewritten as they are (test/e2e/faults.e2e.test.ts).
+    PULUMI_SKIP_CHECKPOINTS: process.env.PULUMI_SKIP_CHECKPOINTS ?? "true",
+    PULUMI_DISABLE_CHECKPOINT_BACKUPS: process.env.PULUMI_DISABLE_CHECKPOINT_BACKUPS ?? "true",
     PATH: process.env.PATH ?? "",
     // The Keycloak provider and the scope store read these when the stack config does not set them.
     KEYCLOAK_URL: keycloakUrl,

@@ -45,7 +45,13 @@ export function keycloakUrl(): string {
 
 /** A private Keycloak that a test may stop and start (fault tests), on its own ports and state folder. */
 export function privateKeycloak(port: number, stateDir: string): { url: string; start(): Promise<void>; stop(): Promise<void> } {
-  const env = { ...process.env, KEYCLOAK_PORT: String(port), MCP_ACCESS_STATE_DIR: stateDir };
+  // Its management port follows its own port, whatever KEYCLOAK_MANAGEMENT_PORT the shared Keycloak was given.
+  const env = {
+    ...process.env,
+    KEYCLOAK_PORT: String(port),
+    KEYCLOAK_MANAGEMENT_PORT: String(port + 1000),
+    MCP_ACCESS_STATE_DIR: stateDir,
+  };
   const run = (verb: "start" | "stop") =>
     new Promise<void>((resolve, reject) => {
       execFile("bash", [join(REPO_ROOT, "scripts", "keycloak.sh"), verb], { env }, (err, _out, errText) =>
