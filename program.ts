@@ -1,5 +1,6 @@
 /**
- * The composition root: the whole program as a function of its settings, so `index.ts` stays a few lines and unit tests (with
+ * The composition root: the whole program as a function of its settings, so `index.ts` stays a few lines and unit tests
+ * (with
  * Pulumi mocks) run exactly what `pulumi up` runs.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -66,7 +67,9 @@ const defaultDeps: ProgramDeps = {
   connectKeycloak: () => {
     const settings = providerSettings();
     if (!settings) {
-      const message = "set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the credentials the Keycloak provider uses";
+      const message =
+        "set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID): the " +
+        "credentials the Keycloak provider uses";
       throw new StackSettingsError(message);
     }
     return connectKeycloakAdmin(settings);
@@ -75,7 +78,10 @@ const defaultDeps: ProgramDeps = {
     const config = new pulumi.Config("azuread");
     const settings = graphSettingsFrom((k) => config.get(k), process.env);
     if (!settings) {
-      void pulumi.log.warn("the azuread provider's credentials are not client credentials (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET): existing Entra objects cannot be looked for, so none is adopted");
+      void pulumi.log.warn(
+        "the azuread provider's credentials are not client credentials (ARM_TENANT_ID, " +
+          "ARM_CLIENT_ID, ARM_CLIENT_SECRET): existing Entra objects cannot be looked for, so none is adopted",
+      );
       return undefined;
     }
     return connectGraph(settings);
@@ -91,10 +97,16 @@ const defaultDeps: ProgramDeps = {
 };
 
 /** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
-export async function keycloakAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
+export async function keycloakAccess(
+  config: StackConfig,
+  model: AccessModel,
+  deps: ProgramDeps = defaultDeps,
+): Promise<IdentityAccess> {
   const keycloakUrl = config.keycloakUrl ?? providerUrl();
   if (!keycloakUrl) {
-    const message = "set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the URL agents use for tokens)";
+    const message =
+      "set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the " +
+      "URL agents use for tokens)";
     throw new StackSettingsError(message);
   }
   const { registryUrl, authServerUrl } = config;
@@ -118,7 +130,8 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
           webOrigins: config.webOrigins ?? [registryUrl, authServerUrl],
           names: keycloakBootstrapPlan(config.bootstrapAdminUsername),
           adminEmail: config.bootstrapAdminEmail,
-          adminPassword: config.bootstrapAdminPassword === undefined ? undefined : pulumi.secret(config.bootstrapAdminPassword),
+          adminPassword:
+            config.bootstrapAdminPassword === undefined ? undefined : pulumi.secret(config.bootstrapAdminPassword),
         }
       : undefined,
   };
@@ -135,7 +148,9 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
     adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
   } catch (e) {
     if (isMcpAccessError(e)) throw e;
-    const message = `Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is running and reachable, then run pulumi up again.`;
+    const message =
+      `Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is ` +
+      `running and reachable, then run pulumi up again.`;
     throw new ServiceError(message, 1, { cause: e });
   }
   const idpAdopted = Object.keys(idpAdoption.providers).length + Object.keys(idpAdoption.mappers).length;
@@ -146,7 +161,11 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
     );
   }
   const n = adoptedCount(adoption);
-  if (n) void pulumi.log.info(`adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's state (a run was cut short): imported, not created again`);
+  if (n)
+    void pulumi.log.info(
+      `adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's ` +
+        `state (a run was cut short): imported, not created again`,
+    );
   const hooks = deps.keycloakHooks();
   const access = new KeycloakAccess("keycloak", { ...args, adoption, hooks });
   if (providers.length) {
@@ -168,8 +187,16 @@ export async function keycloakAccess(config: StackConfig, model: AccessModel, de
 }
 
 /** The Entra side, from stack config (`azuread:*` configures the provider itself). */
-export async function entraAccess(config: StackConfig, model: AccessModel, deps: ProgramDeps = defaultDeps): Promise<IdentityAccess> {
-  const plan = planIdentity(model, { idp: "entra", userDomain: config.entraUserDomain, existingUsers: config.entraExistingUsers });
+export async function entraAccess(
+  config: StackConfig,
+  model: AccessModel,
+  deps: ProgramDeps = defaultDeps,
+): Promise<IdentityAccess> {
+  const plan = planIdentity(model, {
+    idp: "entra",
+    userDomain: config.entraUserDomain,
+    existingUsers: config.entraExistingUsers,
+  });
   // Objects that exist in the tenant but not in the state (made by the registry's tools, see `mcp-access import`):
   // imported, not created a second time.
   const state = await deps.readState();
@@ -180,7 +207,11 @@ export async function entraAccess(config: StackConfig, model: AccessModel, deps:
     throw new ServiceError(`Entra ID: ${(e as Error).message}. Nothing was applied.`, 1, { cause: e });
   }
   const n = entraAdoptedCount(adoption);
-  if (n) void pulumi.log.info(`adopting ${n} Entra object(s) that exist in the tenant but not in this stack's state: imported, not created again`);
+  if (n)
+    void pulumi.log.info(
+      `adopting ${n} Entra object(s) that exist in the tenant but not in this stack's state: ` +
+        `imported, not created again`,
+    );
   return new EntraAccess("entra", {
     plan,
     adoption,
@@ -195,7 +226,10 @@ export async function entraAccess(config: StackConfig, model: AccessModel, deps:
 }
 
 /** One adapter per identity provider: a new provider is one more entry. */
-const IDENTITY_ACCESS: Record<IdentityProvider, (config: StackConfig, model: AccessModel, deps: ProgramDeps) => Promise<IdentityAccess>> = {
+const IDENTITY_ACCESS: Record<
+  IdentityProvider,
+  (config: StackConfig, model: AccessModel, deps: ProgramDeps) => Promise<IdentityAccess>
+> = {
   keycloak: keycloakAccess,
   entra: entraAccess,
 };
@@ -220,7 +254,10 @@ function stopOnSettingsError<T>(read: () => T): T {
 const stackConfigValue: RawSettings = (key) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${key}`);
 
 /** Reads stack config, checks the definitions (stopping before anything is applied), declares the resources. */
-export async function accessProgram(read: RawSettings = stackConfigValue, deps: Partial<ProgramDeps> = {}): Promise<ProgramResult> {
+export async function accessProgram(
+  read: RawSettings = stackConfigValue,
+  deps: Partial<ProgramDeps> = {},
+): Promise<ProgramResult> {
   // Every setting is checked before the first resource is declared: a bad one must apply nothing.
   const config = stopOnSettingsError(() => parseStackConfig(read, "stack config"));
   // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
@@ -236,7 +273,9 @@ export async function accessProgram(read: RawSettings = stackConfigValue, deps: 
   const idp = config.identityProvider;
   // Without the IdP, the stack keeps only the registry's documents (the IdP is managed elsewhere).
   const access = config.manageIdentityProvider
-    ? await IDENTITY_ACCESS[idp](config, checked.model, { ...defaultDeps, ...deps }).catch((e: unknown) => Promise.reject(asRunError(e)))
+    ? await IDENTITY_ACCESS[idp](config, checked.model, { ...defaultDeps, ...deps }).catch((e: unknown) =>
+        Promise.reject(asRunError(e)),
+      )
     : undefined;
   const store = new ScopeStore("registry", {
     model: checked.model,
@@ -264,9 +303,13 @@ export function stackOutputsOf(program: ProgramResult) {
     users: program.access?.users ?? {},
     /** Scope name → when its document was created and last written. */
     scopes: program.store.written.scopes,
-    /** The issuers of the identity provider's tokens (realm URL; Entra v2 and v1 issuers): what `token --verify` trusts. */
+    /**
+     * The issuers of the identity provider's tokens (realm URL; Entra v2 and v1 issuers): what `token --verify` trusts.
+     */
     ...(program.access?.issuers ? { issuers: program.access.issuers } : {}),
     /** Secret; the bootstrap admin's generated initial password (temporary), when bootstrap generated it. */
-    ...(program.access?.bootstrapAdminPassword ? { bootstrapAdminPassword: program.access.bootstrapAdminPassword } : {}),
+    ...(program.access?.bootstrapAdminPassword
+      ? { bootstrapAdminPassword: program.access.bootstrapAdminPassword }
+      : {}),
   };
 }

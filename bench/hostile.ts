@@ -8,7 +8,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRepository } from "../lib";
-import { DEFAULT_MAX_FILE_BYTES, MAX_ALIAS_EXPANSION, MAX_FILE_TOKENS, MAX_FILE_VALUES, MAX_NESTING_DEPTH } from "../lib/source/file";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  MAX_ALIAS_EXPANSION,
+  MAX_FILE_TOKENS,
+  MAX_FILE_VALUES,
+  MAX_NESTING_DEPTH,
+} from "../lib/source/file";
 import { result, type BenchResult } from "./stats";
 
 /** Lines from `line(i)` until the next would pass `bytes`. */
@@ -26,7 +32,12 @@ function fill(head: string, bytes: number, line: (i: number) => string, tail = "
 }
 
 export function ordinaryFile(bytes: number): string {
-  return fill("scope_name: ordinary\ndescription: one large group\nserver_access:\n", bytes, (i) => `  - server: server-${i}\n    methods: [initialize, tools/list, tools/call]\n    tools: [tool-a, tool-${i}]\n`);
+  return fill(
+    "scope_name: ordinary\ndescription: one large group\nserver_access:\n",
+    bytes,
+    (i) =>
+      `  - server: server-${i}\n    methods: [initialize, tools/list, tools/call]\n    tools: [tool-a, tool-${i}]\n`,
+  );
 }
 
 /** `body`, padded to `bytes` with one comment line (two tokens, no value). */
@@ -44,16 +55,37 @@ export function adversarialFiles(bytes: number): Record<string, string> {
   const values = Math.floor((MAX_FILE_VALUES - 100) * scale);
   const tokens = Math.floor((MAX_FILE_TOKENS - 100) * scale);
   const depth = MAX_NESTING_DEPTH - 4;
+  const nestedCount = Math.min(values / (2 * depth + 2), tokens / (2 * depth + 6));
+  const bracketed = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
   return {
     "keys in one mapping, past the limits": fill("scope_name: keys\n", bytes, (i) => `k${i}: v\n`),
-    "keys in one mapping": padded(`scope_name: keys\n${lines(Math.min(values / 2, tokens / 7), (i) => `k${i}: v\n`)}`, bytes),
-    "keys in a flow mapping": padded(`scope_name: flow\nui_permissions: {${lines(Math.min(values / 4, tokens / 9), (i) => `k${i}: [a], `)}}\n`, bytes),
-    "one-character list items": padded(`scope_name: list\nx:\n${lines(Math.min(values / 2, tokens / 5), () => "- a\n")}`, bytes),
+    "keys in one mapping": padded(
+      `scope_name: keys\n${lines(Math.min(values / 2, tokens / 7), (i) => `k${i}: v\n`)}`,
+      bytes,
+    ),
+    "keys in a flow mapping": padded(
+      `scope_name: flow\nui_permissions: {${lines(Math.min(values / 4, tokens / 9), (i) => `k${i}: [a], `)}}\n`,
+      bytes,
+    ),
+    "one-character list items": padded(
+      `scope_name: list\nx:\n${lines(Math.min(values / 2, tokens / 5), () => "- a\n")}`,
+      bytes,
+    ),
     "comment lines": padded(`scope_name: comments\n${lines(tokens / 2, () => "#\n")}`, bytes),
-    anchors: fill("scope_name: anchors\nserver_access:\n", bytes, (i) => `  - &a${i} {server: &s${i} s${i}, methods: &m${i} [tools/list]}\n`),
-    "aliases to the bound": padded(`scope_name: aliases\nx: &a [${Array(side).fill("1").join(", ")}]\ny:\n${lines(side, () => "  - *a\n")}`, bytes),
-    "nesting to the limit": padded(`scope_name: nested\n${lines(Math.min(values / (2 * depth + 2), tokens / (2 * depth + 6)), (i) => `n${i}: ${"[".repeat(depth)}x${"]".repeat(depth)}\n`)}`, bytes),
-    "nesting past the limit": `scope_name: deep\ndescription: ${"[".repeat(bytes / 2 - 40)}${"]".repeat(bytes / 2 - 40)}\n`,
+    anchors: fill(
+      "scope_name: anchors\nserver_access:\n",
+      bytes,
+      (i) => `  - &a${i} {server: &s${i} s${i}, methods: &m${i} [tools/list]}\n`,
+    ),
+    "aliases to the bound": padded(
+      `scope_name: aliases\nx: &a [${Array(side).fill("1").join(", ")}]\ny:\n${lines(side, () => "  - *a\n")}`,
+      bytes,
+    ),
+    "nesting to the limit": padded(
+      `scope_name: nested\n${lines(nestedCount, (i) => `n${i}: ${"[".repeat(depth)}x${"]".repeat(depth)}\n`)}`,
+      bytes,
+    ),
+    "nesting past the limit": `scope_name: deep\ndescription: ${bracketed(bytes / 2 - 40)}\n`,
   };
 }
 
@@ -91,7 +123,13 @@ export function benchHostile(rounds = 5, bytes = DEFAULT_MAX_FILE_BYTES - 1024):
     }
     const top = [...slowest].sort((a, b) => b[1] - a[1])[0]!;
     return result(
-      { name: "hostile input: validate of a 1 MiB adversarial file (slowest shape)", against: "validate of an ordinary 1 MiB file", unit: "ms", goal: 2, note: `slowest: ${top[0]}` },
+      {
+        name: "hostile input: validate of a 1 MiB adversarial file (slowest shape)",
+        against: "validate of an ordinary 1 MiB file",
+        unit: "ms",
+        goal: 2,
+        note: `slowest: ${top[0]}`,
+      },
       floor,
       subject,
     );

@@ -2,14 +2,18 @@
  * `pulumi up` of a generated repository on the local Keycloak with the real engine and Keycloak plugin, against
  * the same objects created directly through Keycloak's admin REST API (@keycloak/keycloak-admin-client) and the
  * same registry documents written with the mongodb driver, at the same concurrency. Then a no-op `up` and a
- * `preview` of the converged stack (refresh: always, as Pulumi.yaml sets), and what the state holds.
+ * `preview` of the converged stack (the preview refreshes, as Pulumi.yaml sets; the no-op `up` as the workflow's
+ * merge runs it, `--refresh=false`, or as Pulumi ships, with the refresh), how often the no-op `up` rewrote the
+ * checkpoint, and what the state holds.
  */
-import { rmSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { rmSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { checkRepository, renderRegistryDocuments, M2M_CLIENTS_COLLECTION, scopesCollectionName } from "../lib";
 import { engineStack } from "../test/support/engine";
 import { keycloakAdmin, keycloakStackConfig, type KeycloakAdminClient } from "../test/support/keycloak-admin";
+import { REPO_ROOT } from "../test/support/paths";
 import { generateRepository } from "./core";
 import { timed } from "./stats";
 
@@ -19,7 +23,8 @@ export interface Size {
   m2m: number;
 }
 
-export const sizeLabel = (s: Size): string => `${s.groups.toLocaleString("en")} groups, ${s.users.toLocaleString("en")} users, ${s.m2m.toLocaleString("en")} M2M`;
+export const sizeLabel = (s: Size): string =>
+  `${s.groups.toLocaleString("en")} groups, ${s.users.toLocaleString("en")} users, ${s.m2m.toLocaleString("en")} M2M`;
 
 /** Resource operations (engine) and requests (admin client) in flight at once. */
 export const PARALLEL = 16;
@@ -29,6 +34,8 @@ export interface KeycloakRound {
   firstUpMs: number;
   noopUpMs: number;
   previewMs: number;
+  /** Times the no-op `up` wrote the checkpoint (renames onto it; the file backend writes a temporary and renames). */
+  noopCheckpointWrites: number;
   /** Changes the no-op `up` and the `preview` reported (should be none). */
   unexpected: string[];
   /** Checkpoint size on disk, resources in it. */
@@ -51,7 +58,10 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
 async function signedIn(realm: string): Promise<{ kc: KeycloakAdminClient; stop(): void }> {
   const kc = await keycloakAdmin(realm);
   const timer = setInterval(() => {
-    void keycloakAdmin(realm).then((fresh) => kc.setAccessToken(fresh.accessToken!), () => undefined);
+    void keycloakAdmin(realm).then(
+      (fresh) => kc.setAccessToken(fresh.accessToken!),
+      () => undefined,
+    );
   }, 30_000);
   return { kc, stop: () => clearInterval(timer) };
 }
@@ -66,11 +76,19 @@ async function createDirectly(repo: string, realm: string, uri: string, db: stri
   try {
     const groupIds = new Map<string, string>();
     const principalIds = new Map<string, string>();
-    const mapper = (name: string, protocolMapper: string, config: Record<string, string>) => ({ name, protocol: "openid-connect", protocolMapper, config });
+    const mapper = (name: string, protocolMapper: string, config: Record<string, string>) => ({
+      name,
+      protocol: "openid-connect",
+      protocolMapper,
+      config,
+    });
     type Task = () => Promise<unknown>;
     const first: Task[] = [
       ...model.groups.map((g) => async () => {
-        const { id } = await kc.groups.create({ name: g.name, ...(g.description ? { attributes: { description: [g.description] } } : {}) });
+        const { id } = await kc.groups.create({
+          name: g.name,
+          ...(g.description ? { attributes: { description: [g.description] } } : {}),
+        });
         groupIds.set(g.name, id);
       }),
       ...model.users.map((u) => async () => {
@@ -97,23 +115,49 @@ async function createDirectly(repo: string, realm: string, uri: string, db: stri
           implicitFlowEnabled: false,
           directAccessGrantsEnabled: false,
         });
-        await kc.clients.addProtocolMapper({ id }, mapper("groups", "oidc-group-membership-mapper", { "claim.name": "groups", "full.path": "false", "id.token.claim": "true", "access.token.claim": "true", "userinfo.token.claim": "true" }));
-        await kc.clients.addProtocolMapper({ id }, mapper("audience", "oidc-audience-mapper", { "included.custom.audience": "mcp-gateway", "id.token.claim": "false", "access.token.claim": "true" }));
+        await kc.clients.addProtocolMapper(
+          { id },
+          mapper("groups", "oidc-group-membership-mapper", {
+            "claim.name": "groups",
+            "full.path": "false",
+            "id.token.claim": "true",
+            "access.token.claim": "true",
+            "userinfo.token.claim": "true",
+          }),
+        );
+        await kc.clients.addProtocolMapper(
+          { id },
+          mapper("audience", "oidc-audience-mapper", {
+            "included.custom.audience": "mcp-gateway",
+            "id.token.claim": "false",
+            "access.token.claim": "true",
+          }),
+        );
         principalIds.set(`m2m:${a.name}`, (await kc.clients.getServiceAccountUser({ id })).id!);
       }),
     ];
     await pool(first, PARALLEL, (t) => t());
     const memberships: Array<[string, string]> = [
-      ...model.users.flatMap((u) => u.groups.map((g): [string, string] => [principalIds.get(`user:${u.username}`)!, groupIds.get(g)!])),
-      ...model.m2m.flatMap((a) => a.groups.map((g): [string, string] => [principalIds.get(`m2m:${a.name}`)!, groupIds.get(g)!])),
+      ...model.users.flatMap((u) =>
+        u.groups.map((g): [string, string] => [principalIds.get(`user:${u.username}`)!, groupIds.get(g)!]),
+      ),
+      ...model.m2m.flatMap((a) =>
+        a.groups.map((g): [string, string] => [principalIds.get(`m2m:${a.name}`)!, groupIds.get(g)!]),
+      ),
     ];
     const docs = renderRegistryDocuments(model);
     const scopes = mongo.db(db).collection<{ _id: string }>(scopesCollectionName("default"));
     const records = mongo.db(db).collection(M2M_CLIENTS_COLLECTION);
     const now = new Date();
     const second: Array<() => Promise<unknown>> = [
-      ...memberships.map(([id, groupId]) => () => kc.users.addToGroup({ id, groupId })),
-      ...docs.scopes.map((d) => () => scopes.replaceOne({ _id: d._id }, { ...d, created_at: now, updated_at: now }, { upsert: true })),
+      ...memberships.map(
+        ([id, groupId]) =>
+          () =>
+            kc.users.addToGroup({ id, groupId }),
+      ),
+      ...docs.scopes.map(
+        (d) => () => scopes.replaceOne({ _id: d._id }, { ...d, created_at: now, updated_at: now }, { upsert: true }),
+      ),
       ...docs.m2m_clients.map((r) => () => records.insertOne({ ...r, created_at: now, updated_at: now })),
     ];
     await pool(second, PARALLEL, (t) => t());
@@ -133,15 +177,51 @@ async function deleteRealm(realm: string): Promise<void> {
   await kc.realms.del({ realm }).catch(() => undefined);
 }
 
-const changed = (c: Record<string, number> | undefined) => Object.entries(c ?? {}).filter(([k, n]) => k !== "same" && n > 0).map(([k, n]) => `${n} ${k}`);
+const changed = (c: Record<string, number> | undefined) =>
+  Object.entries(c ?? {})
+    .filter(([k, n]) => k !== "same" && n > 0)
+    .map(([k, n]) => `${n} ${k}`);
 
 interface ExportedResource {
   type?: string;
   inputs?: { desired?: unknown };
 }
 
+/** Counts the writes of one file in a folder while it runs (inotify: each write is a rename onto it). */
+function countWrites(dir: string, file: string): { stop(): number } {
+  let n = 0;
+  const w = watch(dir, (event, name) => {
+    if (event === "rename" && name === file) n++;
+  });
+  return {
+    stop() {
+      w.close();
+      return n;
+    },
+  };
+}
+
+/**
+ * `pulumi up --refresh=false` through the CLI: the Automation API passes `--refresh` or nothing, and nothing
+ * means Pulumi.yaml's `refresh: always`.
+ */
+function upWithoutRefresh(name: string, env: Record<string, string>): Promise<void> {
+  const args = ["up", "--yes", "--skip-preview", "--refresh=false", "--parallel", String(PARALLEL), "--stack", name];
+  return new Promise((resolve, reject) => {
+    const options = { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 };
+    execFile("pulumi", args, options, (err, _o, errText) =>
+      err ? reject(new Error(`pulumi ${args.join(" ")} failed: ${errText}`)) : resolve(),
+    );
+  });
+}
+
 /** One round: the direct baseline in one realm, then the stack in another; everything removed afterwards. */
-export async function keycloakRound(uri: string, size: Size, tag: string, opts: { noop?: boolean } = {}): Promise<KeycloakRound> {
+export async function keycloakRound(
+  uri: string,
+  size: Size,
+  tag: string,
+  opts: { noop?: boolean; noopRefresh?: boolean } = {},
+): Promise<KeycloakRound> {
   const repo = generateRepository(size.groups, size.users, size.m2m);
   const realm = `bench-kc-${tag}`;
   const dbs = [`mcp_bench_direct_${tag}`, `mcp_bench_stack_${tag}`];
@@ -162,24 +242,42 @@ export async function keycloakRound(uri: string, size: Size, tag: string, opts: 
     const stack = e.stack;
     const quiet = { onOutput: () => undefined, parallel: PARALLEL };
     let firstChanges: string[] = [];
-    const firstUpMs = await timed(async () => void (firstChanges = changed((await stack.up(quiet)).summary.resourceChanges)));
+    const firstUpMs = await timed(
+      async () => void (firstChanges = changed((await stack.up(quiet)).summary.resourceChanges)),
+    );
     const unexpected: string[] = [];
     let noopUpMs = NaN;
     let previewMs = NaN;
+    let noopCheckpointWrites = NaN;
+    const stacksDir = join(e.backendDir, ".pulumi", "stacks", "mcp-gateway-access");
     if (opts.noop !== false) {
-      noopUpMs = await timed(async () => unexpected.push(...changed((await stack.up(quiet)).summary.resourceChanges).map((c) => `up: ${c}`)));
-      previewMs = await timed(async () => unexpected.push(...changed((await stack.preview(quiet)).changeSummary).map((c) => `preview: ${c}`)));
+      const writes = countWrites(stacksDir, `${name}.json`);
+      if (opts.noopRefresh) {
+        noopUpMs = await timed(async () => {
+          unexpected.push(...changed((await stack.up(quiet)).summary.resourceChanges).map((c) => `up: ${c}`));
+        });
+      } else {
+        const env = e.env;
+        noopUpMs = await timed(() => upWithoutRefresh(name, env));
+        const [last] = await stack.history(1);
+        unexpected.push(...changed(last?.resourceChanges).map((c) => `up: ${c}`));
+      }
+      noopCheckpointWrites = writes.stop();
+      previewMs = await timed(async () =>
+        unexpected.push(...changed((await stack.preview(quiet)).changeSummary).map((c) => `preview: ${c}`)),
+      );
     }
     const deployment = (await stack.exportStack()).deployment as { resources?: ExportedResource[] };
     const resources = deployment.resources ?? [];
     const records = resources.filter((r) => /:(ScopeDocument|M2MClientRecord)$/.test(r.type ?? ""));
     const overhead = records.map((r) => JSON.stringify(r).length - JSON.stringify(r.inputs?.desired ?? {}).length);
-    const checkpoint = join(e.backendDir, ".pulumi", "stacks", "mcp-gateway-access", `${name}.json`);
+    const checkpoint = join(stacksDir, `${name}.json`);
     return {
       directMs,
       firstUpMs,
       noopUpMs,
       previewMs,
+      noopCheckpointWrites,
       unexpected: firstChanges.length ? unexpected : ["the first up changed nothing", ...unexpected],
       stateBytes: statSync(checkpoint).size,
       resources: resources.length,
@@ -190,7 +288,11 @@ export async function keycloakRound(uri: string, size: Size, tag: string, opts: 
     await deleteRealm(realm);
     if (e) await e.cleanup();
     const mongo = await new MongoClient(uri, { retryWrites: false }).connect();
-    for (const db of dbs) await mongo.db(db).dropDatabase().catch(() => undefined);
+    for (const db of dbs)
+      await mongo
+        .db(db)
+        .dropDatabase()
+        .catch(() => undefined);
     await mongo.close();
     rmSync(repo, { recursive: true, force: true });
   }

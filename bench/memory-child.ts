@@ -12,7 +12,8 @@ if (!root || (mode !== "floor" && mode !== "core")) {
 if (mode === "floor") {
   const parsed: unknown[] = [];
   for (const kind of ["groups", "users", "m2m"]) {
-    for (const f of readdirSync(join(root, kind))) parsed.push(parseDocument(readFileSync(join(root, kind, f), "utf8")).toJS());
+    for (const f of readdirSync(join(root, kind)))
+      parsed.push(parseDocument(readFileSync(join(root, kind, f), "utf8")).toJS());
   }
   process.stdout.write(`${process.resourceUsage().maxRSS} ${parsed.length}\n`);
 } else {

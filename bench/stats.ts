@@ -26,7 +26,11 @@ export function stats(samples: readonly number[]): Stats {
   return { min: s[0]!, median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, max: s[s.length - 1]! };
 }
 
-export function result(r: Omit<BenchResult, "baseline" | "subject" | "ratio">, baseline: readonly number[], subject: readonly number[]): BenchResult {
+export function result(
+  r: Omit<BenchResult, "baseline" | "subject" | "ratio">,
+  baseline: readonly number[],
+  subject: readonly number[],
+): BenchResult {
   const ratios = subject.map((x, i) => x / baseline[Math.min(i, baseline.length - 1)]!);
   return { ...r, baseline: stats(baseline), subject: stats(subject), ratio: stats(ratios) };
 }
@@ -42,12 +46,31 @@ const triple = (s: Stats) => `${f(s.min)} / ${f(s.median)} / ${f(s.max)}`;
 
 /** The table `npm run bench` prints: min / median / max of each column. */
 export function table(results: readonly BenchResult[]): string {
-  const rows = [["benchmark", "subject (min / median / max)", "baseline (min / median / max)", "ratio (min / median / max)", "goal"]];
+  const rows = [
+    [
+      "benchmark",
+      "subject (min / median / max)",
+      "baseline (min / median / max)",
+      "ratio (min / median / max)",
+      "goal",
+    ],
+  ];
   for (const r of results) {
-    rows.push([r.name, `${triple(r.subject)} ${r.unit}`, `${triple(r.baseline)} ${r.unit}: ${r.against}`, triple(r.ratio), r.goal === undefined ? "" : `≤ ${r.goal}${r.ratio.median <= r.goal ? " ✓" : " ✗"}`]);
+    rows.push([
+      r.name,
+      `${triple(r.subject)} ${r.unit}`,
+      `${triple(r.baseline)} ${r.unit}: ${r.against}`,
+      triple(r.ratio),
+      r.goal === undefined ? "" : `≤ ${r.goal}${r.ratio.median <= r.goal ? " ✓" : " ✗"}`,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
-  return [line(rows[0]!), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.slice(1).map(line), ...(notes.length ? ["", ...notes] : [])].join("\n");
+  return [
+    line(rows[0]!),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.slice(1).map(line),
+    ...(notes.length ? ["", ...notes] : []),
+  ].join("\n");
 }

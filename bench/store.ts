@@ -11,7 +11,9 @@ export async function benchStore(uri: string, documents = 300): Promise<BenchRes
   const doc = (i: number) => ({
     scope_type: "group",
     description: `Group ${i}`,
-    server_access: [{ server: `server-${i % 50}`, methods: ["initialize", "tools/list", "tools/call"], tools: ["a", "b"] }],
+    server_access: [
+      { server: `server-${i % 50}`, methods: ["initialize", "tools/list", "tools/call"], tools: ["a", "b"] },
+    ],
     group_mappings: [`group-${i}`],
     ui_permissions: { list_service: [`server-${i % 50}`] },
     agent_access: [],
@@ -29,15 +31,37 @@ export async function benchStore(uri: string, documents = 300): Promise<BenchRes
     }
     const baselineMs = Number(process.hrtime.bigint() - t) / 1e6;
 
-    await recordProvider.configure!({ config: { get: (k: string) => (k === "mcp-gateway-access:mongodbUri" ? uri : undefined), require: () => "" } });
-    const inputs = (i: number): RecordInputs => ({ kind: "scope", key: `group-${i}`, database: db, collection: "via_provider", desired: doc(i), timestamps: true, onConflict: "fail", source: "bench" });
+    await recordProvider.configure!({
+      config: { get: (k: string) => (k === "mcp-gateway-access:mongodbUri" ? uri : undefined), require: () => "" },
+    });
+    const inputs = (i: number): RecordInputs => ({
+      kind: "scope",
+      key: `group-${i}`,
+      database: db,
+      collection: "via_provider",
+      desired: doc(i),
+      timestamps: true,
+      onConflict: "fail",
+      source: "bench",
+    });
     await recordProvider.create(inputs(-1)); // connection and index, as the first resource of a run pays them
     t = process.hrtime.bigint();
     for (let i = 0; i < documents; i++) await recordProvider.create(inputs(i));
     const subjectMs = Number(process.hrtime.bigint() - t) / 1e6;
-    return result({ name: `scope store: ${documents} documents through the dynamic provider`, against: "the same reads and writes with the driver", unit: "ms" }, [baselineMs], [subjectMs]);
+    return result(
+      {
+        name: `scope store: ${documents} documents through the dynamic provider`,
+        against: "the same reads and writes with the driver",
+        unit: "ms",
+      },
+      [baselineMs],
+      [subjectMs],
+    );
   } finally {
-    await client.db(db).dropDatabase().catch(() => undefined);
+    await client
+      .db(db)
+      .dropDatabase()
+      .catch(() => undefined);
     await client.close();
     await recordProvider.close();
   }

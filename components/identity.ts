@@ -56,7 +56,9 @@ const GENERATED_SECRET_TYPE = "pulumi-nodejs:dynamic/mcp-gateway-access:Generate
 /** Whether the state holds component `prefix`'s password seed as an earlier version made it (48 characters). */
 export function legacyPasswordSeedInState(state: readonly StateResource[] | undefined, prefix: string): boolean {
   const name = `::${passwordSeedName(prefix)}`;
-  return (state ?? []).some((r) => r.type === GENERATED_SECRET_TYPE && r.urn?.endsWith(name) && r.outputs.length === LEGACY_SEED_LENGTH);
+  return (state ?? []).some(
+    (r) => r.type === GENERATED_SECRET_TYPE && r.urn?.endsWith(name) && r.outputs.length === LEGACY_SEED_LENGTH,
+  );
 }
 
 export const passwordSeedName = (prefix: string): string => `${prefix}-initial-password-seed`;
@@ -97,7 +99,11 @@ export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, op
     // One seed per stack generates every password (created only when a user needs it).
     const generated = opts.legacyPasswordUsers?.has(user.name)
       ? new GeneratedSecret(legacyPasswordResourceName(opts.name, user.name), 24, { parent: opts.parent }).value
-      : (seed ??= new PasswordSeed(passwordSeedName(opts.name), { parent: opts.parent }, opts.legacyPasswordSeed)).passwordFor(user.name);
+      : (seed ??= new PasswordSeed(
+          passwordSeedName(opts.name),
+          { parent: opts.parent },
+          opts.legacyPasswordSeed,
+        )).passwordFor(user.name);
     const password = initialPassword(configured, user.name, generated);
     const id = adapter.createUser(user, password.value);
     out.users[user.name] = { id, initialPassword: password.exported };
@@ -109,6 +115,10 @@ export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, op
     principals.push({ plan: client, id, created: true });
   }
   adapter.beforeMemberships?.(principals);
-  for (const p of principals) adapter.memberships(p, p.plan.groups.map((g) => out.groups[g]!));
+  for (const p of principals)
+    adapter.memberships(
+      p,
+      p.plan.groups.map((g) => out.groups[g]!),
+    );
   return out;
 }

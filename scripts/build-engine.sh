@@ -28,6 +28,15 @@ ENGINE_VERSION=3.259.0      # the CLI, the language host and package.json's @pul
 KEYCLOAK_VERSION=6.13.0     # the `pulumi.version` of @pulumi/keycloak 6.13.0
 LANGHOST_SHA256=45c311ff9e3d39671d896e80bf9fa4a001d3b5bd58cd19f1f00346c437af3503
 KEYCLOAK_SHA256=b13fa8c64e0e0126e2cfd460b73976e8a38108c552223125a7cde4aa7de60171
+# The plugin is built on this bridge, not the v3.135.0 its go.mod pins: v3.137.0 fixes
+# pulumi/pulumi-terraform-bridge#3567 (every no-op `up` rewrote the checkpoint once per Keycloak resource).
+# The other three are the versions pulumi-keycloak's master pins with this bridge; without them Go asks for
+# pseudo-versions the module proxy refuses.
+KEYCLOAK_BRIDGE=v3.137.0
+KEYCLOAK_BRIDGE_REQUIRES="github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE
+github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3@v3.110.0
+github.com/pulumi/pulumi-yaml@v1.38.1
+github.com/pulumi/pulumi-java@v1.34.0"
 
 CACHE="${MCP_ACCESS_CACHE:-${HOME:-/root}/.cache/mcp-gateway-access}"
 ENGINE="$CACHE/engine"
@@ -169,7 +178,7 @@ keycloak_installed() {
 }
 
 provide_keycloak() {
-  local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 recipe $RECIPE" src t0
+  local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 bridge $KEYCLOAK_BRIDGE recipe $RECIPE" src t0 req
   if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ]; then
     keycloak_installed && return
     log "installing the keycloak resource plugin $KEYCLOAK_VERSION (pulumi plugin install)..."
@@ -178,12 +187,13 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
     return
   fi
   # Built outside $BIN: a plugin on PATH would be used instead of the installed one (with a warning).
-  local out="$ENGINE/keycloak-${KEYCLOAK_SHA256:0:16}"
+  # Keyed by the bridge too: a build on another bridge is never reused.
+  local out="$ENGINE/keycloak-${KEYCLOAK_SHA256:0:16}-bridge-$KEYCLOAK_BRIDGE"
   mkdir -p "$out"
   rm -f "$BIN/pulumi-resource-keycloak" "$BIN/.pulumi-resource-keycloak.stamp"
   if ! [ -x "$out/pulumi-resource-keycloak" ] || [ "$(cat "$out/.stamp" 2>/dev/null)" != "$stamp" ]; then
     need_go "the Keycloak resource plugin"
-    src="$ENGINE/src-keycloak-${KEYCLOAK_SHA256:0:16}"
+    src="$ENGINE/src-keycloak-${KEYCLOAK_SHA256:0:16}-bridge-$KEYCLOAK_BRIDGE"
     t0=$(date +%s)
     log "building pulumi-resource-keycloak $KEYCLOAK_VERSION from $PULUMI_KEYCLOAK_SOURCE (several minutes)..."
     unpack "$PULUMI_KEYCLOAK_SOURCE" "$KEYCLOAK_SHA256" "$src"
@@ -191,6 +201,7 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
       # provider/go.mod replaces the upstream module with ../upstream (in the archive) and
       # terraform-plugin-sdk with Pulumi's fork. generate.go writes the embedded schema.
       cd "$src/provider"
+      for req in $KEYCLOAK_BRIDGE_REQUIRES; do go mod edit -require="$req"; done
       (cd cmd/pulumi-resource-keycloak && VERSION="$KEYCLOAK_VERSION" go run ./generate.go >&2)
       go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION" \
         -o "$out/pulumi-resource-keycloak.tmp" ./cmd/pulumi-resource-keycloak >&2

@@ -33,12 +33,17 @@ async function up(): Promise<void> {
   step(3, `pulumi up on stack "${STACK}" (file backend in .local/pulumi-state)`);
   mkdirSync(join(STATE, "pulumi-state"), { recursive: true });
   const env = localEnv(bin, { keycloakUrl, mongodbUri });
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: REPO }, { envVars: env, secretsProvider: "passphrase" });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: STACK, workDir: REPO },
+    { envVars: env, secretsProvider: "passphrase" },
+  );
   const output = onceEach();
   const result = await stack.up({ onOutput: output.write, color: "never" });
   output.flush();
   const changed = Object.entries(result.summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0);
-  process.stderr.write(changed.length ? `applied: ${changed.map(([k, n]) => `${n} ${k}`).join(", ")}\n` : "no changes\n");
+  process.stderr.write(
+    changed.length ? `applied: ${changed.map(([k, n]) => `${n} ${k}`).join(", ")}\n` : "no changes\n",
+  );
 
   step(4, "next");
   const outputs = await stack.outputs();
@@ -47,7 +52,8 @@ async function up(): Promise<void> {
   const lines = [
     `Realm:       ${realm}`,
     `Database:    ${mongodbUri.replace(/\/\/[^@/]*@/, "//***@")} (scope documents in mcp_registry.mcp_scopes_default)`,
-    `State:       .local/pulumi-state (stack "${STACK}", passphrase from PULUMI_CONFIG_PASSPHRASE, default "local-stack")`,
+    `State:       .local/pulumi-state (stack "${STACK}", passphrase from PULUMI_CONFIG_PASSPHRASE, ` +
+      `default "local-stack")`,
     "M2M accounts:",
     ...Object.entries(m2m).map(([name, c]) => `  ${name}  client id ${c.clientId}  token URL ${c.tokenUrl}`),
     "Next, in this shell (nothing to paste):",

@@ -64,7 +64,11 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
     const adoption = args.adoption ?? NO_ADOPTION;
 
     if (args.bootstrap) {
-      this.bootstrap = new KeycloakBootstrap(`${name}-bootstrap`, { realm: args.realm, ...args.bootstrap, adoption, hooks: args.hooks }, child);
+      this.bootstrap = new KeycloakBootstrap(
+        `${name}-bootstrap`,
+        { realm: args.realm, ...args.bootstrap, adoption, hooks: args.hooks },
+        child,
+      );
       this.realmId = this.bootstrap.realm.id;
       this.bootstrapAdminPassword = this.bootstrap.generatedAdminPassword;
     } else {
@@ -82,7 +86,11 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
         const importId = adoption.groups[group.name];
         return new keycloak.Group(
           `${name}-group-${group.name}`,
-          { realmId, name: group.name, ...(group.description ? { attributes: { description: group.description } } : {}) },
+          {
+            realmId,
+            name: group.name,
+            ...(group.description ? { attributes: { description: group.description } } : {}),
+          },
           // An adopted group is imported whatever its description attribute (import-group's may differ); the
           // next run sets it to the definition's.
           { ...kc, import: importId, ...(importId ? { ignoreChanges: ["attributes"] } : {}) },
@@ -110,7 +118,13 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       client: (account) => {
         const client = serviceAccountClient(
           `${name}-m2m-${account.name}`,
-          { realmId, clientId: account.name, description: account.description, enabled: account.enabled, mappers: account.mappers },
+          {
+            realmId,
+            clientId: account.name,
+            description: account.description,
+            enabled: account.enabled,
+            mappers: account.mappers,
+          },
           kc,
           adoption,
         );
@@ -129,7 +143,13 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
         void new keycloak.UserGroups(
           `${name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
           { realmId, userId: p.id, groupIds, exhaustive: true },
-          { ...kc, import: adoption.userGroups?.[membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name)] },
+          {
+            ...kc,
+            import:
+              adoption.userGroups?.[
+                membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name)
+              ],
+          },
         ),
     };
     const out = declareIdentity(plan, adapter, {
@@ -144,6 +164,11 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
     this.m2m = out.m2m;
     this.groups = out.groups;
     this.users = out.users;
-    this.registerOutputs({ m2m: this.m2m, groups: this.groups, users: this.users, bootstrapAdminPassword: this.bootstrapAdminPassword });
+    this.registerOutputs({
+      m2m: this.m2m,
+      groups: this.groups,
+      users: this.users,
+      bootstrapAdminPassword: this.bootstrapAdminPassword,
+    });
   }
 }

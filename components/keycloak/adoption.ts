@@ -38,7 +38,6 @@ export interface KeycloakAdoption {
 
 export const NO_ADOPTION: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {} };
 
-
 /** Users the state holds without an initial password (imported ones): their password stays Keycloak's. */
 function passwordlessInState(state: readonly StateResource[], realm: string): string[] {
   return state
@@ -59,7 +58,10 @@ const T = {
   group: "keycloak:index/group:Group",
   user: "keycloak:index/user:User",
   client: "keycloak:openid/client:Client",
-  mappers: ["keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper"],
+  mappers: [
+    "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
+    "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper",
+  ],
 };
 
 interface Managed {
@@ -74,7 +76,14 @@ interface Managed {
 
 /** The Keycloak objects of `realm` that the state holds, by name. */
 export function managedInState(state: readonly StateResource[], realm: string): Managed {
-  const m: Managed = { realm: false, groups: new Set(), users: new Set(), clients: new Map(), mappers: new Set(), scopeMappers: new Set() };
+  const m: Managed = {
+    realm: false,
+    groups: new Set(),
+    users: new Set(),
+    clients: new Map(),
+    mappers: new Set(),
+    scopeMappers: new Set(),
+  };
   const inRealm = state.filter((r) => r.outputs.realmId === realm || (r.type === T.realm && r.outputs.realm === realm));
   const byUuid = new Map<string, string>();
   for (const r of inRealm) {
@@ -101,7 +110,9 @@ function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
     (d.managesRealm && !m.realm) ||
     d.groups.some((g) => !m.groups.has(g)) ||
     d.users.some((u) => !m.users.has(u)) ||
-    Object.entries(d.clients).some(([c, mappers]) => !m.clients.has(c) || mappers.some((x) => !m.mappers.has(mapperKey(c, x)))) ||
+    Object.entries(d.clients).some(
+      ([c, mappers]) => !m.clients.has(c) || mappers.some((x) => !m.mappers.has(mapperKey(c, x))),
+    ) ||
     Object.values(d.clientScopes ?? {}).some((mappers) => mappers.some((x) => !m.scopeMappers.has(x)))
   );
 }
@@ -120,7 +131,14 @@ export async function findAdoptable(
   if (!missing(declared, managed)) return kept.length ? { ...NO_ADOPTION, keepPasswords: kept } : NO_ADOPTION;
   const admin = await connect();
   const realm = declared.realm;
-  const adoption: KeycloakAdoption = { groups: {}, users: {}, clients: {}, mappers: {}, userGroups: {}, keepPasswords: kept };
+  const adoption: KeycloakAdoption = {
+    groups: {},
+    users: {},
+    clients: {},
+    mappers: {},
+    userGroups: {},
+    keepPasswords: kept,
+  };
   if (!(await admin.realmExists(realm))) return adoption;
   if (declared.managesRealm && !managed.realm) adoption.realm = realm;
 
@@ -185,7 +203,14 @@ export async function findAdoptable(
 }
 
 /** A UserGroups is imported when Keycloak's groups of the principal are exactly the declared ones. */
-async function adoptMemberships(admin: KeycloakAdmin, realm: string, userId: string, key: string, declared: DeclaredKeycloakObjects, adoption: KeycloakAdoption): Promise<void> {
+async function adoptMemberships(
+  admin: KeycloakAdmin,
+  realm: string,
+  userId: string,
+  key: string,
+  declared: DeclaredKeycloakObjects,
+  adoption: KeycloakAdoption,
+): Promise<void> {
   const want = declared.memberships?.[key];
   if (!want) return;
   const live = await admin.groupNamesOf(realm, userId);
@@ -196,5 +221,8 @@ async function adoptMemberships(admin: KeycloakAdmin, realm: string, userId: str
 
 /** How many objects a run adopts, for the log. */
 export function adoptedCount(a: KeycloakAdoption): number {
-  return (a.realm ? 1 : 0) + [a.groups, a.users, a.clients, a.mappers, a.userGroups ?? {}].reduce((n, r) => n + Object.keys(r).length, 0);
+  return (
+    (a.realm ? 1 : 0) +
+    [a.groups, a.users, a.clients, a.mappers, a.userGroups ?? {}].reduce((n, r) => n + Object.keys(r).length, 0)
+  );
 }

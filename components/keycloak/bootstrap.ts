@@ -53,7 +53,12 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         resetPasswordAllowed: true,
         editUsernameAllowed: false,
         securityDefenses: {
-          bruteForceDetection: { maxLoginFailures: 5, waitIncrementSeconds: 60, maxFailureWaitSeconds: 900, permanentLockout: false },
+          bruteForceDetection: {
+            maxLoginFailures: 5,
+            waitIncrementSeconds: 60,
+            maxFailureWaitSeconds: 900,
+            permanentLockout: false,
+          },
         },
       },
       { ...kc, protect: true, import: adoption.realm },
@@ -127,7 +132,11 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
       },
       userOptions(kc, adoption.users[names.adminUsername]),
     );
-    new keycloak.UserGroups(`${name}-admin-groups`, { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true }, kc);
+    new keycloak.UserGroups(
+      `${name}-admin-groups`,
+      { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true },
+      kc,
+    );
     this.registerOutputs({
       realmId: this.realm.id,
       adminGroupId: this.adminGroup.id,

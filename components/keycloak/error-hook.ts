@@ -5,12 +5,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-const UNREACHABLE = /connection refused|no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|connection reset|EOF|server misbehaving|network is unreachable/i;
+const UNREACHABLE = new RegExp(
+  String.raw`connection refused|no such host|i\/o timeout|Client\.Timeout|context d` +
+    String.raw`eadline exceeded|connection reset|EOF|server misbehaving|network is un` +
+    String.raw`reachable`,
+  "i",
+);
 const RETRIES = 2;
 const PAUSE_MS = 2000;
 
 /** The decision for one failure: retry (true) or give up with `message`. Pure, for tests. */
-export function onKeycloakError(args: Pick<pulumi.ErrorHookArgs, "name" | "type" | "failedOperation" | "errors">): { retry: boolean; message?: string } {
+export function onKeycloakError(args: Pick<pulumi.ErrorHookArgs, "name" | "type" | "failedOperation" | "errors">): {
+  retry: boolean;
+  message?: string;
+} {
   const last = args.errors[0] ?? "";
   if (!UNREACHABLE.test(last)) return { retry: false };
   if (args.errors.length <= RETRIES) return { retry: true };
@@ -19,7 +27,8 @@ export function onKeycloakError(args: Pick<pulumi.ErrorHookArgs, "name" | "type"
     retry: false,
     message:
       `Keycloak at ${url} did not answer while trying to ${args.failedOperation} ${args.name} (${args.type}), ` +
-      `after ${args.errors.length} tries. Nothing more was sent for it. When Keycloak is reachable again, run pulumi up ` +
+      `after ${args.errors.length} tries. Nothing more was sent for it. When Keycloak is reachable ` +
+      `again, run pulumi up ` +
       `again: what this run created is kept, and objects whose creation was cut short are adopted, not duplicated.`,
   };
 }

@@ -13,14 +13,23 @@ import { mapperKey, type KeycloakAdoption } from "./adoption";
  * Keycloak's login flow, not to the definitions, so the stack never touches them (otherwise the second `up`
  * would strip the action and the user would keep the initial password).
  */
-export function userOptions(opts: pulumi.CustomResourceOptions, importId: string | undefined): pulumi.CustomResourceOptions {
+export function userOptions(
+  opts: pulumi.CustomResourceOptions,
+  importId: string | undefined,
+): pulumi.CustomResourceOptions {
   return { ...opts, ignoreChanges: ["requiredActions"], import: importId };
 }
 
 /** A client (its internal id, a UUID, not its clientId) or a client scope (its id) that carries a mapper. */
-export type MapperTarget = { realmId: pulumi.Input<string> } & ({ clientId: pulumi.Input<string> } | { clientScopeId: pulumi.Input<string> });
+export type MapperTarget = { realmId: pulumi.Input<string> } & (
+  { clientId: pulumi.Input<string> } | { clientScopeId: pulumi.Input<string> }
+);
 
-export function groupsMapper(name: string, target: MapperTarget, opts: pulumi.CustomResourceOptions): keycloak.openid.GroupMembershipProtocolMapper {
+export function groupsMapper(
+  name: string,
+  target: MapperTarget,
+  opts: pulumi.CustomResourceOptions,
+): keycloak.openid.GroupMembershipProtocolMapper {
   return new keycloak.openid.GroupMembershipProtocolMapper(
     name,
     {
@@ -39,7 +48,11 @@ export function groupsMapper(name: string, target: MapperTarget, opts: pulumi.Cu
   );
 }
 
-export function audienceMapper(name: string, target: MapperTarget, opts: pulumi.CustomResourceOptions): keycloak.openid.AudienceProtocolMapper {
+export function audienceMapper(
+  name: string,
+  target: MapperTarget,
+  opts: pulumi.CustomResourceOptions,
+): keycloak.openid.AudienceProtocolMapper {
   return new keycloak.openid.AudienceProtocolMapper(
     name,
     {
@@ -89,7 +102,15 @@ export function serviceAccountClient(
   );
   const target = { realmId: args.realmId, clientId: client.id };
   const mappers = args.mappers ?? [GROUPS_MAPPER, AUDIENCE_MAPPER];
-  if (mappers.includes(GROUPS_MAPPER)) groupsMapper(`${name}-groups`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)] });
-  if (mappers.includes(AUDIENCE_MAPPER)) audienceMapper(`${name}-audience`, target, { ...opts, import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)] });
+  if (mappers.includes(GROUPS_MAPPER))
+    groupsMapper(`${name}-groups`, target, {
+      ...opts,
+      import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)],
+    });
+  if (mappers.includes(AUDIENCE_MAPPER))
+    audienceMapper(`${name}-audience`, target, {
+      ...opts,
+      import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)],
+    });
   return client;
 }

@@ -9,7 +9,11 @@ import { REPO_ROOT } from "./paths";
 
 function start(script: string, env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return execFileSync("bash", [join(REPO_ROOT, "scripts", script), "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env }).trim();
+    return execFileSync("bash", [join(REPO_ROOT, "scripts", script), "start"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      env,
+    }).trim();
   } catch (e) {
     throw new Error(`could not start the service with scripts/${script} start: ${(e as Error).message}`, { cause: e });
   }
@@ -27,7 +31,11 @@ export function databaseUri(): string {
 }
 
 /** A second, private FerretDB that a test may stop and start (for failure tests). */
-export function privateDatabase(port: number, stateDir: string, extraEnv: NodeJS.ProcessEnv = {}): { uri: string; env: NodeJS.ProcessEnv; start(): string; stop(): void } {
+export function privateDatabase(
+  port: number,
+  stateDir: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): { uri: string; env: NodeJS.ProcessEnv; start(): string; stop(): void } {
   const env = { ...process.env, FERRETDB_PORT: String(port), MCP_ACCESS_STATE_DIR: stateDir, ...extraEnv };
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
@@ -44,8 +52,17 @@ export function keycloakUrl(): string {
 }
 
 /** A private Keycloak that a test may stop and start (fault tests), on its own ports and state folder. */
-export function privateKeycloak(port: number, stateDir: string): { url: string; start(): Promise<void>; stop(): Promise<void> } {
-  const env = { ...process.env, KEYCLOAK_PORT: String(port), MCP_ACCESS_STATE_DIR: stateDir };
+export function privateKeycloak(
+  port: number,
+  stateDir: string,
+): { url: string; start(): Promise<void>; stop(): Promise<void> } {
+  // Its management port follows its own port, whatever KEYCLOAK_MANAGEMENT_PORT the shared Keycloak was given.
+  const env = {
+    ...process.env,
+    KEYCLOAK_PORT: String(port),
+    KEYCLOAK_MANAGEMENT_PORT: String(port + 1000),
+    MCP_ACCESS_STATE_DIR: stateDir,
+  };
   const run = (verb: "start" | "stop") =>
     new Promise<void>((resolve, reject) => {
       execFile("bash", [join(REPO_ROOT, "scripts", "keycloak.sh"), verb], { env }, (err, _out, errText) =>

@@ -14,8 +14,10 @@ before(() => useMocks());
 const FILES = {
   "groups/tools.yaml": "scope_name: tools-users\ndescription: Tool users\n",
   "groups/local.yaml": "scope_name: local-only\ncreate_in_idp: false\n",
-  "users/alice.yaml": "username: alice\nemail: alice@example.com\nfirst_name: Alice\nlast_name: A\ngroups: [tools-users]\n",
-  "users/bob.yaml": "username: bob\nemail: bob@example.com\nfirst_name: Bob\nlast_name: B\ngroups: [tools-users, registry-admins]\n",
+  "users/alice.yaml":
+    "username: alice\nemail: alice@example.com\nfirst_name: Alice\nlast_name: A\ngroups: [tools-users]\n",
+  "users/bob.yaml":
+    "username: bob\nemail: bob@example.com\nfirst_name: Bob\nlast_name: B\ngroups: [tools-users, registry-admins]\n",
   "m2m/bot.yaml": "name: agent-bot\ngroups: [tools-users]\ndescription: A bot\n",
 };
 
@@ -25,14 +27,24 @@ function model(files: Record<string, string>, bootstrap: boolean): AccessModel {
   return r.model;
 }
 
-async function declare(prefix: string, m: AccessModel, bootstrap: boolean, extra: Partial<ConstructorParameters<typeof KeycloakAccess>[1]> = {}) {
+async function declare(
+  prefix: string,
+  m: AccessModel,
+  bootstrap: boolean,
+  extra: Partial<ConstructorParameters<typeof KeycloakAccess>[1]> = {},
+) {
   declared.length = 0;
   const access = new KeycloakAccess(prefix, {
     plan: planIdentity(m, { idp: "keycloak" }),
     realm: "mcp-gateway",
     keycloakUrl: "https://kc.example.com/",
     bootstrap: bootstrap
-      ? { webRedirectUris: ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"], webOrigins: ["http://localhost:7860"], names: keycloakBootstrapPlan("admin"), adminEmail: "admin@example.com" }
+      ? {
+          webRedirectUris: ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"],
+          webOrigins: ["http://localhost:7860"],
+          names: keycloakBootstrapPlan("admin"),
+          adminEmail: "admin@example.com",
+        }
       : undefined,
     ...extra,
   });
@@ -58,14 +70,21 @@ describe("KeycloakAccess", () => {
     ]);
     const group = byName.get("group-tools-users")!;
     assert.equal(group.type, "keycloak:index/group:Group");
-    assert.deepEqual(group.inputs, { realmId: "mcp-gateway", name: "tools-users", attributes: { description: "Tool users" } });
+    assert.deepEqual(group.inputs, {
+      realmId: "mcp-gateway",
+      name: "tools-users",
+      attributes: { description: "Tool users" },
+    });
 
     const alice = byName.get("user-alice")!;
     assert.equal(alice.type, "keycloak:index/user:User");
     assert.equal(alice.inputs.username, "alice");
     assert.equal(alice.inputs.email, "alice@example.com");
     assert.equal(alice.inputs.enabled, true);
-    assert.deepEqual(alice.inputs.initialPassword, { value: derivePassword("generated-kc-initial-password-seed", "alice"), temporary: true });
+    assert.deepEqual(alice.inputs.initialPassword, {
+      value: derivePassword("generated-kc-initial-password-seed", "alice"),
+      temporary: true,
+    });
     assert.equal(wasSecret(alice.raw.initialPassword), true, "the initial password goes to the provider as a secret");
 
     const bobGroups = byName.get("user-groups-bob")!;
@@ -113,7 +132,10 @@ describe("KeycloakAccess", () => {
 
   it("declares nothing in Keycloak for a group with create_in_idp: false", async () => {
     const { byName } = await declare("kc2", model(FILES, false), false);
-    assert.equal([...byName.keys()].some((k) => k.includes("local-only")), false);
+    assert.equal(
+      [...byName.keys()].some((k) => k.includes("local-only")),
+      false,
+    );
   });
 
   it("exports M2M credentials in the documented shape, the client secret as a secret", async () => {
@@ -127,12 +149,21 @@ describe("KeycloakAccess", () => {
     assert.equal(await pulumi.isSecret(bot.clientSecret), true);
     assert.equal(await valueOf(bot.clientSecret), "secret-of-agent-bot");
     for (const user of Object.values(access.users)) assert.equal(await pulumi.isSecret(user.initialPassword!), true);
-    assert.equal(await valueOf(access.users.alice!.initialPassword!), derivePassword("generated-kc3-initial-password-seed", "alice"));
+    assert.equal(
+      await valueOf(access.users.alice!.initialPassword!),
+      derivePassword("generated-kc3-initial-password-seed", "alice"),
+    );
   });
 
   it("a stack whose seed an earlier version made (48 characters) keeps deriving its passwords as then", async () => {
     const seedInState = (length: number) => [
-      { type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-initial-password-seed", outputs: { length } },
+      {
+        type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
+        urn:
+          "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-i" +
+          "nitial-password-seed",
+        outputs: { length },
+      },
     ];
     assert.equal(legacyPasswordSeedInState(seedInState(48), "keycloak"), true);
     assert.equal(legacyPasswordSeedInState(seedInState(64), "keycloak"), false);
@@ -155,79 +186,127 @@ describe("KeycloakAccess", () => {
     assert.notEqual(await valueOf(access.users.bob!.initialPassword!), undefined, "bob's is generated and exported");
   });
 
-  it("derives every generated password from one seed per stack; a user whose own password resource is in the state keeps it", async () => {
-    const { access, byName } = await declare("kc9", model(FILES, false), false, { legacyPasswordUsers: new Set(["bob"]) });
-    assert.equal([...byName.keys()].filter((k) => k.includes("password")).sort().join(" "), "initial-password-seed password-bob");
-    assert.equal(byName.get("initial-password-seed")!.inputs.length, 64, "a new stack's seed: derivation v2");
-    assert.equal(await valueOf(access.users.alice!.initialPassword!), derivePassword("generated-kc9-initial-password-seed", "alice"));
-    assert.equal(await valueOf(access.users.bob!.initialPassword!), "generated-kc9-password-bob");
-    const users = legacyPasswordUsersInState(
-      [
-        { type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-password-bob", outputs: {} },
-        { type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret", urn: "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-initial-password-seed", outputs: {} },
-        { type: "keycloak:index/user:User", urn: "urn:pulumi:s::p::a$keycloak:index/user:User::keycloak-password-x", outputs: {} },
-      ],
-      "keycloak",
-    );
-    assert.deepEqual([...users], ["bob"]);
-    const a = derivePassword("seed-1", "alice");
-    assert.match(a, /^[A-HJ-NP-Za-km-z2-9_.+=-]{24}$/);
-    assert.equal(derivePassword("seed-1", "alice"), a, "stable");
-    assert.notEqual(derivePassword("seed-1", "bob"), a);
-    assert.notEqual(derivePassword("seed-2", "alice"), a);
-  });
+  it(
+    "derives every generated password from one seed per stack; a user whose own password resource " +
+      "is in the state keeps it",
+    async () => {
+      const { access, byName } = await declare("kc9", model(FILES, false), false, {
+        legacyPasswordUsers: new Set(["bob"]),
+      });
+      assert.equal(
+        [...byName.keys()]
+          .filter((k) => k.includes("password"))
+          .sort()
+          .join(" "),
+        "initial-password-seed password-bob",
+      );
+      assert.equal(byName.get("initial-password-seed")!.inputs.length, 64, "a new stack's seed: derivation v2");
+      assert.equal(
+        await valueOf(access.users.alice!.initialPassword!),
+        derivePassword("generated-kc9-initial-password-seed", "alice"),
+      );
+      assert.equal(await valueOf(access.users.bob!.initialPassword!), "generated-kc9-password-bob");
+      const users = legacyPasswordUsersInState(
+        [
+          {
+            type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
+            urn: "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-password-bob",
+            outputs: {},
+          },
+          {
+            type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
+            urn:
+              "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak" +
+              "-initial-password-seed",
+            outputs: {},
+          },
+          {
+            type: "keycloak:index/user:User",
+            urn: "urn:pulumi:s::p::a$keycloak:index/user:User::keycloak-password-x",
+            outputs: {},
+          },
+        ],
+        "keycloak",
+      );
+      assert.deepEqual([...users], ["bob"]);
+      const a = derivePassword("seed-1", "alice");
+      assert.match(a, /^[A-HJ-NP-Za-km-z2-9_.+=-]{24}$/);
+      assert.equal(derivePassword("seed-1", "alice"), a, "stable");
+      assert.notEqual(derivePassword("seed-1", "bob"), a);
+      assert.notEqual(derivePassword("seed-2", "alice"), a);
+    },
+  );
 
   it("adopts an existing realm and existing groups by name without bootstrap", async () => {
     const { byName, access } = await declare("kc5", model(FILES, false), false);
-    assert.equal([...byName.keys()].some((k) => k.startsWith("bootstrap")), false);
+    assert.equal(
+      [...byName.keys()].some((k) => k.startsWith("bootstrap")),
+      false,
+    );
     assert.equal(await valueOf(access.realmId), "mcp-gateway");
   });
 
-  it("declares the registry bootstrap with bootstrap: realm, clients, mappers, admin group and user, protected", async () => {
-    const { byName, access } = await declare("kc6", model(FILES, true), true);
-    const realm = byName.get("bootstrap-realm")!;
-    assert.equal(realm.type, "keycloak:index/realm:Realm");
-    assert.equal(realm.inputs.realm, "mcp-gateway");
-    assert.equal(realm.inputs.registrationAllowed, false);
-    assert.equal(realm.inputs.loginWithEmailAllowed, true);
-    assert.deepEqual((realm.inputs.securityDefenses as { bruteForceDetection: unknown }).bruteForceDetection, {
-      maxLoginFailures: 5,
-      waitIncrementSeconds: 60,
-      maxFailureWaitSeconds: 900,
-      permanentLockout: false,
-    });
-    const web = byName.get("bootstrap-web")!;
-    assert.equal(web.inputs.clientId, "mcp-gateway-web");
-    assert.equal(web.inputs.standardFlowEnabled, true);
-    assert.equal(web.inputs.directAccessGrantsEnabled, true);
-    assert.deepEqual(web.inputs.validRedirectUris, ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"]);
-    assert.equal(byName.get("bootstrap-web-groups")!.inputs.fullPath, false);
-    const m2m = byName.get("bootstrap-m2m")!;
-    assert.equal(m2m.inputs.clientId, "mcp-gateway-m2m");
-    assert.equal(m2m.inputs.serviceAccountsEnabled, true);
-    assert.equal(m2m.inputs.fullScopeAllowed, false);
-    assert.equal(byName.get("bootstrap-m2m-audience")!.inputs.includedCustomAudience, "mcp-gateway");
-    assert.equal(byName.get("bootstrap-registry-admins")!.inputs.name, "registry-admins");
-    const admin = byName.get("bootstrap-admin")!;
-    assert.equal(admin.inputs.username, "admin");
-    assert.deepEqual(byName.get("bootstrap-admin-groups")!.inputs.groupIds, ["kc6-bootstrap-registry-admins-id"]);
-    // Users that join registry-admins get the bootstrap group's id.
-    assert.deepEqual(byName.get("user-groups-bob")!.inputs.groupIds, ["kc6-group-tools-users-id", "kc6-bootstrap-registry-admins-id"]);
-    const b = access.bootstrap!;
-    assert.equal((b.realm as unknown as { __protect: boolean }).__protect, true);
-    assert.equal((b.adminGroup as unknown as { __protect: boolean }).__protect, true);
-    assert.equal(await pulumi.isSecret(b.generatedAdminPassword!), true);
-  });
+  it(
+    "declares the registry bootstrap with bootstrap: realm, clients, mappers, admin group and " + "user, protected",
+    async () => {
+      const { byName, access } = await declare("kc6", model(FILES, true), true);
+      const realm = byName.get("bootstrap-realm")!;
+      assert.equal(realm.type, "keycloak:index/realm:Realm");
+      assert.equal(realm.inputs.realm, "mcp-gateway");
+      assert.equal(realm.inputs.registrationAllowed, false);
+      assert.equal(realm.inputs.loginWithEmailAllowed, true);
+      assert.deepEqual((realm.inputs.securityDefenses as { bruteForceDetection: unknown }).bruteForceDetection, {
+        maxLoginFailures: 5,
+        waitIncrementSeconds: 60,
+        maxFailureWaitSeconds: 900,
+        permanentLockout: false,
+      });
+      const web = byName.get("bootstrap-web")!;
+      assert.equal(web.inputs.clientId, "mcp-gateway-web");
+      assert.equal(web.inputs.standardFlowEnabled, true);
+      assert.equal(web.inputs.directAccessGrantsEnabled, true);
+      assert.deepEqual(web.inputs.validRedirectUris, [
+        "http://localhost:8888/oauth2/callback/keycloak",
+        "http://localhost:7860/*",
+      ]);
+      assert.equal(byName.get("bootstrap-web-groups")!.inputs.fullPath, false);
+      const m2m = byName.get("bootstrap-m2m")!;
+      assert.equal(m2m.inputs.clientId, "mcp-gateway-m2m");
+      assert.equal(m2m.inputs.serviceAccountsEnabled, true);
+      assert.equal(m2m.inputs.fullScopeAllowed, false);
+      assert.equal(byName.get("bootstrap-m2m-audience")!.inputs.includedCustomAudience, "mcp-gateway");
+      assert.equal(byName.get("bootstrap-registry-admins")!.inputs.name, "registry-admins");
+      const admin = byName.get("bootstrap-admin")!;
+      assert.equal(admin.inputs.username, "admin");
+      assert.deepEqual(byName.get("bootstrap-admin-groups")!.inputs.groupIds, ["kc6-bootstrap-registry-admins-id"]);
+      // Users that join registry-admins get the bootstrap group's id.
+      assert.deepEqual(byName.get("user-groups-bob")!.inputs.groupIds, [
+        "kc6-group-tools-users-id",
+        "kc6-bootstrap-registry-admins-id",
+      ]);
+      const b = access.bootstrap!;
+      assert.equal((b.realm as unknown as { __protect: boolean }).__protect, true);
+      assert.equal((b.adminGroup as unknown as { __protect: boolean }).__protect, true);
+      assert.equal(await pulumi.isSecret(b.generatedAdminPassword!), true);
+    },
+  );
 
   it("adoption looks for exactly the objects the stack declares: the plan names both", async () => {
     for (const bootstrap of [false, true]) {
       const m = model(FILES, bootstrap);
       const names = keycloakBootstrapPlan("admin");
-      const args = { plan: planIdentity(m, { idp: "keycloak" }), realm: "mcp-gateway", ...(bootstrap ? { bootstrap: { names } } : {}) };
+      const args = {
+        plan: planIdentity(m, { idp: "keycloak" }),
+        realm: "mcp-gateway",
+        ...(bootstrap ? { bootstrap: { names } } : {}),
+      };
       const looked = declaredKeycloakObjects(args as Parameters<typeof declaredKeycloakObjects>[0]);
       await declare(`adopt${bootstrap}`, m, bootstrap);
       const of = (type: string, field: string) =>
-        declared.filter((d) => d.custom && d.type === type).map((d) => String(d.inputs[field])).sort();
+        declared
+          .filter((d) => d.custom && d.type === type)
+          .map((d) => String(d.inputs[field]))
+          .sort();
       assert.deepEqual(of("keycloak:index/group:Group", "name"), [...looked.groups].sort());
       assert.deepEqual(of("keycloak:index/user:User", "username"), [...looked.users].sort());
       assert.deepEqual(of("keycloak:openid/client:Client", "clientId"), Object.keys(looked.clients).sort());
@@ -240,32 +319,50 @@ describe("KeycloakAccess", () => {
 
   it("touches only one user's resources when that user's file changes", async () => {
     const before = await declare("same", model(FILES, false), false);
-    const changed = { ...FILES, "users/alice.yaml": FILES["users/alice.yaml"].replace("last_name: A", "last_name: Anders").replace("[tools-users]", "[tools-users, registry-admins]") };
+    const changed = {
+      ...FILES,
+      "users/alice.yaml": FILES["users/alice.yaml"]
+        .replace("last_name: A", "last_name: Anders")
+        .replace("[tools-users]", "[tools-users, registry-admins]"),
+    };
     const after = await declare("same", model(changed, false), false);
-    const differing = [...after.byName.keys()].filter((k) => JSON.stringify(after.byName.get(k)!.inputs) !== JSON.stringify(before.byName.get(k)?.inputs));
+    const differing = [...after.byName.keys()].filter(
+      (k) => JSON.stringify(after.byName.get(k)!.inputs) !== JSON.stringify(before.byName.get(k)?.inputs),
+    );
     assert.deepEqual(differing.sort(), ["user-alice", "user-groups-alice"]);
     assert.deepEqual([...after.byName.keys()].sort(), [...before.byName.keys()].sort());
   });
 
   it("builds the token URL from the base URL and realm", () => {
-    assert.equal(tokenUrl("http://127.0.0.1:18080/", "my realm"), "http://127.0.0.1:18080/realms/my%20realm/protocol/openid-connect/token");
+    assert.equal(
+      tokenUrl("http://127.0.0.1:18080/", "my realm"),
+      "http://127.0.0.1:18080/realms/my%20realm/protocol/openid-connect/token",
+    );
   });
 
-  it("leaves users' required actions to Keycloak, so UPDATE_PASSWORD of a temporary password survives later runs", async () => {
-    declaredOptions.clear();
-    new KeycloakAccess(
-      "kc-ra",
-      {
-        plan: planIdentity(model(FILES, true), { idp: "keycloak" }),
-        realm: "mcp-gateway",
-        keycloakUrl: "https://kc.example.com",
-        bootstrap: { webRedirectUris: ["http://localhost:7860/*"], webOrigins: [], names: keycloakBootstrapPlan("admin"), adminEmail: "admin@example.com" },
-      },
-      { transformations: [recordOptions] },
-    );
-    await settled();
-    for (const name of ["kc-ra-user-alice", "kc-ra-user-bob", "kc-ra-bootstrap-admin"]) {
-      assert.deepEqual(declaredOptions.get(name)?.ignoreChanges, ["requiredActions"], name);
-    }
-  });
+  it(
+    "leaves users' required actions to Keycloak, so UPDATE_PASSWORD of a temporary password " + "survives later runs",
+    async () => {
+      declaredOptions.clear();
+      new KeycloakAccess(
+        "kc-ra",
+        {
+          plan: planIdentity(model(FILES, true), { idp: "keycloak" }),
+          realm: "mcp-gateway",
+          keycloakUrl: "https://kc.example.com",
+          bootstrap: {
+            webRedirectUris: ["http://localhost:7860/*"],
+            webOrigins: [],
+            names: keycloakBootstrapPlan("admin"),
+            adminEmail: "admin@example.com",
+          },
+        },
+        { transformations: [recordOptions] },
+      );
+      await settled();
+      for (const name of ["kc-ra-user-alice", "kc-ra-user-bob", "kc-ra-bootstrap-admin"]) {
+        assert.deepEqual(declaredOptions.get(name)?.ignoreChanges, ["requiredActions"], name);
+      }
+    },
+  );
 });
