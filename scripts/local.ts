@@ -33,6 +33,8 @@ async function up(): Promise<void> {
   step(3, `pulumi up on stack "${STACK}" (file backend in .local/pulumi-state)`);
   mkdirSync(join(STATE, "pulumi-state"), { recursive: true });
   const env = localEnv(bin, { keycloakUrl, mongodbUri });
+  // The Automation API runs `pulumi` from this process's PATH, not from the stack's environment.
+  process.env.PATH = env.PATH;
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: STACK, workDir: REPO },
     { envVars: env, secretsProvider: "passphrase" },

@@ -68,11 +68,15 @@ describe("the README's newcomer path", { timeout: 30 * 60_000 }, () => {
     assert.deepEqual(commands.slice(0, 2), ["npm ci", "npm run local"]);
     // One shell: each command's output framed, so each can be checked on its own.
     const script = ["set -e", ...commands.flatMap((c, i) => [`echo "@@ ${i}"`, c])].join("\n");
-    const res = spawnSync("bash", ["-c", script], {
+    // A newcomer has no Pulumi on PATH: the engine the test services built is taken off it.
+    const engine = process.env.MCP_ACCESS_TEST_ENGINE_BIN;
+    const path = (process.env.PATH ?? "").split(":").filter((p) => p !== "" && p !== engine);
+    const res = spawnSync("bash", ["-c", `if command -v pulumi; then exit 97; fi\n${script}`], {
       cwd: dir,
       encoding: "utf8",
       env: {
         ...process.env,
+        PATH: path.join(":"),
         KEYCLOAK_URL: keycloakUrl(),
         MONGODB_CONNECTION_STRING: databaseUri(),
         MCP_ACCESS_STATE_DIR: join(dir, ".local"),
@@ -84,6 +88,7 @@ describe("the README's newcomer path", { timeout: 30 * 60_000 }, () => {
       maxBuffer: 64 * 1024 * 1024,
     });
     const all = `${res.stdout}\n${res.stderr}`;
+    assert.notEqual(res.status, 97, "pulumi is on the PATH of the newcomer's shell");
     assert.equal(res.status, 0, `a README command failed:\n${all.slice(-6000)}`);
     const out = (i: number) => res.stdout.split(`@@ ${i}\n`)[1]?.split(/^@@ \d+$/m)[0] ?? "";
     const at = (command: string) => commands.findIndex((c) => c.startsWith(command));
