@@ -11,6 +11,7 @@ import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../output
 import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
 import { KeycloakBootstrap, type KeycloakBootstrapArgs } from "./bootstrap";
 import { serviceAccountClient, userOptions } from "./mappers";
+import { inStoredOrderOutput } from "./set-order";
 
 export interface KeycloakAccessArgs {
   plan: IdentityPlan;
@@ -142,7 +143,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       memberships: (p, groupIds) =>
         void new keycloak.UserGroups(
           `${name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
-          { realmId, userId: p.id, groupIds, exhaustive: true },
+          { realmId, userId: p.id, groupIds: inStoredOrderOutput(groupIds), exhaustive: true },
           {
             ...kc,
             import:

@@ -9,6 +9,7 @@ import { AUDIENCE_MAPPER, GROUPS_MAPPER, type KeycloakBootstrapPlan } from "../.
 import { GeneratedSecret } from "../secrets/generated";
 import { mapperKey, scopeMapperKey, type KeycloakAdoption } from "./adoption";
 import { audienceMapper, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
+import { inStoredOrder } from "./set-order";
 
 export interface KeycloakBootstrapArgs {
   realm: string;
@@ -77,9 +78,9 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
         directAccessGrantsEnabled: true,
         serviceAccountsEnabled: false,
         fullScopeAllowed: false,
-        validRedirectUris: args.webRedirectUris,
-        webOrigins: args.webOrigins,
-        validPostLogoutRedirectUris: args.webRedirectUris.filter((u) => u.endsWith("/*")),
+        validRedirectUris: inStoredOrder(args.webRedirectUris),
+        webOrigins: inStoredOrder(args.webOrigins),
+        validPostLogoutRedirectUris: inStoredOrder(args.webRedirectUris.filter((u) => u.endsWith("/*"))),
       },
       { ...kc, import: adoption.clients[web] },
     );

@@ -94,6 +94,9 @@ export function serviceAccountClient(
       standardFlowEnabled: false,
       implicitFlowEnabled: false,
       directAccessGrantsEnabled: false,
+      // The provider's default, said: left to the default, a new client's inputs list it as defaulted, and the
+      // first `up` after it (ignoreChanges below copies the value in) would rewrite the checkpoint once per client.
+      useRefreshTokens: true,
       ...(args.fullScopeAllowed === undefined ? {} : { fullScopeAllowed: args.fullScopeAllowed }),
     },
     // Refresh tokens play no part in the client-credentials grant, and clients made by the registry's

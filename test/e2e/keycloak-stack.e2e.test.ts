@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -276,6 +276,23 @@ describe("pulumi up on Keycloak, with the real engine and plugin", () => {
       assert.deepEqual((await userByName("bob"))?.requiredActions, ["UPDATE_PASSWORD"]);
     },
   );
+
+  it("rewrites the checkpoint only in the engine's final write on a refreshing no-op up, as Pulumi ships", async () => {
+    // The stack runs with Pulumi's default checkpoints (one after every step that changes the state). Inputs the
+    // refresh reorders (Terraform sets: group ids, redirect URIs) would each cost a rewrite of the whole file.
+    const dir = join(e2e.backendDir, ".pulumi", "stacks", "mcp-gateway-access");
+    let writes = 0;
+    const watcher = watch(dir, (event, file) => {
+      if (event === "rename" && file === `${STACK}.json`) writes++;
+    });
+    try {
+      assert.deepEqual(await up(), {});
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the last file event, delivered after the exit
+    } finally {
+      watcher.close();
+    }
+    assert.equal(writes, 1, "the engine writes the checkpoint once at the end of every update; nothing more");
+  });
 
   it("changing one file changes only its resources", async () => {
     writeFileSync(

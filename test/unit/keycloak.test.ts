@@ -8,6 +8,7 @@ import { declaredKeycloakObjects, KeycloakAccess, tokenUrl } from "../../compone
 import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "../../components/identity";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
+import { inStoredOrder } from "../../components/keycloak/set-order";
 
 before(() => useMocks());
 
@@ -107,6 +108,7 @@ describe("KeycloakAccess", () => {
         standardFlowEnabled: false,
         implicitFlowEnabled: false,
         directAccessGrantsEnabled: false,
+        useRefreshTokens: true,
       },
     );
     const groups = byName.get("m2m-agent-bot-groups")!;
@@ -265,9 +267,10 @@ describe("KeycloakAccess", () => {
       assert.equal(web.inputs.clientId, "mcp-gateway-web");
       assert.equal(web.inputs.standardFlowEnabled, true);
       assert.equal(web.inputs.directAccessGrantsEnabled, true);
+      // In the order the provider stores a set (bytewise), so that a refresh does not reorder them.
       assert.deepEqual(web.inputs.validRedirectUris, [
-        "http://localhost:8888/oauth2/callback/keycloak",
         "http://localhost:7860/*",
+        "http://localhost:8888/oauth2/callback/keycloak",
       ]);
       assert.equal(byName.get("bootstrap-web-groups")!.inputs.fullPath, false);
       const m2m = byName.get("bootstrap-m2m")!;
@@ -279,10 +282,10 @@ describe("KeycloakAccess", () => {
       const admin = byName.get("bootstrap-admin")!;
       assert.equal(admin.inputs.username, "admin");
       assert.deepEqual(byName.get("bootstrap-admin-groups")!.inputs.groupIds, ["kc6-bootstrap-registry-admins-id"]);
-      // Users that join registry-admins get the bootstrap group's id.
+      // Users that join registry-admins get the bootstrap group's id; the ids in the provider's stored order.
       assert.deepEqual(byName.get("user-groups-bob")!.inputs.groupIds, [
-        "kc6-group-tools-users-id",
         "kc6-bootstrap-registry-admins-id",
+        "kc6-group-tools-users-id",
       ]);
       const b = access.bootstrap!;
       assert.equal((b.realm as unknown as { __protect: boolean }).__protect, true);
@@ -365,4 +368,14 @@ describe("KeycloakAccess", () => {
       }
     },
   );
+});
+
+describe("inStoredOrder (the Keycloak provider's order of a set of strings)", () => {
+  it("sorts byte by byte, as Terraform stores a set, and drops repeats", () => {
+    assert.deepEqual(inStoredOrder(["b", "B", "a", "é", "z", "a", "10", "9"]), ["10", "9", "B", "a", "b", "z", "é"]);
+  });
+  it("orders characters outside the basic plane by their UTF-8 bytes, not by UTF-16 units", () => {
+    // U+FF5E sorts before U+1F600 in UTF-8 (EF.. < F0..) and after it in UTF-16 (FF5E > D83D).
+    assert.deepEqual(inStoredOrder(["\u{1F600}", "\uFF5E"]), ["\uFF5E", "\u{1F600}"]);
+  });
 });
