@@ -1,4 +1,5 @@
 /** The Pulumi program: stack config → core → components → stack outputs. See program.ts. */
+import * as pulumi from "@pulumi/pulumi";
 import { accessProgram, stackOutputsOf } from "./program";
 
 // Pulumi's language host installs source-map-support, and the SDK formats a stack trace for every resource (its
@@ -10,5 +11,9 @@ delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
 // taken unless MCP_ACCESS_STACK_TRACES is set (to debug a crash of the program itself); the program's own errors
 // are messages that name the definition's file, line and column, and lose nothing.
 if (!process.env.MCP_ACCESS_STACK_TRACES) Error.stackTraceLimit = 0;
+// The SDK sends the engine three debug-level messages per resource ("Registering resource ...", one RPC each, in
+// series), shown only by `pulumi up --debug`: about a sixth of a no-op `up` of 1,356 resources (docs/performance.md).
+// Sent only when MCP_ACCESS_SDK_DEBUG is set (to debug the SDK's conversation with the engine).
+if (!process.env.MCP_ACCESS_SDK_DEBUG) Object.assign(pulumi.log, { debug: () => Promise.resolve() });
 
 export = async () => stackOutputsOf(await accessProgram());

@@ -10,13 +10,15 @@
  * MongoDB-wire server, Keycloak and the engine (scripts/with-services.js db keycloak engine provides them).
  * By default the engine runs as the README tells users to run it (docs/performance.md): PULUMI_SKIP_CHECKPOINTS
  * and PULUMI_DISABLE_CHECKPOINT_BACKUPS (the state written once at the end of a run, not after every step), and
- * the no-op `up` as the workflow's merge runs it, `--refresh=false`. --pulumi-defaults runs the same rows as Pulumi
- * ships: a checkpoint after every step, and the no-op `up` with Pulumi.yaml's `refresh: always`.
+ * the no-op `up` as the workflow's merge runs it, `--refresh=false`, no automatic debug log and GOGC=400 (as the
+ * workflow, where previews and merges run: bench/engine-home.ts). --pulumi-defaults runs the same rows as Pulumi
+ * ships: a checkpoint after every step, the debug log, and the no-op `up` with Pulumi.yaml's `refresh: always`.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchCore, benchCoreMemory, benchDiff, CORE_FULL, type CoreSize } from "./core";
+import { withoutDebugLog } from "./engine-home";
 import { benchHostile } from "./hostile";
 import { keycloakRound, PARALLEL, sizeLabel, type KeycloakRound, type Size } from "./keycloak";
 import { benchStore } from "./store";
@@ -111,6 +113,10 @@ async function main(): Promise<void> {
     // The Automation API runs the CLI with this process's environment.
     process.env.PULUMI_SKIP_CHECKPOINTS = "true";
     process.env.PULUMI_DISABLE_CHECKPOINT_BACKUPS = "true";
+    process.env.GOGC ||= "400";
+    const home = withoutDebugLog();
+    process.env.PULUMI_HOME = home.home;
+    process.on("exit", home.remove);
   }
   const rounds = o.rounds ?? (o.smoke ? 1 : 3);
   const want = (k: string) => !o.only || o.only.includes(k);

@@ -59,6 +59,8 @@ export function localEnv(engineBin: string, services: LocalServices): Record<str
     // checkpoint). Safe: a killed run's objects are adopted or rewritten as they are (test/e2e/faults.e2e.test.ts).
     PULUMI_SKIP_CHECKPOINTS: env.PULUMI_SKIP_CHECKPOINTS || "true",
     PULUMI_DISABLE_CHECKPOINT_BACKUPS: env.PULUMI_DISABLE_CHECKPOINT_BACKUPS || "true",
+    // Less garbage collection in the engine and the plugins (Go): CPU for memory (docs/performance.md).
+    GOGC: env.GOGC || "400",
     // The Keycloak provider and the scope store read these when the stack config does not set them.
     KEYCLOAK_URL: services.keycloakUrl,
     KEYCLOAK_CLIENT_ID: env.KEYCLOAK_CLIENT_ID ?? "admin-cli",

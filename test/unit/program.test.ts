@@ -1,5 +1,7 @@
 /** The whole program as `pulumi up` runs it, with Pulumi mocks: config in, resources and outputs out. */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { accessProgram, stackOutputsOf, type ProgramDeps } from "../../program";
@@ -7,6 +9,7 @@ import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import { AccessOutputs } from "../../lib";
 import { declared, settled, useMocks, valueOf } from "../support/mocks";
 import { makeRepo, GROUP, USER } from "../support/repo";
+import { REPO_ROOT } from "../support/paths";
 
 before(() => useMocks());
 
@@ -276,5 +279,24 @@ describe("the program", () => {
     assert.ok(
       declared.filter((d) => d.custom && d.type.startsWith("keycloak:")).every((d) => d.importId === undefined),
     );
+  });
+});
+
+describe("the program's entry point (dist/index.js)", () => {
+  // A fresh process each: the entry point changes the SDK module it loads.
+  const sdkDebugSendsToEngine = (env: Record<string, string>): boolean => {
+    const probe =
+      `require(${JSON.stringify(join(REPO_ROOT, "dist", "index.js"))});` +
+      `process.stdout.write(String(require("@pulumi/pulumi").log.debug.toString().includes("getEngine")))`;
+    const out = execFileSync(process.execPath, ["-e", probe], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      encoding: "utf8",
+    });
+    return out === "true";
+  };
+  it("sends the SDK's per-resource debug messages to the engine only when MCP_ACCESS_SDK_DEBUG is set", () => {
+    assert.equal(sdkDebugSendsToEngine({}), false);
+    assert.equal(sdkDebugSendsToEngine({ MCP_ACCESS_SDK_DEBUG: "1" }), true);
   });
 });
