@@ -1,4 +1,8 @@
 /** The Pulumi program: stack config → core → components → stack outputs. See program.ts. */
+// First: Node keeps V8's compiled code of the modules loaded from here on (this program, @pulumi/keycloak, mongodb,
+// zod, yaml) in the OS's temporary folder (node-compile-cache), so a run does not compile them again.
+import { enableCompileCache } from "node:module";
+enableCompileCache();
 import * as pulumi from "@pulumi/pulumi";
 import { accessProgram, stackOutputsOf } from "./program";
 
