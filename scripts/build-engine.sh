@@ -33,6 +33,8 @@ KEYCLOAK_SHA256=b13fa8c64e0e0126e2cfd460b73976e8a38108c552223125a7cde4aa7de60171
 # The other three are the versions pulumi-keycloak's master pins with this bridge; without them Go asks for
 # pseudo-versions the module proxy refuses.
 KEYCLOAK_BRIDGE=v3.137.0
+# Patches applied to that bridge (a copy of the module, in the build's source folder): scripts/patches/*.patch.
+BRIDGE_PATCHES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/patches"
 KEYCLOAK_BRIDGE_REQUIRES="github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE
 github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3@v3.110.0
 github.com/pulumi/pulumi-yaml@v1.38.1
@@ -178,7 +180,14 @@ keycloak_installed() {
 }
 
 provide_keycloak() {
-  local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 bridge $KEYCLOAK_BRIDGE recipe $RECIPE" src t0 req
+  local patch bridge_dir patched=""
+  local -a patches=()
+  for patch in "$BRIDGE_PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*.patch; do
+    [ -f "$patch" ] && patches+=("$patch")
+  done
+  # The patches' contents are part of the stamp: a changed patch rebuilds the plugin.
+  [ ${#patches[@]} -eq 0 ] || patched=" patches $(cat "${patches[@]}" | sha256sum | cut -d' ' -f1)"
+  local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 bridge $KEYCLOAK_BRIDGE recipe $RECIPE$patched" src t0 req
   if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ]; then
     keycloak_installed && return
     log "installing the keycloak resource plugin $KEYCLOAK_VERSION (pulumi plugin install)..."
@@ -202,6 +211,17 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
       # terraform-plugin-sdk with Pulumi's fork. generate.go writes the embedded schema.
       cd "$src/provider"
       for req in $KEYCLOAK_BRIDGE_REQUIRES; do go mod edit -require="$req"; done
+      if [ ${#patches[@]} -gt 0 ]; then
+        # The bridge from the module proxy, copied next to the sources and patched; the build uses the copy.
+        go mod download "github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE" >&2
+        bridge_dir="$(go env GOMODCACHE)/github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE"
+        rm -rf "$src/bridge" && cp -r "$bridge_dir" "$src/bridge" && chmod -R u+w "$src/bridge"
+        for patch in "${patches[@]}"; do
+          log "patching pulumi-terraform-bridge $KEYCLOAK_BRIDGE: $(basename "$patch")"
+          (cd "$src/bridge" && GIT_CEILING_DIRECTORIES="$src" git apply -p1 "$patch") || die "$(basename "$patch") does not apply to the bridge"
+        done
+        go mod edit -replace="github.com/pulumi/pulumi-terraform-bridge/v3=../bridge"
+      fi
       (cd cmd/pulumi-resource-keycloak && VERSION="$KEYCLOAK_VERSION" go run ./generate.go >&2)
       go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION" \
         -o "$out/pulumi-resource-keycloak.tmp" ./cmd/pulumi-resource-keycloak >&2
