@@ -7,11 +7,10 @@
  * checkpoint, and what the state holds.
  */
 import { execFile } from "node:child_process";
-import { rmSync, statSync, watch } from "node:fs";
-import { join } from "node:path";
+import { rmSync, statSync } from "node:fs";
 import { MongoClient } from "mongodb";
 import { checkRepository, renderRegistryDocuments, M2M_CLIENTS_COLLECTION, scopesCollectionName } from "../lib";
-import { engineStack } from "../test/support/engine";
+import { checkpointFile, countCheckpointWrites, engineStack } from "../test/support/engine";
 import { keycloakAdmin, keycloakStackConfig, type KeycloakAdminClient } from "../test/support/keycloak-admin";
 import { REPO_ROOT } from "../test/support/paths";
 import { generateRepository } from "./core";
@@ -187,20 +186,6 @@ interface ExportedResource {
   inputs?: { desired?: unknown };
 }
 
-/** Counts the writes of one file in a folder while it runs (inotify: each write is a rename onto it). */
-function countWrites(dir: string, file: string): { stop(): number } {
-  let n = 0;
-  const w = watch(dir, (event, name) => {
-    if (event === "rename" && name === file) n++;
-  });
-  return {
-    stop() {
-      w.close();
-      return n;
-    },
-  };
-}
-
 /**
  * `pulumi up --refresh=false` through the CLI: the Automation API passes `--refresh` or nothing, and nothing
  * means Pulumi.yaml's `refresh: always`.
@@ -249,9 +234,8 @@ export async function keycloakRound(
     let noopUpMs = NaN;
     let previewMs = NaN;
     let noopCheckpointWrites = NaN;
-    const stacksDir = join(e.backendDir, ".pulumi", "stacks", "mcp-gateway-access");
     if (opts.noop !== false) {
-      const writes = countWrites(stacksDir, `${name}.json`);
+      const writes = countCheckpointWrites(e.backendDir, name);
       if (opts.noopRefresh) {
         noopUpMs = await timed(async () => {
           unexpected.push(...changed((await stack.up(quiet)).summary.resourceChanges).map((c) => `up: ${c}`));
@@ -271,7 +255,7 @@ export async function keycloakRound(
     const resources = deployment.resources ?? [];
     const records = resources.filter((r) => /:(ScopeDocument|M2MClientRecord)$/.test(r.type ?? ""));
     const overhead = records.map((r) => JSON.stringify(r).length - JSON.stringify(r.inputs?.desired ?? {}).length);
-    const checkpoint = join(stacksDir, `${name}.json`);
+    const checkpoint = checkpointFile(e.backendDir, name);
     return {
       directMs,
       firstUpMs,

@@ -18,6 +18,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchCore, benchCoreMemory, benchDiff, CORE_FULL, type CoreSize } from "./core";
+import { engineSettings } from "../scripts/engine-settings";
 import { withoutDebugLog } from "./engine-home";
 import { benchHostile } from "./hostile";
 import { keycloakRound, PARALLEL, sizeLabel, type KeycloakRound, type Size } from "./keycloak";
@@ -111,9 +112,7 @@ async function main(): Promise<void> {
     delete process.env.PULUMI_DISABLE_CHECKPOINT_BACKUPS;
   } else {
     // The Automation API runs the CLI with this process's environment.
-    process.env.PULUMI_SKIP_CHECKPOINTS = "true";
-    process.env.PULUMI_DISABLE_CHECKPOINT_BACKUPS = "true";
-    process.env.GOGC ||= "400";
+    Object.assign(process.env, engineSettings({ GOGC: process.env.GOGC }));
     const home = withoutDebugLog();
     process.env.PULUMI_HOME = home.home;
     process.on("exit", home.remove);

@@ -180,15 +180,18 @@ keycloak_installed() {
 }
 
 provide_keycloak() {
-  local patch bridge_dir patched=""
-  local -a patches=()
-  # Each patch may come with a Go test (the same name, `_test.go` for `.patch`), run on the provider after the build.
-  for patch in "$BRIDGE_PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*.patch \
-    "$BRIDGE_PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*_test.go; do
+  local patch check bridge_dir patched=""
+  # The patches, and the Go tests (`_test.go` beside a `.patch`) run on the provider after the build.
+  local -a patches=() checks=()
+  for patch in "$BRIDGE_PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*.patch; do
     [ -f "$patch" ] && patches+=("$patch")
   done
-  # The patches' contents (and their tests') are part of the stamp: a changed patch rebuilds the plugin.
-  [ ${#patches[@]} -eq 0 ] || patched=" patches $(cat "${patches[@]}" | sha256sum | cut -d' ' -f1)"
+  for check in "$BRIDGE_PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*_test.go; do
+    [ -f "$check" ] && checks+=("$check")
+  done
+  # Their contents are part of the stamp: a changed patch or test rebuilds the plugin.
+  [ ${#patches[@]} -eq 0 ] || patched=" patches $(cat "${patches[@]}" "${checks[@]}" | sha256sum | cut -d' ' -f1)"
+  local ldversion="-X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION"
   local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 bridge $KEYCLOAK_BRIDGE recipe $RECIPE$patched" src t0 req
   if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ]; then
     keycloak_installed && return
@@ -219,22 +222,20 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
         bridge_dir="$(go env GOMODCACHE)/github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE"
         rm -rf "$src/bridge" && cp -r "$bridge_dir" "$src/bridge" && chmod -R u+w "$src/bridge"
         for patch in "${patches[@]}"; do
-          [[ "$patch" == *.patch ]] || continue
           log "patching pulumi-terraform-bridge $KEYCLOAK_BRIDGE: $(basename "$patch")"
-          (cd "$src/bridge" && GIT_CEILING_DIRECTORIES="$src" git apply -p1 "$patch") || die "$(basename "$patch") does not apply to the bridge"
+          (cd "$src/bridge" && GIT_CEILING_DIRECTORIES="$src" git apply -p1 "$patch") ||
+            die "$(basename "$patch") does not apply to the bridge"
         done
         go mod edit -replace="github.com/pulumi/pulumi-terraform-bridge/v3=../bridge"
       fi
       (cd cmd/pulumi-resource-keycloak && VERSION="$KEYCLOAK_VERSION" go run ./generate.go >&2)
-      go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION" \
-        -o "$out/pulumi-resource-keycloak.tmp" ./cmd/pulumi-resource-keycloak >&2
-      for patch in "${patches[@]}"; do
-        [[ "$patch" == *_test.go ]] || continue
-        log "checking the patched bridge: $(basename "$patch")"
-        cp "$patch" "zz_$(basename "$patch")"
-        go test -count=1 -run '^TestPatched' \
-          -ldflags "-X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION" . >&2 ||
-          die "the patched bridge fails $(basename "$patch")"
+      go build -p 2 -ldflags "-s -w $ldversion" -o "$out/pulumi-resource-keycloak.tmp" \
+        ./cmd/pulumi-resource-keycloak >&2
+      for check in "${checks[@]}"; do
+        log "checking the patched bridge: $(basename "$check")"
+        cp "$check" "zz_$(basename "$check")"
+        go test -count=1 -run '^TestPatched' -ldflags "$ldversion" . >&2 ||
+          die "the patched bridge fails $(basename "$check")"
       done
     )
     mv -f "$out/pulumi-resource-keycloak.tmp" "$out/pulumi-resource-keycloak"

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { engineSettings } from "./engine-settings";
 import { fileBackendUrl } from "./file-backend";
 
 export const REPO = join(__dirname, "..", "..");
@@ -55,12 +56,7 @@ export function localEnv(engineBin: string, services: LocalServices): Record<str
     PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE || LOCAL_PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    // The state written once, at the end of the run, not after every step (each step rewrote the whole
-    // checkpoint). Safe: a killed run's objects are adopted or rewritten as they are (test/e2e/faults.e2e.test.ts).
-    PULUMI_SKIP_CHECKPOINTS: env.PULUMI_SKIP_CHECKPOINTS || "true",
-    PULUMI_DISABLE_CHECKPOINT_BACKUPS: env.PULUMI_DISABLE_CHECKPOINT_BACKUPS || "true",
-    // Less garbage collection in the engine and the plugins (Go): CPU for memory (docs/performance.md).
-    GOGC: env.GOGC || "400",
+    ...engineSettings(env),
     // The Keycloak provider and the scope store read these when the stack config does not set them.
     KEYCLOAK_URL: services.keycloakUrl,
     KEYCLOAK_CLIENT_ID: env.KEYCLOAK_CLIENT_ID ?? "admin-cli",

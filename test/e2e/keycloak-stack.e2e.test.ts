@@ -5,14 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { MongoClient, type Db } from "mongodb";
 import { checkRepository, renderRegistryDocuments } from "../../lib";
-import { changes, engineStack, type EngineStack } from "../support/engine";
+import { changes, countCheckpointWrites, engineStack, type EngineStack } from "../support/engine";
 import { keycloakAdmin, programStackConfig, type KeycloakAdminClient } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
@@ -280,16 +280,13 @@ describe("pulumi up on Keycloak, with the real engine and plugin", () => {
   it("rewrites the checkpoint only in the engine's final write on a refreshing no-op up, as Pulumi ships", async () => {
     // The stack runs with Pulumi's default checkpoints (one after every step that changes the state). Inputs the
     // refresh reorders (Terraform sets: group ids, redirect URIs) would each cost a rewrite of the whole file.
-    const dir = join(e2e.backendDir, ".pulumi", "stacks", "mcp-gateway-access");
-    let writes = 0;
-    const watcher = watch(dir, (event, file) => {
-      if (event === "rename" && file === `${STACK}.json`) writes++;
-    });
+    const counter = countCheckpointWrites(e2e.backendDir, STACK);
+    let writes: number;
     try {
       assert.deepEqual(await up(), {});
       await new Promise((resolve) => setTimeout(resolve, 500)); // the last file event, delivered after the exit
     } finally {
-      watcher.close();
+      writes = counter.stop();
     }
     assert.equal(writes, 1, "the engine writes the checkpoint once at the end of every update; nothing more");
   });

@@ -4,9 +4,9 @@
  * (scripts/with-services.js engine, or scripts/build-engine.sh).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { fileBackendUrl } from "../../scripts/file-backend";
 import { REPO_ROOT } from "./paths";
@@ -69,3 +69,26 @@ export async function engineStack(
 /** What an update or preview changed, without the unchanged: `{}` is a no-op. */
 export const changes = (summary: { resourceChanges?: Record<string, number> }): Record<string, number> =>
   Object.fromEntries(Object.entries(summary.resourceChanges ?? {}).filter(([k, n]) => k !== "same" && n > 0));
+
+/** A stack's checkpoint in a file backend (Pulumi.yaml's project name is the folder). */
+export const checkpointFile = (backendDir: string, stack: string): string =>
+  join(backendDir, ".pulumi", "stacks", "mcp-gateway-access", `${stack}.json`);
+
+/**
+ * Counts the engine's writes of a stack's checkpoint from now until `stop()`: the file backend writes a temporary
+ * file and renames it onto the checkpoint, so each write is one rename event.
+ */
+export function countCheckpointWrites(backendDir: string, stack: string): { stop(): number } {
+  const file = checkpointFile(backendDir, stack);
+  const name = basename(file);
+  let writes = 0;
+  const watcher = watch(dirname(file), (event, changed) => {
+    if (event === "rename" && changed === name) writes++;
+  });
+  return {
+    stop() {
+      watcher.close();
+      return writes;
+    },
+  };
+}
