@@ -33,8 +33,10 @@ KEYCLOAK_SHA256=b13fa8c64e0e0126e2cfd460b73976e8a38108c552223125a7cde4aa7de60171
 # The other three are the versions pulumi-keycloak's master pins with this bridge; without them Go asks for
 # pseudo-versions the module proxy refuses.
 KEYCLOAK_BRIDGE=v3.137.0
-# Patches applied to that bridge (a copy of the module, in the build's source folder): scripts/patches/*.patch.
-BRIDGE_PATCHES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/patches"
+# Patches (scripts/patches/): pulumi-terraform-bridge-<bridge>-*.patch to that bridge (a copy of the module, in
+# the build's source folder), pulumi-keycloak-<version>-upstream-*.patch to the Terraform provider in the archive
+# (upstream/); each with a Go test beside it (*_test.go) that the build runs on the provider.
+PATCHES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/patches"
 KEYCLOAK_BRIDGE_REQUIRES="github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE
 github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3@v3.110.0
 github.com/pulumi/pulumi-yaml@v1.38.1
@@ -180,17 +182,24 @@ keycloak_installed() {
 }
 
 provide_keycloak() {
-  local patch check bridge_dir patched=""
+  local patch check bridge_dir patched="" prefix
   # The patches, and the Go tests (`_test.go` beside a `.patch`) run on the provider after the build.
-  local -a patches=() checks=()
-  for patch in "$BRIDGE_PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*.patch; do
-    [ -f "$patch" ] && patches+=("$patch")
+  local -a bridge_patches=() upstream_patches=() checks=()
+  for patch in "$PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*.patch; do
+    [ -f "$patch" ] && bridge_patches+=("$patch")
   done
-  for check in "$BRIDGE_PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*_test.go; do
-    [ -f "$check" ] && checks+=("$check")
+  for patch in "$PATCHES_DIR"/pulumi-keycloak-"$KEYCLOAK_VERSION"-upstream-*.patch; do
+    [ -f "$patch" ] && upstream_patches+=("$patch")
+  done
+  for prefix in pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE" pulumi-keycloak-"$KEYCLOAK_VERSION"-upstream; do
+    for check in "$PATCHES_DIR/$prefix"-*_test.go; do
+      [ -f "$check" ] && checks+=("$check")
+    done
   done
   # Their contents are part of the stamp: a changed patch or test rebuilds the plugin.
-  [ ${#patches[@]} -eq 0 ] || patched=" patches $(cat "${patches[@]}" "${checks[@]}" | sha256sum | cut -d' ' -f1)"
+  if [ $((${#bridge_patches[@]} + ${#upstream_patches[@]} + ${#checks[@]})) -gt 0 ]; then
+    patched=" patches $(cat "${bridge_patches[@]}" "${upstream_patches[@]}" "${checks[@]}" | sha256sum | cut -d' ' -f1)"
+  fi
   local ldversion="-X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION"
   local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 bridge $KEYCLOAK_BRIDGE recipe $RECIPE$patched" src t0 req
   if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ]; then
@@ -216,12 +225,17 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
       # terraform-plugin-sdk with Pulumi's fork. generate.go writes the embedded schema.
       cd "$src/provider"
       for req in $KEYCLOAK_BRIDGE_REQUIRES; do go mod edit -require="$req"; done
-      if [ ${#patches[@]} -gt 0 ]; then
+      for patch in "${upstream_patches[@]}"; do
+        log "patching the Keycloak Terraform provider (upstream/): $(basename "$patch")"
+        (cd "$src/upstream" && GIT_CEILING_DIRECTORIES="$src" git apply -p1 "$patch") ||
+          die "$(basename "$patch") does not apply to upstream/"
+      done
+      if [ ${#bridge_patches[@]} -gt 0 ]; then
         # The bridge from the module proxy, copied next to the sources and patched; the build uses the copy.
         go mod download "github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE" >&2
         bridge_dir="$(go env GOMODCACHE)/github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE"
         rm -rf "$src/bridge" && cp -r "$bridge_dir" "$src/bridge" && chmod -R u+w "$src/bridge"
-        for patch in "${patches[@]}"; do
+        for patch in "${bridge_patches[@]}"; do
           log "patching pulumi-terraform-bridge $KEYCLOAK_BRIDGE: $(basename "$patch")"
           (cd "$src/bridge" && GIT_CEILING_DIRECTORIES="$src" git apply -p1 "$patch") ||
             die "$(basename "$patch") does not apply to the bridge"
@@ -232,11 +246,13 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
       go build -p 2 -ldflags "-s -w $ldversion" -o "$out/pulumi-resource-keycloak.tmp" \
         ./cmd/pulumi-resource-keycloak >&2
       for check in "${checks[@]}"; do
-        log "checking the patched bridge: $(basename "$check")"
+        log "checking the patched plugin: $(basename "$check")"
         cp "$check" "zz_$(basename "$check")"
-        go test -count=1 -run '^TestPatched' -ldflags "$ldversion" . >&2 ||
-          die "the patched bridge fails $(basename "$check")"
       done
+      if [ ${#checks[@]} -gt 0 ]; then
+        go test -count=1 -v -run '^TestPatched' -ldflags "$ldversion" . >&2 ||
+          die "the patched plugin fails a test of scripts/patches/"
+      fi
     )
     mv -f "$out/pulumi-resource-keycloak.tmp" "$out/pulumi-resource-keycloak"
     printf '%s' "$stamp" >"$out/.stamp"
