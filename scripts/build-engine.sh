@@ -181,21 +181,32 @@ keycloak_installed() {
     awk -v v="$KEYCLOAK_VERSION" '$1=="keycloak" && $2=="resource" && ($3==v || $3=="v"v) {f=1} END {exit !f}'
 }
 
+# The files of scripts/patches/ named <prefix>-*<suffix>, one per line.
+patch_files() {
+  local f
+  for f in "$PATCHES_DIR/$1"-*"$2"; do [ -f "$f" ] && printf '%s\n' "$f"; done
+  return 0
+}
+
+# Applies patches ($3...) to the folder $1 (what $2 names, for the log and the error).
+apply_patches() {
+  local dir="$1" what="$2" patch
+  shift 2
+  for patch; do
+    log "patching $what: $(basename "$patch")"
+    (cd "$dir" && GIT_CEILING_DIRECTORIES="$(dirname "$dir")" git apply -p1 "$patch") ||
+      die "$(basename "$patch") does not apply to $what"
+  done
+}
+
 provide_keycloak() {
-  local patch check bridge_dir patched="" prefix
+  local check bridge_dir patched=""
+  local bridge="pulumi-terraform-bridge-$KEYCLOAK_BRIDGE" upstream="pulumi-keycloak-$KEYCLOAK_VERSION-upstream"
   # The patches, and the Go tests (`_test.go` beside a `.patch`) run on the provider after the build.
-  local -a bridge_patches=() upstream_patches=() checks=()
-  for patch in "$PATCHES_DIR"/pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE"-*.patch; do
-    [ -f "$patch" ] && bridge_patches+=("$patch")
-  done
-  for patch in "$PATCHES_DIR"/pulumi-keycloak-"$KEYCLOAK_VERSION"-upstream-*.patch; do
-    [ -f "$patch" ] && upstream_patches+=("$patch")
-  done
-  for prefix in pulumi-terraform-bridge-"$KEYCLOAK_BRIDGE" pulumi-keycloak-"$KEYCLOAK_VERSION"-upstream; do
-    for check in "$PATCHES_DIR/$prefix"-*_test.go; do
-      [ -f "$check" ] && checks+=("$check")
-    done
-  done
+  local -a bridge_patches upstream_patches checks
+  mapfile -t bridge_patches < <(patch_files "$bridge" .patch)
+  mapfile -t upstream_patches < <(patch_files "$upstream" .patch)
+  mapfile -t checks < <(patch_files "$bridge" _test.go; patch_files "$upstream" _test.go)
   # Their contents are part of the stamp: a changed patch or test rebuilds the plugin.
   if [ $((${#bridge_patches[@]} + ${#upstream_patches[@]} + ${#checks[@]})) -gt 0 ]; then
     patched=" patches $(cat "${bridge_patches[@]}" "${upstream_patches[@]}" "${checks[@]}" | sha256sum | cut -d' ' -f1)"
@@ -225,21 +236,13 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
       # terraform-plugin-sdk with Pulumi's fork. generate.go writes the embedded schema.
       cd "$src/provider"
       for req in $KEYCLOAK_BRIDGE_REQUIRES; do go mod edit -require="$req"; done
-      for patch in "${upstream_patches[@]}"; do
-        log "patching the Keycloak Terraform provider (upstream/): $(basename "$patch")"
-        (cd "$src/upstream" && GIT_CEILING_DIRECTORIES="$src" git apply -p1 "$patch") ||
-          die "$(basename "$patch") does not apply to upstream/"
-      done
+      apply_patches "$src/upstream" "the Keycloak Terraform provider (upstream/)" "${upstream_patches[@]}"
       if [ ${#bridge_patches[@]} -gt 0 ]; then
         # The bridge from the module proxy, copied next to the sources and patched; the build uses the copy.
         go mod download "github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE" >&2
         bridge_dir="$(go env GOMODCACHE)/github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE"
         rm -rf "$src/bridge" && cp -r "$bridge_dir" "$src/bridge" && chmod -R u+w "$src/bridge"
-        for patch in "${bridge_patches[@]}"; do
-          log "patching pulumi-terraform-bridge $KEYCLOAK_BRIDGE: $(basename "$patch")"
-          (cd "$src/bridge" && GIT_CEILING_DIRECTORIES="$src" git apply -p1 "$patch") ||
-            die "$(basename "$patch") does not apply to the bridge"
-        done
+        apply_patches "$src/bridge" "pulumi-terraform-bridge $KEYCLOAK_BRIDGE" "${bridge_patches[@]}"
         go mod edit -replace="github.com/pulumi/pulumi-terraform-bridge/v3=../bridge"
       fi
       (cd cmd/pulumi-resource-keycloak && VERSION="$KEYCLOAK_VERSION" go run ./generate.go >&2)
