@@ -272,7 +272,7 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const held = who.enabled ? scopesForGroups(docs, who.groups) : [];
   const { grants: heldGrants, admin } = grantsOf(held);
   const grants = heldGrants.map(grantText);
-  // Rate limits and quarantine (lib/rate-limits/identity.ts), for a named user or M2M account.
+  // Rate limits and quarantine (lib/review/rate-limit-identity.ts), for a named user or M2M account.
   const rated =
     flags.user !== undefined
       ? callerRateLimits(model, { user: flags.user })

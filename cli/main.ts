@@ -156,7 +156,7 @@ function runRender(flags: RenderFlags, io: Io): number {
     `nothing rendered: ${plural(result.errors.length, "error")}; run mcp-access validate for details`,
   );
   if (flags.identityProviders) {
-    // The Keycloak side of identity-providers/, as the admin REST API takes it (lib/identity-providers/render.ts).
+    // The Keycloak side of identity-providers/, as the admin REST API takes it (lib/render/identity-providers.ts).
     io.out(JSON.stringify(renderIdentityProviders(model.identityProviders ?? []), null, 2));
     return 0;
   }

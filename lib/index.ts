@@ -2,19 +2,20 @@
  * The pure core: a repository of definitions in, a checked access model and registry documents out.
  * The CLI and the Pulumi program both go through `checkRepository`, so they always agree.
  */
-import { loadAccessTestFiles, loadAccessTests, type LoadedAccessTests } from "./review/access-test-load";
+import { loadAccessTestFiles, loadAccessTests, type LoadedAccessTests } from "./load/access-tests";
 import { runAccessTests, type ExpectationResult } from "./review/access-test-run";
 import { errorsOf, sortDiagnostics, warningsOf, type Diagnostic } from "./errors/diagnostics";
-import { checkGuards, type GuardSettings } from "./review/guards";
-import { loadDefinitionFiles, loadDefinitions, type Located } from "./source/load";
+import { checkGuards } from "./review/guards";
+import type { GuardSettings } from "./settings/guards";
+import { loadDefinitionFiles, loadDefinitions, type Located } from "./load/definitions";
 import { buildAccessModel, type AccessModel, type ModelOptions } from "./model/access-model";
 import { loadRepoConfig } from "./settings/repository";
-import { registryFlags, type RegistrySettings } from "./settings/registry";
+import { registryFlags, type RegistrySettings } from "./registry/switches";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source/file";
-import { withRateLimits } from "./rate-limits/check";
-import { runRateLimitExpectations } from "./rate-limits/access-tests";
-import { withIdentityProviders } from "./identity-providers/check";
+import { withRateLimits } from "./model/with-rate-limits";
+import { runRateLimitExpectations } from "./review/rate-limit-tests";
+import { withIdentityProviders } from "./model/with-identity-providers";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -142,10 +143,11 @@ export {
   type ResolvedIdentity,
 } from "./model/identities";
 export * from "./review/access-test-run";
-export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./review/access-test-load";
+export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./load/access-tests";
 export * from "./review/grants";
-export { adminSafetyAdmins, adminSafetyGroupNames, GuardSettings } from "./review/guards";
-export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./source/load";
+export { adminSafetyAdmins, adminSafetyGroupNames } from "./review/guards";
+export { GuardSettings } from "./settings/guards";
+export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./load/definitions";
 export {
   ACCESS_TESTS_DIR,
   jsonSchemaFor,
@@ -159,12 +161,66 @@ export {
 export { sizedFile, type RawFile } from "./source/file";
 export { SERVICE_ACCOUNT_PREFIX } from "./schema/names";
 export * from "./settings/stack";
-export * from "./settings/registry";
+export * from "./registry/switches";
 export { loadRepoConfig, REPO_CONFIG_FILE } from "./settings/repository";
 export { readStackFile } from "./settings/stack-file";
 export * from "./settings/stack-outputs";
 export * from "./model/identity-plan";
 export * from "./import/definitions";
-export * from "./rate-limits";
-export * from "./identity-providers";
+export * from "./registry/rate-limits";
+export {
+  RATE_LIMITS_DIR,
+  MIN_WINDOW_SECONDS,
+  MAX_WINDOW_SECONDS,
+  type RateLimitPolicy,
+  type QuarantineLists,
+} from "./schema/rate-limits";
+export {
+  buildRateLimitModel,
+  loadRateLimitFiles,
+  loadRateLimits,
+  EMPTY_RATE_LIMITS,
+  type RateLimitDefinition,
+  type RateLimitMembership,
+  type RateLimitModel,
+} from "./model/rate-limits";
+export { withRateLimits } from "./model/with-rate-limits";
+export * from "./render/rate-limits";
+export * from "./review/rate-limit-identity";
+export * from "./review/rate-limit-diff";
+export { runRateLimitExpectations } from "./review/rate-limit-tests";
+export * from "./schema/identity-provider";
+export * from "./model/identity-provider-types";
+export {
+  buildIdentityProviders,
+  loadIdentityProviderFiles,
+  loadIdentityProviders,
+  GUIDE_DEFAULTS,
+  type LoadedIdentityProviders,
+} from "./model/identity-providers";
+export { withIdentityProviders } from "./model/with-identity-providers";
+export {
+  brokeredGroups,
+  mapperText,
+  type BrokeredGroups,
+  type Claims,
+  type MapperOutcome,
+} from "./model/brokered-claims";
+export {
+  diffIdentityProviders,
+  identityProviderMarkdown,
+  type BrokeredGroupChange,
+  type BrokeredProviderChange,
+  type IdentityProviderDiff,
+} from "./review/identity-provider-diff";
+export {
+  importIdentityProviders,
+  type IdentityProviderSnapshot,
+  type SnapshotIdentityProvider,
+} from "./import/identity-providers";
+export {
+  mapperKeycloakConfig,
+  renderIdentityProviders,
+  type KeycloakIdentityProviderBody,
+} from "./render/identity-providers";
 export * from "./errors/reason";

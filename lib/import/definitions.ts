@@ -15,15 +15,15 @@ import {
   GROUPS_MAPPER,
 } from "../registry/rules";
 import { BOOTSTRAP_SEEDS, registrySeeds } from "../registry/seeds";
-import { REGISTRY_DEFAULTS } from "../settings/registry";
+import { REGISTRY_DEFAULTS } from "../registry/switches";
 
 /** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
 const SEED_IDS: readonly string[] = registrySeeds(REGISTRY_DEFAULTS).map((d) => d._id);
 import type { Kind } from "../schema";
 import type { ImportFile, ImportFinding } from "./types";
 import { KEYCLOAK_OWN_CLIENTS } from "../schema/names";
-import { importRateLimits, type RateLimitSnapshot } from "../rate-limits/import";
-import { importIdentityProviders, type IdentityProviderSnapshot } from "../identity-providers/import";
+import { importRateLimits, type RateLimitSnapshot } from "./rate-limits";
+import { importIdentityProviders, type IdentityProviderSnapshot } from "./identity-providers";
 
 /** An identity-provider group (top level). */
 export interface SnapshotGroup {

@@ -3,10 +3,10 @@
  * IdP components, explain, diff) reads this, never the raw files.
  */
 import { BOOTSTRAP_SEEDS } from "../registry/seeds";
-import { REGISTRY_DEFAULTS, type RegistryFlags } from "../settings/registry";
+import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import type { Diagnostic } from "../errors/diagnostics";
 import { sortDiagnostics } from "../errors/diagnostics";
-import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "../source/load";
+import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "../load/definitions";
 import {
   ADMIN_GROUP_MARKERS,
   BOOTSTRAP_ADMIN_GROUP,
@@ -39,8 +39,8 @@ import type {
 } from "../schema";
 import { suggest } from "../schema/issues";
 import { diagnosticAt } from "../source/file";
-import type { RateLimitModel } from "../rate-limits/types";
-import type { BrokeredProvider } from "../identity-providers/types";
+import type { RateLimitModel } from "./rate-limit-types";
+import type { BrokeredProvider } from "./identity-provider-types";
 
 export interface ScopeGroup {
   /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */

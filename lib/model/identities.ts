@@ -5,7 +5,7 @@
  */
 import type { AccessModel } from "./access-model";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
-import { brokeredGroups, type Claims } from "../identity-providers/claims";
+import { brokeredGroups, type Claims } from "./brokered-claims";
 
 export interface ResolvedIdentity {
   /** `user alice`, `M2M account bot`, `groups a, b`. */

@@ -4,7 +4,7 @@
  * without Pulumi; the Keycloak and Entra components only turn a plan into resources.
  */
 import type { AccessModel } from "./access-model";
-import type { IdentityProvider } from "../render/documents";
+import type { IdentityProvider } from "../registry/rules";
 import {
   AUDIENCE_MAPPER,
   BOOTSTRAP_ADMIN_GROUP,

@@ -3,7 +3,7 @@
  * mirrors (agentic-community/mcp-gateway-registry, see UPSTREAM_REVISION); the decision names the scope, the rule
  * and the branch that decided, so `explain`, `diff`, warnings and guards all speak the same language.
  */
-import type { AgentRule, ServerAccessEntry, ServerRule } from "../schema";
+import type { AgentRule, ServerAccessEntry, ServerRule } from "./documents";
 import {
   ADMIN_GROUP_MARKERS,
   claimGroups,

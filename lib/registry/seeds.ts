@@ -7,9 +7,9 @@
  * Which of them the bootstrap owns (writes and keeps), and why, is `BOOTSTRAP_SEEDS` below; the others are only
  * modelled, because the registry holds them whatever the stack does, and decisions must see them.
  */
-import type { RegistryFlags } from "../settings/registry";
+import type { RegistryFlags } from "./switches";
 import { AGENT_ACTIONS, HTTP_VERB_WILDCARD } from "./rules";
-import type { ServerAccessEntry } from "../schema";
+import type { ServerAccessEntry } from "./documents";
 
 /** A seed as its file holds it: `_id`, `group_mappings`, `server_access`, then `ui_permissions` when it has one. */
 export interface SeedDocument {

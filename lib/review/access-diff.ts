@@ -3,14 +3,14 @@
  * access models, new and removed identities and groups, and the privileged changes reviewers must see first.
  */
 import { flippedExpectations, runAccessTests, type ExpectationFlip } from "./access-test-run";
-import type { Located } from "../source/load";
+import type { Located } from "../load/definitions";
 import type { AccessModel } from "../model/access-model";
 import type { AccessTest } from "../schema";
 import { identityAccess, type IdentityAccess } from "./effective-access";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
-import { diffRateLimits, type RateLimitChange } from "../rate-limits/diff";
-import { diffIdentityProviders, type IdentityProviderDiff } from "../identity-providers/diff";
+import { diffRateLimits, type RateLimitChange } from "./rate-limit-diff";
+import { diffIdentityProviders, type IdentityProviderDiff } from "./identity-provider-diff";
 
 export interface IdentityChange {
   kind: "user" | "m2m";

@@ -8,7 +8,7 @@ import { formatPath } from "../errors/diagnostics";
 import { serverKeyOfUrl } from "./decide";
 import type { AuthScope } from "./effective-access";
 import { serverRules } from "../registry/evaluate";
-import type { Located } from "../source/load";
+import type { Located } from "../load/definitions";
 import type { AccessModel } from "../model/access-model";
 import {
   identityProviderAliases,

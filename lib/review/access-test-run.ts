@@ -8,9 +8,9 @@ import { decideFor } from "./explain";
 import { planAccessTests, requestText, type Expectation } from "./access-test-plan";
 import type { Diagnostic } from "../errors/diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
-import type { Located } from "../source/load";
+import type { Located } from "../load/definitions";
 import type { AccessModel } from "../model/access-model";
-import { REGISTRY_DEFAULTS, switchText, type RegistryFlags, type SwitchDependency } from "../settings/registry";
+import { REGISTRY_DEFAULTS, switchText, type RegistryFlags, type SwitchDependency } from "../registry/switches";
 import type { AccessRequest, AccessTest } from "../schema";
 
 export interface RequestOutcome {

@@ -13,7 +13,7 @@ import {
   type RequestBody,
   type ScopeForAuth,
 } from "../registry/evaluate";
-import { REGISTRY_DEFAULTS, type RegistryFlags, type SwitchDependency } from "../settings/registry";
+import { REGISTRY_DEFAULTS, type RegistryFlags, type SwitchDependency } from "../registry/switches";
 import { requestTarget, stripSlashes } from "../registry/rules";
 import type { HttpRequest, McpRequest } from "../schema";
 

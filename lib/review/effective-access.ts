@@ -5,7 +5,7 @@ import type { AccessModel } from "../model/access-model";
 import { renderRegistryDocuments } from "../render/documents";
 import { confersAdmin, isWildcard } from "../registry/rules";
 import { registrySeeds } from "../registry/seeds";
-import { REGISTRY_DEFAULTS } from "../settings/registry";
+import { REGISTRY_DEFAULTS } from "../registry/switches";
 import { scopeIndex, serverRules, type ScopeForAuth } from "../registry/evaluate";
 import { agentGrants, distinctGrants, serverRuleGrants, type Grant } from "./grants";
 

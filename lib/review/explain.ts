@@ -6,7 +6,7 @@
 import type { AccessModel } from "../model/access-model";
 import { resolveIdentity, type IdentityRef, type ResolvedIdentity } from "../model/identities";
 import type { ScopeForAuth } from "../registry/evaluate";
-import { REGISTRY_DEFAULTS, type RegistryFlags } from "../settings/registry";
+import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import { UsageError } from "../errors/errors";
 import { decide, DISABLED_DECISION, type AccessDecision, type DecisionRequest } from "./decide";
 import { authScopes } from "./effective-access";

@@ -2,43 +2,11 @@
  * Safety guards (peribolos-style, but access-aware), enforced by `validate` and before `pulumi up`: no mass
  * removal from a group at once, keep enough human registry admins, and (optionally) an owner for every group.
  */
-import { z } from "zod";
 import type { Diagnostic } from "../errors/diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
 import type { AccessModel } from "../model/access-model";
 import { PRIVILEGED_SCOPE_NAMES } from "../registry/rules";
-
-export const GuardSettings = z.strictObject({
-  maxRemovalShare: z
-    .number()
-    .gt(0)
-    .max(1)
-    .optional()
-    .describe("refuse removing more than this share of a group's members at once (e.g. 0.25)"),
-  minRemovalBase: z
-    .number()
-    .int()
-    .min(1)
-    .optional()
-    .describe("groups smaller than this are exempt from maxRemovalShare (default 4)"),
-  minAdmins: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe(
-      "at least this many enabled human users stay registry admins, counted as the registry's admin-safety code does",
-    ),
-  requireOwners: z.boolean().optional().describe("every group file must list owners"),
-});
-export type GuardSettings = z.infer<typeof GuardSettings>;
-
-/** Where a guard's setting was made, for messages (`mcp-access.yaml`, or the stack). */
-export interface GuardOrigin {
-  file: string;
-  line: number;
-  column: number;
-}
+import type { GuardOrigin, GuardSettings } from "../settings/guards";
 
 /** registry/services/admin_safety.py `_normalize`: names compare stripped and case-folded. */
 const fold = (name: string) => name.trim().toLowerCase();

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { AGENT_ACTIONS } from "../registry/rules";
-import { rateLimitTestFields } from "../rate-limits/schema";
+import { rateLimitTestFields } from "./rate-limits";
 
 const nonEmpty = z.string().min(1);
 
@@ -18,7 +18,7 @@ export const UserIdentity = z.strictObject({
 export const GroupsIdentity = z.strictObject({
   groups: z.array(nonEmpty).min(1).describe("IdP groups, as a token carries them"),
 });
-/** A person brokered through a provider of identity-providers/ (lib/identity-providers/claims.ts). */
+/** A person brokered through a provider of identity-providers/ (lib/model/brokered-claims.ts). */
 export const BrokeredIdentity = z.strictObject({
   idp: nonEmpty.describe("the alias of a provider of identity-providers/"),
   claims: z
@@ -28,7 +28,7 @@ export const BrokeredIdentity = z.strictObject({
 export const TestIdentity = z.union([M2MIdentity, UserIdentity, GroupsIdentity, BrokeredIdentity]);
 
 const method = nonEmpty.describe("JSON-RPC method, e.g. tools/list or tools/call");
-/** The registry's feature switches a request's expectation holds only with (lib/settings/registry.ts). */
+/** The registry's feature switches a request's expectation holds only with (lib/registry/switches.ts). */
 export const REQUIRABLE_SWITCHES = ["gatewayGenericProxy", "a2aReverseProxy"] as const;
 const requires = z
   .array(z.enum(REQUIRABLE_SWITCHES))

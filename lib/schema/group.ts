@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { AGENT_ACTIONS } from "../registry/rules";
+import type * as Stored from "../registry/documents";
 
 const nonEmpty = z.string().min(1);
 
@@ -105,3 +106,10 @@ export type GroupDefinition = z.infer<typeof GroupDefinition>;
 export type ServerRule = z.infer<typeof ServerRule>;
 export type AgentRule = z.infer<typeof AgentRule>;
 export type ServerAccessEntry = z.infer<typeof ServerAccessEntry>;
+
+/** Both ways assignable: the parsed rules are the registry's stored shapes (lib/registry/documents.ts). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const PARSED_AS_STORED: Same<ServerAccessEntry, Stored.ServerAccessEntry> &
+  Same<ServerRule, Stored.ServerRule> &
+  Same<AgentRule, Stored.AgentRule> = true;
+void PARSED_AS_STORED;

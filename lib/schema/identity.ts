@@ -1,6 +1,6 @@
 /** Human users (`users/*`) and machine-to-machine accounts (`m2m/*`). */
 import { z } from "zod";
-import { rateLimitGroupsField } from "../rate-limits/schema";
+import { rateLimitGroupsField } from "./rate-limits";
 
 const groupList = z
   .array(z.string().min(1))

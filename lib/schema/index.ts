@@ -3,8 +3,8 @@ import { z } from "zod";
 import { GroupDefinition } from "./group";
 import { M2MDefinition, UserDefinition } from "./identity";
 import { AccessTestFile, ACCESS_TESTS_DIR } from "./access-test";
-import { RATE_LIMITS_DIR, RateLimitFile } from "../rate-limits/schema";
-import { IDENTITY_PROVIDERS_DIR, IdentityProviderDefinition } from "../identity-providers/schema";
+import { RATE_LIMITS_DIR, RateLimitFile } from "./rate-limits";
+import { IDENTITY_PROVIDERS_DIR, IdentityProviderDefinition } from "./identity-provider";
 
 export * from "./group";
 export * from "./identity";

@@ -1,13 +1,13 @@
 /**
  * The repository's own settings file, `mcp-access.yaml` at its root (optional): the safety guards, and the
- * registry's feature switches that change decisions (`registry:`, see settings/registry.ts).
+ * registry's feature switches that change decisions (`registry:`, see registry/switches.ts).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Diagnostic } from "../errors/diagnostics";
-import { GuardSettings, type GuardOrigin } from "../review/guards";
-import { RegistrySettings } from "./registry";
+import { GuardSettings, type GuardOrigin } from "./guards";
+import { RegistrySettings } from "../registry/switches";
 import { fieldNames, translateIssues } from "../schema/issues";
 import { diskFile, readRawSource } from "../source/file";
 

@@ -4,7 +4,7 @@
  * inputs (components/outputs.ts).
  */
 import { z } from "zod";
-import { IDENTITY_PROVIDERS } from "../render/documents";
+import { IDENTITY_PROVIDERS } from "../registry/rules";
 
 /** One M2M account's client-credentials settings (`m2m.<name>`). */
 export const M2MCredentials = z.object({

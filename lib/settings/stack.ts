@@ -6,9 +6,9 @@
  */
 import { z } from "zod";
 import { DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "../registry/rules";
-import { GuardSettings } from "../review/guards";
-import { RegistrySettings } from "./registry";
-import { IDENTITY_PROVIDERS } from "../render/documents";
+import { GuardSettings } from "./guards";
+import { RegistrySettings } from "../registry/switches";
+import { IDENTITY_PROVIDERS } from "../registry/rules";
 import { StackSettingsError } from "../errors/errors";
 
 export const CONFIG_NAMESPACE = "mcp-gateway-access";

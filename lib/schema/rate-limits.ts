@@ -2,7 +2,7 @@
  * The format of `rate-limits/` files: one policy (a mapping) or a list of them. A policy is either a limit (a
  * caller group, a caller group per target, an MCP server, an A2A agent or a server group, with a window and the
  * counts) or a quarantine list (users, M2M accounts, servers, agents). Which one is said by the key that names its
- * subject; the checks of lib/rate-limits/check.ts require exactly one.
+ * subject; the checks of lib/model/rate-limits.ts require exactly one.
  */
 import { z } from "zod";
 
@@ -102,7 +102,7 @@ export const rateLimitGroupsField = z
       "count against; separate from groups",
   );
 
-/** An access test's expectation of a rate limit (lib/rate-limits/access-tests.ts). */
+/** An access test's expectation of a rate limit (lib/review/rate-limit-tests.ts). */
 export const RateLimitExpectation = z
   .strictObject({
     window_seconds: z.number().int().min(MIN_WINDOW_SECONDS).max(MAX_WINDOW_SECONDS),

@@ -7,19 +7,19 @@
 import { z } from "zod";
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import { authScopes } from "../review/effective-access";
-import { filesUnder, readDefinitionSource, type Located } from "../source/load";
-import type { AccessModel } from "../model/access-model";
+import { filesUnder, readDefinitionSource, type Located } from "../load/definitions";
+import type { AccessModel } from "./access-model";
 import type { IdentityProvider } from "../registry/rules";
 import { fieldNames, suggest, translateIssues } from "../schema/issues";
 import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source/file";
-import { IDENTITY_PROVIDERS_DIR, IdentityProviderDefinition, type GroupMapper } from "./schema";
+import { IDENTITY_PROVIDERS_DIR, IdentityProviderDefinition, type GroupMapper } from "../schema/identity-provider";
 import {
   HARDCODED_GROUP_MAPPER,
   OIDC_CLAIM_GROUP_MAPPER,
   SAML_ATTRIBUTE_GROUP_MAPPER,
   type BrokeredMapper,
   type BrokeredProvider,
-} from "./types";
+} from "./identity-provider-types";
 
 /** Keys that would put a credential in git; the client secret comes from the stack's secret config. */
 const SECRET_KEY = /^(client_?secret|secret|password|credentials?|private_?key)$/i;

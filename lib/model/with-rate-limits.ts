@@ -1,8 +1,8 @@
 /** Rate limits joined to a checked access model: one call in checkRepository and checkFiles (lib/index.ts). */
-import type { Definitions } from "../source/load";
-import type { ModelOptions, ModelResult } from "../model/access-model";
+import type { Definitions } from "../load/definitions";
+import type { ModelOptions, ModelResult } from "./access-model";
 import type { RawFile, ReadOptions } from "../source/file";
-import { buildRateLimitModel, loadRateLimitFiles, loadRateLimits } from "./model";
+import { buildRateLimitModel, loadRateLimitFiles, loadRateLimits } from "./rate-limits";
 
 export function withRateLimits(
   built: ModelResult,

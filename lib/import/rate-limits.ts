@@ -3,10 +3,10 @@
  * documents back into a `rate-limits/` file and `rate_limit_groups` on the imported users and M2M accounts.
  * What the definitions cannot say is reported, never dropped silently.
  */
-import type { ImportFile, ImportFinding } from "../import/types";
+import type { ImportFile, ImportFinding } from "./types";
 import { stringify } from "yaml";
-import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "./registry";
-import { RATE_LIMITS_DIR, type QuarantineLists, type RateLimitPolicy } from "./schema";
+import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "../registry/rate-limits";
+import { RATE_LIMITS_DIR, type QuarantineLists, type RateLimitPolicy } from "../schema/rate-limits";
 
 /** models.py RateLimitDefinition fields, plus the `_id` the repository adds. */
 const DEFINITION_FIELDS = [

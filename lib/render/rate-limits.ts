@@ -5,8 +5,8 @@
  * `RateLimitMembership.model_dump()` with `_id` and `enabled: true`. Neither writes timestamps. The database puts
  * `_id` first (checked against the registry's own code in test/e2e/rate-limits.e2e.test.ts).
  */
-import type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./types";
-import type { Axis, EntityType, SubjectType } from "./registry";
+import type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "../model/rate-limit-types";
+import type { Axis, EntityType, SubjectType } from "../registry/rate-limits";
 
 /** Key order of models.py `RateLimitDefinition` (pydantic dumps fields in declaration order). */
 export interface RateLimitDocument {

@@ -2,7 +2,7 @@
  * The rate-limit part of the access model (kept apart so lib/model/access-model.ts can name it without an import
  * cycle).
  */
-import type { Axis, EntityType, SubjectType } from "./registry";
+import type { Axis, EntityType, SubjectType } from "../registry/rate-limits";
 
 export interface RateLimitDefinition {
   /** `<axis>:<entity_type>:<name>:<window_seconds>` */

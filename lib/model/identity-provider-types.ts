@@ -2,7 +2,7 @@
  * The brokered identity providers as checked (kept apart so lib/model/access-model.ts can name them without an import
  * cycle).
  */
-import type { SyncMode } from "./schema";
+import type { SyncMode } from "../schema/identity-provider";
 
 /** Keycloak's identity-provider mapper types this project declares (Keycloak's provider ids). */
 export const OIDC_CLAIM_GROUP_MAPPER = "oidc-advanced-group-idp-mapper";

@@ -10,8 +10,8 @@ import {
   membershipId,
   rateLimitAgentPath,
   rateLimitServerName,
-} from "./registry";
-import type { RateLimitDefinition } from "./types";
+} from "../registry/rate-limits";
+import type { RateLimitDefinition } from "../model/rate-limit-types";
 
 /** One gate on the caller: the most restrictive limit of its groups for one window and axis. */
 export interface CallerGate {

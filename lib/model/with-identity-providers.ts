@@ -1,7 +1,7 @@
 /** Identity providers joined to a checked access model: one call in checkRepository and checkFiles (lib/index.ts). */
-import type { ModelOptions, ModelResult } from "../model/access-model";
+import type { ModelOptions, ModelResult } from "./access-model";
 import type { RawFile, ReadOptions } from "../source/file";
-import { buildIdentityProviders, loadIdentityProviderFiles, loadIdentityProviders } from "./model";
+import { buildIdentityProviders, loadIdentityProviderFiles, loadIdentityProviders } from "./identity-providers";
 
 export function withIdentityProviders(
   built: ModelResult,

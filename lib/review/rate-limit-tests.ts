@@ -1,14 +1,14 @@
 /**
  * Access tests' rate-limit expectations: `quarantined: true|false` and `rate_limits: [{window_seconds,
  * max_requests, per_target}]` on a user or M2M account, checked against what the limiter would resolve
- * (lib/rate-limits/identity.ts). A broken one is an error at the test.
+ * (lib/review/rate-limit-identity.ts). A broken one is an error at the test.
  */
 import type { Diagnostic } from "../errors/diagnostics";
-import type { Located } from "../source/load";
+import type { Located } from "../load/definitions";
 import type { AccessModel } from "../model/access-model";
 import type { AccessTest } from "../schema";
 import { diagnosticAt } from "../source/file";
-import { callerRateLimits, gateText } from "./identity";
+import { callerRateLimits, gateText } from "./rate-limit-identity";
 
 export function runRateLimitExpectations(model: AccessModel, tests: readonly Located<AccessTest>[]): Diagnostic[] {
   const out: Diagnostic[] = [];

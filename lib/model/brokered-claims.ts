@@ -6,7 +6,7 @@
  * a claim name with dots reads a nested claim (AbstractClaimMapper.getClaimValue); HardcodedGroupMapper always
  * applies. With syncMode FORCE a mapper that no longer matches removes the group at the next login.
  */
-import type { BrokeredMapper, BrokeredProvider } from "./types";
+import type { BrokeredMapper, BrokeredProvider } from "./identity-provider-types";
 
 export type Claims = Readonly<Record<string, unknown>>;
 

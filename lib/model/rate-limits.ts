@@ -3,8 +3,8 @@
  * and m2m/ in, the registry's definitions and memberships out, every problem with file:line:column.
  */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
-import { filesUnder, readDefinitionSource, type Located } from "../source/load";
-import type { AccessModel } from "../model/access-model";
+import { filesUnder, readDefinitionSource, type Located } from "../load/definitions";
+import type { AccessModel } from "./access-model";
 import type { M2MDefinition, UserDefinition } from "../schema";
 import { fieldNames, suggest, translateIssues } from "../schema/issues";
 import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source/file";
@@ -25,11 +25,11 @@ import {
   type Axis,
   type EntityType,
   type SubjectType,
-} from "./registry";
-import { RATE_LIMITS_DIR, RateLimitFile, RateLimitPolicy, SUBJECT_KEYS, type SubjectKey } from "./schema";
+} from "../registry/rate-limits";
+import { RATE_LIMITS_DIR, RateLimitFile, RateLimitPolicy, SUBJECT_KEYS, type SubjectKey } from "../schema/rate-limits";
 
-export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./types";
-import type { RateLimitDefinition, RateLimitModel } from "./types";
+export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./rate-limit-types";
+import type { RateLimitDefinition, RateLimitModel } from "./rate-limit-types";
 
 export const EMPTY_RATE_LIMITS: RateLimitModel = Object.freeze({ definitions: [], memberships: [] }) as RateLimitModel;
 

@@ -19,7 +19,7 @@ import {
   type ReadOptions,
   type SourceFile,
   type SourceRef,
-} from "./file";
+} from "../source/file";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 

@@ -1,6 +1,6 @@
 /** What a change does to rate limits and quarantine, per identity and per target (for `mcp-access diff`). */
 import type { AccessModel } from "../model/access-model";
-import { callerRateLimits, gateText, targetRateLimits } from "./identity";
+import { callerRateLimits, gateText, targetRateLimits } from "./rate-limit-identity";
 
 export interface RateLimitChange {
   /** `user alice`, `M2M account bot`, `server currenttime`, `agent /flights`. */

@@ -4,7 +4,7 @@
  * PR #1629): what `mcp-access render --identity-providers` prints for review. No secret: a placeholder names
  * where it comes from.
  */
-import type { BrokeredMapper, BrokeredProvider } from "./types";
+import type { BrokeredMapper, BrokeredProvider } from "../model/identity-provider-types";
 
 export interface KeycloakIdentityProviderBody {
   alias: string;

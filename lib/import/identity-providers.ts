@@ -3,15 +3,15 @@
  * admin REST API `identity-provider/instances`, `.../mappers`) back into `identity-providers/` files. What the
  * definitions cannot say is reported, never dropped silently; client secrets are never read (Keycloak masks them).
  */
-import type { ImportFile, ImportFinding } from "../import/types";
+import type { ImportFile, ImportFinding } from "./types";
 import { stringify } from "yaml";
 import {
   CLIENT_AUTH_METHODS,
   IDENTITY_PROVIDERS_DIR,
   type GroupMapper,
   type IdentityProviderDefinition,
-} from "./schema";
-import { HARDCODED_GROUP_MAPPER, OIDC_CLAIM_GROUP_MAPPER, SAML_ATTRIBUTE_GROUP_MAPPER } from "./types";
+} from "../schema/identity-provider";
+import { HARDCODED_GROUP_MAPPER, OIDC_CLAIM_GROUP_MAPPER, SAML_ATTRIBUTE_GROUP_MAPPER } from "../model/identity-provider-types";
 
 /** An identity provider as the admin API represents it (IdentityProviderRepresentation, the fields used). */
 export interface SnapshotIdentityProvider {

@@ -4,7 +4,7 @@
  * its keys say it is, so a mistake is reported in the terms the author meant.
  */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
-import { filesUnder, readDefinitionSource, type Located } from "../source/load";
+import { filesUnder, readDefinitionSource, type Located } from "./definitions";
 import {
   ACCESS_TESTS_DIR,
   AccessTestShell,
@@ -102,7 +102,7 @@ function checkRequest(source: SourceFile, path: FieldPath, value: unknown, out: 
 function checkEntry(source: SourceFile, at: FieldPath, value: unknown, out: Diagnostic[]): AccessTest | null {
   const shell = parseAt<z.infer<typeof AccessTestShell>>(AccessTestShell, source, at, value, out);
   if (!shell) return null;
-  // Rate-limit expectations (lib/rate-limits/access-tests.ts) may stand alone.
+  // Rate-limit expectations (lib/review/rate-limit-tests.ts) may stand alone.
   const rated = {
     ...(shell.quarantined !== undefined ? { quarantined: shell.quarantined } : {}),
     ...(shell.rate_limits ? { rate_limits: shell.rate_limits } : {}),

@@ -3,8 +3,8 @@
  * (from which provider) now lead into each group, and which no longer do; providers added, removed or changed.
  */
 import type { AccessModel } from "../model/access-model";
-import { mapperText } from "./claims";
-import type { BrokeredProvider } from "./types";
+import { mapperText } from "../model/brokered-claims";
+import type { BrokeredProvider } from "../model/identity-provider-types";
 
 export interface BrokeredGroupChange {
   group: string;
