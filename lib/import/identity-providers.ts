@@ -11,7 +11,11 @@ import {
   type GroupMapper,
   type IdentityProviderDefinition,
 } from "../schema/identity-provider";
-import { HARDCODED_GROUP_MAPPER, OIDC_CLAIM_GROUP_MAPPER, SAML_ATTRIBUTE_GROUP_MAPPER } from "../model/identity-provider-types";
+import {
+  HARDCODED_GROUP_MAPPER,
+  OIDC_CLAIM_GROUP_MAPPER,
+  SAML_ATTRIBUTE_GROUP_MAPPER,
+} from "../model/identity-provider-types";
 
 /** An identity provider as the admin API represents it (IdentityProviderRepresentation, the fields used). */
 export interface SnapshotIdentityProvider {

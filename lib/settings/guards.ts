@@ -1,4 +1,4 @@
-/** The guards' settings (`guards:` in mcp-access.yaml and the stack setting); the guards are in lib/review/guards.ts. */
+/** The guards' settings (`guards:` of mcp-access.yaml, and the stack's); the guards are in lib/review/guards.ts. */
 import { z } from "zod";
 
 export const GuardSettings = z.strictObject({
