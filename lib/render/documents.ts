@@ -8,11 +8,7 @@ import type { ServerAccessEntry } from "../schema";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 import { BOOTSTRAP_SEEDS, registrySeeds, type SeedDocument } from "../registry/seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
-import {
-  renderRateLimitDocuments,
-  type RateLimitDocument,
-  type RateLimitMembershipDocument,
-} from "./rate-limits";
+import { renderRateLimitDocuments, type RateLimitDocument, type RateLimitMembershipDocument } from "./rate-limits";
 
 import { type IdentityProvider } from "../registry/rules";
 export { IDENTITY_PROVIDERS, type IdentityProvider } from "../registry/rules";
