@@ -1,10 +1,10 @@
 /** `mcp-access test`: run the access tests under access-tests/ and report each expectation, runner-style. */
 import { Command, Option } from "commander";
 import {
-  ACCESS_TESTS_DIR,
   checkRepository,
   decidedBy,
   failureOf,
+  kindOfPath,
   textLine,
   type AccessTestReport,
   type CheckResult,
@@ -57,7 +57,7 @@ function textReport(checked: CheckResult, report: AccessTestReport, io: Io): voi
   const others = otherErrors(checked, results);
   for (const d of others) io.out(textLine(d));
   if (report.results === null) {
-    const definitionErrors = checked.errors.filter((d) => !d.file.startsWith(`${ACCESS_TESTS_DIR}/`)).length;
+    const definitionErrors = checked.errors.filter((d) => kindOfPath(d.file) !== "access-tests").length;
     io.out(
       `access tests not run: the definitions have ${plural(definitionErrors, "error")}; fix them ` +
         `first (mcp-access validate)`,

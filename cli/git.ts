@@ -2,15 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import {
-  ACCESS_TESTS_DIR,
-  IDENTITY_PROVIDERS_DIR,
-  KINDS,
-  RATE_LIMITS_DIR,
-  sizedFile,
-  symlinkFile,
-  type RawFile,
-} from "../lib";
+import { KIND_NAMES, sizedFile, symlinkFile, type RawFile } from "../lib";
 import { UsageError } from "../lib";
 
 /** Paths given to git are literal (no glob or pathspec magic in a folder's name); its output is never localized. */
@@ -57,7 +49,7 @@ function realpathOrSelf(p: string): string {
   }
 }
 
-/** `groups/`, `users/`, `m2m/` and `access-tests/` of the repository at `dir`, as they are at revision `ref`. */
+/** Every kind's folder (lib/load/kinds.ts) of the repository at `dir`, as it is at revision `ref`. */
 export function revisionFiles(dir: string, ref: string): RawFile[] {
   const root = resolve(dir);
   const top = git(["rev-parse", "--show-toplevel"], root).toString().replace(/\n$/, "");
@@ -67,9 +59,7 @@ export function revisionFiles(dir: string, ref: string): RawFile[] {
     throw new UsageError(`git revision "${ref}" not found (fetch it first, e.g. git fetch origin main)`);
   }
   const prefix = relative(top, root).split("\\").join("/");
-  const paths = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR, IDENTITY_PROVIDERS_DIR].map((k) =>
-    prefix ? `${prefix}/${k}` : k,
-  );
+  const paths = KIND_NAMES.map((k) => (prefix ? `${prefix}/${k}` : k));
   // NUL-separated (-z): git quotes names with non-ASCII bytes, quotes, backslashes or newlines in its line
   // output ("users/\303\251quipe/..."); read that way, such files would vanish from the revision.
   const listing = git(["ls-tree", "-r", "-l", "-z", "--full-tree", ref, "--", ...paths], top).toString("utf8");

@@ -2,15 +2,16 @@
  * The pure core: a repository of definitions in, a checked access model and registry documents out.
  * The CLI and the Pulumi program both go through `checkRepository`, so they always agree.
  */
-import { loadAccessTestFiles, loadAccessTests, type LoadedAccessTests } from "./load/access-tests";
 import { runAccessTests, type ExpectationResult } from "./review/access-test-run";
 import { errorsOf, sortDiagnostics, warningsOf, type Diagnostic } from "./errors/diagnostics";
 import { checkGuards } from "./review/guards";
-import type { GuardSettings } from "./settings/guards";
-import { loadDefinitionFiles, loadDefinitions, type Located } from "./load/definitions";
+import type { GuardOrigin, GuardSettings } from "./settings/guards";
+import type { Located } from "./load/definitions";
+import { kindOfPath } from "./load/kinds";
+import { REPO_CONFIG_FILE } from "./settings/repository";
+import { loadRepoConfig, loadRepository, loadRepositoryFiles, type LoadedRepository } from "./load/repository";
 import { buildAccessModel, type AccessModel, type ModelOptions } from "./model/access-model";
-import { loadRepoConfig } from "./settings/repository";
-import { registryFlags, type RegistrySettings } from "./registry/switches";
+import { registryFlags, type RegistryFlags, type RegistrySettings } from "./registry/switches";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source/file";
 import { withRateLimits } from "./model/with-rate-limits";
@@ -55,48 +56,53 @@ function result(diagnostics: Diagnostic[], model: AccessModel, accessTests: Acce
 
 /** Access tests run only on a model without errors: on a partial one their outcomes would mislead. */
 function accessTestsOf(
-  loaded: LoadedAccessTests,
+  loaded: LoadedRepository,
   model: AccessModel,
   modelDiagnostics: readonly Diagnostic[],
   options: CheckOptions,
 ): { report: AccessTestReport | null; diagnostics: Diagnostic[] } {
-  if (!loaded.present) return { report: null, diagnostics: [] };
+  const tests = loaded.items["access-tests"];
+  if (loaded.files["access-tests"].length === 0) return { report: null, diagnostics: [] };
   if (options.runAccessTests === false || errorsOf(modelDiagnostics).length) {
-    return { report: { tests: loaded.tests, results: null }, diagnostics: loaded.diagnostics };
+    return { report: { tests, results: null }, diagnostics: [] };
   }
-  const run = runAccessTests(model, loaded.tests);
-  const rated = runRateLimitExpectations(model, loaded.tests);
-  return {
-    report: { tests: loaded.tests, results: run.results },
-    diagnostics: [...loaded.diagnostics, ...run.diagnostics, ...rated],
-  };
+  const run = runAccessTests(model, tests);
+  const rated = runRateLimitExpectations(model, tests);
+  return { report: { tests, results: run.results }, diagnostics: [...run.diagnostics, ...rated] };
 }
 
-export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
-  const loaded = loadDefinitions(root, options);
-  const repo = loadRepoConfig(root);
-  const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
-  const modelOptions = { ...options, registryFlags: flags };
-  const rated = withRateLimits(
-    buildAccessModel(loaded.definitions, modelOptions),
-    loaded.definitions,
-    { root },
-    modelOptions,
-  );
-  const built = withIdentityProviders(rated, { root }, modelOptions);
-  const guards = { ...repo.config.guards, ...options.guards };
-  const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
-  const tests = accessTestsOf(
-    loadAccessTests(root, options),
-    built.model,
-    [...loaded.diagnostics, ...built.diagnostics],
+/** The one path from a loaded repository to a checked model: build, then the guards, then the access tests. */
+function checkLoaded(
+  loaded: LoadedRepository,
+  options: CheckOptions & { registryFlags: RegistryFlags },
+  guards: { settings: GuardSettings; origin: GuardOrigin } | null,
+): CheckResult {
+  const base = buildAccessModel(loaded.definitions, options);
+  const rated = withRateLimits(base, loaded.definitions, loaded.items["rate-limits"], options);
+  const built = withIdentityProviders(
+    rated,
+    { definitions: loaded.items["identity-providers"], files: loaded.files["identity-providers"] },
     options,
   );
+  const guarded = guards ? checkGuards(built.model, options.base ?? null, guards.settings, guards.origin) : [];
+  // The tests' own files and the settings file do not make the model partial: the tests still run on it.
+  const modelDiagnostics = loaded.diagnostics.filter(
+    (d) => kindOfPath(d.file) !== "access-tests" && d.file !== REPO_CONFIG_FILE,
+  );
+  const tests = accessTestsOf(loaded, built.model, [...modelDiagnostics, ...built.diagnostics], options);
   return result(
-    [...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded, ...tests.diagnostics],
+    [...loaded.diagnostics, ...built.diagnostics, ...guarded, ...tests.diagnostics],
     built.model,
     tests.report,
   );
+}
+
+export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
+  const loaded = loadRepository(root, options);
+  const repo = loaded.settings ?? loadRepoConfig(root);
+  const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
+  const guards = { settings: { ...repo.config.guards, ...options.guards }, origin: repo.origin };
+  return checkLoaded(loaded, { ...options, registryFlags: flags }, guards);
 }
 
 /**
@@ -104,22 +110,8 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
  * caller's (`registryFlags`, e.g. the working tree's), else the stack's `registry` over upstream's defaults.
  */
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
-  const loaded = loadDefinitionFiles(files, options);
   const flags = options.registryFlags ?? registryFlags(options.registry);
-  const rated = withRateLimits(
-    buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }),
-    loaded.definitions,
-    { files },
-    options,
-  );
-  const built = withIdentityProviders(rated, { files }, options);
-  const tests = accessTestsOf(
-    loadAccessTestFiles(files, options),
-    built.model,
-    [...loaded.diagnostics, ...built.diagnostics],
-    options,
-  );
-  return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
+  return checkLoaded(loadRepositoryFiles(files, options), { ...options, registryFlags: flags }, null);
 }
 
 export * from "./errors/diagnostics";
@@ -143,33 +135,42 @@ export {
   type ResolvedIdentity,
 } from "./model/identities";
 export * from "./review/access-test-run";
-export { loadAccessTests, loadAccessTestFiles, type LoadedAccessTests } from "./load/access-tests";
 export * from "./review/grants";
 export { adminSafetyAdmins, adminSafetyGroupNames } from "./review/guards";
 export { GuardSettings } from "./settings/guards";
-export { loadDefinitions, loadDefinitionFiles, symlinkFile, type Located } from "./load/definitions";
+export type { Located } from "./load/definitions";
+export { symlinkFile } from "./load/files";
 export {
-  ACCESS_TESTS_DIR,
+  loadRepoConfig,
+  loadRepository,
+  loadRepositoryFiles,
+  MAX_FILE_DIAGNOSTICS,
+  type LoadedRepository,
+} from "./load/repository";
+export {
+  accessPaths,
+  DEFINITION_KINDS,
   jsonSchemaFor,
+  KIND_NAMES,
   KINDS,
+  kindOfPath,
   SCHEMA_NAMES,
-  type AccessRequest,
-  type AccessTest,
-  type Kind,
+  type DefinitionKind,
+  type KindName,
   type SchemaName,
-} from "./schema";
+} from "./load/kinds";
+export type { AccessRequest, AccessTest, Kind } from "./schema";
 export { sizedFile, type RawFile } from "./source/file";
 export { SERVICE_ACCOUNT_PREFIX } from "./schema/names";
 export * from "./settings/stack";
 export * from "./registry/switches";
-export { loadRepoConfig, REPO_CONFIG_FILE } from "./settings/repository";
+export { REPO_CONFIG_FILE } from "./settings/repository";
 export { readStackFile } from "./settings/stack-file";
 export * from "./settings/stack-outputs";
 export * from "./model/identity-plan";
 export * from "./import/definitions";
 export * from "./registry/rate-limits";
 export {
-  RATE_LIMITS_DIR,
   MIN_WINDOW_SECONDS,
   MAX_WINDOW_SECONDS,
   type RateLimitPolicy,
@@ -177,8 +178,6 @@ export {
 } from "./schema/rate-limits";
 export {
   buildRateLimitModel,
-  loadRateLimitFiles,
-  loadRateLimits,
   EMPTY_RATE_LIMITS,
   type RateLimitDefinition,
   type RateLimitMembership,
@@ -191,13 +190,7 @@ export * from "./review/rate-limit-diff";
 export { runRateLimitExpectations } from "./review/rate-limit-tests";
 export * from "./schema/identity-provider";
 export * from "./model/identity-provider-types";
-export {
-  buildIdentityProviders,
-  loadIdentityProviderFiles,
-  loadIdentityProviders,
-  GUIDE_DEFAULTS,
-  type LoadedIdentityProviders,
-} from "./model/identity-providers";
+export { buildIdentityProviders, GUIDE_DEFAULTS, type LoadedIdentityProviders } from "./model/identity-providers";
 export { withIdentityProviders } from "./model/with-identity-providers";
 export {
   brokeredGroups,

@@ -1,23 +1,23 @@
 /**
- * Loading access tests: files under `access-tests/` read with the definitions' rules (size, UTF-8, plain YAML,
- * strict JSON, no symbolic links) and checked against their schema, each identity and request against the shape
+ * Access tests: a file under `access-tests/` (read by the one loader, lib/load/repository.ts) checked against its
+ * schema, each identity and request against the shape
  * its keys say it is, so a mistake is reported in the terms the author meant.
  */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
-import { filesUnder, readDefinitionSource, type Located } from "./definitions";
+import type { Located } from "./definitions";
 import {
-  ACCESS_TESTS_DIR,
+  AccessTestFile,
   AccessTestShell,
   identityBranch,
   identityKeys,
-  jsonSchemaFor,
+  knownFieldsOf,
   requestBranch,
   type AccessRequest,
   type AccessTest,
   type TestIdentity,
 } from "../schema";
-import { fieldNames, translateIssues } from "../schema/issues";
-import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile } from "../source/file";
+import { translateIssues } from "../schema/issues";
+import { diagnosticAt, type SourceFile } from "../source/file";
 import type { z } from "zod";
 
 export interface LoadedAccessTests {
@@ -25,11 +25,7 @@ export interface LoadedAccessTests {
   present: boolean;
   /** The entries whose identity and requests are all well-formed. */
   tests: Located<AccessTest>[];
-  diagnostics: Diagnostic[];
 }
-
-let known: Set<string> | undefined;
-const knownFields = () => (known ??= fieldNames(jsonSchemaFor(ACCESS_TESTS_DIR)));
 
 /** Parses `value` (at `path` in `source`) with `schema`; its issues as diagnostics. */
 function parseAt<T>(
@@ -42,7 +38,12 @@ function parseAt<T>(
   const res = schema.safeParse(value);
   if (res.success) return res.data as T;
   out.push(
-    ...translateIssues(res.error.issues, { source, prefix: path, knownFields: knownFields(), skipKeys: new Set() }),
+    ...translateIssues(res.error.issues, {
+      source,
+      prefix: path,
+      knownFields: knownFieldsOf(AccessTestFile),
+      skipKeys: new Set(),
+    }),
   );
   return null;
 }
@@ -133,7 +134,8 @@ function checkEntry(source: SourceFile, at: FieldPath, value: unknown, out: Diag
   };
 }
 
-function checkFile(source: SourceFile, out: Diagnostic[]): Located<AccessTest>[] {
+/** One `access-tests/` file: a list of tests, each checked in the terms its keys say it is written in. */
+export function checkAccessTestFile(source: SourceFile, out: Diagnostic[]): Located<AccessTest>[] {
   if (!Array.isArray(source.value)) {
     out.push(
       diagnosticAt(source, [], "expected a list of access tests ({identity, allow, deny}) at the top of the file"),
@@ -150,23 +152,4 @@ function checkFile(source: SourceFile, out: Diagnostic[]): Located<AccessTest>[]
     if (test) tests.push({ value: test, source, at: [i] });
   });
   return tests;
-}
-
-/** Access tests from anywhere (disk, a git revision); files outside `access-tests/` are left out. */
-export function loadAccessTestFiles(files: readonly RawFile[], options: ReadOptions = {}): LoadedAccessTests {
-  const mine = files
-    .filter((f) => f.file === ACCESS_TESTS_DIR || f.file.startsWith(`${ACCESS_TESTS_DIR}/`))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const diagnostics: Diagnostic[] = [];
-  const tests: Located<AccessTest>[] = [];
-  for (const raw of mine) {
-    const source = readDefinitionSource(raw, options, diagnostics);
-    if (source) tests.push(...checkFile(source, diagnostics));
-  }
-  return { present: mine.length > 0, tests, diagnostics };
-}
-
-/** The access tests under `<root>/access-tests/`; none when the folder does not exist. */
-export function loadAccessTests(root: string, options: ReadOptions = {}): LoadedAccessTests {
-  return loadAccessTestFiles(filesUnder(root, ACCESS_TESTS_DIR), options);
 }

@@ -1,27 +1,14 @@
 /**
- * Loading a repository of definitions: `groups/`, `users/`, `m2m/` under a root (subfolders included, symbolic
- * links reported and never followed), each file read, parsed and checked against its schema. Semantic checks
+ * The definitions of identities and their access: `groups/`, `users/` and `m2m/` files checked against their
+ * schemas (secrets refused, field checks). The loader (lib/load/repository.ts) reads the files; semantic checks
  * across files live in lib/model/access-model.ts.
  */
-import { lstatSync, readdirSync, type Stats } from "node:fs";
-import { join } from "node:path";
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import { checkFields, type FieldCheckOptions } from "../schema/field-checks";
-import { ITEM_SCHEMAS, KINDS, jsonSchemaFor, type Kind } from "../schema";
+import { FILE_SCHEMAS, ITEM_SCHEMAS, knownFieldsOf, type Kind } from "../schema";
 import type { GroupDefinition, M2MDefinition, UserDefinition } from "../schema";
-import { editDistance, fieldNames, translateIssues } from "../schema/issues";
-import {
-  diagnosticAt,
-  diskFileIn,
-  readRawSource,
-  sizedFile,
-  type RawFile,
-  type ReadOptions,
-  type SourceFile,
-  type SourceRef,
-} from "../source/file";
-
-export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
+import { translateIssues } from "../schema/issues";
+import { diagnosticAt, type ReadOptions, type SourceFile, type SourceRef } from "../source/file";
 
 /** A definition together with where it came from, so later checks can point at it. */
 export interface Located<T> {
@@ -89,16 +76,6 @@ function findSecretKeys(value: unknown, path: Array<string | number>, found: Fie
   }
 }
 
-const knownFieldsCache = new Map<Kind, Set<string>>();
-function knownFields(kind: Kind): Set<string> {
-  let s = knownFieldsCache.get(kind);
-  if (!s) {
-    s = fieldNames(jsonSchemaFor(kind));
-    knownFieldsCache.set(kind, s);
-  }
-  return s;
-}
-
 /** The path of a file's only item: one array shared by the definitions of all such files, not one each. */
 const TOP: FieldPath = Object.freeze([]);
 
@@ -146,7 +123,7 @@ export function checkSource(
       const issues = translateIssues(res.error.issues, {
         source,
         prefix: entry.at,
-        knownFields: knownFields(kind),
+        knownFields: knownFieldsOf(FILE_SCHEMAS[kind]),
         skipKeys,
       });
       diagnostics.push(...issues);
@@ -175,225 +152,3 @@ function stripKeys(value: unknown, skip: ReadonlySet<string>, path: FieldPath): 
 
 /** Options of loading: reading limits and the field checks that depend on the stack. */
 export type LoadOptions = ReadOptions & FieldCheckOptions;
-
-function lstat(path: string): Stats | null {
-  try {
-    return lstatSync(path);
-  } catch {
-    return null;
-  }
-}
-
-function rootError(root: string, message: string): Diagnostic {
-  return { severity: "error", file: root, line: 0, column: 0, path: "", message };
-}
-
-/** A symbolic link in place of a definition file or folder: reported, never read. */
-export function symlinkFile(file: string): RawFile {
-  return { ...sizedFile(file, 0, () => new Uint8Array()), link: true };
-}
-
-/**
- * A file of a definitions folder (definitions, access tests, rate limits) read for checking: its source, or null
- * once what keeps it from being read (a symbolic link, the size, the encoding, the YAML) is in `diagnostics`.
- */
-export function readDefinitionSource(raw: RawFile, options: ReadOptions, diagnostics: Diagnostic[]): SourceFile | null {
-  if (raw.link) {
-    diagnostics.push(linkError(raw.file));
-    return null;
-  }
-  const read = readRawSource(raw, options);
-  if (!read.ok) {
-    diagnostics.push(...read.diagnostics);
-    return null;
-  }
-  return read.source;
-}
-
-/** A symbolic link found where definitions (or access tests) are read: an error, never followed. */
-export function linkError(file: string): Diagnostic {
-  return {
-    severity: "error",
-    file,
-    line: 0,
-    column: 0,
-    path: "",
-    message:
-      "symbolic link, not followed (a link could read definitions from outside the repository, and " +
-      "git stores only the link); put the file or folder itself here",
-  };
-}
-
-export function hasDefinitionExtension(file: string): boolean {
-  const lower = file.toLowerCase();
-  return DEFINITION_EXTENSIONS.some((ext) => lower.endsWith(ext));
-}
-
-/**
- * The extension a file name almost has (`bob.ymal`, `bob.yml~`, `bob.jsno`, `bob.yaml.bak`): such a file is not
- * read, so the identity it defines would be removed at apply. Null for other names (`README.md`, `notes.txt`).
- */
-export function nearMissExtension(name: string): string | null {
-  const lower = name.toLowerCase();
-  if (hasDefinitionExtension(lower)) return null;
-  const inner = /\.(yaml|yml|json)\./.exec(lower);
-  if (inner) return `.${inner[1]}`;
-  const dot = lower.lastIndexOf(".");
-  if (dot <= 0) return null;
-  const ext = lower.slice(dot + 1);
-  if (!/^[yj]/.test(ext)) return null;
-  let best: string | null = null;
-  let bestD = 3;
-  for (const want of ["yaml", "yml", "json"]) {
-    const d = editDistance(ext, want);
-    if (d < bestD) {
-      bestD = d;
-      best = `.${want}`;
-    }
-  }
-  return bestD <= 1 || (bestD <= 2 && ext.length >= 3) ? best : null;
-}
-
-function nearMissWarning(file: string, ext: string): Diagnostic {
-  return {
-    severity: "warning",
-    file,
-    line: 1,
-    column: 1,
-    path: "",
-    message:
-      `this file is not read: its name does not end in .yaml, .yml or .json; if it holds a ` +
-      `definition, rename it to end in ${ext} (unread, what it defines would be removed at apply)`,
-  };
-}
-
-/**
- * Files with a definition extension under `dir` (a folder at the root), subfolders included, sorted; symbolic
- * links as links. A missing folder holds no file.
- */
-export function filesUnder(root: string, dir: string): RawFile[] {
-  const out: RawFile[] = [];
-  const walk = (rel: string) => {
-    // The folder's path is joined (normalised) once; an entry's name has no separator to normalise.
-    const abs = join(root, rel);
-    for (const e of readdirSync(abs, { withFileTypes: true })) {
-      const file = `${rel}/${e.name}`;
-      if (e.isSymbolicLink()) out.push(symlinkFile(file));
-      else if (e.isDirectory()) walk(file);
-      else if (e.isFile() && (hasDefinitionExtension(e.name) || nearMissExtension(e.name)))
-        out.push(diskFileIn(abs, e.name, file));
-    }
-  };
-  const stat = lstat(join(root, dir));
-  if (stat?.isSymbolicLink()) out.push(symlinkFile(dir));
-  else if (stat?.isDirectory()) walk(dir);
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-}
-
-/** Definition files of one kind under the root, subfolders included, sorted; symbolic links as links. */
-export function definitionFiles(root: string, kind: Kind): RawFile[] {
-  return filesUnder(root, kind);
-}
-
-/** The kind a repository-relative path belongs to (`groups/x.yaml`, `users/team-a/x.yaml`), or null. */
-export function kindOf(file: string): Kind | null {
-  const [dir, ...rest] = file.split("/");
-  const name = rest[rest.length - 1];
-  if (!name || !hasDefinitionExtension(name)) return null;
-  return (KINDS as readonly string[]).includes(dir ?? "") ? (dir as Kind) : null;
-}
-
-/**
- * Problems of the root itself: missing, not a folder, holding none of the kind folders (applying that would
- * delete everything the stack manages), or a kind folder whose name differs only in case (`Users/`).
- */
-function rootProblems(root: string): Diagnostic[] {
-  const stat = lstat(root);
-  const fix = "check --dir (mcp-access) or definitionsDir (stack config)";
-  if (!stat) return [rootError(root, `the definitions folder does not exist; ${fix}`)];
-  let entries: string[];
-  try {
-    entries = readdirSync(root);
-  } catch {
-    return [rootError(root, `the definitions folder is not a readable folder; ${fix}`)];
-  }
-  const out: Diagnostic[] = [];
-  for (const name of entries) {
-    const kind = KINDS.find((k) => k === name.toLowerCase());
-    if (kind && name !== kind) {
-      out.push(
-        rootError(
-          `${name}/`,
-          `folder "${name}" differs from "${kind}" only in case; definitions are read from ${kind}/ ` +
-            `exactly, so these would be left out: rename it to ${kind}`,
-        ),
-      );
-    }
-  }
-  if (!KINDS.some((k) => entries.includes(k)) && out.length === 0) {
-    out.push(
-      rootError(
-        root,
-        `the definitions folder holds none of groups/, users/, m2m/; applying it would remove every ` +
-          `group, user and M2M account the stack manages: ${fix}`,
-      ),
-    );
-  }
-  return out;
-}
-
-/** Loads every definition file under `root`; a missing kind folder is an empty set, a root without any an error. */
-export function loadDefinitions(root: string, options: LoadOptions = {}): LoadResult {
-  const problems = rootProblems(root);
-  const files = KINDS.flatMap((kind) => definitionFiles(root, kind));
-  const loaded = loadDefinitionFiles(files, options);
-  return { definitions: loaded.definitions, diagnostics: [...problems, ...loaded.diagnostics] };
-}
-
-/** Problems reported one by one per file; a file with more gets one more diagnostic that counts the rest. */
-export const MAX_FILE_DIAGNOSTICS = 200;
-
-function pushCapped(out: Diagnostic[], found: readonly Diagnostic[], file: string): void {
-  const n = Math.min(found.length, MAX_FILE_DIAGNOSTICS);
-  for (let i = 0; i < n; i++) out.push(found[i]!);
-  if (found.length > n) {
-    const next = found[n]!;
-    out.push({
-      ...next,
-      file,
-      message: `and ${found.length - n} more problems in this file (the first ${n} are shown)`,
-    });
-  }
-}
-
-/** Loads definition files from anywhere (disk, a git revision); paths are `groups/...`, `users/...`, `m2m/...`. */
-export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOptions = {}): LoadResult {
-  const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
-  const diagnostics: Diagnostic[] = [];
-  const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  // Each file's kind worked out once, keeping the sorted order within a kind.
-  const byKind = new Map<Kind, RawFile[]>(KINDS.map((k) => [k, []]));
-  for (const f of sorted) {
-    const top = f.file.split("/")[0] as Kind;
-    const kind = kindOf(f.file) ?? (f.link && byKind.has(top) ? top : null);
-    if (kind) byKind.get(kind)!.push(f);
-    else if (byKind.has(top)) {
-      const ext = nearMissExtension(f.file.slice(f.file.lastIndexOf("/") + 1));
-      if (ext) diagnostics.push(nearMissWarning(f.file, ext));
-    }
-  }
-  for (const kind of KINDS) {
-    for (const raw of byKind.get(kind)!) {
-      const source = readDefinitionSource(raw, options, diagnostics);
-      if (!source) continue;
-      const { items, diagnostics: d } = checkSource(kind, source, options);
-      // The file's parsed document is needed no more (a later position is found by parsing the text again).
-      source.ref.release?.();
-      pushCapped(diagnostics, d, raw.file);
-      const name = (source.value as { scope_name?: unknown } | null)?.scope_name;
-      if (kind === "groups" && items.length === 0 && typeof name === "string") definitions.invalidGroupNames.push(name);
-      (definitions[kind] as Located<unknown>[]).push(...items);
-    }
-  }
-  return { definitions, diagnostics };
-}

@@ -6,7 +6,8 @@ import { BOOTSTRAP_SEEDS } from "../registry/seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import type { Diagnostic } from "../errors/diagnostics";
 import { sortDiagnostics } from "../errors/diagnostics";
-import { MAX_FILE_DIAGNOSTICS, type Definitions, type Located } from "../load/definitions";
+import type { Definitions, Located } from "../load/definitions";
+import { MAX_FILE_DIAGNOSTICS } from "../load/repository";
 import {
   ADMIN_GROUP_MARKERS,
   BOOTSTRAP_ADMIN_GROUP,

@@ -4,15 +4,14 @@
  * (docs/idp/keycloak-identity-brokering.md, PR #1629): one Keycloak identity provider per upstream IdP, one mapper
  * per (upstream group -> Keycloak group) pair, `syncMode: FORCE`.
  */
-import { z } from "zod";
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import { authScopes } from "../review/effective-access";
-import { filesUnder, readDefinitionSource, type Located } from "../load/definitions";
+import type { Located } from "../load/definitions";
 import type { AccessModel } from "./access-model";
 import type { IdentityProvider } from "../registry/rules";
-import { fieldNames, suggest, translateIssues } from "../schema/issues";
-import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source/file";
-import { IDENTITY_PROVIDERS_DIR, IdentityProviderDefinition, type GroupMapper } from "../schema/identity-provider";
+import { suggest } from "../schema/issues";
+import { diagnosticAt, type SourceRef } from "../source/file";
+import type { GroupMapper, IdentityProviderDefinition } from "../schema/identity-provider";
 import {
   HARDCODED_GROUP_MAPPER,
   OIDC_CLAIM_GROUP_MAPPER,
@@ -21,8 +20,12 @@ import {
   type BrokeredProvider,
 } from "./identity-provider-types";
 
-/** Keys that would put a credential in git; the client secret comes from the stack's secret config. */
-const SECRET_KEY = /^(client_?secret|secret|password|credentials?|private_?key)$/i;
+/** The loaded `identity-providers/` files (lib/load/repository.ts): the builder's input. */
+export interface LoadedIdentityProviders {
+  definitions: Located<IdentityProviderDefinition>[];
+  /** Files seen under identity-providers/, valid or not (an Entra stack refuses them all). */
+  files: string[];
+}
 
 /** Upstream's guide, section 2B, Step 1 (OIDC instance body). */
 export const GUIDE_DEFAULTS = {
@@ -34,86 +37,6 @@ export const GUIDE_DEFAULTS = {
   defaultScopes: "openid profile email",
   claim: "groups",
 } as const;
-
-let known: Set<string> | undefined;
-const knownFields = () =>
-  (known ??= fieldNames(z.toJSONSchema(IdentityProviderDefinition, { io: "input", target: "draft-7" })));
-
-export interface LoadedIdentityProviders {
-  definitions: Located<IdentityProviderDefinition>[];
-  /** Files seen under identity-providers/, valid or not (an Entra stack refuses them all). */
-  files: string[];
-  diagnostics: Diagnostic[];
-}
-
-export function loadIdentityProviderFiles(
-  files: readonly RawFile[],
-  options: ReadOptions = {},
-): LoadedIdentityProviders {
-  const mine = files
-    .filter((f) => f.file.startsWith(`${IDENTITY_PROVIDERS_DIR}/`))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const diagnostics: Diagnostic[] = [];
-  const definitions: Located<IdentityProviderDefinition>[] = [];
-  for (const raw of mine) {
-    const source = readDefinitionSource(raw, options, diagnostics);
-    const def = source && checkFile(source, diagnostics);
-    if (def) definitions.push(def);
-  }
-  return { definitions, files: mine.map((f) => f.file), diagnostics };
-}
-
-export function loadIdentityProviders(root: string, options: ReadOptions = {}): LoadedIdentityProviders {
-  return loadIdentityProviderFiles(filesUnder(root, IDENTITY_PROVIDERS_DIR), options);
-}
-
-function secretPaths(value: unknown, path: (string | number)[], out: FieldPath[]): void {
-  if (Array.isArray(value)) value.forEach((v, i) => secretPaths(v, [...path, i], out));
-  else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      if (SECRET_KEY.test(k)) out.push([...path, k]);
-      else secretPaths(v, [...path, k], out);
-    }
-  }
-}
-
-/** One provider per file: the alias is what the upstream redirect URI names, so one file per registration. */
-function checkFile(source: SourceFile, out: Diagnostic[]): Located<IdentityProviderDefinition> | null {
-  const value = source.value;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    out.push(
-      diagnosticAt(
-        source,
-        [],
-        "expected one identity provider (a mapping with alias, oidc: or saml:, mappers) at the top of the file",
-      ),
-    );
-    return null;
-  }
-  const secrets: FieldPath[] = [];
-  secretPaths(value, [], secrets);
-  for (const p of secrets) {
-    const key = String(p[p.length - 1]);
-    out.push(
-      diagnosticAt(
-        source,
-        p,
-        `"${key}" must not be in a definition file (it would be committed to git): set the client secret with ` +
-          "pulumi config set --secret --path 'mcp-gateway-access:identityProviderSecrets.<alias>' <secret>",
-        "error",
-        true,
-      ),
-    );
-  }
-  const skipKeys = new Set(secrets.map((p) => p.join("\u0000")));
-  const res = IdentityProviderDefinition.safeParse(value);
-  if (!res.success) {
-    out.push(...translateIssues(res.error.issues, { source, prefix: [], knownFields: knownFields(), skipKeys }));
-    return null;
-  }
-  if (secrets.length) return null;
-  return { value: res.data, source: source.ref, at: [] };
-}
 
 /** Keycloak groups a mapper may target: the groups this stack creates, and the external ones. */
 function keycloakGroups(model: AccessModel): Set<string> {

@@ -3,14 +3,13 @@
  * and m2m/ in, the registry's definitions and memberships out, every problem with file:line:column.
  */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
-import { filesUnder, readDefinitionSource, type Located } from "../load/definitions";
+import type { Located } from "../load/definitions";
 import type { AccessModel } from "./access-model";
 import type { M2MDefinition, UserDefinition } from "../schema";
-import { fieldNames, suggest, translateIssues } from "../schema/issues";
-import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source/file";
+import { suggest } from "../schema/issues";
+import { diagnosticAt, type SourceRef } from "../source/file";
 import { identityAccess } from "../review/effective-access";
 import { BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry/rules";
-import { z } from "zod";
 import {
   AGENT_FLOOR_PER_MIN,
   definitionId,
@@ -26,7 +25,7 @@ import {
   type EntityType,
   type SubjectType,
 } from "../registry/rate-limits";
-import { RATE_LIMITS_DIR, RateLimitFile, RateLimitPolicy, SUBJECT_KEYS, type SubjectKey } from "../schema/rate-limits";
+import { SUBJECT_KEYS, type RateLimitPolicy, type SubjectKey } from "../schema/rate-limits";
 
 export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./rate-limit-types";
 import type { RateLimitDefinition, RateLimitModel } from "./rate-limit-types";
@@ -41,61 +40,6 @@ const SUBJECT: Record<Exclude<SubjectKey, "quarantine">, { axis: Axis; entityTyp
   a2a_agent: { axis: "target", entityType: "a2a_agent" },
   server_group: { axis: "target", entityType: "server_group" },
 };
-
-let known: Set<string> | undefined;
-const knownFields = () => (known ??= fieldNames(z.toJSONSchema(RateLimitFile, { io: "input", target: "draft-7" })));
-
-export interface LoadedRateLimits {
-  policies: Located<RateLimitPolicy>[];
-  diagnostics: Diagnostic[];
-}
-
-/** `rate-limits/` files from anywhere (disk, a git revision); other files are left out. */
-export function loadRateLimitFiles(files: readonly RawFile[], options: ReadOptions = {}): LoadedRateLimits {
-  const mine = files
-    .filter((f) => f.file.startsWith(`${RATE_LIMITS_DIR}/`))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const diagnostics: Diagnostic[] = [];
-  const policies: Located<RateLimitPolicy>[] = [];
-  for (const raw of mine) {
-    const source = readDefinitionSource(raw, options, diagnostics);
-    if (source) policies.push(...checkFile(source, diagnostics));
-  }
-  return { policies, diagnostics };
-}
-
-export function loadRateLimits(root: string, options: ReadOptions = {}): LoadedRateLimits {
-  return loadRateLimitFiles(filesUnder(root, RATE_LIMITS_DIR), options);
-}
-
-function checkFile(source: SourceFile, out: Diagnostic[]): Located<RateLimitPolicy>[] {
-  const value = source.value;
-  if (value === null || typeof value !== "object") {
-    out.push(
-      diagnosticAt(
-        source,
-        [],
-        "expected a rate limit or quarantine (a mapping), or a list of them, at the top of the file",
-      ),
-    );
-    return [];
-  }
-  const entries = Array.isArray(value)
-    ? value.map((v, i) => ({ v, at: [i] as FieldPath }))
-    : [{ v: value, at: [] as FieldPath }];
-  const items: Located<RateLimitPolicy>[] = [];
-  for (const { v, at } of entries) {
-    const res = RateLimitPolicy.safeParse(v);
-    if (!res.success) {
-      out.push(
-        ...translateIssues(res.error.issues, { source, prefix: at, knownFields: knownFields(), skipKeys: new Set() }),
-      );
-      continue;
-    }
-    items.push({ value: res.data, source: source.ref, at });
-  }
-  return items;
-}
 
 /** Collects diagnostics at definitions' positions. */
 class Out {

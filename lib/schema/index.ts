@@ -1,17 +1,15 @@
-/** The three definition kinds, and the JSON Schemas editors use for them. */
+/** The schemas of the definition files; the table of kinds that reads them is lib/load/kinds.ts. */
 import { z } from "zod";
+import { fieldNames } from "./issues";
 import { GroupDefinition } from "./group";
 import { M2MDefinition, UserDefinition } from "./identity";
-import { AccessTestFile, ACCESS_TESTS_DIR } from "./access-test";
-import { RATE_LIMITS_DIR, RateLimitFile } from "./rate-limits";
-import { IDENTITY_PROVIDERS_DIR, IdentityProviderDefinition } from "./identity-provider";
 
 export * from "./group";
 export * from "./identity";
 export * from "./access-test";
 
-export const KINDS = ["groups", "users", "m2m"] as const;
-export type Kind = (typeof KINDS)[number];
+/** The kinds that define identities and their access (each folder's name), as the field checks know them. */
+export type Kind = "groups" | "users" | "m2m";
 
 /** Groups are one per file; users and M2M accounts may also be listed several to a file. */
 export const FILE_SCHEMAS: Record<Kind, z.ZodType> = {
@@ -26,28 +24,15 @@ export const ITEM_SCHEMAS: Record<Kind, z.ZodType> = {
   m2m: M2MDefinition,
 };
 
-/** Every file format with a JSON Schema for editors: the definition kinds and access tests. */
-export const SCHEMA_NAMES = [...KINDS, ACCESS_TESTS_DIR, RATE_LIMITS_DIR, IDENTITY_PROVIDERS_DIR] as const;
-export type SchemaName = (typeof SCHEMA_NAMES)[number];
+/** A file schema as editors read it (draft 7), and as the loader lists the fields a file may hold. */
+export function editorSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: "input", target: "draft-7" }) as Record<string, unknown>;
+}
 
-export function jsonSchemaFor(name: SchemaName): Record<string, unknown> {
-  if (name === RATE_LIMITS_DIR) {
-    return {
-      ...(z.toJSONSchema(RateLimitFile, { io: "input", target: "draft-7" }) as Record<string, unknown>),
-      title: "mcp-gateway-access rate limits and quarantine",
-    };
-  }
-  if (name === IDENTITY_PROVIDERS_DIR) {
-    const schema = z.toJSONSchema(IdentityProviderDefinition, { io: "input", target: "draft-7" }) as Record<
-      string,
-      unknown
-    >;
-    return { ...schema, title: "mcp-gateway-access brokered identity provider" };
-  }
-  const zod = name === ACCESS_TESTS_DIR ? AccessTestFile : FILE_SCHEMAS[name];
-  const schema = z.toJSONSchema(zod, { io: "input", target: "draft-7" }) as Record<string, unknown>;
-  return {
-    ...schema,
-    title: name === ACCESS_TESTS_DIR ? "mcp-gateway-access access tests" : `mcp-gateway-access ${name} definition`,
-  };
+const FIELDS = new WeakMap<z.ZodType, Set<string>>();
+/** Every field name a file schema knows (for "did you mean" on an unknown field); worked out once per schema. */
+export function knownFieldsOf(schema: z.ZodType): Set<string> {
+  let known = FIELDS.get(schema);
+  if (!known) FIELDS.set(schema, (known = fieldNames(editorSchema(schema))));
+  return known;
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { revisionFiles } from "../../cli/git";
 import { checkFiles } from "../../lib";
-import { nearMissExtension } from "../../lib/load/definitions";
+import { nearMissExtension } from "../../lib/load/files";
 import { check, GROUP, USER } from "../support/repo";
 import { GitRepo, userFile } from "../support/git-repo";
 
