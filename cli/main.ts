@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   checkRepository,
+  DEFINITION_KINDS,
   IDENTITY_PROVIDERS,
   jsonSchemaFor,
   renderRegistryDocuments,
@@ -204,6 +205,13 @@ function runSchema(kind: string | undefined, flags: { out?: string }, io: Io): n
   return 0;
 }
 
+/** The folders a definitions repository holds, from the table of kinds. */
+function kindsHelp(): string {
+  const width = Math.max(...DEFINITION_KINDS.map((k) => k.name.length)) + 2;
+  const lines = DEFINITION_KINDS.map((k) => `  ${`${k.name}/`.padEnd(width)} ${k.summary}; ${k.perFile} per file`);
+  return `\nDefinitions (one folder per kind, subfolders included; .yaml, .yml or .json):\n${lines.join("\n")}`;
+}
+
 function parseKind(kind: string): SchemaName {
   if ((SCHEMA_NAMES as readonly string[]).includes(kind)) return kind as SchemaName;
   throw new UsageError(`unknown kind "${kind}"; use one of: ${SCHEMA_NAMES.join(", ")}`);
@@ -215,7 +223,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .version(packageVersion(), "-V, --version", "print the version of mcp-access")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText("after", kindsHelp());
 
   repoOptions(program.command("validate").description("check every definition; exit 1 when any error is found"))
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS as string[]).default("text"))

@@ -1,7 +1,7 @@
 /** The options every command that reads a definitions repository shares, and how they become settings. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { BOOTSTRAP_ADMIN_GROUP, DefinitionsError, parseStackConfig, readStackFile, textLine } from "../lib";
+import { BOOTSTRAP_ADMIN_GROUP, DefinitionsError, KIND_NAMES, parseStackConfig, readStackFile, textLine } from "../lib";
 import type { AccessModel, CheckResult, StackConfig } from "../lib";
 import type { Io } from "./io";
 
@@ -24,7 +24,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** What `--dir` means in every command. */
-export const DIR_OPTION_HELP = "repository root holding groups/, users/ and m2m/";
+export const DIR_OPTION_HELP = `repository root holding ${KIND_NAMES.map((k) => `${k}/`).join(", ")}`;
 
 export function repoOptions(cmd: Command): Command {
   return cmd

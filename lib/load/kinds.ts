@@ -70,7 +70,7 @@ export const DEFINITION_KINDS = [
   kind({
     name: "groups",
     perFile: "one group",
-    summary: "groups: one registry scope each (server access, UI permissions, group mappings)",
+    summary: "one registry scope each: server access, UI permissions, group mappings",
     fileSchema: FILE_SCHEMAS.groups,
     schemaTitle: "mcp-gateway-access groups definition",
     check: identityCheck("groups"),
@@ -81,7 +81,7 @@ export const DEFINITION_KINDS = [
   }),
   kind({
     name: "users",
-    perFile: "one user, or a list of users",
+    perFile: "one user, or a list",
     summary: "human users and the groups they are in",
     fileSchema: FILE_SCHEMAS.users,
     schemaTitle: "mcp-gateway-access users definition",
@@ -89,7 +89,7 @@ export const DEFINITION_KINDS = [
   }),
   kind({
     name: "m2m",
-    perFile: "one M2M account, or a list of them",
+    perFile: "one M2M account, or a list",
     summary: "machine-to-machine accounts (agents) and their groups",
     fileSchema: FILE_SCHEMAS.m2m,
     schemaTitle: "mcp-gateway-access m2m definition",
@@ -98,14 +98,14 @@ export const DEFINITION_KINDS = [
   kind({
     name: "access-tests",
     perFile: "a list of access tests",
-    summary: "expectations of who may and may not do what, checked by validate",
+    summary: "who may and may not do what, checked by validate and before every up",
     fileSchema: AccessTestFile,
     schemaTitle: "mcp-gateway-access access tests",
     check: (source, out) => checkAccessTestFile(source, out),
   }),
   kind({
     name: "rate-limits",
-    perFile: "one rate limit or quarantine, or a list of them",
+    perFile: "one rate limit or quarantine, or a list",
     summary: "the registry's rate limits and quarantine",
     fileSchema: RateLimitFile,
     schemaTitle: "mcp-gateway-access rate limits and quarantine",
@@ -114,7 +114,7 @@ export const DEFINITION_KINDS = [
   kind({
     name: "identity-providers",
     perFile: "one brokered identity provider",
-    summary: "corporate identity providers brokered through Keycloak, and their group mappers",
+    summary: "corporate identity providers brokered through Keycloak, with their group mappers",
     fileSchema: IdentityProviderDefinition,
     schemaTitle: "mcp-gateway-access brokered identity provider",
     check: (source, out) => {
