@@ -7,6 +7,7 @@ import {
   getTokens,
   mappedScopes,
   readStackOutputs,
+  stackSettings,
   TokenError,
   trustedIssuers,
   verifyAnyToken,
@@ -139,7 +140,9 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
     ...(audiences.length ? { audiences } : {}),
     issuers: [...issuers, ...fromStack.issuers],
   });
-  const scopes = v.scopes ?? mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs);
+  const scopes =
+    v.scopes ??
+    mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs, stackSettings({ stack: flags.stack, cwd: flags.cwd }));
   const exp = typeof v.claims.exp === "number" ? new Date(v.claims.exp * 1000).toISOString() : "?";
   if (flags.format === "json") {
     io.out(
