@@ -142,7 +142,9 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
   });
   const scopes =
     v.scopes ??
-    mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs, stackSettings({ stack: flags.stack, cwd: flags.cwd }));
+    mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs, () =>
+      stackSettings({ stack: flags.stack, cwd: flags.cwd }),
+    );
   const exp = typeof v.claims.exp === "number" ? new Date(v.claims.exp * 1000).toISOString() : "?";
   if (flags.format === "json") {
     io.out(

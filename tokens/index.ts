@@ -78,11 +78,12 @@ export function stackSettings(source: Pick<OutputSource, "stack" | "cwd"> = {}):
 export function scopeMapper(
   definitionsDir: string | undefined,
   outputs: StackOutputs,
-  settings: CheckOptions = stackSettings(),
+  settings: CheckOptions | (() => CheckOptions) = stackSettings,
 ): (groups: readonly string[]) => string[] {
   if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return () => [];
   const root = resolve(definitionsDir);
-  const checked = checkRepository(root, settings);
+  // Read only when there are definitions to check: a stack file is no concern of a token without them.
+  const checked = checkRepository(root, typeof settings === "function" ? settings() : settings);
   if (!checked.ok) {
     const shown = checked.errors.slice(0, 3).map(textLine).join("; ");
     const more = checked.errors.length > 3 ? `; and ${checked.errors.length - 3} more` : "";
@@ -104,7 +105,7 @@ export function mappedScopes(
   groups: readonly string[],
   definitionsDir: string | undefined,
   outputs: StackOutputs,
-  settings: CheckOptions = stackSettings(),
+  settings: CheckOptions | (() => CheckOptions) = stackSettings,
 ): string[] {
   return scopeMapper(definitionsDir, outputs, settings)(groups);
 }
@@ -141,7 +142,11 @@ export async function getTokens(names: readonly string[] | "all", opts: TokenOpt
       "the stack exports no M2M accounts (output m2m is empty): add m2m/ definitions and run pulumi up",
     );
   // Before any token is requested: definitions with errors stop the command, not each account.
-  const scopesOf = scopeMapper(opts.definitionsDir ?? opts.cwd ?? ".", outputs, opts.settings ?? stackSettings(opts));
+  const scopesOf = scopeMapper(
+    opts.definitionsDir ?? opts.cwd ?? ".",
+    outputs,
+    () => opts.settings ?? stackSettings(opts),
+  );
   return Promise.all(
     wanted.map(async (name): Promise<AccountResult> => {
       // Own accounts only: "constructor" or "__proto__" are names like any other, not the object's properties.
