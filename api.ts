@@ -24,6 +24,7 @@ export { UPSTREAM_REVISION, type Diagnostic } from "./lib";
 export {
   DefinitionsError,
   ERROR_CODES,
+  FileError,
   McpAccessError,
   PlanError,
   RecordStoreError,

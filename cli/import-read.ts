@@ -11,7 +11,7 @@ import {
 } from "../lib";
 import { SERVICE_ACCOUNT_PREFIX } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
-import { UsageError } from "../lib";
+import { ServiceError, UsageError } from "../lib";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../clients/graph";
 import { pages, signInKeycloak, topLevelGroupNames } from "../clients/keycloak-admin";
 import type { SnapshotIdentityProvider } from "../lib";
@@ -65,10 +65,10 @@ function attributeValue(attrs: Record<string, unknown> | undefined, key: string)
 /** Everything the import needs from one realm. */
 export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<IdentitySnapshot> {
   const kc = await signInKeycloak({ ...s, realm: s.adminRealm, basePath: "" }).catch((e: Error) =>
-    Promise.reject(new UsageError(e.message, 1)),
+    Promise.reject(new ServiceError(e.message, { cause: e })),
   );
   const realm = s.realm;
-  if (!(await kc.realms.findOne({ realm }))) throw new UsageError(`Keycloak at ${s.url} has no realm "${realm}"`, 1);
+  if (!(await kc.realms.findOne({ realm }))) throw new ServiceError(`Keycloak at ${s.url} has no realm "${realm}"`);
 
   const top = await pages((first, max) => kc.groups.find({ realm, first, max, briefRepresentation: false }));
   const groups: SnapshotGroup[] = [];
@@ -190,7 +190,7 @@ export async function readRegistryDatabase(
     };
   } catch (e) {
     const reason = (e as Error).message.replace(/\/\/[^@/]*@/g, "//***@");
-    throw new UsageError(`cannot read the registry database ${database}: ${reason}`, 1);
+    throw new ServiceError(`cannot read the registry database ${database}: ${reason}`);
   } finally {
     await client.close().catch(() => undefined);
   }
@@ -216,7 +216,7 @@ export async function readEntraTenant(
   try {
     dir = await connect(settings);
   } catch (e) {
-    throw new UsageError((e as Error).message, 1);
+    throw new ServiceError((e as Error).message, { cause: e });
   }
   const groupsById = new Map((await dir.securityGroups()).map((g) => [g.id, g]));
   const names = async (objectId: string) =>

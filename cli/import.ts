@@ -24,7 +24,7 @@ import {
   readRegistryDatabase,
   type IdentitySnapshot,
 } from "./import-read";
-import { UsageError } from "../lib";
+import { FileError, UsageError } from "../lib";
 import type { Io } from "./io";
 import { plural } from "./report";
 
@@ -140,11 +140,8 @@ function makeFolders(out: string, dir: string): void {
     at = part ? join(at, part) : at;
     const st = lstatOrNull(at);
     if (st?.isSymbolicLink())
-      throw new UsageError(
-        `${at} is a symbolic link; import never writes through one: name a real folder with --out`,
-        1,
-      );
-    if (st && !st.isDirectory()) throw new UsageError(`${at} is a file, not a folder`, 1);
+      throw new FileError(`${at} is a symbolic link; import never writes through one: name a real folder with --out`);
+    if (st && !st.isDirectory()) throw new FileError(`${at} is a file, not a folder`);
     if (!st) mkdirSync(at, { recursive: part === "" });
   }
 }
@@ -198,19 +195,17 @@ export async function runImport(
   );
   const shared = sharedFileNames(result.files);
   if (shared.length) {
-    throw new UsageError(
+    throw new FileError(
       `nothing written: file names are made from names (characters a file name cannot hold become ` +
         `_), and ${shared.join("; ")}; rename one of them in the registry, then import again`,
-      1,
     );
   }
   // lstat, not exists: a dangling symbolic link is a file that exists (and would be written through).
   const clashes = flags.dryRun ? [] : result.files.map((f) => join(out, f.path)).filter((p) => lstatOrNull(p) !== null);
   if (clashes.length) {
-    throw new UsageError(
+    throw new FileError(
       `nothing written: these files exist already (import into an empty folder, or move them ` +
         `away):\n  ${clashes.join("\n  ")}`,
-      1,
     );
   }
 
@@ -231,10 +226,9 @@ export async function runImport(
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "EEXIST" || code === "ELOOP")
-          throw new UsageError(
+          throw new FileError(
             `${path} appeared while import was writing (or is a symbolic link); it is left alone: ` +
               `import into an empty folder`,
-            1,
           );
         throw e;
       }

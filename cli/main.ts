@@ -27,7 +27,7 @@ import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
 import { repoPrefix } from "./git";
-import { isMcpAccessError, UsageError } from "../lib";
+import { FileError, isMcpAccessError, StackSettingsError, UsageError } from "../lib";
 
 import type { Io } from "./io";
 export { UsageError, type Io };
@@ -279,18 +279,35 @@ export interface Failure {
 }
 
 /**
- * The one mapping from an error to what the CLI says and exits with: this tool's own errors carry their code and
- * exit code; a file or folder named on the command line that cannot be read exits 1 (ERR_FILE); a network or
- * system error is said in words (ERR_SYSTEM, 2); anything else is a bug (ERR_INTERNAL, 2).
+ * The exit code of each code (docs/errors.md): 2 when the command line or the stack's settings must change before
+ * anything can run, or for what is not the user's to fix (a system error, a bug); 1 when the command ran and found
+ * a problem. Only the CLI has exit codes: the errors carry their code alone.
+ */
+const EXIT_CODES: Readonly<Record<string, number>> = {
+  [UsageError.code]: 2,
+  [StackSettingsError.code]: 2,
+  ERR_SYSTEM: 2,
+  ERR_INTERNAL: 2,
+};
+
+/** What the CLI ends with on a failure of this code: 1 unless EXIT_CODES says otherwise. */
+export function exitCodeOf(code: string): number {
+  return Object.hasOwn(EXIT_CODES, code) ? EXIT_CODES[code]! : 1;
+}
+
+/**
+ * The one mapping from an error to what the CLI says and exits with: this tool's own errors carry their code; a
+ * file or folder named on the command line that cannot be read is ERR_FILE; a network or system error is said in
+ * words (ERR_SYSTEM); anything else is a bug (ERR_INTERNAL). The exit code follows from the code (exitCodeOf).
  */
 export function failureOf(e: unknown): Failure {
-  if (isMcpAccessError(e)) return { code: e.code, message: e.message, exitCode: e.exitCode };
+  const failure = (code: string, message: string): Failure => ({ code, message, exitCode: exitCodeOf(code) });
+  if (isMcpAccessError(e)) return failure(e.code, e.message);
   const fs = fileSystemMessage(e);
-  if (fs) return { code: "ERR_FILE", message: fs, exitCode: 1 };
+  if (fs) return failure(FileError.code, fs);
   const system = systemMessage(e);
-  if (system) return { code: "ERR_SYSTEM", message: system, exitCode: 2 };
-  const message = internalMessage(e) ?? (e instanceof Error ? e.message : String(e));
-  return { code: "ERR_INTERNAL", message, exitCode: 2 };
+  if (system) return failure("ERR_SYSTEM", system);
+  return failure("ERR_INTERNAL", internalMessage(e) ?? (e instanceof Error ? e.message : String(e)));
 }
 
 /** `--format json` (or `--format=json`) on the command line: the failure is printed as JSON on stdout too. */

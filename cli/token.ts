@@ -7,6 +7,7 @@ import {
   getTokens,
   mappedScopes,
   readStackOutputs,
+  stackSettings,
   TokenError,
   trustedIssuers,
   verifyAnyToken,
@@ -14,6 +15,7 @@ import {
   type StackOutputs,
 } from "../tokens";
 import { SELF_SIGNED_ISSUER } from "../tokens/verify";
+import { UsageError } from "../lib";
 import { TokenHolder } from "../tokens/schemas";
 import type { Io } from "./io";
 import { collect, DIR_OPTION_HELP } from "./repo";
@@ -116,13 +118,12 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
   const issuers = flags.issuer ?? [];
   for (const i of issuers) {
     if (!URL.canParse(i))
-      throw new TokenError(
+      throw new UsageError(
         `--issuer ${JSON.stringify(i)} is not a URL (e.g. https://keycloak.example.com/realms/mcp-gateway)`,
-        2,
       );
   }
   if (flags.jwksUrl && !URL.canParse(flags.jwksUrl))
-    throw new TokenError(`--jwks-url ${JSON.stringify(flags.jwksUrl)} is not a URL`, 2);
+    throw new UsageError(`--jwks-url ${JSON.stringify(flags.jwksUrl)} is not a URL`);
   // Keycloak and Entra tokens are trusted only from the stack's own realm or tenant, or what the user names: the
   // selected stack's outputs are read unless --issuer or --jwks-url says whom to trust.
   const idpToken = tokenIssuer(token) !== SELF_SIGNED_ISSUER;
@@ -139,7 +140,11 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
     ...(audiences.length ? { audiences } : {}),
     issuers: [...issuers, ...fromStack.issuers],
   });
-  const scopes = v.scopes ?? mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs);
+  const scopes =
+    v.scopes ??
+    mappedScopes(v.groups, flags.dir ?? flags.cwd, outputs, () =>
+      stackSettings({ stack: flags.stack, cwd: flags.cwd }),
+    );
   const exp = typeof v.claims.exp === "number" ? new Date(v.claims.exp * 1000).toISOString() : "?";
   if (flags.format === "json") {
     io.out(
@@ -168,9 +173,9 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
 
 async function runToken(names: string[], flags: TokenFlags, io: Io): Promise<number> {
   if (flags.verify) return runVerify(flags, io);
-  if (!flags.all && names.length === 0) throw new TokenError("name one or more M2M accounts, or use --all", 2);
+  if (!flags.all && names.length === 0) throw new UsageError("name one or more M2M accounts, or use --all");
   const minTtl = Number(flags.minTtl);
-  if (!Number.isFinite(minTtl) || minTtl < 0) throw new TokenError("--min-ttl must be a number of seconds", 2);
+  if (!Number.isFinite(minTtl) || minTtl < 0) throw new UsageError("--min-ttl must be a number of seconds");
   const results = await getTokens(flags.all ? "all" : names, {
     stack: flags.stack,
     cwd: flags.cwd,

@@ -188,18 +188,32 @@ async function writeNew(path: string, content: string): Promise<void> {
   }
 }
 
-/** A file's text, read only if the path is a regular file and not a symbolic link; null when it does not exist. */
+/**
+ * A file's text, read only if the path is a regular file and not a symbolic link; null when it does not exist.
+ * Anything else there is refused with a TokenError saying what it is (callers that only look, like the cache,
+ * take any error as "no token here").
+ */
 async function readOwn(path: string): Promise<string | null> {
+  const refused = (what: string) =>
+    new TokenError(
+      `${path} exists and is ${what}: it was not made by mcp-access token and is left alone; ` +
+        `remove it or choose another --out`,
+    );
   let fh;
   try {
     fh = await open(path, READ_NO_LINK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    if (code === "ELOOP" || code === "EMLINK") throw refused("a symbolic link");
+    if (code === "EISDIR") throw refused("not a regular file");
+    throw fsError(e, path);
   }
   try {
-    if (!(await fh.stat()).isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTFILE" });
+    if (!(await fh.stat()).isFile()) throw refused("not a regular file");
     return await fh.readFile("utf8");
+  } catch (e) {
+    throw e instanceof TokenError ? e : fsError(e, path);
   } finally {
     await fh.close();
   }
@@ -221,24 +235,7 @@ function isOurs(kind: "json" | "env", text: string): boolean {
  * link, a folder or another file of that name is refused, never overwritten or followed.
  */
 async function replaceOwn(path: string, kind: "json" | "env", content: string): Promise<void> {
-  let current: string | null;
-  try {
-    current = await readOwn(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const what =
-      code === "ELOOP" || code === "EMLINK"
-        ? "a symbolic link"
-        : code === "ENOTFILE" || code === "EISDIR"
-          ? "not a regular file"
-          : null;
-    if (what)
-      throw new TokenError(
-        `${path} exists and is ${what}: it was not made by mcp-access token and is left alone; ` +
-          `remove it or choose another --out`,
-      );
-    throw fsError(e, path);
-  }
+  const current = await readOwn(path);
   if (current !== null && !isOurs(kind, current)) {
     throw new TokenError(
       `${path} exists and is not a token file mcp-access token wrote: it is left alone; move it ` +

@@ -3,8 +3,20 @@
  * The CLI (`mcp-access token`) and agents that want tokens in-process use this same code.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { authScopes, BOOTSTRAP_ADMIN_GROUP, checkRepository, scopesForGroups } from "../lib";
+import { join, resolve } from "node:path";
+import {
+  authScopes,
+  BOOTSTRAP_ADMIN_GROUP,
+  checkRepository,
+  DefinitionsError,
+  parseStackConfig,
+  readStackFile,
+  scopesForGroups,
+  stackFileName,
+  textLine,
+  type CheckOptions,
+  type StackConfig,
+} from "../lib";
 import { clientCredentialsGrant, requestedScope } from "./grant";
 import { cachedToken, TOKEN_DIR, tokenFile, writeTokenFiles, type TokenFile } from "./files";
 import { readStackOutputs, TokenError, type M2MCredentials, type OutputSource, type StackOutputs } from "./outputs";
@@ -24,6 +36,11 @@ export interface TokenOptions extends OutputSource {
   /** Outputs already read (skips `pulumi stack output`). */
   outputs?: StackOutputs;
   fetch?: typeof fetch;
+  /**
+   * The stack's settings the scope documents depend on (bootstrap, existing groups, the registry's switches).
+   * Default: `stackSettings` (the named stack's file, else the defaults).
+   */
+  settings?: CheckOptions;
 }
 
 export interface AccountToken {
@@ -41,28 +58,62 @@ export type AccountResult =
   { name: string; ok: true; token: AccountToken } | { name: string; ok: false; error: string };
 
 /**
- * The scopes a token's groups map to, as the auth server maps them, through the scope documents of the
- * definitions (with the stack's group ids, so Entra Object IDs map too).
+ * The settings of the stack whose tokens these are, as `pulumi up` reads them: the stack file
+ * (`stacks/Pulumi.<stack>.yaml` in `cwd`, the project) of the named stack; without a name or a file, the defaults
+ * the other commands use without `--stack` (no bootstrap; registry-admins exists). Read, never guessed from what the
+ * stack exported: a stack without bootstrap may still have a group named registry-admins.
  */
+export function stackSettings(source: Pick<OutputSource, "stack" | "cwd"> = {}): StackConfig {
+  const project = resolve(source.cwd ?? ".");
+  if (source.stack && existsSync(join(project, stackFileName(source.stack))))
+    return readStackFile(project, source.stack);
+  return { ...parseStackConfig(() => undefined, "defaults"), existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
+}
+
+/**
+ * Maps a token's groups to scopes as the auth server maps them, through the scope documents of the definitions
+ * (with the stack's group ids, so Entra Object IDs map too). The definitions are checked here, once for every
+ * token; with errors the documents would be a partial model's, so it throws DefinitionsError instead of guessing.
+ */
+export function scopeMapper(
+  definitionsDir: string | undefined,
+  outputs: StackOutputs,
+  settings: CheckOptions | (() => CheckOptions) = stackSettings,
+): (groups: readonly string[]) => string[] {
+  if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return () => [];
+  const root = resolve(definitionsDir);
+  // Read only when there are definitions to check: a stack file is no concern of a token without them.
+  const checked = checkRepository(root, typeof settings === "function" ? settings() : settings);
+  if (!checked.ok) {
+    const shown = checked.errors.slice(0, 3).map(textLine).join("; ");
+    const more = checked.errors.length > 3 ? `; and ${checked.errors.length - 3} more` : "";
+    throw new DefinitionsError(
+      `the definitions in ${root} have ${checked.errors.length} error(s), so the scopes a token maps to are ` +
+        `unknown: ${shown}${more}; run mcp-access validate --dir ${root}`,
+    );
+  }
+  // With the registry's own seeds (scripts/init-mongodb-ce.py): there whether the stack renders them or not.
+  const docs = authScopes(checked.model, outputs.groups);
+  return (groups) =>
+    scopesForGroups(docs, groups)
+      .map((d) => d._id)
+      .sort();
+}
+
+/** The scopes one token's groups map to (`scopeMapper` for a single token). */
 export function mappedScopes(
   groups: readonly string[],
   definitionsDir: string | undefined,
   outputs: StackOutputs,
+  settings: CheckOptions | (() => CheckOptions) = stackSettings,
 ): string[] {
-  if (!definitionsDir || !existsSync(resolve(definitionsDir, "groups"))) return [];
-  const bootstrap = BOOTSTRAP_ADMIN_GROUP in outputs.groups;
-  const options = bootstrap ? { bootstrap } : { existingGroups: [BOOTSTRAP_ADMIN_GROUP] };
-  const checked = checkRepository(resolve(definitionsDir), options);
-  // With the registry's own seeds (scripts/init-mongodb-ce.py): there whether the stack renders them or not.
-  return scopesForGroups(authScopes(checked.model, outputs.groups), groups)
-    .map((d) => d._id)
-    .sort();
+  return scopeMapper(definitionsDir, outputs, settings)(groups);
 }
 
 async function tokenFor(
   name: string,
   c: M2MCredentials,
-  outputs: StackOutputs,
+  scopesOf: (groups: readonly string[]) => string[],
   opts: TokenOptions,
 ): Promise<AccountToken> {
   const dir = opts.outDir === false ? null : resolve(opts.cwd ?? ".", opts.outDir ?? TOKEN_DIR);
@@ -77,7 +128,7 @@ async function tokenFor(
     throw new TokenError(`${name}: ${(e as Error).message}`);
   }
   const paths = dir && !cached ? await writeTokenFiles(dir, name, c, file) : undefined;
-  const scopes = mappedScopes(verified.groups, opts.definitionsDir ?? opts.cwd ?? ".", outputs);
+  const scopes = scopesOf(verified.groups);
   return { name, accessToken: file.access_token, file, verified, scopes, cached, ...(paths ? { paths } : {}) };
 }
 
@@ -90,6 +141,12 @@ export async function getTokens(names: readonly string[] | "all", opts: TokenOpt
     throw new TokenError(
       "the stack exports no M2M accounts (output m2m is empty): add m2m/ definitions and run pulumi up",
     );
+  // Before any token is requested: definitions with errors stop the command, not each account.
+  const scopesOf = scopeMapper(
+    opts.definitionsDir ?? opts.cwd ?? ".",
+    outputs,
+    () => opts.settings ?? stackSettings(opts),
+  );
   return Promise.all(
     wanted.map(async (name): Promise<AccountResult> => {
       // Own accounts only: "constructor" or "__proto__" are names like any other, not the object's properties.
@@ -101,7 +158,7 @@ export async function getTokens(names: readonly string[] | "all", opts: TokenOpt
           error: `unknown M2M account "${name}"; the stack has: ${known.join(", ") || "none"}`,
         };
       try {
-        return { name, ok: true, token: await tokenFor(name, c, outputs, opts) };
+        return { name, ok: true, token: await tokenFor(name, c, scopesOf, opts) };
       } catch (e) {
         return { name, ok: false, error: (e as Error).message };
       }

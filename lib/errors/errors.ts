@@ -4,35 +4,33 @@
  * stops `pulumi up` with it. Anything else that reaches the top is a bug or a system failure, said in words.
  */
 
-/** The base: a message meant for a person, a stable code, and the exit code the CLI ends with. */
+/**
+ * The base: a message meant for a person and a stable code. What a code ends a command with is the CLI's to say
+ * (cli/main.ts), not the error's: the program and agents in-process have no exit code.
+ */
 export class McpAccessError extends Error {
   /** The code of this kind of error; subclasses override it. */
   static readonly code: string = "ERR_MCP_ACCESS";
   readonly code: string;
-  readonly exitCode: number;
 
-  constructor(message: string, exitCode = 1, options?: ErrorOptions) {
-    super(message, options);
+  constructor(message: string, options?: ErrorOptions);
+  /** @deprecated The exit code is the CLI's to decide; the number is ignored. Pass the options alone. */
+  constructor(message: string, exitCode: number, options?: ErrorOptions);
+  constructor(message: string, optionsOrExitCode?: ErrorOptions | number, options?: ErrorOptions) {
+    super(message, typeof optionsOrExitCode === "number" ? options : optionsOrExitCode);
     this.name = new.target.name;
     this.code = (new.target as typeof McpAccessError).code;
-    this.exitCode = exitCode;
   }
 }
 
-/** A mistake on the command line (an option, an argument, a file named there). Exit code 2 unless said. */
+/** A mistake on the command line: an option, an argument, an identity the definitions do not hold. */
 export class UsageError extends McpAccessError {
   static override readonly code = "ERR_USAGE";
-  constructor(message: string, exitCode = 2, options?: ErrorOptions) {
-    super(message, exitCode, options);
-  }
 }
 
 /** A stack setting that cannot work: a bad value, a missing one another needs, an unreadable stack file. */
 export class StackSettingsError extends McpAccessError {
   static override readonly code = "ERR_STACK_SETTINGS";
-  constructor(message: string, exitCode = 2, options?: ErrorOptions) {
-    super(message, exitCode, options);
-  }
 }
 
 /** Definitions with errors: nothing is applied. The diagnostics (file, line, column, field) are in the message. */
@@ -61,10 +59,21 @@ export class ServiceError extends McpAccessError {
  */
 export class RecordStoreError extends McpAccessError {
   static override readonly code = "ERR_RECORD_STORE";
-  constructor(message: string, exitCode = 1, options?: ErrorOptions) {
-    super(message, exitCode, options);
+  constructor(message: string, options?: ErrorOptions);
+  /** @deprecated The exit code is the CLI's to decide; the number is ignored. Pass the options alone. */
+  constructor(message: string, exitCode: number, options?: ErrorOptions);
+  constructor(message: string, optionsOrExitCode?: ErrorOptions | number, options?: ErrorOptions) {
+    super(message, typeof optionsOrExitCode === "number" ? options : optionsOrExitCode);
     this.stack = message;
   }
+}
+
+/**
+ * A file or folder named on the command line that cannot be used as asked: what the CLI says of an unreadable
+ * one (a bare errno) under the same code, for the checks the tool makes itself (e.g. import's --out).
+ */
+export class FileError extends McpAccessError {
+  static override readonly code = "ERR_FILE";
 }
 
 /** Every code, for the reference (docs/errors.md lists what each means). */
@@ -77,6 +86,7 @@ export const ERROR_CODES: readonly string[] = [
   TokenError,
   ServiceError,
   RecordStoreError,
+  FileError,
 ].map((c) => c.code);
 
 /** An error this tool raised on purpose (its message is for people), as opposed to a bug or a system failure. */

@@ -1,5 +1,6 @@
 /** Pulumi mocks for unit tests of the resource graph: records every resource the program declares. */
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 
 export interface Declared {
   type: string;
@@ -36,7 +37,37 @@ export function wasSecret(v: unknown): boolean {
   );
 }
 
+/**
+ * The runtime's RPCs still running: a registration, a read, an invoke or a component's outputs each hold the
+ * runtime's keep-alive from the moment it is declared until its outputs are resolved (the runtime waits on the same
+ * keep-alives before it disconnects). Each is recorded as a promise here, so settled() waits for what was declared
+ * rather than for a number of ticks.
+ */
+const pending = new Set<Promise<void>>();
+
+function recordRpcs(): void {
+  const keepAlive = runtimeSettings.rpcKeepAlive as typeof runtimeSettings.rpcKeepAlive & { recorded?: true };
+  if (keepAlive.recorded) return;
+  const recording = Object.assign(
+    (): (() => void) => {
+      const done = keepAlive();
+      let finish = (): void => undefined;
+      const rpc = new Promise<void>((resolve) => (finish = resolve));
+      pending.add(rpc);
+      return () => {
+        pending.delete(rpc);
+        finish();
+        done();
+      };
+    },
+    { recorded: true as const },
+  );
+  // The runtime calls it through this module's exports, so replacing the export reaches every caller.
+  Object.assign(runtimeSettings, { rpcKeepAlive: recording });
+}
+
 export async function useMocks(config: Record<string, string> = {}, secretKeys: string[] = []): Promise<void> {
+  recordRpcs();
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
@@ -96,7 +127,31 @@ export async function isSecret<T>(o: pulumi.Output<T>): Promise<boolean> {
   return pulumi.isSecret(o);
 }
 
-/** Waits until every declared resource has been registered with the mocks. */
+/** How long settled() waits for the runtime's RPCs before it fails the test instead of hanging it. */
+const SETTLE_LIMIT_MS = 10_000;
+
+/**
+ * Waits until every declared resource has been registered with the mocks: until no RPC is running, after the
+ * microtasks and a macrotask have run, since an apply on an output that just resolved may declare more.
+ */
 export async function settled(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  for (;;) {
+    while (pending.size) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`settled(): ${pending.size} RPC(s) still running after ${SETTLE_LIMIT_MS} ms`)),
+          Math.max(0, deadline - Date.now()),
+        );
+      });
+      try {
+        await Promise.race([Promise.all(pending), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!pending.size) return;
+  }
 }

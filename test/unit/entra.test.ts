@@ -136,6 +136,8 @@ describe("EntraAccess", () => {
   });
 
   it("looks existing users up by UPN instead of creating them", async () => {
+    const created = await declare("new", { existingUsers: false });
+    assert.ok(created.byName.has("user-alice"), "users that do not exist yet are created");
     const { byName, access } = await declare("ex", { existingUsers: true });
     assert.equal(
       [...byName.keys()].some((k) => k.startsWith("user-")),
@@ -198,6 +200,8 @@ describe("EntraAccess", () => {
     assert.throws(() => new EntraAccess("bad", entraArgs({ userDomain: undefined })), /needs a UPN domain/);
     await settled();
     assert.equal(declared.filter((d) => d.custom).length, 0);
+    const { byName } = await declare("good", { userDomain: "contoso.example" });
+    assert.ok(byName.has("user-alice"), "with a UPN domain, the same arguments are declared");
   });
 
   it("builds the token URL and scope the registry documents", () => {
@@ -287,6 +291,7 @@ describe("one repository, two identity providers", () => {
     for (const [who, kcMembership, enMember] of identities) {
       const kcGroups = kcClaims(kcMembership);
       const enGroups = enClaims(enMember);
+      assert.ok(kcGroups.length > 0 && enGroups.length > 0, `${who}'s memberships are declared on both`);
       assert.ok(
         kcGroups.every((g) => !g.startsWith("/") && !/^oid-/.test(g)),
         "Keycloak claims plain group names",

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import * as api from "../../api";
 import { GROUP, makeRepo, USER } from "../support/repo";
 import { cli } from "../support/cli";
+import { exitCodeOf, failureOf } from "../../cli/main";
 
 const CLASSES = [
   api.McpAccessError,
@@ -14,10 +15,11 @@ const CLASSES = [
   api.TokenError,
   api.ServiceError,
   api.RecordStoreError,
+  api.FileError,
 ];
 
 describe("errors", () => {
-  it("every kind is an McpAccessError with its own stable code, its name, and an exit code", () => {
+  it("every kind is an McpAccessError with its own stable code and its name; the CLI gives the exit code", () => {
     const codes = CLASSES.map((C) => C.code);
     assert.equal(new Set(codes).size, codes.length, "codes are unique");
     assert.deepEqual([...api.ERROR_CODES].sort(), [...codes].sort());
@@ -28,7 +30,9 @@ describe("errors", () => {
       assert.match(e.code, /^ERR_[A-Z_]+$/);
       assert.equal(e.name, C.name);
       assert.equal(e.message, "what went wrong");
-      assert.equal(e.exitCode, C === api.UsageError || C === api.StackSettingsError ? 2 : 1);
+      assert.equal("exitCode" in e, false, "an error in-process has no exit code");
+      assert.equal(exitCodeOf(e.code), C === api.UsageError || C === api.StackSettingsError ? 2 : 1);
+      assert.equal(failureOf(e).exitCode, exitCodeOf(C.code));
     }
     assert.equal(
       new api.RecordStoreError("the reason").stack,
@@ -61,6 +65,19 @@ describe("errors", () => {
     assert.match(body.error.message, /nobody/);
     const missing = await cli(["validate", "--dir", dir, "--stack", "no-such-stack", "--format", "json"]);
     assert.equal((JSON.parse(missing.out) as { error: { code: string } }).error.code, "ERR_STACK_SETTINGS");
+  });
+
+  it("token's own usage mistakes are ERR_USAGE with exit 2, as every other command's", async () => {
+    for (const args of [
+      ["token"],
+      ["token", "agent", "--min-ttl", "soon"],
+      ["token", "--verify", "x.y.z", "--issuer", "not a url"],
+      ["token", "--verify", "x.y.z", "--jwks-url", "not a url"],
+    ]) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.err, /^mcp-access: ERR_USAGE: /m, args.join(" "));
+    }
   });
 
   it("explainRequest is explain as a library call, refusing a name the definitions do not hold with ERR_USAGE", () => {

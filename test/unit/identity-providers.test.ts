@@ -316,11 +316,20 @@ function deps(): Partial<ProgramDeps> {
 describe("the Keycloak resources", () => {
   it("pulumi up without the provider's client secret stops before anything is declared", async () => {
     const dir = makeRepo({ ...BASE, "identity-providers/e.yaml": ENTRA });
-    pulumi.runtime.setAllConfig({
+    const config = {
       "keycloak:url": "http://127.0.0.1:18080",
       "mcp-gateway-access:definitionsDir": dir,
       "mcp-gateway-access:existingGroups": '["registry-admins"]',
-    });
+    };
+    // Positive control: with the secret, the same definitions declare the provider.
+    const secrets = "mcp-gateway-access:identityProviderSecrets";
+    pulumi.runtime.setAllConfig({ ...config, [secrets]: '{"entra-oidc":"the-secret"}' }, [secrets]);
+    declared.length = 0;
+    const noneInKeycloak = async () => ({ mappersByAlias: async () => new Map<string, Map<string, string>>() });
+    await accessProgram(undefined, { ...deps(), connectIdentityProviders: noneInKeycloak });
+    await settled();
+    assert.ok(declared.some((d) => d.type === "keycloak:oidc/identityProvider:IdentityProvider"));
+    pulumi.runtime.setAllConfig(config);
     declared.length = 0;
     await assert.rejects(
       accessProgram(undefined, deps()),

@@ -221,6 +221,19 @@ describe("import from Entra ID, then the program with mocks", () => {
       assert.equal(alice.importId, undefined);
       assert.equal(alice.inputs.password, undefined);
       assert.equal(declared.filter((d) => d.type.endsWith(":GeneratedSecret")).length, 0);
+      // Positive control: a user the state holds with a password (created by the stack) gets one from the seed.
+      const created = state.map((r) =>
+        r.type === "azuread:index/user:User" ? { ...r, outputs: { ...r.outputs, password: "from-the-seed" } } : r,
+      );
+      declared.length = 0;
+      await accessProgram(undefined, {
+        readState: async () => created,
+        connectEntra: async () => assert.fail("must not connect"),
+      });
+      await settled();
+      const seeded = declared.find((d) => d.type === "azuread:index/user:User")!;
+      assert.equal(typeof seeded.inputs.password, "string");
+      assert.equal(declared.filter((d) => d.type.endsWith(":GeneratedSecret")).length, 1);
     },
   );
 

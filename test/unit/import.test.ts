@@ -12,7 +12,8 @@ import {
   type SnapshotClient,
 } from "../../lib";
 import { runImport, type ImportFlags, type ImportReaders } from "../../cli/import";
-import { run } from "../../cli/main";
+import { failureOf, run } from "../../cli/main";
+import { isMcpAccessError } from "../../lib";
 import { makeRepo } from "../support/repo";
 
 const T0 = new Date("2026-01-01T00:00:00Z");
@@ -354,8 +355,8 @@ describe("mcp-access import (command)", () => {
 
   it("refuses to overwrite existing files, naming them; exit 1 and nothing written", async () => {
     const dir = makeRepo({ "users/bob.yaml": "mine\n" });
-    const r = await go(flags({ out: dir })).catch((e: Error & { exitCode?: number }) => ({
-      code: e.exitCode,
+    const r = await go(flags({ out: dir })).catch((e: Error) => ({
+      code: isMcpAccessError(e) ? failureOf(e).exitCode : -1,
       out: "",
       err: e.message,
     }));
@@ -450,7 +451,7 @@ describe("import against hostile input (issue 23, items 10 and 13)", () => {
       const code = await runImport(f, { out: (x) => out.push(x), err: (x) => err.push(x) }, readersOf(s, seen), env);
       return { code, out: out.join("\n"), err: err.join("\n") };
     } catch (e) {
-      return { code: (e as { exitCode?: number }).exitCode ?? -1, out: out.join("\n"), err: (e as Error).message };
+      return { code: isMcpAccessError(e) ? failureOf(e).exitCode : -1, out: out.join("\n"), err: (e as Error).message };
     }
   }
 

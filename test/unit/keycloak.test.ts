@@ -138,6 +138,10 @@ describe("KeycloakAccess", () => {
       [...byName.keys()].some((k) => k.includes("local-only")),
       false,
     );
+    assert.ok(byName.has("group-tools-users"), "the same run declares the other group");
+    const inIdp = { ...FILES, "groups/local.yaml": "scope_name: local-only\n" };
+    const created = await declare("kc2b", model(inIdp, false), false);
+    assert.ok(created.byName.has("group-local-only"), "without create_in_idp: false, the group is declared");
   });
 
   it("exports M2M credentials in the documented shape, the client secret as a secret", async () => {
@@ -240,11 +244,14 @@ describe("KeycloakAccess", () => {
   );
 
   it("adopts an existing realm and existing groups by name without bootstrap", async () => {
+    const withBootstrap = await declare("kc5b", model(FILES, true), true);
+    assert.ok(withBootstrap.byName.has("bootstrap-realm"), "with bootstrap, the realm is declared");
     const { byName, access } = await declare("kc5", model(FILES, false), false);
     assert.equal(
       [...byName.keys()].some((k) => k.startsWith("bootstrap")),
       false,
     );
+    assert.ok(byName.has("user-alice"), "the same run declares the definitions");
     assert.equal(await valueOf(access.realmId), "mcp-gateway");
   });
 

@@ -40,6 +40,17 @@ function fakeKeycloak(
   return deps;
 }
 
+/**
+ * The custom resources one run of the program declares: the positive control of a "nothing declared" assertion,
+ * proving the same setup, without what stops it, does declare them.
+ */
+async function declaredByRun(deps: Partial<ProgramDeps> = fakeKeycloak()): Promise<string[]> {
+  declared.length = 0;
+  await accessProgram(undefined, deps);
+  await settled();
+  return declared.filter((d) => d.custom).map((d) => d.type);
+}
+
 function configure(dir: string, extra: Record<string, string> = {}, secrets: string[] = []) {
   pulumi.runtime.setAllConfig(
     { "keycloak:url": "http://127.0.0.1:18080", "mcp-gateway-access:definitionsDir": dir, ...extra },
@@ -49,6 +60,8 @@ function configure(dir: string, extra: Record<string, string> = {}, secrets: str
 
 describe("the program", () => {
   it("stops before declaring anything when the definitions are invalid, with file:line:column", async () => {
+    configure(makeRepo({ "groups/g.yaml": GROUP }));
+    assert.ok((await declaredByRun()).length > 0, "valid definitions are declared");
     configure(makeRepo({ "groups/g.yaml": GROUP + "bogus: 1\n" }));
     declared.length = 0;
     await assert.rejects(
@@ -66,6 +79,9 @@ describe("the program", () => {
     const broken =
       "- identity: {user: alice}\n  deny:\n    - {server: currenttime, method: tools/call, tool: " +
       "current_time_by_timezone}\n";
+    const holds = broken.replace("deny:", "allow:");
+    configure(makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice"), "access-tests/t.yaml": holds }));
+    assert.ok((await declaredByRun()).length > 0, "with the access test holding, everything is declared");
     configure(makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice"), "access-tests/t.yaml": broken }));
     declared.length = 0;
     await assert.rejects(
@@ -80,6 +96,8 @@ describe("the program", () => {
   });
 
   it("refuses an unknown conflict policy", async () => {
+    configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:onScopeConflict": "merge" });
+    assert.ok((await declaredByRun()).length > 0, "a known policy: declared");
     configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:onScopeConflict": "clobber" });
     declared.length = 0;
     await assert.rejects(
@@ -152,9 +170,13 @@ describe("the program", () => {
   );
 
   it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
-    configure(makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" }), {
-      "mcp-gateway-access:manageIdentityProvider": "false",
-    });
+    const dir = makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" });
+    configure(dir);
+    assert.ok(
+      (await declaredByRun()).some((t) => t.startsWith("keycloak:")),
+      "managing it, the same definitions declare Keycloak objects",
+    );
+    configure(dir, { "mcp-gateway-access:manageIdentityProvider": "false" });
     declared.length = 0;
     const p = await accessProgram(undefined, fakeKeycloak());
     await settled();
@@ -245,6 +267,10 @@ describe("the program", () => {
     assert.equal(imported("keycloak:index/realm:Realm", "realm", "mcp-gateway"), "mcp-gateway");
     assert.equal(imported("keycloak:index/group:Group", "name", "tools-users"), "mcp-gateway/kc-tools-users");
     assert.equal(imported("keycloak:index/user:User", "username", "alice"), "mcp-gateway/kc-alice");
+    assert.ok(
+      declared.some((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "bob"),
+      "bob is declared",
+    );
     assert.equal(imported("keycloak:index/user:User", "username", "bob"), undefined, "bob does not exist: created");
     assert.equal(imported("keycloak:openid/client:Client", "clientId", "bot"), "mcp-gateway/kc-bot");
     const mappers = declared.filter(
@@ -253,6 +279,10 @@ describe("the program", () => {
     assert.ok(
       mappers.some((m) => m.importId === "mcp-gateway/client/kc-bot/kc-bot-groups-mapper"),
       "the bot's groups mapper adopted",
+    );
+    assert.ok(
+      declared.some((d) => d.type === "keycloak:openid/client:Client" && d.inputs.clientId === "mcp-gateway-web"),
+      "the web client is declared",
     );
     assert.equal(
       imported("keycloak:openid/client:Client", "clientId", "mcp-gateway-web"),
@@ -276,9 +306,20 @@ describe("the program", () => {
     await accessProgram(undefined, deps);
     await settled();
     assert.equal(deps.connects, 0);
+    const keycloakObjects = declared.filter((d) => d.custom && d.type.startsWith("keycloak:"));
     assert.ok(
-      declared.filter((d) => d.custom && d.type.startsWith("keycloak:")).every((d) => d.importId === undefined),
+      keycloakObjects.some((d) => d.inputs.username === "alice") &&
+        keycloakObjects.some((d) => d.inputs.name === "tools-users"),
+      "the objects the state holds are declared",
     );
+    assert.ok(keycloakObjects.every((d) => d.importId === undefined));
+    // Positive control: with an empty state, the same Keycloak is asked, and what it holds is adopted.
+    const first = fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"] });
+    declared.length = 0;
+    await accessProgram(undefined, first);
+    await settled();
+    assert.equal(first.connects, 1);
+    assert.ok(declared.some((d) => d.inputs.username === "alice" && d.importId === "mcp-gateway/kc-alice"));
   });
 });
 

@@ -73,6 +73,10 @@ describe("ScopeStore", () => {
     declared.length = 0;
     new ScopeStore("noboot", { model: model(false), idp: "keycloak", database: "mcp_registry", namespace: "default" });
     await settled();
+    assert.ok(
+      declared.some((d) => d.name === "noboot-scope-a"),
+      "the same store declares its own scopes",
+    );
     assert.equal(
       declared.some((d) => d.name.includes("registry-admins")),
       false,
@@ -170,7 +174,9 @@ describe("ScopeStore", () => {
     declared.length = 0;
     new ScopeStore("small", { model: model(false), idp: "keycloak", database: "d", namespace: "n" });
     await settled();
-    for (const r of declared.filter((d) => d.type.startsWith("pulumi-nodejs:dynamic/"))) {
+    const records = declared.filter((d) => d.type.startsWith("pulumi-nodejs:dynamic/"));
+    assert.deepEqual(records.map((r) => r.name).sort(), ["small-m2m-bot", "small-scope-a"]);
+    for (const r of records) {
       const text = String(r.inputs.__provider);
       assert.ok(text.length < 600, `the serialized provider of ${r.name} is ${text.length} characters`);
       assert.match(text, /components\/scopes\/provider/);
