@@ -11,6 +11,8 @@ import {
   DEFAULT_DATABASE,
   DEFAULT_NAMESPACE,
   parseStackConfig,
+  scopesCollectionName,
+  settingsCommands,
   sizedFile,
   textLine,
   type ImportResult,
@@ -59,22 +61,6 @@ export const defaultReaders: ImportReaders = {
 function asRawFile(path: string, text: string): RawFile {
   const bytes = Buffer.from(text, "utf8");
   return sizedFile(path, bytes.length, () => bytes);
-}
-
-/** The stack settings the written definitions need, as commands. */
-function settingsCommands(r: ImportResult, flags: ImportFlags): string[] {
-  const lines: string[] = [];
-  if (flags.realm) lines.push(`pulumi config set mcp-gateway-access:keycloakRealm ${flags.realm}`);
-  if (flags.tenant) lines.push("pulumi config set mcp-gateway-access:identityProvider entra");
-  if (flags.database !== DEFAULT_DATABASE)
-    lines.push(`pulumi config set mcp-gateway-access:database ${flags.database}`);
-  if (flags.namespace !== DEFAULT_NAMESPACE)
-    lines.push(`pulumi config set mcp-gateway-access:namespace ${flags.namespace}`);
-  if (r.settings.existingGroups.length)
-    lines.push(`pulumi config set mcp-gateway-access:existingGroups '${JSON.stringify(r.settings.existingGroups)}'`);
-  if (r.settings.keycloakM2MAudienceMapper === false)
-    lines.push("pulumi config set mcp-gateway-access:keycloakM2MAudienceMapper false");
-  return lines;
 }
 
 /** The environment variable that holds the database connection string (as the stack's `mongodbUri` falls back to). */
@@ -162,6 +148,35 @@ export async function runImport(
   readers: ImportReaders = defaultReaders,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  const { keycloak, mongodb, out } = checkFlags(flags, env);
+  const snapshot = await readSnapshot(flags, keycloak, mongodb, readers);
+  const result = convertSnapshot(snapshot);
+
+  // What is written must validate with the settings it needs (paths relative to --out, as validate shows them).
+  const checked = checkFiles(
+    result.files.map((f) => asRawFile(f.path, f.text)),
+    { identityProvider: snapshot.idp, existingGroups: result.settings.existingGroups },
+  );
+  refuseOverlaps(result.files, out, flags.dryRun === true);
+
+  const count = (kind: string) => result.files.filter((f) => f.kind === kind).length;
+  const summary =
+    `${plural(count("groups"), "group")}, ${plural(count("users"), "user")}, ` +
+    `${plural(count("m2m"), "M2M account")} from ${snapshot.source} and ` +
+    `${flags.database}.${scopesCollectionName(flags.namespace)}`;
+  if (flags.dryRun) {
+    io.out(`would write ${summary}:`);
+    for (const f of result.files) io.out(`--- ${join(out, f.path)}\n${f.text}`);
+  } else {
+    writeFiles(result.files, out);
+    io.out(`wrote ${summary} into ${out}`);
+  }
+  printReport(result, flags, io);
+  return printChecks(checked, io);
+}
+
+/** The flags' own rules (one identity provider, the database, --out), before anything is read. */
+function checkFlags(flags: ImportFlags, env: NodeJS.ProcessEnv): { keycloak: boolean; mongodb: string; out: string } {
   const keycloak = flags.keycloakUrl !== undefined || flags.realm !== undefined;
   if (keycloak === (flags.tenant !== undefined)) {
     throw new UsageError("name one identity provider: --keycloak-url and --realm (Keycloak), or --tenant (Entra ID)");
@@ -174,26 +189,31 @@ export async function runImport(
   const out = resolve(flags.out ?? ".");
   // The namespace is checked as the stack checks it.
   parseStackConfig((k) => (k === "namespace" ? flags.namespace : undefined), "--namespace");
+  return { keycloak, mongodb, out };
+}
 
+async function readSnapshot(
+  flags: ImportFlags,
+  keycloak: boolean,
+  mongodb: string,
+  readers: ImportReaders,
+): Promise<ImportSnapshot> {
   const identity = keycloak
     ? await readers.keycloak(flags.keycloakUrl!, flags.realm!)
     : await readers.entra(flags.tenant!);
   const documents = await readers.database(mongodb, flags.database, flags.namespace);
-  const snapshot: ImportSnapshot = {
+  return {
     idp: keycloak ? "keycloak" : "entra",
     source: keycloak ? `realm ${flags.realm} at ${flags.keycloakUrl}` : `tenant ${flags.tenant}`,
     namespace: flags.namespace,
     ...identity,
     ...documents,
   };
-  const result = convertSnapshot(snapshot);
+}
 
-  // What is written must validate with the settings it needs (paths relative to --out, as validate shows them).
-  const checked = checkFiles(
-    result.files.map((f) => asRawFile(f.path, f.text)),
-    { identityProvider: snapshot.idp, existingGroups: result.settings.existingGroups },
-  );
-  const shared = sharedFileNames(result.files);
+/** Nothing is written when two files would share a name, or (writing) when a file exists already. */
+function refuseOverlaps(files: ImportResult["files"], out: string, dryRun: boolean): void {
+  const shared = sharedFileNames(files);
   if (shared.length) {
     throw new FileError(
       `nothing written: file names are made from names (characters a file name cannot hold become ` +
@@ -201,45 +221,40 @@ export async function runImport(
     );
   }
   // lstat, not exists: a dangling symbolic link is a file that exists (and would be written through).
-  const clashes = flags.dryRun ? [] : result.files.map((f) => join(out, f.path)).filter((p) => lstatOrNull(p) !== null);
+  const clashes = dryRun ? [] : files.map((f) => join(out, f.path)).filter((p) => lstatOrNull(p) !== null);
   if (clashes.length) {
     throw new FileError(
       `nothing written: these files exist already (import into an empty folder, or move them ` +
         `away):\n  ${clashes.join("\n  ")}`,
     );
   }
+}
 
-  const count = (kind: string) => result.files.filter((f) => f.kind === kind).length;
-  const summary =
-    `${plural(count("groups"), "group")}, ${plural(count("users"), "user")}, ` +
-    `${plural(count("m2m"), "M2M account")} from ${snapshot.source} and ` +
-    `${flags.database}.mcp_scopes_${flags.namespace}`;
-  if (flags.dryRun) {
-    io.out(`would write ${summary}:`);
-    for (const f of result.files) io.out(`--- ${join(out, f.path)}\n${f.text}`);
-  } else {
-    for (const f of result.files) {
-      const path = join(out, f.path);
-      makeFolders(out, dirname(path));
-      try {
-        writeNewFile(path, f.text);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EEXIST" || code === "ELOOP")
-          throw new FileError(
-            `${path} appeared while import was writing (or is a symbolic link); it is left alone: ` +
-              `import into an empty folder`,
-          );
-        throw e;
-      }
+function writeFiles(files: ImportResult["files"], out: string): void {
+  for (const f of files) {
+    const path = join(out, f.path);
+    makeFolders(out, dirname(path));
+    try {
+      writeNewFile(path, f.text);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST" || code === "ELOOP")
+        throw new FileError(
+          `${path} appeared while import was writing (or is a symbolic link); it is left alone: ` +
+            `import into an empty folder`,
+        );
+      throw e;
     }
-    io.out(`wrote ${summary} into ${out}`);
   }
+}
+
+/** How the first `pulumi up` adopts the files, the settings they need, and what the definitions cannot express. */
+function printReport(result: ImportResult, flags: ImportFlags, io: Io): void {
   io.out(
     "the first pulumi up adopts them: Keycloak objects are imported (Pulumi import), registry " +
       "documents are taken over as they are (created_at kept); M2M client secrets and user passwords stay",
   );
-  const commands = settingsCommands(result, flags);
+  const commands = settingsCommands(result.settings, flags);
   if (commands.length) {
     io.out("stack settings these definitions need:");
     for (const c of commands) io.out(`  ${c}`);
@@ -248,16 +263,18 @@ export async function runImport(
     io.out(`not expressible in the definitions (${result.findings.length}):`);
     for (const f of result.findings) io.out(`- ${f.object} ${f.problem}\n    → ${f.action}`);
   }
+}
+
+/** The written files' warnings and errors; 1 when they have errors. */
+function printChecks(checked: ReturnType<typeof checkFiles>, io: Io): number {
   for (const d of checked.warnings) io.err(`warning: ${textLine(d)}`);
-  if (!checked.ok) {
-    for (const d of checked.errors) io.err(textLine(d));
-    io.err(
-      `the written definitions have ${plural(checked.errors.length, "error")}: fix them before ` +
-        `pulumi up (mcp-access validate shows them)`,
-    );
-    return 1;
-  }
-  return 0;
+  if (checked.ok) return 0;
+  for (const d of checked.errors) io.err(textLine(d));
+  io.err(
+    `the written definitions have ${plural(checked.errors.length, "error")}: fix them before ` +
+      `pulumi up (mcp-access validate shows them)`,
+  );
+  return 1;
 }
 
 export function addImportCommand(

@@ -3,14 +3,16 @@
  * admin REST API `identity-provider/instances`, `.../mappers`) back into `identity-providers/` files. What the
  * definitions cannot say is reported, never dropped silently; client secrets are never read (Keycloak masks them).
  */
-import type { ImportFile, ImportFinding } from "./types";
-import { stringify } from "yaml";
+import type { ImportFinding, KindImport } from "./types";
+import { byCodeUnit, yamlFile } from "./files";
 import {
   CLIENT_AUTH_METHODS,
   IDENTITY_PROVIDERS_DIR,
+  SYNC_MODES,
   type GroupMapper,
   type IdentityProviderDefinition,
 } from "../schema/identity-provider";
+import { GUIDE_DEFAULTS } from "../model/identity-providers";
 import {
   HARDCODED_GROUP_MAPPER,
   OIDC_CLAIM_GROUP_MAPPER,
@@ -35,7 +37,7 @@ export interface IdentityProviderSnapshot {
   identityProviders?: SnapshotIdentityProvider[];
 }
 
-const SYNC = new Set(["FORCE", "IMPORT", "LEGACY"]);
+const SYNC: ReadonlySet<string> = new Set(SYNC_MODES);
 
 /** One `[{key, value}]` pair of a mapper's `claims` / `attributes`, or null when there is not exactly one. */
 function onePair(json: string | undefined): { key: string; value: string } | null {
@@ -92,14 +94,16 @@ function convertProvider(p: SnapshotIdentityProvider, findings: ImportFinding[])
   const def: IdentityProviderDefinition = { alias: p.alias };
   if (p.displayName) def.display_name = p.displayName;
   if (p.enabled === false) def.enabled = false;
-  if (p.trustEmail === false) def.trust_email = false;
-  if (p.storeToken === true) def.store_token = true;
+  // Written only where they differ from upstream's guide, the definitions' defaults.
+  if (p.trustEmail !== undefined && p.trustEmail !== GUIDE_DEFAULTS.trustEmail) def.trust_email = p.trustEmail;
+  if (p.storeToken !== undefined && p.storeToken !== GUIDE_DEFAULTS.storeToken) def.store_token = p.storeToken;
   if (p.hideOnLogin === true || c.hideOnLoginPage === "true") def.hide_on_login_page = true;
-  if (p.firstBrokerLoginFlowAlias && p.firstBrokerLoginFlowAlias !== "first broker login") {
+  if (p.firstBrokerLoginFlowAlias && p.firstBrokerLoginFlowAlias !== GUIDE_DEFAULTS.firstBrokerLoginFlow) {
     def.first_broker_login_flow = p.firstBrokerLoginFlowAlias;
   }
+  // A provider without syncMode is Keycloak's default, LEGACY.
   const sync = SYNC.has(c.syncMode ?? "") ? c.syncMode! : "LEGACY";
-  if (sync !== "FORCE") def.sync_mode = sync as IdentityProviderDefinition["sync_mode"];
+  if (sync !== GUIDE_DEFAULTS.syncMode) def.sync_mode = sync as IdentityProviderDefinition["sync_mode"];
   if (p.providerId === "oidc" || p.providerId === "keycloak-oidc") {
     if (!c.authorizationUrl || !c.tokenUrl || !c.clientId) {
       findings.push({ object, problem: "has no authorizationUrl, tokenUrl or clientId", action: "not written" });
@@ -116,10 +120,10 @@ function convertProvider(p: SnapshotIdentityProvider, findings: ImportFinding[])
       ...(c.userInfoUrl ? { user_info_url: c.userInfoUrl } : {}),
       ...(c.logoutUrl ? { logout_url: c.logoutUrl } : {}),
       client_id: c.clientId,
-      ...(method && method !== "client_secret_post"
+      ...(method && method !== GUIDE_DEFAULTS.clientAuthMethod
         ? { client_auth_method: method as (typeof CLIENT_AUTH_METHODS)[number] }
         : {}),
-      ...(c.defaultScope && c.defaultScope !== "openid profile email" ? { default_scopes: c.defaultScope } : {}),
+      ...(c.defaultScope && c.defaultScope !== GUIDE_DEFAULTS.defaultScopes ? { default_scopes: c.defaultScope } : {}),
     };
     findings.push({
       object,
@@ -150,24 +154,18 @@ function convertProvider(p: SnapshotIdentityProvider, findings: ImportFinding[])
   }
   const mappers = p.mappers
     .map((m) => convertMapper(m, p.alias, sync, findings))
-    .filter((m): m is GroupMapper => m !== null)
-    .sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
-  if (mappers.length) def.mappers = mappers;
+    .filter((m): m is GroupMapper => m !== null);
+  if (mappers.length) def.mappers = byCodeUnit(mappers, (m) => m.name!);
   return def;
 }
 
-/** Adds one `identity-providers/<alias>.yaml` per provider the definitions can express. */
-export function importIdentityProviders<F extends ImportFile>(
-  s: IdentityProviderSnapshot,
-  files: F[],
-  findings: ImportFinding[],
-  make: (def: IdentityProviderDefinition, path: string, text: string) => F,
-): void {
-  for (const p of [...(s.identityProviders ?? [])].sort((a, b) => (a.alias < b.alias ? -1 : 1))) {
+/** One `identity-providers/<alias>.yaml` per provider the definitions can express. */
+export function importIdentityProviders(s: IdentityProviderSnapshot): KindImport {
+  const findings: ImportFinding[] = [];
+  const files = byCodeUnit(s.identityProviders ?? [], (p) => p.alias).flatMap((p) => {
     const def = convertProvider(p, findings);
-    if (!def) continue;
-    const header = `# yaml-language-server: $schema=../schemas/${IDENTITY_PROVIDERS_DIR}.schema.json\n`;
-    const text = header + stringify(def, { lineWidth: 0 });
-    files.push(make(def, `${IDENTITY_PROVIDERS_DIR}/${p.alias}.yaml`, text));
-  }
+    // Named by the alias as read, not made safe as other names are: the name these files have always had.
+    return def ? [yamlFile(IDENTITY_PROVIDERS_DIR, def.alias, def, [], p.alias)] : [];
+  });
+  return { files, findings };
 }

@@ -3,8 +3,9 @@
  * documents back into a `rate-limits/` file and `rate_limit_groups` on the imported users and M2M accounts.
  * What the definitions cannot say is reported, never dropped silently.
  */
-import type { ImportFile, ImportFinding } from "./types";
+import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
 import { stringify } from "yaml";
+import { byCodeUnit, yamlFile } from "./files";
 import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "../registry/rate-limits";
 import { RATE_LIMITS_DIR, type QuarantineLists, type RateLimitPolicy } from "../schema/rate-limits";
 
@@ -25,9 +26,6 @@ const DEFINITION_FIELDS = [
 ];
 const MEMBERSHIP_FIELDS = ["_id", "subject_type", "subject", "groups", "enabled"];
 
-/** A stored document as the importer reads it. */
-type Doc = Record<string, unknown>;
-
 const KEY_OF: Record<string, keyof RateLimitPolicy> = {
   "caller:group": "caller_group",
   "caller_target:group": "caller_target_group",
@@ -44,14 +42,24 @@ export interface RateLimitSnapshot {
   rateLimitMemberships?: Doc[];
 }
 
-/** Adds the rate-limit file and the identities' rate_limit_groups to what an import writes. */
-export function importRateLimits<F extends ImportFile>(
-  s: RateLimitSnapshot,
-  files: F[],
-  findings: ImportFinding[],
-): void {
+/** The rate-limit file, and `rate_limit_groups` added to the users/ and m2m/ files written before it. */
+export function importRateLimits(s: RateLimitSnapshot, ledger: Pick<ImportLedger, "files">): KindImport {
+  const findings: ImportFinding[] = [];
+  const policies = convertDefinitions(s.rateLimits ?? [], findings);
+  const { quarantine, amended } = convertMemberships(s.rateLimitMemberships ?? [], ledger.files, findings);
+  const q = Object.fromEntries(Object.entries(quarantine).filter(([, v]) => v.length)) as QuarantineLists;
+  if (Object.keys(q).length) policies.push({ quarantine: q });
+  if (!policies.length) return { files: [], findings, amended };
+  const file = yamlFile(RATE_LIMITS_DIR, "imported", policies, [
+    "Imported from the registry's rate-limit collections.",
+  ]);
+  return { files: [file], findings, amended };
+}
+
+/** `mcp_rate_limits_<ns>` documents → policies; the registry's quarantine switches are its own and not written. */
+function convertDefinitions(docs: readonly Doc[], findings: ImportFinding[]): RateLimitPolicy[] {
   const policies: RateLimitPolicy[] = [];
-  for (const d of [...(s.rateLimits ?? [])].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1))) {
+  for (const d of byCodeUnit(docs, (x) => String(x._id))) {
     const id = String(d._id);
     const object = `rate-limit definition "${id}"`;
     if (d.axis === "quarantine") {
@@ -84,21 +92,38 @@ export function importRateLimits<F extends ImportFile>(
         action:
           "the first pulumi up stops on the conflict guard for it; choose merge or overwrite with onScopeConflict",
       });
-    const p: RateLimitPolicy = { [key]: d.name } as RateLimitPolicy;
-    if (key === "server_group") p.members = strings(d.members);
-    p.window_seconds = num(d.window_seconds) ?? 60;
-    for (const f of ["user_max_requests", "agent_max_requests", "max_requests"] as const) {
-      const v = num(d[f]);
-      if (v !== undefined) p[f] = v;
-    }
-    if (d.fail_closed === true) p.fail_closed = true;
-    if (d.enabled === false) p.enabled = false;
-    policies.push(p);
+    policies.push(policyOf(d, key));
   }
+  return policies;
+}
 
+/** One enforced definition as a policy, defaults left out. */
+function policyOf(d: Doc, key: keyof RateLimitPolicy): RateLimitPolicy {
+  const p: RateLimitPolicy = { [key]: d.name } as RateLimitPolicy;
+  if (key === "server_group") p.members = strings(d.members);
+  p.window_seconds = num(d.window_seconds) ?? 60;
+  for (const f of ["user_max_requests", "agent_max_requests", "max_requests"] as const) {
+    const v = num(d[f]);
+    if (v !== undefined) p[f] = v;
+  }
+  if (d.fail_closed === true) p.fail_closed = true;
+  if (d.enabled === false) p.enabled = false;
+  return p;
+}
+
+/**
+ * `rate_limit_memberships_<ns>` documents → the quarantine lists, and the written users/ and m2m/ files with their
+ * `rate_limit_groups` added (a membership of an identity not written is reported, not written).
+ */
+function convertMemberships(
+  docs: readonly Doc[],
+  written: readonly ImportFile[],
+  findings: ImportFinding[],
+): { quarantine: Required<QuarantineLists>; amended: Map<ImportFile, ImportFile> } {
   const quarantine: Required<QuarantineLists> = { users: [], m2m: [], servers: [], agents: [] };
-  const byFile = new Map(files.map((f) => [`${f.kind}:${f.name}`, f]));
-  for (const m of [...(s.rateLimitMemberships ?? [])].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1))) {
+  const amended = new Map<ImportFile, ImportFile>();
+  const byFile = new Map(written.map((f) => [`${f.kind}:${f.name}`, f]));
+  for (const m of byCodeUnit(docs, (x) => String(x._id))) {
     const id = String(m._id);
     const object = `rate-limit membership "${id}"`;
     const extra = Object.keys(m).filter((k) => !MEMBERSHIP_FIELDS.includes(k));
@@ -139,14 +164,9 @@ export function importRateLimits<F extends ImportFile>(
     }
     if (groups.includes(QUARANTINE_CALLER_GROUP)) quarantine[kind].push(subject);
     const own = groups.filter((g) => !RESERVED_GROUP_NAMES.includes(g));
-    if (own.length) file.text += stringify({ rate_limit_groups: own }, { lineWidth: 0 });
+    const before = amended.get(file) ?? file;
+    if (own.length)
+      amended.set(file, { ...before, text: before.text + stringify({ rate_limit_groups: own }, { lineWidth: 0 }) });
   }
-  const q = Object.fromEntries(Object.entries(quarantine).filter(([, v]) => v.length)) as QuarantineLists;
-  if (Object.keys(q).length) policies.push({ quarantine: q });
-  if (!policies.length) return;
-  const text =
-    `# yaml-language-server: $schema=../schemas/${RATE_LIMITS_DIR}.schema.json\n# Imported from the ` +
-    `registry's rate-limit collections.\n` +
-    stringify(policies, { lineWidth: 0 });
-  files.push({ kind: RATE_LIMITS_DIR, name: "imported", path: `${RATE_LIMITS_DIR}/imported.yaml`, text } as F);
+  return { quarantine, amended };
 }

@@ -1,4 +1,4 @@
-/** What `import` writes and reports, shared by the importers of each kind of definition. */
+/** What `import` writes and reports, and the shape every kind's importer shares. */
 import type { Kind } from "../schema";
 
 export interface ImportFile {
@@ -15,4 +15,56 @@ export interface ImportFinding {
   object: string;
   problem: string;
   action: string;
+}
+
+/** A stored document as read. */
+export type Doc = Record<string, unknown>;
+
+/** Stack settings the definitions need (e.g. `existingGroups`), as `key → value`. */
+export interface ImportSettings {
+  existingGroups: string[];
+  keycloakM2MAudienceMapper?: false;
+}
+
+/** What one kind's importer hands back: the files it writes and what it reports, in the order reported. */
+export interface KindImport {
+  files: ImportFile[];
+  findings: ImportFinding[];
+  /** Files of earlier kinds this kind rewrites (rate limits add `rate_limit_groups` to users/ and m2m/ files). */
+  amended?: ReadonlyMap<ImportFile, ImportFile>;
+  /** The stack settings, from the one importer that decides them. */
+  settings?: ImportSettings;
+}
+
+/**
+ * What the kinds imported so far learned that later kinds need. Each importer reads it and adds what it learns
+ * (sets and counts); the composer alone replaces `files`.
+ */
+export interface ImportLedger {
+  /** The files written so far, in the order written. */
+  files: readonly ImportFile[];
+  /** Scope names written as group files. */
+  readonly scoped: Set<string>;
+  /** Of those, the scopes whose group the registry does not manage (is_idp_managed false): joined as existing. */
+  readonly unmanaged: Set<string>;
+  /** Every name (or Entra Object ID) a scope document's group_mappings lists, the registry's seeds included. */
+  readonly mapped: Set<string>;
+  /** Groups the written users and M2M accounts join that the stack does not create (existingGroups). */
+  readonly existing: Set<string>;
+  /** Entra principals in no group of the registry: not written. */
+  readonly skipped: { users: number; clients: number };
+  /** Keycloak M2M clients without an audience mapper of their own. */
+  audienceMissing: number;
+}
+
+export function newLedger(): ImportLedger {
+  return {
+    files: [],
+    scoped: new Set(),
+    unmanaged: new Set(),
+    mapped: new Set(),
+    existing: new Set(),
+    skipped: { users: 0, clients: 0 },
+    audienceMissing: 0,
+  };
 }
