@@ -142,64 +142,86 @@ export async function findAdoptable(
   if (!(await admin.realmExists(realm))) return adoption;
   if (declared.managesRealm && !managed.realm) adoption.realm = realm;
 
+  const read: Read = { admin, realm, declared, managed, adoption };
+  await adoptGroups(read);
+  await adoptUsers(read);
+  await adoptClients(read);
+  await adoptScopeMappers(read);
+  return adoption;
+}
+
+/** One adoption's inputs and its result, filled in by one function per object type. */
+interface Read {
+  admin: KeycloakAdmin;
+  realm: string;
+  declared: DeclaredKeycloakObjects;
+  managed: Managed;
+  adoption: KeycloakAdoption;
+}
+
+async function adoptGroups({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantGroups = declared.groups.filter((g) => !managed.groups.has(g));
-  if (wantGroups.length) {
-    const ids = await admin.topLevelGroupIds(realm);
-    for (const g of wantGroups) if (ids.has(g)) adoption.groups[g] = `${realm}/${ids.get(g)}`;
-  }
+  if (!wantGroups.length) return;
+  const ids = await admin.topLevelGroupIds(realm);
+  for (const g of wantGroups) if (ids.has(g)) adoption.groups[g] = `${realm}/${ids.get(g)}`;
+}
+
+async function adoptUsers({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantUsers = declared.users.filter((u) => !managed.users.has(u));
-  if (wantUsers.length) {
-    const ids = await admin.userIds(realm, wantUsers);
-    for (const u of wantUsers) {
-      const id = ids.get(u);
-      if (!id) continue;
-      adoption.users[u] = `${realm}/${id}`;
-      // A user whose generated password is in the state (a run cut short after it, before the user) gets it.
-      if (!declared.legacyPasswordUsers?.has(u)) adoption.keepPasswords!.push(u);
-      await adoptMemberships(admin, realm, id, membershipKey("user", u), declared, adoption);
-    }
+  if (!wantUsers.length) return;
+  const ids = await admin.userIds(realm, wantUsers);
+  for (const u of wantUsers) {
+    const id = ids.get(u);
+    if (!id) continue;
+    adoption.users[u] = `${realm}/${id}`;
+    // A user whose generated password is in the state (a run cut short after it, before the user) gets it.
+    if (!declared.legacyPasswordUsers?.has(u)) adoption.keepPasswords!.push(u);
+    await adoptMemberships(admin, realm, id, membershipKey("user", u), declared, adoption);
   }
+}
+
+async function adoptClients({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantClients = Object.entries(declared.clients).filter(
     ([c, mappers]) => !managed.clients.has(c) || mappers.some((x) => !managed.mappers.has(mapperKey(c, x))),
   );
-  if (wantClients.length) {
-    const ids = await admin.clientIds(realm);
-    for (const [clientId, mappers] of wantClients) {
-      const uuid = ids.get(clientId);
-      if (!uuid) continue;
-      if (!managed.clients.has(clientId)) {
-        adoption.clients[clientId] = `${realm}/${uuid}`;
-        const key = membershipKey("m2m", clientId);
-        if (declared.memberships?.[key]) {
-          const saId = await admin.serviceAccountUserId(realm, uuid);
-          if (saId) await adoptMemberships(admin, realm, saId, key, declared, adoption);
-        }
-      }
-      const wantMappers = mappers.filter((x) => !managed.mappers.has(mapperKey(clientId, x)));
-      if (!wantMappers.length) continue;
-      const mapperIds = await admin.protocolMapperIds(realm, uuid);
-      for (const x of wantMappers) {
-        const id = mapperIds.get(x);
-        if (id) adoption.mappers[mapperKey(clientId, x)] = `${realm}/client/${uuid}/${id}`;
+  if (!wantClients.length) return;
+  const ids = await admin.clientIds(realm);
+  for (const [clientId, mappers] of wantClients) {
+    const uuid = ids.get(clientId);
+    if (!uuid) continue;
+    if (!managed.clients.has(clientId)) {
+      adoption.clients[clientId] = `${realm}/${uuid}`;
+      const key = membershipKey("m2m", clientId);
+      if (declared.memberships?.[key]) {
+        const saId = await admin.serviceAccountUserId(realm, uuid);
+        if (saId) await adoptMemberships(admin, realm, saId, key, declared, adoption);
       }
     }
+    const wantMappers = mappers.filter((x) => !managed.mappers.has(mapperKey(clientId, x)));
+    if (!wantMappers.length) continue;
+    const mapperIds = await admin.protocolMapperIds(realm, uuid);
+    for (const x of wantMappers) {
+      const id = mapperIds.get(x);
+      if (id) adoption.mappers[mapperKey(clientId, x)] = `${realm}/client/${uuid}/${id}`;
+    }
   }
+}
+
+async function adoptScopeMappers({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantScopes = Object.entries(declared.clientScopes ?? {})
     .map(([scope, mappers]) => [scope, mappers.filter((x) => !managed.scopeMappers.has(x))] as const)
     .filter(([, mappers]) => mappers.length > 0);
-  if (wantScopes.length) {
-    const ids = await admin.clientScopeIds(realm);
-    for (const [scope, mappers] of wantScopes) {
-      const scopeId = ids.get(scope);
-      if (!scopeId) continue;
-      const mapperIds = await admin.clientScopeMapperIds(realm, scopeId);
-      for (const x of mappers) {
-        const id = mapperIds.get(x);
-        if (id) adoption.mappers[scopeMapperKey(scope, x)] = `${realm}/client-scope/${scopeId}/${id}`;
-      }
+  if (!wantScopes.length) return;
+  const ids = await admin.clientScopeIds(realm);
+  for (const [scope, mappers] of wantScopes) {
+    const scopeId = ids.get(scope);
+    if (!scopeId) continue;
+    const mapperIds = await admin.clientScopeMapperIds(realm, scopeId);
+    for (const x of mappers) {
+      const id = mapperIds.get(x);
+      if (id) adoption.mappers[scopeMapperKey(scope, x)] = `${realm}/client-scope/${scopeId}/${id}`;
     }
   }
-  return adoption;
 }
 
 /** A UserGroups is imported when Keycloak's groups of the principal are exactly the declared ones. */

@@ -5,18 +5,13 @@
  * not fail with 409. Keycloak keys a provider on its alias and a mapper on its name within the provider.
  */
 import type { BrokeredProvider } from "../../lib";
-import { signInKeycloak, type KeycloakAdminSettings } from "../../clients/keycloak-admin";
+import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
 
 const T = {
   providers: ["keycloak:oidc/identityProvider:IdentityProvider", "keycloak:saml/identityProvider:IdentityProvider"],
   mapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
 };
-
-/** What adoption asks Keycloak: for each alias that exists, its mappers' ids by name. */
-export interface IdentityProviderLookup {
-  mappersByAlias(realm: string, aliases: readonly string[]): Promise<Map<string, Map<string, string>>>;
-}
 
 /** Import ids (the provider's formats `realm/alias` and `realm/alias/mapperId`). */
 export interface IdentityProviderAdoption {
@@ -29,30 +24,12 @@ export const NO_IDP_ADOPTION: IdentityProviderAdoption = { providers: {}, mapper
 
 export const idpMapperKey = (alias: string, name: string): string => `${alias}/${name}`;
 
-export async function connectIdentityProviderLookup(s: KeycloakAdminSettings): Promise<IdentityProviderLookup> {
-  const kc = await signInKeycloak(s);
-  return {
-    async mappersByAlias(realm, aliases) {
-      const out = new Map<string, Map<string, string>>();
-      // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
-      if (!(await kc.realms.findOne({ realm }))) return out;
-      const live = new Set((await kc.identityProviders.find({ realm })).map((p) => p.alias));
-      for (const alias of aliases) {
-        if (!live.has(alias)) continue;
-        const mappers = await kc.identityProviders.findMappers({ realm, alias });
-        out.set(alias, new Map(mappers.filter((m) => m.name && m.id).map((m) => [m.name!, m.id!])));
-      }
-      return out;
-    },
-  };
-}
-
 /** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
 export async function findAdoptableProviders(
   providers: readonly BrokeredProvider[],
   state: readonly StateResource[] | undefined,
   realm: string,
-  connect: () => Promise<IdentityProviderLookup>,
+  connect: () => Promise<Pick<KeycloakAdmin, "realmExists" | "identityProviders">>,
 ): Promise<IdentityProviderAdoption> {
   if (!state || !providers.length) return NO_IDP_ADOPTION;
   const inRealm = state.filter((r) => r.outputs.realm === realm);
@@ -66,11 +43,15 @@ export async function findAdoptableProviders(
     (p) => !managed.has(p.alias) || p.mappers.some((m) => !managedMappers.has(idpMapperKey(p.alias, m.name))),
   );
   if (!wanted.length) return NO_IDP_ADOPTION;
-  const live = await (
-    await connect()
-  ).mappersByAlias(
+  const admin = await connect();
+  // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
+  if (!(await admin.realmExists(realm))) return NO_IDP_ADOPTION;
+  const found = await admin.identityProviders(
     realm,
     wanted.map((p) => p.alias),
+  );
+  const live = new Map(
+    found.map((p) => [p.alias, new Map(p.mappers.filter((m) => m.name && m.id).map((m) => [m.name, m.id]))]),
   );
   const adoption: IdentityProviderAdoption = { providers: {}, mappers: {} };
   for (const p of wanted) {
