@@ -8,6 +8,7 @@
  */
 import type { StateResource } from "../../clients/stack-state";
 import type { EntraDirectory } from "../../clients/graph";
+import { PlanError } from "../../lib";
 
 export interface DeclaredEntraObjects {
   /** Groups the stack creates: name → the Object ID its definition lists in group_mappings, if any. */
@@ -60,24 +61,37 @@ export function entraAdoptedCount(a: EntraAdoption): number {
   );
 }
 
+/** What the state lacks: the objects and memberships to look for in the tenant. */
+interface Wanted {
+  groups: string[];
+  users: string[];
+  clients: string[];
+  members: DeclaredEntraObjects["memberships"][number][];
+}
+
+function wantedFrom(declared: DeclaredEntraObjects, state: readonly StateResource[]): Wanted {
+  const inState = (type: string, key: string, value: string) =>
+    state.some((r) => r.type === type && r.outputs[key] === value);
+  const members = new Set(state.filter((r) => r.type === T.member).map((r) => urnName(r.urn)));
+  return {
+    groups: Object.keys(declared.groups).filter((g) => !inState(T.group, "displayName", g)),
+    users: declared.users.filter((u) => !inState(T.user, "userPrincipalName", u)),
+    clients: declared.clients.filter((c) => !inState(T.application, "displayName", c)),
+    members: declared.memberships.filter((m) => !members.has(m.resource)),
+  };
+}
+
 export async function findEntraAdoptable(
   declared: DeclaredEntraObjects,
   state: readonly StateResource[] | undefined,
   connect: () => Promise<EntraDirectory | undefined>,
 ): Promise<EntraAdoption> {
   if (!state) return NO_ENTRA_ADOPTION;
-  const inState = (type: string, key: string, value: string) =>
-    state.some((r) => r.type === type && r.outputs[key] === value);
   const kept = state
     .filter((r) => r.type === T.user && r.outputs.password == null)
     .map((r) => String(r.outputs.userPrincipalName));
-  const members = new Set(state.filter((r) => r.type === T.member).map((r) => urnName(r.urn)));
-
-  const wantGroups = Object.keys(declared.groups).filter((g) => !inState(T.group, "displayName", g));
-  const wantUsers = declared.users.filter((u) => !inState(T.user, "userPrincipalName", u));
-  const wantClients = declared.clients.filter((c) => !inState(T.application, "displayName", c));
-  const wantMembers = declared.memberships.filter((m) => !members.has(m.resource));
-  if (!wantGroups.length && !wantUsers.length && !wantClients.length && !wantMembers.length)
+  const want = wantedFrom(declared, state);
+  if (!want.groups.length && !want.users.length && !want.clients.length && !want.members.length)
     return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
   const dir = await connect();
   if (!dir) return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
@@ -91,19 +105,34 @@ export async function findEntraAdoptable(
     keepPasswords: kept,
   };
   // Only what is missing is looked up in Graph: the missing objects, and the two ends of each missing membership.
-  const neededGroups = new Set([...wantGroups, ...wantMembers.map((m) => m.group)]);
   const neededPrincipals = new Set([
-    ...wantUsers.map((u) => `user:${u}`),
-    ...wantClients.map((c) => `m2m:${c}`),
-    ...wantMembers.map((m) => `${m.kind}:${m.principal}`),
+    ...want.users.map((u) => `user:${u}`),
+    ...want.clients.map((c) => `m2m:${c}`),
+    ...want.members.map((m) => `${m.kind}:${m.principal}`),
   ]);
+  const groupIds = await adoptGroups(dir, declared, want, a);
+  const principalIds = new Map<string, string>();
+  await adoptUsers(dir, declared, want, neededPrincipals, principalIds, a);
+  await adoptClients(dir, declared, want, neededPrincipals, principalIds, a);
+  await adoptMembers(dir, want, groupIds, principalIds, a);
+  return a;
+}
+
+/** The groups missing from the state and those missing memberships name: name → Object ID. */
+async function adoptGroups(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  a: EntraAdoption,
+): Promise<Map<string, string>> {
+  const needed = new Set([...want.groups, ...want.members.map((m) => m.group)]);
   const groupIds = new Map<string, string>();
-  for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups].filter((g) => neededGroups.has(g))) {
+  for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups].filter((g) => needed.has(g))) {
     const listed = declared.groups[name];
     const found = listed ? await dir.groupById(listed) : undefined;
     const candidates = found ? [found] : await dir.groupsNamed(name);
     if (candidates.length > 1) {
-      throw new Error(
+      throw new PlanError(
         `Entra has ${candidates.length} security groups named "${name}" ` +
           `(${candidates.map((c) => c.id).join(", ")}): add the right one's Object ID to ` +
           `group_mappings in its group file, so this stack adopts that one`,
@@ -111,22 +140,42 @@ export async function findEntraAdoptable(
     }
     if (!candidates[0]) continue;
     groupIds.set(name, candidates[0].id);
-    if (wantGroups.includes(name)) a.groups[name] = `/groups/${candidates[0].id}`;
+    if (want.groups.includes(name)) a.groups[name] = `/groups/${candidates[0].id}`;
   }
-  const principalIds = new Map<string, string>();
-  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) => neededPrincipals.has(`user:${u}`))) {
+  return groupIds;
+}
+
+async function adoptUsers(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  needed: ReadonlySet<string>,
+  principalIds: Map<string, string>,
+  a: EntraAdoption,
+): Promise<void> {
+  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) => needed.has(`user:${u}`))) {
     const u = await dir.userByUpn(upn);
     if (!u) continue;
     principalIds.set(`user:${upn}`, u.id);
-    if (wantUsers.includes(upn)) {
+    if (want.users.includes(upn)) {
       a.users[upn] = `/users/${u.id}`;
       a.keepPasswords.push(upn);
     }
   }
-  for (const name of declared.clients.filter((c) => neededPrincipals.has(`m2m:${c}`))) {
+}
+
+async function adoptClients(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  needed: ReadonlySet<string>,
+  principalIds: Map<string, string>,
+  a: EntraAdoption,
+): Promise<void> {
+  for (const name of declared.clients.filter((c) => needed.has(`m2m:${c}`))) {
     const apps = await dir.applicationsNamed(name);
     if (apps.length > 1)
-      throw new Error(
+      throw new PlanError(
         `Entra has ${apps.length} applications named "${name}": rename the extra ones, so this ` +
           `stack adopts the right one`,
       );
@@ -134,17 +183,26 @@ export async function findEntraAdoptable(
     if (!app) continue;
     const sp = await dir.servicePrincipalOf(app.appId);
     if (sp) principalIds.set(`m2m:${name}`, sp.id);
-    if (!wantClients.includes(name)) continue;
+    if (!want.clients.includes(name)) continue;
     a.applications[name] = `/applications/${app.id}`;
     if (sp) a.servicePrincipals[name] = `/servicePrincipals/${sp.id}`;
   }
+}
+
+/** A membership is adopted when both ends are known and the tenant already has it. */
+async function adoptMembers(
+  dir: EntraDirectory,
+  want: Wanted,
+  groupIds: ReadonlyMap<string, string>,
+  principalIds: ReadonlyMap<string, string>,
+  a: EntraAdoption,
+): Promise<void> {
   const membersOf = new Map<string, Set<string>>();
-  for (const m of wantMembers) {
+  for (const m of want.members) {
     const gid = groupIds.get(m.group);
     const pid = principalIds.get(`${m.kind}:${m.principal}`);
     if (!gid || !pid) continue;
     if (!membersOf.has(gid)) membersOf.set(gid, await dir.memberIds(gid));
     if (membersOf.get(gid)!.has(pid)) a.members[m.resource] = `${gid}/member/${pid}`;
   }
-  return a;
 }

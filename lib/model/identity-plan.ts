@@ -77,11 +77,19 @@ export interface PlanSettings {
   audienceMapper?: boolean;
 }
 
+const missingUpnDomain = (username: string, file: string): PlanError =>
+  new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
+
 function signInName(username: string, file: string, s: PlanSettings): string {
   if (s.idp !== "entra" || username.includes("@")) return username;
-  if (!s.userDomain)
-    throw new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
+  if (!s.userDomain) throw missingUpnDomain(username, file);
   return `${username}@${s.userDomain}`;
+}
+
+/** Entra signs users in by UPN: a plan with a sign-in name that is none cannot be applied there. */
+export function checkEntraPlan(plan: IdentityPlan): void {
+  const bad = plan.users.find((u) => !u.signInName.includes("@"));
+  if (bad) throw missingUpnDomain(bad.name, bad.file);
 }
 
 export function planIdentity(model: AccessModel, settings: PlanSettings): IdentityPlan {
