@@ -30,6 +30,7 @@ import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from
 import { BrokeredIdentityProviders, providersNeedingSecrets } from "./components/keycloak/identity-providers";
 import {
   findAdoptableProviders,
+  idpAdoptedCount,
   type IdentityProviderAdoption,
 } from "./components/keycloak/identity-provider-adoption";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
@@ -183,8 +184,7 @@ export async function keycloakAccess(
   checkProviderSecrets(config, providers);
   const adopted = await keycloakAdoption(keycloakArgs(config, model, keycloakUrl), providers, deps);
   const { realm } = adopted.access;
-  const idpAdopted = Object.keys(adopted.providers.providers).length + Object.keys(adopted.providers.mappers).length;
-  logAdopted(idpAdopted, "identity provider(s) and mapper(s)", `realm ${realm}`);
+  logAdopted(idpAdoptedCount(adopted.providers), "identity provider(s) and mapper(s)", `realm ${realm}`);
   logAdopted(adoptedCount(adopted.access.adoption!), "Keycloak object(s)", `realm ${realm}`, " (a run was cut short)");
   const hooks = deps.keycloakHooks();
   const access = new KeycloakAccess("keycloak", { ...adopted.access, hooks });

@@ -5,7 +5,15 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { checkEntraPlan, type ClientPlan, type GroupPlan, type IdentityPlan, type UserPlan } from "../../lib";
+import {
+  checkEntraPlan,
+  entraMemberResourceName,
+  entraObjectNames,
+  type ClientPlan,
+  type GroupPlan,
+  type IdentityPlan,
+  type UserPlan,
+} from "../../lib";
 import { declareIdentity, type IdentityAdapter, type Principal } from "../identity";
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { ReplicationDelay } from "./replication-delay";
@@ -36,27 +44,9 @@ export interface EntraAccessArgs {
   adoption?: EntraAdoption;
 }
 
-const memberName = (name: string, kind: "user" | "m2m", principal: string, group: string) =>
-  `${name}-member-${kind === "user" ? "user" : "sp"}-${principal}-${group}`;
-
-/** The Entra objects `EntraAccess` declares with this plan, by name (for adoption). */
+/** The Entra objects `EntraAccess` declares with this plan, by name (for adoption): the plan's names. */
 export function declaredEntraObjects(name: string, plan: IdentityPlan): DeclaredEntraObjects {
-  const created = plan.groups.filter((g) => g.action === "create" && !g.bootstrap);
-  return {
-    groups: Object.fromEntries(created.map((g) => [g.name, g.objectId])),
-    lookedUpGroups: plan.groups.filter((g) => g.action === "lookUp").map((g) => g.name),
-    users: plan.users.filter((u) => u.action === "create").map((u) => u.signInName),
-    lookedUpUsers: plan.users.filter((u) => u.action === "lookUp").map((u) => u.signInName),
-    clients: plan.clients.map((c) => c.name),
-    memberships: [...plan.users, ...plan.clients].flatMap((p) =>
-      p.groups.map((group) => ({
-        resource: memberName(name, p.kind, p.name, group),
-        kind: p.kind,
-        principal: p.kind === "user" ? p.signInName : p.name,
-        group,
-      })),
-    ),
-  };
+  return entraObjectNames(plan, name);
 }
 
 export function entraTokenUrl(tenantId: string, base = "https://login.microsoftonline.com"): string {
@@ -190,7 +180,7 @@ function replicationDelay(ctx: EntraContext, principals: readonly Principal[]): 
 
 function memberships(ctx: EntraContext, p: Principal, groupIds: pulumi.Output<string>[]): void {
   p.plan.groups.forEach((group, i) => {
-    const resource = memberName(ctx.name, p.plan.kind, p.plan.name, group);
+    const resource = entraMemberResourceName(ctx.name, p.plan.kind, p.plan.name, group);
     new azuread.GroupMember(
       resource,
       { groupObjectId: groupIds[i]!, memberObjectId: p.id },

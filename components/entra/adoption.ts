@@ -8,30 +8,19 @@
  */
 import type { StateResource } from "../../clients/stack-state";
 import type { EntraDirectory } from "../../clients/graph";
-import { PlanError } from "../../lib";
+import { membershipKey, PlanError, type EntraObjectNames } from "../../lib";
+import { importCount, passwordlessUsers, RESOURCE_TYPES, urnName, type ImportIds } from "../adoption";
 
-export interface DeclaredEntraObjects {
-  /** Groups the stack creates: name → the Object ID its definition lists in group_mappings, if any. */
-  groups: Readonly<Record<string, string | undefined>>;
-  /** UPNs of users the stack creates. */
-  users: readonly string[];
-  /** UPNs of users looked up (their memberships may still be adopted). */
-  lookedUpUsers: readonly string[];
-  /** M2M account names (= application display names). */
-  clients: readonly string[];
-  /** One entry per GroupMember: its resource name, the principal (UPN or M2M name) and the group name. */
-  memberships: ReadonlyArray<{ resource: string; kind: "user" | "m2m"; principal: string; group: string }>;
-  /** Groups looked up, by name (memberships in them may be adopted). */
-  lookedUpGroups: readonly string[];
-}
+/** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `entraObjectNames`). */
+export type DeclaredEntraObjects = EntraObjectNames;
 
 export interface EntraAdoption {
-  groups: Record<string, string>;
-  users: Record<string, string>;
-  applications: Record<string, string>;
-  servicePrincipals: Record<string, string>;
+  groups: ImportIds;
+  users: ImportIds;
+  applications: ImportIds;
+  servicePrincipals: ImportIds;
   /** GroupMember resource name → import id. */
-  members: Record<string, string>;
+  members: ImportIds;
   /** UPNs whose password Entra keeps (adopted, or imported earlier): no password declared. */
   keepPasswords: string[];
 }
@@ -45,20 +34,10 @@ export const NO_ENTRA_ADOPTION: EntraAdoption = {
   keepPasswords: [],
 };
 
-const T = {
-  group: "azuread:index/group:Group",
-  user: "azuread:index/user:User",
-  application: "azuread:index/application:Application",
-  member: "azuread:index/groupMember:GroupMember",
-};
-
-const urnName = (urn: string | undefined) => (urn ?? "").split("::").pop() ?? "";
+const T = RESOURCE_TYPES.entra;
 
 export function entraAdoptedCount(a: EntraAdoption): number {
-  return [a.groups, a.users, a.applications, a.servicePrincipals, a.members].reduce(
-    (n, r) => n + Object.keys(r).length,
-    0,
-  );
+  return importCount(a.groups, a.users, a.applications, a.servicePrincipals, a.members);
 }
 
 /** What the state lacks: the objects and memberships to look for in the tenant. */
@@ -87,9 +66,7 @@ export async function findEntraAdoptable(
   connect: () => Promise<EntraDirectory | undefined>,
 ): Promise<EntraAdoption> {
   if (!state) return NO_ENTRA_ADOPTION;
-  const kept = state
-    .filter((r) => r.type === T.user && r.outputs.password == null)
-    .map((r) => String(r.outputs.userPrincipalName));
+  const kept = passwordlessUsers(state, T.user, { name: "userPrincipalName", password: "password" });
   const want = wantedFrom(declared, state);
   if (!want.groups.length && !want.users.length && !want.clients.length && !want.members.length)
     return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
@@ -106,9 +83,9 @@ export async function findEntraAdoptable(
   };
   // Only what is missing is looked up in Graph: the missing objects, and the two ends of each missing membership.
   const neededPrincipals = new Set([
-    ...want.users.map((u) => `user:${u}`),
-    ...want.clients.map((c) => `m2m:${c}`),
-    ...want.members.map((m) => `${m.kind}:${m.principal}`),
+    ...want.users.map((u) => membershipKey("user", u)),
+    ...want.clients.map((c) => membershipKey("m2m", c)),
+    ...want.members.map((m) => membershipKey(m.kind, m.principal)),
   ]);
   const groupIds = await adoptGroups(dir, declared, want, a);
   const principalIds = new Map<string, string>();
@@ -153,10 +130,12 @@ async function adoptUsers(
   principalIds: Map<string, string>,
   a: EntraAdoption,
 ): Promise<void> {
-  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) => needed.has(`user:${u}`))) {
+  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) =>
+    needed.has(membershipKey("user", u)),
+  )) {
     const u = await dir.userByUpn(upn);
     if (!u) continue;
-    principalIds.set(`user:${upn}`, u.id);
+    principalIds.set(membershipKey("user", upn), u.id);
     if (want.users.includes(upn)) {
       a.users[upn] = `/users/${u.id}`;
       a.keepPasswords.push(upn);
@@ -172,7 +151,7 @@ async function adoptClients(
   principalIds: Map<string, string>,
   a: EntraAdoption,
 ): Promise<void> {
-  for (const name of declared.clients.filter((c) => needed.has(`m2m:${c}`))) {
+  for (const name of declared.clients.filter((c) => needed.has(membershipKey("m2m", c)))) {
     const apps = await dir.applicationsNamed(name);
     if (apps.length > 1)
       throw new PlanError(
@@ -182,7 +161,7 @@ async function adoptClients(
     const app = apps[0];
     if (!app) continue;
     const sp = await dir.servicePrincipalOf(app.appId);
-    if (sp) principalIds.set(`m2m:${name}`, sp.id);
+    if (sp) principalIds.set(membershipKey("m2m", name), sp.id);
     if (!want.clients.includes(name)) continue;
     a.applications[name] = `/applications/${app.id}`;
     if (sp) a.servicePrincipals[name] = `/servicePrincipals/${sp.id}`;
@@ -200,7 +179,7 @@ async function adoptMembers(
   const membersOf = new Map<string, Set<string>>();
   for (const m of want.members) {
     const gid = groupIds.get(m.group);
-    const pid = principalIds.get(`${m.kind}:${m.principal}`);
+    const pid = principalIds.get(membershipKey(m.kind, m.principal));
     if (!gid || !pid) continue;
     if (!membersOf.has(gid)) membersOf.set(gid, await dir.memberIds(gid));
     if (membersOf.get(gid)!.has(pid)) a.members[m.resource] = `${gid}/member/${pid}`;

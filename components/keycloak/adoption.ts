@@ -8,6 +8,7 @@
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
 import { membershipKey, type KeycloakObjectNames } from "../../lib";
+import { importCount, ownedKey, passwordlessUsers, RESOURCE_TYPES, type ImportIds } from "../adoption";
 
 /** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `keycloakObjectNames`). */
 export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
@@ -18,16 +19,16 @@ export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
 /** Import ids (the provider's import format) of declared objects that exist in Keycloak but not in the state. */
 export interface KeycloakAdoption {
   realm?: string;
-  groups: Record<string, string>;
-  users: Record<string, string>;
-  clients: Record<string, string>;
+  groups: ImportIds;
+  users: ImportIds;
+  clients: ImportIds;
   /** `${clientId}/${mapperName}` → import id. */
-  mappers: Record<string, string>;
+  mappers: ImportIds;
   /**
    * `membershipKey(kind, name)` → import id of the principal's UserGroups: only for adopted principals whose
    * groups in Keycloak are exactly the declared ones (otherwise the UserGroups is created, which sets them).
    */
-  userGroups?: Record<string, string>;
+  userGroups?: ImportIds;
   /**
    * Users whose password Keycloak keeps: adopted users this stack never gave an initial password (made by the
    * registry's tools, see `mcp-access import`), and users the state holds without one. No initial password is
@@ -40,12 +41,12 @@ export const NO_ADOPTION: KeycloakAdoption = { groups: {}, users: {}, clients: {
 
 /** Users the state holds without an initial password (imported ones): their password stays Keycloak's. */
 function passwordlessInState(state: readonly StateResource[], realm: string): string[] {
-  return state
-    .filter((r) => r.type === T.user && r.outputs.realmId === realm && r.outputs.initialPassword == null)
-    .map((r) => String(r.outputs.username));
+  const fields = { name: "username", password: "initialPassword" };
+  return passwordlessUsers(state, T.user, fields, (r) => r.outputs.realmId === realm);
 }
 
-export const mapperKey = (clientId: string, mapper: string): string => `${clientId}/${mapper}`;
+/** The key of a mapper on a client. */
+export const mapperKey: (clientId: string, mapper: string) => string = ownedKey;
 
 /**
  * The adoption key of a mapper on a client scope. The state records a scope mapper's scope by id only, and the
@@ -53,16 +54,7 @@ export const mapperKey = (clientId: string, mapper: string): string => `${client
  */
 export const scopeMapperKey = (scope: string, mapper: string): string => `client-scope:${scope}/${mapper}`;
 
-const T = {
-  realm: "keycloak:index/realm:Realm",
-  group: "keycloak:index/group:Group",
-  user: "keycloak:index/user:User",
-  client: "keycloak:openid/client:Client",
-  mappers: [
-    "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
-    "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper",
-  ],
-};
+const T = RESOURCE_TYPES.keycloak;
 
 interface Managed {
   realm: boolean;
@@ -96,7 +88,7 @@ export function managedInState(state: readonly StateResource[], realm: string): 
       byUuid.set(r.id, String(o.clientId));
     }
   }
-  for (const r of inRealm.filter((x) => T.mappers.includes(x.type))) {
+  for (const r of inRealm.filter((x) => (T.protocolMappers as readonly string[]).includes(x.type))) {
     if (r.outputs.clientScopeId) m.scopeMappers.add(String(r.outputs.name));
     const clientId = byUuid.get(String(r.outputs.clientId));
     if (clientId) m.mappers.add(mapperKey(clientId, String(r.outputs.name)));
@@ -243,8 +235,5 @@ async function adoptMemberships(
 
 /** How many objects a run adopts, for the log. */
 export function adoptedCount(a: KeycloakAdoption): number {
-  return (
-    (a.realm ? 1 : 0) +
-    [a.groups, a.users, a.clients, a.mappers, a.userGroups ?? {}].reduce((n, r) => n + Object.keys(r).length, 0)
-  );
+  return (a.realm ? 1 : 0) + importCount(a.groups, a.users, a.clients, a.mappers, a.userGroups);
 }

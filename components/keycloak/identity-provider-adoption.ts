@@ -7,22 +7,24 @@
 import type { BrokeredProvider } from "../../lib";
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
+import { importCount, ownedKey, RESOURCE_TYPES, type ImportIds } from "../adoption";
 
-const T = {
-  providers: ["keycloak:oidc/identityProvider:IdentityProvider", "keycloak:saml/identityProvider:IdentityProvider"],
-  mapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
-};
+const T = RESOURCE_TYPES.keycloak;
 
 /** Import ids (the provider's formats `realm/alias` and `realm/alias/mapperId`). */
 export interface IdentityProviderAdoption {
-  providers: Record<string, string>;
+  providers: ImportIds;
   /** `${alias}/${mapperName}` → import id. */
-  mappers: Record<string, string>;
+  mappers: ImportIds;
 }
 
 export const NO_IDP_ADOPTION: IdentityProviderAdoption = { providers: {}, mappers: {} };
 
-export const idpMapperKey = (alias: string, name: string): string => `${alias}/${name}`;
+/** The key of a mapper on a provider. */
+export const idpMapperKey: (alias: string, name: string) => string = ownedKey;
+
+/** How many providers and mappers a run adopts, for the log. */
+export const idpAdoptedCount = (a: IdentityProviderAdoption): number => importCount(a.providers, a.mappers);
 
 /** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
 export async function findAdoptableProviders(
@@ -33,10 +35,14 @@ export async function findAdoptableProviders(
 ): Promise<IdentityProviderAdoption> {
   if (!state || !providers.length) return NO_IDP_ADOPTION;
   const inRealm = state.filter((r) => r.outputs.realm === realm);
-  const managed = new Set(inRealm.filter((r) => T.providers.includes(r.type)).map((r) => String(r.outputs.alias)));
+  const managed = new Set(
+    inRealm
+      .filter((r) => (T.identityProviders as readonly string[]).includes(r.type))
+      .map((r) => String(r.outputs.alias)),
+  );
   const managedMappers = new Set(
     inRealm
-      .filter((r) => r.type === T.mapper)
+      .filter((r) => r.type === T.identityProviderMapper)
       .map((r) => idpMapperKey(String(r.outputs.identityProviderAlias), String(r.outputs.name))),
   );
   const wanted = providers.filter(
