@@ -119,7 +119,6 @@ function checkProviderSecrets(config: StackConfig, providers: readonly BrokeredP
   throw new StackSettingsError(
     `no client secret for the identity provider(s) ${missing.join(", ")}; nothing was applied. Set each with ` +
       `pulumi config set --secret --path 'mcp-gateway-access:identityProviderSecrets.<alias>' <secret>`,
-    1,
   );
 }
 
