@@ -60,3 +60,30 @@ export function passwordlessUsers(
 export function importCount(...tables: ReadonlyArray<ImportIds | undefined>): number {
   return tables.reduce((n, t) => n + Object.keys(t ?? {}).length, 0);
 }
+
+/** One adoption's steps, which `adoptWhatStateLacks` runs in the order every adoption follows. */
+export interface AdoptionSteps<Lacking, Source, Adoption> {
+  /** What a run adopts when the state cannot be read: nothing, so the run behaves as Pulumi alone would. */
+  nothing: Adoption;
+  /** What the state lacks (undefined when it holds every declared object), and the adoption without asking. */
+  fromState(state: readonly StateResource[]): { lacking?: Lacking; unasked: Adoption };
+  /** The identity provider, signed in to; undefined when it cannot be asked. */
+  connect(): Promise<Source | undefined>;
+  /** The import ids of what the state lacks, from the identity provider. */
+  adopt(source: Source, lacking: Lacking, unasked: Adoption): Promise<Adoption>;
+}
+
+/**
+ * Adoption's rule on every identity provider: the identity provider is asked only when the state lacks a declared
+ * object (the common, fast case asks nothing), and a state that cannot be read adopts nothing.
+ */
+export async function adoptWhatStateLacks<Lacking, Source, Adoption>(
+  state: readonly StateResource[] | undefined,
+  steps: AdoptionSteps<Lacking, Source, Adoption>,
+): Promise<Adoption> {
+  if (!state) return steps.nothing;
+  const { lacking, unasked } = steps.fromState(state);
+  if (lacking === undefined) return unasked;
+  const source = await steps.connect();
+  return source === undefined ? unasked : steps.adopt(source, lacking, unasked);
+}

@@ -9,7 +9,14 @@
 import type { StateResource } from "../../clients/stack-state";
 import type { EntraDirectory } from "../../clients/graph";
 import { membershipKey, PlanError, type EntraObjectNames } from "../../lib";
-import { importCount, passwordlessUsers, RESOURCE_TYPES, urnName, type ImportIds } from "../adoption";
+import {
+  adoptWhatStateLacks,
+  importCount,
+  passwordlessUsers,
+  RESOURCE_TYPES,
+  urnName,
+  type ImportIds,
+} from "../adoption";
 
 /** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `entraObjectNames`). */
 export type DeclaredEntraObjects = EntraObjectNames;
@@ -60,26 +67,37 @@ function wantedFrom(declared: DeclaredEntraObjects, state: readonly StateResourc
   };
 }
 
-export async function findEntraAdoptable(
+export function findEntraAdoptable(
   declared: DeclaredEntraObjects,
   state: readonly StateResource[] | undefined,
   connect: () => Promise<EntraDirectory | undefined>,
 ): Promise<EntraAdoption> {
-  if (!state) return NO_ENTRA_ADOPTION;
-  const kept = passwordlessUsers(state, T.user, { name: "userPrincipalName", password: "password" });
-  const want = wantedFrom(declared, state);
-  if (!want.groups.length && !want.users.length && !want.clients.length && !want.members.length)
-    return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
-  const dir = await connect();
-  if (!dir) return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
+  return adoptWhatStateLacks(state, {
+    nothing: NO_ENTRA_ADOPTION,
+    fromState: (s) => {
+      const kept = passwordlessUsers(s, T.user, { name: "userPrincipalName", password: "password" });
+      const want = wantedFrom(declared, s);
+      const lacks = want.groups.length || want.users.length || want.clients.length || want.members.length;
+      return { lacking: lacks ? want : undefined, unasked: { ...NO_ENTRA_ADOPTION, keepPasswords: kept } };
+    },
+    connect,
+    adopt: (dir, want, unasked) => adoptFromTenant(dir, declared, want, unasked.keepPasswords),
+  });
+}
 
+async function adoptFromTenant(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  kept: readonly string[],
+): Promise<EntraAdoption> {
   const a: EntraAdoption = {
     groups: {},
     users: {},
     applications: {},
     servicePrincipals: {},
     members: {},
-    keepPasswords: kept,
+    keepPasswords: [...kept],
   };
   // Only what is missing is looked up in Graph: the missing objects, and the two ends of each missing membership.
   const neededPrincipals = new Set([

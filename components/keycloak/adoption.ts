@@ -8,7 +8,14 @@
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
 import { membershipKey, type KeycloakObjectNames } from "../../lib";
-import { importCount, ownedKey, passwordlessUsers, RESOURCE_TYPES, type ImportIds } from "../adoption";
+import {
+  adoptWhatStateLacks,
+  importCount,
+  ownedKey,
+  passwordlessUsers,
+  RESOURCE_TYPES,
+  type ImportIds,
+} from "../adoption";
 
 /** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `keycloakObjectNames`). */
 export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
@@ -96,7 +103,7 @@ export function managedInState(state: readonly StateResource[], realm: string): 
   return m;
 }
 
-/** Everything declared is in the state: no need to ask Keycloak anything (the common, fast case). */
+/** Whether the state lacks a declared object (when it does not, Keycloak is not asked anything). */
 function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
   return (
     (d.managesRealm && !m.realm) ||
@@ -112,16 +119,32 @@ function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
 /**
  * Finds what to adopt. `state` undefined (unreadable) adopts nothing: the run behaves as Pulumi alone would.
  */
-export async function findAdoptable(
+export function findAdoptable(
   declared: DeclaredKeycloakObjects,
   state: readonly StateResource[] | undefined,
   connect: () => Promise<KeycloakAdmin>,
 ): Promise<KeycloakAdoption> {
-  if (!state) return NO_ADOPTION;
-  const managed = managedInState(state, declared.realm);
-  const kept = passwordlessInState(state, declared.realm);
-  if (!missing(declared, managed)) return kept.length ? { ...NO_ADOPTION, keepPasswords: kept } : NO_ADOPTION;
-  const admin = await connect();
+  return adoptWhatStateLacks(state, {
+    nothing: NO_ADOPTION,
+    fromState: (s) => {
+      const managed = managedInState(s, declared.realm);
+      const kept = passwordlessInState(s, declared.realm);
+      return {
+        lacking: missing(declared, managed) ? managed : undefined,
+        unasked: kept.length ? { ...NO_ADOPTION, keepPasswords: kept } : NO_ADOPTION,
+      };
+    },
+    connect,
+    adopt: (admin, managed, unasked) => adoptFromKeycloak(admin, declared, managed, unasked.keepPasswords ?? []),
+  });
+}
+
+async function adoptFromKeycloak(
+  admin: KeycloakAdmin,
+  declared: DeclaredKeycloakObjects,
+  managed: Managed,
+  kept: readonly string[],
+): Promise<KeycloakAdoption> {
   const realm = declared.realm;
   const adoption: KeycloakAdoption = {
     groups: {},
@@ -129,11 +152,10 @@ export async function findAdoptable(
     clients: {},
     mappers: {},
     userGroups: {},
-    keepPasswords: kept,
+    keepPasswords: [...kept],
   };
   if (!(await admin.realmExists(realm))) return adoption;
   if (declared.managesRealm && !managed.realm) adoption.realm = realm;
-
   const read: Read = { admin, realm, declared, managed, adoption };
   await adoptGroups(read);
   await adoptUsers(read);

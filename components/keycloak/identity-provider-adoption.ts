@@ -7,7 +7,7 @@
 import type { BrokeredProvider } from "../../lib";
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
-import { importCount, ownedKey, RESOURCE_TYPES, type ImportIds } from "../adoption";
+import { adoptWhatStateLacks, importCount, ownedKey, RESOURCE_TYPES, type ImportIds } from "../adoption";
 
 const T = RESOURCE_TYPES.keycloak;
 
@@ -26,14 +26,14 @@ export const idpMapperKey: (alias: string, name: string) => string = ownedKey;
 /** How many providers and mappers a run adopts, for the log. */
 export const idpAdoptedCount = (a: IdentityProviderAdoption): number => importCount(a.providers, a.mappers);
 
-/** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
-export async function findAdoptableProviders(
-  providers: readonly BrokeredProvider[],
-  state: readonly StateResource[] | undefined,
-  realm: string,
-  connect: () => Promise<Pick<KeycloakAdmin, "realmExists" | "identityProviders">>,
-): Promise<IdentityProviderAdoption> {
-  if (!state || !providers.length) return NO_IDP_ADOPTION;
+/** The providers the state lacks (or lacks a mapper of), with what it holds. */
+interface Lacking {
+  wanted: BrokeredProvider[];
+  managed: ReadonlySet<string>;
+  managedMappers: ReadonlySet<string>;
+}
+
+function lackingIn(state: readonly StateResource[], providers: readonly BrokeredProvider[], realm: string): Lacking {
   const inRealm = state.filter((r) => r.outputs.realm === realm);
   const managed = new Set(
     inRealm
@@ -48,8 +48,32 @@ export async function findAdoptableProviders(
   const wanted = providers.filter(
     (p) => !managed.has(p.alias) || p.mappers.some((m) => !managedMappers.has(idpMapperKey(p.alias, m.name))),
   );
-  if (!wanted.length) return NO_IDP_ADOPTION;
-  const admin = await connect();
+  return { wanted, managed, managedMappers };
+}
+
+/** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
+export function findAdoptableProviders(
+  providers: readonly BrokeredProvider[],
+  state: readonly StateResource[] | undefined,
+  realm: string,
+  connect: () => Promise<Pick<KeycloakAdmin, "realmExists" | "identityProviders">>,
+): Promise<IdentityProviderAdoption> {
+  return adoptWhatStateLacks(state, {
+    nothing: NO_IDP_ADOPTION,
+    fromState: (s) => {
+      const lacking = providers.length ? lackingIn(s, providers, realm) : undefined;
+      return { lacking: lacking?.wanted.length ? lacking : undefined, unasked: NO_IDP_ADOPTION };
+    },
+    connect,
+    adopt: (admin, lacking) => adoptFromKeycloak(admin, realm, lacking),
+  });
+}
+
+async function adoptFromKeycloak(
+  admin: Pick<KeycloakAdmin, "realmExists" | "identityProviders">,
+  realm: string,
+  { wanted, managed, managedMappers }: Lacking,
+): Promise<IdentityProviderAdoption> {
   // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
   if (!(await admin.realmExists(realm))) return NO_IDP_ADOPTION;
   const found = await admin.identityProviders(
