@@ -39,7 +39,7 @@ import { readStackState, type StackStateReader } from "./clients/stack-state";
 import { declaredEntraObjects, EntraAccess } from "./components/entra/access";
 import { entraAdoptedCount, findEntraAdoptable } from "./components/entra/adoption";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "./clients/graph";
-import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "./components/identity";
+import { legacyPasswordsInState } from "./components/identity";
 import type { IdentityAccess } from "./components/outputs";
 
 export interface ProgramResult {
@@ -156,11 +156,7 @@ async function keycloakAdoption(
   try {
     const state = await deps.readState();
     const providerAdoption = await findAdoptableProviders(providers, state, args.realm, connect);
-    const access: KeycloakAccessArgs = {
-      ...args,
-      legacyPasswordUsers: legacyPasswordUsersInState(state, "keycloak"),
-      legacyPasswordSeed: legacyPasswordSeedInState(state, "keycloak"),
-    };
+    const access: KeycloakAccessArgs = { ...args, ...legacyPasswordsInState(state, "keycloak") };
     access.adoption = await findAdoptable(declaredKeycloakObjects(access), state, connect);
     return { access, providers: providerAdoption };
   } catch (e) {
@@ -232,8 +228,7 @@ export async function entraAccess(
     plan,
     adoption,
     initialPasswords: pulumi.secret(config.initialPasswords),
-    legacyPasswordUsers: legacyPasswordUsersInState(state, "entra"),
-    legacyPasswordSeed: legacyPasswordSeedInState(state, "entra"),
+    ...legacyPasswordsInState(state, "entra"),
     ...entraSettings(config),
     secretRotation: config.entraSecretRotation,
     replicationDelaySeconds: config.entraReplicationDelaySeconds,

@@ -75,6 +75,17 @@ export function legacyPasswordUsersInState(state: readonly StateResource[] | und
   return users;
 }
 
+/** What earlier versions left in the state about component `prefix`'s initial passwords (DeclareOptions). */
+export function legacyPasswordsInState(
+  state: readonly StateResource[] | undefined,
+  prefix: string,
+): Pick<DeclareOptions, "legacyPasswordUsers" | "legacyPasswordSeed"> {
+  return {
+    legacyPasswordUsers: legacyPasswordUsersInState(state, prefix),
+    legacyPasswordSeed: legacyPasswordSeedInState(state, prefix),
+  };
+}
+
 export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, opts: DeclareOptions): AccessOutputs {
   const out: AccessOutputs = { m2m: {}, groups: {}, users: {} };
   for (const group of plan.groups) {
