@@ -18,6 +18,7 @@ import {
   StackSettingsError,
   textLine,
   type AccessModel,
+  type BrokeredProvider,
   type IdentityProvider,
   keycloakRealmUrl,
   type RawSettings,
@@ -28,10 +29,9 @@ import { keycloakErrorHooks } from "./components/keycloak/error-hook";
 import { KeycloakAccess, declaredKeycloakObjects, type KeycloakAccessArgs } from "./components/keycloak/access";
 import { BrokeredIdentityProviders, providersNeedingSecrets } from "./components/keycloak/identity-providers";
 import {
-  connectIdentityProviderLookup,
   findAdoptableProviders,
-  NO_IDP_ADOPTION,
-  type IdentityProviderLookup,
+  idpAdoptedCount,
+  type IdentityProviderAdoption,
 } from "./components/keycloak/identity-provider-adoption";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./clients/keycloak-admin";
@@ -39,7 +39,7 @@ import { readStackState, type StackStateReader } from "./clients/stack-state";
 import { declaredEntraObjects, EntraAccess } from "./components/entra/access";
 import { entraAdoptedCount, findEntraAdoptable } from "./components/entra/adoption";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "./clients/graph";
-import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "./components/identity";
+import { legacyPasswordsInState } from "./components/identity";
 import type { IdentityAccess } from "./components/outputs";
 
 export interface ProgramResult {
@@ -53,13 +53,12 @@ export interface ProgramResult {
 /** What the program reads besides config and definitions; replaced in unit tests. */
 export interface ProgramDeps {
   readState: StackStateReader;
+  /** Keycloak's admin API, for adoption: signed in to once per run. */
   connectKeycloak: () => Promise<KeycloakAdmin>;
   /** Microsoft Graph with the azuread provider's credentials; undefined when they are not client credentials. */
   connectEntra: () => Promise<EntraDirectory | undefined>;
   /** Hooks for every Keycloak resource (the engine supports them; Pulumi's mocks do not). */
   keycloakHooks: () => pulumi.ResourceHookBinding | undefined;
-  /** Keycloak's identity providers, for adopting brokered providers missing from the state. */
-  connectIdentityProviders?: () => Promise<IdentityProviderLookup>;
 }
 
 const defaultDeps: ProgramDeps = {
@@ -87,39 +86,46 @@ const defaultDeps: ProgramDeps = {
     return connectGraph(settings);
   },
   keycloakHooks: keycloakErrorHooks,
-  connectIdentityProviders: () => {
-    const settings = providerSettings();
-    if (!settings) {
-      throw new pulumi.RunError("set keycloak:url and keycloak:clientId (or KEYCLOAK_URL and KEYCLOAK_CLIENT_ID)");
-    }
-    return connectIdentityProviderLookup(settings);
-  },
 };
 
-/** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
-export async function keycloakAccess(
-  config: StackConfig,
-  model: AccessModel,
-  deps: ProgramDeps = defaultDeps,
-): Promise<IdentityAccess> {
-  const keycloakUrl = config.keycloakUrl ?? providerUrl();
-  if (!keycloakUrl) {
-    const message =
-      "set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the " +
-      "URL agents use for tokens)";
-    throw new StackSettingsError(message);
-  }
-  const { registryUrl, authServerUrl } = config;
-  // Brokered IdPs' client secrets: all of them or nothing is applied (a provider without its secret cannot log in).
-  const providers = model.identityProviders ?? [];
-  const missing = providersNeedingSecrets(providers).filter((a) => !config.identityProviderSecrets?.[a]);
-  if (missing.length) {
-    throw new pulumi.RunError(
-      `no client secret for the identity provider(s) ${missing.join(", ")}; nothing was applied. Set each with ` +
-        `pulumi config set --secret --path 'mcp-gateway-access:identityProviderSecrets.<alias>' <secret>`,
+/** The first call connects; later ones get the same connection (one sign-in per run). */
+function once<T>(connect: () => Promise<T>): () => Promise<T> {
+  let connection: Promise<T> | undefined;
+  return () => (connection ??= connect());
+}
+
+/** Logs how many objects a run adopts (`what`: which objects, `where`: where they exist). */
+function logAdopted(n: number, what: string, where: string, why = ""): void {
+  if (n)
+    void pulumi.log.info(
+      `adopting ${n} ${what} that exist in ${where} but not in this stack's state${why}: imported, not created again`,
     );
-  }
-  const args: KeycloakAccessArgs = {
+}
+
+/** The URL agents get tokens from: `mcp-gateway-access:keycloakUrl`, else the provider's. */
+function keycloakUrlOf(config: StackConfig): string {
+  const keycloakUrl = config.keycloakUrl ?? providerUrl();
+  if (keycloakUrl) return keycloakUrl;
+  throw new StackSettingsError(
+    "set keycloak:url (the Keycloak the provider talks to) or mcp-gateway-access:keycloakUrl (the " +
+      "URL agents use for tokens)",
+  );
+}
+
+/** Brokered IdPs' client secrets: all of them or nothing is applied (a provider without its secret cannot log in). */
+function checkProviderSecrets(config: StackConfig, providers: readonly BrokeredProvider[]): void {
+  const missing = providersNeedingSecrets(providers).filter((a) => !config.identityProviderSecrets?.[a]);
+  if (!missing.length) return;
+  throw new StackSettingsError(
+    `no client secret for the identity provider(s) ${missing.join(", ")}; nothing was applied. Set each with ` +
+      `pulumi config set --secret --path 'mcp-gateway-access:identityProviderSecrets.<alias>' <secret>`,
+  );
+}
+
+/** KeycloakAccess's arguments from stack config and the model: the plan and the bootstrap, before adoption. */
+function keycloakArgs(config: StackConfig, model: AccessModel, keycloakUrl: string): KeycloakAccessArgs {
+  const { registryUrl, authServerUrl } = config;
+  return {
     plan: planIdentity(model, { idp: "keycloak", audienceMapper: config.keycloakM2MAudienceMapper }),
     realm: config.keycloakRealm,
     keycloakUrl,
@@ -135,50 +141,59 @@ export async function keycloakAccess(
         }
       : undefined,
   };
-  // Objects a cut-short run created but the state does not hold are adopted, not created a second time.
-  let adoption;
-  let idpAdoption = NO_IDP_ADOPTION;
+}
+
+/**
+ * Objects a cut-short run created (or the registry's tools made) that the state does not hold: adopted, not created a
+ * second time. Keycloak is signed in to once, and only when something is missing from the state.
+ */
+async function keycloakAdoption(
+  args: KeycloakAccessArgs,
+  providers: readonly BrokeredProvider[],
+  deps: ProgramDeps,
+): Promise<{ access: KeycloakAccessArgs; providers: IdentityProviderAdoption }> {
+  const connect = once(deps.connectKeycloak);
   try {
     const state = await deps.readState();
-    if (providers.length && deps.connectIdentityProviders) {
-      idpAdoption = await findAdoptableProviders(providers, state, args.realm, deps.connectIdentityProviders);
-    }
-    args.legacyPasswordUsers = legacyPasswordUsersInState(state, "keycloak");
-    args.legacyPasswordSeed = legacyPasswordSeedInState(state, "keycloak");
-    adoption = await findAdoptable(declaredKeycloakObjects(args), state, deps.connectKeycloak);
+    const providerAdoption = await findAdoptableProviders(providers, state, args.realm, connect);
+    const access: KeycloakAccessArgs = { ...args, ...legacyPasswordsInState(state, "keycloak") };
+    access.adoption = await findAdoptable(declaredKeycloakObjects(access), state, connect);
+    return { access, providers: providerAdoption };
   } catch (e) {
     if (isMcpAccessError(e)) throw e;
     const message =
       `Keycloak: ${(e as Error).message}. Nothing was applied; check that Keycloak is ` +
       `running and reachable, then run pulumi up again.`;
-    throw new ServiceError(message, 1, { cause: e });
+    throw new ServiceError(message, { cause: e });
   }
-  const idpAdopted = Object.keys(idpAdoption.providers).length + Object.keys(idpAdoption.mappers).length;
-  if (idpAdopted) {
-    void pulumi.log.info(
-      `adopting ${idpAdopted} identity provider(s) and mapper(s) that exist in realm ${args.realm} but not in this ` +
-        "stack's state: imported, not created again",
-    );
-  }
-  const n = adoptedCount(adoption);
-  if (n)
-    void pulumi.log.info(
-      `adopting ${n} Keycloak object(s) that exist in realm ${args.realm} but not in this stack's ` +
-        `state (a run was cut short): imported, not created again`,
-    );
+}
+
+/** The Keycloak side, from stack config (`keycloak:url` configures the provider itself). */
+export async function keycloakAccess(
+  config: StackConfig,
+  model: AccessModel,
+  deps: ProgramDeps = defaultDeps,
+): Promise<IdentityAccess> {
+  const keycloakUrl = keycloakUrlOf(config);
+  const providers = model.identityProviders ?? [];
+  checkProviderSecrets(config, providers);
+  const adopted = await keycloakAdoption(keycloakArgs(config, model, keycloakUrl), providers, deps);
+  const { realm } = adopted.access;
+  logAdopted(idpAdoptedCount(adopted.providers), "identity provider(s) and mapper(s)", `realm ${realm}`);
+  logAdopted(adoptedCount(adopted.access.adoption!), "Keycloak object(s)", `realm ${realm}`, " (a run was cut short)");
   const hooks = deps.keycloakHooks();
-  const access = new KeycloakAccess("keycloak", { ...args, adoption, hooks });
+  const access = new KeycloakAccess("keycloak", { ...adopted.access, hooks });
   if (providers.length) {
     // After the groups (and the realm) exist: a mapper names its group by path.
     new BrokeredIdentityProviders(
       "keycloak-idp",
       {
         realm: access.realmId,
-        realmUrl: keycloakRealmUrl(keycloakUrl, args.realm),
+        realmUrl: keycloakRealmUrl(keycloakUrl, realm),
         providers,
         secrets: pulumi.secret(config.identityProviderSecrets),
         hooks,
-        adoption: idpAdoption,
+        adoption: adopted.providers,
       },
       { dependsOn: [access] },
     );
@@ -204,20 +219,16 @@ export async function entraAccess(
   try {
     adoption = await findEntraAdoptable(declaredEntraObjects("entra", plan), state, deps.connectEntra);
   } catch (e) {
-    throw new ServiceError(`Entra ID: ${(e as Error).message}. Nothing was applied.`, 1, { cause: e });
+    // A refusal of this tool's own (several objects of one name) says what to do itself.
+    if (isMcpAccessError(e) && !(e instanceof ServiceError)) throw e;
+    throw new ServiceError(`Entra ID: ${(e as Error).message}. Nothing was applied.`, { cause: e });
   }
-  const n = entraAdoptedCount(adoption);
-  if (n)
-    void pulumi.log.info(
-      `adopting ${n} Entra object(s) that exist in the tenant but not in this stack's state: ` +
-        `imported, not created again`,
-    );
+  logAdopted(entraAdoptedCount(adoption), "Entra object(s)", "the tenant");
   return new EntraAccess("entra", {
     plan,
     adoption,
     initialPasswords: pulumi.secret(config.initialPasswords),
-    legacyPasswordUsers: legacyPasswordUsersInState(state, "entra"),
-    legacyPasswordSeed: legacyPasswordSeedInState(state, "entra"),
+    ...legacyPasswordsInState(state, "entra"),
     ...entraSettings(config),
     secretRotation: config.entraSecretRotation,
     replicationDelaySeconds: config.entraReplicationDelaySeconds,

@@ -13,22 +13,21 @@ import { SERVICE_ACCOUNT_PREFIX } from "../lib";
 import type { Doc, SnapshotClient, SnapshotGroup, SnapshotUser } from "../lib";
 import { ServiceError, UsageError } from "../lib";
 import { connectGraph, graphSettingsFrom, type EntraDirectory } from "../clients/graph";
-import { pages, signInKeycloak, topLevelGroupNames } from "../clients/keycloak-admin";
+import {
+  keycloakReader,
+  pages,
+  signInKeycloak,
+  topLevelGroupNames,
+  type KeycloakAdminClient,
+  type KeycloakAdminSettings,
+} from "../clients/keycloak-admin";
 import type { SnapshotIdentityProvider } from "../lib";
 
-export interface KeycloakImportSettings {
-  url: string;
-  realm: string;
-  /** The realm the admin signs in to (`KEYCLOAK_REALM`, default master). */
-  adminRealm: string;
-  clientId: string;
-  clientSecret?: string;
-  username?: string;
-  password?: string;
-}
-
-/** Credentials as the Keycloak provider reads them from the environment (never from the command line). */
-export function keycloakSettingsFromEnv(url: string, realm: string, env: NodeJS.ProcessEnv): KeycloakImportSettings {
+/**
+ * Credentials as the Keycloak provider reads them from the environment (never from the command line). The admin
+ * signs in to `KEYCLOAK_REALM` (default master) as `KEYCLOAK_CLIENT_ID` (default admin-cli).
+ */
+export function keycloakSettingsFromEnv(url: string, env: NodeJS.ProcessEnv): KeycloakAdminSettings {
   const username = env.KEYCLOAK_USER;
   const clientSecret = env.KEYCLOAK_CLIENT_SECRET;
   if (!username && !clientSecret) {
@@ -39,8 +38,8 @@ export function keycloakSettingsFromEnv(url: string, realm: string, env: NodeJS.
   }
   return {
     url: url.replace(/\/+$/, ""),
-    realm,
-    adminRealm: env.KEYCLOAK_REALM ?? "master",
+    basePath: "",
+    realm: env.KEYCLOAK_REALM ?? "master",
     clientId: env.KEYCLOAK_CLIENT_ID ?? "admin-cli",
     clientSecret,
     username,
@@ -62,14 +61,36 @@ function attributeValue(attrs: Record<string, unknown> | undefined, key: string)
   return typeof v === "string" ? v : undefined;
 }
 
-/** Everything the import needs from one realm. */
-export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<IdentitySnapshot> {
-  const kc = await signInKeycloak({ ...s, realm: s.adminRealm, basePath: "" }).catch((e: Error) =>
-    Promise.reject(new ServiceError(e.message, { cause: e })),
-  );
-  const realm = s.realm;
+/** Everything the import needs from one realm, read as the admin of `s` (its `realm` is where the admin signs in). */
+export async function readKeycloakRealm(s: KeycloakAdminSettings, realm: string): Promise<IdentitySnapshot> {
+  const kc = await signInKeycloak(s).catch((e: Error) => Promise.reject(new ServiceError(e.message, { cause: e })));
   if (!(await kc.realms.findOne({ realm }))) throw new ServiceError(`Keycloak at ${s.url} has no realm "${realm}"`);
+  const read = { kc, realm, membership: memberships(kc, realm) };
+  return {
+    groups: await readGroups(read),
+    users: await readUsers(read),
+    clients: await readClients(read),
+    identityProviders: await keycloakReader(kc).identityProviders(realm),
+  };
+}
 
+interface RealmRead {
+  kc: KeycloakAdminClient;
+  realm: string;
+  /** A user's top-level groups and the paths of its subgroups. */
+  membership: (userId: string) => Promise<{ topLevel: string[]; nested: string[] }>;
+}
+
+function memberships(kc: KeycloakAdminClient, realm: string): RealmRead["membership"] {
+  return async (id) => {
+    const list = await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 });
+    const topLevel = topLevelGroupNames(list);
+    const nested = list.filter((x) => x.path && x.path.split("/").length > 2).map((x) => x.path!);
+    return { topLevel, nested };
+  };
+}
+
+async function readGroups({ kc, realm }: RealmRead): Promise<SnapshotGroup[]> {
   const top = await pages((first, max) => kc.groups.find({ realm, first, max, briefRepresentation: false }));
   const groups: SnapshotGroup[] = [];
   for (const g of top) {
@@ -83,14 +104,10 @@ export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<Iden
       subGroups: subs.map((x) => x.name!),
     });
   }
+  return groups;
+}
 
-  const membership = async (id: string) => {
-    const list = await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 });
-    const topLevel = topLevelGroupNames(list);
-    const nested = list.filter((x) => x.path && x.path.split("/").length > 2).map((x) => x.path!);
-    return { topLevel, nested };
-  };
-
+async function readUsers({ kc, realm, membership }: RealmRead): Promise<SnapshotUser[]> {
   const users: SnapshotUser[] = [];
   const all = await pages((first, max) => kc.users.find({ realm, first, max, briefRepresentation: false }));
   for (const u of all) {
@@ -109,7 +126,10 @@ export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<Iden
       attributes: Object.keys(u.attributes ?? {}),
     });
   }
+  return users;
+}
 
+async function readClients({ kc, realm, membership }: RealmRead): Promise<SnapshotClient[]> {
   const clients: SnapshotClient[] = [];
   for (const c of await pages((first, max) => kc.clients.find({ realm, first, max }))) {
     const serviceAccountOnly =
@@ -135,28 +155,7 @@ export async function readKeycloakRealm(s: KeycloakImportSettings): Promise<Iden
       mappers: (c.protocolMappers ?? []).map((m) => m.name!),
     });
   }
-  const identityProviders: SnapshotIdentityProvider[] = [];
-  for (const p of await kc.identityProviders.find({ realm })) {
-    if (!p.alias) continue;
-    const mappers = await kc.identityProviders.findMappers({ realm, alias: p.alias });
-    identityProviders.push({
-      alias: p.alias,
-      providerId: p.providerId ?? "",
-      displayName: p.displayName,
-      enabled: p.enabled,
-      trustEmail: p.trustEmail,
-      storeToken: p.storeToken,
-      hideOnLogin: (p as { hideOnLogin?: boolean }).hideOnLogin,
-      firstBrokerLoginFlowAlias: p.firstBrokerLoginFlowAlias,
-      config: { ...(p.config as Record<string, string> | undefined) },
-      mappers: mappers.map((m) => ({
-        name: m.name ?? "",
-        identityProviderMapper: m.identityProviderMapper ?? "",
-        config: { ...(m.config as Record<string, string> | undefined) },
-      })),
-    });
-  }
-  return { groups, users, clients, identityProviders };
+  return clients;
 }
 
 export interface DatabaseSnapshot {

@@ -53,7 +53,7 @@ export interface ImportReaders {
 }
 
 export const defaultReaders: ImportReaders = {
-  keycloak: (url, realm) => readKeycloakRealm(keycloakSettingsFromEnv(url, realm, process.env)),
+  keycloak: (url, realm) => readKeycloakRealm(keycloakSettingsFromEnv(url, process.env), realm),
   entra: (tenant) => readEntraTenant(tenant, process.env),
   database: readRegistryDatabase,
 };

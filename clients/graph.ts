@@ -3,6 +3,7 @@
  * `ARM_*` settings give them): names, ids and memberships, for adoption by the program and for
  * `mcp-access import`. Secrets are never read (Graph does not return them anyway).
  */
+import { ServiceError } from "../lib/errors/errors";
 export interface GraphSettings {
   tenantId: string;
   clientId: string;
@@ -65,9 +66,8 @@ export function graphSettingsFrom(
 type Fetch = typeof fetch;
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export async function connectGraph(s: GraphSettings, fetchImpl: Fetch = fetch): Promise<EntraDirectory> {
-  const login = (s.loginBaseUrl ?? "https://login.microsoftonline.com").replace(/\/+$/, "");
-  const graph = `${(s.graphBaseUrl ?? "https://graph.microsoft.com").replace(/\/+$/, "")}/v1.0`;
+/** A token for Graph by the client-credentials grant. */
+async function graphToken(s: GraphSettings, login: string, graph: string, fetchImpl: Fetch): Promise<string> {
   const form = new URLSearchParams({
     grant_type: "client_credentials",
     client_id: s.clientId,
@@ -84,17 +84,29 @@ export async function connectGraph(s: GraphSettings, fetchImpl: Fetch = fetch): 
     error?: string;
   };
   if (!t.ok || !tokenBody.access_token) {
-    throw new Error(
+    throw new ServiceError(
       `cannot sign in to Entra ID tenant ${s.tenantId} as ${s.clientId}: ` +
         `${tokenBody.error_description ?? tokenBody.error ?? `HTTP ${t.status}`}`,
     );
   }
-  const headers = { authorization: `Bearer ${tokenBody.access_token}`, ConsistencyLevel: "eventual" };
+  return tokenBody.access_token;
+}
+
+/** GET one object (undefined on 404) and every page of a listing. */
+interface GraphReads {
+  get<T>(path: string): Promise<T | undefined>;
+  list<T>(path: string): Promise<T[]>;
+}
+
+function graphReads(graph: string, token: string, fetchImpl: Fetch): GraphReads {
+  const headers = { authorization: `Bearer ${token}`, ConsistencyLevel: "eventual" };
   async function get<T>(path: string): Promise<T | undefined> {
     const r = await fetchImpl(path.startsWith("http") ? path : `${graph}${path}`, { headers });
     if (r.status === 404) return undefined;
     if (!r.ok)
-      throw new Error(`Microsoft Graph ${path.split("?")[0]}: HTTP ${r.status} ${(await r.text()).slice(0, 300)}`);
+      throw new ServiceError(
+        `Microsoft Graph ${path.split("?")[0]}: HTTP ${r.status} ${(await r.text()).slice(0, 300)}`,
+      );
     return (await r.json()) as T;
   }
   async function list<T>(path: string): Promise<T[]> {
@@ -107,6 +119,16 @@ export async function connectGraph(s: GraphSettings, fetchImpl: Fetch = fetch): 
     }
     return all;
   }
+  return { get, list };
+}
+
+export async function connectGraph(s: GraphSettings, fetchImpl: Fetch = fetch): Promise<EntraDirectory> {
+  const login = (s.loginBaseUrl ?? "https://login.microsoftonline.com").replace(/\/+$/, "");
+  const graph = `${(s.graphBaseUrl ?? "https://graph.microsoft.com").replace(/\/+$/, "")}/v1.0`;
+  return graphDirectory(graphReads(graph, await graphToken(s, login, graph, fetchImpl), fetchImpl));
+}
+
+function graphDirectory({ get, list }: GraphReads): EntraDirectory {
   const groupSelect = "$select=id,displayName,description";
   const userSelect = "$select=id,userPrincipalName,mail,givenName,surname,accountEnabled";
   const appSelect = "$select=id,appId,displayName,description";

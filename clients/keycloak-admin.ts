@@ -5,6 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { errorReason } from "../lib/errors/reason";
 import { ServiceError } from "../lib/errors/errors";
+import type { SnapshotIdentityProvider } from "../lib";
+
+/** A brokered identity provider as the admin API gives it, each mapper with its id (what an import needs). */
+export interface KeycloakIdentityProvider extends SnapshotIdentityProvider {
+  mappers: Array<SnapshotIdentityProvider["mappers"][number] & { id: string }>;
+}
 
 export interface KeycloakAdmin {
   realmExists(realm: string): Promise<boolean>;
@@ -24,11 +30,15 @@ export interface KeycloakAdmin {
   serviceAccountUserId(realm: string, clientUuid: string): Promise<string | undefined>;
   /** Names of the top-level groups a user is a direct member of. */
   groupNamesOf(realm: string, userId: string): Promise<string[]>;
+  /** The realm's brokered identity providers with their mappers; only those of `aliases` when given. */
+  identityProviders(realm: string, aliases?: readonly string[]): Promise<KeycloakIdentityProvider[]>;
 }
 
+/** How to sign in to Keycloak's admin API: the one settings type of the program and of `mcp-access import`. */
 export interface KeycloakAdminSettings {
   url: string;
   basePath: string;
+  /** The realm the admin signs in to (`keycloak:realm`, `KEYCLOAK_REALM`; default master). */
   realm: string;
   clientId: string;
   clientSecret?: string;
@@ -96,7 +106,7 @@ export async function signInKeycloak(s: KeycloakAdminSettings): Promise<Keycloak
     else await kc.auth({ grantType: "client_credentials", clientId: s.clientId, clientSecret: s.clientSecret ?? "" });
   } catch (e) {
     const where = `${s.url} (realm ${s.realm}, client ${s.clientId})`;
-    throw new ServiceError(`cannot sign in to Keycloak at ${where}: ${errorReason(e)}`, 1, { cause: e });
+    throw new ServiceError(`cannot sign in to Keycloak at ${where}: ${errorReason(e)}`, { cause: e });
   }
   return kc;
 }
@@ -108,9 +118,46 @@ export function topLevelGroupNames(groups: ReadonlyArray<{ name?: string; path?:
 
 /** The read-only view adoption needs, over a signed-in admin client. */
 export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<KeycloakAdmin> {
-  const kc = await signInKeycloak(s).catch((e: Error) =>
-    Promise.reject(new Error(`${e.message} (to look for existing objects)`)),
+  const kc = await signInKeycloak(s).catch((e: ServiceError) =>
+    // The sign-in's own error, its code kept, said with what the sign-in was for.
+    Promise.reject(new ServiceError(`${e.message} (to look for existing objects)`, { cause: e })),
   );
+  return keycloakReader(kc);
+}
+
+/** The realm's identity providers, each with its mappers (one request per provider). */
+async function readIdentityProviders(
+  kc: KeycloakAdminClient,
+  realm: string,
+  aliases?: readonly string[],
+): Promise<KeycloakIdentityProvider[]> {
+  const out: KeycloakIdentityProvider[] = [];
+  for (const p of await kc.identityProviders.find({ realm })) {
+    if (!p.alias || (aliases && !aliases.includes(p.alias))) continue;
+    const mappers = await kc.identityProviders.findMappers({ realm, alias: p.alias });
+    out.push({
+      alias: p.alias,
+      providerId: p.providerId ?? "",
+      displayName: p.displayName,
+      enabled: p.enabled,
+      trustEmail: p.trustEmail,
+      storeToken: p.storeToken,
+      hideOnLogin: (p as { hideOnLogin?: boolean }).hideOnLogin,
+      firstBrokerLoginFlowAlias: p.firstBrokerLoginFlowAlias,
+      config: { ...(p.config as Record<string, string> | undefined) },
+      mappers: mappers.map((m) => ({
+        id: m.id ?? "",
+        name: m.name ?? "",
+        identityProviderMapper: m.identityProviderMapper ?? "",
+        config: { ...(m.config as Record<string, string> | undefined) },
+      })),
+    });
+  }
+  return out;
+}
+
+/** The read-only view over an admin client already signed in. */
+export function keycloakReader(kc: KeycloakAdminClient): KeycloakAdmin {
   return {
     async realmExists(realm) {
       return (await kc.realms.findOne({ realm })) != null;
@@ -156,5 +203,6 @@ export async function connectKeycloakAdmin(s: KeycloakAdminSettings): Promise<Ke
     async groupNamesOf(realm, id) {
       return topLevelGroupNames(await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 }));
     },
+    identityProviders: (realm, aliases) => readIdentityProviders(kc, realm, aliases),
   };
 }

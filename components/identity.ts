@@ -9,6 +9,7 @@ import { initialPassword, type AccessOutputs, type M2MCredentialsOutput } from "
 import { GeneratedSecret } from "./secrets/generated";
 import { LEGACY_SEED_LENGTH, PasswordSeed } from "./secrets/derived";
 import type { StateResource } from "../clients/stack-state";
+import { RESOURCE_TYPES, urnName } from "./adoption";
 
 export interface Principal {
   plan: UserPlan | ClientPlan;
@@ -51,7 +52,7 @@ export interface DeclareOptions {
 /** The resource name of a user's own generated password (before the stack's seed); kept for those users. */
 export const legacyPasswordResourceName = (prefix: string, user: string): string => `${prefix}-password-${user}`;
 
-const GENERATED_SECRET_TYPE = "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret";
+const GENERATED_SECRET_TYPE = RESOURCE_TYPES.generatedSecret;
 
 /** Whether the state holds component `prefix`'s password seed as an earlier version made it (48 characters). */
 export function legacyPasswordSeedInState(state: readonly StateResource[] | undefined, prefix: string): boolean {
@@ -68,10 +69,21 @@ export function legacyPasswordUsersInState(state: readonly StateResource[] | und
   const users = new Set<string>();
   const start = legacyPasswordResourceName(prefix, "");
   for (const r of state ?? []) {
-    const name = r.type === GENERATED_SECRET_TYPE ? r.urn?.slice(r.urn.lastIndexOf("::") + 2) : undefined;
+    const name = r.type === GENERATED_SECRET_TYPE ? urnName(r.urn) : undefined;
     if (name?.startsWith(start)) users.add(name.slice(start.length));
   }
   return users;
+}
+
+/** What earlier versions left in the state about component `prefix`'s initial passwords (DeclareOptions). */
+export function legacyPasswordsInState(
+  state: readonly StateResource[] | undefined,
+  prefix: string,
+): Pick<DeclareOptions, "legacyPasswordUsers" | "legacyPasswordSeed"> {
+  return {
+    legacyPasswordUsers: legacyPasswordUsersInState(state, prefix),
+    legacyPasswordSeed: legacyPasswordSeedInState(state, prefix),
+  };
 }
 
 export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, opts: DeclareOptions): AccessOutputs {

@@ -5,8 +5,16 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import type { IdentityPlan } from "../../lib";
-import { declareIdentity, type IdentityAdapter } from "../identity";
+import {
+  checkEntraPlan,
+  entraMemberResourceName,
+  entraObjectNames,
+  type ClientPlan,
+  type GroupPlan,
+  type IdentityPlan,
+  type UserPlan,
+} from "../../lib";
+import { declareIdentity, type IdentityAdapter, type Principal } from "../identity";
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { ReplicationDelay } from "./replication-delay";
 import { NO_ENTRA_ADOPTION, type DeclaredEntraObjects, type EntraAdoption } from "./adoption";
@@ -36,27 +44,9 @@ export interface EntraAccessArgs {
   adoption?: EntraAdoption;
 }
 
-const memberName = (name: string, kind: "user" | "m2m", principal: string, group: string) =>
-  `${name}-member-${kind === "user" ? "user" : "sp"}-${principal}-${group}`;
-
-/** The Entra objects `EntraAccess` declares with this plan, by name (for adoption). */
+/** The Entra objects `EntraAccess` declares with this plan, by name (for adoption): the plan's names. */
 export function declaredEntraObjects(name: string, plan: IdentityPlan): DeclaredEntraObjects {
-  const created = plan.groups.filter((g) => g.action === "create" && !g.bootstrap);
-  return {
-    groups: Object.fromEntries(created.map((g) => [g.name, g.objectId])),
-    lookedUpGroups: plan.groups.filter((g) => g.action === "lookUp").map((g) => g.name),
-    users: plan.users.filter((u) => u.action === "create").map((u) => u.signInName),
-    lookedUpUsers: plan.users.filter((u) => u.action === "lookUp").map((u) => u.signInName),
-    clients: plan.clients.map((c) => c.name),
-    memberships: [...plan.users, ...plan.clients].flatMap((p) =>
-      p.groups.map((group) => ({
-        resource: memberName(name, p.kind, p.name, group),
-        kind: p.kind,
-        principal: p.kind === "user" ? p.signInName : p.name,
-        group,
-      })),
-    ),
-  };
+  return entraObjectNames(plan, name);
 }
 
 export function entraTokenUrl(tenantId: string, base = "https://login.microsoftonline.com"): string {
@@ -65,6 +55,151 @@ export function entraTokenUrl(tenantId: string, base = "https://login.microsofto
 
 export function entraScope(gatewayClientId: string): string {
   return `api://${gatewayClientId}/.default`;
+}
+
+/** What every Entra object of one EntraAccess shares. */
+interface EntraContext {
+  name: string;
+  args: EntraAccessArgs;
+  adoption: EntraAdoption;
+  child: { parent: pulumi.Resource };
+  tenantId: pulumi.Output<string>;
+  tokenUrl: pulumi.Output<string>;
+  scope: pulumi.Output<string>;
+  /** What the component exports of each M2M account's application and secret. */
+  clientIds: Record<string, pulumi.Output<string>>;
+  passwords: Record<string, azuread.ApplicationPassword>;
+  /** Set once the principals are declared, when new ones must replicate before joining groups. */
+  delay?: ReplicationDelay;
+}
+
+/** The gateway application, managed: tokens for it carry security-group Object IDs in `groups`. */
+function gatewayApplication(name: string, displayName: string, child: { parent: pulumi.Resource }) {
+  const app = new azuread.Application(
+    `${name}-gateway`,
+    { displayName, signInAudience: "AzureADMyOrg", groupMembershipClaims: ["SecurityGroup"] },
+    child,
+  );
+  new azuread.ApplicationIdentifierUri(
+    `${name}-gateway-uri`,
+    { applicationId: app.id, identifierUri: pulumi.interpolate`api://${app.clientId}` },
+    child,
+  );
+  return app;
+}
+
+function createGroup(ctx: EntraContext, group: GroupPlan): pulumi.Output<string> {
+  return new azuread.Group(
+    // The bootstrap admin group keeps the name it has always had in the state.
+    group.bootstrap ? `${ctx.name}-${group.name}` : `${ctx.name}-group-${group.name}`,
+    {
+      displayName: group.name,
+      ...(group.description ? { description: group.description } : {}),
+      securityEnabled: true,
+      mailEnabled: false,
+      preventDuplicateNames: true,
+    },
+    group.bootstrap ? { ...ctx.child, protect: true } : { ...ctx.child, import: ctx.adoption.groups[group.name] },
+  ).objectId;
+}
+
+function createUser(ctx: EntraContext, user: UserPlan, password: pulumi.Output<string> | undefined) {
+  return new azuread.User(
+    `${ctx.name}-user-${user.name}`,
+    {
+      userPrincipalName: user.signInName,
+      displayName: `${user.firstName} ${user.lastName}`,
+      givenName: user.firstName,
+      surname: user.lastName,
+      mail: user.email,
+      mailNickname: user.signInName.split("@")[0]!,
+      accountEnabled: user.enabled,
+      // None for a user that exists already with its own password (adopted).
+      ...(password ? { password, forcePasswordChange: true } : {}),
+    },
+    // The password is an initial one, as on Keycloak (used only when the user is created): a later change of
+    // how initial passwords are made, or of initialPasswords, never resets a user's own password.
+    { ...ctx.child, import: ctx.adoption.users[user.signInName], ignoreChanges: ["password"] },
+  ).objectId;
+}
+
+/** An M2M account: its application, service principal and client secret. */
+function m2mClient(ctx: EntraContext, account: ClientPlan): ReturnType<IdentityAdapter["client"]> {
+  const { name, args, adoption, child } = ctx;
+  const app = new azuread.Application(
+    `${name}-app-${account.name}`,
+    {
+      displayName: account.name,
+      description: account.description,
+      signInAudience: "AzureADMyOrg",
+      preventDuplicateNames: true,
+    },
+    { ...child, import: adoption.applications[account.name] },
+  );
+  const sp = new azuread.ServicePrincipal(
+    `${name}-sp-${account.name}`,
+    { clientId: app.clientId, accountEnabled: account.enabled },
+    { ...child, import: adoption.servicePrincipals[account.name] },
+  );
+  // A rotation replaces the password; Pulumi creates the replacement before deleting the old one, so a
+  // running agent keeps a valid secret until it reads the new output (no deleteBeforeReplace here).
+  const password = new azuread.ApplicationPassword(
+    `${name}-secret-${account.name}`,
+    {
+      applicationId: app.id,
+      displayName: `${account.name}-secret`,
+      endDate: args.secretEndDate,
+      ...(args.secretRotation ? { rotateWhenChanged: { rotation: args.secretRotation } } : {}),
+    },
+    { ...child, additionalSecretOutputs: ["value"] },
+  );
+  ctx.passwords[account.name] = password;
+  ctx.clientIds[account.name] = app.clientId;
+  const credentials: M2MCredentialsOutput = {
+    clientId: app.clientId,
+    clientSecret: pulumi.secret(password.value),
+    tenantId: ctx.tenantId,
+    tokenUrl: ctx.tokenUrl,
+    scope: ctx.scope,
+    authProvider: "entra",
+  };
+  return { id: sp.objectId, credentials };
+}
+
+/** Principals first, then one wait for the new ones to replicate, then every membership. */
+function replicationDelay(ctx: EntraContext, principals: readonly Principal[]): void {
+  const created = principals.filter((p) => p.created).map((p) => p.id);
+  if (created.length > 0 && ctx.args.replicationDelaySeconds > 0) {
+    ctx.delay = new ReplicationDelay(
+      `${ctx.name}-replication-delay`,
+      { seconds: ctx.args.replicationDelaySeconds, after: created },
+      ctx.child,
+    );
+  }
+}
+
+function memberships(ctx: EntraContext, p: Principal, groupIds: pulumi.Output<string>[]): void {
+  p.plan.groups.forEach((group, i) => {
+    const resource = entraMemberResourceName(ctx.name, p.plan.kind, p.plan.name, group);
+    new azuread.GroupMember(
+      resource,
+      { groupObjectId: groupIds[i]!, memberObjectId: p.id },
+      { ...ctx.child, dependsOn: ctx.delay ? [ctx.delay] : [], import: ctx.adoption.members[resource] },
+    );
+  });
+}
+
+function entraAdapter(ctx: EntraContext): IdentityAdapter {
+  const { child } = ctx;
+  return {
+    createGroup: (group) => createGroup(ctx, group),
+    lookUpGroup: (group) => azuread.getGroupOutput({ displayName: group.name, securityEnabled: true }, child).objectId,
+    lookUpUser: (user) => azuread.getUserOutput({ userPrincipalName: user.signInName }, child).objectId,
+    createUser: (user, password) => createUser(ctx, user, password),
+    client: (account) => m2mClient(ctx, account),
+    beforeMemberships: (principals) => replicationDelay(ctx, principals),
+    memberships: (p, groupIds) => memberships(ctx, p, groupIds),
+  };
 }
 
 export class EntraAccess extends pulumi.ComponentResource implements IdentityAccess {
@@ -82,141 +217,37 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
 
   constructor(name: string, args: EntraAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:entra:EntraAccess", name, {}, opts);
+    // Before any object: a plan Entra cannot take must declare nothing.
+    checkEntraPlan(args.plan);
     const child = { parent: this };
-    const adoption = args.adoption ?? NO_ENTRA_ADOPTION;
     const tenantId = azuread.getClientConfigOutput(child).tenantId;
-
     let gatewayClientId: pulumi.Input<string>;
     if ("manage" in args.gateway) {
-      // Tokens for the gateway carry security-group Object IDs in `groups`, which the scope documents map.
-      const app = new azuread.Application(
-        `${name}-gateway`,
-        {
-          displayName: args.gateway.manage.displayName,
-          signInAudience: "AzureADMyOrg",
-          groupMembershipClaims: ["SecurityGroup"],
-        },
-        child,
-      );
-      new azuread.ApplicationIdentifierUri(
-        `${name}-gateway-uri`,
-        { applicationId: app.id, identifierUri: pulumi.interpolate`api://${app.clientId}` },
-        child,
-      );
-      this.gatewayApplication = app;
-      gatewayClientId = app.clientId;
+      this.gatewayApplication = gatewayApplication(name, args.gateway.manage.displayName, child);
+      gatewayClientId = this.gatewayApplication.clientId;
     } else {
       gatewayClientId = args.gateway.clientId;
     }
-
-    const tokenUrl = tenantId.apply((t) => entraTokenUrl(t, args.loginBaseUrl));
     this.issuers = tenantId.apply((t) => [
       `${new URL(entraTokenUrl(t, args.loginBaseUrl)).origin}/${t}/v2.0`,
       `https://sts.windows.net/${t}/`,
     ]);
-    const scope = pulumi.output(gatewayClientId).apply(entraScope);
-    let delay: ReplicationDelay | undefined;
-    const adapter: IdentityAdapter = {
-      createGroup: (group) =>
-        new azuread.Group(
-          // The bootstrap admin group keeps the name it has always had in the state.
-          group.bootstrap ? `${name}-${group.name}` : `${name}-group-${group.name}`,
-          {
-            displayName: group.name,
-            ...(group.description ? { description: group.description } : {}),
-            securityEnabled: true,
-            mailEnabled: false,
-            preventDuplicateNames: true,
-          },
-          group.bootstrap ? { ...child, protect: true } : { ...child, import: adoption.groups[group.name] },
-        ).objectId,
-      lookUpGroup: (group) =>
-        azuread.getGroupOutput({ displayName: group.name, securityEnabled: true }, child).objectId,
-      lookUpUser: (user) => azuread.getUserOutput({ userPrincipalName: user.signInName }, child).objectId,
-      createUser: (user, password) =>
-        new azuread.User(
-          `${name}-user-${user.name}`,
-          {
-            userPrincipalName: user.signInName,
-            displayName: `${user.firstName} ${user.lastName}`,
-            givenName: user.firstName,
-            surname: user.lastName,
-            mail: user.email,
-            mailNickname: user.signInName.split("@")[0]!,
-            accountEnabled: user.enabled,
-            // None for a user that exists already with its own password (adopted).
-            ...(password ? { password, forcePasswordChange: true } : {}),
-          },
-          // The password is an initial one, as on Keycloak (used only when the user is created): a later change of
-          // how initial passwords are made, or of initialPasswords, never resets a user's own password.
-          { ...child, import: adoption.users[user.signInName], ignoreChanges: ["password"] },
-        ).objectId,
-      client: (account) => {
-        const app = new azuread.Application(
-          `${name}-app-${account.name}`,
-          {
-            displayName: account.name,
-            description: account.description,
-            signInAudience: "AzureADMyOrg",
-            preventDuplicateNames: true,
-          },
-          { ...child, import: adoption.applications[account.name] },
-        );
-        const sp = new azuread.ServicePrincipal(
-          `${name}-sp-${account.name}`,
-          { clientId: app.clientId, accountEnabled: account.enabled },
-          { ...child, import: adoption.servicePrincipals[account.name] },
-        );
-        // A rotation replaces the password; Pulumi creates the replacement before deleting the old one, so a
-        // running agent keeps a valid secret until it reads the new output (no deleteBeforeReplace here).
-        const password = new azuread.ApplicationPassword(
-          `${name}-secret-${account.name}`,
-          {
-            applicationId: app.id,
-            displayName: `${account.name}-secret`,
-            endDate: args.secretEndDate,
-            ...(args.secretRotation ? { rotateWhenChanged: { rotation: args.secretRotation } } : {}),
-          },
-          { ...child, additionalSecretOutputs: ["value"] },
-        );
-        this.passwords[account.name] = password;
-        this.clientIds[account.name] = app.clientId;
-        const credentials: M2MCredentialsOutput = {
-          clientId: app.clientId,
-          clientSecret: pulumi.secret(password.value),
-          tenantId,
-          tokenUrl,
-          scope,
-          authProvider: "entra",
-        };
-        return { id: sp.objectId, credentials };
-      },
-      // Principals first, then one wait, then every membership.
-      beforeMemberships: (principals) => {
-        const created = principals.filter((p) => p.created).map((p) => p.id);
-        if (created.length > 0 && args.replicationDelaySeconds > 0) {
-          delay = new ReplicationDelay(
-            `${name}-replication-delay`,
-            { seconds: args.replicationDelaySeconds, after: created },
-            child,
-          );
-        }
-      },
-      memberships: (p, groupIds) =>
-        p.plan.groups.forEach((group, i) => {
-          const resource = memberName(name, p.plan.kind, p.plan.name, group);
-          new azuread.GroupMember(
-            resource,
-            { groupObjectId: groupIds[i]!, memberObjectId: p.id },
-            { ...child, dependsOn: delay ? [delay] : [], import: adoption.members[resource] },
-          );
-        }),
+    const ctx: EntraContext = {
+      name,
+      args,
+      adoption: args.adoption ?? NO_ENTRA_ADOPTION,
+      child,
+      tenantId,
+      tokenUrl: tenantId.apply((t) => entraTokenUrl(t, args.loginBaseUrl)),
+      scope: pulumi.output(gatewayClientId).apply(entraScope),
+      clientIds: this.clientIds,
+      passwords: this.passwords,
     };
-    const out = declareIdentity(args.plan, adapter, {
+    const out = declareIdentity(args.plan, entraAdapter(ctx), {
       name,
       parent: this,
       initialPasswords: args.initialPasswords,
-      keepPasswords: new Set(adoption.keepPasswords),
+      keepPasswords: new Set(ctx.adoption.keepPasswords),
       legacyPasswordUsers: args.legacyPasswordUsers,
       legacyPasswordSeed: args.legacyPasswordSeed,
     });

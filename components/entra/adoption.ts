@@ -8,29 +8,26 @@
  */
 import type { StateResource } from "../../clients/stack-state";
 import type { EntraDirectory } from "../../clients/graph";
+import { membershipKey, PlanError, type EntraObjectNames } from "../../lib";
+import {
+  adoptWhatStateLacks,
+  importCount,
+  passwordlessUsers,
+  RESOURCE_TYPES,
+  urnName,
+  type ImportIds,
+} from "../adoption";
 
-export interface DeclaredEntraObjects {
-  /** Groups the stack creates: name → the Object ID its definition lists in group_mappings, if any. */
-  groups: Readonly<Record<string, string | undefined>>;
-  /** UPNs of users the stack creates. */
-  users: readonly string[];
-  /** UPNs of users looked up (their memberships may still be adopted). */
-  lookedUpUsers: readonly string[];
-  /** M2M account names (= application display names). */
-  clients: readonly string[];
-  /** One entry per GroupMember: its resource name, the principal (UPN or M2M name) and the group name. */
-  memberships: ReadonlyArray<{ resource: string; kind: "user" | "m2m"; principal: string; group: string }>;
-  /** Groups looked up, by name (memberships in them may be adopted). */
-  lookedUpGroups: readonly string[];
-}
+/** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `entraObjectNames`). */
+export type DeclaredEntraObjects = EntraObjectNames;
 
 export interface EntraAdoption {
-  groups: Record<string, string>;
-  users: Record<string, string>;
-  applications: Record<string, string>;
-  servicePrincipals: Record<string, string>;
+  groups: ImportIds;
+  users: ImportIds;
+  applications: ImportIds;
+  servicePrincipals: ImportIds;
   /** GroupMember resource name → import id. */
-  members: Record<string, string>;
+  members: ImportIds;
   /** UPNs whose password Entra keeps (adopted, or imported earlier): no password declared. */
   keepPasswords: string[];
 }
@@ -44,66 +41,93 @@ export const NO_ENTRA_ADOPTION: EntraAdoption = {
   keepPasswords: [],
 };
 
-const T = {
-  group: "azuread:index/group:Group",
-  user: "azuread:index/user:User",
-  application: "azuread:index/application:Application",
-  member: "azuread:index/groupMember:GroupMember",
-};
-
-const urnName = (urn: string | undefined) => (urn ?? "").split("::").pop() ?? "";
+const T = RESOURCE_TYPES.entra;
 
 export function entraAdoptedCount(a: EntraAdoption): number {
-  return [a.groups, a.users, a.applications, a.servicePrincipals, a.members].reduce(
-    (n, r) => n + Object.keys(r).length,
-    0,
-  );
+  return importCount(a.groups, a.users, a.applications, a.servicePrincipals, a.members);
 }
 
-export async function findEntraAdoptable(
+/** What the state lacks: the objects and memberships to look for in the tenant. */
+interface Wanted {
+  groups: string[];
+  users: string[];
+  clients: string[];
+  members: DeclaredEntraObjects["memberships"][number][];
+}
+
+function wantedFrom(declared: DeclaredEntraObjects, state: readonly StateResource[]): Wanted {
+  const inState = (type: string, key: string, value: string) =>
+    state.some((r) => r.type === type && r.outputs[key] === value);
+  const members = new Set(state.filter((r) => r.type === T.member).map((r) => urnName(r.urn)));
+  return {
+    groups: Object.keys(declared.groups).filter((g) => !inState(T.group, "displayName", g)),
+    users: declared.users.filter((u) => !inState(T.user, "userPrincipalName", u)),
+    clients: declared.clients.filter((c) => !inState(T.application, "displayName", c)),
+    members: declared.memberships.filter((m) => !members.has(m.resource)),
+  };
+}
+
+export function findEntraAdoptable(
   declared: DeclaredEntraObjects,
   state: readonly StateResource[] | undefined,
   connect: () => Promise<EntraDirectory | undefined>,
 ): Promise<EntraAdoption> {
-  if (!state) return NO_ENTRA_ADOPTION;
-  const inState = (type: string, key: string, value: string) =>
-    state.some((r) => r.type === type && r.outputs[key] === value);
-  const kept = state
-    .filter((r) => r.type === T.user && r.outputs.password == null)
-    .map((r) => String(r.outputs.userPrincipalName));
-  const members = new Set(state.filter((r) => r.type === T.member).map((r) => urnName(r.urn)));
+  return adoptWhatStateLacks(state, {
+    nothing: NO_ENTRA_ADOPTION,
+    fromState: (s) => {
+      const kept = passwordlessUsers(s, T.user, { name: "userPrincipalName", password: "password" });
+      const want = wantedFrom(declared, s);
+      const lacks = want.groups.length || want.users.length || want.clients.length || want.members.length;
+      return { lacking: lacks ? want : undefined, unasked: { ...NO_ENTRA_ADOPTION, keepPasswords: kept } };
+    },
+    connect,
+    adopt: (dir, want, unasked) => adoptFromTenant(dir, declared, want, unasked.keepPasswords),
+  });
+}
 
-  const wantGroups = Object.keys(declared.groups).filter((g) => !inState(T.group, "displayName", g));
-  const wantUsers = declared.users.filter((u) => !inState(T.user, "userPrincipalName", u));
-  const wantClients = declared.clients.filter((c) => !inState(T.application, "displayName", c));
-  const wantMembers = declared.memberships.filter((m) => !members.has(m.resource));
-  if (!wantGroups.length && !wantUsers.length && !wantClients.length && !wantMembers.length)
-    return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
-  const dir = await connect();
-  if (!dir) return { ...NO_ENTRA_ADOPTION, keepPasswords: kept };
-
+async function adoptFromTenant(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  kept: readonly string[],
+): Promise<EntraAdoption> {
   const a: EntraAdoption = {
     groups: {},
     users: {},
     applications: {},
     servicePrincipals: {},
     members: {},
-    keepPasswords: kept,
+    keepPasswords: [...kept],
   };
   // Only what is missing is looked up in Graph: the missing objects, and the two ends of each missing membership.
-  const neededGroups = new Set([...wantGroups, ...wantMembers.map((m) => m.group)]);
   const neededPrincipals = new Set([
-    ...wantUsers.map((u) => `user:${u}`),
-    ...wantClients.map((c) => `m2m:${c}`),
-    ...wantMembers.map((m) => `${m.kind}:${m.principal}`),
+    ...want.users.map((u) => membershipKey("user", u)),
+    ...want.clients.map((c) => membershipKey("m2m", c)),
+    ...want.members.map((m) => membershipKey(m.kind, m.principal)),
   ]);
+  const groupIds = await adoptGroups(dir, declared, want, a);
+  const principalIds = new Map<string, string>();
+  await adoptUsers(dir, declared, want, neededPrincipals, principalIds, a);
+  await adoptClients(dir, declared, want, neededPrincipals, principalIds, a);
+  await adoptMembers(dir, want, groupIds, principalIds, a);
+  return a;
+}
+
+/** The groups missing from the state and those missing memberships name: name → Object ID. */
+async function adoptGroups(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  a: EntraAdoption,
+): Promise<Map<string, string>> {
+  const needed = new Set([...want.groups, ...want.members.map((m) => m.group)]);
   const groupIds = new Map<string, string>();
-  for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups].filter((g) => neededGroups.has(g))) {
+  for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups].filter((g) => needed.has(g))) {
     const listed = declared.groups[name];
     const found = listed ? await dir.groupById(listed) : undefined;
     const candidates = found ? [found] : await dir.groupsNamed(name);
     if (candidates.length > 1) {
-      throw new Error(
+      throw new PlanError(
         `Entra has ${candidates.length} security groups named "${name}" ` +
           `(${candidates.map((c) => c.id).join(", ")}): add the right one's Object ID to ` +
           `group_mappings in its group file, so this stack adopts that one`,
@@ -111,40 +135,71 @@ export async function findEntraAdoptable(
     }
     if (!candidates[0]) continue;
     groupIds.set(name, candidates[0].id);
-    if (wantGroups.includes(name)) a.groups[name] = `/groups/${candidates[0].id}`;
+    if (want.groups.includes(name)) a.groups[name] = `/groups/${candidates[0].id}`;
   }
-  const principalIds = new Map<string, string>();
-  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) => neededPrincipals.has(`user:${u}`))) {
+  return groupIds;
+}
+
+async function adoptUsers(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  needed: ReadonlySet<string>,
+  principalIds: Map<string, string>,
+  a: EntraAdoption,
+): Promise<void> {
+  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) =>
+    needed.has(membershipKey("user", u)),
+  )) {
     const u = await dir.userByUpn(upn);
     if (!u) continue;
-    principalIds.set(`user:${upn}`, u.id);
-    if (wantUsers.includes(upn)) {
+    principalIds.set(membershipKey("user", upn), u.id);
+    if (want.users.includes(upn)) {
       a.users[upn] = `/users/${u.id}`;
       a.keepPasswords.push(upn);
     }
   }
-  for (const name of declared.clients.filter((c) => neededPrincipals.has(`m2m:${c}`))) {
+}
+
+async function adoptClients(
+  dir: EntraDirectory,
+  declared: DeclaredEntraObjects,
+  want: Wanted,
+  needed: ReadonlySet<string>,
+  principalIds: Map<string, string>,
+  a: EntraAdoption,
+): Promise<void> {
+  for (const name of declared.clients.filter((c) => needed.has(membershipKey("m2m", c)))) {
     const apps = await dir.applicationsNamed(name);
     if (apps.length > 1)
-      throw new Error(
+      throw new PlanError(
         `Entra has ${apps.length} applications named "${name}": rename the extra ones, so this ` +
           `stack adopts the right one`,
       );
     const app = apps[0];
     if (!app) continue;
     const sp = await dir.servicePrincipalOf(app.appId);
-    if (sp) principalIds.set(`m2m:${name}`, sp.id);
-    if (!wantClients.includes(name)) continue;
+    if (sp) principalIds.set(membershipKey("m2m", name), sp.id);
+    if (!want.clients.includes(name)) continue;
     a.applications[name] = `/applications/${app.id}`;
     if (sp) a.servicePrincipals[name] = `/servicePrincipals/${sp.id}`;
   }
+}
+
+/** A membership is adopted when both ends are known and the tenant already has it. */
+async function adoptMembers(
+  dir: EntraDirectory,
+  want: Wanted,
+  groupIds: ReadonlyMap<string, string>,
+  principalIds: ReadonlyMap<string, string>,
+  a: EntraAdoption,
+): Promise<void> {
   const membersOf = new Map<string, Set<string>>();
-  for (const m of wantMembers) {
+  for (const m of want.members) {
     const gid = groupIds.get(m.group);
-    const pid = principalIds.get(`${m.kind}:${m.principal}`);
+    const pid = principalIds.get(membershipKey(m.kind, m.principal));
     if (!gid || !pid) continue;
     if (!membersOf.has(gid)) membersOf.set(gid, await dir.memberIds(gid));
     if (membersOf.get(gid)!.has(pid)) a.members[m.resource] = `${gid}/member/${pid}`;
   }
-  return a;
 }

@@ -5,8 +5,16 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { keycloakObjectNames, keycloakRealmUrl, membershipKey, type IdentityPlan } from "../../lib";
-import { declareIdentity, type IdentityAdapter } from "../identity";
+import {
+  keycloakObjectNames,
+  keycloakRealmUrl,
+  membershipKey,
+  type ClientPlan,
+  type GroupPlan,
+  type IdentityPlan,
+  type UserPlan,
+} from "../../lib";
+import { declareIdentity, type IdentityAdapter, type Principal } from "../identity";
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
 import { KeycloakBootstrap, type KeycloakBootstrapArgs } from "./bootstrap";
@@ -44,6 +52,109 @@ export function declaredKeycloakObjects(
   return { ...names, legacyPasswordUsers: args.legacyPasswordUsers };
 }
 
+/** What every Keycloak object of one KeycloakAccess shares. */
+interface KeycloakContext {
+  name: string;
+  realm: string;
+  realmId: pulumi.Output<string>;
+  keycloakUrl: string;
+  adoption: KeycloakAdoption;
+  bootstrap?: KeycloakBootstrap;
+  /** Options of data-source lookups. */
+  child: pulumi.InvokeOutputOptions;
+  /**
+   * Options of every Keycloak object: the hooks as an option each (a stack transform doing it cost a callback from
+   * the engine to the program for every resource of the stack).
+   */
+  kc: pulumi.CustomResourceOptions;
+}
+
+function createGroup(ctx: KeycloakContext, group: GroupPlan): pulumi.Output<string> {
+  // The bootstrap declares the registry's admin group itself (protected, with the registry's description).
+  if (group.bootstrap && ctx.bootstrap) return ctx.bootstrap.adminGroup.id;
+  const importId = ctx.adoption.groups[group.name];
+  return new keycloak.Group(
+    `${ctx.name}-group-${group.name}`,
+    {
+      realmId: ctx.realmId,
+      name: group.name,
+      ...(group.description ? { attributes: { description: group.description } } : {}),
+    },
+    // An adopted group is imported whatever its description attribute (import-group's may differ); the
+    // next run sets it to the definition's.
+    { ...ctx.kc, import: importId, ...(importId ? { ignoreChanges: ["attributes"] } : {}) },
+  ).id;
+}
+
+function createUser(
+  ctx: KeycloakContext,
+  user: UserPlan,
+  password: pulumi.Output<string> | undefined,
+): pulumi.Output<string> {
+  return new keycloak.User(
+    `${ctx.name}-user-${user.name}`,
+    {
+      realmId: ctx.realmId,
+      username: user.signInName,
+      email: user.email,
+      emailVerified: false,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      enabled: user.enabled,
+      // Used only when Keycloak creates the user; the user must change it at first login. None for a user
+      // that exists already with its own password (adopted from the registry's tools).
+      ...(password ? { initialPassword: { value: password, temporary: true } } : {}),
+    },
+    userOptions(ctx.kc, ctx.adoption.users[user.signInName]),
+  ).id;
+}
+
+function m2mClient(ctx: KeycloakContext, account: ClientPlan): ReturnType<IdentityAdapter["client"]> {
+  const client = serviceAccountClient(
+    `${ctx.name}-m2m-${account.name}`,
+    {
+      realmId: ctx.realmId,
+      clientId: account.name,
+      description: account.description,
+      enabled: account.enabled,
+      mappers: account.mappers,
+    },
+    ctx.kc,
+    ctx.adoption,
+  );
+  const credentials: M2MCredentialsOutput = {
+    clientId: account.name,
+    clientSecret: pulumi.secret(client.clientSecret),
+    tokenUrl: tokenUrl(ctx.keycloakUrl, ctx.realm),
+    realm: ctx.realm,
+    keycloakUrl: ctx.keycloakUrl.replace(/\/+$/, ""),
+    authProvider: "keycloak",
+  };
+  return { id: client.serviceAccountUserId, credentials };
+}
+
+/** One exhaustive UserGroups per principal: a change to one touches only its own resources. */
+function memberships(ctx: KeycloakContext, p: Principal, groupIds: pulumi.Output<string>[]): void {
+  const key = membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name);
+  new keycloak.UserGroups(
+    `${ctx.name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
+    { realmId: ctx.realmId, userId: p.id, groupIds: inStoredOrderOutput(groupIds), exhaustive: true },
+    { ...ctx.kc, import: ctx.adoption.userGroups?.[key] },
+  );
+}
+
+function keycloakAdapter(ctx: KeycloakContext): IdentityAdapter {
+  const { realmId, child } = ctx;
+  return {
+    createGroup: (group) => createGroup(ctx, group),
+    lookUpGroup: (group) => keycloak.getGroupOutput({ realmId, name: group.name }, child).apply((g) => g.id),
+    createUser: (user, password) => createUser(ctx, user, password),
+    lookUpUser: (user) => keycloak.getUserOutput({ realmId, username: user.signInName }, child).apply((u) => u.id),
+    client: (account) => m2mClient(ctx, account),
+    memberships: (p, groupIds) => memberships(ctx, p, groupIds),
+  };
+}
+
 export class KeycloakAccess extends pulumi.ComponentResource implements IdentityAccess {
   readonly m2m: Record<string, M2MCredentialsOutput>;
   readonly groups: Record<string, pulumi.Output<string>>;
@@ -58,12 +169,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
   constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:KeycloakAccess", name, {}, opts);
     const child = { parent: this };
-    // Keycloak objects get the hooks as an option each: a stack transform doing it cost a callback from the engine
-    // to the program for every resource of the stack.
-    const kc: pulumi.CustomResourceOptions = { parent: this, hooks: args.hooks };
-    const { plan } = args;
     const adoption = args.adoption ?? NO_ADOPTION;
-
     if (args.bootstrap) {
       this.bootstrap = new KeycloakBootstrap(
         `${name}-bootstrap`,
@@ -76,84 +182,17 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       // Adopt an existing realm by name; the lookup fails the preview if it does not exist.
       this.realmId = keycloak.getRealmOutput({ realm: args.realm }, child).apply((r) => r.realm);
     }
-    const realmId = this.realmId;
-    const bootstrap = this.bootstrap;
-    const url = tokenUrl(args.keycloakUrl, args.realm);
-
-    const adapter: IdentityAdapter = {
-      createGroup: (group) => {
-        // The bootstrap declares the registry's admin group itself (protected, with the registry's description).
-        if (group.bootstrap && bootstrap) return bootstrap.adminGroup.id;
-        const importId = adoption.groups[group.name];
-        return new keycloak.Group(
-          `${name}-group-${group.name}`,
-          {
-            realmId,
-            name: group.name,
-            ...(group.description ? { attributes: { description: group.description } } : {}),
-          },
-          // An adopted group is imported whatever its description attribute (import-group's may differ); the
-          // next run sets it to the definition's.
-          { ...kc, import: importId, ...(importId ? { ignoreChanges: ["attributes"] } : {}) },
-        ).id;
-      },
-      lookUpGroup: (group) => keycloak.getGroupOutput({ realmId, name: group.name }, child).apply((g) => g.id),
-      createUser: (user, password) =>
-        new keycloak.User(
-          `${name}-user-${user.name}`,
-          {
-            realmId,
-            username: user.signInName,
-            email: user.email,
-            emailVerified: false,
-            firstName: user.firstName,
-            lastName: user.lastName,
-            enabled: user.enabled,
-            // Used only when Keycloak creates the user; the user must change it at first login. None for a user
-            // that exists already with its own password (adopted from the registry's tools).
-            ...(password ? { initialPassword: { value: password, temporary: true } } : {}),
-          },
-          userOptions(kc, adoption.users[user.signInName]),
-        ).id,
-      lookUpUser: (user) => keycloak.getUserOutput({ realmId, username: user.signInName }, child).apply((u) => u.id),
-      client: (account) => {
-        const client = serviceAccountClient(
-          `${name}-m2m-${account.name}`,
-          {
-            realmId,
-            clientId: account.name,
-            description: account.description,
-            enabled: account.enabled,
-            mappers: account.mappers,
-          },
-          kc,
-          adoption,
-        );
-        const credentials: M2MCredentialsOutput = {
-          clientId: account.name,
-          clientSecret: pulumi.secret(client.clientSecret),
-          tokenUrl: url,
-          realm: args.realm,
-          keycloakUrl: args.keycloakUrl.replace(/\/+$/, ""),
-          authProvider: "keycloak",
-        };
-        return { id: client.serviceAccountUserId, credentials };
-      },
-      // One exhaustive UserGroups per principal: a change to one touches only its own resources.
-      memberships: (p, groupIds) =>
-        void new keycloak.UserGroups(
-          `${name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
-          { realmId, userId: p.id, groupIds: inStoredOrderOutput(groupIds), exhaustive: true },
-          {
-            ...kc,
-            import:
-              adoption.userGroups?.[
-                membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name)
-              ],
-          },
-        ),
+    const ctx: KeycloakContext = {
+      name,
+      realm: args.realm,
+      realmId: this.realmId,
+      keycloakUrl: args.keycloakUrl,
+      adoption,
+      bootstrap: this.bootstrap,
+      child,
+      kc: { parent: this, hooks: args.hooks },
     };
-    const out = declareIdentity(plan, adapter, {
+    const out = declareIdentity(args.plan, keycloakAdapter(ctx), {
       name,
       parent: this,
       initialPasswords: args.initialPasswords,

@@ -8,6 +8,14 @@
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
 import { membershipKey, type KeycloakObjectNames } from "../../lib";
+import {
+  adoptWhatStateLacks,
+  importCount,
+  ownedKey,
+  passwordlessUsers,
+  RESOURCE_TYPES,
+  type ImportIds,
+} from "../adoption";
 
 /** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `keycloakObjectNames`). */
 export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
@@ -18,16 +26,16 @@ export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
 /** Import ids (the provider's import format) of declared objects that exist in Keycloak but not in the state. */
 export interface KeycloakAdoption {
   realm?: string;
-  groups: Record<string, string>;
-  users: Record<string, string>;
-  clients: Record<string, string>;
+  groups: ImportIds;
+  users: ImportIds;
+  clients: ImportIds;
   /** `${clientId}/${mapperName}` → import id. */
-  mappers: Record<string, string>;
+  mappers: ImportIds;
   /**
    * `membershipKey(kind, name)` → import id of the principal's UserGroups: only for adopted principals whose
    * groups in Keycloak are exactly the declared ones (otherwise the UserGroups is created, which sets them).
    */
-  userGroups?: Record<string, string>;
+  userGroups?: ImportIds;
   /**
    * Users whose password Keycloak keeps: adopted users this stack never gave an initial password (made by the
    * registry's tools, see `mcp-access import`), and users the state holds without one. No initial password is
@@ -40,12 +48,12 @@ export const NO_ADOPTION: KeycloakAdoption = { groups: {}, users: {}, clients: {
 
 /** Users the state holds without an initial password (imported ones): their password stays Keycloak's. */
 function passwordlessInState(state: readonly StateResource[], realm: string): string[] {
-  return state
-    .filter((r) => r.type === T.user && r.outputs.realmId === realm && r.outputs.initialPassword == null)
-    .map((r) => String(r.outputs.username));
+  const fields = { name: "username", password: "initialPassword" };
+  return passwordlessUsers(state, T.user, fields, (r) => r.outputs.realmId === realm);
 }
 
-export const mapperKey = (clientId: string, mapper: string): string => `${clientId}/${mapper}`;
+/** The key of a mapper on a client. */
+export const mapperKey: (clientId: string, mapper: string) => string = ownedKey;
 
 /**
  * The adoption key of a mapper on a client scope. The state records a scope mapper's scope by id only, and the
@@ -53,16 +61,7 @@ export const mapperKey = (clientId: string, mapper: string): string => `${client
  */
 export const scopeMapperKey = (scope: string, mapper: string): string => `client-scope:${scope}/${mapper}`;
 
-const T = {
-  realm: "keycloak:index/realm:Realm",
-  group: "keycloak:index/group:Group",
-  user: "keycloak:index/user:User",
-  client: "keycloak:openid/client:Client",
-  mappers: [
-    "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
-    "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper",
-  ],
-};
+const T = RESOURCE_TYPES.keycloak;
 
 interface Managed {
   realm: boolean;
@@ -96,7 +95,7 @@ export function managedInState(state: readonly StateResource[], realm: string): 
       byUuid.set(r.id, String(o.clientId));
     }
   }
-  for (const r of inRealm.filter((x) => T.mappers.includes(x.type))) {
+  for (const r of inRealm.filter((x) => (T.protocolMappers as readonly string[]).includes(x.type))) {
     if (r.outputs.clientScopeId) m.scopeMappers.add(String(r.outputs.name));
     const clientId = byUuid.get(String(r.outputs.clientId));
     if (clientId) m.mappers.add(mapperKey(clientId, String(r.outputs.name)));
@@ -104,7 +103,7 @@ export function managedInState(state: readonly StateResource[], realm: string): 
   return m;
 }
 
-/** Everything declared is in the state: no need to ask Keycloak anything (the common, fast case). */
+/** Whether the state lacks a declared object (when it does not, Keycloak is not asked anything). */
 function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
   return (
     (d.managesRealm && !m.realm) ||
@@ -120,16 +119,32 @@ function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
 /**
  * Finds what to adopt. `state` undefined (unreadable) adopts nothing: the run behaves as Pulumi alone would.
  */
-export async function findAdoptable(
+export function findAdoptable(
   declared: DeclaredKeycloakObjects,
   state: readonly StateResource[] | undefined,
   connect: () => Promise<KeycloakAdmin>,
 ): Promise<KeycloakAdoption> {
-  if (!state) return NO_ADOPTION;
-  const managed = managedInState(state, declared.realm);
-  const kept = passwordlessInState(state, declared.realm);
-  if (!missing(declared, managed)) return kept.length ? { ...NO_ADOPTION, keepPasswords: kept } : NO_ADOPTION;
-  const admin = await connect();
+  return adoptWhatStateLacks(state, {
+    nothing: NO_ADOPTION,
+    fromState: (s) => {
+      const managed = managedInState(s, declared.realm);
+      const kept = passwordlessInState(s, declared.realm);
+      return {
+        lacking: missing(declared, managed) ? managed : undefined,
+        unasked: kept.length ? { ...NO_ADOPTION, keepPasswords: kept } : NO_ADOPTION,
+      };
+    },
+    connect,
+    adopt: (admin, managed, unasked) => adoptFromKeycloak(admin, declared, managed, unasked.keepPasswords ?? []),
+  });
+}
+
+async function adoptFromKeycloak(
+  admin: KeycloakAdmin,
+  declared: DeclaredKeycloakObjects,
+  managed: Managed,
+  kept: readonly string[],
+): Promise<KeycloakAdoption> {
   const realm = declared.realm;
   const adoption: KeycloakAdoption = {
     groups: {},
@@ -137,69 +152,90 @@ export async function findAdoptable(
     clients: {},
     mappers: {},
     userGroups: {},
-    keepPasswords: kept,
+    keepPasswords: [...kept],
   };
   if (!(await admin.realmExists(realm))) return adoption;
   if (declared.managesRealm && !managed.realm) adoption.realm = realm;
+  const read: Read = { admin, realm, declared, managed, adoption };
+  await adoptGroups(read);
+  await adoptUsers(read);
+  await adoptClients(read);
+  await adoptScopeMappers(read);
+  return adoption;
+}
 
+/** One adoption's inputs and its result, filled in by one function per object type. */
+interface Read {
+  admin: KeycloakAdmin;
+  realm: string;
+  declared: DeclaredKeycloakObjects;
+  managed: Managed;
+  adoption: KeycloakAdoption;
+}
+
+async function adoptGroups({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantGroups = declared.groups.filter((g) => !managed.groups.has(g));
-  if (wantGroups.length) {
-    const ids = await admin.topLevelGroupIds(realm);
-    for (const g of wantGroups) if (ids.has(g)) adoption.groups[g] = `${realm}/${ids.get(g)}`;
-  }
+  if (!wantGroups.length) return;
+  const ids = await admin.topLevelGroupIds(realm);
+  for (const g of wantGroups) if (ids.has(g)) adoption.groups[g] = `${realm}/${ids.get(g)}`;
+}
+
+async function adoptUsers({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantUsers = declared.users.filter((u) => !managed.users.has(u));
-  if (wantUsers.length) {
-    const ids = await admin.userIds(realm, wantUsers);
-    for (const u of wantUsers) {
-      const id = ids.get(u);
-      if (!id) continue;
-      adoption.users[u] = `${realm}/${id}`;
-      // A user whose generated password is in the state (a run cut short after it, before the user) gets it.
-      if (!declared.legacyPasswordUsers?.has(u)) adoption.keepPasswords!.push(u);
-      await adoptMemberships(admin, realm, id, membershipKey("user", u), declared, adoption);
-    }
+  if (!wantUsers.length) return;
+  const ids = await admin.userIds(realm, wantUsers);
+  for (const u of wantUsers) {
+    const id = ids.get(u);
+    if (!id) continue;
+    adoption.users[u] = `${realm}/${id}`;
+    // A user whose generated password is in the state (a run cut short after it, before the user) gets it.
+    if (!declared.legacyPasswordUsers?.has(u)) adoption.keepPasswords!.push(u);
+    await adoptMemberships(admin, realm, id, membershipKey("user", u), declared, adoption);
   }
+}
+
+async function adoptClients({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantClients = Object.entries(declared.clients).filter(
     ([c, mappers]) => !managed.clients.has(c) || mappers.some((x) => !managed.mappers.has(mapperKey(c, x))),
   );
-  if (wantClients.length) {
-    const ids = await admin.clientIds(realm);
-    for (const [clientId, mappers] of wantClients) {
-      const uuid = ids.get(clientId);
-      if (!uuid) continue;
-      if (!managed.clients.has(clientId)) {
-        adoption.clients[clientId] = `${realm}/${uuid}`;
-        const key = membershipKey("m2m", clientId);
-        if (declared.memberships?.[key]) {
-          const saId = await admin.serviceAccountUserId(realm, uuid);
-          if (saId) await adoptMemberships(admin, realm, saId, key, declared, adoption);
-        }
-      }
-      const wantMappers = mappers.filter((x) => !managed.mappers.has(mapperKey(clientId, x)));
-      if (!wantMappers.length) continue;
-      const mapperIds = await admin.protocolMapperIds(realm, uuid);
-      for (const x of wantMappers) {
-        const id = mapperIds.get(x);
-        if (id) adoption.mappers[mapperKey(clientId, x)] = `${realm}/client/${uuid}/${id}`;
+  if (!wantClients.length) return;
+  const ids = await admin.clientIds(realm);
+  for (const [clientId, mappers] of wantClients) {
+    const uuid = ids.get(clientId);
+    if (!uuid) continue;
+    if (!managed.clients.has(clientId)) {
+      adoption.clients[clientId] = `${realm}/${uuid}`;
+      const key = membershipKey("m2m", clientId);
+      if (declared.memberships?.[key]) {
+        const saId = await admin.serviceAccountUserId(realm, uuid);
+        if (saId) await adoptMemberships(admin, realm, saId, key, declared, adoption);
       }
     }
+    const wantMappers = mappers.filter((x) => !managed.mappers.has(mapperKey(clientId, x)));
+    if (!wantMappers.length) continue;
+    const mapperIds = await admin.protocolMapperIds(realm, uuid);
+    for (const x of wantMappers) {
+      const id = mapperIds.get(x);
+      if (id) adoption.mappers[mapperKey(clientId, x)] = `${realm}/client/${uuid}/${id}`;
+    }
   }
+}
+
+async function adoptScopeMappers({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
   const wantScopes = Object.entries(declared.clientScopes ?? {})
     .map(([scope, mappers]) => [scope, mappers.filter((x) => !managed.scopeMappers.has(x))] as const)
     .filter(([, mappers]) => mappers.length > 0);
-  if (wantScopes.length) {
-    const ids = await admin.clientScopeIds(realm);
-    for (const [scope, mappers] of wantScopes) {
-      const scopeId = ids.get(scope);
-      if (!scopeId) continue;
-      const mapperIds = await admin.clientScopeMapperIds(realm, scopeId);
-      for (const x of mappers) {
-        const id = mapperIds.get(x);
-        if (id) adoption.mappers[scopeMapperKey(scope, x)] = `${realm}/client-scope/${scopeId}/${id}`;
-      }
+  if (!wantScopes.length) return;
+  const ids = await admin.clientScopeIds(realm);
+  for (const [scope, mappers] of wantScopes) {
+    const scopeId = ids.get(scope);
+    if (!scopeId) continue;
+    const mapperIds = await admin.clientScopeMapperIds(realm, scopeId);
+    for (const x of mappers) {
+      const id = mapperIds.get(x);
+      if (id) adoption.mappers[scopeMapperKey(scope, x)] = `${realm}/client-scope/${scopeId}/${id}`;
     }
   }
-  return adoption;
 }
 
 /** A UserGroups is imported when Keycloak's groups of the principal are exactly the declared ones. */
@@ -221,8 +257,5 @@ async function adoptMemberships(
 
 /** How many objects a run adopts, for the log. */
 export function adoptedCount(a: KeycloakAdoption): number {
-  return (
-    (a.realm ? 1 : 0) +
-    [a.groups, a.users, a.clients, a.mappers, a.userGroups ?? {}].reduce((n, r) => n + Object.keys(r).length, 0)
-  );
+  return (a.realm ? 1 : 0) + importCount(a.groups, a.users, a.clients, a.mappers, a.userGroups);
 }

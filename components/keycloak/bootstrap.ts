@@ -26,6 +26,131 @@ export interface KeycloakBootstrapArgs {
   hooks?: pulumi.ResourceHookBinding;
 }
 
+/** What every object of the bootstrap shares. */
+interface BootstrapContext {
+  name: string;
+  args: KeycloakBootstrapArgs;
+  /** Options of every Keycloak object (with the hooks). */
+  kc: pulumi.CustomResourceOptions;
+}
+
+/** The realm, with the registry's login settings and brute-force detection. */
+function realm({ name, args, kc }: BootstrapContext): keycloak.Realm {
+  return new keycloak.Realm(
+    `${name}-realm`,
+    {
+      realm: args.realm,
+      enabled: true,
+      registrationAllowed: false,
+      loginWithEmailAllowed: true,
+      duplicateEmailsAllowed: false,
+      resetPasswordAllowed: true,
+      editUsernameAllowed: false,
+      securityDefenses: {
+        bruteForceDetection: {
+          maxLoginFailures: 5,
+          waitIncrementSeconds: 60,
+          maxFailureWaitSeconds: 900,
+          permanentLockout: false,
+        },
+      },
+    },
+    { ...kc, protect: true, import: args.adoption.realm },
+  );
+}
+
+/** The web client the registry's users sign in with, and its groups mapper. */
+function webClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<string>): keycloak.openid.Client {
+  const { adoption } = args;
+  const web = args.names.webClient.clientId;
+  const client = new keycloak.openid.Client(
+    `${name}-web`,
+    {
+      realmId,
+      clientId: web,
+      name: "MCP Gateway Web Client",
+      accessType: "CONFIDENTIAL",
+      standardFlowEnabled: true,
+      implicitFlowEnabled: false,
+      directAccessGrantsEnabled: true,
+      serviceAccountsEnabled: false,
+      fullScopeAllowed: false,
+      validRedirectUris: inStoredOrder(args.webRedirectUris),
+      webOrigins: inStoredOrder(args.webOrigins),
+      validPostLogoutRedirectUris: inStoredOrder(args.webRedirectUris.filter((u) => u.endsWith("/*"))),
+    },
+    { ...kc, import: adoption.clients[web] },
+  );
+  const webGroups = { ...kc, import: adoption.mappers[mapperKey(web, GROUPS_MAPPER)] };
+  groupsMapper(`${name}-web-groups`, { realmId, clientId: client.id }, webGroups);
+  return client;
+}
+
+/** The groups and audience mappers on the realm's default client scope (`basic`). */
+function scopeMappers({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<string>): void {
+  const scope = args.names.clientScope.name;
+  // Keycloak creates `basic` with the realm; looked up once the realm exists.
+  const basic = keycloak.openid.getClientScopeOutput({ realmId, name: scope }, { parent: kc.parent });
+  const onBasic = { realmId, clientScopeId: basic.id };
+  const scopeMapper = (mapper: string) => ({ ...kc, import: args.adoption.mappers[scopeMapperKey(scope, mapper)] });
+  groupsMapper(`${name}-basic-groups`, onBasic, scopeMapper(GROUPS_MAPPER));
+  audienceMapper(`${name}-basic-audience`, onBasic, scopeMapper(AUDIENCE_MAPPER));
+}
+
+function m2mClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<string>): keycloak.openid.Client {
+  return serviceAccountClient(
+    `${name}-m2m`,
+    {
+      realmId,
+      clientId: args.names.m2mClient.clientId,
+      description: "MCP Gateway M2M Client",
+      enabled: true,
+      fullScopeAllowed: false,
+      mappers: args.names.m2mClient.mappers,
+    },
+    kc,
+    args.adoption,
+  );
+}
+
+function adminGroup({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<string>): keycloak.Group {
+  const group = args.names.adminGroup;
+  return new keycloak.Group(
+    `${name}-${group}`,
+    { realmId, name: group, attributes: { description: `${group} group for MCP Gateway access` } },
+    { ...kc, protect: true, import: args.adoption.groups[group] },
+  );
+}
+
+/** The admin user, in the admin group, with its initial password. */
+function adminUser(
+  { name, args, kc }: BootstrapContext,
+  realmId: pulumi.Output<string>,
+  group: keycloak.Group,
+  password: pulumi.Output<string>,
+): keycloak.User {
+  const user = new keycloak.User(
+    `${name}-admin`,
+    {
+      realmId,
+      username: args.names.adminUsername,
+      email: args.adminEmail,
+      emailVerified: true,
+      firstName: "Admin",
+      lastName: "User",
+      enabled: true,
+      initialPassword: { value: password, temporary: true },
+    },
+    userOptions(kc, args.adoption.users[args.names.adminUsername]),
+  );
+  new keycloak.UserGroups(
+    `${name}-admin-groups`,
+    { realmId, userId: user.id, groupIds: [group.id], exhaustive: true },
+    kc,
+  );
+  return user;
+}
+
 export class KeycloakBootstrap extends pulumi.ComponentResource {
   readonly realm: keycloak.Realm;
   readonly adminGroup: keycloak.Group;
@@ -37,107 +162,19 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
 
   constructor(name: string, args: KeycloakBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:Bootstrap", name, {}, opts);
-    const child = { parent: this };
-    const kc: pulumi.CustomResourceOptions = { parent: this, hooks: args.hooks };
-    const { adoption, names } = args;
-    const web = names.webClient.clientId;
-    const scope = names.clientScope.name;
-    const adminGroup = names.adminGroup;
-    this.realm = new keycloak.Realm(
-      `${name}-realm`,
-      {
-        realm: args.realm,
-        enabled: true,
-        registrationAllowed: false,
-        loginWithEmailAllowed: true,
-        duplicateEmailsAllowed: false,
-        resetPasswordAllowed: true,
-        editUsernameAllowed: false,
-        securityDefenses: {
-          bruteForceDetection: {
-            maxLoginFailures: 5,
-            waitIncrementSeconds: 60,
-            maxFailureWaitSeconds: 900,
-            permanentLockout: false,
-          },
-        },
-      },
-      { ...kc, protect: true, import: adoption.realm },
-    );
+    const ctx: BootstrapContext = { name, args, kc: { parent: this, hooks: args.hooks } };
+    this.realm = realm(ctx);
     const realmId = this.realm.id;
-
-    this.webClient = new keycloak.openid.Client(
-      `${name}-web`,
-      {
-        realmId,
-        clientId: web,
-        name: "MCP Gateway Web Client",
-        accessType: "CONFIDENTIAL",
-        standardFlowEnabled: true,
-        implicitFlowEnabled: false,
-        directAccessGrantsEnabled: true,
-        serviceAccountsEnabled: false,
-        fullScopeAllowed: false,
-        validRedirectUris: inStoredOrder(args.webRedirectUris),
-        webOrigins: inStoredOrder(args.webOrigins),
-        validPostLogoutRedirectUris: inStoredOrder(args.webRedirectUris.filter((u) => u.endsWith("/*"))),
-      },
-      { ...kc, import: adoption.clients[web] },
-    );
-    const webGroups = { ...kc, import: adoption.mappers[mapperKey(web, GROUPS_MAPPER)] };
-    groupsMapper(`${name}-web-groups`, { realmId, clientId: this.webClient.id }, webGroups);
-
-    // Keycloak creates `basic` with the realm; looked up once the realm exists.
-    const basic = keycloak.openid.getClientScopeOutput({ realmId, name: scope }, { parent: this });
-    const onBasic = { realmId, clientScopeId: basic.id };
-    const scopeMapper = (mapper: string) => ({ ...kc, import: adoption.mappers[scopeMapperKey(scope, mapper)] });
-    groupsMapper(`${name}-basic-groups`, onBasic, scopeMapper(GROUPS_MAPPER));
-    audienceMapper(`${name}-basic-audience`, onBasic, scopeMapper(AUDIENCE_MAPPER));
-
-    this.m2mClient = serviceAccountClient(
-      `${name}-m2m`,
-      {
-        realmId,
-        clientId: names.m2mClient.clientId,
-        description: "MCP Gateway M2M Client",
-        enabled: true,
-        fullScopeAllowed: false,
-        mappers: names.m2mClient.mappers,
-      },
-      kc,
-      adoption,
-    );
-
-    this.adminGroup = new keycloak.Group(
-      `${name}-${adminGroup}`,
-      { realmId, name: adminGroup, attributes: { description: `${adminGroup} group for MCP Gateway access` } },
-      { ...kc, protect: true, import: adoption.groups[adminGroup] },
-    );
-
+    this.webClient = webClient(ctx, realmId);
+    scopeMappers(ctx, realmId);
+    this.m2mClient = m2mClient(ctx, realmId);
+    this.adminGroup = adminGroup(ctx, realmId);
     let password = args.adminPassword;
     if (!password) {
-      password = pulumi.secret(new GeneratedSecret(`${name}-admin-password`, 24, child).value);
+      password = pulumi.secret(new GeneratedSecret(`${name}-admin-password`, 24, { parent: this }).value);
       this.generatedAdminPassword = password;
     }
-    this.adminUser = new keycloak.User(
-      `${name}-admin`,
-      {
-        realmId,
-        username: names.adminUsername,
-        email: args.adminEmail,
-        emailVerified: true,
-        firstName: "Admin",
-        lastName: "User",
-        enabled: true,
-        initialPassword: { value: password, temporary: true },
-      },
-      userOptions(kc, adoption.users[names.adminUsername]),
-    );
-    new keycloak.UserGroups(
-      `${name}-admin-groups`,
-      { realmId, userId: this.adminUser.id, groupIds: [this.adminGroup.id], exhaustive: true },
-      kc,
-    );
+    this.adminUser = adminUser(ctx, realmId, this.adminGroup, password);
     this.registerOutputs({
       realmId: this.realm.id,
       adminGroupId: this.adminGroup.id,

@@ -5,72 +5,83 @@
  * not fail with 409. Keycloak keys a provider on its alias and a mapper on its name within the provider.
  */
 import type { BrokeredProvider } from "../../lib";
-import { signInKeycloak, type KeycloakAdminSettings } from "../../clients/keycloak-admin";
+import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
+import { adoptWhatStateLacks, importCount, ownedKey, RESOURCE_TYPES, type ImportIds } from "../adoption";
 
-const T = {
-  providers: ["keycloak:oidc/identityProvider:IdentityProvider", "keycloak:saml/identityProvider:IdentityProvider"],
-  mapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
-};
-
-/** What adoption asks Keycloak: for each alias that exists, its mappers' ids by name. */
-export interface IdentityProviderLookup {
-  mappersByAlias(realm: string, aliases: readonly string[]): Promise<Map<string, Map<string, string>>>;
-}
+const T = RESOURCE_TYPES.keycloak;
 
 /** Import ids (the provider's formats `realm/alias` and `realm/alias/mapperId`). */
 export interface IdentityProviderAdoption {
-  providers: Record<string, string>;
+  providers: ImportIds;
   /** `${alias}/${mapperName}` → import id. */
-  mappers: Record<string, string>;
+  mappers: ImportIds;
 }
 
 export const NO_IDP_ADOPTION: IdentityProviderAdoption = { providers: {}, mappers: {} };
 
-export const idpMapperKey = (alias: string, name: string): string => `${alias}/${name}`;
+/** The key of a mapper on a provider. */
+export const idpMapperKey: (alias: string, name: string) => string = ownedKey;
 
-export async function connectIdentityProviderLookup(s: KeycloakAdminSettings): Promise<IdentityProviderLookup> {
-  const kc = await signInKeycloak(s);
-  return {
-    async mappersByAlias(realm, aliases) {
-      const out = new Map<string, Map<string, string>>();
-      // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
-      if (!(await kc.realms.findOne({ realm }))) return out;
-      const live = new Set((await kc.identityProviders.find({ realm })).map((p) => p.alias));
-      for (const alias of aliases) {
-        if (!live.has(alias)) continue;
-        const mappers = await kc.identityProviders.findMappers({ realm, alias });
-        out.set(alias, new Map(mappers.filter((m) => m.name && m.id).map((m) => [m.name!, m.id!])));
-      }
-      return out;
-    },
-  };
+/** How many providers and mappers a run adopts, for the log. */
+export const idpAdoptedCount = (a: IdentityProviderAdoption): number => importCount(a.providers, a.mappers);
+
+/** The providers the state lacks (or lacks a mapper of), with what it holds. */
+interface Lacking {
+  wanted: BrokeredProvider[];
+  managed: ReadonlySet<string>;
+  managedMappers: ReadonlySet<string>;
 }
 
-/** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
-export async function findAdoptableProviders(
-  providers: readonly BrokeredProvider[],
-  state: readonly StateResource[] | undefined,
-  realm: string,
-  connect: () => Promise<IdentityProviderLookup>,
-): Promise<IdentityProviderAdoption> {
-  if (!state || !providers.length) return NO_IDP_ADOPTION;
+function lackingIn(state: readonly StateResource[], providers: readonly BrokeredProvider[], realm: string): Lacking {
   const inRealm = state.filter((r) => r.outputs.realm === realm);
-  const managed = new Set(inRealm.filter((r) => T.providers.includes(r.type)).map((r) => String(r.outputs.alias)));
+  const managed = new Set(
+    inRealm
+      .filter((r) => (T.identityProviders as readonly string[]).includes(r.type))
+      .map((r) => String(r.outputs.alias)),
+  );
   const managedMappers = new Set(
     inRealm
-      .filter((r) => r.type === T.mapper)
+      .filter((r) => r.type === T.identityProviderMapper)
       .map((r) => idpMapperKey(String(r.outputs.identityProviderAlias), String(r.outputs.name))),
   );
   const wanted = providers.filter(
     (p) => !managed.has(p.alias) || p.mappers.some((m) => !managedMappers.has(idpMapperKey(p.alias, m.name))),
   );
-  if (!wanted.length) return NO_IDP_ADOPTION;
-  const live = await (
-    await connect()
-  ).mappersByAlias(
+  return { wanted, managed, managedMappers };
+}
+
+/** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
+export function findAdoptableProviders(
+  providers: readonly BrokeredProvider[],
+  state: readonly StateResource[] | undefined,
+  realm: string,
+  connect: () => Promise<Pick<KeycloakAdmin, "realmExists" | "identityProviders">>,
+): Promise<IdentityProviderAdoption> {
+  return adoptWhatStateLacks(state, {
+    nothing: NO_IDP_ADOPTION,
+    fromState: (s) => {
+      const lacking = providers.length ? lackingIn(s, providers, realm) : undefined;
+      return { lacking: lacking?.wanted.length ? lacking : undefined, unasked: NO_IDP_ADOPTION };
+    },
+    connect,
+    adopt: (admin, lacking) => adoptFromKeycloak(admin, realm, lacking),
+  });
+}
+
+async function adoptFromKeycloak(
+  admin: Pick<KeycloakAdmin, "realmExists" | "identityProviders">,
+  realm: string,
+  { wanted, managed, managedMappers }: Lacking,
+): Promise<IdentityProviderAdoption> {
+  // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
+  if (!(await admin.realmExists(realm))) return NO_IDP_ADOPTION;
+  const found = await admin.identityProviders(
     realm,
     wanted.map((p) => p.alias),
+  );
+  const live = new Map(
+    found.map((p) => [p.alias, new Map(p.mappers.filter((m) => m.name && m.id).map((m) => [m.name, m.id]))]),
   );
   const adoption: IdentityProviderAdoption = { providers: {}, mappers: {} };
   for (const p of wanted) {

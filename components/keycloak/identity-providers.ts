@@ -42,93 +42,120 @@ export function providersNeedingSecrets(providers: readonly BrokeredProvider[]):
 /** The mapper's Keycloak config (upstream's guide, Step 2): the same as `render --identity-providers` shows. */
 export const mapperConfig = mapperKeycloakConfig;
 
+type DeclaredProvider = pulumi.CustomResource & { alias: pulumi.Output<string>; internalId: pulumi.Output<string> };
+
+/** What every object of one BrokeredIdentityProviders shares. */
+interface ProvidersContext {
+  name: string;
+  args: BrokeredIdentityProvidersArgs;
+  adoption: IdentityProviderAdoption;
+  kc: pulumi.CustomResourceOptions;
+}
+
+/** The arguments OIDC and SAML providers share. */
+function commonArgs(args: BrokeredIdentityProvidersArgs, p: BrokeredProvider) {
+  return {
+    realm: args.realm,
+    alias: p.alias,
+    displayName: p.displayName,
+    enabled: p.enabled,
+    trustEmail: p.trustEmail,
+    storeToken: p.storeToken,
+    hideOnLoginPage: p.hideOnLoginPage,
+    firstBrokerLoginFlowAlias: p.firstBrokerLoginFlow,
+    syncMode: p.syncMode,
+  };
+}
+
+/** The options of a provider: imported (with Keycloak's defaults kept for this run) when adopted. */
+function providerOptions({ adoption, kc }: ProvidersContext, alias: string): pulumi.CustomResourceOptions {
+  const importId = adoption.providers[alias];
+  return { ...kc, ...(importId ? { import: importId, ignoreChanges: ADOPTED_IGNORES } : {}) };
+}
+
+function oidcProvider(ctx: ProvidersContext, p: BrokeredProvider): DeclaredProvider {
+  const o = p.oidc!;
+  const alias = p.alias;
+  // Checked before any resource is declared (program.ts): here a missing secret cannot happen.
+  const plain = ctx.args.secrets.apply((s) => s?.[alias] ?? "");
+  // Write-only: Keycloak gets it, the provider keeps it out of its state; a new secret, a new version.
+  return new keycloak.oidc.IdentityProvider(
+    `${ctx.name}-${p.alias}`,
+    {
+      ...commonArgs(ctx.args, p),
+      authorizationUrl: o.authorizationUrl,
+      tokenUrl: o.tokenUrl,
+      clientId: o.clientId,
+      clientSecretWo: pulumi.secret(plain),
+      clientSecretWoVersion: pulumi.secret(plain.apply(secretVersion)),
+      defaultScopes: o.defaultScopes,
+      ...(o.issuer ? { issuer: o.issuer } : {}),
+      ...(o.jwksUrl ? { jwksUrl: o.jwksUrl } : {}),
+      ...(o.userInfoUrl ? { userInfoUrl: o.userInfoUrl } : {}),
+      ...(o.logoutUrl ? { logoutUrl: o.logoutUrl } : {}),
+      // The ID token's signature is checked when the provider's keys are known (upstream: useJwksUrl).
+      validateSignature: o.jwksUrl !== null,
+      extraConfig: { clientAuthMethod: o.clientAuthMethod },
+    },
+    { ...providerOptions(ctx, alias), additionalSecretOutputs: ["clientSecret", "clientSecretWoVersion"] },
+  );
+}
+
+function samlProvider(ctx: ProvidersContext, p: BrokeredProvider): DeclaredProvider {
+  const s = p.saml!;
+  return new keycloak.saml.IdentityProvider(
+    `${ctx.name}-${p.alias}`,
+    {
+      ...commonArgs(ctx.args, p),
+      singleSignOnServiceUrl: s.singleSignOnServiceUrl,
+      // Keycloak's own default SP entity id: the realm's URL.
+      entityId: s.entityId ?? ctx.args.realmUrl,
+      ...(s.singleLogoutServiceUrl ? { singleLogoutServiceUrl: s.singleLogoutServiceUrl } : {}),
+      nameIdPolicyFormat: s.nameIdPolicyFormat,
+      principalType: s.principalType,
+      ...(s.principalAttribute ? { principalAttribute: s.principalAttribute } : {}),
+      ...(s.signingCertificate ? { signingCertificate: s.signingCertificate } : {}),
+      validateSignature: s.validateSignature,
+      wantAssertionsSigned: s.wantAssertionsSigned,
+      postBindingResponse: s.postBindingResponse,
+      postBindingAuthnRequest: s.postBindingAuthnRequest,
+    },
+    providerOptions(ctx, p.alias),
+  );
+}
+
+function providerMappers(ctx: ProvidersContext, p: BrokeredProvider, idp: DeclaredProvider): void {
+  for (const m of p.mappers) {
+    new keycloak.CustomIdentityProviderMapping(
+      `${ctx.name}-${p.alias}-mapper-${m.name}`,
+      {
+        realm: ctx.args.realm,
+        identityProviderAlias: idp.alias,
+        name: m.name,
+        identityProviderMapper: m.keycloakType,
+        extraConfig: mapperConfig(m),
+      },
+      { ...ctx.kc, import: ctx.adoption.mappers[idpMapperKey(p.alias, m.name)] },
+    );
+  }
+}
+
 export class BrokeredIdentityProviders extends pulumi.ComponentResource {
   /** Alias -> the provider's internal id. */
   readonly providers: Record<string, pulumi.Output<string>> = {};
 
   constructor(name: string, args: BrokeredIdentityProvidersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:BrokeredIdentityProviders", name, {}, opts);
-    const kc: pulumi.CustomResourceOptions = { parent: this, hooks: args.hooks };
-    const adoption = args.adoption ?? NO_IDP_ADOPTION;
+    const ctx: ProvidersContext = {
+      name,
+      args,
+      adoption: args.adoption ?? NO_IDP_ADOPTION,
+      kc: { parent: this, hooks: args.hooks },
+    };
     for (const p of args.providers) {
-      const importId = adoption.providers[p.alias];
-      const adopted: pulumi.CustomResourceOptions = importId
-        ? { import: importId, ignoreChanges: ADOPTED_IGNORES }
-        : {};
-      const common = {
-        realm: args.realm,
-        alias: p.alias,
-        displayName: p.displayName,
-        enabled: p.enabled,
-        trustEmail: p.trustEmail,
-        storeToken: p.storeToken,
-        hideOnLoginPage: p.hideOnLoginPage,
-        firstBrokerLoginFlowAlias: p.firstBrokerLoginFlow,
-        syncMode: p.syncMode,
-      };
-      let idp: pulumi.CustomResource & { alias: pulumi.Output<string>; internalId: pulumi.Output<string> };
-      if (p.oidc) {
-        const o = p.oidc;
-        const alias = p.alias;
-        // Checked before any resource is declared (program.ts): here a missing secret cannot happen.
-        const plain = args.secrets.apply((s) => s?.[alias] ?? "");
-        // Write-only: Keycloak gets it, the provider keeps it out of its state; a new secret, a new version.
-        idp = new keycloak.oidc.IdentityProvider(
-          `${name}-${p.alias}`,
-          {
-            ...common,
-            authorizationUrl: o.authorizationUrl,
-            tokenUrl: o.tokenUrl,
-            clientId: o.clientId,
-            clientSecretWo: pulumi.secret(plain),
-            clientSecretWoVersion: pulumi.secret(plain.apply(secretVersion)),
-            defaultScopes: o.defaultScopes,
-            ...(o.issuer ? { issuer: o.issuer } : {}),
-            ...(o.jwksUrl ? { jwksUrl: o.jwksUrl } : {}),
-            ...(o.userInfoUrl ? { userInfoUrl: o.userInfoUrl } : {}),
-            ...(o.logoutUrl ? { logoutUrl: o.logoutUrl } : {}),
-            // The ID token's signature is checked when the provider's keys are known (upstream: useJwksUrl).
-            validateSignature: o.jwksUrl !== null,
-            extraConfig: { clientAuthMethod: o.clientAuthMethod },
-          },
-          { ...kc, ...adopted, additionalSecretOutputs: ["clientSecret", "clientSecretWoVersion"] },
-        );
-      } else {
-        const s = p.saml!;
-        idp = new keycloak.saml.IdentityProvider(
-          `${name}-${p.alias}`,
-          {
-            ...common,
-            singleSignOnServiceUrl: s.singleSignOnServiceUrl,
-            // Keycloak's own default SP entity id: the realm's URL.
-            entityId: s.entityId ?? args.realmUrl,
-            ...(s.singleLogoutServiceUrl ? { singleLogoutServiceUrl: s.singleLogoutServiceUrl } : {}),
-            nameIdPolicyFormat: s.nameIdPolicyFormat,
-            principalType: s.principalType,
-            ...(s.principalAttribute ? { principalAttribute: s.principalAttribute } : {}),
-            ...(s.signingCertificate ? { signingCertificate: s.signingCertificate } : {}),
-            validateSignature: s.validateSignature,
-            wantAssertionsSigned: s.wantAssertionsSigned,
-            postBindingResponse: s.postBindingResponse,
-            postBindingAuthnRequest: s.postBindingAuthnRequest,
-          },
-          { ...kc, ...adopted },
-        );
-      }
+      const idp = p.oidc ? oidcProvider(ctx, p) : samlProvider(ctx, p);
       this.providers[p.alias] = idp.internalId;
-      for (const m of p.mappers) {
-        new keycloak.CustomIdentityProviderMapping(
-          `${name}-${p.alias}-mapper-${m.name}`,
-          {
-            realm: args.realm,
-            identityProviderAlias: idp.alias,
-            name: m.name,
-            identityProviderMapper: m.keycloakType,
-            extraConfig: mapperConfig(m),
-          },
-          { ...kc, import: adoption.mappers[idpMapperKey(p.alias, m.name)] },
-        );
-      }
+      providerMappers(ctx, p, idp);
     }
     this.registerOutputs({ providers: this.providers });
   }

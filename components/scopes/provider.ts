@@ -213,7 +213,7 @@ export const recordProvider: RecordProvider = {
         state.password = settings.mongodbPassword;
         state.connection = dbConnection(settings);
       } catch (e) {
-        throw new RecordStoreError(`registry database settings: ${(e as Error).message}`, 1, { cause: e });
+        throw new RecordStoreError(`registry database settings: ${(e as Error).message}`, { cause: e });
       }
     }
     const conn = state.connection;

@@ -5,17 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   M2M_CLIENTS_COLLECTION,
-  REGISTRY_DEFAULTS,
-  renderBootstrapScopes,
-  renderM2MRecord,
-  renderScopeDocument,
-  renderRateLimitDocument,
-  renderRateLimitMembership,
+  renderRegistryDocuments,
   rateLimitMembershipsCollectionName,
   rateLimitsCollectionName,
   scopesCollectionName,
   type AccessModel,
   type IdentityProvider,
+  type RegistryDocuments,
 } from "../../lib";
 import type { ConflictPolicy } from "./provider";
 import { M2MClientRecord, RateLimitDefinitionRecord, RateLimitMembershipRecord, ScopeDocument } from "./record";
@@ -41,6 +37,107 @@ function withoutId(doc: { _id: string }): Fields {
   return fields as unknown as Fields;
 }
 
+type RecordClass =
+  typeof ScopeDocument | typeof M2MClientRecord | typeof RateLimitDefinitionRecord | typeof RateLimitMembershipRecord;
+
+/** The rendered documents by key, per collection. */
+interface RenderedIndex {
+  scopes: ReadonlyMap<string, Fields>;
+  m2m: ReadonlyMap<string, Fields>;
+  rateLimits: ReadonlyMap<string, Fields>;
+  rateLimitMemberships: ReadonlyMap<string, Fields>;
+}
+
+function indexed(docs: RegistryDocuments): RenderedIndex {
+  const byId = (list: ReadonlyArray<{ _id: string }> = []) => new Map(list.map((d) => [d._id, withoutId(d)]));
+  return {
+    scopes: byId(docs.scopes),
+    m2m: new Map(docs.m2m_clients.map((r) => [r.name, r as unknown as Fields])),
+    rateLimits: byId(docs.rate_limits),
+    rateLimitMemberships: byId(docs.rate_limit_memberships),
+  };
+}
+
+/** One document the stack writes: which record table of the store, and how its resource is declared. */
+interface StoredDocument {
+  table: keyof RenderedIndex;
+  Record: RecordClass;
+  /** The resource name after the store's: `scope-<key>`, `m2m-<name>`... */
+  resource: string;
+  collection: string;
+  key: string;
+  source: string;
+  timestamps: boolean;
+  onConflict: ConflictPolicy;
+  /** Never deleted by a stack change. */
+  protect?: boolean;
+  /** Its fields hold ids the identity provider assigns (Entra's Object IDs and client ids). */
+  assignedIds: boolean;
+}
+
+/**
+ * Every document the stack writes, from the documents lib renders (`renderRegistryDocuments`): the one list of them.
+ * Rate limits and memberships get the same provider and conflict policy as the scope documents, and no timestamps,
+ * as definitions_repository.py / memberships_repository.py `upsert` write none.
+ */
+function storedDocuments(args: ScopeStoreArgs, docs: RegistryDocuments): StoredDocument[] {
+  const policy = (key: string): ConflictPolicy => args.onConflictByGroup?.[key] ?? args.onConflict ?? "fail";
+  const { model } = args;
+  const groups = new Map(model.groups.map((g) => [g.name, g.file]));
+  const accounts = new Map(model.m2m.map((a) => [a.name, a.file]));
+  const files = (list: ReadonlyArray<{ id: string; file: string }> = []) => new Map(list.map((d) => [d.id, d.file]));
+  const limits = files(model.rateLimits?.definitions);
+  const members = files(model.rateLimits?.memberships);
+  const scopes = scopesCollectionName(args.namespace);
+  const rated = { timestamps: false, onConflict: args.onConflict ?? "fail", assignedIds: false } as const;
+  return [
+    ...docs.scopes.map(({ _id: key }): StoredDocument => {
+      const scope = {
+        table: "scopes",
+        Record: ScopeDocument,
+        resource: `scope-${key}`,
+        collection: scopes,
+        key,
+      } as const;
+      const file = groups.get(key);
+      if (file !== undefined)
+        return { ...scope, source: file, timestamps: true, onConflict: policy(key), assignedIds: true };
+      // A seed the bootstrap owns (lib/registry/seeds.ts BOOTSTRAP_SEEDS): the admin scopes keep the registry usable.
+      const source = "the stack's bootstrap settings";
+      return { ...scope, source, timestamps: false, onConflict: policy(key), protect: true, assignedIds: true };
+    }),
+    ...docs.m2m_clients.map(({ name: key }): StoredDocument => ({
+      table: "m2m",
+      Record: M2MClientRecord,
+      resource: `m2m-${key}`,
+      collection: M2M_CLIENTS_COLLECTION,
+      key,
+      source: accounts.get(key)!,
+      timestamps: true,
+      onConflict: policy(key),
+      assignedIds: true,
+    })),
+    ...(docs.rate_limits ?? []).map(({ _id: key }): StoredDocument => ({
+      ...rated,
+      table: "rateLimits",
+      Record: RateLimitDefinitionRecord,
+      resource: `ratelimit-${key}`,
+      collection: rateLimitsCollectionName(args.namespace),
+      key,
+      source: limits.get(key)!,
+    })),
+    ...(docs.rate_limit_memberships ?? []).map(({ _id: key }): StoredDocument => ({
+      ...rated,
+      table: "rateLimitMemberships",
+      Record: RateLimitMembershipRecord,
+      resource: `ratelimit-member-${key}`,
+      collection: rateLimitMembershipsCollectionName(args.namespace),
+      key,
+      source: members.get(key)!,
+    })),
+  ];
+}
+
 export class ScopeStore extends pulumi.ComponentResource {
   /** Scope name → its document resource. */
   readonly scopes: Record<string, ScopeDocument> = {};
@@ -57,88 +154,34 @@ export class ScopeStore extends pulumi.ComponentResource {
 
   constructor(name: string, args: ScopeStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:index:ScopeStore", name, {}, opts);
-    const collection = scopesCollectionName(args.namespace);
-    const policy = (group: string): ConflictPolicy => args.onConflictByGroup?.[group] ?? args.onConflict ?? "fail";
-    const ids = pulumi.output({ groups: args.groupObjectIds ?? {}, clients: args.clientIds ?? {} });
-    const common = { database: args.database, collection, timestamps: true };
-
-    for (const group of args.model.groups) {
-      this.scopes[group.name] = new ScopeDocument(
-        `${name}-scope-${group.name}`,
-        {
-          ...common,
-          key: group.name,
-          desired: ids.apply((i) => withoutId(renderScopeDocument(group, { groupObjectIds: i.groups }))),
-          onConflict: policy(group.name),
-          source: group.file,
-        },
-        { parent: this },
+    // Rendered once without the ids the IdP assigns (which documents, and those that need none) and once with them.
+    const known = renderRegistryDocuments(args.model, { idp: args.idp });
+    const plain = indexed(known);
+    const assigned = pulumi
+      .output({ groups: args.groupObjectIds ?? {}, clients: args.clientIds ?? {} })
+      .apply((i) =>
+        indexed(renderRegistryDocuments(args.model, { idp: args.idp, groupObjectIds: i.groups, clientIds: i.clients })),
       );
-    }
-    if (args.model.bootstrap) {
-      // The seeds the bootstrap owns (lib/registry/seeds.ts BOOTSTRAP_SEEDS), as the registry's files hold them.
-      const flags = args.model.registry ?? REGISTRY_DEFAULTS;
-      for (const seed of renderBootstrapScopes({}, flags)) {
-        const key = seed._id;
-        this.scopes[key] = new ScopeDocument(
-          `${name}-scope-${key}`,
-          {
-            ...common,
-            timestamps: false,
-            key,
-            desired: ids.apply((i) => {
-              const rendered = renderBootstrapScopes({ groupObjectIds: i.groups }, flags);
-              return withoutId(rendered.find((d) => d._id === key)!);
-            }),
-            onConflict: policy(key),
-            source: "the stack's bootstrap settings",
-          },
-          // The admin scopes keep the registry usable: never deleted by a stack change.
-          { parent: this, protect: true },
-        );
-      }
-    }
-    for (const account of args.model.m2m) {
-      this.m2mRecords[account.name] = new M2MClientRecord(
-        `${name}-m2m-${account.name}`,
+    const tables = {
+      scopes: this.scopes,
+      m2m: this.m2mRecords,
+      rateLimits: this.rateLimits,
+      rateLimitMemberships: this.rateLimitMemberships,
+    } as Record<keyof RenderedIndex, Record<string, pulumi.CustomResource>>;
+    for (const d of storedDocuments(args, known)) {
+      const desired = d.assignedIds ? assigned.apply((ix) => ix[d.table].get(d.key)!) : plain[d.table].get(d.key)!;
+      tables[d.table][d.key] = new d.Record(
+        `${name}-${d.resource}`,
         {
-          ...common,
-          collection: M2M_CLIENTS_COLLECTION,
-          key: account.name,
-          desired: ids.apply((i) => renderM2MRecord(account, args.idp, { clientIds: i.clients }) as unknown as Fields),
-          onConflict: policy(account.name),
-          source: account.file,
+          database: args.database,
+          collection: d.collection,
+          key: d.key,
+          desired,
+          timestamps: d.timestamps,
+          onConflict: d.onConflict,
+          source: d.source,
         },
-        { parent: this },
-      );
-    }
-    // Rate limits and memberships: the same provider and conflict policy as the scope documents; no timestamps,
-    // as definitions_repository.py / memberships_repository.py `upsert` write none.
-    const rated = { ...common, timestamps: false, onConflict: args.onConflict ?? "fail" } as const;
-    for (const d of args.model.rateLimits?.definitions ?? []) {
-      this.rateLimits[d.id] = new RateLimitDefinitionRecord(
-        `${name}-ratelimit-${d.id}`,
-        {
-          ...rated,
-          collection: rateLimitsCollectionName(args.namespace),
-          key: d.id,
-          desired: withoutId(renderRateLimitDocument(d)),
-          source: d.file,
-        },
-        { parent: this },
-      );
-    }
-    for (const m of args.model.rateLimits?.memberships ?? []) {
-      this.rateLimitMemberships[m.id] = new RateLimitMembershipRecord(
-        `${name}-ratelimit-member-${m.id}`,
-        {
-          ...rated,
-          collection: rateLimitMembershipsCollectionName(args.namespace),
-          key: m.id,
-          desired: withoutId(renderRateLimitMembership(m)),
-          source: m.file,
-        },
-        { parent: this },
+        { parent: this, ...(d.protect ? { protect: true } : {}) },
       );
     }
     const written = (records: Record<string, ScopeDocument | M2MClientRecord>) =>

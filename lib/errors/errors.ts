@@ -13,11 +13,8 @@ export class McpAccessError extends Error {
   static readonly code: string = "ERR_MCP_ACCESS";
   readonly code: string;
 
-  constructor(message: string, options?: ErrorOptions);
-  /** @deprecated The exit code is the CLI's to decide; the number is ignored. Pass the options alone. */
-  constructor(message: string, exitCode: number, options?: ErrorOptions);
-  constructor(message: string, optionsOrExitCode?: ErrorOptions | number, options?: ErrorOptions) {
-    super(message, typeof optionsOrExitCode === "number" ? options : optionsOrExitCode);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     this.code = (new.target as typeof McpAccessError).code;
   }
@@ -59,11 +56,8 @@ export class ServiceError extends McpAccessError {
  */
 export class RecordStoreError extends McpAccessError {
   static override readonly code = "ERR_RECORD_STORE";
-  constructor(message: string, options?: ErrorOptions);
-  /** @deprecated The exit code is the CLI's to decide; the number is ignored. Pass the options alone. */
-  constructor(message: string, exitCode: number, options?: ErrorOptions);
-  constructor(message: string, optionsOrExitCode?: ErrorOptions | number, options?: ErrorOptions) {
-    super(message, typeof optionsOrExitCode === "number" ? options : optionsOrExitCode);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.stack = message;
   }
 }

@@ -77,11 +77,19 @@ export interface PlanSettings {
   audienceMapper?: boolean;
 }
 
+const missingUpnDomain = (username: string, file: string): PlanError =>
+  new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
+
 function signInName(username: string, file: string, s: PlanSettings): string {
   if (s.idp !== "entra" || username.includes("@")) return username;
-  if (!s.userDomain)
-    throw new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
+  if (!s.userDomain) throw missingUpnDomain(username, file);
   return `${username}@${s.userDomain}`;
+}
+
+/** Entra signs users in by UPN: a plan with a sign-in name that is none cannot be applied there. */
+export function checkEntraPlan(plan: IdentityPlan): void {
+  const bad = plan.users.find((u) => !u.signInName.includes("@"));
+  if (bad) throw missingUpnDomain(bad.name, bad.file);
 }
 
 export function planIdentity(model: AccessModel, settings: PlanSettings): IdentityPlan {
@@ -212,5 +220,45 @@ export function keycloakObjectNames(
       ...plan.users.map((u) => [membershipKey("user", u.signInName), u.groups] as const),
       ...plan.clients.map((c) => [membershipKey("m2m", c.name), c.groups] as const),
     ]),
+  };
+}
+
+/** The resource name of one Entra membership (a `GroupMember`): the key adoption imports it by. */
+export const entraMemberResourceName = (prefix: string, kind: "user" | "m2m", principal: string, group: string) =>
+  `${prefix}-member-${kind === "user" ? "user" : "sp"}-${principal}-${group}`;
+
+/** Every Entra object a plan declares, by its name in the tenant: what adoption looks for. */
+export interface EntraObjectNames {
+  /** Groups the stack creates: name → the Object ID its definition lists in group_mappings, if any. */
+  groups: Readonly<Record<string, string | undefined>>;
+  /** UPNs of users the stack creates. */
+  users: readonly string[];
+  /** UPNs of users looked up (their memberships may still be adopted). */
+  lookedUpUsers: readonly string[];
+  /** M2M account names (= application display names). */
+  clients: readonly string[];
+  /** One entry per GroupMember: its resource name, the principal (UPN or M2M name) and the group name. */
+  memberships: ReadonlyArray<{ resource: string; kind: "user" | "m2m"; principal: string; group: string }>;
+  /** Groups looked up, by name (memberships in them may be adopted). */
+  lookedUpGroups: readonly string[];
+}
+
+/** The Entra objects component `prefix` declares with this plan, by name (the bootstrap group is never adopted). */
+export function entraObjectNames(plan: IdentityPlan, prefix: string): EntraObjectNames {
+  const created = plan.groups.filter((g) => g.action === "create" && !g.bootstrap);
+  return {
+    groups: Object.fromEntries(created.map((g) => [g.name, g.objectId])),
+    lookedUpGroups: plan.groups.filter((g) => g.action === "lookUp").map((g) => g.name),
+    users: plan.users.filter((u) => u.action === "create").map((u) => u.signInName),
+    lookedUpUsers: plan.users.filter((u) => u.action === "lookUp").map((u) => u.signInName),
+    clients: plan.clients.map((c) => c.name),
+    memberships: [...plan.users, ...plan.clients].flatMap((p) =>
+      p.groups.map((group) => ({
+        resource: entraMemberResourceName(prefix, p.kind, p.name, group),
+        kind: p.kind,
+        principal: p.kind === "user" ? p.signInName : p.name,
+        group,
+      })),
+    ),
   };
 }

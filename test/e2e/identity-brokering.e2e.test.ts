@@ -338,8 +338,8 @@ describe("a person from a corporate IdP brokered through Keycloak", () => {
 
   it("import reads the provider and its mapper back into a file that declares the same", async () => {
     const kc = keycloakUrl();
-    const settings = { url: kc, realm: REALM, adminRealm: "master", clientId: "admin-cli", ...KC_ADMIN };
-    const identity = await readKeycloakRealm(settings);
+    const settings = { url: kc, basePath: "", realm: "master", clientId: "admin-cli", ...KC_ADMIN };
+    const identity = await readKeycloakRealm(settings, REALM);
     const r = convertSnapshot({
       idp: "keycloak",
       source: REALM,
@@ -451,14 +451,14 @@ describe("a person from a corporate IdP brokered through Keycloak", () => {
       },
     });
     const [before] = await reg.identityProviders.findMappers({ alias: "corp-hand" });
-    const settings = { url: kc, realm: REALM, adminRealm: "master", clientId: "admin-cli", ...KC_ADMIN };
+    const settings = { url: kc, basePath: "", realm: "master", clientId: "admin-cli", ...KC_ADMIN };
     const r = convertSnapshot({
       idp: "keycloak",
       source: REALM,
       namespace: "default",
       scopes: [],
       m2mRecords: [],
-      ...(await readKeycloakRealm(settings)),
+      ...(await readKeycloakRealm(settings, REALM)),
     });
     const file = r.files.find((f) => f.path === "identity-providers/corp-hand.yaml");
     assert.ok(file);

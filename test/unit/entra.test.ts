@@ -197,7 +197,10 @@ describe("EntraAccess", () => {
 
   it("refuses settings that cannot work before declaring anything", async () => {
     declared.length = 0;
-    assert.throws(() => new EntraAccess("bad", entraArgs({ userDomain: undefined })), /needs a UPN domain/);
+    // A plan the planner would refuse: the component itself must refuse it before its first object.
+    const args = entraArgs();
+    const plan = { ...args.plan, users: args.plan.users.map((u) => ({ ...u, signInName: u.name })) };
+    assert.throws(() => new EntraAccess("bad", { ...args, plan }), /needs a UPN domain/);
     await settled();
     assert.equal(declared.filter((d) => d.custom).length, 0);
     const { byName } = await declare("good", { userDomain: "contoso.example" });

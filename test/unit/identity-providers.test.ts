@@ -309,6 +309,7 @@ function deps(): Partial<ProgramDeps> {
       clientScopeMapperIds: async () => new Map(),
       serviceAccountUserId: async () => undefined,
       groupNamesOf: async () => [],
+      identityProviders: async () => [],
     }),
   };
 }
@@ -325,8 +326,7 @@ describe("the Keycloak resources", () => {
     const secrets = "mcp-gateway-access:identityProviderSecrets";
     pulumi.runtime.setAllConfig({ ...config, [secrets]: '{"entra-oidc":"the-secret"}' }, [secrets]);
     declared.length = 0;
-    const noneInKeycloak = async () => ({ mappersByAlias: async () => new Map<string, Map<string, string>>() });
-    await accessProgram(undefined, { ...deps(), connectIdentityProviders: noneInKeycloak });
+    await accessProgram(undefined, deps());
     await settled();
     assert.ok(declared.some((d) => d.type === "keycloak:oidc/identityProvider:IdentityProvider"));
     pulumi.runtime.setAllConfig(config);
@@ -342,6 +342,49 @@ describe("the Keycloak resources", () => {
       declared.filter((d) => d.custom),
       [],
     );
+  });
+
+  it("a missing provider secret is a stack-settings error with its code, not a bare RunError", async () => {
+    const dir = makeRepo({ ...BASE, "identity-providers/e.yaml": ENTRA });
+    pulumi.runtime.setAllConfig({
+      "keycloak:url": "http://127.0.0.1:18080",
+      "mcp-gateway-access:definitionsDir": dir,
+      "mcp-gateway-access:existingGroups": '["registry-admins"]',
+    });
+    await assert.rejects(accessProgram(undefined, deps()), (e: Error) =>
+      e.message.startsWith("ERR_STACK_SETTINGS: no client secret for the identity provider(s) entra-oidc"),
+    );
+  });
+
+  it("signs in to Keycloak once per run, for the realm's objects and its providers alike", async () => {
+    const dir = makeRepo({ ...BASE, "identity-providers/e.yaml": ENTRA });
+    pulumi.runtime.setAllConfig(
+      {
+        "keycloak:url": "http://127.0.0.1:18080",
+        "mcp-gateway-access:definitionsDir": dir,
+        "mcp-gateway-access:existingGroups": '["registry-admins"]',
+        "mcp-gateway-access:identityProviderSecrets": '{"entra-oidc":"s"}',
+      },
+      ["mcp-gateway-access:identityProviderSecrets"],
+    );
+    const base = deps();
+    let connects = 0;
+    const asked: string[] = [];
+    await accessProgram(undefined, {
+      ...base,
+      connectKeycloak: async () => {
+        connects++;
+        const admin = await base.connectKeycloak!();
+        return {
+          ...admin,
+          realmExists: async () => true,
+          identityProviders: async (_realm, aliases) => (asked.push(...(aliases ?? [])), []),
+        };
+      },
+    });
+    await settled();
+    assert.deepEqual(asked, ["entra-oidc"]);
+    assert.equal(connects, 1);
   });
 
   it("declares the OIDC provider with its secret as a Pulumi secret, and one mapper per pair", async () => {
@@ -490,9 +533,11 @@ describe("adoption of providers made outside the stack", () => {
       "entra-oidc",
     );
   const live = (asked: string[][]) => async () => ({
-    mappersByAlias: async (_realm: string, aliases: readonly string[]) => {
+    realmExists: async () => true,
+    identityProviders: async (_realm: string, aliases: readonly string[] = []) => {
       asked.push([...aliases]);
-      return new Map([["entra-oidc", new Map([["groups=9999-admins to corp-admins", "m-1"]])]]);
+      const mapper = { id: "m-1", name: "groups=9999-admins to corp-admins", identityProviderMapper: "", config: {} };
+      return [{ alias: "entra-oidc", providerId: "oidc", config: {}, mappers: [mapper] }];
     },
   });
   it("imports a provider and mapper in the realm but not in the state, by alias and mapper name", async () => {

@@ -34,6 +34,7 @@ function fakeKeycloak(
         clientScopeMapperIds: async () => new Map(),
         serviceAccountUserId: async () => undefined,
         groupNamesOf: async () => [],
+        identityProviders: async () => [],
       };
     },
   };

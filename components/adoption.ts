@@ -1,0 +1,89 @@
+/**
+ * What adoption shares on every identity provider (components/keycloak/adoption.ts and identity-provider-adoption.ts,
+ * components/entra/adoption.ts): the resource types it reads in the state, the keys of its tables of import ids,
+ * how the users whose password the identity provider keeps are found, and how adopted objects are counted. Each
+ * adoption only adds how its identity provider is asked for ids.
+ */
+import type { StateResource } from "../clients/stack-state";
+
+/** The type tokens adoption reads in the state, for both identity providers and the stack's own secrets. */
+export const RESOURCE_TYPES = {
+  keycloak: {
+    realm: "keycloak:index/realm:Realm",
+    group: "keycloak:index/group:Group",
+    user: "keycloak:index/user:User",
+    client: "keycloak:openid/client:Client",
+    protocolMappers: [
+      "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
+      "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper",
+    ],
+    identityProviders: [
+      "keycloak:oidc/identityProvider:IdentityProvider",
+      "keycloak:saml/identityProvider:IdentityProvider",
+    ],
+    identityProviderMapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
+  },
+  entra: {
+    group: "azuread:index/group:Group",
+    user: "azuread:index/user:User",
+    application: "azuread:index/application:Application",
+    member: "azuread:index/groupMember:GroupMember",
+  },
+  generatedSecret: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
+} as const;
+
+/** Import ids (each provider's import format) by the key a component looks its object up with. */
+export type ImportIds = Record<string, string>;
+
+/** The key of an object named within another: a mapper on its client or provider (`owner/name`). */
+export const ownedKey = (owner: string, name: string): string => `${owner}/${name}`;
+
+/** A resource's name: the last part of its URN. */
+export const urnName = (urn: string | undefined): string => (urn ?? "").split("::").pop() ?? "";
+
+/**
+ * The names (`nameField`) of the users of `type` the state holds without a password (`passwordField`): imported
+ * ones, whose password stays the identity provider's on every later run.
+ */
+export function passwordlessUsers(
+  state: readonly StateResource[],
+  type: string,
+  fields: { name: string; password: string },
+  where: (r: StateResource) => boolean = () => true,
+): string[] {
+  return state
+    .filter((r) => r.type === type && where(r) && r.outputs[fields.password] == null)
+    .map((r) => String(r.outputs[fields.name]));
+}
+
+/** How many objects an adoption imports: the entries of its tables of import ids. */
+export function importCount(...tables: ReadonlyArray<ImportIds | undefined>): number {
+  return tables.reduce((n, t) => n + Object.keys(t ?? {}).length, 0);
+}
+
+/** One adoption's steps, which `adoptWhatStateLacks` runs in the order every adoption follows. */
+export interface AdoptionSteps<Lacking, Source, Adoption> {
+  /** What a run adopts when the state cannot be read: nothing, so the run behaves as Pulumi alone would. */
+  nothing: Adoption;
+  /** What the state lacks (undefined when it holds every declared object), and the adoption without asking. */
+  fromState(state: readonly StateResource[]): { lacking?: Lacking; unasked: Adoption };
+  /** The identity provider, signed in to; undefined when it cannot be asked. */
+  connect(): Promise<Source | undefined>;
+  /** The import ids of what the state lacks, from the identity provider. */
+  adopt(source: Source, lacking: Lacking, unasked: Adoption): Promise<Adoption>;
+}
+
+/**
+ * Adoption's rule on every identity provider: the identity provider is asked only when the state lacks a declared
+ * object (the common, fast case asks nothing), and a state that cannot be read adopts nothing.
+ */
+export async function adoptWhatStateLacks<Lacking, Source, Adoption>(
+  state: readonly StateResource[] | undefined,
+  steps: AdoptionSteps<Lacking, Source, Adoption>,
+): Promise<Adoption> {
+  if (!state) return steps.nothing;
+  const { lacking, unasked } = steps.fromState(state);
+  if (lacking === undefined) return unasked;
+  const source = await steps.connect();
+  return source === undefined ? unasked : steps.adopt(source, lacking, unasked);
+}
