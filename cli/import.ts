@@ -9,6 +9,7 @@ import {
   checkFiles,
   convertSnapshot,
   DEFAULT_DATABASE,
+  definitionKind,
   DEFAULT_NAMESPACE,
   parseStackConfig,
   scopesCollectionName,
@@ -101,10 +102,7 @@ function sharedFileNames(files: ImportResult["files"]): string[] {
   const byPath = new Map<string, string[]>();
   for (const f of files) {
     const key = f.path.toLowerCase();
-    byPath.set(key, [
-      ...(byPath.get(key) ?? []),
-      `${f.kind === "groups" ? "scope" : f.kind === "users" ? "user" : "M2M account"} ${JSON.stringify(f.name)}`,
-    ]);
+    byPath.set(key, [...(byPath.get(key) ?? []), `${definitionKind(f.kind).noun} ${JSON.stringify(f.name)}`]);
   }
   return [...byPath]
     .filter(([, names]) => names.length > 1)

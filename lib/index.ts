@@ -150,6 +150,7 @@ export {
 export {
   accessPaths,
   DEFINITION_KINDS,
+  definitionKind,
   jsonSchemaFor,
   KIND_NAMES,
   KINDS,

@@ -7,7 +7,6 @@ import type { ImportFinding, KindImport } from "./types";
 import { byCodeUnit, yamlFile } from "./files";
 import {
   CLIENT_AUTH_METHODS,
-  IDENTITY_PROVIDERS_DIR,
   SYNC_MODES,
   type GroupMapper,
   type IdentityProviderDefinition,
@@ -165,7 +164,7 @@ export function importIdentityProviders(s: IdentityProviderSnapshot): KindImport
   const files = byCodeUnit(s.identityProviders ?? [], (p) => p.alias).flatMap((p) => {
     const def = convertProvider(p, findings);
     // Named by the alias as read, not made safe as other names are: the name these files have always had.
-    return def ? [yamlFile(IDENTITY_PROVIDERS_DIR, def.alias, def, [], p.alias)] : [];
+    return def ? [yamlFile("identity-providers", def.alias, def)] : [];
   });
   return { files, findings };
 }

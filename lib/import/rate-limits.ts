@@ -7,7 +7,7 @@ import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from ".
 import { stringify } from "yaml";
 import { byCodeUnit, yamlFile } from "./files";
 import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "../registry/rate-limits";
-import { RATE_LIMITS_DIR, type QuarantineLists, type RateLimitPolicy } from "../schema/rate-limits";
+import type { QuarantineLists, RateLimitPolicy } from "../schema/rate-limits";
 
 /** models.py RateLimitDefinition fields, plus the `_id` the repository adds. */
 const DEFINITION_FIELDS = [
@@ -50,9 +50,7 @@ export function importRateLimits(s: RateLimitSnapshot, ledger: Pick<ImportLedger
   const q = Object.fromEntries(Object.entries(quarantine).filter(([, v]) => v.length)) as QuarantineLists;
   if (Object.keys(q).length) policies.push({ quarantine: q });
   if (!policies.length) return { files: [], findings, amended };
-  const file = yamlFile(RATE_LIMITS_DIR, "imported", policies, [
-    "Imported from the registry's rate-limit collections.",
-  ]);
+  const file = yamlFile("rate-limits", "imported", policies, ["Imported from the registry's rate-limit collections."]);
   return { files: [file], findings, amended };
 }
 

@@ -1,8 +1,9 @@
 /** What `import` writes and reports, and the shape every kind's importer shares. */
-import type { Kind } from "../schema";
+import type { KindName } from "../load/kinds";
 
 export interface ImportFile {
-  kind: Kind | "rate-limits" | "identity-providers";
+  /** The kind whose folder the file is written into (lib/load/kinds.ts). */
+  kind: KindName;
   /** Relative to the output directory, e.g. `groups/team-a.yaml`. */
   path: string;
   /** The object the file holds (scope name, username, client id). */

@@ -38,6 +38,8 @@ export type KindName = keyof KindItems;
 export interface DefinitionKind<K extends KindName = KindName> {
   /** The folder at the repository's root (subfolders included), and the kind's name everywhere. */
   readonly name: K;
+  /** What one definition of the kind is called in messages (`import` names clashing files by it). */
+  readonly noun: string;
   /** What one file holds, in the words of the docs and the CLI's help. */
   readonly perFile: string;
   /** What the kind is for, in one line. */
@@ -69,6 +71,7 @@ const kind = <K extends KindName>(k: DefinitionKind<K>) => k;
 export const DEFINITION_KINDS = [
   kind({
     name: "groups",
+    noun: "scope",
     perFile: "one group",
     summary: "one registry scope each: server access, UI permissions, group mappings",
     fileSchema: FILE_SCHEMAS.groups,
@@ -81,6 +84,7 @@ export const DEFINITION_KINDS = [
   }),
   kind({
     name: "users",
+    noun: "user",
     perFile: "one user, or a list",
     summary: "human users and the groups they are in",
     fileSchema: FILE_SCHEMAS.users,
@@ -89,6 +93,7 @@ export const DEFINITION_KINDS = [
   }),
   kind({
     name: "m2m",
+    noun: "M2M account",
     perFile: "one M2M account, or a list",
     summary: "machine-to-machine accounts (agents) and their groups",
     fileSchema: FILE_SCHEMAS.m2m,
@@ -97,6 +102,7 @@ export const DEFINITION_KINDS = [
   }),
   kind({
     name: "access-tests",
+    noun: "access test file",
     perFile: "a list of access tests",
     summary: "who may and may not do what, checked by validate and before every up",
     fileSchema: AccessTestFile,
@@ -105,6 +111,7 @@ export const DEFINITION_KINDS = [
   }),
   kind({
     name: "rate-limits",
+    noun: "rate-limit file",
     perFile: "one rate limit or quarantine, or a list",
     summary: "the registry's rate limits and quarantine",
     fileSchema: RateLimitFile,
@@ -113,6 +120,7 @@ export const DEFINITION_KINDS = [
   }),
   kind({
     name: "identity-providers",
+    noun: "identity provider",
     perFile: "one brokered identity provider",
     summary: "corporate identity providers brokered through Keycloak, with their group mappers",
     fileSchema: IdentityProviderDefinition,

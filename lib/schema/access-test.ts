@@ -8,9 +8,6 @@ import { rateLimitTestFields } from "./rate-limits";
 
 const nonEmpty = z.string().min(1);
 
-/** The folder, at the repository root, that holds access tests. */
-export const ACCESS_TESTS_DIR = "access-tests";
-
 export const M2MIdentity = z.strictObject({ m2m: nonEmpty.describe("an M2M account from m2m/") });
 export const UserIdentity = z.strictObject({
   user: nonEmpty.describe("a user from users/ (a disabled user gets nothing)"),

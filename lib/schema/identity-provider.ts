@@ -5,8 +5,6 @@
  */
 import { z } from "zod";
 
-export const IDENTITY_PROVIDERS_DIR = "identity-providers";
-
 /** Keycloak's sync modes; FORCE re-applies the mappers on every login (guide 2B, Step 1 notes). */
 export const SYNC_MODES = ["FORCE", "IMPORT", "LEGACY"] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];

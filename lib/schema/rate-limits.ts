@@ -6,8 +6,6 @@
  */
 import { z } from "zod";
 
-export const RATE_LIMITS_DIR = "rate-limits";
-
 /** registry/rate_limiting/models.py MIN_WINDOW_SECONDS / MAX_WINDOW_SECONDS (PR #1467). */
 export const MIN_WINDOW_SECONDS = 1;
 export const MAX_WINDOW_SECONDS = 86400;

@@ -526,6 +526,43 @@ describe("import of existing identity providers", () => {
   });
 });
 
+describe("import: an alias is a file name made safe like every other name", () => {
+  it("an alias holding ../ or a slash is written inside identity-providers/, never beside or above it", () => {
+    const snap = (alias: string) => ({
+      idp: "keycloak" as const,
+      source: "realm r at http://kc",
+      namespace: "default",
+      groups: [],
+      users: [],
+      clients: [],
+      scopes: [],
+      m2mRecords: [],
+      identityProviders: [
+        {
+          alias,
+          providerId: "oidc",
+          config: {
+            clientId: "app-1",
+            authorizationUrl: "https://login.example.com/t/oauth2/v2.0/authorize",
+            tokenUrl: "https://login.example.com/t/oauth2/v2.0/token",
+            issuer: "https://login.example.com/t/v2.0",
+          },
+          mappers: [],
+        },
+      ],
+    });
+    const paths = (alias: string) => convertSnapshot(snap(alias)).files.map((f) => f.path);
+    // Positive control: a plain alias keeps its name.
+    assert.deepEqual(paths("corp"), ["identity-providers/corp.yaml"]);
+    for (const alias of ["../../etc/evil", "a/b", "..\\x"]) {
+      for (const p of paths(alias)) {
+        assert.match(p, /^identity-providers\/[^/\\]+\.yaml$/, alias);
+        assert.ok(!p.includes("/../") && !p.startsWith("../"), p);
+      }
+    }
+  });
+});
+
 describe("adoption of providers made outside the stack", () => {
   const entra = () =>
     provider(
