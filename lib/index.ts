@@ -7,15 +7,21 @@ import { runAccessTests, type ExpectationResult } from "./review/access-test-run
 import { errorsOf, sortDiagnostics, warningsOf, type Diagnostic } from "./errors/diagnostics";
 import { checkGuards } from "./review/guards";
 import type { GuardSettings } from "./settings/guards";
-import { loadDefinitionFiles, loadDefinitions, type Located } from "./load/definitions";
-import { buildAccessModel, type AccessModel, type ModelOptions } from "./model/access-model";
+import { loadDefinitionFiles, loadDefinitions, type LoadResult, type Located } from "./load/definitions";
+import type { AccessModel, ModelOptions } from "./model/access-model";
+import { buildModel } from "./model/build";
+import { reviewModel } from "./review/model-review";
+import { loadRateLimitFiles, loadRateLimits, type LoadedRateLimits } from "./model/rate-limits";
+import {
+  loadIdentityProviderFiles,
+  loadIdentityProviders,
+  type LoadedIdentityProviders,
+} from "./model/identity-providers";
 import { loadRepoConfig } from "./settings/repository";
 import { registryFlags, type RegistrySettings } from "./registry/switches";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source/file";
-import { withRateLimits } from "./model/with-rate-limits";
 import { runRateLimitExpectations } from "./review/rate-limit-tests";
-import { withIdentityProviders } from "./model/with-identity-providers";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -72,28 +78,52 @@ function accessTestsOf(
   };
 }
 
+/** What a model is built from, as loaded: the definitions, rate limits and identity providers. */
+interface Loaded {
+  definitions: LoadResult;
+  rateLimits: LoadedRateLimits;
+  identityProviders: LoadedIdentityProviders;
+}
+
+/**
+ * The one pipeline: the model built once (frozen), then the review of what needs its rendered documents. The
+ * loaders' diagnostics, the model's and the review's, together: access tests run only when none is an error.
+ */
+function buildAndReview(loaded: Loaded, options: ModelOptions): { model: AccessModel; diagnostics: Diagnostic[] } {
+  const built = buildModel(loaded.definitions.definitions, loaded.rateLimits, loaded.identityProviders, options);
+  const reviewed = reviewModel(
+    built.model,
+    { ...loaded, definitions: loaded.definitions.definitions },
+    options.identityProvider ?? "keycloak",
+  );
+  return {
+    model: built.model,
+    diagnostics: [
+      ...loaded.definitions.diagnostics,
+      ...loaded.rateLimits.diagnostics,
+      ...loaded.identityProviders.diagnostics,
+      ...built.diagnostics,
+      ...reviewed,
+    ],
+  };
+}
+
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
-  const loaded = loadDefinitions(root, options);
   const repo = loadRepoConfig(root);
   const flags = options.registryFlags ?? registryFlags(repo.config.registry, options.registry);
-  const modelOptions = { ...options, registryFlags: flags };
-  const rated = withRateLimits(
-    buildAccessModel(loaded.definitions, modelOptions),
-    loaded.definitions,
-    { root },
-    modelOptions,
+  const built = buildAndReview(
+    {
+      definitions: loadDefinitions(root, options),
+      rateLimits: loadRateLimits(root, options),
+      identityProviders: loadIdentityProviders(root, options),
+    },
+    { ...options, registryFlags: flags },
   );
-  const built = withIdentityProviders(rated, { root }, modelOptions);
   const guards = { ...repo.config.guards, ...options.guards };
   const guarded = checkGuards(built.model, options.base ?? null, guards, repo.origin);
-  const tests = accessTestsOf(
-    loadAccessTests(root, options),
-    built.model,
-    [...loaded.diagnostics, ...built.diagnostics],
-    options,
-  );
+  const tests = accessTestsOf(loadAccessTests(root, options), built.model, built.diagnostics, options);
   return result(
-    [...loaded.diagnostics, ...built.diagnostics, ...repo.diagnostics, ...guarded, ...tests.diagnostics],
+    [...built.diagnostics, ...repo.diagnostics, ...guarded, ...tests.diagnostics],
     built.model,
     tests.report,
   );
@@ -104,27 +134,24 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
  * caller's (`registryFlags`, e.g. the working tree's), else the stack's `registry` over upstream's defaults.
  */
 export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}): CheckResult {
-  const loaded = loadDefinitionFiles(files, options);
   const flags = options.registryFlags ?? registryFlags(options.registry);
-  const rated = withRateLimits(
-    buildAccessModel(loaded.definitions, { ...options, registryFlags: flags }),
-    loaded.definitions,
-    { files },
-    options,
+  const built = buildAndReview(
+    {
+      definitions: loadDefinitionFiles(files, options),
+      rateLimits: loadRateLimitFiles(files, options),
+      identityProviders: loadIdentityProviderFiles(files, options),
+    },
+    { ...options, registryFlags: flags },
   );
-  const built = withIdentityProviders(rated, { files }, options);
-  const tests = accessTestsOf(
-    loadAccessTestFiles(files, options),
-    built.model,
-    [...loaded.diagnostics, ...built.diagnostics],
-    options,
-  );
-  return result([...loaded.diagnostics, ...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
+  const tests = accessTestsOf(loadAccessTestFiles(files, options), built.model, built.diagnostics, options);
+  return result([...built.diagnostics, ...tests.diagnostics], built.model, tests.report);
 }
 
 export * from "./errors/diagnostics";
 export * from "./errors/errors";
 export * from "./model/access-model";
+export { buildModel, isFrozenModel, type BuiltModel } from "./model/build";
+export { reviewModel, type ReviewInputs } from "./review/model-review";
 export * from "./render/documents";
 export * from "./registry/seeds";
 export * from "./registry/rules";
@@ -176,7 +203,6 @@ export {
   type QuarantineLists,
 } from "./schema/rate-limits";
 export {
-  buildRateLimitModel,
   loadRateLimitFiles,
   loadRateLimits,
   EMPTY_RATE_LIMITS,
@@ -184,7 +210,6 @@ export {
   type RateLimitMembership,
   type RateLimitModel,
 } from "./model/rate-limits";
-export { withRateLimits } from "./model/with-rate-limits";
 export * from "./render/rate-limits";
 export * from "./review/rate-limit-identity";
 export * from "./review/rate-limit-diff";
@@ -192,13 +217,11 @@ export { runRateLimitExpectations } from "./review/rate-limit-tests";
 export * from "./schema/identity-provider";
 export * from "./model/identity-provider-types";
 export {
-  buildIdentityProviders,
   loadIdentityProviderFiles,
   loadIdentityProviders,
   GUIDE_DEFAULTS,
   type LoadedIdentityProviders,
 } from "./model/identity-providers";
-export { withIdentityProviders } from "./model/with-identity-providers";
 export {
   brokeredGroups,
   mapperText,

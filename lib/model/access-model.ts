@@ -113,23 +113,25 @@ const TOKEN_SCOPE_NAMES: readonly string[] = [
 /** Agent actions that change or remove agents: on `*`, every agent of the registry. */
 const DESTRUCTIVE_AGENT_ACTIONS = ["delete_agent", "modify_agent", "toggle_agent"];
 
+/**
+ * The model as `buildModel` (lib/model/build.ts) returns it is frozen, deeply: what reads it (rendering, the
+ * review, the rendered documents `authScopes` keeps per model) may rely on it never changing.
+ */
 export interface AccessModel {
-  groups: ScopeGroup[];
-  users: HumanUser[];
-  m2m: M2MAccount[];
-  bootstrap: boolean;
+  readonly groups: readonly ScopeGroup[];
+  readonly users: readonly HumanUser[];
+  readonly m2m: readonly M2MAccount[];
+  readonly bootstrap: boolean;
   /** The admin user the stack creates with bootstrap (a member of registry-admins); null without bootstrap. */
-  bootstrapAdmin: { username: string; email: string } | null;
+  readonly bootstrapAdmin: { readonly username: string; readonly email: string } | null;
   /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
-  externalGroups: string[];
+  readonly externalGroups: readonly string[];
   /** The registry's feature switches the model is decided and rendered with (absent: upstream's defaults). */
-  registry?: RegistryFlags;
-  /**
-   * Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups); set by checkRepository/checkFiles.
-   */
-  rateLimits?: RateLimitModel;
-  /** Corporate IdPs brokered through Keycloak (identity-providers/); set by checkRepository/checkFiles. */
-  identityProviders?: BrokeredProvider[];
+  readonly registry?: Readonly<RegistryFlags>;
+  /** Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups). */
+  readonly rateLimits?: RateLimitModel;
+  /** Corporate IdPs brokered through Keycloak (identity-providers/). */
+  readonly identityProviders?: readonly BrokeredProvider[];
 }
 
 export interface ModelResult {
@@ -665,7 +667,10 @@ const byName =
   (a: T, b: T) =>
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
-/** The groups, users and M2M accounts cross-checked: the part of the model every other part is checked against. */
+/**
+ * The groups, users and M2M accounts cross-checked: the part of the model every other part is checked against.
+ * Not frozen: `buildModel` (lib/model/build.ts) adds rate limits and identity providers, then freezes the whole.
+ */
 export function buildAccessModel(defs: Definitions, options: ModelOptions = {}): ModelResult {
   const c = new ModelDiagnostics(MAX_FILE_DIAGNOSTICS);
   const bootstrap = options.bootstrap ?? false;
@@ -692,7 +697,8 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       bootstrap,
       bootstrapAdmin: admin,
       externalGroups: [...external].sort(),
-      registry: options.registryFlags ?? { ...REGISTRY_DEFAULTS },
+      // A copy: the model is frozen, and the caller's flags are the caller's.
+      registry: { ...(options.registryFlags ?? REGISTRY_DEFAULTS) },
     },
     diagnostics: sortDiagnostics(c.diagnostics),
   };

@@ -1,5 +1,5 @@
 /**
- * The one collector of model building: problems at a definition's position (`loc.at`
+ * The one collector of model building and of the model's review: problems at a definition's position (`loc.at`
  * plus a path inside it), optionally capped per file.
  */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
