@@ -150,7 +150,7 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
 export * from "./errors/diagnostics";
 export * from "./errors/errors";
 export * from "./model/access-model";
-export { buildModel, isFrozenModel, type BuiltModel } from "./model/build";
+export { buildModel, isFrozenModel } from "./model/build";
 export { reviewModel, type ReviewInputs } from "./review/model-review";
 export * from "./render/documents";
 export * from "./registry/seeds";

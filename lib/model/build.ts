@@ -3,24 +3,18 @@
  * that need the model's rendered documents (who is a registry admin, which groups a scope maps) come after, in the
  * review (lib/review/model-review.ts); lib/index.ts composes the two.
  */
-import type { Diagnostic } from "../errors/diagnostics";
 import type { Definitions } from "../load/definitions";
-import { buildAccessModel, type AccessModel, type ModelOptions } from "./access-model";
+import { buildAccessModel, type AccessModel, type ModelOptions, type ModelResult } from "./access-model";
 import { buildIdentityProviders, type LoadedIdentityProviders } from "./identity-providers";
 import { buildRateLimitModel, type LoadedRateLimits } from "./rate-limits";
 
-export interface BuiltModel {
-  model: AccessModel;
-  /** The model's problems; the loaders' diagnostics are the loaders' (not repeated here). */
-  diagnostics: Diagnostic[];
-}
-
+/** The model and its problems; the loaders' diagnostics stay the loaders' (not repeated here). */
 export function buildModel(
   definitions: Definitions,
   rateLimits: Pick<LoadedRateLimits, "policies">,
   identityProviders: Pick<LoadedIdentityProviders, "definitions">,
   options: ModelOptions = {},
-): BuiltModel {
+): ModelResult {
   const idp = options.identityProvider ?? "keycloak";
   const access = buildAccessModel(definitions, options);
   const rated = buildRateLimitModel(
