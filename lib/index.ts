@@ -10,13 +10,13 @@ import type { Located } from "./load/definitions";
 import { kindOfPath } from "./load/kinds";
 import { REPO_CONFIG_FILE } from "./settings/repository";
 import { loadRepoConfig, loadRepository, loadRepositoryFiles, type LoadedRepository } from "./load/repository";
-import { buildAccessModel, type AccessModel, type ModelOptions } from "./model/access-model";
+import type { AccessModel, ModelOptions } from "./model/access-model";
+import { buildModel } from "./model/build";
+import { reviewModel } from "./review/model-review";
 import { registryFlags, type RegistryFlags, type RegistrySettings } from "./registry/switches";
 import type { AccessTest } from "./schema";
 import type { RawFile, ReadOptions } from "./source/file";
-import { withRateLimits } from "./model/with-rate-limits";
 import { runRateLimitExpectations } from "./review/rate-limit-tests";
-import { withIdentityProviders } from "./model/with-identity-providers";
 
 export interface CheckOptions extends ModelOptions, ReadOptions {
   /** Guards set by the stack; they override the repository's `mcp-access.yaml`. */
@@ -71,27 +71,30 @@ function accessTestsOf(
   return { report: { tests, results: run.results }, diagnostics: [...run.diagnostics, ...rated] };
 }
 
-/** The one path from a loaded repository to a checked model: build, then the guards, then the access tests. */
+/**
+ * The one pipeline: the model built once (frozen), then the review of what needs its rendered documents, the
+ * guards and the access tests. The loader's diagnostics, the model's and the review's together.
+ */
 function checkLoaded(
   loaded: LoadedRepository,
   options: CheckOptions & { registryFlags: RegistryFlags },
   guards: { settings: GuardSettings; origin: GuardOrigin } | null,
 ): CheckResult {
-  const base = buildAccessModel(loaded.definitions, options);
-  const rated = withRateLimits(base, loaded.definitions, loaded.items["rate-limits"], options);
-  const built = withIdentityProviders(
-    rated,
-    { definitions: loaded.items["identity-providers"], files: loaded.files["identity-providers"] },
-    options,
-  );
+  const inputs = {
+    definitions: loaded.definitions,
+    rateLimits: { policies: loaded.items["rate-limits"] },
+    identityProviders: { definitions: loaded.items["identity-providers"], files: loaded.files["identity-providers"] },
+  };
+  const built = buildModel(loaded.definitions, inputs.rateLimits, inputs.identityProviders, options);
+  const reviewed = reviewModel(built.model, inputs, options.identityProvider ?? "keycloak");
   const guarded = guards ? checkGuards(built.model, options.base ?? null, guards.settings, guards.origin) : [];
   // The tests' own files and the settings file do not make the model partial: the tests still run on it.
   const modelDiagnostics = loaded.diagnostics.filter(
     (d) => kindOfPath(d.file) !== "access-tests" && d.file !== REPO_CONFIG_FILE,
   );
-  const tests = accessTestsOf(loaded, built.model, [...modelDiagnostics, ...built.diagnostics], options);
+  const tests = accessTestsOf(loaded, built.model, [...modelDiagnostics, ...built.diagnostics, ...reviewed], options);
   return result(
-    [...loaded.diagnostics, ...built.diagnostics, ...guarded, ...tests.diagnostics],
+    [...loaded.diagnostics, ...built.diagnostics, ...reviewed, ...guarded, ...tests.diagnostics],
     built.model,
     tests.report,
   );
@@ -117,6 +120,8 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
 export * from "./errors/diagnostics";
 export * from "./errors/errors";
 export * from "./model/access-model";
+export { buildModel, isFrozenModel } from "./model/build";
+export { reviewModel, type ReviewInputs } from "./review/model-review";
 export * from "./render/documents";
 export * from "./registry/seeds";
 export * from "./registry/rules";
@@ -178,21 +183,18 @@ export {
   type QuarantineLists,
 } from "./schema/rate-limits";
 export {
-  buildRateLimitModel,
   EMPTY_RATE_LIMITS,
   type RateLimitDefinition,
   type RateLimitMembership,
   type RateLimitModel,
 } from "./model/rate-limits";
-export { withRateLimits } from "./model/with-rate-limits";
 export * from "./render/rate-limits";
 export * from "./review/rate-limit-identity";
 export * from "./review/rate-limit-diff";
 export { runRateLimitExpectations } from "./review/rate-limit-tests";
 export * from "./schema/identity-provider";
 export * from "./model/identity-provider-types";
-export { buildIdentityProviders, GUIDE_DEFAULTS, type LoadedIdentityProviders } from "./model/identity-providers";
-export { withIdentityProviders } from "./model/with-identity-providers";
+export { GUIDE_DEFAULTS, type LoadedIdentityProviders } from "./model/identity-providers";
 export {
   brokeredGroups,
   mapperText,

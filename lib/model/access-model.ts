@@ -4,8 +4,9 @@
  */
 import { BOOTSTRAP_SEEDS } from "../registry/seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
-import type { Diagnostic } from "../errors/diagnostics";
+import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import { sortDiagnostics } from "../errors/diagnostics";
+import { ModelDiagnostics, where } from "./diagnostics";
 import type { Definitions, Located } from "../load/definitions";
 import { MAX_FILE_DIAGNOSTICS } from "../load/repository";
 import {
@@ -39,7 +40,6 @@ import type {
   UserDefinition,
 } from "../schema";
 import { suggest } from "../schema/issues";
-import { diagnosticAt } from "../source/file";
 import type { RateLimitModel } from "./rate-limit-types";
 import type { BrokeredProvider } from "./identity-provider-types";
 
@@ -114,23 +114,25 @@ const TOKEN_SCOPE_NAMES: readonly string[] = [
 /** Agent actions that change or remove agents: on `*`, every agent of the registry. */
 const DESTRUCTIVE_AGENT_ACTIONS = ["delete_agent", "modify_agent", "toggle_agent"];
 
+/**
+ * The model as `buildModel` (lib/model/build.ts) returns it is frozen, deeply: what reads it (rendering, the
+ * review, the rendered documents `authScopes` keeps per model) may rely on it never changing.
+ */
 export interface AccessModel {
-  groups: ScopeGroup[];
-  users: HumanUser[];
-  m2m: M2MAccount[];
-  bootstrap: boolean;
+  readonly groups: readonly ScopeGroup[];
+  readonly users: readonly HumanUser[];
+  readonly m2m: readonly M2MAccount[];
+  readonly bootstrap: boolean;
   /** The admin user the stack creates with bootstrap (a member of registry-admins); null without bootstrap. */
-  bootstrapAdmin: { username: string; email: string } | null;
+  readonly bootstrapAdmin: { readonly username: string; readonly email: string } | null;
   /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
-  externalGroups: string[];
+  readonly externalGroups: readonly string[];
   /** The registry's feature switches the model is decided and rendered with (absent: upstream's defaults). */
-  registry?: RegistryFlags;
-  /**
-   * Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups); set by checkRepository/checkFiles.
-   */
-  rateLimits?: RateLimitModel;
-  /** Corporate IdPs brokered through Keycloak (identity-providers/); set by checkRepository/checkFiles. */
-  identityProviders?: BrokeredProvider[];
+  readonly registry?: Readonly<RegistryFlags>;
+  /** Rate limits and quarantine (rate-limits/ and the identities' rate_limit_groups). */
+  readonly rateLimits?: RateLimitModel;
+  /** Corporate IdPs brokered through Keycloak (identity-providers/). */
+  readonly identityProviders?: readonly BrokeredProvider[];
 }
 
 export interface ModelResult {
@@ -166,96 +168,36 @@ function normalizeEntry(entry: ServerAccessEntry): ServerAccessEntry {
   return entry;
 }
 
-class Checker {
-  private readonly found: Diagnostic[] = [];
-  /** Per file: diagnostics reported, and those past MAX_FILE_DIAGNOSTICS (counted, not located). */
-  private readonly perFile = new Map<
-    string,
-    { shown: number; more: number; next?: Located<unknown>; nextPath?: Array<string | number> }
-  >();
-
-  get diagnostics(): Diagnostic[] {
-    const out = [...this.found];
-    for (const n of this.perFile.values()) {
-      if (n.more > 0 && n.next) {
-        out.push(
-          diagnosticAt(
-            n.next.source,
-            [...n.next.at, ...n.nextPath!],
-            `and ${n.more} more problems in this file (the first ${MAX_FILE_DIAGNOSTICS} are shown)`,
-            "error",
-          ),
-        );
-      }
-    }
-    return out;
-  }
-
-  private add(
-    loc: Located<unknown>,
-    path: Array<string | number>,
-    message: string | (() => string),
-    severity: "error" | "warning",
-    key: boolean,
-  ): void {
-    const file = loc.source.file;
-    let n = this.perFile.get(file);
-    if (!n) this.perFile.set(file, (n = { shown: 0, more: 0 }));
-    if (n.shown >= MAX_FILE_DIAGNOSTICS) {
-      if (n.more++ === 0) {
-        n.next = loc;
-        n.nextPath = path;
-      }
-      return;
-    }
-    n.shown++;
-    this.found.push(
-      diagnosticAt(
-        loc.source,
-        [...loc.at, ...path],
-        typeof message === "function" ? message() : message,
-        severity,
-        key,
-      ),
-    );
-  }
-
-  /** `message` may be a function: a message that costs something to build (a suggestion) is built only if shown. */
-  error(loc: Located<unknown>, path: Array<string | number>, message: string | (() => string), key = false): void {
-    this.add(loc, path, message, "error", key);
-  }
-
-  warn(loc: Located<unknown>, path: Array<string | number>, message: string, key = false): void {
-    this.add(loc, path, message, "warning", key);
-  }
-
-  /**
-   * Records the first definition of a name; for a later one, reports where the first is and returns false.
-   */
-  firstDefinition<T>(
-    seen: Map<string, Located<T>>,
-    key: string,
-    loc: Located<T>,
-    field: string,
-    what: string,
-    rule: string,
-  ): boolean {
-    const first = seen.get(key);
-    if (first) {
-      this.error(loc, [field], `${what} is already defined at ${this.where(first, [field])}; ${rule}`);
-      return false;
-    }
-    seen.set(key, loc);
-    return true;
-  }
-
-  where(loc: Located<unknown>, path: Array<string | number>): string {
-    const p = loc.source.locate([...loc.at, ...path]);
-    return `${loc.source.file}:${p.line}:${p.column}`;
-  }
+/** A group definition as the model holds it: defaults applied, lists copied; its problems are checkGroup's. */
+function normaliseGroup(loc: Located<GroupDefinition>): ScopeGroup {
+  const d = loc.value;
+  return {
+    name: d.scope_name,
+    description: d.description ?? "",
+    serverAccess: [...(d.server_access ?? []).map(normalizeEntry), ...convertShorthand(d)],
+    groupMappings: d.group_mappings ? [...d.group_mappings] : [d.scope_name],
+    uiPermissions: d.ui_permissions
+      ? Object.fromEntries(Object.entries(d.ui_permissions).map(([action, grants]) => [action, [...grants]]))
+      : { list_service: [] },
+    agentAccess: d.agent_access ? [...d.agent_access] : [],
+    createInIdp: d.create_in_idp ?? d.create_in_keycloak ?? true,
+    fromShorthand: (d.servers ?? []).length > 0,
+    owners: [...(d.owners ?? [])],
+    file: loc.source.file,
+  };
 }
 
-function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolean): ScopeGroup {
+/** Checks a group definition, in the order of its fields (the per-file cap keeps the first ones), and normalises it. */
+function checkGroup(c: ModelDiagnostics, loc: Located<GroupDefinition>, bootstrap: boolean): ScopeGroup {
+  checkGroupHeader(c, loc, bootstrap);
+  checkServerAccess(c, loc);
+  checkShorthand(c, loc);
+  checkUiPermissions(c, loc);
+  return normaliseGroup(loc);
+}
+
+/** The group's name and flags: aliases that contradict, names the registry or tokens already use, ignored keys. */
+function checkGroupHeader(c: ModelDiagnostics, loc: Located<GroupDefinition>, bootstrap: boolean): void {
   const d = loc.value;
   if (d.create_in_idp != null && d.create_in_keycloak != null && d.create_in_idp !== d.create_in_keycloak) {
     c.error(
@@ -265,7 +207,6 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       true,
     );
   }
-  const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
   if ((BOOTSTRAP_SEEDS as readonly string[]).includes(d.scope_name) && bootstrap) {
     const what = d.scope_name === BOOTSTRAP_ADMIN_GROUP ? "the bootstrap admin group" : "a registry seed scope";
     const fix = "remove this file or turn bootstrap off";
@@ -306,47 +247,50 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       true,
     );
   }
+}
 
-  const serverAccess: ServerAccessEntry[] = (d.server_access ?? []).map(normalizeEntry);
-  const checkAgentRule = (rule: AgentRule, path: Array<string | number>) => {
-    // auth_server/server.py validate_a2a_agent_access compares the rule's agent as stored: `*`/`all`, or equal to
-    // the request's agent path, which always starts with "/" (`_get_a2a_agent_path`).
-    const wildcard = isWildcard(rule.agent);
-    if (!wildcard) {
-      const meant = normalizeAgentPath(rule.agent);
-      const why =
-        meant === "all"
-          ? `"${rule.agent}" is not an agent wildcard in server_access (only "*" and "all" are)`
-          : `agent "${rule.agent}" never matches: agent paths of A2A requests start with "/"`;
-      if (meant !== rule.agent) {
-        const asWritten =
-          "the registry stores server_access rules as written (validate_a2a_agent_access compares them raw)";
-        c.warn(loc, [...path, "agent"], `${why}, and ${asWritten}; write "${meant === "all" ? "*" : meant}"`);
-      }
+function checkAgentRule(c: ModelDiagnostics, loc: Located<unknown>, rule: AgentRule, path: FieldPath): void {
+  // auth_server/server.py validate_a2a_agent_access compares the rule's agent as stored: `*`/`all`, or equal to
+  // the request's agent path, which always starts with "/" (`_get_a2a_agent_path`).
+  const wildcard = isWildcard(rule.agent);
+  if (!wildcard) {
+    const meant = normalizeAgentPath(rule.agent);
+    const why =
+      meant === "all"
+        ? `"${rule.agent}" is not an agent wildcard in server_access (only "*" and "all" are)`
+        : `agent "${rule.agent}" never matches: agent paths of A2A requests start with "/"`;
+    if (meant !== rule.agent) {
+      const asWritten =
+        "the registry stores server_access rules as written (validate_a2a_agent_access compares them raw)";
+      c.warn(loc, [...path, "agent"], `${why}, and ${asWritten}; write "${meant === "all" ? "*" : meant}"`);
     }
-    const stored = wildcard ? "all" : rule.agent;
-    const destructive = rule.actions.some(isWildcard)
-      ? ["every action"]
-      : rule.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
-    if (stored === "all" && destructive.length) {
-      c.warn(
-        loc,
-        [...path, "actions"],
-        `agent "${rule.agent}" with ${destructive.join(", ")} lets every member change or remove ` +
-          `every agent of the registry; name the agents instead`,
-      );
-    }
-  };
-  (d.server_access ?? []).forEach((entry, i) => {
+  }
+  const stored = wildcard ? "all" : rule.agent;
+  const destructive = rule.actions.some(isWildcard)
+    ? ["every action"]
+    : rule.actions.filter((a) => DESTRUCTIVE_AGENT_ACTIONS.includes(a));
+  if (stored === "all" && destructive.length) {
+    c.warn(
+      loc,
+      [...path, "actions"],
+      `agent "${rule.agent}" with ${destructive.join(", ")} lets every member change or remove ` +
+        `every agent of the registry; name the agents instead`,
+    );
+  }
+}
+
+/** Each server_access entry: its server rules, its agent rules, and the nested form the registry ignores. */
+function checkServerAccess(c: ModelDiagnostics, loc: Located<GroupDefinition>): void {
+  (loc.value.server_access ?? []).forEach((entry, i) => {
     const rules: Array<{ rule: ServerRule; path: Array<string | number> }> = [];
     if ("server" in entry) rules.push({ rule: entry, path: ["server_access", i] });
     else if ("access_rules" in entry) {
       entry.access_rules.forEach((r, j) => {
         const path = ["server_access", i, "access_rules", j];
-        if ("agent" in r) checkAgentRule(r, path);
+        if ("agent" in r) checkAgentRule(c, loc, r, path);
         else rules.push({ rule: r, path });
       });
-    } else if ("agent" in entry) checkAgentRule(entry, ["server_access", i]);
+    } else if ("agent" in entry) checkAgentRule(c, loc, entry, ["server_access", i]);
     else if ("agents" in entry) {
       c.warn(
         loc,
@@ -358,7 +302,11 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
     }
     for (const { rule, path } of rules) checkServerRule(c, loc, rule, path);
   });
-  (d.servers ?? []).forEach((s, i) => {
+}
+
+/** The `servers` shorthand, checked as the rules it becomes. */
+function checkShorthand(c: ModelDiagnostics, loc: Located<GroupDefinition>): void {
+  (loc.value.servers ?? []).forEach((s, i) => {
     const path = ["servers", i];
     if (s.access_level === "read" && s.tools !== undefined && (s.tools === "*" || s.tools.length > 0)) {
       c.error(
@@ -387,10 +335,11 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       );
     }
   });
-  serverAccess.push(...convertShorthand(d));
+}
 
-  const uiPermissions: Record<string, string[]> = {};
-  for (const [action, grants] of Object.entries(d.ui_permissions ?? {})) {
+/** UI actions the registry does not know, custom-entity grants it refuses, and "all" that makes admins. */
+function checkUiPermissions(c: ModelDiagnostics, loc: Located<GroupDefinition>): void {
+  for (const [action, grants] of Object.entries(loc.value.ui_permissions ?? {})) {
     if (!isKnownUiAction(action)) {
       const hint = suggest(action, UI_ACTIONS);
       const entity = /^(list|create|modify|delete)_(.*)_entity$/.exec(action);
@@ -416,24 +365,10 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
           `instead unless that is intended ("*" does not confer admin)`,
       );
     }
-    uiPermissions[action] = [...grants];
   }
-
-  return {
-    name: d.scope_name,
-    description: d.description ?? "",
-    serverAccess,
-    groupMappings: d.group_mappings ? [...d.group_mappings] : [d.scope_name],
-    uiPermissions: d.ui_permissions ? uiPermissions : { list_service: [] },
-    agentAccess: d.agent_access ? [...d.agent_access] : [],
-    createInIdp,
-    fromShorthand: (d.servers ?? []).length > 0,
-    owners: [...(d.owners ?? [])],
-    file: loc.source.file,
-  };
 }
 
-function checkServerRule(c: Checker, loc: Located<unknown>, rule: ServerRule, path: Array<string | number>): void {
+function checkServerRule(c: ModelDiagnostics, loc: Located<unknown>, rule: ServerRule, path: FieldPath): void {
   if (!isRegistryApiPath(rule.server)) {
     rule.methods.forEach((m, k) => {
       if (m !== HTTP_VERB_WILDCARD && m.toLowerCase() === HTTP_VERB_WILDCARD) {
@@ -491,12 +426,10 @@ function checkServerRule(c: Checker, loc: Located<unknown>, rule: ServerRule, pa
 }
 
 function checkMemberships(
-  c: Checker,
+  c: ModelDiagnostics,
   loc: Located<UserDefinition | M2MDefinition>,
   groups: readonly string[],
-  defined: ReadonlyMap<string, ScopeGroup>,
-  external: ReadonlySet<string>,
-  invalid: ReadonlySet<string>,
+  { defined, external, invalid }: GroupScope,
 ): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
@@ -534,7 +467,7 @@ function checkMemberships(
  * nothing maps that group to the scope (on Entra the group's Object ID is added when applied, so it does map).
  */
 function checkGroupMappings(
-  c: Checker,
+  c: ModelDiagnostics,
   locs: ReadonlyMap<string, Located<GroupDefinition>>,
   groups: ReadonlyMap<string, ScopeGroup>,
   members: ReadonlyArray<{ groups: readonly string[]; file: string }>,
@@ -563,13 +496,12 @@ function checkGroupMappings(
   }
 }
 
-export function buildAccessModel(defs: Definitions, options: ModelOptions = {}): ModelResult {
-  const c = new Checker();
-  const bootstrap = options.bootstrap ?? false;
-  const external = new Set<string>(options.existingGroups ?? []);
-  if (bootstrap) external.add(BOOTSTRAP_ADMIN_GROUP);
-  const invalid = new Set(defs.invalidGroupNames);
-
+/** Groups by scope_name: the first definition of a name wins; names only case or a "/" apart are warned about. */
+function buildGroups(
+  c: ModelDiagnostics,
+  defs: Definitions,
+  bootstrap: boolean,
+): { groups: Map<string, ScopeGroup>; groupLoc: Map<string, Located<GroupDefinition>> } {
   const groups = new Map<string, ScopeGroup>();
   const groupLoc = new Map<string, Located<GroupDefinition>>();
   const looseGroupLoc = new Map<string, Located<GroupDefinition>>();
@@ -587,40 +519,58 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
         loc,
         ["scope_name"],
         `scope_name "${g.name}" differs from "${other.value.scope_name}" ` +
-          `(${c.where(other, ["scope_name"])}) only in case or a surrounding "/": the identity ` +
+          `(${where(other, ["scope_name"])}) only in case or a surrounding "/": the identity ` +
           `provider (Keycloak compares names ignoring case) or a reader may take them for one group; rename one`,
       );
     } else looseGroupLoc.set(loose, loc);
   }
+  return { groups, groupLoc };
+}
 
+/** What an identity's `groups` are checked against. */
+interface GroupScope {
+  defined: ReadonlyMap<string, ScopeGroup>;
+  external: ReadonlySet<string>;
+  invalid: ReadonlySet<string>;
+}
+
+type BootstrapAdmin = AccessModel["bootstrapAdmin"];
+
+/** A user that is the bootstrap admin by name or e-mail: Keycloak would refuse the second. */
+function checkBootstrapClash(c: ModelDiagnostics, loc: Located<UserDefinition>, admin: BootstrapAdmin): void {
+  const u = loc.value;
+  if (admin && u.username.toLowerCase() === admin.username.toLowerCase()) {
+    c.error(
+      loc,
+      ["username"],
+      `username "${u.username}" is the bootstrap admin's, whom the stack creates (bootstrap: ` +
+        `true, bootstrapAdminUsername); Keycloak would refuse a second user with that name: ` +
+        `rename this user, or set bootstrapAdminUsername to another name`,
+    );
+  }
+  if (admin && u.email.toLowerCase() === admin.email.toLowerCase()) {
+    c.error(
+      loc,
+      ["email"],
+      `email "${u.email}" is the bootstrap admin's (bootstrapAdminEmail), and Keycloak refuses ` +
+        `two users with the same e-mail: give this user their own address, or set bootstrapAdminEmail`,
+    );
+  }
+}
+
+/** Users by username (ignoring case, as Keycloak): the first definition wins. */
+function buildUsers(
+  c: ModelDiagnostics,
+  defs: Definitions,
+  admin: BootstrapAdmin,
+  scope: GroupScope,
+): { users: HumanUser[]; userLoc: Map<string, Located<UserDefinition>> } {
   const users: HumanUser[] = [];
   const userLoc = new Map<string, Located<UserDefinition>>();
   const emailLoc = new Map<string, Located<UserDefinition>>();
-  const admin = bootstrap
-    ? {
-        username: options.bootstrapAdminUsername ?? DEFAULT_BOOTSTRAP_ADMIN_USERNAME,
-        email: options.bootstrapAdminEmail ?? DEFAULT_BOOTSTRAP_ADMIN_EMAIL,
-      }
-    : null;
   for (const loc of defs.users) {
     const u = loc.value;
-    if (admin && u.username.toLowerCase() === admin.username.toLowerCase()) {
-      c.error(
-        loc,
-        ["username"],
-        `username "${u.username}" is the bootstrap admin's, whom the stack creates (bootstrap: ` +
-          `true, bootstrapAdminUsername); Keycloak would refuse a second user with that name: ` +
-          `rename this user, or set bootstrapAdminUsername to another name`,
-      );
-    }
-    if (admin && u.email.toLowerCase() === admin.email.toLowerCase()) {
-      c.error(
-        loc,
-        ["email"],
-        `email "${u.email}" is the bootstrap admin's (bootstrapAdminEmail), and Keycloak refuses ` +
-          `two users with the same e-mail: give this user their own address, or set bootstrapAdminEmail`,
-      );
-    }
+    checkBootstrapClash(c, loc, admin);
     c.firstDefinition(
       emailLoc,
       u.email.toLowerCase(),
@@ -629,28 +579,29 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       `email "${u.email}"`,
       "Keycloak refuses two users with the same e-mail address (compared ignoring case): give each user their own",
     );
-    if (
-      !c.firstDefinition(
-        userLoc,
-        u.username.toLowerCase(),
-        loc,
-        "username",
-        `username "${u.username}"`,
-        "usernames must be unique (ignoring case)",
-      )
-    )
+    const unique = "usernames must be unique (ignoring case)";
+    if (!c.firstDefinition(userLoc, u.username.toLowerCase(), loc, "username", `username "${u.username}"`, unique))
       continue;
     users.push({
       username: u.username,
       email: u.email,
       firstName: u.first_name,
       lastName: u.last_name,
-      groups: checkMemberships(c, loc, u.groups, groups, external, invalid),
+      groups: checkMemberships(c, loc, u.groups, scope),
       enabled: u.enabled ?? true,
       file: loc.source.file,
     });
   }
+  return { users, userLoc };
+}
 
+/** M2M accounts by name (ignoring case): the first definition wins; a user's name is refused. */
+function buildM2M(
+  c: ModelDiagnostics,
+  defs: Definitions,
+  userLoc: ReadonlyMap<string, Located<UserDefinition>>,
+  scope: GroupScope,
+): { m2m: M2MAccount[]; m2mLoc: Map<string, Located<M2MDefinition>> } {
   const m2m: M2MAccount[] = [];
   const m2mLoc = new Map<string, Located<M2MDefinition>>();
   for (const loc of defs.m2m) {
@@ -662,20 +613,27 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       c.error(
         loc,
         ["name"],
-        `M2M account "${a.name}" has the same name as the user at ${c.where(clash, ["username"])}; ` +
+        `M2M account "${a.name}" has the same name as the user at ${where(clash, ["username"])}; ` +
           `the registry lists both as users, so rename one`,
       );
     }
     m2m.push({
       name: a.name,
       description: a.description ?? null,
-      groups: checkMemberships(c, loc, a.groups, groups, external, invalid),
+      groups: checkMemberships(c, loc, a.groups, scope),
       enabled: a.enabled ?? true,
       file: loc.source.file,
     });
   }
+  return { m2m, m2mLoc };
+}
 
-  // Keycloak looks a user up by username or e-mail alike, and refuses an e-mail that is another user's username.
+/** Keycloak looks a user up by username or e-mail alike, and refuses an e-mail that is another user's username. */
+function checkEmailsAsUsernames(
+  c: ModelDiagnostics,
+  defs: Definitions,
+  userLoc: ReadonlyMap<string, Located<UserDefinition>>,
+): void {
   for (const loc of defs.users) {
     const email = loc.value.email.toLowerCase();
     const owner = userLoc.get(email);
@@ -683,13 +641,15 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       c.error(
         loc,
         ["email"],
-        `email "${loc.value.email}" is the username of the user at ${c.where(owner, ["username"])}; ` +
+        `email "${loc.value.email}" is the username of the user at ${where(owner, ["username"])}; ` +
           `Keycloak refuses it (it finds users by username or e-mail alike): give this user their ` +
           `own address, or rename the other`,
       );
     }
   }
+}
 
+function checkAdminM2M(c: ModelDiagnostics, m2mLoc: ReadonlyMap<string, Located<M2MDefinition>>): void {
   for (const loc of m2mLoc.values()) {
     const admin = loc.value.groups.find((g) => ADMIN_GROUP_MARKERS.includes(g));
     if (admin) {
@@ -701,13 +661,35 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       );
     }
   }
+}
 
+const byName =
+  <T>(key: (t: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+
+/**
+ * The groups, users and M2M accounts cross-checked: the part of the model every other part is checked against.
+ * Not frozen: `buildModel` (lib/model/build.ts) adds rate limits and identity providers, then freezes the whole.
+ */
+export function buildAccessModel(defs: Definitions, options: ModelOptions = {}): ModelResult {
+  const c = new ModelDiagnostics(MAX_FILE_DIAGNOSTICS);
+  const bootstrap = options.bootstrap ?? false;
+  const external = new Set<string>(options.existingGroups ?? []);
+  if (bootstrap) external.add(BOOTSTRAP_ADMIN_GROUP);
+  const { groups, groupLoc } = buildGroups(c, defs, bootstrap);
+  const admin = bootstrap
+    ? {
+        username: options.bootstrapAdminUsername ?? DEFAULT_BOOTSTRAP_ADMIN_USERNAME,
+        email: options.bootstrapAdminEmail ?? DEFAULT_BOOTSTRAP_ADMIN_EMAIL,
+      }
+    : null;
+  const scope: GroupScope = { defined: groups, external, invalid: new Set(defs.invalidGroupNames) };
+  const { users, userLoc } = buildUsers(c, defs, admin, scope);
+  const { m2m, m2mLoc } = buildM2M(c, defs, userLoc, scope);
+  checkEmailsAsUsernames(c, defs, userLoc);
+  checkAdminM2M(c, m2mLoc);
   checkGroupMappings(c, groupLoc, groups, [...users, ...m2m], options.identityProvider ?? "keycloak");
-
-  const byName =
-    <T>(key: (t: T) => string) =>
-    (a: T, b: T) =>
-      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
   return {
     model: {
       groups: [...groups.values()].sort(byName((g) => g.name)),
@@ -716,7 +698,8 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
       bootstrap,
       bootstrapAdmin: admin,
       externalGroups: [...external].sort(),
-      registry: options.registryFlags ?? { ...REGISTRY_DEFAULTS },
+      // A copy: the model is frozen, and the caller's flags are the caller's.
+      registry: { ...(options.registryFlags ?? REGISTRY_DEFAULTS) },
     },
     diagnostics: sortDiagnostics(c.diagnostics),
   };

@@ -5,12 +5,11 @@
  * per (upstream group -> Keycloak group) pair, `syncMode: FORCE`.
  */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
-import { authScopes } from "../review/effective-access";
 import type { Located } from "../load/definitions";
 import type { AccessModel } from "./access-model";
 import type { IdentityProvider } from "../registry/rules";
 import { suggest } from "../schema/issues";
-import { diagnosticAt, type SourceRef } from "../source/file";
+import { ModelDiagnostics } from "./diagnostics";
 import type { GroupMapper, IdentityProviderDefinition } from "../schema/identity-provider";
 import {
   HARDCODED_GROUP_MAPPER,
@@ -39,7 +38,7 @@ export const GUIDE_DEFAULTS = {
 } as const;
 
 /** Keycloak groups a mapper may target: the groups this stack creates, and the external ones. */
-function keycloakGroups(model: AccessModel): Set<string> {
+export function keycloakGroups(model: AccessModel): Set<string> {
   return new Set([...model.groups.filter((g) => g.createInIdp).map((g) => g.name), ...model.externalGroups]);
 }
 
@@ -179,97 +178,95 @@ function buildProvider(
 /**
  * Checks the providers against each other and the access model: one alias per provider, mappers to groups that
  * exist in Keycloak, no mapper twice. An Entra ID stack refuses them: only Keycloak brokers here (Entra federates
- * its own way, outside this project).
+ * its own way, outside this project). Whether a scope maps a mapper's group needs the rendered scope documents:
+ * that warning is the review's (lib/review/model-review.ts).
  */
 export function buildIdentityProviders(
-  loaded: LoadedIdentityProviders,
+  loaded: Pick<LoadedIdentityProviders, "definitions">,
   model: AccessModel,
   idp: IdentityProvider = "keycloak",
 ): { providers: BrokeredProvider[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const error = (src: SourceRef, path: FieldPath, message: string, key = false) =>
-    diagnostics.push(diagnosticAt(src, path, message, "error", key));
-  const warn = (src: SourceRef, path: FieldPath, message: string) =>
-    diagnostics.push(diagnosticAt(src, path, message, "warning"));
+  const o = new ModelDiagnostics();
   if (idp === "entra") {
     for (const loc of loaded.definitions) {
-      error(
-        loc.source,
+      o.error(
+        loc,
         [],
         "identity providers are brokered by the registry's Keycloak realm; this stack's identityProvider is " +
           "entra, which cannot broker them here: federate the corporate IdP in Entra ID itself (External " +
           "Identities), or use a Keycloak stack",
       );
     }
-    return { providers: [], diagnostics };
+    return { providers: [], diagnostics: o.diagnostics };
   }
   const groups = keycloakGroups(model);
-  // auth_server/group_filter.py `filter_session_groups` (Design C, the default) drops a group no scope's
-  // group_mappings names, and server.py `map_groups_to_scopes` maps it to nothing (guide 3.4, PR #1629).
-  const mapped = new Set(authScopes(model).flatMap((d) => d.group_mappings));
   const byAlias = new Map<string, Located<IdentityProviderDefinition>>();
   const providers: BrokeredProvider[] = [];
   for (const loc of loaded.definitions) {
-    const src = loc.source;
     const first = byAlias.get(loc.value.alias);
     if (first) {
-      const where = `${first.source.file}:${first.source.locate(["alias"]).line}`;
-      error(
-        src,
+      const at = `${first.source.file}:${first.source.locate(["alias"]).line}`;
+      o.error(
+        loc,
         ["alias"],
-        `alias "${loc.value.alias}" is also the alias of ${where}: Keycloak keys a provider on its alias`,
+        `alias "${loc.value.alias}" is also the alias of ${at}: Keycloak keys a provider on its alias`,
       );
       continue;
     }
     byAlias.set(loc.value.alias, loc);
-    const p = buildProvider(loc, (path, message, key) => error(src, path, message, key));
+    const p = buildProvider(loc, (path, message, key) => o.error(loc, path, message, key));
     if (!p) continue;
-    const names = new Map<string, number>();
-    const pairs = new Map<string, number>();
-    (loc.value.mappers ?? []).forEach((m, i) => {
-      const at: FieldPath = ["mappers", i];
-      if (!groups.has(m.group)) {
-        const hint = suggest(m.group, groups);
-        const known = model.groups.find((g) => g.name === m.group);
-        const why = known
-          ? `group "${m.group}" has create_in_idp: false: no Keycloak group a person can join`
-          : `no group "${m.group}" in groups/ (nor an existing or bootstrap group)` +
-            (hint ? `: did you mean "${hint}"?` : "");
-        error(src, [...at, "group"], `${why} (a mapper gives a Keycloak group)`);
-      } else if (!mapped.has(m.group)) {
-        warn(
-          src,
-          [...at, "group"],
-          `no scope maps group "${m.group}": the auth server drops it (auth_server/group_filter.py ` +
-            "filter_session_groups), " +
-            "so the person gets no access from it",
-        );
-      }
-    });
-    for (const m of p.mappers) {
-      const at: FieldPath = ["mappers", m.index];
-      const prev = names.get(m.name);
-      if (prev !== undefined) {
-        error(
-          src,
-          [...at, "name"],
-          `a mapper named "${m.name}" is already mappers[${prev}]: mapper names are unique per provider`,
-        );
-      } else names.set(m.name, m.index);
-      const pair = `${m.kind}\u0000${m.key}\u0000${m.value}\u0000${m.regex}\u0000${m.group}`;
-      const twice = pairs.get(pair);
-      if (twice !== undefined) warn(src, at, `the same mapping as mappers[${twice}]: remove one`);
-      else pairs.set(pair, m.index);
-      if (m.syncMode !== "FORCE") {
-        warn(
-          src,
-          at,
-          `sync mode ${m.syncMode}: the group is set at the first login only; ` +
-            "a person who leaves the upstream group keeps it",
-        );
-      }
-    }
+    checkMapperGroups(o, loc, model, groups);
+    checkMappers(o, loc, p);
     providers.push(p);
   }
-  return { providers, diagnostics };
+  return { providers, diagnostics: o.diagnostics };
+}
+
+/** Each mapper's group is a Keycloak group this stack creates or knows (a mapper gives a Keycloak group). */
+function checkMapperGroups(
+  o: ModelDiagnostics,
+  loc: Located<IdentityProviderDefinition>,
+  model: AccessModel,
+  groups: ReadonlySet<string>,
+): void {
+  (loc.value.mappers ?? []).forEach((m, i) => {
+    if (groups.has(m.group)) return;
+    const hint = suggest(m.group, groups);
+    const known = model.groups.find((g) => g.name === m.group);
+    const why = known
+      ? `group "${m.group}" has create_in_idp: false: no Keycloak group a person can join`
+      : `no group "${m.group}" in groups/ (nor an existing or bootstrap group)` +
+        (hint ? `: did you mean "${hint}"?` : "");
+    o.error(loc, ["mappers", i, "group"], `${why} (a mapper gives a Keycloak group)`);
+  });
+}
+
+/** The built mappers of one provider: unique names, no mapping twice, and what a sync mode other than FORCE means. */
+function checkMappers(o: ModelDiagnostics, loc: Located<IdentityProviderDefinition>, p: BrokeredProvider): void {
+  const names = new Map<string, number>();
+  const pairs = new Map<string, number>();
+  for (const m of p.mappers) {
+    const at: FieldPath = ["mappers", m.index];
+    const prev = names.get(m.name);
+    if (prev !== undefined) {
+      o.error(
+        loc,
+        [...at, "name"],
+        `a mapper named "${m.name}" is already mappers[${prev}]: mapper names are unique per provider`,
+      );
+    } else names.set(m.name, m.index);
+    const pair = `${m.kind}\u0000${m.key}\u0000${m.value}\u0000${m.regex}\u0000${m.group}`;
+    const twice = pairs.get(pair);
+    if (twice !== undefined) o.warn(loc, at, `the same mapping as mappers[${twice}]: remove one`);
+    else pairs.set(pair, m.index);
+    if (m.syncMode !== "FORCE") {
+      o.warn(
+        loc,
+        at,
+        `sync mode ${m.syncMode}: the group is set at the first login only; ` +
+          "a person who leaves the upstream group keeps it",
+      );
+    }
+  }
 }

@@ -2,6 +2,7 @@
  * What each identity may do, as readable grants: the basis of `explain` and of the per-identity `diff`.
  */
 import type { AccessModel } from "../model/access-model";
+import { isFrozenModel } from "../model/build";
 import { renderRegistryDocuments } from "../render/documents";
 import { confersAdmin, isWildcard } from "../registry/rules";
 import { registrySeeds } from "../registry/seeds";
@@ -31,14 +32,15 @@ export interface IdentityAccess {
  * The scope documents the auth server will see: the rendered ones, plus every seed the registry upserts on each
  * init run (scripts/init-mongodb-ce.py `_load_default_scopes`) that the stack does not render itself — so a
  * `registry-admins` member holds the two unrestricted scopes too (#1584), and `mcp-registry-admin` members theirs.
- * With the stack's group ids (Entra Object IDs), the mappings the stack writes. Rendered once per model: validate's
- * guards and access tests, explain and diff all read the same list.
+ * With the stack's group ids (Entra Object IDs), the mappings the stack writes. Rendered once per built model:
+ * validate's review, guards and access tests, explain and diff all read the same list. Only a model `buildModel`
+ * froze is kept (nothing in it can change); any other is rendered on each call.
  */
 export function authScopes(
   model: AccessModel,
   groupObjectIds?: Readonly<Record<string, string>>,
 ): readonly AuthScope[] {
-  if (groupObjectIds) return renderAuthScopes(model, groupObjectIds);
+  if (groupObjectIds || !isFrozenModel(model)) return renderAuthScopes(model, groupObjectIds);
   let docs = RENDERED.get(model);
   if (!docs) RENDERED.set(model, (docs = renderAuthScopes(model)));
   return docs;

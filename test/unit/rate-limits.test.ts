@@ -288,6 +288,16 @@ describe("rate limits: validation", () => {
       /bootstrap admin/,
     );
   });
+
+  it("refuses an admin quarantined twice at each place, and a quarantined identity listed twice once", () => {
+    let r = bad("- quarantine:\n    users: [root]\n- quarantine:\n    users: [root, alice, alice]\n");
+    assert.equal(r.errors.filter((d) => /user "root" is a registry admin/.test(d.message)).length, 2);
+    assert.ok(!r.errors.some((d) => /root is already quarantined/.test(d.message)));
+    const d = only(r.errors, /alice is already quarantined at rate-limits\/bad.yaml:4:19/);
+    assert.deepEqual([d.line, d.column], [4, 26]);
+    r = bad("quarantine:\n  m2m: [bot, bot]\n");
+    only(r.errors, /bot is already quarantined at rate-limits\/bad.yaml:2:9/);
+  });
 });
 
 describe("rate limits: import", () => {
