@@ -124,6 +124,7 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
 
 export * from "./errors/diagnostics";
 export * from "./errors/errors";
+export * from "./errors/order";
 export * from "./model/access-model";
 export * from "./render/documents";
 export * from "./registry/seeds";

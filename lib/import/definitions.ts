@@ -24,6 +24,7 @@ import type { ImportFile, ImportFinding } from "./types";
 import { KEYCLOAK_OWN_CLIENTS } from "../schema/names";
 import { importRateLimits, type RateLimitSnapshot } from "./rate-limits";
 import { importIdentityProviders, type IdentityProviderSnapshot } from "./identity-providers";
+import { byCodeUnit } from "../errors/order";
 
 /** An identity-provider group (top level). */
 export interface SnapshotGroup {
@@ -128,7 +129,7 @@ export function fileNameFor(name: string): string {
 }
 
 function byName<T>(items: readonly T[], key: (t: T) => string): T[] {
-  return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...items].sort((a, b) => byCodeUnit(key(a), key(b)));
 }
 
 const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
@@ -572,7 +573,7 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
     path,
     text,
   }));
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => byCodeUnit(a.path, b.path));
   const settings: ImportResult["settings"] = { existingGroups: [...existing].sort() };
   if (audienceMissing) settings.keycloakM2MAudienceMapper = false;
   return { files, findings, settings };

@@ -16,6 +16,7 @@ import {
   OIDC_CLAIM_GROUP_MAPPER,
   SAML_ATTRIBUTE_GROUP_MAPPER,
 } from "../model/identity-provider-types";
+import { byCodeUnit } from "../errors/order";
 
 /** An identity provider as the admin API represents it (IdentityProviderRepresentation, the fields used). */
 export interface SnapshotIdentityProvider {
@@ -151,7 +152,7 @@ function convertProvider(p: SnapshotIdentityProvider, findings: ImportFinding[])
   const mappers = p.mappers
     .map((m) => convertMapper(m, p.alias, sync, findings))
     .filter((m): m is GroupMapper => m !== null)
-    .sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
+    .sort((a, b) => byCodeUnit(a.name!, b.name!));
   if (mappers.length) def.mappers = mappers;
   return def;
 }
@@ -163,7 +164,7 @@ export function importIdentityProviders<F extends ImportFile>(
   findings: ImportFinding[],
   make: (def: IdentityProviderDefinition, path: string, text: string) => F,
 ): void {
-  for (const p of [...(s.identityProviders ?? [])].sort((a, b) => (a.alias < b.alias ? -1 : 1))) {
+  for (const p of [...(s.identityProviders ?? [])].sort((a, b) => byCodeUnit(a.alias, b.alias))) {
     const def = convertProvider(p, findings);
     if (!def) continue;
     const header = `# yaml-language-server: $schema=../schemas/${IDENTITY_PROVIDERS_DIR}.schema.json\n`;

@@ -7,6 +7,7 @@ import type { ImportFile, ImportFinding } from "./types";
 import { stringify } from "yaml";
 import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "../registry/rate-limits";
 import { RATE_LIMITS_DIR, type QuarantineLists, type RateLimitPolicy } from "../schema/rate-limits";
+import { byCodeUnit } from "../errors/order";
 
 /** models.py RateLimitDefinition fields, plus the `_id` the repository adds. */
 const DEFINITION_FIELDS = [
@@ -51,7 +52,7 @@ export function importRateLimits<F extends ImportFile>(
   findings: ImportFinding[],
 ): void {
   const policies: RateLimitPolicy[] = [];
-  for (const d of [...(s.rateLimits ?? [])].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1))) {
+  for (const d of [...(s.rateLimits ?? [])].sort((a, b) => byCodeUnit(String(a._id), String(b._id)))) {
     const id = String(d._id);
     const object = `rate-limit definition "${id}"`;
     if (d.axis === "quarantine") {
@@ -98,7 +99,7 @@ export function importRateLimits<F extends ImportFile>(
 
   const quarantine: Required<QuarantineLists> = { users: [], m2m: [], servers: [], agents: [] };
   const byFile = new Map(files.map((f) => [`${f.kind}:${f.name}`, f]));
-  for (const m of [...(s.rateLimitMemberships ?? [])].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1))) {
+  for (const m of [...(s.rateLimitMemberships ?? [])].sort((a, b) => byCodeUnit(String(a._id), String(b._id)))) {
     const id = String(m._id);
     const object = `rate-limit membership "${id}"`;
     const extra = Object.keys(m).filter((k) => !MEMBERSHIP_FIELDS.includes(k));

@@ -19,6 +19,7 @@ import {
 import { fieldNames, translateIssues } from "../schema/issues";
 import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile } from "../source/file";
 import type { z } from "zod";
+import { byCodeUnit } from "../errors/order";
 
 export interface LoadedAccessTests {
   /** True when the repository has an `access-tests/` folder (or the revision has files under it). */
@@ -156,7 +157,7 @@ function checkFile(source: SourceFile, out: Diagnostic[]): Located<AccessTest>[]
 export function loadAccessTestFiles(files: readonly RawFile[], options: ReadOptions = {}): LoadedAccessTests {
   const mine = files
     .filter((f) => f.file === ACCESS_TESTS_DIR || f.file.startsWith(`${ACCESS_TESTS_DIR}/`))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    .sort((a, b) => byCodeUnit(a.file, b.file));
   const diagnostics: Diagnostic[] = [];
   const tests: Located<AccessTest>[] = [];
   for (const raw of mine) {

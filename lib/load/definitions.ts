@@ -20,6 +20,7 @@ import {
   type SourceFile,
   type SourceRef,
 } from "../source/file";
+import { byCodeUnit } from "../errors/order";
 
 export const DEFINITION_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -287,7 +288,7 @@ export function filesUnder(root: string, dir: string): RawFile[] {
   const stat = lstat(join(root, dir));
   if (stat?.isSymbolicLink()) out.push(symlinkFile(dir));
   else if (stat?.isDirectory()) walk(dir);
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return out.sort((a, b) => byCodeUnit(a.file, b.file));
 }
 
 /** Definition files of one kind under the root, subfolders included, sorted; symbolic links as links. */
@@ -370,7 +371,7 @@ function pushCapped(out: Diagnostic[], found: readonly Diagnostic[], file: strin
 export function loadDefinitionFiles(files: readonly RawFile[], options: LoadOptions = {}): LoadResult {
   const definitions: Definitions = { groups: [], users: [], m2m: [], invalidGroupNames: [] };
   const diagnostics: Diagnostic[] = [];
-  const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const sorted = [...files].sort((a, b) => byCodeUnit(a.file, b.file));
   // Each file's kind worked out once, keeping the sorted order within a kind.
   const byKind = new Map<Kind, RawFile[]>(KINDS.map((k) => [k, []]));
   for (const f of sorted) {

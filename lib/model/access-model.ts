@@ -41,6 +41,7 @@ import { suggest } from "../schema/issues";
 import { diagnosticAt } from "../source/file";
 import type { RateLimitModel } from "./rate-limit-types";
 import type { BrokeredProvider } from "./identity-provider-types";
+import { byCodeUnit } from "../errors/order";
 
 export interface ScopeGroup {
   /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */
@@ -706,7 +707,7 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
   const byName =
     <T>(key: (t: T) => string) =>
     (a: T, b: T) =>
-      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+      byCodeUnit(key(a), key(b));
   return {
     model: {
       groups: [...groups.values()].sort(byName((g) => g.name)),

@@ -20,6 +20,7 @@ import {
   type BrokeredMapper,
   type BrokeredProvider,
 } from "./identity-provider-types";
+import { byCodeUnit } from "../errors/order";
 
 /** Keys that would put a credential in git; the client secret comes from the stack's secret config. */
 const SECRET_KEY = /^(client_?secret|secret|password|credentials?|private_?key)$/i;
@@ -52,7 +53,7 @@ export function loadIdentityProviderFiles(
 ): LoadedIdentityProviders {
   const mine = files
     .filter((f) => f.file.startsWith(`${IDENTITY_PROVIDERS_DIR}/`))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    .sort((a, b) => byCodeUnit(a.file, b.file));
   const diagnostics: Diagnostic[] = [];
   const definitions: Located<IdentityProviderDefinition>[] = [];
   for (const raw of mine) {

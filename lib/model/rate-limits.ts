@@ -30,6 +30,7 @@ import { RATE_LIMITS_DIR, RateLimitFile, RateLimitPolicy, SUBJECT_KEYS, type Sub
 
 export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./rate-limit-types";
 import type { RateLimitDefinition, RateLimitModel } from "./rate-limit-types";
+import { byCodeUnit } from "../errors/order";
 
 export const EMPTY_RATE_LIMITS: RateLimitModel = Object.freeze({ definitions: [], memberships: [] }) as RateLimitModel;
 
@@ -52,9 +53,7 @@ export interface LoadedRateLimits {
 
 /** `rate-limits/` files from anywhere (disk, a git revision); other files are left out. */
 export function loadRateLimitFiles(files: readonly RawFile[], options: ReadOptions = {}): LoadedRateLimits {
-  const mine = files
-    .filter((f) => f.file.startsWith(`${RATE_LIMITS_DIR}/`))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const mine = files.filter((f) => f.file.startsWith(`${RATE_LIMITS_DIR}/`)).sort((a, b) => byCodeUnit(a.file, b.file));
   const diagnostics: Diagnostic[] = [];
   const policies: Located<RateLimitPolicy>[] = [];
   for (const raw of mine) {
@@ -417,7 +416,7 @@ export function buildRateLimitModel(
   }
 
   const memberships = [...pending.entries()].map(([id, m]) => ({ id, ...m }));
-  const cmp = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const cmp = (a: { id: string }, b: { id: string }) => byCodeUnit(a.id, b.id);
   return {
     rateLimits: { definitions: definitions.sort(cmp), memberships: memberships.sort(cmp) },
     diagnostics: o.diagnostics,

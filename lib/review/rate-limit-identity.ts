@@ -12,6 +12,7 @@ import {
   rateLimitServerName,
 } from "../registry/rate-limits";
 import type { RateLimitDefinition } from "../model/rate-limit-types";
+import { byCodeUnit } from "../errors/order";
 
 /** One gate on the caller: the most restrictive limit of its groups for one window and axis. */
 export interface CallerGate {
@@ -48,7 +49,7 @@ export function callerRateLimits(model: AccessModel, ref: { user: string } | { m
     if (!prev || n < prev.maxRequests)
       best.set(key, { axis, windowSeconds: d.windowSeconds, maxRequests: n, group: d.name });
   }
-  const gates = [...best.values()].sort((a, b) => a.windowSeconds - b.windowSeconds || (a.axis < b.axis ? -1 : 1));
+  const gates = [...best.values()].sort((a, b) => a.windowSeconds - b.windowSeconds || byCodeUnit(a.axis, b.axis));
   return { groups, quarantined: groups.includes(QUARANTINE_CALLER_GROUP), gates };
 }
 
