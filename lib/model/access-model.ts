@@ -548,13 +548,7 @@ function checkGroupMappings(
     const joining = members.filter((m) => m.groups.includes(name));
     if (!joining.length) continue;
     const files = [...new Set(joining.map((m) => m.file))].sort();
-    const near = g.groupMappings.find(
-      (m) =>
-        m
-          .trim()
-          .replace(/^\/+|\/+$/g, "")
-          .trim() === name,
-    );
+    const near = g.groupMappings.find((m) => stripSlashes(m.trim()).trim() === name);
     const why = near === undefined ? "" : ` ("${near}" is a different group: the registry matches group names exactly)`;
     const message =
       `group_mappings leaves out "${name}"${why}, so the ${joining.length} identities joining it ` +

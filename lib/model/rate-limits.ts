@@ -9,7 +9,7 @@ import type { M2MDefinition, UserDefinition } from "../schema";
 import { fieldNames, suggest, translateIssues } from "../schema/issues";
 import { diagnosticAt, type RawFile, type ReadOptions, type SourceFile, type SourceRef } from "../source/file";
 import { identityAccess } from "../review/effective-access";
-import { BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry/rules";
+import { BOOTSTRAP_ADMIN_GROUP, stripSlashes, type IdentityProvider } from "../registry/rules";
 import { z } from "zod";
 import {
   AGENT_FLOOR_PER_MIN,
@@ -113,7 +113,7 @@ function knownServers(model: AccessModel): Set<string> {
   const visit = (e: unknown) => {
     if (!e || typeof e !== "object") return;
     const r = e as { server?: unknown; access_rules?: unknown[] };
-    if (typeof r.server === "string") out.add(r.server.replace(/^\/+|\/+$/g, ""));
+    if (typeof r.server === "string") out.add(stripSlashes(r.server));
     if (Array.isArray(r.access_rules)) r.access_rules.forEach(visit);
   };
   for (const g of model.groups) g.serverAccess.forEach(visit);
@@ -254,7 +254,7 @@ export function buildRateLimitModel(
           src,
           [...at, key],
           `write the server as the auth server keys it, without surrounding slashes or spaces: ` +
-            `"${name.trim().replace(/^\/+|\/+$/g, "")}"`,
+            `"${stripSlashes(name.trim())}"`,
         );
         ok = false;
       } else if (!servers.has(name)) {
@@ -441,7 +441,7 @@ function memberServer(
     o.error(loc.source, path, `empty server name`);
     return null;
   }
-  const full = raw.trim().replace(/^\/+|\/+$/g, "");
+  const full = stripSlashes(raw.trim());
   if (full !== n) {
     // normalize_server_name keeps the first segment only, while the auth server keys the request on the whole
     // path (federated servers: peer/x): the registry would store "peer" and never match "peer/x".

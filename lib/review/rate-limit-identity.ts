@@ -13,6 +13,7 @@ import {
 } from "../registry/rate-limits";
 import type { RateLimitDefinition } from "../model/rate-limit-types";
 import { byCodeUnit } from "../errors/order";
+import { stripSlashes } from "../registry/rules";
 
 /** One gate on the caller: the most restrictive limit of its groups for one window and axis. */
 export interface CallerGate {
@@ -65,7 +66,7 @@ export interface TargetRateLimits {
 export function targetRateLimits(model: AccessModel, target: { server: string } | { agent: string }): TargetRateLimits {
   const rl = model.rateLimits;
   const entityType = "server" in target ? "mcp_server" : "a2a_agent";
-  const name = "server" in target ? target.server.replace(/^\/+|\/+$/g, "") : rateLimitAgentPath(target.agent);
+  const name = "server" in target ? stripSlashes(target.server) : rateLimitAgentPath(target.agent);
   const member = "server" in target ? rateLimitServerName(target.server) : name;
   const gates = (rl?.definitions ?? [])
     .filter(
