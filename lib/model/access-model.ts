@@ -11,8 +11,7 @@ import {
   ADMIN_GROUP_MARKERS,
   BOOTSTRAP_ADMIN_GROUP,
   PRIVILEGED_SCOPE_NAMES,
-  READ_METHODS,
-  STANDARD_METHODS,
+  accessLevelMethods,
   confersAdmin,
   isRegistryApiPath,
   CUSTOM_TYPE_NAME,
@@ -148,7 +147,7 @@ function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
     const execute = s.access_level === "execute";
     const rule: ServerAccessEntry = {
       server: s.server_name,
-      methods: [...(execute ? STANDARD_METHODS : READ_METHODS)],
+      methods: accessLevelMethods(s.access_level),
     };
     // `tools: []` for read (and an execute without tools): the same grant as no key, but auth_server/server.py
     // `_audit_legacy_scopes_on_startup` flags a rule without `tools` as a legacy shape on every start.
@@ -371,7 +370,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       );
       return;
     }
-    const methods = s.access_level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
+    const methods = accessLevelMethods(s.access_level);
     checkServerRule(
       c,
       loc,

@@ -42,6 +42,11 @@ export const MCP_METHODS: ReadonlySet<string> = new Set<string>([
 /** "read" access in the `servers` shorthand: the standard methods without `tools/call`. */
 export const READ_METHODS = STANDARD_METHODS.filter((m) => m !== "tools/call");
 
+/** What an `access_level` of the `servers` shorthand grants: execute the standard methods, read all but tools/call. */
+export function accessLevelMethods(level: "read" | "execute"): string[] {
+  return level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
+}
+
 export function isWildcard(value: string): boolean {
   return value === "all" || value === "*";
 }
