@@ -11,6 +11,7 @@ import {
   DEFAULT_DATABASE,
   DEFAULT_NAMESPACE,
   parseStackConfig,
+  scopesCollectionName,
   sizedFile,
   textLine,
   type ImportResult,
@@ -218,7 +219,7 @@ export async function runImport(
   const summary =
     `${plural(count("groups"), "group")}, ${plural(count("users"), "user")}, ` +
     `${plural(count("m2m"), "M2M account")} from ${snapshot.source} and ` +
-    `${flags.database}.mcp_scopes_${flags.namespace}`;
+    `${flags.database}.${scopesCollectionName(flags.namespace)}`;
   if (flags.dryRun) {
     io.out(`would write ${summary}:`);
     for (const f of result.files) io.out(`--- ${join(out, f.path)}\n${f.text}`);

@@ -13,6 +13,7 @@ import {
   BOOTSTRAP_M2M_CLIENT,
   BOOTSTRAP_WEB_CLIENT,
   GROUPS_MAPPER,
+  scopesCollectionName,
 } from "../registry/rules";
 import { BOOTSTRAP_SEEDS, registrySeeds } from "../registry/seeds";
 import { REGISTRY_DEFAULTS } from "../registry/switches";
@@ -150,7 +151,7 @@ function convertScope(
   findings: ImportFinding[],
 ): ImportFile | null {
   const name = String(doc._id);
-  const object = `scope document "${name}" (mcp_scopes_${s.namespace})`;
+  const object = `scope document "${name}" (${scopesCollectionName(s.namespace)})`;
   const unknown = Object.keys(doc).filter((k) => !SCOPE_FIELDS.includes(k));
   if (unknown.length) {
     findings.push({

@@ -37,6 +37,8 @@ import type {
   UserDefinition,
 } from "../schema";
 import { suggest } from "../schema/issues";
+import { createsIdpGroup } from "../schema/group";
+import { DEFAULT_BOOTSTRAP_ADMIN_EMAIL, DEFAULT_BOOTSTRAP_ADMIN_USERNAME } from "../settings/stack";
 import { diagnosticAt } from "../source/file";
 import type { RateLimitModel } from "./rate-limit-types";
 import type { BrokeredProvider } from "./identity-provider-types";
@@ -90,9 +92,6 @@ export interface ModelOptions {
   /** The registry's feature switches as resolved (mcp-access.yaml, then the stack); upstream's defaults if absent. */
   registryFlags?: RegistryFlags;
 }
-
-export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
-export const DEFAULT_BOOTSTRAP_ADMIN_EMAIL = "admin@example.com";
 
 /** The OAuth scopes Keycloak and Entra put in a token's `scope` claim by default. */
 const TOKEN_SCOPE_NAMES: readonly string[] = [
@@ -264,7 +263,7 @@ function checkGroup(c: Checker, loc: Located<GroupDefinition>, bootstrap: boolea
       true,
     );
   }
-  const createInIdp = d.create_in_idp ?? d.create_in_keycloak ?? true;
+  const createInIdp = createsIdpGroup(d);
   if ((BOOTSTRAP_SEEDS as readonly string[]).includes(d.scope_name) && bootstrap) {
     const what = d.scope_name === BOOTSTRAP_ADMIN_GROUP ? "the bootstrap admin group" : "a registry seed scope";
     const fix = "remove this file or turn bootstrap off";
