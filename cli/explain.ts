@@ -176,7 +176,7 @@ function requestOf(flags: ExplainFlags): { label: string; request: DecisionReque
 
 /** The one decision the flags ask for: the same `decide` the access tests assert, under the same switches. */
 function decideFlags(
-  docs: ReturnType<typeof authScopes>,
+  docs: AuthScopes,
   who: Who,
   flags: ExplainFlags,
   registry: RegistryFlags,
@@ -201,84 +201,95 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const who = identity(model, flags);
   const docs = authScopes(model);
   const asked = [flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http, flags.body];
-  if (asked.some((x) => x !== undefined) || flags.spilledBody) {
-    const registry = model.registry ?? REGISTRY_DEFAULTS;
-    const { request, decision: d } = decideFlags(docs, who, flags, registry);
-    const dependsOn = (d.dependsOn ?? []).map((s) => ({ switch: s.name, on: s.value, text: switchText(s) }));
-    if (flags.format === "json") {
-      const more = {
-        ...(d.target !== undefined ? { key: d.target } : {}),
-        ...(d.status !== undefined ? { status: d.status } : {}),
-        ...(dependsOn.length ? { depends_on: dependsOn } : {}),
-        ...(d.notes?.length ? { notes: d.notes } : {}),
-      };
-      const answer = {
-        identity: who.label,
-        request,
-        allowed: d.allowed,
-        scope: d.scope,
-        rule: d.rule,
-        branch: d.branch,
-        decided_by: d.decidedBy,
-        reason: d.reason,
-        ...more,
-        scopes: d.scopes,
-        upstream: UPSTREAM_REVISION,
-        ...mapperJson(model, flags),
-      };
-      io.out(JSON.stringify(answer, null, 2));
-    } else {
-      const lines = [`${verdictOf(d)} ${who.label}: ${request}`];
-      if (d.target) lines.push(`  key: ${d.target}`);
-      if (d.scope) lines.push(`  by scope ${d.scope}${d.rule ? `, rule ${JSON.stringify(d.rule)}` : ""}`);
-      lines.push(
-        `  ${d.reason}`,
-        `  decided by ${d.decidedBy} (${d.branch})`,
-        `  scopes held: ${d.scopes.join(", ") || "(none)"}`,
-      );
-      for (const s of dependsOn) lines.push(`  depends on the registry's switch: ${s.text}`);
-      for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
-      lines.push(...mapperLines(model, flags));
-      // Rate limits: quarantine of the caller and of the target refuse even an allowed request.
-      const target =
-        flags.agent !== undefined
-          ? targetRateLimits(model, { agent: flags.agent })
-          : flags.server !== undefined
-            ? targetRateLimits(model, { server: flags.server })
-            : null;
-      const caller =
-        flags.user !== undefined
-          ? callerRateLimits(model, { user: flags.user })
-          : flags.m2m !== undefined
-            ? callerRateLimits(model, { m2m: flags.m2m })
-            : null;
-      if (caller?.quarantined)
-        lines.push(
-          "  but the caller is QUARANTINED: the auth server refuses it (403 quarantined) when RATE_LIMITING_ENABLED",
-        );
-      if (target?.quarantined)
-        lines.push(
-          `  but ${target.name} is QUARANTINED: the auth server refuses every request to it (403 ` +
-            `quarantined) when RATE_LIMITING_ENABLED`,
-        );
-      for (const g of target?.gates ?? [])
-        lines.push(
-          `  target limit: ${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`,
-        );
-      io.out(lines.join("\n"));
-    }
-    return 0;
+  if (asked.some((x) => x !== undefined) || flags.spilledBody) explainDecision(model, who, docs, flags, io);
+  else explainIdentity(model, who, docs, flags, io);
+  return 0;
+}
+
+type AuthScopes = ReturnType<typeof authScopes>;
+
+/** One allow/deny decision for the request the flags describe. */
+function explainDecision(model: AccessModel, who: Who, docs: AuthScopes, flags: ExplainFlags, io: Io): void {
+  const registry = model.registry ?? REGISTRY_DEFAULTS;
+  const { request, decision: d } = decideFlags(docs, who, flags, registry);
+  const dependsOn = (d.dependsOn ?? []).map((s) => ({ switch: s.name, on: s.value, text: switchText(s) }));
+  if (flags.format === "json") {
+    const more = {
+      ...(d.target !== undefined ? { key: d.target } : {}),
+      ...(d.status !== undefined ? { status: d.status } : {}),
+      ...(dependsOn.length ? { depends_on: dependsOn } : {}),
+      ...(d.notes?.length ? { notes: d.notes } : {}),
+    };
+    const answer = {
+      identity: who.label,
+      request,
+      allowed: d.allowed,
+      scope: d.scope,
+      rule: d.rule,
+      branch: d.branch,
+      decided_by: d.decidedBy,
+      reason: d.reason,
+      ...more,
+      scopes: d.scopes,
+      upstream: UPSTREAM_REVISION,
+      ...mapperJson(model, flags),
+    };
+    io.out(JSON.stringify(answer, null, 2));
+    return;
   }
+  const lines = [`${verdictOf(d)} ${who.label}: ${request}`];
+  if (d.target) lines.push(`  key: ${d.target}`);
+  if (d.scope) lines.push(`  by scope ${d.scope}${d.rule ? `, rule ${JSON.stringify(d.rule)}` : ""}`);
+  lines.push(
+    `  ${d.reason}`,
+    `  decided by ${d.decidedBy} (${d.branch})`,
+    `  scopes held: ${d.scopes.join(", ") || "(none)"}`,
+  );
+  for (const s of dependsOn) lines.push(`  depends on the registry's switch: ${s.text}`);
+  for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
+  lines.push(...mapperLines(model, flags), ...quarantineLines(model, flags));
+  io.out(lines.join("\n"));
+}
+
+/** The caller's rate limits, for a named user or M2M account (lib/review/rate-limit-identity.ts). */
+function callerLimits(model: AccessModel, flags: ExplainFlags): ReturnType<typeof callerRateLimits> | null {
+  if (flags.user !== undefined) return callerRateLimits(model, { user: flags.user });
+  if (flags.m2m !== undefined) return callerRateLimits(model, { m2m: flags.m2m });
+  return null;
+}
+
+/** Rate limits: quarantine of the caller and of the target refuse even an allowed request. */
+function quarantineLines(model: AccessModel, flags: ExplainFlags): string[] {
+  const target =
+    flags.agent !== undefined
+      ? targetRateLimits(model, { agent: flags.agent })
+      : flags.server !== undefined
+        ? targetRateLimits(model, { server: flags.server })
+        : null;
+  const caller = callerLimits(model, flags);
+  const lines: string[] = [];
+  if (caller?.quarantined)
+    lines.push(
+      "  but the caller is QUARANTINED: the auth server refuses it (403 quarantined) when RATE_LIMITING_ENABLED",
+    );
+  if (target?.quarantined)
+    lines.push(
+      `  but ${target.name} is QUARANTINED: the auth server refuses every request to it (403 ` +
+        `quarantined) when RATE_LIMITING_ENABLED`,
+    );
+  for (const g of target?.gates ?? [])
+    lines.push(
+      `  target limit: ${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`,
+    );
+  return lines;
+}
+
+/** What an identity may do: its groups, scopes, grants and rate limits. */
+function explainIdentity(model: AccessModel, who: Who, docs: AuthScopes, flags: ExplainFlags, io: Io): void {
   const held = who.enabled ? scopesForGroups(docs, who.groups) : [];
   const { grants: heldGrants, admin } = grantsOf(held);
   const grants = heldGrants.map(grantText);
-  // Rate limits and quarantine (lib/review/rate-limit-identity.ts), for a named user or M2M account.
-  const rated =
-    flags.user !== undefined
-      ? callerRateLimits(model, { user: flags.user })
-      : flags.m2m !== undefined
-        ? callerRateLimits(model, { m2m: flags.m2m })
-        : null;
+  const rated = callerLimits(model, flags);
   if (flags.format === "json") {
     const brokered = mapperJson(model, flags);
     io.out(
@@ -300,17 +311,16 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
         2,
       ),
     );
-  } else {
-    io.out(
-      `${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ` +
-        `${who.groups.join(", ") || "(none)"}\n  scopes: ` +
-        `${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`,
-    );
-    for (const line of mapperLines(model, flags)) io.out(line);
-    for (const g of grants) io.out(`  ${g}`);
-    if (rated) for (const line of callerRateLimitLines(rated, admin)) io.out(line);
+    return;
   }
-  return 0;
+  io.out(
+    `${who.label}${who.enabled ? "" : " (disabled: gets no token)"}\n  groups: ` +
+      `${who.groups.join(", ") || "(none)"}\n  scopes: ` +
+      `${held.map((s) => s._id).join(", ") || "(none)"}\n  registry admin: ${admin ? "yes" : "no"}`,
+  );
+  for (const line of mapperLines(model, flags)) io.out(line);
+  for (const g of grants) io.out(`  ${g}`);
+  if (rated) for (const line of callerRateLimitLines(rated, admin)) io.out(line);
 }
 
 export function addExplainCommand(program: Command, io: Io, setExit: (code: number) => void): void {

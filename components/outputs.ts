@@ -3,30 +3,38 @@
  * Keycloak and Entra stacks alike. Secrets stay Pulumi secrets at the leaf.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { M2MCredentials } from "../lib";
+import type {
+  AccessOutputs as AccessOutputsContract,
+  M2MCredentials,
+  StackOutputs,
+  UserOutput as UserOutputContract,
+} from "../lib";
 
 /** A contract type as a component produces it: each field a Pulumi input (an Output, or a known value). */
 type Lifted<T> = {
   [K in keyof T]: undefined extends T[K] ? pulumi.Input<Exclude<T[K], undefined>> | undefined : pulumi.Input<T[K]>;
 };
 
+/** A contract type as the program produces it, each field a Pulumi output. */
+export type Produced<T> = { [K in keyof T]: pulumi.Output<T[K]> };
+
 export type M2MCredentialsOutput = Lifted<M2MCredentials> & {
   /** Secret. */
   clientSecret: pulumi.Output<string>;
 };
 
-export interface UserOutput {
-  id: pulumi.Output<string>;
-  /** Secret; present when this stack generated the initial password. */
-  initialPassword?: pulumi.Output<string | undefined>;
+/** lib/settings/stack-outputs.ts `UserOutput`; `initialPassword` is a secret. */
+export type UserOutput = Produced<UserOutputContract>;
+
+/** How an access component produces one entry of each record of the contract's `AccessOutputs`. */
+interface AccessEntries {
+  m2m: M2MCredentialsOutput;
+  groups: pulumi.Output<AccessOutputsContract["groups"][string]>;
+  users: UserOutput;
 }
 
 /** The outputs of an access component: lib/settings/stack-outputs.ts `AccessOutputs`, as Pulumi outputs. */
-export interface AccessOutputs {
-  m2m: Record<string, M2MCredentialsOutput>;
-  groups: Record<string, pulumi.Output<string>>;
-  users: Record<string, UserOutput>;
-}
+export type AccessOutputs = { [K in keyof AccessOutputsContract]: Record<string, AccessEntries[K]> };
 
 /** What an identity provider's component gives the rest of the program, whichever provider it is. */
 export interface IdentityAccess extends AccessOutputs {
@@ -36,9 +44,9 @@ export interface IdentityAccess extends AccessOutputs {
     clientIds: Record<string, pulumi.Output<string>>;
   };
   /** Secret; the bootstrap admin's generated initial password, when this stack generated it. */
-  readonly bootstrapAdminPassword?: pulumi.Output<string>;
+  readonly bootstrapAdminPassword?: pulumi.Output<NonNullable<StackOutputs["bootstrapAdminPassword"]>>;
   /** The issuers (`iss`) of the tokens this identity provider signs: what `token --verify` trusts. */
-  readonly issuers?: pulumi.Input<string[]>;
+  readonly issuers?: pulumi.Input<NonNullable<StackOutputs["issuers"]>>;
 }
 
 /**

@@ -119,6 +119,7 @@ export function checkFiles(files: readonly RawFile[], options: CheckOptions = {}
 
 export * from "./errors/diagnostics";
 export * from "./errors/errors";
+export * from "./errors/order";
 export * from "./model/access-model";
 export { buildModel, isFrozenModel } from "./model/build";
 export { reviewModel, type ReviewInputs } from "./review/model-review";

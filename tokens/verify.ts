@@ -14,7 +14,7 @@ import {
   type JWTVerifyGetKey,
 } from "jose";
 import { DEFAULT_REALM, GATEWAY_AUDIENCE, keycloakRealmUrl } from "../lib/registry/rules";
-import type { M2MCredentials } from "./outputs";
+import type { M2MCredentials, StackOutputs } from "./outputs";
 import { TokenError } from "./outputs";
 
 export const SELF_SIGNED_ISSUER = "mcp-auth-server";
@@ -63,7 +63,7 @@ export function accountIssuers(c: M2MCredentials): string[] {
 }
 
 /** The issuers and audiences a stack's outputs vouch for: its `issuers` output, and those of its M2M accounts. */
-export function trustedIssuers(outputs: { m2m: Record<string, M2MCredentials>; issuers?: string[] }): {
+export function trustedIssuers(outputs: Pick<StackOutputs, "m2m" | "issuers">): {
   issuers: string[];
   audiences: string[];
 } {

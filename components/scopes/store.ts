@@ -12,7 +12,9 @@ import {
   type AccessModel,
   type IdentityProvider,
   type RegistryDocuments,
+  type StackOutputs,
 } from "../../lib";
+import type { Produced } from "../outputs";
 import type { ConflictPolicy } from "./provider";
 import { M2MClientRecord, RateLimitDefinitionRecord, RateLimitMembershipRecord, ScopeDocument } from "./record";
 import type { Fields } from "./record-diff";
@@ -147,10 +149,7 @@ export class ScopeStore extends pulumi.ComponentResource {
   readonly rateLimits: Record<string, RateLimitDefinitionRecord> = {};
   readonly rateLimitMemberships: Record<string, RateLimitMembershipRecord> = {};
   /** Record name → when it was created and last written (the stack output `scopes`). */
-  readonly written: Record<
-    "scopes" | "m2mRecords",
-    Record<string, { createdAt: pulumi.Output<string | null>; updatedAt: pulumi.Output<string | null> }>
-  >;
+  readonly written: Record<"scopes" | "m2mRecords", Record<string, Produced<StackOutputs["scopes"][string]>>>;
 
   constructor(name: string, args: ScopeStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:index:ScopeStore", name, {}, opts);

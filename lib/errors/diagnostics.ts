@@ -1,3 +1,5 @@
+import { byCodeUnit } from "./order";
+
 /** A problem found in the definitions, pointing at the exact place a user must edit. */
 export type Severity = "error" | "warning";
 
@@ -25,14 +27,15 @@ export function formatPath(path: FieldPath): string {
   return out;
 }
 
+/** File, position, field path, message; names by code unit (`byCodeUnit`), the same in every locale. */
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return [...list].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      byCodeUnit(a.file, b.file) ||
       a.line - b.line ||
       a.column - b.column ||
-      a.path.localeCompare(b.path) ||
-      a.message.localeCompare(b.message),
+      byCodeUnit(a.path, b.path) ||
+      byCodeUnit(a.message, b.message),
   );
 }
 

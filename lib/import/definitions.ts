@@ -5,7 +5,7 @@
  * `ImportSnapshot`, the importers decide what to write and what to report. One importer per kind, run in order:
  * each later kind reads what the earlier ones wrote and learned (the ledger), and the report keeps that order.
  */
-import { byCodeUnit } from "./files";
+import { sortedByCodeUnit } from "./files";
 import { importGroups } from "./groups";
 import { importIdentityProviders } from "./identity-providers";
 import { importLeftAlone } from "./left-alone";
@@ -63,5 +63,5 @@ export function convertSnapshot(s: ImportSnapshot): ImportResult {
     findings.push(...out.findings);
     settings = out.settings ?? settings;
   }
-  return { files: byCodeUnit(ledger.files, (f) => f.path), findings, settings };
+  return { files: sortedByCodeUnit(ledger.files, (f) => f.path), findings, settings };
 }

@@ -1,5 +1,6 @@
 /** How `import` writes a definition file, and the small list helpers its importers share. */
 import { stringify } from "yaml";
+import { byCodeUnit } from "../errors/order";
 import type { ImportFile } from "./types";
 
 /** A file name for an object name: `/` (registry scope names) and other unsafe characters become `_`. */
@@ -23,9 +24,9 @@ export function yamlFile(
   return { kind, name, path: `${kind}/${fileName}.yaml`, text };
 }
 
-/** Sorted by `key` in UTF-16 code unit order (as JavaScript compares strings), so files come out the same anywhere. */
-export function byCodeUnit<T>(items: readonly T[], key: (t: T) => string): T[] {
-  return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+/** Sorted by `key` in code-unit order (lib/errors/order.ts), so files come out the same anywhere. */
+export function sortedByCodeUnit<T>(items: readonly T[], key: (t: T) => string): T[] {
+  return [...items].sort((a, b) => byCodeUnit(key(a), key(b)));
 }
 
 export const sameList = (a: readonly unknown[], b: readonly unknown[]) =>

@@ -7,7 +7,7 @@ import { ServerAccessEntry } from "../schema";
 import { BOOTSTRAP_ADMIN_GROUP, scopesCollectionName } from "../registry/rules";
 import { BOOTSTRAP_SEEDS, registrySeeds } from "../registry/seeds";
 import { REGISTRY_DEFAULTS } from "../registry/switches";
-import { byCodeUnit, fileNameFor, isStringList, sameList, yamlFile } from "./files";
+import { sortedByCodeUnit, fileNameFor, isStringList, sameList, yamlFile } from "./files";
 import type { ImportSnapshot, SnapshotGroup } from "./snapshot";
 import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
 
@@ -34,7 +34,7 @@ export function importGroups(s: GroupsPart, ledger: ImportLedger): KindImport {
   const files: ImportFile[] = [];
   const findings: ImportFinding[] = [];
   const idpGroups = new Map(s.groups.map((g) => [g.name, g]));
-  for (const doc of byCodeUnit(s.scopes, (d) => String(d._id))) {
+  for (const doc of sortedByCodeUnit(s.scopes, (d) => String(d._id))) {
     const name = String(doc._id);
     // The registry's own scopes map groups too: members of those are the registry's (Entra) and need no file.
     if (isStringList(doc.group_mappings)) for (const m of doc.group_mappings) ledger.mapped.add(m);

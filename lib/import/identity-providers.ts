@@ -4,7 +4,7 @@
  * definitions cannot say is reported, never dropped silently; client secrets are never read (Keycloak masks them).
  */
 import type { ImportFinding, KindImport } from "./types";
-import { byCodeUnit, yamlFile } from "./files";
+import { sortedByCodeUnit, yamlFile } from "./files";
 import {
   CLIENT_AUTH_METHODS,
   SYNC_MODES,
@@ -154,14 +154,14 @@ function convertProvider(p: SnapshotIdentityProvider, findings: ImportFinding[])
   const mappers = p.mappers
     .map((m) => convertMapper(m, p.alias, sync, findings))
     .filter((m): m is GroupMapper => m !== null);
-  if (mappers.length) def.mappers = byCodeUnit(mappers, (m) => m.name!);
+  if (mappers.length) def.mappers = sortedByCodeUnit(mappers, (m) => m.name!);
   return def;
 }
 
 /** One `identity-providers/<alias>.yaml` per provider the definitions can express. */
 export function importIdentityProviders(s: IdentityProviderSnapshot): KindImport {
   const findings: ImportFinding[] = [];
-  const files = byCodeUnit(s.identityProviders ?? [], (p) => p.alias).flatMap((p) => {
+  const files = sortedByCodeUnit(s.identityProviders ?? [], (p) => p.alias).flatMap((p) => {
     const def = convertProvider(p, findings);
     // Named by the alias as read, not made safe as other names are: the name these files have always had.
     return def ? [yamlFile("identity-providers", def.alias, def)] : [];

@@ -4,7 +4,7 @@
  */
 import { BOOTSTRAP_ADMIN_GROUP, M2M_CLIENTS_COLLECTION } from "../registry/rules";
 import { KEYCLOAK_OWN_CLIENTS } from "../schema/names";
-import { byCodeUnit } from "./files";
+import { sortedByCodeUnit } from "./files";
 import { recordClient } from "./m2m";
 import type { ImportSnapshot } from "./snapshot";
 import type { ImportFinding, ImportLedger, KindImport } from "./types";
@@ -30,7 +30,7 @@ export function importLeftAlone(s: LeftAlonePart, ledger: ImportLedger): KindImp
     });
   }
   const clientIds = new Set(s.clients.map((c) => c.clientId));
-  for (const r of byCodeUnit(s.m2mRecords, recordClient)) {
+  for (const r of sortedByCodeUnit(s.m2mRecords, recordClient)) {
     const name = recordClient(r);
     if (clientIds.has(name)) continue;
     findings.push({
@@ -43,7 +43,7 @@ export function importLeftAlone(s: LeftAlonePart, ledger: ImportLedger): KindImp
       action: "not written; the stack leaves the record alone (delete it in the registry if the account is gone)",
     });
   }
-  for (const g of byCodeUnit(s.groups, (x) => x.name)) {
+  for (const g of sortedByCodeUnit(s.groups, (x) => x.name)) {
     if (ledger.scoped.has(g.name) || ledger.existing.has(g.name) || g.name === BOOTSTRAP_ADMIN_GROUP) continue;
     findings.push({
       object: `group "${g.name}"`,

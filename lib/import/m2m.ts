@@ -11,7 +11,7 @@ import {
   M2M_CLIENTS_COLLECTION,
 } from "../registry/rules";
 import { KEYCLOAK_OWN_CLIENTS } from "../schema/names";
-import { byCodeUnit, fileNameFor, isStringList, sameList, yamlFile } from "./files";
+import { sortedByCodeUnit, fileNameFor, isStringList, sameList, yamlFile } from "./files";
 import { joinGroups, ofRegistry } from "./memberships";
 import type { ImportSnapshot, SnapshotClient } from "./snapshot";
 import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
@@ -42,7 +42,7 @@ export function importM2MAccounts(s: M2MPart, ledger: ImportLedger): KindImport 
   const findings: ImportFinding[] = [];
   const records = new Map(s.m2mRecords.map((r) => [recordClient(r), r]));
   const isRegistrys = ofRegistry(s, ledger);
-  for (const c of byCodeUnit(s.clients, (x) => x.clientId)) {
+  for (const c of sortedByCodeUnit(s.clients, (x) => x.clientId)) {
     const who = `client "${c.clientId}"`;
     if (KEYCLOAK_OWN_CLIENTS.includes(c.clientId)) continue; // Keycloak's own: reported once, with what is left alone
     if (BOOTSTRAP_CLIENTS.includes(c.clientId)) {

@@ -5,7 +5,7 @@
  */
 import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
 import { stringify } from "yaml";
-import { byCodeUnit, yamlFile } from "./files";
+import { sortedByCodeUnit, yamlFile } from "./files";
 import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "../registry/rate-limits";
 import type { QuarantineLists, RateLimitPolicy } from "../schema/rate-limits";
 
@@ -57,7 +57,7 @@ export function importRateLimits(s: RateLimitSnapshot, ledger: Pick<ImportLedger
 /** `mcp_rate_limits_<ns>` documents → policies; the registry's quarantine switches are its own and not written. */
 function convertDefinitions(docs: readonly Doc[], findings: ImportFinding[]): RateLimitPolicy[] {
   const policies: RateLimitPolicy[] = [];
-  for (const d of byCodeUnit(docs, (x) => String(x._id))) {
+  for (const d of sortedByCodeUnit(docs, (x) => String(x._id))) {
     const id = String(d._id);
     const object = `rate-limit definition "${id}"`;
     if (d.axis === "quarantine") {
@@ -121,7 +121,7 @@ function convertMemberships(
   const quarantine: Required<QuarantineLists> = { users: [], m2m: [], servers: [], agents: [] };
   const amended = new Map<ImportFile, ImportFile>();
   const byFile = new Map(written.map((f) => [`${f.kind}:${f.name}`, f]));
-  for (const m of byCodeUnit(docs, (x) => String(x._id))) {
+  for (const m of sortedByCodeUnit(docs, (x) => String(x._id))) {
     const id = String(m._id);
     const object = `rate-limit membership "${id}"`;
     const extra = Object.keys(m).filter((k) => !MEMBERSHIP_FIELDS.includes(k));

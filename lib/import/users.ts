@@ -1,6 +1,6 @@
 /** Users: one `users/<username>.yaml` per user of the registry, with what the definitions cannot say reported. */
 import { UserDefinition } from "../schema";
-import { byCodeUnit, yamlFile } from "./files";
+import { sortedByCodeUnit, yamlFile } from "./files";
 import { joinGroups, ofRegistry } from "./memberships";
 import type { ImportSnapshot, SnapshotUser } from "./snapshot";
 import type { ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
@@ -9,7 +9,7 @@ export function importUsers(s: Pick<ImportSnapshot, "users" | "idp" | "groups">,
   const files: ImportFile[] = [];
   const findings: ImportFinding[] = [];
   const isRegistrys = ofRegistry(s, ledger);
-  for (const u of byCodeUnit(s.users, (x) => x.username)) {
+  for (const u of sortedByCodeUnit(s.users, (x) => x.username)) {
     const who = `user "${u.username}"`;
     if (!isRegistrys(u.groups)) {
       ledger.skipped.users++;

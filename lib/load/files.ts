@@ -6,6 +6,7 @@
 import { lstatSync, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic } from "../errors/diagnostics";
+import { byCodeUnit } from "../errors/order";
 import { editDistance } from "../schema/issues";
 import { diskFileIn, readRawSource, sizedFile, type RawFile, type ReadOptions, type SourceFile } from "../source/file";
 
@@ -122,5 +123,5 @@ export function filesUnder(root: string, dir: string): RawFile[] {
   const stat = lstat(join(root, dir));
   if (stat?.isSymbolicLink()) out.push(symlinkFile(dir));
   else if (stat?.isDirectory()) walk(dir);
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return out.sort((a, b) => byCodeUnit(a.file, b.file));
 }

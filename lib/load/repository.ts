@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Diagnostic } from "../errors/diagnostics";
+import { byCodeUnit } from "../errors/order";
 import { fieldNames, translateIssues } from "../schema/issues";
 import { RepoConfig, REPO_CONFIG_FILE, type LoadedRepoConfig } from "../settings/repository";
 import { diskFile, readRawSource, type RawFile } from "../source/file";
@@ -59,8 +60,6 @@ function pushCapped(out: Diagnostic[], found: readonly Diagnostic[], file: strin
   }
 }
 
-const byCodeUnit = (a: RawFile, b: RawFile) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
-
 function emptyOf<T>(make: () => T): { [K in KindName]: T } {
   return Object.fromEntries(KIND_NAMES.map((k) => [k, make()])) as { [K in KindName]: T };
 }
@@ -72,7 +71,7 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
   const diagnostics: Diagnostic[] = [];
   const invalidGroupNames: string[] = [];
   const byKind = new Map<KindName, RawFile[]>(KIND_NAMES.map((k) => [k, []]));
-  for (const f of [...files].sort(byCodeUnit)) {
+  for (const f of [...files].sort((a, b) => byCodeUnit(a.file, b.file))) {
     const kind = kindOfPath(f.file);
     if (!kind) continue;
     seen[kind].push(f.file);

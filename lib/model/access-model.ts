@@ -13,8 +13,7 @@ import {
   ADMIN_GROUP_MARKERS,
   BOOTSTRAP_ADMIN_GROUP,
   PRIVILEGED_SCOPE_NAMES,
-  READ_METHODS,
-  STANDARD_METHODS,
+  accessLevelMethods,
   confersAdmin,
   isRegistryApiPath,
   CUSTOM_TYPE_NAME,
@@ -40,8 +39,11 @@ import type {
   UserDefinition,
 } from "../schema";
 import { suggest } from "../schema/issues";
+import { createsIdpGroup } from "../schema/group";
+import { DEFAULT_BOOTSTRAP_ADMIN_EMAIL, DEFAULT_BOOTSTRAP_ADMIN_USERNAME } from "../settings/stack";
 import type { RateLimitModel } from "./rate-limit-types";
 import type { BrokeredProvider } from "./identity-provider-types";
+import { byCodeUnit } from "../errors/order";
 
 export interface ScopeGroup {
   /** The scope name: document `_id` and, when `createInIdp`, the IdP group name. */
@@ -91,9 +93,6 @@ export interface ModelOptions {
   /** The registry's feature switches as resolved (mcp-access.yaml, then the stack); upstream's defaults if absent. */
   registryFlags?: RegistryFlags;
 }
-
-export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
-export const DEFAULT_BOOTSTRAP_ADMIN_EMAIL = "admin@example.com";
 
 /** The OAuth scopes Keycloak and Entra put in a token's `scope` claim by default. */
 const TOKEN_SCOPE_NAMES: readonly string[] = [
@@ -150,7 +149,7 @@ function convertShorthand(def: GroupDefinition): ServerAccessEntry[] {
     const execute = s.access_level === "execute";
     const rule: ServerAccessEntry = {
       server: s.server_name,
-      methods: [...(execute ? STANDARD_METHODS : READ_METHODS)],
+      methods: accessLevelMethods(s.access_level),
     };
     // `tools: []` for read (and an execute without tools): the same grant as no key, but auth_server/server.py
     // `_audit_legacy_scopes_on_startup` flags a rule without `tools` as a legacy shape on every start.
@@ -180,7 +179,7 @@ function normaliseGroup(loc: Located<GroupDefinition>): ScopeGroup {
       ? Object.fromEntries(Object.entries(d.ui_permissions).map(([action, grants]) => [action, [...grants]]))
       : { list_service: [] },
     agentAccess: d.agent_access ? [...d.agent_access] : [],
-    createInIdp: d.create_in_idp ?? d.create_in_keycloak ?? true,
+    createInIdp: createsIdpGroup(d),
     fromShorthand: (d.servers ?? []).length > 0,
     owners: [...(d.owners ?? [])],
     file: loc.source.file,
@@ -319,7 +318,7 @@ function checkShorthand(c: ModelDiagnostics, loc: Located<GroupDefinition>): voi
       );
       return;
     }
-    const methods = s.access_level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
+    const methods = accessLevelMethods(s.access_level);
     checkServerRule(
       c,
       loc,
@@ -481,13 +480,7 @@ function checkGroupMappings(
     const joining = members.filter((m) => m.groups.includes(name));
     if (!joining.length) continue;
     const files = [...new Set(joining.map((m) => m.file))].sort();
-    const near = g.groupMappings.find(
-      (m) =>
-        m
-          .trim()
-          .replace(/^\/+|\/+$/g, "")
-          .trim() === name,
-    );
+    const near = g.groupMappings.find((m) => stripSlashes(m.trim()).trim() === name);
     const why = near === undefined ? "" : ` ("${near}" is a different group: the registry matches group names exactly)`;
     const message =
       `group_mappings leaves out "${name}"${why}, so the ${joining.length} identities joining it ` +
@@ -666,7 +659,7 @@ function checkAdminM2M(c: ModelDiagnostics, m2mLoc: ReadonlyMap<string, Located<
 const byName =
   <T>(key: (t: T) => string) =>
   (a: T, b: T) =>
-    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+    byCodeUnit(key(a), key(b));
 
 /**
  * The groups, users and M2M accounts cross-checked: the part of the model every other part is checked against.

@@ -7,7 +7,7 @@ import type { Located } from "../load/definitions";
 import type { AccessModel } from "./access-model";
 import type { M2MDefinition, UserDefinition } from "../schema";
 import { suggest } from "../schema/issues";
-import type { IdentityProvider } from "../registry/rules";
+import { stripSlashes, type IdentityProvider } from "../registry/rules";
 import { ModelDiagnostics, where } from "./diagnostics";
 import {
   AGENT_FLOOR_PER_MIN,
@@ -28,6 +28,7 @@ import { SUBJECT_KEYS, type RateLimitPolicy, type SubjectKey } from "../schema/r
 
 export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./rate-limit-types";
 import type { RateLimitDefinition, RateLimitModel } from "./rate-limit-types";
+import { byCodeUnit } from "../errors/order";
 
 export const EMPTY_RATE_LIMITS: RateLimitModel = Object.freeze({ definitions: [], memberships: [] }) as RateLimitModel;
 
@@ -58,7 +59,7 @@ function knownServers(model: AccessModel): Set<string> {
   const visit = (e: unknown) => {
     if (!e || typeof e !== "object") return;
     const r = e as { server?: unknown; access_rules?: unknown[] };
-    if (typeof r.server === "string") out.add(r.server.replace(/^\/+|\/+$/g, ""));
+    if (typeof r.server === "string") out.add(stripSlashes(r.server));
     if (Array.isArray(r.access_rules)) r.access_rules.forEach(visit);
   };
   for (const g of model.groups) g.serverAccess.forEach(visit);
@@ -117,7 +118,7 @@ export function buildRateLimitModel(
   }
   warnUnusedCallerGroups(o, callerGroups, used);
   const memberships = [...pending.entries()].map(([id, m]) => ({ id, ...m }));
-  const cmp = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const cmp = (a: { id: string }, b: { id: string }) => byCodeUnit(a.id, b.id);
   return {
     rateLimits: { definitions: definitions.sort(cmp), memberships: memberships.sort(cmp) },
     diagnostics: o.diagnostics,
@@ -313,7 +314,7 @@ function checkServerTarget(
       loc,
       [key],
       `write the server as the auth server keys it, without surrounding slashes or spaces: ` +
-        `"${name.trim().replace(/^\/+|\/+$/g, "")}"`,
+        `"${stripSlashes(name.trim())}"`,
     );
     return false;
   }
@@ -453,7 +454,7 @@ function memberServer(
     o.error(loc, path, `empty server name`);
     return null;
   }
-  const full = raw.trim().replace(/^\/+|\/+$/g, "");
+  const full = stripSlashes(raw.trim());
   if (full !== n) {
     // normalize_server_name keeps the first segment only, while the auth server keys the request on the whole
     // path (federated servers: peer/x): the registry would store "peer" and never match "peer/x".

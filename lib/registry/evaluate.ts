@@ -172,6 +172,69 @@ function deny(scopes: string[], decidedBy: string, what: string): Decision {
   };
 }
 
+/** What one matching rule grants a request: the branch that decides and why, or null. */
+type RuleGrant = { branch: DecisionBranch; reason: string } | null;
+
+/**
+ * Generic-proxy hop (PR #1628, validate_server_tool_access with is_http_verb=True): `http:*` exactly (the test is
+ * `_HTTP_VERB_WILDCARD in allowed_methods`, case-sensitive) or the verb, compared upper-cased; `all`/`*` never grant
+ * a verb, and there is no fallback to tools.
+ */
+function httpVerbGrant(rule: ServerRule, method: string, at: string): RuleGrant {
+  const verb = method.toUpperCase();
+  if (rule.methods.includes(HTTP_VERB_WILDCARD)) {
+    return {
+      branch: "http-verb-wildcard",
+      reason: `${verb}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`,
+    };
+  }
+  if (rule.methods.some((m) => m.toUpperCase() === verb)) {
+    return {
+      branch: "http-verb-listed",
+      reason: `${verb}: the verb is listed in methods of ${at} (verbs compare upper-cased)`,
+    };
+  }
+  return null;
+}
+
+/** An MCP request against one rule: methods (never for tools/call), then tools. */
+function mcpGrant(rule: ServerRule, method: string, tool: string | undefined, at: string): RuleGrant {
+  // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
+  if (method !== "tools/call") {
+    if (listed(rule.methods, method))
+      return { branch: "method-listed", reason: `method "${method}" is listed in methods of ${at}` };
+    if (grantsEverything(rule.methods))
+      return {
+        branch: "methods-wildcard",
+        reason: `method "${method}": methods wildcard of ${at} (every method but tools/call)`,
+      };
+  }
+  if (method === "tools/call" && tool) {
+    // tools/call with a tool name checks tools only, never methods.
+    if (listed(rule.tools, tool))
+      return {
+        branch: "tool-listed",
+        reason:
+          `tools/call "${tool}": the tool is listed in tools of ${at} ` + "(tools/call checks tools only, not methods)",
+      };
+    if (grantsEverything(rule.tools))
+      return { branch: "tools-wildcard", reason: `tools/call "${tool}": tools wildcard of ${at} (every tool)` };
+    return null;
+  }
+  // Backward-compatible branch: any other method, and tools/call without a tool name, checked against tools.
+  if (listed(rule.tools, method))
+    return {
+      branch: "compat-method-in-tools",
+      reason: `method "${method}" is listed in tools of ${at} (backward-compatible branch)`,
+    };
+  if (grantsEverything(rule.tools))
+    return {
+      branch: "compat-tools-wildcard",
+      reason: `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`,
+    };
+  return null;
+}
+
 /**
  * One decision: may these groups send `method` (and `tool`, for tools/call) to `server`? `server` is a scope key or
  * a server path (auth_server/server.py `_registered_server_from_proxy_path` derives the key).
@@ -190,76 +253,15 @@ export function authorize(
   const held = scopesForGroups(docs, groups);
   const scopes = held.map((d) => d._id);
   const decidedBy = httpVerb ? DECIDED_BY.http : DECIDED_BY.mcp;
-  const grant = (doc: ScopeForAuth, rule: ServerRule, branch: DecisionBranch, reason: string): Decision => ({
-    allowed: true,
-    scope: doc._id,
-    rule,
-    scopes,
-    branch,
-    decidedBy,
-    reason,
-  });
   // auth_server/server.py validate_server_tool_access: every scope in order, every flattened rule in order, first grant
   // wins.
   for (const doc of held) {
     for (const rule of serverRules(doc)) {
       if (!serverNamesMatch(rule.server, key)) continue;
       const at = `server "${rule.server}"`;
-      if (httpVerb) {
-        // Generic-proxy hop (PR #1628, validate_server_tool_access with is_http_verb=True): `http:*` exactly (the
-        // test is `_HTTP_VERB_WILDCARD in allowed_methods`, case-sensitive) or the verb, compared upper-cased;
-        // `all`/`*` never grant a verb, and there is no fallback to tools.
-        const verb = method.toUpperCase();
-        if (rule.methods.includes(HTTP_VERB_WILDCARD)) {
-          const why = `${verb}: "${HTTP_VERB_WILDCARD}" in methods of ${at} grants every HTTP verb`;
-          return grant(doc, rule, "http-verb-wildcard", why);
-        }
-        if (rule.methods.some((m) => m.toUpperCase() === verb)) {
-          const why = `${verb}: the verb is listed in methods of ${at} (verbs compare upper-cased)`;
-          return grant(doc, rule, "http-verb-listed", why);
-        }
-        continue;
-      }
-      // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
-      if (method !== "tools/call") {
-        if (listed(rule.methods, method))
-          return grant(doc, rule, "method-listed", `method "${method}" is listed in methods of ${at}`);
-        if (grantsEverything(rule.methods))
-          return grant(
-            doc,
-            rule,
-            "methods-wildcard",
-            `method "${method}": methods wildcard of ${at} (every method but tools/call)`,
-          );
-      }
-      if (method === "tools/call" && tool) {
-        // tools/call with a tool name checks tools only, never methods.
-        if (listed(rule.tools, tool))
-          return grant(
-            doc,
-            rule,
-            "tool-listed",
-            `tools/call "${tool}": the tool is listed in tools of ${at} (tools/call checks tools only, not methods)`,
-          );
-        if (grantsEverything(rule.tools))
-          return grant(doc, rule, "tools-wildcard", `tools/call "${tool}": tools wildcard of ${at} (every tool)`);
-      } else {
-        // Backward-compatible branch: any other method, and tools/call without a tool name, checked against tools.
-        if (listed(rule.tools, method))
-          return grant(
-            doc,
-            rule,
-            "compat-method-in-tools",
-            `method "${method}" is listed in tools of ${at} (backward-compatible branch)`,
-          );
-        if (grantsEverything(rule.tools))
-          return grant(
-            doc,
-            rule,
-            "compat-tools-wildcard",
-            `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`,
-          );
-      }
+      const hit = httpVerb ? httpVerbGrant(rule, method, at) : mcpGrant(rule, method, tool, at);
+      if (hit)
+        return { allowed: true, scope: doc._id, rule, scopes, branch: hit.branch, decidedBy, reason: hit.reason };
     }
   }
   const what = httpVerb

@@ -3,6 +3,8 @@
  * #1541, 07-23). Each constant or function names the upstream one it follows; none of the code is copied.
  */
 
+import { stripSlashes } from "./rules";
+
 /** registry/rate_limiting/definitions_repository.py DEFINITIONS_COLLECTION_BASE, namespaced like every collection. */
 export const RATE_LIMITS_COLLECTION_BASE = "mcp_rate_limits";
 /** registry/rate_limiting/memberships_repository.py MEMBERSHIPS_COLLECTION_BASE. */
@@ -52,7 +54,7 @@ export function membershipId(subjectType: SubjectType, subject: string): string 
  * (the auth server keys a server_group member and a `server:` quarantine on it).
  */
 export function rateLimitServerName(name: string): string {
-  const stripped = name.trim().replace(/^\/+|\/+$/g, "");
+  const stripped = stripSlashes(name.trim());
   return stripped ? stripped.split("/")[0]! : "";
 }
 

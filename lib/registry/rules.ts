@@ -42,6 +42,11 @@ export const MCP_METHODS: ReadonlySet<string> = new Set<string>([
 /** "read" access in the `servers` shorthand: the standard methods without `tools/call`. */
 export const READ_METHODS = STANDARD_METHODS.filter((m) => m !== "tools/call");
 
+/** What an `access_level` of the `servers` shorthand grants: execute the standard methods, read all but tools/call. */
+export function accessLevelMethods(level: "read" | "execute"): string[] {
+  return level === "execute" ? [...STANDARD_METHODS] : [...READ_METHODS];
+}
+
 export function isWildcard(value: string): boolean {
   return value === "all" || value === "*";
 }
@@ -60,7 +65,11 @@ export function serverNamesMatch(ruleServer: string | undefined, server: string)
   return matchesEveryServer(ruleServer) || stripSlashes(ruleServer) === stripSlashes(server);
 }
 
-/** `_server_names_match`'s wildcard: a rule server that strips to `*` (`/*` too) matches every server. */
+/**
+ * The one rule for "this rule matches every server": auth_server/server.py `_server_names_match` returns True when
+ * the rule's server, `strip("/")`-ed, is `"*"` (so `/*` too). `all` is not a wildcard there: a rule server `all`
+ * names a server called `all` (and the registry's import refuses it: `isReservedServerName`).
+ */
 export function matchesEveryServer(ruleServer: string): boolean {
   return stripSlashes(ruleServer) === "*";
 }
@@ -172,7 +181,10 @@ export function normalizeAgentPath(agent: string): string {
   return a.startsWith("/") ? a : `/${a}`;
 }
 
-/** `_server_access_has_reserved_wildcard`: `strip("/").lower()` in {all, *}. */
+/**
+ * `_server_access_has_reserved_wildcard`: `strip("/").lower()` in {all, *}, the names the registry's import refuses
+ * in a rule. Broader than `matchesEveryServer` on purpose: it is what import refuses, not what matching reads.
+ */
 export function isReservedServerName(server: string): boolean {
   const s = stripSlashes(server).toLowerCase();
   return s === "all" || s === "*";

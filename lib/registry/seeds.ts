@@ -8,7 +8,7 @@
  * modelled, because the registry holds them whatever the stack does, and decisions must see them.
  */
 import type { RegistryFlags } from "./switches";
-import { AGENT_ACTIONS, HTTP_VERB_WILDCARD } from "./rules";
+import { AGENT_ACTIONS, HTTP_VERB_WILDCARD, STANDARD_METHODS } from "./rules";
 import type { ServerAccessEntry } from "./documents";
 
 /** A seed as its file holds it: `_id`, `group_mappings`, `server_access`, then `ui_permissions` when it has one. */
@@ -49,15 +49,6 @@ export const ADMIN_SEED_UI_ACTIONS = [
 
 const adminUi = () => Object.fromEntries(ADMIN_SEED_UI_ACTIONS.map((a) => [a, all()]));
 const everyAgent = (): ServerAccessEntry => ({ agent: "*", actions: [...AGENT_ACTIONS] });
-const standard = [
-  "initialize",
-  "notifications/initialized",
-  "ping",
-  "tools/list",
-  "tools/call",
-  "resources/list",
-  "resources/templates/list",
-];
 
 /**
  * The rule PR #1732 (merged 2026-09-07, after the archive) adds to registry-admins.json so admins pass the
@@ -102,7 +93,7 @@ export function unrestrictedReadSeed(): SeedDocument {
     _id: "mcp-servers-unrestricted/read",
     group_mappings: ["registry-admins", "mcp-registry-admin"],
     server_access: [
-      { server: "*", methods: [...standard, "GET"], tools: "*" },
+      { server: "*", methods: [...STANDARD_METHODS, "GET"], tools: "*" },
       { server: "api", methods: ["tokens", "GET"] },
     ],
   };
@@ -114,7 +105,7 @@ export function unrestrictedExecuteSeed(): SeedDocument {
     _id: "mcp-servers-unrestricted/execute",
     group_mappings: ["registry-admins", "mcp-registry-admin"],
     server_access: [
-      { server: "*", methods: [...standard, "GET", "POST", "PUT", "DELETE"], tools: "*" },
+      { server: "*", methods: [...STANDARD_METHODS, "GET", "POST", "PUT", "DELETE"], tools: "*" },
       { server: "api", methods: ["tokens", "GET", "POST"] },
     ],
   };

@@ -11,6 +11,7 @@ import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import { renderRateLimitDocuments, type RateLimitDocument, type RateLimitMembershipDocument } from "./rate-limits";
 
 import { type IdentityProvider } from "../registry/rules";
+import { byCodeUnit } from "../errors/order";
 export { IDENTITY_PROVIDERS, type IdentityProvider } from "../registry/rules";
 
 /** Key order follows `import_group`'s document, so stored documents compare byte for byte. */
@@ -150,7 +151,7 @@ export function renderRegistryDocuments(model: AccessModel, options: RenderOptio
     renderScopeDocument(g, options),
   );
   if (model.bootstrap) scopes.push(...renderBootstrapScopes(options, model.registry ?? REGISTRY_DEFAULTS));
-  scopes.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+  scopes.sort((a, b) => byCodeUnit(a._id, b._id));
   const out: RegistryDocuments = { scopes, m2m_clients: model.m2m.map((a) => renderM2MRecord(a, idp, options)) };
   const rated = renderRateLimitDocuments(model.rateLimits);
   if (rated.rate_limits.length || rated.rate_limit_memberships.length) Object.assign(out, rated);

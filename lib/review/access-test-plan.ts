@@ -17,7 +17,7 @@ import {
   userNames,
   type ResolvedIdentity,
 } from "../model/identities";
-import { grantsEverything, isWildcard, serverNamesMatch, stripSlashes } from "../registry/rules";
+import { grantsEverything, isWildcard, matchesEveryServer, serverNamesMatch, stripSlashes } from "../registry/rules";
 import type { AccessRequest, AccessTest, TestIdentity } from "../schema";
 import { suggest } from "../schema/issues";
 import { diagnosticAt } from "../source/file";
@@ -55,7 +55,7 @@ function namesOf(model: AccessModel, all: readonly AuthScope[]): Names {
   const docs = all.filter((d) => !d.seeded);
   const rules = docs.flatMap(serverRules);
   const servers = [
-    ...new Set(rules.filter((r) => !isWildcard(stripSlashes(r.server))).map((r) => stripSlashes(r.server))),
+    ...new Set(rules.filter((r) => !matchesEveryServer(r.server)).map((r) => stripSlashes(r.server))),
   ].sort();
   const toolsOf = (server: string) => {
     const named = rules

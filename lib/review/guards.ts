@@ -7,6 +7,7 @@ import { authScopes, type AuthScope } from "./effective-access";
 import type { AccessModel } from "../model/access-model";
 import { PRIVILEGED_SCOPE_NAMES } from "../registry/rules";
 import type { GuardOrigin, GuardSettings } from "../settings/guards";
+import { byCodeUnit } from "../errors/order";
 
 /** registry/services/admin_safety.py `_normalize`: names compare stripped and case-folded. */
 const fold = (name: string) => name.trim().toLowerCase();
@@ -102,7 +103,7 @@ export function checkGuards(
     const before = members(base);
     const after = members(head);
     const minBase = guards.minRemovalBase ?? 4;
-    for (const [group, was] of [...before].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [group, was] of [...before].sort(([a], [b]) => byCodeUnit(a, b))) {
       if (was.size < minBase) continue;
       const now = after.get(group) ?? new Set<string>();
       const removed = [...was].filter((m) => !now.has(m)).sort();

@@ -12,6 +12,8 @@ import {
   rateLimitServerName,
 } from "../registry/rate-limits";
 import type { RateLimitDefinition } from "../model/rate-limit-types";
+import { byCodeUnit } from "../errors/order";
+import { stripSlashes } from "../registry/rules";
 
 /** One gate on the caller: the most restrictive limit of its groups for one window and axis. */
 export interface CallerGate {
@@ -48,7 +50,7 @@ export function callerRateLimits(model: AccessModel, ref: { user: string } | { m
     if (!prev || n < prev.maxRequests)
       best.set(key, { axis, windowSeconds: d.windowSeconds, maxRequests: n, group: d.name });
   }
-  const gates = [...best.values()].sort((a, b) => a.windowSeconds - b.windowSeconds || (a.axis < b.axis ? -1 : 1));
+  const gates = [...best.values()].sort((a, b) => a.windowSeconds - b.windowSeconds || byCodeUnit(a.axis, b.axis));
   return { groups, quarantined: groups.includes(QUARANTINE_CALLER_GROUP), gates };
 }
 
@@ -64,7 +66,7 @@ export interface TargetRateLimits {
 export function targetRateLimits(model: AccessModel, target: { server: string } | { agent: string }): TargetRateLimits {
   const rl = model.rateLimits;
   const entityType = "server" in target ? "mcp_server" : "a2a_agent";
-  const name = "server" in target ? target.server.replace(/^\/+|\/+$/g, "") : rateLimitAgentPath(target.agent);
+  const name = "server" in target ? stripSlashes(target.server) : rateLimitAgentPath(target.agent);
   const member = "server" in target ? rateLimitServerName(target.server) : name;
   const gates = (rl?.definitions ?? [])
     .filter(

@@ -18,6 +18,7 @@ import {
 import { isReservedServerName, stripSlashes } from "../registry/rules";
 import type { IdentityProvider } from "../registry/rules";
 import type { Kind } from "./";
+import { createsIdpGroup } from "./group";
 import { diagnosticAt, type SourceFile } from "../source/file";
 
 export interface FieldCheckOptions {
@@ -137,9 +138,8 @@ export function checkFields(
     if (name !== undefined && unflagged("name")) error(["name"], m2mNameProblem(name));
   } else {
     const name = str(item.scope_name);
-    const createInIdp = item.create_in_idp ?? item.create_in_keycloak ?? true;
     if (name !== undefined && name !== "" && unflagged("scope_name"))
-      error(["scope_name"], scopeNameProblem(name, createInIdp !== false));
+      error(["scope_name"], scopeNameProblem(name, createsIdpGroup(item)));
     for (const [path, server] of serverNames(item)) {
       if (stripSlashes(server) === "") {
         // scope_repository.py `_server_access_has_invalid_server_rule` (#1507): import_group refuses a rule whose

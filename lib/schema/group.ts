@@ -78,6 +78,14 @@ export const ServerShorthand = z.strictObject({
     ),
 });
 
+/**
+ * Whether a group definition creates its IdP group: `create_in_idp`, else its legacy alias `create_in_keycloak`,
+ * else true (the registry's import-group default); anything but `false` creates it.
+ */
+export function createsIdpGroup(d: { create_in_idp?: unknown; create_in_keycloak?: unknown }): boolean {
+  return (d.create_in_idp ?? d.create_in_keycloak ?? true) !== false;
+}
+
 export const GroupDefinition = z
   .strictObject({
     $schema: z.string().optional().describe("editor hint; ignored"),

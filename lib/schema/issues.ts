@@ -90,59 +90,25 @@ export function translateIssues(issues: readonly Issue[], ctx: TranslateContext)
   return out;
 }
 
+/** Where an issue is: the file, the field's full path, the value there and the field's name. */
+interface IssueAt {
+  source: SourceFile;
+  path: FieldPath;
+  value: unknown;
+  field: string;
+}
+
+type IssueOf<C extends Issue["code"]> = Extract<Issue, { code: C }>;
+
 function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
-  const { source } = ctx;
   const path: FieldPath = [...ctx.prefix, ...(issue.path as (string | number)[])];
-  const value = valueAt(source.value, path);
-  const field = lastName(path);
+  const at: IssueAt = { source: ctx.source, path, value: valueAt(ctx.source.value, path), field: lastName(path) };
+  const { source, value, field } = at;
   switch (issue.code) {
-    case "unrecognized_keys": {
-      const keys = issue.keys.filter((k) => !ctx.skipKeys.has([...path, k].join("\u0000")));
-      // A mapping of 100,000 unknown keys is one mistake (or an attack): its first ones say what is wrong.
-      const more = keys.length - MAX_UNKNOWN_KEYS_SHOWN;
-      const shown = more > 0 ? keys.slice(0, MAX_UNKNOWN_KEYS_SHOWN) : keys;
-      const tail =
-        more > 0
-          ? [
-              diagnosticAt(
-                source,
-                [...path, keys[MAX_UNKNOWN_KEYS_SHOWN]!],
-                `and ${more} more unknown fields in this mapping`,
-                "error",
-                true,
-              ),
-            ]
-          : [];
-      return shown
-        .map((k) => {
-          const hint = suggest(k, ctx.knownFields);
-          const fix = hint ? `did you mean "${hint}"?` : "remove it or fix its spelling";
-          return diagnosticAt(
-            source,
-            [...path, k],
-            `unknown field "${k}": ${fix} (unknown fields are refused so that a typo cannot silently drop access)`,
-            "error",
-            true,
-          );
-        })
-        .concat(tail);
-    }
-    case "invalid_type": {
-      if (value === undefined) {
-        return [diagnosticAt(source, path.slice(0, -1), `missing required field "${field}": add it`, "error")];
-      }
-      const expected = EXPECTED[issue.expected] ?? issue.expected;
-      if (issue.expected === "array" && typeof value === "string") {
-        return [
-          diagnosticAt(
-            source,
-            path,
-            `"${field}" must be ${expected}, not a single string: write [${JSON.stringify(value)}]`,
-          ),
-        ];
-      }
-      return [diagnosticAt(source, path, `"${field}" must be ${expected}, but is ${describe(value)}`)];
-    }
+    case "unrecognized_keys":
+      return unknownKeys(issue, at, ctx);
+    case "invalid_type":
+      return invalidType(issue, at);
     case "too_small": {
       if (issue.origin === "array") {
         const what = field === "groups" ? "at least one group" : "at least one entry";
@@ -160,38 +126,93 @@ function translate(issue: Issue, ctx: TranslateContext): Diagnostic[] {
         return [diagnosticAt(source, path, `"${field}" is not a valid email address: ${JSON.stringify(value)}`)];
       return [diagnosticAt(source, path, `"${field}" has an invalid format (${issue.format})`)];
     }
-    case "invalid_union": {
-      // Pick the shape the user meant and report its problems, not every alternative's.
-      const branch = serverAccessBranch(value);
-      const parent = path[path.length - 2];
-      if (parent === "server_access" && typeof value === "object" && value !== null && !Array.isArray(value)) {
-        if (!branch) {
-          return [
-            diagnosticAt(
-              source,
-              path,
-              `server_access entry needs "server" (an MCP server rule: server, methods, tools) or ` +
-                `"agent" (an agent rule: agent, actions)`,
-            ),
-          ];
-        }
-        const res = branch.safeParse(value);
-        if (!res.success) return translateIssues(res.error.issues, { ...ctx, prefix: path });
-      }
-      if (field === "tools") {
-        return [
-          diagnosticAt(
-            source,
-            path,
-            `"tools" must be a list of tool names (or ["*"] for every tool), but is ${describe(value)}`,
-          ),
-        ];
-      }
-      return [diagnosticAt(source, path, `"${field}" must be a mapping, but is ${describe(value)}`)];
-    }
+    case "invalid_union":
+      return invalidUnion(at, ctx);
     default:
       return [diagnosticAt(source, path, `"${field}": ${issue.message}`)];
   }
+}
+
+/** Unknown fields, each with a "did you mean"; past MAX_UNKNOWN_KEYS_SHOWN, one count of the rest. */
+function unknownKeys(issue: IssueOf<"unrecognized_keys">, at: IssueAt, ctx: TranslateContext): Diagnostic[] {
+  const { source, path } = at;
+  const keys = issue.keys.filter((k) => !ctx.skipKeys.has([...path, k].join("\u0000")));
+  // A mapping of 100,000 unknown keys is one mistake (or an attack): its first ones say what is wrong.
+  const more = keys.length - MAX_UNKNOWN_KEYS_SHOWN;
+  const shown = more > 0 ? keys.slice(0, MAX_UNKNOWN_KEYS_SHOWN) : keys;
+  const tail =
+    more > 0
+      ? [
+          diagnosticAt(
+            source,
+            [...path, keys[MAX_UNKNOWN_KEYS_SHOWN]!],
+            `and ${more} more unknown fields in this mapping`,
+            "error",
+            true,
+          ),
+        ]
+      : [];
+  return shown
+    .map((k) => {
+      const hint = suggest(k, ctx.knownFields);
+      const fix = hint ? `did you mean "${hint}"?` : "remove it or fix its spelling";
+      return diagnosticAt(
+        source,
+        [...path, k],
+        `unknown field "${k}": ${fix} (unknown fields are refused so that a typo cannot silently drop access)`,
+        "error",
+        true,
+      );
+    })
+    .concat(tail);
+}
+
+/** A missing field, a single string where a list belongs, or a value of the wrong type. */
+function invalidType(issue: IssueOf<"invalid_type">, { source, path, value, field }: IssueAt): Diagnostic[] {
+  if (value === undefined) {
+    return [diagnosticAt(source, path.slice(0, -1), `missing required field "${field}": add it`, "error")];
+  }
+  const expected = EXPECTED[issue.expected] ?? issue.expected;
+  if (issue.expected === "array" && typeof value === "string") {
+    return [
+      diagnosticAt(
+        source,
+        path,
+        `"${field}" must be ${expected}, not a single string: write [${JSON.stringify(value)}]`,
+      ),
+    ];
+  }
+  return [diagnosticAt(source, path, `"${field}" must be ${expected}, but is ${describe(value)}`)];
+}
+
+/** A value no alternative accepts: the problems of the shape the user meant, not every alternative's. */
+function invalidUnion({ source, path, value, field }: IssueAt, ctx: TranslateContext): Diagnostic[] {
+  const branch = serverAccessBranch(value);
+  const parent = path[path.length - 2];
+  if (parent === "server_access" && typeof value === "object" && value !== null && !Array.isArray(value)) {
+    if (!branch) {
+      return [
+        diagnosticAt(
+          source,
+          path,
+          `server_access entry needs "server" (an MCP server rule: server, methods, tools) or ` +
+            `"agent" (an agent rule: agent, actions)`,
+        ),
+      ];
+    }
+    const res = branch.safeParse(value);
+    if (!res.success) return translateIssues(res.error.issues, { ...ctx, prefix: path });
+  }
+  if (field === "tools") {
+    return [
+      diagnosticAt(
+        source,
+        path,
+        `"tools" must be a list of tool names (or ["*"] for every tool), but is ${describe(value)}`,
+      ),
+    ];
+  }
+  return [diagnosticAt(source, path, `"${field}" must be a mapping, but is ${describe(value)}`)];
 }
 
 /** Every key name used anywhere in a JSON Schema, for typo suggestions. */

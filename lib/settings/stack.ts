@@ -11,6 +11,10 @@ import { RegistrySettings } from "../registry/switches";
 import { IDENTITY_PROVIDERS } from "../registry/rules";
 import { StackSettingsError } from "../errors/errors";
 
+/** The bootstrap admin user the stack creates with `bootstrap`, unless the stack names another. */
+export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
+export const DEFAULT_BOOTSTRAP_ADMIN_EMAIL = "admin@example.com";
+
 export const CONFIG_NAMESPACE = "mcp-gateway-access";
 
 /** How the scope store treats a registry record changed outside this stack. */
@@ -112,8 +116,8 @@ const stackShape = {
   authServerUrl: withoutTrailingSlash("http://localhost:8888"),
   webRedirectUris: stringList().optional(),
   webOrigins: stringList().optional(),
-  bootstrapAdminUsername: text().default("admin"),
-  bootstrapAdminEmail: text().default("admin@example.com"),
+  bootstrapAdminUsername: text().default(DEFAULT_BOOTSTRAP_ADMIN_USERNAME),
+  bootstrapAdminEmail: text().default(DEFAULT_BOOTSTRAP_ADMIN_EMAIL),
   bootstrapAdminPassword: text().optional(),
   entraUserDomain: text().optional(),
   entraExistingUsers: bool(false),
@@ -257,8 +261,8 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   ),
   webRedirectUris: S("keycloak", "the web client's redirect URIs, set explicitly", "derived"),
   webOrigins: S("keycloak", "the web client's origins, set explicitly", "derived"),
-  bootstrapAdminUsername: S("keycloak", "the bootstrap admin user", "`admin`"),
-  bootstrapAdminEmail: S("keycloak", "the bootstrap admin's email", "`admin@example.com`"),
+  bootstrapAdminUsername: S("keycloak", "the bootstrap admin user", `\`${DEFAULT_BOOTSTRAP_ADMIN_USERNAME}\``),
+  bootstrapAdminEmail: S("keycloak", "the bootstrap admin's email", `\`${DEFAULT_BOOTSTRAP_ADMIN_EMAIL}\``),
   bootstrapAdminPassword: S("keycloak", "its initial (temporary) password", "generated", { secret: true }),
   entraUserDomain: S("entra", "UPN domain of new users", "required for usernames without `@`"),
   entraExistingUsers: S("entra", "look users up instead of creating them", "`false`"),

@@ -16,6 +16,7 @@ import {
   isScalar,
   isPair,
   visit,
+  type Alias,
   type Document,
   type Node,
   type Pair,
@@ -380,6 +381,12 @@ class PlainProblem {
   ) {}
 }
 
+/** A node as plain data, and how many nodes that data holds (what an alias of it adds). */
+interface Walked {
+  value: unknown;
+  size: number;
+}
+
 /**
  * The document as plain data, in one walk: aliases resolved in document order (the anchor most recently set before
  * them), an alias inside its own anchor refused, the size aliases add bounded, keys unique (as the strings the data
@@ -388,117 +395,139 @@ class PlainProblem {
  * Linear in the document's size: yaml's own `toJS` resolves each alias by a scan of every anchor before it.
  */
 function plainValue(doc: Document): Plain {
-  const anchors = new Map<string, Node>();
-  const done = new Map<Node, { value: unknown; size: number }>();
-  const open = new Set<Node>();
-  const path: Array<string | number> = [];
-  let added = 0;
-  const walk = (node: unknown): { value: unknown; size: number } => {
-    if (node === null || node === undefined) return { value: null, size: 1 };
-    if (isAlias(node)) {
-      const target = anchors.get(node.source);
-      if (!target)
-        throw new PlainProblem(`invalid YAML: alias *${node.source} has no anchor &${node.source} before it`, node, [
-          ...path,
-        ]);
-      if (open.has(target)) {
-        throw new PlainProblem(
-          `invalid YAML: alias *${node.source} is inside its own anchor &${node.source}, so it ` +
-            `would repeat forever; write the value out`,
-          node,
-          [...path],
-        );
-      }
-      const r = done.get(target)!;
-      added += r.size;
-      if (added > MAX_ALIAS_EXPANSION) {
-        throw new PlainProblem(
-          `YAML aliases expand too much (over ${MAX_ALIAS_EXPANSION} nodes added); this looks like ` +
-            `an alias bomb — write the values out instead of nesting aliases`,
-          node,
-          [...path],
-        );
-      }
-      return r;
-    }
-    const n = node as Node;
-    if (path.length > MAX_NESTING_DEPTH)
-      throw new PlainProblem(
-        `the file nests deeper than ${MAX_NESTING_DEPTH} levels; definitions are a few levels deep`,
-        n,
-        [...path],
-      );
-    if (n.anchor) {
-      anchors.set(n.anchor, n);
-      open.add(n);
-    }
-    let r: { value: unknown; size: number };
-    if (isMap(n)) {
-      const out: Record<string, unknown> = {};
-      const seen = new Set<string>();
-      let size = 1;
-      for (const pair of n.items) {
-        const k = pair.key as unknown;
-        if (k !== null && k !== undefined && !isScalar(k)) {
-          throw new PlainProblem(
-            "invalid YAML: a key must be a plain value (a name), not a list, a mapping or an alias",
-            k as Node,
-            [...path],
-          );
-        }
-        if (isScalar(k) && k.anchor) {
-          anchors.set(k.anchor, k);
-          done.set(k, { value: k.value, size: 1 });
-        }
-        const name = k === null || k === undefined || k.value === null ? "" : String(k.value);
-        if (seen.has(name))
-          throw new PlainProblem(
-            `invalid YAML: Map keys must be unique; "${name}" appears twice in this mapping`,
-            k as Node,
-            [...path, name],
-          );
-        seen.add(name);
-        if (name === "__proto__") {
-          throw new PlainProblem(
-            `"__proto__" is not a valid field name (it names an object's prototype in JavaScript); rename it`,
-            k as Node,
-            [...path, name],
-          );
-        }
-        path.push(name);
-        const v = walk(pair.value);
-        path.pop();
-        out[name] = v.value;
-        size += v.size;
-      }
-      r = { value: out, size };
-    } else if (isSeq(n)) {
-      const out: unknown[] = [];
-      let size = 1;
-      for (let i = 0; i < n.items.length; i++) {
-        path.push(i);
-        const v = walk(n.items[i]);
-        path.pop();
-        out.push(v.value);
-        size += v.size;
-      }
-      r = { value: out, size };
-    } else if (isScalar(n)) {
-      r = { value: n.value, size: 1 };
-    } else {
-      throw new PlainProblem("invalid YAML: unsupported node", n, [...path]);
-    }
-    if (n.anchor) {
-      open.delete(n);
-      done.set(n, r);
-    }
-    return r;
-  };
   try {
-    return { ok: true, value: walk(doc.contents).value };
+    return { ok: true, value: new PlainWalk().node(doc.contents).value };
   } catch (e) {
     if (!(e instanceof PlainProblem)) throw e;
     return { ok: false, message: e.message, offset: e.node?.range?.[0] ?? doc.range?.[0] ?? 0, path: e.path };
+  }
+}
+
+/** One walk of `plainValue`: the anchors set so far, the anchored nodes done and still open, and where it is. */
+class PlainWalk {
+  private readonly anchors = new Map<string, Node>();
+  private readonly done = new Map<Node, Walked>();
+  private readonly open = new Set<Node>();
+  private readonly path: Array<string | number> = [];
+  /** Nodes the aliases have added so far, bounded by MAX_ALIAS_EXPANSION. */
+  private added = 0;
+
+  node(node: unknown): Walked {
+    if (node === null || node === undefined) return { value: null, size: 1 };
+    if (isAlias(node)) return this.alias(node);
+    const n = node as Node;
+    if (this.path.length > MAX_NESTING_DEPTH)
+      throw this.problem(
+        `the file nests deeper than ${MAX_NESTING_DEPTH} levels; definitions are a few levels deep`,
+        n,
+      );
+    if (n.anchor) {
+      this.anchors.set(n.anchor, n);
+      this.open.add(n);
+    }
+    const r = this.contents(n);
+    if (n.anchor) {
+      this.open.delete(n);
+      this.done.set(n, r);
+    }
+    return r;
+  }
+
+  private contents(n: Node): Walked {
+    if (isMap(n)) return this.map(n);
+    if (isSeq(n)) return this.seq(n.items);
+    if (isScalar(n)) return { value: n.value, size: 1 };
+    throw this.problem("invalid YAML: unsupported node", n);
+  }
+
+  /** An alias is its anchor's value, already walked: only an anchor before it, never one it is inside. */
+  private alias(node: Alias): Walked {
+    const target = this.anchors.get(node.source);
+    if (!target)
+      throw this.problem(`invalid YAML: alias *${node.source} has no anchor &${node.source} before it`, node);
+    if (this.open.has(target)) {
+      throw this.problem(
+        `invalid YAML: alias *${node.source} is inside its own anchor &${node.source}, so it ` +
+          `would repeat forever; write the value out`,
+        node,
+      );
+    }
+    const r = this.done.get(target)!;
+    this.added += r.size;
+    if (this.added > MAX_ALIAS_EXPANSION) {
+      throw this.problem(
+        `YAML aliases expand too much (over ${MAX_ALIAS_EXPANSION} nodes added); this looks like ` +
+          `an alias bomb — write the values out instead of nesting aliases`,
+        node,
+      );
+    }
+    return r;
+  }
+
+  private map(n: YAMLMap): Walked {
+    const out: Record<string, unknown> = {};
+    const seen = new Set<string>();
+    let size = 1;
+    for (const pair of n.items) {
+      const name = this.key(pair.key, seen);
+      const v = this.child(name, pair.value);
+      out[name] = v.value;
+      size += v.size;
+    }
+    return { value: out, size };
+  }
+
+  /** A mapping key as the field name the data has: a scalar (an anchor on it counts), unique, not `__proto__`. */
+  private key(k: unknown, seen: Set<string>): string {
+    if (k !== null && k !== undefined && !isScalar(k)) {
+      throw this.problem(
+        "invalid YAML: a key must be a plain value (a name), not a list, a mapping or an alias",
+        k as Node,
+      );
+    }
+    if (isScalar(k) && k.anchor) {
+      this.anchors.set(k.anchor, k);
+      this.done.set(k, { value: k.value, size: 1 });
+    }
+    const name = k === null || k === undefined || k.value === null ? "" : String(k.value);
+    if (seen.has(name))
+      throw this.problem(
+        `invalid YAML: Map keys must be unique; "${name}" appears twice in this mapping`,
+        k as Node,
+        name,
+      );
+    seen.add(name);
+    if (name === "__proto__") {
+      throw this.problem(
+        `"__proto__" is not a valid field name (it names an object's prototype in JavaScript); rename it`,
+        k as Node,
+        name,
+      );
+    }
+    return name;
+  }
+
+  private seq(items: readonly unknown[]): Walked {
+    const out: unknown[] = [];
+    let size = 1;
+    for (let i = 0; i < items.length; i++) {
+      const v = this.child(i, items[i]);
+      out.push(v.value);
+      size += v.size;
+    }
+    return { value: out, size };
+  }
+
+  private child(at: string | number, node: unknown): Walked {
+    this.path.push(at);
+    const v = this.node(node);
+    this.path.pop();
+    return v;
+  }
+
+  /** A problem at the walk's place (and, for a key, that key's field). */
+  private problem(message: string, node: PlainProblem["node"], key?: string): PlainProblem {
+    return new PlainProblem(message, node, key === undefined ? [...this.path] : [...this.path, key]);
   }
 }
 
