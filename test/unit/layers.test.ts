@@ -1,6 +1,7 @@
 /**
  * The module map is a DAG with the layers docs/architecture.md describes: cli and components over lib, the
- * read-only clients (Keycloak admin, Graph, stack state) over lib only, tokens beside.
+ * read-only clients (Keycloak admin, Graph, stack state) over lib only, tokens beside; inside lib, folders in one
+ * order, none importing a later one.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -30,6 +31,19 @@ const FILES = ["lib", "clients", "components", "cli", "tokens"]
   .concat(["index.ts", "program.ts", "api.ts"]);
 const GRAPH = new Map(FILES.map((f) => [f.replace(/\.ts$/, ""), imports(f)]));
 const layer = (m: string) => m.split("/")[0]!;
+/** lib/'s folders in reading order: a folder may import those before it, never one after it. */
+const LIB_LAYERS = [
+  "errors",
+  "registry",
+  "source",
+  "schema",
+  "settings",
+  "load",
+  "model",
+  "render",
+  "review",
+  "import",
+];
 
 describe("layers", () => {
   it("components never import the CLI, lib imports nothing above it, clients and tokens only lib", () => {
@@ -41,6 +55,22 @@ describe("layers", () => {
         if (layer(from) === "tokens") assert.ok(["lib", "tokens"].includes(layer(to)), `${from} → ${to}`);
       }
     }
+  });
+
+  it("lib's folders are layers, each importing only the folders before it (docs/architecture.md)", () => {
+    const rank = (m: string) => LIB_LAYERS.indexOf(m.split("/")[1]!);
+    const folders = new Set(
+      sources("lib")
+        .map((f) => f.split("/")[1]!)
+        .filter((f) => !f.endsWith(".ts")),
+    );
+    assert.deepEqual([...folders].sort(), [...LIB_LAYERS].sort(), "every lib/ folder has its place in the order");
+    const upward: string[] = [];
+    for (const [from, targets] of GRAPH) {
+      if (layer(from) !== "lib" || from === "lib/index") continue;
+      for (const to of targets) if (to !== "lib/index" && rank(to) > rank(from)) upward.push(`${from} → ${to}`);
+    }
+    assert.deepEqual(upward, []);
   });
 
   it("the CLI reaches the core only through lib/index.ts", () => {
