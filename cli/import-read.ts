@@ -22,6 +22,7 @@ import {
   type KeycloakAdminSettings,
 } from "../clients/keycloak-admin";
 import type { SnapshotIdentityProvider } from "../lib";
+import { baseUrl } from "../lib";
 
 /**
  * Credentials as the Keycloak provider reads them from the environment (never from the command line). The admin
@@ -37,7 +38,7 @@ export function keycloakSettingsFromEnv(url: string, env: NodeJS.ProcessEnv): Ke
     );
   }
   return {
-    url: url.replace(/\/+$/, ""),
+    url: baseUrl(url),
     basePath: "",
     realm: env.KEYCLOAK_REALM ?? "master",
     clientId: env.KEYCLOAK_CLIENT_ID ?? "admin-cli",

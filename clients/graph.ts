@@ -4,6 +4,7 @@
  * `mcp-access import`. Secrets are never read (Graph does not return them anyway).
  */
 import { ServiceError } from "../lib/errors/errors";
+import { baseUrl } from "../lib";
 export interface GraphSettings {
   tenantId: string;
   clientId: string;
@@ -123,8 +124,8 @@ function graphReads(graph: string, token: string, fetchImpl: Fetch): GraphReads 
 }
 
 export async function connectGraph(s: GraphSettings, fetchImpl: Fetch = fetch): Promise<EntraDirectory> {
-  const login = (s.loginBaseUrl ?? "https://login.microsoftonline.com").replace(/\/+$/, "");
-  const graph = `${(s.graphBaseUrl ?? "https://graph.microsoft.com").replace(/\/+$/, "")}/v1.0`;
+  const login = baseUrl(s.loginBaseUrl ?? "https://login.microsoftonline.com");
+  const graph = `${baseUrl(s.graphBaseUrl ?? "https://graph.microsoft.com")}/v1.0`;
   return graphDirectory(graphReads(graph, await graphToken(s, login, graph, fetchImpl), fetchImpl));
 }
 

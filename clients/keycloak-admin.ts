@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { errorReason } from "../lib/errors/reason";
 import { ServiceError } from "../lib/errors/errors";
 import type { SnapshotIdentityProvider } from "../lib";
+import { baseUrl } from "../lib";
 
 /** A brokered identity provider as the admin API gives it, each mapper with its id (what an import needs). */
 export interface KeycloakIdentityProvider extends SnapshotIdentityProvider {
@@ -63,7 +64,7 @@ export function providerSettings(
   const clientId = config.get("clientId") ?? env.KEYCLOAK_CLIENT_ID;
   if (!url || !clientId) return undefined;
   return {
-    url: url.replace(/\/+$/, ""),
+    url: baseUrl(url),
     basePath: config.get("basePath") ?? env.KEYCLOAK_BASE_PATH ?? "",
     realm: config.get("realm") ?? env.KEYCLOAK_REALM ?? "master",
     clientId,

@@ -16,6 +16,7 @@ import {
 import { DEFAULT_REALM, GATEWAY_AUDIENCE, keycloakRealmUrl } from "../lib/registry/rules";
 import type { M2MCredentials, StackOutputs } from "./outputs";
 import { TokenError } from "./outputs";
+import { baseUrl } from "../lib";
 
 export const SELF_SIGNED_ISSUER = "mcp-auth-server";
 export const SELF_SIGNED_AUDIENCE = "mcp-registry";
@@ -167,8 +168,8 @@ async function verifyIdpToken(token: string, opts: VerifyKeys): Promise<Verified
   const entra = entraBase(iss);
   // Trust comes from configuration, never from the token: its issuer must be one the caller named, or its keys
   // must be ones the caller gave. The JWKS is fetched only from a trusted issuer.
-  const trusted = (opts.issuers ?? []).map((i) => i.replace(/\/+$/, ""));
-  if (trusted.length && !trusted.includes(iss.replace(/\/+$/, ""))) {
+  const trusted = (opts.issuers ?? []).map((i) => baseUrl(i));
+  if (trusted.length && !trusted.includes(baseUrl(iss))) {
     throw new TokenError(
       `token rejected: its issuer ${JSON.stringify(iss)} is not a trusted one ` +
         `(${trusted.join(", ")}); give --issuer or --stack/--outputs of the stack that issued it`,

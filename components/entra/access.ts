@@ -18,6 +18,7 @@ import { declareIdentity, type IdentityAdapter, type Principal } from "../identi
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { ReplicationDelay } from "./replication-delay";
 import { NO_ENTRA_ADOPTION, type DeclaredEntraObjects, type EntraAdoption } from "./adoption";
+import { baseUrl } from "../../lib";
 
 export interface EntraAccessArgs {
   /** Users' UPNs and whether they are created or looked up are in the plan. */
@@ -50,7 +51,7 @@ export function declaredEntraObjects(name: string, plan: IdentityPlan): Declared
 }
 
 export function entraTokenUrl(tenantId: string, base = "https://login.microsoftonline.com"): string {
-  return `${base.replace(/\/+$/, "")}/${tenantId}/oauth2/v2.0/token`;
+  return `${baseUrl(base)}/${tenantId}/oauth2/v2.0/token`;
 }
 
 export function entraScope(gatewayClientId: string): string {

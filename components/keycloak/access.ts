@@ -20,6 +20,7 @@ import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from
 import { KeycloakBootstrap, type KeycloakBootstrapArgs } from "./bootstrap";
 import { serviceAccountClient, userOptions } from "./mappers";
 import { inStoredOrderOutput } from "./set-order";
+import { baseUrl } from "../../lib";
 
 export interface KeycloakAccessArgs {
   plan: IdentityPlan;
@@ -127,7 +128,7 @@ function m2mClient(ctx: KeycloakContext, account: ClientPlan): ReturnType<Identi
     clientSecret: pulumi.secret(client.clientSecret),
     tokenUrl: tokenUrl(ctx.keycloakUrl, ctx.realm),
     realm: ctx.realm,
-    keycloakUrl: ctx.keycloakUrl.replace(/\/+$/, ""),
+    keycloakUrl: baseUrl(ctx.keycloakUrl),
     authProvider: "keycloak",
   };
   return { id: client.serviceAccountUserId, credentials };

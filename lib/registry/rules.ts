@@ -342,9 +342,17 @@ export const BOOTSTRAP_M2M_CLIENT = "mcp-gateway-m2m";
  */
 export const DEFAULT_CLIENT_SCOPE = "basic";
 
+/**
+ * A service's base URL as paths are joined to it, and as issuers compare: its trailing slashes dropped (a Keycloak,
+ * Graph or login URL, an issuer, a registry URL written with or without one is the same).
+ */
+export function baseUrl(url: string): string {
+  return url.replace(/\/+$/, "");
+}
+
 /** `<keycloak>/realms/<realm>`: the token issuer, and the base of the realm's endpoints. */
 export function keycloakRealmUrl(keycloakUrl: string, realm: string): string {
-  return `${keycloakUrl.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
+  return `${baseUrl(keycloakUrl)}/realms/${encodeURIComponent(realm)}`;
 }
 
 export function scopesCollectionName(namespace: string = DEFAULT_NAMESPACE): string {

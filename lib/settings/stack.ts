@@ -5,7 +5,7 @@
  * schema. The settings tables in docs/ are generated from `SETTINGS` (tested).
  */
 import { z } from "zod";
-import { DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "../registry/rules";
+import { baseUrl, DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "../registry/rules";
 import { GuardSettings } from "./guards";
 import { RegistrySettings } from "../registry/switches";
 import { IDENTITY_PROVIDERS } from "../registry/rules";
@@ -45,10 +45,7 @@ function asJson(v: unknown): unknown {
 const bool = (dflt: boolean) => z.preprocess(asBoolean, z.boolean({ error: "must be true or false" }).default(dflt));
 const text = () => z.string({ error: "must be a string" });
 const stringList = () => z.preprocess(asJson, z.array(text(), { error: "must be a list of strings" }));
-const withoutTrailingSlash = (dflt: string) =>
-  text()
-    .default(dflt)
-    .transform((s) => s.replace(/\/+$/, ""));
+const withoutTrailingSlash = (dflt: string) => text().default(dflt).transform(baseUrl);
 
 const port = "must be a TCP port number";
 const millis = "must be a positive number of milliseconds";
