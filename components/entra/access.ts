@@ -25,8 +25,6 @@ export interface EntraAccessArgs {
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
   /** Users that keep the initial password an earlier version generated for them alone (see declareIdentity). */
   legacyPasswordUsers?: ReadonlySet<string>;
-  /** The state holds a password seed an earlier version made (see PasswordSeed). */
-  legacyPasswordSeed?: boolean;
   /**
    * The gateway application: its client id (M2M tokens are requested for `api://<id>/.default`), or managed by
    * this component (groups claim: security groups).
@@ -249,7 +247,6 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
       initialPasswords: args.initialPasswords,
       keepPasswords: new Set(ctx.adoption.keepPasswords),
       legacyPasswordUsers: args.legacyPasswordUsers,
-      legacyPasswordSeed: args.legacyPasswordSeed,
     });
     this.m2m = out.m2m;
     this.groups = out.groups;

@@ -30,8 +30,6 @@ export interface KeycloakAccessArgs {
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
   /** Users that keep the initial password an earlier version generated for them alone (see declareIdentity). */
   legacyPasswordUsers?: ReadonlySet<string>;
-  /** The state holds a password seed an earlier version made (see PasswordSeed). */
-  legacyPasswordSeed?: boolean;
   /** Present when the stack manages the bootstrap. */
   bootstrap?: Omit<KeycloakBootstrapArgs, "realm" | "adoption">;
   /** Objects that exist in Keycloak but not in the state: imported instead of created. */
@@ -198,7 +196,6 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       initialPasswords: args.initialPasswords,
       keepPasswords: new Set(adoption.keepPasswords ?? []),
       legacyPasswordUsers: args.legacyPasswordUsers,
-      legacyPasswordSeed: args.legacyPasswordSeed,
     });
     this.issuers = [keycloakRealmUrl(args.keycloakUrl, args.realm)];
     this.m2m = out.m2m;

@@ -1,11 +1,11 @@
 /** The Keycloak side of the resource graph, with Pulumi mocks. The real run is in test/e2e. */
 import assert from "node:assert/strict";
-import { derivePassword, derivePasswordV1 } from "../../components/secrets/derived";
+import { derivePassword } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRepository, keycloakBootstrapPlan, planIdentity, type AccessModel } from "../../lib";
 import { declaredKeycloakObjects, KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
-import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "../../components/identity";
+import { legacyPasswordUsersInState } from "../../components/identity";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
 import { inStoredOrder } from "../../components/keycloak/set-order";
@@ -159,27 +159,6 @@ describe("KeycloakAccess", () => {
       await valueOf(access.users.alice!.initialPassword!),
       derivePassword("generated-kc3-initial-password-seed", "alice"),
     );
-  });
-
-  it("a stack whose seed an earlier version made (48 characters) keeps deriving its passwords as then", async () => {
-    const seedInState = (length: number) => [
-      {
-        type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
-        urn:
-          "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-i" +
-          "nitial-password-seed",
-        outputs: { length },
-      },
-    ];
-    assert.equal(legacyPasswordSeedInState(seedInState(48), "keycloak"), true);
-    assert.equal(legacyPasswordSeedInState(seedInState(64), "keycloak"), false);
-    assert.equal(legacyPasswordSeedInState(seedInState(48), "entra"), false);
-    assert.equal(legacyPasswordSeedInState(undefined, "keycloak"), false);
-    const { access, byName } = await declare("kc10", model(FILES, false), false, { legacyPasswordSeed: true });
-    assert.equal(byName.get("initial-password-seed")!.inputs.length, 48, "the seed is not replaced");
-    const alice = await valueOf(access.users.alice!.initialPassword!);
-    assert.equal(alice, derivePasswordV1("generated-kc10-initial-password-seed", "alice"));
-    assert.match(alice!, /^[A-HJ-NP-Za-km-z2-9]{22}-9$/, "the earlier version's shape: what Keycloak was given");
   });
 
   it("uses the initial password from the stack config secret and then does not export it", async () => {
