@@ -1,42 +1,14 @@
 /**
  * What adoption shares on every identity provider (components/keycloak/adoption.ts and identity-provider-adoption.ts,
- * components/entra/adoption.ts): the resource types it reads in the state, the keys of its tables of import ids,
+ * components/entra/adoption.ts), over the objects the plan lists (lib/model/declared-objects.ts, with the type
+ * tokens adoption reads in the state and the keys of its tables of import ids):
  * how the users whose password the identity provider keeps are found, and how adopted objects are counted. Each
  * adoption only adds how its identity provider is asked for ids.
  */
 import type { StateResource } from "../clients/stack-state";
 
-/** The type tokens adoption reads in the state, for both identity providers and the stack's own secrets. */
-export const RESOURCE_TYPES = {
-  keycloak: {
-    realm: "keycloak:index/realm:Realm",
-    group: "keycloak:index/group:Group",
-    user: "keycloak:index/user:User",
-    client: "keycloak:openid/client:Client",
-    protocolMappers: [
-      "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
-      "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper",
-    ],
-    identityProviders: [
-      "keycloak:oidc/identityProvider:IdentityProvider",
-      "keycloak:saml/identityProvider:IdentityProvider",
-    ],
-    identityProviderMapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
-  },
-  entra: {
-    group: "azuread:index/group:Group",
-    user: "azuread:index/user:User",
-    application: "azuread:index/application:Application",
-    member: "azuread:index/groupMember:GroupMember",
-  },
-  generatedSecret: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
-} as const;
-
 /** Import ids (each provider's import format) by the key a component looks its object up with. */
 export type ImportIds = Record<string, string>;
-
-/** The key of an object named within another: a mapper on its client or provider (`owner/name`). */
-export const ownedKey = (owner: string, name: string): string => `${owner}/${name}`;
 
 /** A resource's name: the last part of its URN. */
 export const urnName = (urn: string | undefined): string => (urn ?? "").split("::").pop() ?? "";

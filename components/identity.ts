@@ -4,12 +4,20 @@
  * an adapter that knows one provider's resources. A third identity provider is one more adapter.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientPlan, GroupPlan, IdentityPlan, UserPlan } from "../lib";
+import {
+  legacyPasswordResourceName,
+  passwordSeedName,
+  RESOURCE_TYPES,
+  type ClientPlan,
+  type GroupPlan,
+  type IdentityPlan,
+  type UserPlan,
+} from "../lib";
 import { initialPassword, type AccessOutputs, type M2MCredentialsOutput } from "./outputs";
 import { GeneratedSecret } from "./secrets/generated";
 import { PasswordSeed } from "./secrets/derived";
 import type { StateResource } from "../clients/stack-state";
-import { RESOURCE_TYPES, urnName } from "./adoption";
+import { urnName } from "./adoption";
 
 export interface Principal {
   plan: UserPlan | ClientPlan;
@@ -47,12 +55,7 @@ export interface DeclareOptions {
   legacyPasswordUsers?: ReadonlySet<string>;
 }
 
-/** The resource name of a user's own generated password (before the stack's seed); kept for those users. */
-export const legacyPasswordResourceName = (prefix: string, user: string): string => `${prefix}-password-${user}`;
-
 const GENERATED_SECRET_TYPE = RESOURCE_TYPES.generatedSecret;
-
-export const passwordSeedName = (prefix: string): string => `${prefix}-initial-password-seed`;
 
 /** The users of component `prefix` that have their own generated password in the state. */
 export function legacyPasswordUsersInState(state: readonly StateResource[] | undefined, prefix: string): Set<string> {

@@ -8,15 +8,8 @@
  */
 import type { StateResource } from "../../clients/stack-state";
 import type { EntraDirectory } from "../../clients/graph";
-import { membershipKey, PlanError, type EntraObjectNames } from "../../lib";
-import {
-  adoptWhatStateLacks,
-  importCount,
-  passwordlessUsers,
-  RESOURCE_TYPES,
-  urnName,
-  type ImportIds,
-} from "../adoption";
+import { membershipKey, PlanError, RESOURCE_TYPES, type EntraObjectNames } from "../../lib";
+import { adoptWhatStateLacks, importCount, passwordlessUsers, urnName, type ImportIds } from "../adoption";
 
 /** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `entraObjectNames`). */
 export type DeclaredEntraObjects = EntraObjectNames;

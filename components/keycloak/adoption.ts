@@ -7,15 +7,8 @@
  */
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
-import { membershipKey, type KeycloakObjectNames } from "../../lib";
-import {
-  adoptWhatStateLacks,
-  importCount,
-  ownedKey,
-  passwordlessUsers,
-  RESOURCE_TYPES,
-  type ImportIds,
-} from "../adoption";
+import { membershipKey, ownedKey, RESOURCE_TYPES, scopeMapperKey, type KeycloakObjectNames } from "../../lib";
+import { adoptWhatStateLacks, importCount, passwordlessUsers, type ImportIds } from "../adoption";
 
 /** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `keycloakObjectNames`). */
 export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
@@ -55,13 +48,8 @@ function passwordlessInState(state: readonly StateResource[], realm: string): st
 /** The key of a mapper on a client. */
 export const mapperKey: (clientId: string, mapper: string) => string = ownedKey;
 
-/**
- * The adoption key of a mapper on a client scope. The state records a scope mapper's scope by id only, and the
- * program declares mappers on one scope (`basic`), so the key is the scope's name and the mapper's.
- */
-export const scopeMapperKey = (scope: string, mapper: string): string => `client-scope:${scope}/${mapper}`;
-
 const T = RESOURCE_TYPES.keycloak;
+const PROTOCOL_MAPPERS: readonly string[] = [T.groupsMapper, T.audienceMapper];
 
 interface Managed {
   realm: boolean;
@@ -95,7 +83,7 @@ export function managedInState(state: readonly StateResource[], realm: string): 
       byUuid.set(r.id, String(o.clientId));
     }
   }
-  for (const r of inRealm.filter((x) => (T.protocolMappers as readonly string[]).includes(x.type))) {
+  for (const r of inRealm.filter((x) => PROTOCOL_MAPPERS.includes(x.type))) {
     if (r.outputs.clientScopeId) m.scopeMappers.add(String(r.outputs.name));
     const clientId = byUuid.get(String(r.outputs.clientId));
     if (clientId) m.mappers.add(mapperKey(clientId, String(r.outputs.name)));

@@ -5,9 +5,9 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIENCE_MAPPER, GROUPS_MAPPER, type KeycloakBootstrapPlan } from "../../lib";
+import { AUDIENCE_MAPPER, GROUPS_MAPPER, scopeMapperKey, type KeycloakBootstrapPlan } from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
-import { mapperKey, scopeMapperKey, type KeycloakAdoption } from "./adoption";
+import { mapperKey, type KeycloakAdoption } from "./adoption";
 import { audienceMapper, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
 import { inStoredOrder } from "./set-order";
 

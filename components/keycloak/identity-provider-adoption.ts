@@ -4,12 +4,13 @@
  * or created by a run cut short — is imported (Pulumi's `import` option) instead of created, so `pulumi up` does
  * not fail with 409. Keycloak keys a provider on its alias and a mapper on its name within the provider.
  */
-import type { BrokeredProvider } from "../../lib";
+import { ownedKey, RESOURCE_TYPES, type BrokeredProvider } from "../../lib";
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
-import { adoptWhatStateLacks, importCount, ownedKey, RESOURCE_TYPES, type ImportIds } from "../adoption";
+import { adoptWhatStateLacks, importCount, type ImportIds } from "../adoption";
 
 const T = RESOURCE_TYPES.keycloak;
+const PROVIDERS: readonly string[] = [T.oidcProvider, T.samlProvider];
 
 /** Import ids (the provider's formats `realm/alias` and `realm/alias/mapperId`). */
 export interface IdentityProviderAdoption {
@@ -35,11 +36,7 @@ interface Lacking {
 
 function lackingIn(state: readonly StateResource[], providers: readonly BrokeredProvider[], realm: string): Lacking {
   const inRealm = state.filter((r) => r.outputs.realm === realm);
-  const managed = new Set(
-    inRealm
-      .filter((r) => (T.identityProviders as readonly string[]).includes(r.type))
-      .map((r) => String(r.outputs.alias)),
-  );
+  const managed = new Set(inRealm.filter((r) => PROVIDERS.includes(r.type)).map((r) => String(r.outputs.alias)));
   const managedMappers = new Set(
     inRealm
       .filter((r) => r.type === T.identityProviderMapper)

@@ -1,0 +1,289 @@
+/**
+ * Every object the identity components declare for a plan, as data: its Pulumi resource name and type token, its
+ * name in the identity provider, and how adoption imports it (the provider's import id format, and the lookup in the
+ * identity provider that yields the ids in it). Adoption reads what to look for here; the components declare the
+ * same list (test/unit/declared-objects.test.ts runs the program with mocks and holds the two together).
+ */
+import type { BrokeredProvider } from "./identity-provider-types";
+import { AUDIENCE_MAPPER, GROUPS_MAPPER } from "../registry/rules";
+import {
+  entraMemberResourceName,
+  membershipKey,
+  type IdentityPlan,
+  type KeycloakBootstrapPlan,
+  type UserPlan,
+} from "./identity-plan";
+
+/** The type tokens of what the identity components declare (and adoption reads in the state). */
+export const RESOURCE_TYPES = {
+  keycloak: {
+    realm: "keycloak:index/realm:Realm",
+    group: "keycloak:index/group:Group",
+    user: "keycloak:index/user:User",
+    userGroups: "keycloak:index/userGroups:UserGroups",
+    client: "keycloak:openid/client:Client",
+    groupsMapper: "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
+    audienceMapper: "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper",
+    oidcProvider: "keycloak:oidc/identityProvider:IdentityProvider",
+    samlProvider: "keycloak:saml/identityProvider:IdentityProvider",
+    identityProviderMapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
+  },
+  entra: {
+    group: "azuread:index/group:Group",
+    user: "azuread:index/user:User",
+    application: "azuread:index/application:Application",
+    applicationIdentifierUri: "azuread:index/applicationIdentifierUri:ApplicationIdentifierUri",
+    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+    applicationPassword: "azuread:index/applicationPassword:ApplicationPassword",
+    member: "azuread:index/groupMember:GroupMember",
+  },
+  generatedSecret: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
+  replicationDelay: "pulumi-nodejs:dynamic/mcp-gateway-access:ReplicationDelay",
+} as const;
+
+/**
+ * How adoption finds an object's import id: the identity provider's lookup (what it is asked), and the import id's
+ * format, whose `{...}` parts are the ids the lookups yield. Absent on an object that is never adopted.
+ */
+export interface Adoptable {
+  /** The adoption table that keys its import id by `name` (e.g. Keycloak's `groups`, Entra's `members`). */
+  table: string;
+  lookup: string;
+  importId: string;
+}
+
+export interface DeclaredObject {
+  /** Pulumi's resource name (the component's prefix first). */
+  resource: string;
+  type: string;
+  /** Its name in the identity provider: the key adoption's tables use (`owner/name` for one named in another). */
+  name: string;
+  adopt?: Adoptable;
+  /** Declared only in some runs (a generated secret when nothing is configured, a wait for new principals). */
+  optional?: true;
+}
+
+/** The key of an object named within another: a mapper on its client or provider (`owner/name`). */
+export const ownedKey = (owner: string, name: string): string => `${owner}/${name}`;
+
+/**
+ * The adoption key of a mapper on a client scope. The state records a scope mapper's scope by id only, and the
+ * program declares mappers on one scope (`basic`), so the key is the scope's name and the mapper's.
+ */
+export const scopeMapperKey = (scope: string, mapper: string): string => `client-scope:${scope}/${mapper}`;
+
+export const passwordSeedName = (prefix: string): string => `${prefix}-initial-password-seed`;
+
+/** The resource name of a user's own generated password (before the stack's seed); kept for those users. */
+export const legacyPasswordResourceName = (prefix: string, user: string): string => `${prefix}-password-${user}`;
+
+const K = RESOURCE_TYPES.keycloak;
+const E = RESOURCE_TYPES.entra;
+
+/** The registry's protocol mappers by name: their type, and the end of their resource name after their owner's. */
+const MAPPERS: Readonly<Record<string, { type: string; suffix: string }>> = {
+  [GROUPS_MAPPER]: { type: K.groupsMapper, suffix: "groups" },
+  [AUDIENCE_MAPPER]: { type: K.audienceMapper, suffix: "audience" },
+};
+
+/** The initial-password secrets of component `prefix`: one seed, and the users' own passwords of earlier runs. */
+function passwordSecrets(prefix: string, users: readonly UserPlan[]): DeclaredObject[] {
+  const secret = (resource: string): DeclaredObject => ({
+    resource,
+    type: RESOURCE_TYPES.generatedSecret,
+    name: resource,
+    optional: true,
+  });
+  const created = users.filter((u) => u.action === "create");
+  if (!created.length) return [];
+  return [secret(passwordSeedName(prefix)), ...created.map((u) => secret(legacyPasswordResourceName(prefix, u.name)))];
+}
+
+/** A Keycloak client (`resource`) and the registry's mappers on it, named `<resource>-<mapper>`. */
+function keycloakClient(resource: string, clientId: string, mappers: readonly string[]): DeclaredObject[] {
+  return [
+    {
+      resource,
+      type: K.client,
+      name: clientId,
+      adopt: { table: "clients", lookup: "clientIds", importId: "{realm}/{clientUuid}" },
+    },
+    ...mappers.map((m): DeclaredObject => ({
+      resource: `${resource}-${MAPPERS[m]!.suffix}`,
+      type: MAPPERS[m]!.type,
+      name: ownedKey(clientId, m),
+      adopt: { table: "mappers", lookup: "protocolMapperIds", importId: "{realm}/client/{clientUuid}/{mapperId}" },
+    })),
+  ];
+}
+
+const keycloakGroup = (resource: string, name: string): DeclaredObject => ({
+  resource,
+  type: K.group,
+  name,
+  adopt: { table: "groups", lookup: "topLevelGroupIds", importId: "{realm}/{groupId}" },
+});
+
+const keycloakUser = (resource: string, name: string): DeclaredObject => ({
+  resource,
+  type: K.user,
+  name,
+  adopt: { table: "users", lookup: "userIds", importId: "{realm}/{userId}" },
+});
+
+/** The registry's bootstrap (component `prefix`, KeycloakBootstrap): realm, clients, scope mappers, admin. */
+function keycloakBootstrapObjects(prefix: string, realm: string, b: KeycloakBootstrapPlan): DeclaredObject[] {
+  const scope = b.clientScope.name;
+  return [
+    {
+      resource: `${prefix}-realm`,
+      type: K.realm,
+      name: realm,
+      adopt: { table: "realm", lookup: "realmExists", importId: "{realm}" },
+    },
+    ...keycloakClient(`${prefix}-web`, b.webClient.clientId, b.webClient.mappers),
+    ...b.clientScope.mappers.map((m): DeclaredObject => ({
+      resource: `${prefix}-${scope}-${MAPPERS[m]!.suffix}`,
+      type: MAPPERS[m]!.type,
+      name: scopeMapperKey(scope, m),
+      adopt: {
+        table: "mappers",
+        lookup: "clientScopeMapperIds",
+        importId: "{realm}/client-scope/{scopeId}/{mapperId}",
+      },
+    })),
+    ...keycloakClient(`${prefix}-m2m`, b.m2mClient.clientId, b.m2mClient.mappers),
+    keycloakGroup(`${prefix}-${b.adminGroup}`, b.adminGroup),
+    { resource: `${prefix}-admin-password`, type: RESOURCE_TYPES.generatedSecret, name: "admin", optional: true },
+    keycloakUser(`${prefix}-admin`, b.adminUsername),
+    // The admin's membership is the bootstrap's own: created, never adopted.
+    { resource: `${prefix}-admin-groups`, type: K.userGroups, name: b.adminUsername },
+  ];
+}
+
+/** Brokered identity providers (component `prefix`, BrokeredIdentityProviders) and their mappers. */
+export function keycloakProviderObjects(prefix: string, providers: readonly BrokeredProvider[]): DeclaredObject[] {
+  return providers.flatMap((p): DeclaredObject[] => [
+    {
+      resource: `${prefix}-${p.alias}`,
+      type: p.type === "oidc" ? K.oidcProvider : K.samlProvider,
+      name: p.alias,
+      adopt: { table: "providers", lookup: "identityProviders", importId: "{realm}/{alias}" },
+    },
+    ...p.mappers.map((m): DeclaredObject => ({
+      resource: `${prefix}-${p.alias}-mapper-${m.name}`,
+      type: K.identityProviderMapper,
+      name: ownedKey(p.alias, m.name),
+      adopt: { table: "mappers", lookup: "identityProviders", importId: "{realm}/{alias}/{mapperId}" },
+    })),
+  ]);
+}
+
+/**
+ * Every Keycloak object component `prefix` (KeycloakAccess) declares for this plan, its bootstrap's (component
+ * `<prefix>-bootstrap`) included.
+ */
+export function keycloakDeclaredObjects(
+  plan: IdentityPlan,
+  prefix: string,
+  realm: string,
+  bootstrap?: KeycloakBootstrapPlan,
+): DeclaredObject[] {
+  const principals = [...plan.users, ...plan.clients];
+  return [
+    ...(bootstrap ? keycloakBootstrapObjects(`${prefix}-bootstrap`, realm, bootstrap) : []),
+    // The bootstrap declares the registry's admin group itself.
+    ...plan.groups
+      .filter((g) => g.action === "create" && !(g.bootstrap && bootstrap))
+      .map((g) => keycloakGroup(`${prefix}-group-${g.name}`, g.name)),
+    ...passwordSecrets(prefix, plan.users),
+    ...plan.users
+      .filter((u) => u.action === "create")
+      .map((u) => keycloakUser(`${prefix}-user-${u.name}`, u.signInName)),
+    ...plan.clients.flatMap((c) => keycloakClient(`${prefix}-m2m-${c.name}`, c.name, c.mappers)),
+    ...principals.map((p): DeclaredObject => ({
+      resource: `${prefix}-${p.kind}-groups-${p.name}`,
+      type: K.userGroups,
+      name: membershipKey(p.kind, p.kind === "user" ? p.signInName : p.name),
+      // Imported only when the principal's groups in Keycloak are exactly the declared ones.
+      adopt: { table: "userGroups", lookup: "groupNamesOf", importId: "{realm}/{userId}" },
+    })),
+  ];
+}
+
+/** Every Entra object component `prefix` (EntraAccess) declares for this plan. */
+export function entraDeclaredObjects(
+  plan: IdentityPlan,
+  prefix: string,
+  gateway: { managed: boolean } = { managed: false },
+): DeclaredObject[] {
+  const never = (resource: string, type: string, name: string, optional?: true): DeclaredObject => ({
+    resource,
+    type,
+    name,
+    ...(optional ? { optional } : {}),
+  });
+  return [
+    ...(gateway.managed
+      ? [
+          never(`${prefix}-gateway`, E.application, "gateway"),
+          never(`${prefix}-gateway-uri`, E.applicationIdentifierUri, "gateway"),
+        ]
+      : []),
+    ...plan.groups
+      .filter((g) => g.action === "create")
+      .map((g): DeclaredObject =>
+        // The bootstrap admin group keeps the name it has always had in the state, and is never adopted.
+        g.bootstrap
+          ? never(`${prefix}-${g.name}`, E.group, g.name)
+          : {
+              resource: `${prefix}-group-${g.name}`,
+              type: E.group,
+              name: g.name,
+              adopt: { table: "groups", lookup: "groupById or groupsNamed", importId: "/groups/{groupId}" },
+            },
+      ),
+    ...passwordSecrets(prefix, plan.users),
+    ...plan.users
+      .filter((u) => u.action === "create")
+      .map((u): DeclaredObject => ({
+        resource: `${prefix}-user-${u.name}`,
+        type: E.user,
+        name: u.signInName,
+        adopt: { table: "users", lookup: "userByUpn", importId: "/users/{userId}" },
+      })),
+    ...plan.clients.flatMap((c): DeclaredObject[] => [
+      {
+        resource: `${prefix}-app-${c.name}`,
+        type: E.application,
+        name: c.name,
+        adopt: { table: "applications", lookup: "applicationsNamed", importId: "/applications/{applicationId}" },
+      },
+      {
+        resource: `${prefix}-sp-${c.name}`,
+        type: E.servicePrincipal,
+        name: c.name,
+        adopt: {
+          table: "servicePrincipals",
+          lookup: "servicePrincipalOf",
+          importId: "/servicePrincipals/{servicePrincipalId}",
+        },
+      },
+      // Entra never returns a secret's value: an adopted application gets a new secret.
+      never(`${prefix}-secret-${c.name}`, E.applicationPassword, `${c.name}-secret`),
+    ]),
+    never(`${prefix}-replication-delay`, RESOURCE_TYPES.replicationDelay, "replication-delay", true),
+    ...[...plan.users, ...plan.clients].flatMap((p) =>
+      p.groups.map((group): DeclaredObject => {
+        const resource = entraMemberResourceName(prefix, p.kind, p.name, group);
+        const adopt = { table: "members", lookup: "memberIds", importId: "{groupId}/member/{principalId}" };
+        return { resource, type: E.member, name: resource, adopt };
+      }),
+    ),
+  ];
+}
+
+/** The objects of `objects` adoption keys in `table`, by name in the identity provider. */
+export function adoptableIn(objects: readonly DeclaredObject[], table: string): DeclaredObject[] {
+  return objects.filter((o) => o.adopt?.table === table);
+}
