@@ -6,6 +6,7 @@
  * adoption only adds how its identity provider is asked for ids.
  */
 import type { StateResource } from "../clients/stack-state";
+import type { DeclaredObject } from "../lib";
 
 /** Import ids (each provider's import format) by the key a component looks its object up with. */
 export type ImportIds = Record<string, string>;
@@ -58,4 +59,60 @@ export async function adoptWhatStateLacks<Lacking, Source, Adoption>(
   if (lacking === undefined) return unasked;
   const source = await steps.connect();
   return source === undefined ? unasked : steps.adopt(source, lacking, unasked);
+}
+
+/**
+ * One identity provider's answers per type of object, by the `lookup` the plan names for the type: whether the state
+ * holds a declared object (`Held`), and its import id in the identity provider, undefined when it holds none (`Find`).
+ */
+export type Held = Readonly<Record<string, (object: DeclaredObject) => boolean>>;
+export type Find = Readonly<Record<string, (object: DeclaredObject) => Promise<string | undefined>>>;
+
+/** Import ids by resource name: what one walk over the plan's list found. */
+export type Found = ReadonlyMap<string, string>;
+
+function byLookup<F>(table: Readonly<Record<string, F>>, object: DeclaredObject): F {
+  const f = table[object.adopt!.lookup];
+  if (!f) throw new Error(`no lookup "${object.adopt!.lookup}" for ${object.type} ${object.resource}`);
+  return f;
+}
+
+/** The adoptable objects of the plan's list that the state lacks, in the list's order. */
+export function lackingIn(objects: readonly DeclaredObject[], held: Held): DeclaredObject[] {
+  return objects.filter((o) => o.adopt && !byLookup(held, o)(o));
+}
+
+/** The one walk: each object the state lacks is looked for with its type's lookup, in the list's order. */
+export async function findLacking(lacking: readonly DeclaredObject[], find: Find): Promise<Found> {
+  const found = new Map<string, string>();
+  for (const o of lacking) {
+    const id = await byLookup(find, o)(o);
+    if (id !== undefined) found.set(o.resource, id);
+  }
+  return found;
+}
+
+/** The import ids of one adoption table, keyed by name in the identity provider (what the components read). */
+export function importIdsOf(objects: readonly DeclaredObject[], found: Found, table: string): ImportIds {
+  return Object.fromEntries(
+    objects
+      .filter((o) => o.adopt?.table === table && found.has(o.resource))
+      .map((o) => [o.name, found.get(o.resource)!]),
+  );
+}
+
+/** An answer asked once: the first object that needs it asks, the others read the same answer. */
+export function askOnce<V>(ask: () => Promise<V>): () => Promise<V> {
+  let answer: Promise<V> | undefined;
+  return () => (answer ??= ask());
+}
+
+/** An answer per key, each asked once. */
+export function memo<K, V>(ask: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const answers = new Map<K, Promise<V>>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = ask(key)));
+    return answer;
+  };
 }

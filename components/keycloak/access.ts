@@ -6,7 +6,7 @@
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  keycloakObjectNames,
+  keycloakDeclaredObjects,
   keycloakRealmUrl,
   membershipKey,
   type ClientPlan,
@@ -42,12 +42,13 @@ export function tokenUrl(keycloakUrl: string, realm: string): string {
   return `${keycloakRealmUrl(keycloakUrl, realm)}/protocol/openid-connect/token`;
 }
 
-/** The Keycloak objects `KeycloakAccess` declares with these arguments, by name (for adoption): the plan's names. */
+/** The Keycloak objects `KeycloakAccess` `name` declares with these arguments (for adoption): the plan's list. */
 export function declaredKeycloakObjects(
+  name: string,
   args: Pick<KeycloakAccessArgs, "plan" | "realm" | "bootstrap" | "legacyPasswordUsers">,
 ): DeclaredKeycloakObjects {
-  const names = keycloakObjectNames(args.plan, args.realm, args.bootstrap?.names);
-  return { ...names, legacyPasswordUsers: args.legacyPasswordUsers };
+  const objects = keycloakDeclaredObjects(args.plan, name, args.realm, args.bootstrap?.names);
+  return { realm: args.realm, objects, legacyPasswordUsers: args.legacyPasswordUsers };
 }
 
 /** What every Keycloak object of one KeycloakAccess shares. */

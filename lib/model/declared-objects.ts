@@ -9,6 +9,7 @@ import { AUDIENCE_MAPPER, GROUPS_MAPPER } from "../registry/rules";
 import {
   entraMemberResourceName,
   membershipKey,
+  type ClientPlan,
   type IdentityPlan,
   type KeycloakBootstrapPlan,
   type UserPlan,
@@ -59,6 +60,12 @@ export interface DeclaredObject {
   /** Its name in the identity provider: the key adoption's tables use (`owner/name` for one named in another). */
   name: string;
   adopt?: Adoptable;
+  /** An object named within another (a mapper on its client, client scope or provider): the owner's name, its own. */
+  within?: { owner: string; name: string };
+  /** A membership: whose (Keycloak: all its groups in one UserGroups; Entra: one group per GroupMember). */
+  member?: { kind: "user" | "m2m"; principal: string; groups: readonly string[] };
+  /** An id its definition already gives (Entra: the one Object ID a group's group_mappings lists). */
+  knownId?: string;
   /** Declared only in some runs (a generated secret when nothing is configured, a wait for new principals). */
   optional?: true;
 }
@@ -76,6 +83,9 @@ export const passwordSeedName = (prefix: string): string => `${prefix}-initial-p
 
 /** The resource name of a user's own generated password (before the stack's seed); kept for those users. */
 export const legacyPasswordResourceName = (prefix: string, user: string): string => `${prefix}-password-${user}`;
+
+/** A principal's name in the identity provider: a user's sign-in name, an M2M account's name. */
+const principalName = (p: UserPlan | ClientPlan): string => (p.kind === "user" ? p.signInName : p.name);
 
 const K = RESOURCE_TYPES.keycloak;
 const E = RESOURCE_TYPES.entra;
@@ -112,6 +122,7 @@ function keycloakClient(resource: string, clientId: string, mappers: readonly st
       resource: `${resource}-${MAPPERS[m]!.suffix}`,
       type: MAPPERS[m]!.type,
       name: ownedKey(clientId, m),
+      within: { owner: clientId, name: m },
       adopt: { table: "mappers", lookup: "protocolMapperIds", importId: "{realm}/client/{clientUuid}/{mapperId}" },
     })),
   ];
@@ -146,6 +157,7 @@ function keycloakBootstrapObjects(prefix: string, realm: string, b: KeycloakBoot
       resource: `${prefix}-${scope}-${MAPPERS[m]!.suffix}`,
       type: MAPPERS[m]!.type,
       name: scopeMapperKey(scope, m),
+      within: { owner: scope, name: m },
       adopt: {
         table: "mappers",
         lookup: "clientScopeMapperIds",
@@ -174,6 +186,7 @@ export function keycloakProviderObjects(prefix: string, providers: readonly Brok
       resource: `${prefix}-${p.alias}-mapper-${m.name}`,
       type: K.identityProviderMapper,
       name: ownedKey(p.alias, m.name),
+      within: { owner: p.alias, name: m.name },
       adopt: { table: "mappers", lookup: "identityProviders", importId: "{realm}/{alias}/{mapperId}" },
     })),
   ]);
@@ -204,7 +217,8 @@ export function keycloakDeclaredObjects(
     ...principals.map((p): DeclaredObject => ({
       resource: `${prefix}-${p.kind}-groups-${p.name}`,
       type: K.userGroups,
-      name: membershipKey(p.kind, p.kind === "user" ? p.signInName : p.name),
+      name: membershipKey(p.kind, principalName(p)),
+      member: { kind: p.kind, principal: principalName(p), groups: p.groups },
       // Imported only when the principal's groups in Keycloak are exactly the declared ones.
       adopt: { table: "userGroups", lookup: "groupNamesOf", importId: "{realm}/{userId}" },
     })),
@@ -240,7 +254,8 @@ export function entraDeclaredObjects(
               resource: `${prefix}-group-${g.name}`,
               type: E.group,
               name: g.name,
-              adopt: { table: "groups", lookup: "groupById or groupsNamed", importId: "/groups/{groupId}" },
+              ...(g.objectId ? { knownId: g.objectId } : {}),
+              adopt: { table: "groups", lookup: "groupByIdOrName", importId: "/groups/{groupId}" },
             },
       ),
     ...passwordSecrets(prefix, plan.users),
@@ -277,7 +292,8 @@ export function entraDeclaredObjects(
       p.groups.map((group): DeclaredObject => {
         const resource = entraMemberResourceName(prefix, p.kind, p.name, group);
         const adopt = { table: "members", lookup: "memberIds", importId: "{groupId}/member/{principalId}" };
-        return { resource, type: E.member, name: resource, adopt };
+        const member = { kind: p.kind, principal: principalName(p), groups: [group] };
+        return { resource, type: E.member, name: resource, adopt, member };
       }),
     ),
   ];

@@ -180,49 +180,6 @@ export function keycloakBootstrapPlan(adminUsername: string): KeycloakBootstrapP
 /** The key of a principal's memberships: `user:<sign-in name>` or `m2m:<client id>`. */
 export const membershipKey = (kind: "user" | "m2m", name: string): string => `${kind}:${name}`;
 
-/** Every Keycloak object a plan declares, by its name in the realm: what adoption looks for. */
-export interface KeycloakObjectNames {
-  realm: string;
-  /** The stack creates the realm (bootstrap); otherwise the realm must exist and is only looked up. */
-  managesRealm: boolean;
-  groups: readonly string[];
-  users: readonly string[];
-  /** clientId → names of the protocol mappers declared on it. */
-  clients: Readonly<Record<string, readonly string[]>>;
-  /** Client scope name → names of the protocol mappers declared on it (the bootstrap's `basic` mappers). */
-  clientScopes?: Readonly<Record<string, readonly string[]>>;
-  /** `membershipKey(kind, name)` → names of the groups it joins. */
-  memberships?: Readonly<Record<string, readonly string[]>>;
-}
-
-export function keycloakObjectNames(
-  plan: IdentityPlan,
-  realm: string,
-  bootstrap?: KeycloakBootstrapPlan,
-): KeycloakObjectNames {
-  const clients: Record<string, readonly string[]> = Object.fromEntries(plan.clients.map((c) => [c.name, c.mappers]));
-  if (bootstrap) {
-    for (const c of [bootstrap.webClient, bootstrap.m2mClient]) clients[c.clientId] = c.mappers;
-  }
-  const created = plan.groups.filter((g) => g.action === "create");
-  return {
-    realm,
-    managesRealm: !!bootstrap,
-    // The bootstrap admin group last, as the bootstrap declares it.
-    groups: [...created.filter((g) => !g.bootstrap).map((g) => g.name), ...(bootstrap ? [bootstrap.adminGroup] : [])],
-    users: [
-      ...plan.users.filter((u) => u.action === "create").map((u) => u.signInName),
-      ...(bootstrap ? [bootstrap.adminUsername] : []),
-    ],
-    clients,
-    ...(bootstrap ? { clientScopes: { [bootstrap.clientScope.name]: bootstrap.clientScope.mappers } } : {}),
-    memberships: Object.fromEntries([
-      ...plan.users.map((u) => [membershipKey("user", u.signInName), u.groups] as const),
-      ...plan.clients.map((c) => [membershipKey("m2m", c.name), c.groups] as const),
-    ]),
-  };
-}
-
 /** The resource name of one Entra membership (a `GroupMember`): the key adoption imports it by. */
 export const entraMemberResourceName = (prefix: string, kind: "user" | "m2m", principal: string, group: string) =>
   `${prefix}-member-${kind === "user" ? "user" : "sp"}-${principal}-${group}`;

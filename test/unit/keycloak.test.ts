@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { derivePassword } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { checkRepository, keycloakBootstrapPlan, planIdentity, type AccessModel } from "../../lib";
+import { checkRepository, keycloakBootstrapPlan, planIdentity, type AccessModel, type DeclaredObject } from "../../lib";
 import { declaredKeycloakObjects, KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
 import { legacyPasswordUsersInState } from "../../components/identity";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
@@ -21,6 +21,27 @@ const FILES = {
     "username: bob\nemail: bob@example.com\nfirst_name: Bob\nlast_name: B\ngroups: [tools-users, registry-admins]\n",
   "m2m/bot.yaml": "name: agent-bot\ngroups: [tools-users]\ndescription: A bot\n",
 };
+
+/** The plan's list as names in Keycloak: groups, users, clients with their mappers, client scopes with theirs. */
+function namesIn(objects: readonly DeclaredObject[]) {
+  const of = (table: string) => objects.filter((o) => o.adopt?.table === table);
+  const mappersOn = (owner: string) => of("mappers").filter((o) => o.within?.owner === owner);
+  const withMappers = (owners: readonly string[]) =>
+    Object.fromEntries(owners.map((c) => [c, mappersOn(c).map((o) => o.within!.name)]));
+  const scopes = [
+    ...new Set(
+      of("mappers")
+        .filter((o) => o.name.startsWith("client-scope:"))
+        .map((o) => o.within!.owner),
+    ),
+  ];
+  return {
+    groups: of("groups").map((o) => o.name),
+    users: of("users").map((o) => o.name),
+    clients: withMappers(of("clients").map((o) => o.name)),
+    ...(scopes.length ? { clientScopes: withMappers(scopes) } : {}),
+  };
+}
 
 function model(files: Record<string, string>, bootstrap: boolean): AccessModel {
   const r = checkRepository(makeRepo(files), bootstrap ? { bootstrap: true } : { existingGroups: ["registry-admins"] });
@@ -289,7 +310,9 @@ describe("KeycloakAccess", () => {
         realm: "mcp-gateway",
         ...(bootstrap ? { bootstrap: { names } } : {}),
       };
-      const looked = declaredKeycloakObjects(args as Parameters<typeof declaredKeycloakObjects>[0]);
+      const looked = namesIn(
+        declaredKeycloakObjects(`adopt${bootstrap}`, args as Parameters<typeof declaredKeycloakObjects>[1]).objects,
+      );
       await declare(`adopt${bootstrap}`, m, bootstrap);
       const of = (type: string, field: string) =>
         declared
