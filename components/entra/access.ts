@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   checkEntraPlan,
   entraMemberResourceName,
-  entraObjectNames,
+  entraDeclaredObjects,
   type ClientPlan,
   type GroupPlan,
   type IdentityPlan,
@@ -42,9 +42,9 @@ export interface EntraAccessArgs {
   adoption?: EntraAdoption;
 }
 
-/** The Entra objects `EntraAccess` declares with this plan, by name (for adoption): the plan's names. */
+/** The Entra objects `EntraAccess` `name` declares with this plan (for adoption): the plan's list. */
 export function declaredEntraObjects(name: string, plan: IdentityPlan): DeclaredEntraObjects {
-  return entraObjectNames(plan, name);
+  return entraDeclaredObjects(plan, name);
 }
 
 export function entraTokenUrl(tenantId: string, base = "https://login.microsoftonline.com"): string {

@@ -183,39 +183,3 @@ export const membershipKey = (kind: "user" | "m2m", name: string): string => `${
 /** The resource name of one Entra membership (a `GroupMember`): the key adoption imports it by. */
 export const entraMemberResourceName = (prefix: string, kind: "user" | "m2m", principal: string, group: string) =>
   `${prefix}-member-${kind === "user" ? "user" : "sp"}-${principal}-${group}`;
-
-/** Every Entra object a plan declares, by its name in the tenant: what adoption looks for. */
-export interface EntraObjectNames {
-  /** Groups the stack creates: name → the Object ID its definition lists in group_mappings, if any. */
-  groups: Readonly<Record<string, string | undefined>>;
-  /** UPNs of users the stack creates. */
-  users: readonly string[];
-  /** UPNs of users looked up (their memberships may still be adopted). */
-  lookedUpUsers: readonly string[];
-  /** M2M account names (= application display names). */
-  clients: readonly string[];
-  /** One entry per GroupMember: its resource name, the principal (UPN or M2M name) and the group name. */
-  memberships: ReadonlyArray<{ resource: string; kind: "user" | "m2m"; principal: string; group: string }>;
-  /** Groups looked up, by name (memberships in them may be adopted). */
-  lookedUpGroups: readonly string[];
-}
-
-/** The Entra objects component `prefix` declares with this plan, by name (the bootstrap group is never adopted). */
-export function entraObjectNames(plan: IdentityPlan, prefix: string): EntraObjectNames {
-  const created = plan.groups.filter((g) => g.action === "create" && !g.bootstrap);
-  return {
-    groups: Object.fromEntries(created.map((g) => [g.name, g.objectId])),
-    lookedUpGroups: plan.groups.filter((g) => g.action === "lookUp").map((g) => g.name),
-    users: plan.users.filter((u) => u.action === "create").map((u) => u.signInName),
-    lookedUpUsers: plan.users.filter((u) => u.action === "lookUp").map((u) => u.signInName),
-    clients: plan.clients.map((c) => c.name),
-    memberships: [...plan.users, ...plan.clients].flatMap((p) =>
-      p.groups.map((group) => ({
-        resource: entraMemberResourceName(prefix, p.kind, p.name, group),
-        kind: p.kind,
-        principal: p.kind === "user" ? p.signInName : p.name,
-        group,
-      })),
-    ),
-  };
-}
