@@ -1,9 +1,10 @@
 /**
- * What adoption shares on every identity provider (components/keycloak/adoption.ts and identity-provider-adoption.ts,
- * components/entra/adoption.ts), over the objects the plan lists (lib/model/declared-objects.ts, with the type
- * tokens adoption reads in the state and the keys of its tables of import ids):
- * how the users whose password the identity provider keeps are found, and how adopted objects are counted. Each
- * adoption only adds how its identity provider is asked for ids.
+ * Adoption on every identity provider, over the plan's list of declared objects (lib/model/declared-objects.ts: each
+ * object's resource name, type token, name in the identity provider and import id format): the rule of when to ask
+ * (adoptWhatStateLacks), the one walk over the list (lackingIn, findLacking), the tables of import ids keyed by name
+ * derived from it, and the users whose password the identity provider keeps. Each identity provider's module
+ * (components/keycloak/adoption.ts and identity-provider-adoption.ts, components/entra/adoption.ts) only says, per
+ * type of object, how the state shows it and how the identity provider is asked for its id.
  */
 import type { StateResource } from "../clients/stack-state";
 import type { DeclaredObject } from "../lib";
