@@ -7,7 +7,7 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import {
   checkEntraPlan,
-  entraMemberResourceName,
+  RESOURCE_NAMES,
   entraDeclaredObjects,
   type ClientPlan,
   type GroupPlan,
@@ -18,6 +18,8 @@ import { declareIdentity, type IdentityAdapter, type Principal } from "../identi
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { ReplicationDelay } from "./replication-delay";
 import { NO_ENTRA_ADOPTION, type DeclaredEntraObjects, type EntraAdoption } from "./adoption";
+
+const EN = RESOURCE_NAMES.entra;
 
 export interface EntraAccessArgs {
   /** Users' UPNs and whether they are created or looked up are in the plan. */
@@ -74,12 +76,12 @@ interface EntraContext {
 /** The gateway application, managed: tokens for it carry security-group Object IDs in `groups`. */
 function gatewayApplication(name: string, displayName: string, child: { parent: pulumi.Resource }) {
   const app = new azuread.Application(
-    `${name}-gateway`,
+    EN.gateway(name),
     { displayName, signInAudience: "AzureADMyOrg", groupMembershipClaims: ["SecurityGroup"] },
     child,
   );
   new azuread.ApplicationIdentifierUri(
-    `${name}-gateway-uri`,
+    EN.gatewayUri(name),
     { applicationId: app.id, identifierUri: pulumi.interpolate`api://${app.clientId}` },
     child,
   );
@@ -88,8 +90,7 @@ function gatewayApplication(name: string, displayName: string, child: { parent: 
 
 function createGroup(ctx: EntraContext, group: GroupPlan): pulumi.Output<string> {
   return new azuread.Group(
-    // The bootstrap admin group keeps the name it has always had in the state.
-    group.bootstrap ? `${ctx.name}-${group.name}` : `${ctx.name}-group-${group.name}`,
+    group.bootstrap ? EN.bootstrapGroup(ctx.name, group.name) : EN.group(ctx.name, group.name),
     {
       displayName: group.name,
       ...(group.description ? { description: group.description } : {}),
@@ -103,7 +104,7 @@ function createGroup(ctx: EntraContext, group: GroupPlan): pulumi.Output<string>
 
 function createUser(ctx: EntraContext, user: UserPlan, password: pulumi.Output<string> | undefined) {
   return new azuread.User(
-    `${ctx.name}-user-${user.name}`,
+    EN.user(ctx.name, user.name),
     {
       userPrincipalName: user.signInName,
       displayName: `${user.firstName} ${user.lastName}`,
@@ -125,7 +126,7 @@ function createUser(ctx: EntraContext, user: UserPlan, password: pulumi.Output<s
 function m2mClient(ctx: EntraContext, account: ClientPlan): ReturnType<IdentityAdapter["client"]> {
   const { name, args, adoption, child } = ctx;
   const app = new azuread.Application(
-    `${name}-app-${account.name}`,
+    EN.application(name, account.name),
     {
       displayName: account.name,
       description: account.description,
@@ -135,14 +136,14 @@ function m2mClient(ctx: EntraContext, account: ClientPlan): ReturnType<IdentityA
     { ...child, import: adoption.applications[account.name] },
   );
   const sp = new azuread.ServicePrincipal(
-    `${name}-sp-${account.name}`,
+    EN.servicePrincipal(name, account.name),
     { clientId: app.clientId, accountEnabled: account.enabled },
     { ...child, import: adoption.servicePrincipals[account.name] },
   );
   // A rotation replaces the password; Pulumi creates the replacement before deleting the old one, so a
   // running agent keeps a valid secret until it reads the new output (no deleteBeforeReplace here).
   const password = new azuread.ApplicationPassword(
-    `${name}-secret-${account.name}`,
+    EN.secret(name, account.name),
     {
       applicationId: app.id,
       displayName: `${account.name}-secret`,
@@ -169,7 +170,7 @@ function replicationDelay(ctx: EntraContext, principals: readonly Principal[]): 
   const created = principals.filter((p) => p.created).map((p) => p.id);
   if (created.length > 0 && ctx.args.replicationDelaySeconds > 0) {
     ctx.delay = new ReplicationDelay(
-      `${ctx.name}-replication-delay`,
+      EN.replicationDelay(ctx.name),
       { seconds: ctx.args.replicationDelaySeconds, after: created },
       ctx.child,
     );
@@ -178,7 +179,7 @@ function replicationDelay(ctx: EntraContext, principals: readonly Principal[]): 
 
 function memberships(ctx: EntraContext, p: Principal, groupIds: pulumi.Output<string>[]): void {
   p.plan.groups.forEach((group, i) => {
-    const resource = entraMemberResourceName(ctx.name, p.plan.kind, p.plan.name, group);
+    const resource = EN.member(ctx.name, p.plan.kind, p.plan.name, group);
     new azuread.GroupMember(
       resource,
       { groupObjectId: groupIds[i]!, memberObjectId: p.id },

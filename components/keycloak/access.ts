@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   keycloakDeclaredObjects,
   keycloakRealmUrl,
+  RESOURCE_NAMES,
   membershipKey,
   type ClientPlan,
   type GroupPlan,
@@ -73,7 +74,7 @@ function createGroup(ctx: KeycloakContext, group: GroupPlan): pulumi.Output<stri
   if (group.bootstrap && ctx.bootstrap) return ctx.bootstrap.adminGroup.id;
   const importId = ctx.adoption.groups[group.name];
   return new keycloak.Group(
-    `${ctx.name}-group-${group.name}`,
+    RESOURCE_NAMES.keycloak.group(ctx.name, group.name),
     {
       realmId: ctx.realmId,
       name: group.name,
@@ -91,7 +92,7 @@ function createUser(
   password: pulumi.Output<string> | undefined,
 ): pulumi.Output<string> {
   return new keycloak.User(
-    `${ctx.name}-user-${user.name}`,
+    RESOURCE_NAMES.keycloak.user(ctx.name, user.name),
     {
       realmId: ctx.realmId,
       username: user.signInName,
@@ -110,7 +111,7 @@ function createUser(
 
 function m2mClient(ctx: KeycloakContext, account: ClientPlan): ReturnType<IdentityAdapter["client"]> {
   const client = serviceAccountClient(
-    `${ctx.name}-m2m-${account.name}`,
+    RESOURCE_NAMES.keycloak.m2m(ctx.name, account.name),
     {
       realmId: ctx.realmId,
       clientId: account.name,
@@ -136,7 +137,7 @@ function m2mClient(ctx: KeycloakContext, account: ClientPlan): ReturnType<Identi
 function memberships(ctx: KeycloakContext, p: Principal, groupIds: pulumi.Output<string>[]): void {
   const key = membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name);
   new keycloak.UserGroups(
-    `${ctx.name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
+    RESOURCE_NAMES.keycloak.memberships(ctx.name, p.plan.kind, p.plan.name),
     { realmId: ctx.realmId, userId: p.id, groupIds: inStoredOrderOutput(groupIds), exhaustive: true },
     { ...ctx.kc, import: ctx.adoption.userGroups?.[key] },
   );
@@ -171,7 +172,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
     const adoption = args.adoption ?? NO_ADOPTION;
     if (args.bootstrap) {
       this.bootstrap = new KeycloakBootstrap(
-        `${name}-bootstrap`,
+        RESOURCE_NAMES.keycloak.bootstrap(name),
         { realm: args.realm, ...args.bootstrap, adoption, hooks: args.hooks },
         child,
       );

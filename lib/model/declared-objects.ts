@@ -96,6 +96,49 @@ const MAPPERS: Readonly<Record<string, { type: string; suffix: string }>> = {
   [AUDIENCE_MAPPER]: { type: K.audienceMapper, suffix: "audience" },
 };
 
+type Kind = "user" | "m2m";
+
+/**
+ * Resource names, each after its component's name (`c`): the list's and the components' own, from one place. A
+ * mapper's is its owner's resource name (a client's) or its component's and scope's, then the mapper's short name.
+ */
+export const RESOURCE_NAMES = {
+  keycloak: {
+    group: (c: string, group: string) => `${c}-group-${group}`,
+    user: (c: string, user: string) => `${c}-user-${user}`,
+    m2m: (c: string, account: string) => `${c}-m2m-${account}`,
+    memberships: (c: string, kind: Kind, principal: string) => `${c}-${kind}-groups-${principal}`,
+    mapper: (owner: string, mapper: string) => `${owner}-${MAPPERS[mapper]!.suffix}`,
+    scopeMapper: (c: string, scope: string, mapper: string) => `${c}-${scope}-${MAPPERS[mapper]!.suffix}`,
+    bootstrap: (c: string) => `${c}-bootstrap`,
+    realm: (c: string) => `${c}-realm`,
+    webClient: (c: string) => `${c}-web`,
+    m2mClient: (c: string) => `${c}-m2m`,
+    adminGroup: (c: string, group: string) => `${c}-${group}`,
+    admin: (c: string) => `${c}-admin`,
+    adminGroups: (c: string) => `${c}-admin-groups`,
+    adminPassword: (c: string) => `${c}-admin-password`,
+    provider: (c: string, alias: string) => `${c}-${alias}`,
+    providerMapper: (c: string, alias: string, mapper: string) => `${c}-${alias}-mapper-${mapper}`,
+  },
+  entra: {
+    gateway: (c: string) => `${c}-gateway`,
+    gatewayUri: (c: string) => `${c}-gateway-uri`,
+    group: (c: string, group: string) => `${c}-group-${group}`,
+    // The bootstrap admin group keeps the name it has always had in the state.
+    bootstrapGroup: (c: string, group: string) => `${c}-${group}`,
+    user: (c: string, user: string) => `${c}-user-${user}`,
+    application: (c: string, account: string) => `${c}-app-${account}`,
+    servicePrincipal: (c: string, account: string) => `${c}-sp-${account}`,
+    secret: (c: string, account: string) => `${c}-secret-${account}`,
+    replicationDelay: (c: string) => `${c}-replication-delay`,
+    member: entraMemberResourceName,
+  },
+} as const;
+
+const KN = RESOURCE_NAMES.keycloak;
+const EN = RESOURCE_NAMES.entra;
+
 /** The initial-password secrets of component `prefix`: one seed, and the users' own passwords of earlier runs. */
 function passwordSecrets(prefix: string, users: readonly UserPlan[]): DeclaredObject[] {
   const secret = (resource: string): DeclaredObject => ({
@@ -119,7 +162,7 @@ function keycloakClient(resource: string, clientId: string, mappers: readonly st
       adopt: { table: "clients", lookup: "clientIds", importId: "{realm}/{clientUuid}" },
     },
     ...mappers.map((m): DeclaredObject => ({
-      resource: `${resource}-${MAPPERS[m]!.suffix}`,
+      resource: KN.mapper(resource, m),
       type: MAPPERS[m]!.type,
       name: ownedKey(clientId, m),
       within: { owner: clientId, name: m },
@@ -147,14 +190,14 @@ function keycloakBootstrapObjects(prefix: string, realm: string, b: KeycloakBoot
   const scope = b.clientScope.name;
   return [
     {
-      resource: `${prefix}-realm`,
+      resource: KN.realm(prefix),
       type: K.realm,
       name: realm,
       adopt: { table: "realm", lookup: "realmExists", importId: "{realm}" },
     },
-    ...keycloakClient(`${prefix}-web`, b.webClient.clientId, b.webClient.mappers),
+    ...keycloakClient(KN.webClient(prefix), b.webClient.clientId, b.webClient.mappers),
     ...b.clientScope.mappers.map((m): DeclaredObject => ({
-      resource: `${prefix}-${scope}-${MAPPERS[m]!.suffix}`,
+      resource: KN.scopeMapper(prefix, scope, m),
       type: MAPPERS[m]!.type,
       name: scopeMapperKey(scope, m),
       within: { owner: scope, name: m },
@@ -164,12 +207,12 @@ function keycloakBootstrapObjects(prefix: string, realm: string, b: KeycloakBoot
         importId: "{realm}/client-scope/{scopeId}/{mapperId}",
       },
     })),
-    ...keycloakClient(`${prefix}-m2m`, b.m2mClient.clientId, b.m2mClient.mappers),
-    keycloakGroup(`${prefix}-${b.adminGroup}`, b.adminGroup),
-    { resource: `${prefix}-admin-password`, type: RESOURCE_TYPES.generatedSecret, name: "admin", optional: true },
-    keycloakUser(`${prefix}-admin`, b.adminUsername),
+    ...keycloakClient(KN.m2mClient(prefix), b.m2mClient.clientId, b.m2mClient.mappers),
+    keycloakGroup(KN.adminGroup(prefix, b.adminGroup), b.adminGroup),
+    { resource: KN.adminPassword(prefix), type: RESOURCE_TYPES.generatedSecret, name: "admin", optional: true },
+    keycloakUser(KN.admin(prefix), b.adminUsername),
     // The admin's membership is the bootstrap's own: created, never adopted.
-    { resource: `${prefix}-admin-groups`, type: K.userGroups, name: b.adminUsername },
+    { resource: KN.adminGroups(prefix), type: K.userGroups, name: b.adminUsername },
   ];
 }
 
@@ -177,13 +220,13 @@ function keycloakBootstrapObjects(prefix: string, realm: string, b: KeycloakBoot
 export function keycloakProviderObjects(prefix: string, providers: readonly BrokeredProvider[]): DeclaredObject[] {
   return providers.flatMap((p): DeclaredObject[] => [
     {
-      resource: `${prefix}-${p.alias}`,
+      resource: KN.provider(prefix, p.alias),
       type: p.type === "oidc" ? K.oidcProvider : K.samlProvider,
       name: p.alias,
       adopt: { table: "providers", lookup: "identityProviders", importId: "{realm}/{alias}" },
     },
     ...p.mappers.map((m): DeclaredObject => ({
-      resource: `${prefix}-${p.alias}-mapper-${m.name}`,
+      resource: KN.providerMapper(prefix, p.alias, m.name),
       type: K.identityProviderMapper,
       name: ownedKey(p.alias, m.name),
       within: { owner: p.alias, name: m.name },
@@ -204,18 +247,16 @@ export function keycloakDeclaredObjects(
 ): DeclaredObject[] {
   const principals = [...plan.users, ...plan.clients];
   return [
-    ...(bootstrap ? keycloakBootstrapObjects(`${prefix}-bootstrap`, realm, bootstrap) : []),
+    ...(bootstrap ? keycloakBootstrapObjects(KN.bootstrap(prefix), realm, bootstrap) : []),
     // The bootstrap declares the registry's admin group itself.
     ...plan.groups
       .filter((g) => g.action === "create" && !(g.bootstrap && bootstrap))
-      .map((g) => keycloakGroup(`${prefix}-group-${g.name}`, g.name)),
+      .map((g) => keycloakGroup(KN.group(prefix, g.name), g.name)),
     ...passwordSecrets(prefix, plan.users),
-    ...plan.users
-      .filter((u) => u.action === "create")
-      .map((u) => keycloakUser(`${prefix}-user-${u.name}`, u.signInName)),
-    ...plan.clients.flatMap((c) => keycloakClient(`${prefix}-m2m-${c.name}`, c.name, c.mappers)),
+    ...plan.users.filter((u) => u.action === "create").map((u) => keycloakUser(KN.user(prefix, u.name), u.signInName)),
+    ...plan.clients.flatMap((c) => keycloakClient(KN.m2m(prefix, c.name), c.name, c.mappers)),
     ...principals.map((p): DeclaredObject => ({
-      resource: `${prefix}-${p.kind}-groups-${p.name}`,
+      resource: KN.memberships(prefix, p.kind, p.name),
       type: K.userGroups,
       name: membershipKey(p.kind, principalName(p)),
       member: { kind: p.kind, principal: principalName(p), groups: p.groups },
@@ -240,8 +281,8 @@ export function entraDeclaredObjects(
   return [
     ...(gateway.managed
       ? [
-          never(`${prefix}-gateway`, E.application, "gateway"),
-          never(`${prefix}-gateway-uri`, E.applicationIdentifierUri, "gateway"),
+          never(EN.gateway(prefix), E.application, "gateway"),
+          never(EN.gatewayUri(prefix), E.applicationIdentifierUri, "gateway"),
         ]
       : []),
     ...plan.groups
@@ -249,9 +290,9 @@ export function entraDeclaredObjects(
       .map((g): DeclaredObject =>
         // The bootstrap admin group keeps the name it has always had in the state, and is never adopted.
         g.bootstrap
-          ? never(`${prefix}-${g.name}`, E.group, g.name)
+          ? never(EN.bootstrapGroup(prefix, g.name), E.group, g.name)
           : {
-              resource: `${prefix}-group-${g.name}`,
+              resource: EN.group(prefix, g.name),
               type: E.group,
               name: g.name,
               ...(g.objectId ? { knownId: g.objectId } : {}),
@@ -262,20 +303,20 @@ export function entraDeclaredObjects(
     ...plan.users
       .filter((u) => u.action === "create")
       .map((u): DeclaredObject => ({
-        resource: `${prefix}-user-${u.name}`,
+        resource: EN.user(prefix, u.name),
         type: E.user,
         name: u.signInName,
         adopt: { table: "users", lookup: "userByUpn", importId: "/users/{userId}" },
       })),
     ...plan.clients.flatMap((c): DeclaredObject[] => [
       {
-        resource: `${prefix}-app-${c.name}`,
+        resource: EN.application(prefix, c.name),
         type: E.application,
         name: c.name,
         adopt: { table: "applications", lookup: "applicationsNamed", importId: "/applications/{applicationId}" },
       },
       {
-        resource: `${prefix}-sp-${c.name}`,
+        resource: EN.servicePrincipal(prefix, c.name),
         type: E.servicePrincipal,
         name: c.name,
         adopt: {
@@ -285,12 +326,12 @@ export function entraDeclaredObjects(
         },
       },
       // Entra never returns a secret's value: an adopted application gets a new secret.
-      never(`${prefix}-secret-${c.name}`, E.applicationPassword, `${c.name}-secret`),
+      never(EN.secret(prefix, c.name), E.applicationPassword, `${c.name}-secret`),
     ]),
-    never(`${prefix}-replication-delay`, RESOURCE_TYPES.replicationDelay, "replication-delay", true),
+    never(EN.replicationDelay(prefix), RESOURCE_TYPES.replicationDelay, "replication-delay", true),
     ...[...plan.users, ...plan.clients].flatMap((p) =>
       p.groups.map((group): DeclaredObject => {
-        const resource = entraMemberResourceName(prefix, p.kind, p.name, group);
+        const resource = EN.member(prefix, p.kind, p.name, group);
         const adopt = { table: "members", lookup: "memberIds", importId: "{groupId}/member/{principalId}" };
         const member = { kind: p.kind, principal: principalName(p), groups: [group] };
         return { resource, type: E.member, name: resource, adopt, member };
