@@ -157,7 +157,7 @@ async function keycloakAdoption(
     const state = await deps.readState();
     const providerAdoption = await findAdoptableProviders(providers, state, args.realm, connect);
     const access: KeycloakAccessArgs = { ...args, ...legacyPasswordsInState(state, "keycloak") };
-    access.adoption = await findAdoptable(declaredKeycloakObjects(access), state, connect);
+    access.adoption = await findAdoptable(declaredKeycloakObjects("keycloak", access), state, connect);
     return { access, providers: providerAdoption };
   } catch (e) {
     if (isMcpAccessError(e)) throw e;

@@ -1,42 +1,16 @@
 /**
- * What adoption shares on every identity provider (components/keycloak/adoption.ts and identity-provider-adoption.ts,
- * components/entra/adoption.ts): the resource types it reads in the state, the keys of its tables of import ids,
- * how the users whose password the identity provider keeps are found, and how adopted objects are counted. Each
- * adoption only adds how its identity provider is asked for ids.
+ * Adoption on every identity provider, over the plan's list of declared objects (lib/model/declared-objects.ts: each
+ * object's resource name, type token, name in the identity provider and import id format): the rule of when to ask
+ * (adoptWhatStateLacks), the one walk over the list (lackingIn, findLacking), the tables of import ids keyed by name
+ * derived from it, and the users whose password the identity provider keeps. Each identity provider's module
+ * (components/keycloak/adoption.ts and identity-provider-adoption.ts, components/entra/adoption.ts) only says, per
+ * type of object, how the state shows it and how the identity provider is asked for its id.
  */
 import type { StateResource } from "../clients/stack-state";
-
-/** The type tokens adoption reads in the state, for both identity providers and the stack's own secrets. */
-export const RESOURCE_TYPES = {
-  keycloak: {
-    realm: "keycloak:index/realm:Realm",
-    group: "keycloak:index/group:Group",
-    user: "keycloak:index/user:User",
-    client: "keycloak:openid/client:Client",
-    protocolMappers: [
-      "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
-      "keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper",
-    ],
-    identityProviders: [
-      "keycloak:oidc/identityProvider:IdentityProvider",
-      "keycloak:saml/identityProvider:IdentityProvider",
-    ],
-    identityProviderMapper: "keycloak:index/customIdentityProviderMapping:CustomIdentityProviderMapping",
-  },
-  entra: {
-    group: "azuread:index/group:Group",
-    user: "azuread:index/user:User",
-    application: "azuread:index/application:Application",
-    member: "azuread:index/groupMember:GroupMember",
-  },
-  generatedSecret: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
-} as const;
+import type { DeclaredObject } from "../lib";
 
 /** Import ids (each provider's import format) by the key a component looks its object up with. */
 export type ImportIds = Record<string, string>;
-
-/** The key of an object named within another: a mapper on its client or provider (`owner/name`). */
-export const ownedKey = (owner: string, name: string): string => `${owner}/${name}`;
 
 /** A resource's name: the last part of its URN. */
 export const urnName = (urn: string | undefined): string => (urn ?? "").split("::").pop() ?? "";
@@ -86,4 +60,60 @@ export async function adoptWhatStateLacks<Lacking, Source, Adoption>(
   if (lacking === undefined) return unasked;
   const source = await steps.connect();
   return source === undefined ? unasked : steps.adopt(source, lacking, unasked);
+}
+
+/**
+ * One identity provider's answers per type of object, by the `lookup` the plan names for the type: whether the state
+ * holds a declared object (`Held`), and its import id in the identity provider, undefined when it holds none (`Find`).
+ */
+export type Held = Readonly<Record<string, (object: DeclaredObject) => boolean>>;
+export type Find = Readonly<Record<string, (object: DeclaredObject) => Promise<string | undefined>>>;
+
+/** Import ids by resource name: what one walk over the plan's list found. */
+export type Found = ReadonlyMap<string, string>;
+
+function byLookup<F>(table: Readonly<Record<string, F>>, object: DeclaredObject): F {
+  const f = table[object.adopt!.lookup];
+  if (!f) throw new Error(`no lookup "${object.adopt!.lookup}" for ${object.type} ${object.resource}`);
+  return f;
+}
+
+/** The adoptable objects of the plan's list that the state lacks, in the list's order. */
+export function lackingIn(objects: readonly DeclaredObject[], held: Held): DeclaredObject[] {
+  return objects.filter((o) => o.adopt && !byLookup(held, o)(o));
+}
+
+/** The one walk: each object the state lacks is looked for with its type's lookup, in the list's order. */
+export async function findLacking(lacking: readonly DeclaredObject[], find: Find): Promise<Found> {
+  const found = new Map<string, string>();
+  for (const o of lacking) {
+    const id = await byLookup(find, o)(o);
+    if (id !== undefined) found.set(o.resource, id);
+  }
+  return found;
+}
+
+/** The import ids of one adoption table, keyed by name in the identity provider (what the components read). */
+export function importIdsOf(objects: readonly DeclaredObject[], found: Found, table: string): ImportIds {
+  return Object.fromEntries(
+    objects
+      .filter((o) => o.adopt?.table === table && found.has(o.resource))
+      .map((o) => [o.name, found.get(o.resource)!]),
+  );
+}
+
+/** An answer asked once: the first object that needs it asks, the others read the same answer. */
+export function askOnce<V>(ask: () => Promise<V>): () => Promise<V> {
+  let answer: Promise<V> | undefined;
+  return () => (answer ??= ask());
+}
+
+/** An answer per key, each asked once. */
+export function memo<K, V>(ask: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const answers = new Map<K, Promise<V>>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = ask(key)));
+    return answer;
+  };
 }

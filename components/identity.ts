@@ -4,12 +4,20 @@
  * an adapter that knows one provider's resources. A third identity provider is one more adapter.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientPlan, GroupPlan, IdentityPlan, UserPlan } from "../lib";
+import {
+  legacyPasswordResourceName,
+  passwordSeedName,
+  RESOURCE_TYPES,
+  type ClientPlan,
+  type GroupPlan,
+  type IdentityPlan,
+  type UserPlan,
+} from "../lib";
 import { initialPassword, type AccessOutputs, type M2MCredentialsOutput } from "./outputs";
 import { GeneratedSecret } from "./secrets/generated";
-import { LEGACY_SEED_LENGTH, PasswordSeed } from "./secrets/derived";
+import { PasswordSeed } from "./secrets/derived";
 import type { StateResource } from "../clients/stack-state";
-import { RESOURCE_TYPES, urnName } from "./adoption";
+import { urnName } from "./adoption";
 
 export interface Principal {
   plan: UserPlan | ClientPlan;
@@ -45,24 +53,9 @@ export interface DeclareOptions {
    * found in the state: they keep it, so their exported password stays the one the identity provider holds.
    */
   legacyPasswordUsers?: ReadonlySet<string>;
-  /** The state holds a password seed an earlier version made (derivation v1, see derivePasswordV1). */
-  legacyPasswordSeed?: boolean;
 }
-
-/** The resource name of a user's own generated password (before the stack's seed); kept for those users. */
-export const legacyPasswordResourceName = (prefix: string, user: string): string => `${prefix}-password-${user}`;
 
 const GENERATED_SECRET_TYPE = RESOURCE_TYPES.generatedSecret;
-
-/** Whether the state holds component `prefix`'s password seed as an earlier version made it (48 characters). */
-export function legacyPasswordSeedInState(state: readonly StateResource[] | undefined, prefix: string): boolean {
-  const name = `::${passwordSeedName(prefix)}`;
-  return (state ?? []).some(
-    (r) => r.type === GENERATED_SECRET_TYPE && r.urn?.endsWith(name) && r.outputs.length === LEGACY_SEED_LENGTH,
-  );
-}
-
-export const passwordSeedName = (prefix: string): string => `${prefix}-initial-password-seed`;
 
 /** The users of component `prefix` that have their own generated password in the state. */
 export function legacyPasswordUsersInState(state: readonly StateResource[] | undefined, prefix: string): Set<string> {
@@ -79,11 +72,8 @@ export function legacyPasswordUsersInState(state: readonly StateResource[] | und
 export function legacyPasswordsInState(
   state: readonly StateResource[] | undefined,
   prefix: string,
-): Pick<DeclareOptions, "legacyPasswordUsers" | "legacyPasswordSeed"> {
-  return {
-    legacyPasswordUsers: legacyPasswordUsersInState(state, prefix),
-    legacyPasswordSeed: legacyPasswordSeedInState(state, prefix),
-  };
+): Pick<DeclareOptions, "legacyPasswordUsers"> {
+  return { legacyPasswordUsers: legacyPasswordUsersInState(state, prefix) };
 }
 
 export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, opts: DeclareOptions): AccessOutputs {
@@ -111,11 +101,7 @@ export function declareIdentity(plan: IdentityPlan, adapter: IdentityAdapter, op
     // One seed per stack generates every password (created only when a user needs it).
     const generated = opts.legacyPasswordUsers?.has(user.name)
       ? new GeneratedSecret(legacyPasswordResourceName(opts.name, user.name), 24, { parent: opts.parent }).value
-      : (seed ??= new PasswordSeed(
-          passwordSeedName(opts.name),
-          { parent: opts.parent },
-          opts.legacyPasswordSeed,
-        )).passwordFor(user.name);
+      : (seed ??= new PasswordSeed(passwordSeedName(opts.name), { parent: opts.parent })).passwordFor(user.name);
     const password = initialPassword(configured, user.name, generated);
     const id = adapter.createUser(user, password.value);
     out.users[user.name] = { id, initialPassword: password.exported };

@@ -175,6 +175,7 @@ export { REPO_CONFIG_FILE } from "./settings/repository";
 export { readStackFile } from "./settings/stack-file";
 export * from "./settings/stack-outputs";
 export * from "./model/identity-plan";
+export * from "./model/declared-objects";
 export * from "./import/definitions";
 export * from "./registry/rate-limits";
 export {

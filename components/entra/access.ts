@@ -7,8 +7,8 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import {
   checkEntraPlan,
-  entraMemberResourceName,
-  entraObjectNames,
+  RESOURCE_NAMES,
+  entraDeclaredObjects,
   type ClientPlan,
   type GroupPlan,
   type IdentityPlan,
@@ -20,14 +20,14 @@ import { ReplicationDelay } from "./replication-delay";
 import { NO_ENTRA_ADOPTION, type DeclaredEntraObjects, type EntraAdoption } from "./adoption";
 import { baseUrl } from "../../lib";
 
+const EN = RESOURCE_NAMES.entra;
+
 export interface EntraAccessArgs {
   /** Users' UPNs and whether they are created or looked up are in the plan. */
   plan: IdentityPlan;
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
   /** Users that keep the initial password an earlier version generated for them alone (see declareIdentity). */
   legacyPasswordUsers?: ReadonlySet<string>;
-  /** The state holds a password seed an earlier version made (see PasswordSeed). */
-  legacyPasswordSeed?: boolean;
   /**
    * The gateway application: its client id (M2M tokens are requested for `api://<id>/.default`), or managed by
    * this component (groups claim: security groups).
@@ -45,9 +45,9 @@ export interface EntraAccessArgs {
   adoption?: EntraAdoption;
 }
 
-/** The Entra objects `EntraAccess` declares with this plan, by name (for adoption): the plan's names. */
+/** The Entra objects `EntraAccess` `name` declares with this plan (for adoption): the plan's list. */
 export function declaredEntraObjects(name: string, plan: IdentityPlan): DeclaredEntraObjects {
-  return entraObjectNames(plan, name);
+  return entraDeclaredObjects(plan, name);
 }
 
 export function entraTokenUrl(tenantId: string, base = "https://login.microsoftonline.com"): string {
@@ -77,12 +77,12 @@ interface EntraContext {
 /** The gateway application, managed: tokens for it carry security-group Object IDs in `groups`. */
 function gatewayApplication(name: string, displayName: string, child: { parent: pulumi.Resource }) {
   const app = new azuread.Application(
-    `${name}-gateway`,
+    EN.gateway(name),
     { displayName, signInAudience: "AzureADMyOrg", groupMembershipClaims: ["SecurityGroup"] },
     child,
   );
   new azuread.ApplicationIdentifierUri(
-    `${name}-gateway-uri`,
+    EN.gatewayUri(name),
     { applicationId: app.id, identifierUri: pulumi.interpolate`api://${app.clientId}` },
     child,
   );
@@ -91,8 +91,7 @@ function gatewayApplication(name: string, displayName: string, child: { parent: 
 
 function createGroup(ctx: EntraContext, group: GroupPlan): pulumi.Output<string> {
   return new azuread.Group(
-    // The bootstrap admin group keeps the name it has always had in the state.
-    group.bootstrap ? `${ctx.name}-${group.name}` : `${ctx.name}-group-${group.name}`,
+    group.bootstrap ? EN.bootstrapGroup(ctx.name, group.name) : EN.group(ctx.name, group.name),
     {
       displayName: group.name,
       ...(group.description ? { description: group.description } : {}),
@@ -106,7 +105,7 @@ function createGroup(ctx: EntraContext, group: GroupPlan): pulumi.Output<string>
 
 function createUser(ctx: EntraContext, user: UserPlan, password: pulumi.Output<string> | undefined) {
   return new azuread.User(
-    `${ctx.name}-user-${user.name}`,
+    EN.user(ctx.name, user.name),
     {
       userPrincipalName: user.signInName,
       displayName: `${user.firstName} ${user.lastName}`,
@@ -128,7 +127,7 @@ function createUser(ctx: EntraContext, user: UserPlan, password: pulumi.Output<s
 function m2mClient(ctx: EntraContext, account: ClientPlan): ReturnType<IdentityAdapter["client"]> {
   const { name, args, adoption, child } = ctx;
   const app = new azuread.Application(
-    `${name}-app-${account.name}`,
+    EN.application(name, account.name),
     {
       displayName: account.name,
       description: account.description,
@@ -138,14 +137,14 @@ function m2mClient(ctx: EntraContext, account: ClientPlan): ReturnType<IdentityA
     { ...child, import: adoption.applications[account.name] },
   );
   const sp = new azuread.ServicePrincipal(
-    `${name}-sp-${account.name}`,
+    EN.servicePrincipal(name, account.name),
     { clientId: app.clientId, accountEnabled: account.enabled },
     { ...child, import: adoption.servicePrincipals[account.name] },
   );
   // A rotation replaces the password; Pulumi creates the replacement before deleting the old one, so a
   // running agent keeps a valid secret until it reads the new output (no deleteBeforeReplace here).
   const password = new azuread.ApplicationPassword(
-    `${name}-secret-${account.name}`,
+    EN.secret(name, account.name),
     {
       applicationId: app.id,
       displayName: `${account.name}-secret`,
@@ -172,7 +171,7 @@ function replicationDelay(ctx: EntraContext, principals: readonly Principal[]): 
   const created = principals.filter((p) => p.created).map((p) => p.id);
   if (created.length > 0 && ctx.args.replicationDelaySeconds > 0) {
     ctx.delay = new ReplicationDelay(
-      `${ctx.name}-replication-delay`,
+      EN.replicationDelay(ctx.name),
       { seconds: ctx.args.replicationDelaySeconds, after: created },
       ctx.child,
     );
@@ -181,7 +180,7 @@ function replicationDelay(ctx: EntraContext, principals: readonly Principal[]): 
 
 function memberships(ctx: EntraContext, p: Principal, groupIds: pulumi.Output<string>[]): void {
   p.plan.groups.forEach((group, i) => {
-    const resource = entraMemberResourceName(ctx.name, p.plan.kind, p.plan.name, group);
+    const resource = EN.member(ctx.name, p.plan.kind, p.plan.name, group);
     new azuread.GroupMember(
       resource,
       { groupObjectId: groupIds[i]!, memberObjectId: p.id },
@@ -250,7 +249,6 @@ export class EntraAccess extends pulumi.ComponentResource implements IdentityAcc
       initialPasswords: args.initialPasswords,
       keepPasswords: new Set(ctx.adoption.keepPasswords),
       legacyPasswordUsers: args.legacyPasswordUsers,
-      legacyPasswordSeed: args.legacyPasswordSeed,
     });
     this.m2m = out.m2m;
     this.groups = out.groups;

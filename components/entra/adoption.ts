@@ -8,18 +8,24 @@
  */
 import type { StateResource } from "../../clients/stack-state";
 import type { EntraDirectory } from "../../clients/graph";
-import { membershipKey, PlanError, type EntraObjectNames } from "../../lib";
+import { PlanError, RESOURCE_TYPES, type DeclaredObject } from "../../lib";
 import {
   adoptWhatStateLacks,
+  findLacking,
   importCount,
+  importIdsOf,
+  lackingIn,
+  memo,
   passwordlessUsers,
-  RESOURCE_TYPES,
   urnName,
+  type Find,
+  type Found,
+  type Held,
   type ImportIds,
 } from "../adoption";
 
-/** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `entraObjectNames`). */
-export type DeclaredEntraObjects = EntraObjectNames;
+/** What the program will declare: the plan's list (lib/model/declared-objects.ts `entraDeclaredObjects`). */
+export type DeclaredEntraObjects = readonly DeclaredObject[];
 
 export interface EntraAdoption {
   groups: ImportIds;
@@ -47,23 +53,71 @@ export function entraAdoptedCount(a: EntraAdoption): number {
   return importCount(a.groups, a.users, a.applications, a.servicePrincipals, a.members);
 }
 
-/** What the state lacks: the objects and memberships to look for in the tenant. */
-interface Wanted {
-  groups: string[];
-  users: string[];
-  clients: string[];
-  members: DeclaredEntraObjects["memberships"][number][];
-}
-
-function wantedFrom(declared: DeclaredEntraObjects, state: readonly StateResource[]): Wanted {
-  const inState = (type: string, key: string, value: string) =>
-    state.some((r) => r.type === type && r.outputs[key] === value);
+/** Whether the state holds a declared object, per type (a service principal is held with its application). */
+function heldIn(state: readonly StateResource[]): Held {
+  const named = (type: string, key: string) =>
+    new Set(state.filter((r) => r.type === type).map((r) => String(r.outputs[key])));
+  const groups = named(T.group, "displayName");
+  const users = named(T.user, "userPrincipalName");
+  const apps = named(T.application, "displayName");
   const members = new Set(state.filter((r) => r.type === T.member).map((r) => urnName(r.urn)));
   return {
-    groups: Object.keys(declared.groups).filter((g) => !inState(T.group, "displayName", g)),
-    users: declared.users.filter((u) => !inState(T.user, "userPrincipalName", u)),
-    clients: declared.clients.filter((c) => !inState(T.application, "displayName", c)),
-    members: declared.memberships.filter((m) => !members.has(m.resource)),
+    groupByIdOrName: (o) => groups.has(o.name),
+    userByUpn: (o) => users.has(o.name),
+    applicationsNamed: (o) => apps.has(o.name),
+    servicePrincipalOf: (o) => apps.has(o.name),
+    memberIds: (o) => members.has(o.resource),
+  };
+}
+
+/** The one object of a name, or none; several are a plan error that names what to do. */
+function theOne<T>(found: readonly T[], several: string): T | undefined {
+  if (found.length > 1) throw new PlanError(several);
+  return found[0];
+}
+
+/**
+ * Graph's lookups per type, each object asked once: a group by the Object ID its definition lists, else by display
+ * name; a user by UPN; an application by display name and its service principal by the application's id; a
+ * membership by both its ends (looked-up groups and users included) and the group's members.
+ */
+function findIn(dir: EntraDirectory, objects: readonly DeclaredObject[]): Find {
+  const knownIds = new Map(objects.filter((o) => o.knownId).map((o) => [o.name, o.knownId!]));
+  const groupId = memo(async (name: string) => {
+    const listed = knownIds.get(name);
+    const found = listed ? await dir.groupById(listed) : undefined;
+    const candidates = found ? [found] : await dir.groupsNamed(name);
+    const several =
+      `Entra has ${candidates.length} security groups named "${name}" ` +
+      `(${candidates.map((c) => c.id).join(", ")}): add the right one's Object ID to ` +
+      `group_mappings in its group file, so this stack adopts that one`;
+    return theOne(candidates, several)?.id;
+  });
+  const userId = memo(async (upn: string) => (await dir.userByUpn(upn))?.id);
+  const app = memo(async (name: string) => {
+    const apps = await dir.applicationsNamed(name);
+    const several =
+      `Entra has ${apps.length} applications named "${name}": rename the extra ones, so this ` +
+      `stack adopts the right one`;
+    return theOne(apps, several);
+  });
+  const sp = memo(async (name: string) => {
+    const a = await app(name);
+    return a ? dir.servicePrincipalOf(a.appId) : undefined;
+  });
+  const members = memo((gid: string) => dir.memberIds(gid));
+  const at = (path: string, id: string | undefined) => (id === undefined ? undefined : `/${path}/${id}`);
+  return {
+    groupByIdOrName: async (o) => at("groups", await groupId(o.name)),
+    userByUpn: async (o) => at("users", await userId(o.name)),
+    applicationsNamed: async (o) => at("applications", (await app(o.name))?.id),
+    servicePrincipalOf: async (o) => at("servicePrincipals", (await sp(o.name))?.id),
+    // A membership is adopted when both ends are known and the tenant already has it.
+    memberIds: async ({ member }) => {
+      const gid = await groupId(member!.groups[0]!);
+      const pid = member!.kind === "user" ? await userId(member!.principal) : (await sp(member!.principal))?.id;
+      return gid && pid && (await members(gid)).has(pid) ? `${gid}/member/${pid}` : undefined;
+    },
   };
 }
 
@@ -76,130 +130,25 @@ export function findEntraAdoptable(
     nothing: NO_ENTRA_ADOPTION,
     fromState: (s) => {
       const kept = passwordlessUsers(s, T.user, { name: "userPrincipalName", password: "password" });
-      const want = wantedFrom(declared, s);
-      const lacks = want.groups.length || want.users.length || want.clients.length || want.members.length;
-      return { lacking: lacks ? want : undefined, unasked: { ...NO_ENTRA_ADOPTION, keepPasswords: kept } };
+      const lacking = lackingIn(declared, heldIn(s));
+      return { lacking: lacking.length ? lacking : undefined, unasked: { ...NO_ENTRA_ADOPTION, keepPasswords: kept } };
     },
     connect,
-    adopt: (dir, want, unasked) => adoptFromTenant(dir, declared, want, unasked.keepPasswords),
+    adopt: async (dir, lacking, unasked) =>
+      adoptionOf(declared, await findLacking(lacking, findIn(dir, declared)), unasked.keepPasswords),
   });
 }
 
-async function adoptFromTenant(
-  dir: EntraDirectory,
-  declared: DeclaredEntraObjects,
-  want: Wanted,
-  kept: readonly string[],
-): Promise<EntraAdoption> {
-  const a: EntraAdoption = {
-    groups: {},
-    users: {},
-    applications: {},
-    servicePrincipals: {},
-    members: {},
-    keepPasswords: [...kept],
+/** The adoption's tables, keyed by name in the tenant, from what the walk found. */
+function adoptionOf(declared: DeclaredEntraObjects, found: Found, kept: readonly string[]): EntraAdoption {
+  const table = (name: string) => importIdsOf(declared, found, name);
+  const users = table("users");
+  return {
+    groups: table("groups"),
+    users,
+    applications: table("applications"),
+    servicePrincipals: table("servicePrincipals"),
+    members: table("members"),
+    keepPasswords: [...kept, ...Object.keys(users)],
   };
-  // Only what is missing is looked up in Graph: the missing objects, and the two ends of each missing membership.
-  const neededPrincipals = new Set([
-    ...want.users.map((u) => membershipKey("user", u)),
-    ...want.clients.map((c) => membershipKey("m2m", c)),
-    ...want.members.map((m) => membershipKey(m.kind, m.principal)),
-  ]);
-  const groupIds = await adoptGroups(dir, declared, want, a);
-  const principalIds = new Map<string, string>();
-  await adoptUsers(dir, declared, want, neededPrincipals, principalIds, a);
-  await adoptClients(dir, declared, want, neededPrincipals, principalIds, a);
-  await adoptMembers(dir, want, groupIds, principalIds, a);
-  return a;
-}
-
-/** The groups missing from the state and those missing memberships name: name → Object ID. */
-async function adoptGroups(
-  dir: EntraDirectory,
-  declared: DeclaredEntraObjects,
-  want: Wanted,
-  a: EntraAdoption,
-): Promise<Map<string, string>> {
-  const needed = new Set([...want.groups, ...want.members.map((m) => m.group)]);
-  const groupIds = new Map<string, string>();
-  for (const name of [...Object.keys(declared.groups), ...declared.lookedUpGroups].filter((g) => needed.has(g))) {
-    const listed = declared.groups[name];
-    const found = listed ? await dir.groupById(listed) : undefined;
-    const candidates = found ? [found] : await dir.groupsNamed(name);
-    if (candidates.length > 1) {
-      throw new PlanError(
-        `Entra has ${candidates.length} security groups named "${name}" ` +
-          `(${candidates.map((c) => c.id).join(", ")}): add the right one's Object ID to ` +
-          `group_mappings in its group file, so this stack adopts that one`,
-      );
-    }
-    if (!candidates[0]) continue;
-    groupIds.set(name, candidates[0].id);
-    if (want.groups.includes(name)) a.groups[name] = `/groups/${candidates[0].id}`;
-  }
-  return groupIds;
-}
-
-async function adoptUsers(
-  dir: EntraDirectory,
-  declared: DeclaredEntraObjects,
-  want: Wanted,
-  needed: ReadonlySet<string>,
-  principalIds: Map<string, string>,
-  a: EntraAdoption,
-): Promise<void> {
-  for (const upn of [...declared.users, ...declared.lookedUpUsers].filter((u) =>
-    needed.has(membershipKey("user", u)),
-  )) {
-    const u = await dir.userByUpn(upn);
-    if (!u) continue;
-    principalIds.set(membershipKey("user", upn), u.id);
-    if (want.users.includes(upn)) {
-      a.users[upn] = `/users/${u.id}`;
-      a.keepPasswords.push(upn);
-    }
-  }
-}
-
-async function adoptClients(
-  dir: EntraDirectory,
-  declared: DeclaredEntraObjects,
-  want: Wanted,
-  needed: ReadonlySet<string>,
-  principalIds: Map<string, string>,
-  a: EntraAdoption,
-): Promise<void> {
-  for (const name of declared.clients.filter((c) => needed.has(membershipKey("m2m", c)))) {
-    const apps = await dir.applicationsNamed(name);
-    if (apps.length > 1)
-      throw new PlanError(
-        `Entra has ${apps.length} applications named "${name}": rename the extra ones, so this ` +
-          `stack adopts the right one`,
-      );
-    const app = apps[0];
-    if (!app) continue;
-    const sp = await dir.servicePrincipalOf(app.appId);
-    if (sp) principalIds.set(membershipKey("m2m", name), sp.id);
-    if (!want.clients.includes(name)) continue;
-    a.applications[name] = `/applications/${app.id}`;
-    if (sp) a.servicePrincipals[name] = `/servicePrincipals/${sp.id}`;
-  }
-}
-
-/** A membership is adopted when both ends are known and the tenant already has it. */
-async function adoptMembers(
-  dir: EntraDirectory,
-  want: Wanted,
-  groupIds: ReadonlyMap<string, string>,
-  principalIds: ReadonlyMap<string, string>,
-  a: EntraAdoption,
-): Promise<void> {
-  const membersOf = new Map<string, Set<string>>();
-  for (const m of want.members) {
-    const gid = groupIds.get(m.group);
-    const pid = principalIds.get(membershipKey(m.kind, m.principal));
-    if (!gid || !pid) continue;
-    if (!membersOf.has(gid)) membersOf.set(gid, await dir.memberIds(gid));
-    if (membersOf.get(gid)!.has(pid)) a.members[m.resource] = `${gid}/member/${pid}`;
-  }
 }

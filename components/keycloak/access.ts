@@ -6,8 +6,9 @@
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  keycloakObjectNames,
+  keycloakDeclaredObjects,
   keycloakRealmUrl,
+  RESOURCE_NAMES,
   membershipKey,
   type ClientPlan,
   type GroupPlan,
@@ -31,8 +32,6 @@ export interface KeycloakAccessArgs {
   initialPasswords?: pulumi.Output<Record<string, string> | undefined>;
   /** Users that keep the initial password an earlier version generated for them alone (see declareIdentity). */
   legacyPasswordUsers?: ReadonlySet<string>;
-  /** The state holds a password seed an earlier version made (see PasswordSeed). */
-  legacyPasswordSeed?: boolean;
   /** Present when the stack manages the bootstrap. */
   bootstrap?: Omit<KeycloakBootstrapArgs, "realm" | "adoption">;
   /** Objects that exist in Keycloak but not in the state: imported instead of created. */
@@ -45,12 +44,13 @@ export function tokenUrl(keycloakUrl: string, realm: string): string {
   return `${keycloakRealmUrl(keycloakUrl, realm)}/protocol/openid-connect/token`;
 }
 
-/** The Keycloak objects `KeycloakAccess` declares with these arguments, by name (for adoption): the plan's names. */
+/** The Keycloak objects `KeycloakAccess` `name` declares with these arguments (for adoption): the plan's list. */
 export function declaredKeycloakObjects(
+  name: string,
   args: Pick<KeycloakAccessArgs, "plan" | "realm" | "bootstrap" | "legacyPasswordUsers">,
 ): DeclaredKeycloakObjects {
-  const names = keycloakObjectNames(args.plan, args.realm, args.bootstrap?.names);
-  return { ...names, legacyPasswordUsers: args.legacyPasswordUsers };
+  const objects = keycloakDeclaredObjects(args.plan, name, args.realm, args.bootstrap?.names);
+  return { realm: args.realm, objects, legacyPasswordUsers: args.legacyPasswordUsers };
 }
 
 /** What every Keycloak object of one KeycloakAccess shares. */
@@ -75,7 +75,7 @@ function createGroup(ctx: KeycloakContext, group: GroupPlan): pulumi.Output<stri
   if (group.bootstrap && ctx.bootstrap) return ctx.bootstrap.adminGroup.id;
   const importId = ctx.adoption.groups[group.name];
   return new keycloak.Group(
-    `${ctx.name}-group-${group.name}`,
+    RESOURCE_NAMES.keycloak.group(ctx.name, group.name),
     {
       realmId: ctx.realmId,
       name: group.name,
@@ -93,7 +93,7 @@ function createUser(
   password: pulumi.Output<string> | undefined,
 ): pulumi.Output<string> {
   return new keycloak.User(
-    `${ctx.name}-user-${user.name}`,
+    RESOURCE_NAMES.keycloak.user(ctx.name, user.name),
     {
       realmId: ctx.realmId,
       username: user.signInName,
@@ -112,7 +112,7 @@ function createUser(
 
 function m2mClient(ctx: KeycloakContext, account: ClientPlan): ReturnType<IdentityAdapter["client"]> {
   const client = serviceAccountClient(
-    `${ctx.name}-m2m-${account.name}`,
+    RESOURCE_NAMES.keycloak.m2m(ctx.name, account.name),
     {
       realmId: ctx.realmId,
       clientId: account.name,
@@ -138,7 +138,7 @@ function m2mClient(ctx: KeycloakContext, account: ClientPlan): ReturnType<Identi
 function memberships(ctx: KeycloakContext, p: Principal, groupIds: pulumi.Output<string>[]): void {
   const key = membershipKey(p.plan.kind, p.plan.kind === "user" ? p.plan.signInName : p.plan.name);
   new keycloak.UserGroups(
-    `${ctx.name}-${p.plan.kind === "user" ? "user" : "m2m"}-groups-${p.plan.name}`,
+    RESOURCE_NAMES.keycloak.memberships(ctx.name, p.plan.kind, p.plan.name),
     { realmId: ctx.realmId, userId: p.id, groupIds: inStoredOrderOutput(groupIds), exhaustive: true },
     { ...ctx.kc, import: ctx.adoption.userGroups?.[key] },
   );
@@ -173,7 +173,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
     const adoption = args.adoption ?? NO_ADOPTION;
     if (args.bootstrap) {
       this.bootstrap = new KeycloakBootstrap(
-        `${name}-bootstrap`,
+        RESOURCE_NAMES.keycloak.bootstrap(name),
         { realm: args.realm, ...args.bootstrap, adoption, hooks: args.hooks },
         child,
       );
@@ -199,7 +199,6 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       initialPasswords: args.initialPasswords,
       keepPasswords: new Set(adoption.keepPasswords ?? []),
       legacyPasswordUsers: args.legacyPasswordUsers,
-      legacyPasswordSeed: args.legacyPasswordSeed,
     });
     this.issuers = [keycloakRealmUrl(args.keycloakUrl, args.realm)];
     this.m2m = out.m2m;

@@ -7,18 +7,26 @@
  */
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
-import { membershipKey, type KeycloakObjectNames } from "../../lib";
+import { ownedKey, RESOURCE_TYPES, type DeclaredObject } from "../../lib";
 import {
   adoptWhatStateLacks,
+  askOnce,
+  findLacking,
   importCount,
-  ownedKey,
+  importIdsOf,
+  lackingIn,
+  memo,
   passwordlessUsers,
-  RESOURCE_TYPES,
+  type Find,
+  type Found,
+  type Held,
   type ImportIds,
 } from "../adoption";
 
-/** What the program will declare, by name: the plan's names (lib/model/identity-plan.ts `keycloakObjectNames`). */
-export interface DeclaredKeycloakObjects extends KeycloakObjectNames {
+/** What the program will declare: the plan's list (lib/model/declared-objects.ts `keycloakDeclaredObjects`). */
+export interface DeclaredKeycloakObjects {
+  realm: string;
+  objects: readonly DeclaredObject[];
   /** Users whose own generated password an earlier run left in the state (components/identity.ts). */
   legacyPasswordUsers?: ReadonlySet<string>;
 }
@@ -55,13 +63,8 @@ function passwordlessInState(state: readonly StateResource[], realm: string): st
 /** The key of a mapper on a client. */
 export const mapperKey: (clientId: string, mapper: string) => string = ownedKey;
 
-/**
- * The adoption key of a mapper on a client scope. The state records a scope mapper's scope by id only, and the
- * program declares mappers on one scope (`basic`), so the key is the scope's name and the mapper's.
- */
-export const scopeMapperKey = (scope: string, mapper: string): string => `client-scope:${scope}/${mapper}`;
-
 const T = RESOURCE_TYPES.keycloak;
+const PROTOCOL_MAPPERS: readonly string[] = [T.groupsMapper, T.audienceMapper];
 
 interface Managed {
   realm: boolean;
@@ -95,7 +98,7 @@ export function managedInState(state: readonly StateResource[], realm: string): 
       byUuid.set(r.id, String(o.clientId));
     }
   }
-  for (const r of inRealm.filter((x) => (T.protocolMappers as readonly string[]).includes(x.type))) {
+  for (const r of inRealm.filter((x) => PROTOCOL_MAPPERS.includes(x.type))) {
     if (r.outputs.clientScopeId) m.scopeMappers.add(String(r.outputs.name));
     const clientId = byUuid.get(String(r.outputs.clientId));
     if (clientId) m.mappers.add(mapperKey(clientId, String(r.outputs.name)));
@@ -103,17 +106,62 @@ export function managedInState(state: readonly StateResource[], realm: string): 
   return m;
 }
 
-/** Whether the state lacks a declared object (when it does not, Keycloak is not asked anything). */
-function missing(d: DeclaredKeycloakObjects, m: Managed): boolean {
-  return (
-    (d.managesRealm && !m.realm) ||
-    d.groups.some((g) => !m.groups.has(g)) ||
-    d.users.some((u) => !m.users.has(u)) ||
-    Object.entries(d.clients).some(
-      ([c, mappers]) => !m.clients.has(c) || mappers.some((x) => !m.mappers.has(mapperKey(c, x))),
-    ) ||
-    Object.values(d.clientScopes ?? {}).some((mappers) => mappers.some((x) => !m.scopeMappers.has(x)))
-  );
+/** Whether the state holds a declared object, per type (a membership is held with its principal). */
+function heldIn(m: Managed): Held {
+  return {
+    realmExists: () => m.realm,
+    topLevelGroupIds: (o) => m.groups.has(o.name),
+    userIds: (o) => m.users.has(o.name),
+    clientIds: (o) => m.clients.has(o.name),
+    protocolMapperIds: (o) => m.mappers.has(o.name),
+    clientScopeMapperIds: (o) => m.scopeMappers.has(o.within!.name),
+    groupNamesOf: ({ member }) => (member!.kind === "user" ? m.users : m.clients).has(member!.principal),
+  };
+}
+
+/**
+ * Keycloak's lookups per type, each realm-wide list asked once: users by the names the state lacks, a client's
+ * mappers by its internal id, a scope's by the scope's id.
+ */
+function findIn(admin: KeycloakAdmin, realm: string, lacking: readonly DeclaredObject[]): Find {
+  const groups = askOnce(() => admin.topLevelGroupIds(realm));
+  const wantedUsers = lacking.filter((o) => o.adopt!.lookup === "userIds").map((o) => o.name);
+  const users = askOnce(() => admin.userIds(realm, wantedUsers));
+  const clients = askOnce(() => admin.clientIds(realm));
+  const clientMappers = memo((uuid: string) => admin.protocolMapperIds(realm, uuid));
+  const scopes = askOnce(() => admin.clientScopeIds(realm));
+  const scopeMappers = memo((scopeId: string) => admin.clientScopeMapperIds(realm, scopeId));
+  const inRealm = (id: string | undefined) => (id === undefined ? undefined : `${realm}/${id}`);
+  /** The Keycloak user of a principal: the user, or the M2M client's service account. */
+  const userOf = async ({ kind, principal }: NonNullable<DeclaredObject["member"]>) => {
+    if (kind === "user") return (await users()).get(principal);
+    const uuid = (await clients()).get(principal);
+    return uuid === undefined ? undefined : admin.serviceAccountUserId(realm, uuid);
+  };
+  return {
+    realmExists: async () => realm,
+    topLevelGroupIds: async (o) => inRealm((await groups()).get(o.name)),
+    userIds: async (o) => inRealm((await users()).get(o.name)),
+    clientIds: async (o) => inRealm((await clients()).get(o.name)),
+    protocolMapperIds: async ({ within }) => {
+      const uuid = (await clients()).get(within!.owner);
+      const id = uuid === undefined ? undefined : (await clientMappers(uuid)).get(within!.name);
+      return id === undefined ? undefined : `${realm}/client/${uuid}/${id}`;
+    },
+    clientScopeMapperIds: async ({ within }) => {
+      const scopeId = (await scopes()).get(within!.owner);
+      const id = scopeId === undefined ? undefined : (await scopeMappers(scopeId)).get(within!.name);
+      return id === undefined ? undefined : `${realm}/client-scope/${scopeId}/${id}`;
+    },
+    // A UserGroups is imported when Keycloak's groups of the principal are exactly the declared ones.
+    groupNamesOf: async ({ member }) => {
+      const userId = await userOf(member!);
+      if (!userId) return undefined;
+      const live = [...new Set(await admin.groupNamesOf(realm, userId))].sort();
+      const want = [...new Set(member!.groups)].sort();
+      return live.length === want.length && want.every((g, i) => g === live[i]) ? `${realm}/${userId}` : undefined;
+    },
+  };
 }
 
 /**
@@ -127,132 +175,37 @@ export function findAdoptable(
   return adoptWhatStateLacks(state, {
     nothing: NO_ADOPTION,
     fromState: (s) => {
-      const managed = managedInState(s, declared.realm);
+      const lacking = lackingIn(declared.objects, heldIn(managedInState(s, declared.realm)));
       const kept = passwordlessInState(s, declared.realm);
       return {
-        lacking: missing(declared, managed) ? managed : undefined,
+        lacking: lacking.length ? lacking : undefined,
         unasked: kept.length ? { ...NO_ADOPTION, keepPasswords: kept } : NO_ADOPTION,
       };
     },
     connect,
-    adopt: (admin, managed, unasked) => adoptFromKeycloak(admin, declared, managed, unasked.keepPasswords ?? []),
+    adopt: async (admin, lacking, unasked) => {
+      const kept = unasked.keepPasswords ?? [];
+      if (!(await admin.realmExists(declared.realm))) return adoptionOf(declared, new Map(), kept);
+      return adoptionOf(declared, await findLacking(lacking, findIn(admin, declared.realm, lacking)), kept);
+    },
   });
 }
 
-async function adoptFromKeycloak(
-  admin: KeycloakAdmin,
-  declared: DeclaredKeycloakObjects,
-  managed: Managed,
-  kept: readonly string[],
-): Promise<KeycloakAdoption> {
-  const realm = declared.realm;
-  const adoption: KeycloakAdoption = {
-    groups: {},
-    users: {},
-    clients: {},
-    mappers: {},
-    userGroups: {},
-    keepPasswords: [...kept],
-  };
-  if (!(await admin.realmExists(realm))) return adoption;
-  if (declared.managesRealm && !managed.realm) adoption.realm = realm;
-  const read: Read = { admin, realm, declared, managed, adoption };
-  await adoptGroups(read);
-  await adoptUsers(read);
-  await adoptClients(read);
-  await adoptScopeMappers(read);
-  return adoption;
-}
-
-/** One adoption's inputs and its result, filled in by one function per object type. */
-interface Read {
-  admin: KeycloakAdmin;
-  realm: string;
-  declared: DeclaredKeycloakObjects;
-  managed: Managed;
-  adoption: KeycloakAdoption;
-}
-
-async function adoptGroups({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
-  const wantGroups = declared.groups.filter((g) => !managed.groups.has(g));
-  if (!wantGroups.length) return;
-  const ids = await admin.topLevelGroupIds(realm);
-  for (const g of wantGroups) if (ids.has(g)) adoption.groups[g] = `${realm}/${ids.get(g)}`;
-}
-
-async function adoptUsers({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
-  const wantUsers = declared.users.filter((u) => !managed.users.has(u));
-  if (!wantUsers.length) return;
-  const ids = await admin.userIds(realm, wantUsers);
-  for (const u of wantUsers) {
-    const id = ids.get(u);
-    if (!id) continue;
-    adoption.users[u] = `${realm}/${id}`;
+/** The adoption's tables, keyed by name in Keycloak, from what the walk found. */
+function adoptionOf(declared: DeclaredKeycloakObjects, found: Found, kept: readonly string[]): KeycloakAdoption {
+  const table = (name: string) => importIdsOf(declared.objects, found, name);
+  const users = table("users");
+  const realm = Object.values(table("realm"))[0];
+  return {
+    ...(realm ? { realm } : {}),
+    groups: table("groups"),
+    users,
+    clients: table("clients"),
+    mappers: table("mappers"),
+    userGroups: table("userGroups"),
     // A user whose generated password is in the state (a run cut short after it, before the user) gets it.
-    if (!declared.legacyPasswordUsers?.has(u)) adoption.keepPasswords!.push(u);
-    await adoptMemberships(admin, realm, id, membershipKey("user", u), declared, adoption);
-  }
-}
-
-async function adoptClients({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
-  const wantClients = Object.entries(declared.clients).filter(
-    ([c, mappers]) => !managed.clients.has(c) || mappers.some((x) => !managed.mappers.has(mapperKey(c, x))),
-  );
-  if (!wantClients.length) return;
-  const ids = await admin.clientIds(realm);
-  for (const [clientId, mappers] of wantClients) {
-    const uuid = ids.get(clientId);
-    if (!uuid) continue;
-    if (!managed.clients.has(clientId)) {
-      adoption.clients[clientId] = `${realm}/${uuid}`;
-      const key = membershipKey("m2m", clientId);
-      if (declared.memberships?.[key]) {
-        const saId = await admin.serviceAccountUserId(realm, uuid);
-        if (saId) await adoptMemberships(admin, realm, saId, key, declared, adoption);
-      }
-    }
-    const wantMappers = mappers.filter((x) => !managed.mappers.has(mapperKey(clientId, x)));
-    if (!wantMappers.length) continue;
-    const mapperIds = await admin.protocolMapperIds(realm, uuid);
-    for (const x of wantMappers) {
-      const id = mapperIds.get(x);
-      if (id) adoption.mappers[mapperKey(clientId, x)] = `${realm}/client/${uuid}/${id}`;
-    }
-  }
-}
-
-async function adoptScopeMappers({ admin, realm, declared, managed, adoption }: Read): Promise<void> {
-  const wantScopes = Object.entries(declared.clientScopes ?? {})
-    .map(([scope, mappers]) => [scope, mappers.filter((x) => !managed.scopeMappers.has(x))] as const)
-    .filter(([, mappers]) => mappers.length > 0);
-  if (!wantScopes.length) return;
-  const ids = await admin.clientScopeIds(realm);
-  for (const [scope, mappers] of wantScopes) {
-    const scopeId = ids.get(scope);
-    if (!scopeId) continue;
-    const mapperIds = await admin.clientScopeMapperIds(realm, scopeId);
-    for (const x of mappers) {
-      const id = mapperIds.get(x);
-      if (id) adoption.mappers[scopeMapperKey(scope, x)] = `${realm}/client-scope/${scopeId}/${id}`;
-    }
-  }
-}
-
-/** A UserGroups is imported when Keycloak's groups of the principal are exactly the declared ones. */
-async function adoptMemberships(
-  admin: KeycloakAdmin,
-  realm: string,
-  userId: string,
-  key: string,
-  declared: DeclaredKeycloakObjects,
-  adoption: KeycloakAdoption,
-): Promise<void> {
-  const want = declared.memberships?.[key];
-  if (!want) return;
-  const live = await admin.groupNamesOf(realm, userId);
-  const a = [...new Set(want)].sort();
-  const b = [...new Set(live)].sort();
-  if (a.length === b.length && a.every((g, i) => g === b[i])) adoption.userGroups![key] = `${realm}/${userId}`;
+    keepPasswords: [...kept, ...Object.keys(users).filter((u) => !declared.legacyPasswordUsers?.has(u))],
+  };
 }
 
 /** How many objects a run adopts, for the log. */

@@ -5,11 +5,13 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIENCE_MAPPER, GROUPS_MAPPER, type KeycloakBootstrapPlan } from "../../lib";
+import { AUDIENCE_MAPPER, GROUPS_MAPPER, RESOURCE_NAMES, scopeMapperKey, type KeycloakBootstrapPlan } from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
-import { mapperKey, scopeMapperKey, type KeycloakAdoption } from "./adoption";
+import { mapperKey, type KeycloakAdoption } from "./adoption";
 import { audienceMapper, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
 import { inStoredOrder } from "./set-order";
+
+const KN = RESOURCE_NAMES.keycloak;
 
 export interface KeycloakBootstrapArgs {
   realm: string;
@@ -37,7 +39,7 @@ interface BootstrapContext {
 /** The realm, with the registry's login settings and brute-force detection. */
 function realm({ name, args, kc }: BootstrapContext): keycloak.Realm {
   return new keycloak.Realm(
-    `${name}-realm`,
+    KN.realm(name),
     {
       realm: args.realm,
       enabled: true,
@@ -64,7 +66,7 @@ function webClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
   const { adoption } = args;
   const web = args.names.webClient.clientId;
   const client = new keycloak.openid.Client(
-    `${name}-web`,
+    KN.webClient(name),
     {
       realmId,
       clientId: web,
@@ -82,7 +84,7 @@ function webClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
     { ...kc, import: adoption.clients[web] },
   );
   const webGroups = { ...kc, import: adoption.mappers[mapperKey(web, GROUPS_MAPPER)] };
-  groupsMapper(`${name}-web-groups`, { realmId, clientId: client.id }, webGroups);
+  groupsMapper(KN.mapper(KN.webClient(name), GROUPS_MAPPER), { realmId, clientId: client.id }, webGroups);
   return client;
 }
 
@@ -93,13 +95,13 @@ function scopeMappers({ name, args, kc }: BootstrapContext, realmId: pulumi.Outp
   const basic = keycloak.openid.getClientScopeOutput({ realmId, name: scope }, { parent: kc.parent });
   const onBasic = { realmId, clientScopeId: basic.id };
   const scopeMapper = (mapper: string) => ({ ...kc, import: args.adoption.mappers[scopeMapperKey(scope, mapper)] });
-  groupsMapper(`${name}-basic-groups`, onBasic, scopeMapper(GROUPS_MAPPER));
-  audienceMapper(`${name}-basic-audience`, onBasic, scopeMapper(AUDIENCE_MAPPER));
+  groupsMapper(KN.scopeMapper(name, scope, GROUPS_MAPPER), onBasic, scopeMapper(GROUPS_MAPPER));
+  audienceMapper(KN.scopeMapper(name, scope, AUDIENCE_MAPPER), onBasic, scopeMapper(AUDIENCE_MAPPER));
 }
 
 function m2mClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<string>): keycloak.openid.Client {
   return serviceAccountClient(
-    `${name}-m2m`,
+    KN.m2mClient(name),
     {
       realmId,
       clientId: args.names.m2mClient.clientId,
@@ -116,7 +118,7 @@ function m2mClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
 function adminGroup({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<string>): keycloak.Group {
   const group = args.names.adminGroup;
   return new keycloak.Group(
-    `${name}-${group}`,
+    KN.adminGroup(name, group),
     { realmId, name: group, attributes: { description: `${group} group for MCP Gateway access` } },
     { ...kc, protect: true, import: args.adoption.groups[group] },
   );
@@ -130,7 +132,7 @@ function adminUser(
   password: pulumi.Output<string>,
 ): keycloak.User {
   const user = new keycloak.User(
-    `${name}-admin`,
+    KN.admin(name),
     {
       realmId,
       username: args.names.adminUsername,
@@ -144,7 +146,7 @@ function adminUser(
     userOptions(kc, args.adoption.users[args.names.adminUsername]),
   );
   new keycloak.UserGroups(
-    `${name}-admin-groups`,
+    KN.adminGroups(name),
     { realmId, userId: user.id, groupIds: [group.id], exhaustive: true },
     kc,
   );
@@ -171,7 +173,7 @@ export class KeycloakBootstrap extends pulumi.ComponentResource {
     this.adminGroup = adminGroup(ctx, realmId);
     let password = args.adminPassword;
     if (!password) {
-      password = pulumi.secret(new GeneratedSecret(`${name}-admin-password`, 24, { parent: this }).value);
+      password = pulumi.secret(new GeneratedSecret(KN.adminPassword(name), 24, { parent: this }).value);
       this.generatedAdminPassword = password;
     }
     this.adminUser = adminUser(ctx, realmId, this.adminGroup, password);

@@ -4,12 +4,29 @@
  * or created by a run cut short — is imported (Pulumi's `import` option) instead of created, so `pulumi up` does
  * not fail with 409. Keycloak keys a provider on its alias and a mapper on its name within the provider.
  */
-import type { BrokeredProvider } from "../../lib";
+import {
+  keycloakProviderObjects,
+  ownedKey,
+  RESOURCE_TYPES,
+  type BrokeredProvider,
+  type DeclaredObject,
+} from "../../lib";
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
-import { adoptWhatStateLacks, importCount, ownedKey, RESOURCE_TYPES, type ImportIds } from "../adoption";
+import {
+  adoptWhatStateLacks,
+  askOnce,
+  findLacking,
+  importCount,
+  importIdsOf,
+  lackingIn,
+  type Find,
+  type Held,
+  type ImportIds,
+} from "../adoption";
 
 const T = RESOURCE_TYPES.keycloak;
+const PROVIDERS: readonly string[] = [T.oidcProvider, T.samlProvider];
 
 /** Import ids (the provider's formats `realm/alias` and `realm/alias/mapperId`). */
 export interface IdentityProviderAdoption {
@@ -26,29 +43,39 @@ export const idpMapperKey: (alias: string, name: string) => string = ownedKey;
 /** How many providers and mappers a run adopts, for the log. */
 export const idpAdoptedCount = (a: IdentityProviderAdoption): number => importCount(a.providers, a.mappers);
 
-/** The providers the state lacks (or lacks a mapper of), with what it holds. */
-interface Lacking {
-  wanted: BrokeredProvider[];
-  managed: ReadonlySet<string>;
-  managedMappers: ReadonlySet<string>;
-}
-
-function lackingIn(state: readonly StateResource[], providers: readonly BrokeredProvider[], realm: string): Lacking {
+/** Whether the state holds a provider (by alias) or a mapper (by alias and name) of the realm. */
+function heldIn(state: readonly StateResource[], realm: string): Held {
   const inRealm = state.filter((r) => r.outputs.realm === realm);
-  const managed = new Set(
-    inRealm
-      .filter((r) => (T.identityProviders as readonly string[]).includes(r.type))
-      .map((r) => String(r.outputs.alias)),
-  );
-  const managedMappers = new Set(
-    inRealm
+  const held = new Set([
+    ...inRealm.filter((r) => PROVIDERS.includes(r.type)).map((r) => String(r.outputs.alias)),
+    ...inRealm
       .filter((r) => r.type === T.identityProviderMapper)
       .map((r) => idpMapperKey(String(r.outputs.identityProviderAlias), String(r.outputs.name))),
-  );
-  const wanted = providers.filter(
-    (p) => !managed.has(p.alias) || p.mappers.some((m) => !managedMappers.has(idpMapperKey(p.alias, m.name))),
-  );
-  return { wanted, managed, managedMappers };
+  ]);
+  return { identityProviders: (o) => held.has(o.name) };
+}
+
+/** Keycloak's providers, asked once for every alias the state lacks (or lacks a mapper of), with their mappers. */
+function findIn(
+  admin: Pick<KeycloakAdmin, "identityProviders">,
+  realm: string,
+  lacking: readonly DeclaredObject[],
+): Find {
+  const aliases = [...new Set(lacking.map((o) => o.within?.owner ?? o.name))];
+  const live = askOnce(async () => {
+    const found = await admin.identityProviders(realm, aliases);
+    return new Map(
+      found.map((p) => [p.alias, new Map(p.mappers.filter((m) => m.name && m.id).map((m) => [m.name, m.id]))]),
+    );
+  });
+  return {
+    identityProviders: async ({ name, within }) => {
+      const providers = await live();
+      if (!within) return providers.has(name) ? `${realm}/${name}` : undefined;
+      const id = providers.get(within.owner)?.get(within.name);
+      return id ? `${realm}/${within.owner}/${id}` : undefined;
+    },
+  };
 }
 
 /** Finds what to adopt; `state` undefined (unreadable) adopts nothing, as Pulumi alone would. */
@@ -58,41 +85,20 @@ export function findAdoptableProviders(
   realm: string,
   connect: () => Promise<Pick<KeycloakAdmin, "realmExists" | "identityProviders">>,
 ): Promise<IdentityProviderAdoption> {
+  // Adoption keys by names in Keycloak: the resource names (component `keycloak-idp`, program.ts) play no part.
+  const objects = keycloakProviderObjects("keycloak-idp", providers);
   return adoptWhatStateLacks(state, {
     nothing: NO_IDP_ADOPTION,
     fromState: (s) => {
-      const lacking = providers.length ? lackingIn(s, providers, realm) : undefined;
-      return { lacking: lacking?.wanted.length ? lacking : undefined, unasked: NO_IDP_ADOPTION };
+      const lacking = lackingIn(objects, heldIn(s, realm));
+      return { lacking: lacking.length ? lacking : undefined, unasked: NO_IDP_ADOPTION };
     },
     connect,
-    adopt: (admin, lacking) => adoptFromKeycloak(admin, realm, lacking),
+    adopt: async (admin, lacking) => {
+      // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
+      if (!(await admin.realmExists(realm))) return NO_IDP_ADOPTION;
+      const found = await findLacking(lacking, findIn(admin, realm, lacking));
+      return { providers: importIdsOf(objects, found, "providers"), mappers: importIdsOf(objects, found, "mappers") };
+    },
   });
-}
-
-async function adoptFromKeycloak(
-  admin: Pick<KeycloakAdmin, "realmExists" | "identityProviders">,
-  realm: string,
-  { wanted, managed, managedMappers }: Lacking,
-): Promise<IdentityProviderAdoption> {
-  // The bootstrap's first run: the realm is yet to be made, so nothing in it to adopt.
-  if (!(await admin.realmExists(realm))) return NO_IDP_ADOPTION;
-  const found = await admin.identityProviders(
-    realm,
-    wanted.map((p) => p.alias),
-  );
-  const live = new Map(
-    found.map((p) => [p.alias, new Map(p.mappers.filter((m) => m.name && m.id).map((m) => [m.name, m.id]))]),
-  );
-  const adoption: IdentityProviderAdoption = { providers: {}, mappers: {} };
-  for (const p of wanted) {
-    const mappers = live.get(p.alias);
-    if (!mappers) continue;
-    if (!managed.has(p.alias)) adoption.providers[p.alias] = `${realm}/${p.alias}`;
-    for (const m of p.mappers) {
-      const key = idpMapperKey(p.alias, m.name);
-      const id = mappers.get(m.name);
-      if (id && !managedMappers.has(key)) adoption.mappers[key] = `${realm}/${p.alias}/${id}`;
-    }
-  }
-  return adoption;
 }

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { mapperKeycloakConfig, type BrokeredProvider } from "../../lib";
+import { mapperKeycloakConfig, RESOURCE_NAMES, type BrokeredProvider } from "../../lib";
 import { idpMapperKey, NO_IDP_ADOPTION, type IdentityProviderAdoption } from "./identity-provider-adoption";
 
 export interface BrokeredIdentityProvidersArgs {
@@ -80,7 +80,7 @@ function oidcProvider(ctx: ProvidersContext, p: BrokeredProvider): DeclaredProvi
   const plain = ctx.args.secrets.apply((s) => s?.[alias] ?? "");
   // Write-only: Keycloak gets it, the provider keeps it out of its state; a new secret, a new version.
   return new keycloak.oidc.IdentityProvider(
-    `${ctx.name}-${p.alias}`,
+    RESOURCE_NAMES.keycloak.provider(ctx.name, p.alias),
     {
       ...commonArgs(ctx.args, p),
       authorizationUrl: o.authorizationUrl,
@@ -104,7 +104,7 @@ function oidcProvider(ctx: ProvidersContext, p: BrokeredProvider): DeclaredProvi
 function samlProvider(ctx: ProvidersContext, p: BrokeredProvider): DeclaredProvider {
   const s = p.saml!;
   return new keycloak.saml.IdentityProvider(
-    `${ctx.name}-${p.alias}`,
+    RESOURCE_NAMES.keycloak.provider(ctx.name, p.alias),
     {
       ...commonArgs(ctx.args, p),
       singleSignOnServiceUrl: s.singleSignOnServiceUrl,
@@ -127,7 +127,7 @@ function samlProvider(ctx: ProvidersContext, p: BrokeredProvider): DeclaredProvi
 function providerMappers(ctx: ProvidersContext, p: BrokeredProvider, idp: DeclaredProvider): void {
   for (const m of p.mappers) {
     new keycloak.CustomIdentityProviderMapping(
-      `${ctx.name}-${p.alias}-mapper-${m.name}`,
+      RESOURCE_NAMES.keycloak.providerMapper(ctx.name, p.alias, m.name),
       {
         realm: ctx.args.realm,
         identityProviderAlias: idp.alias,

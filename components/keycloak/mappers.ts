@@ -4,7 +4,7 @@
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIENCE_MAPPER, GATEWAY_AUDIENCE, GROUPS_MAPPER } from "../../lib";
+import { AUDIENCE_MAPPER, GATEWAY_AUDIENCE, GROUPS_MAPPER, RESOURCE_NAMES } from "../../lib";
 import { mapperKey, type KeycloakAdoption } from "./adoption";
 
 /**
@@ -106,12 +106,12 @@ export function serviceAccountClient(
   const target = { realmId: args.realmId, clientId: client.id };
   const mappers = args.mappers ?? [GROUPS_MAPPER, AUDIENCE_MAPPER];
   if (mappers.includes(GROUPS_MAPPER))
-    groupsMapper(`${name}-groups`, target, {
+    groupsMapper(RESOURCE_NAMES.keycloak.mapper(name, GROUPS_MAPPER), target, {
       ...opts,
       import: adoption.mappers[mapperKey(args.clientId, GROUPS_MAPPER)],
     });
   if (mappers.includes(AUDIENCE_MAPPER))
-    audienceMapper(`${name}-audience`, target, {
+    audienceMapper(RESOURCE_NAMES.keycloak.mapper(name, AUDIENCE_MAPPER), target, {
       ...opts,
       import: adoption.mappers[mapperKey(args.clientId, AUDIENCE_MAPPER)],
     });

@@ -26,7 +26,7 @@ export interface ScopeStoreArgs {
   namespace: string;
   /** How to treat documents changed outside this stack (default "fail"). */
   onConflict?: ConflictPolicy;
-  /** Per-group overrides of `onConflict`. */
+  /** Per-group overrides of `onConflict`, for scope documents only (an M2M record's key is an account name). */
   onConflictByGroup?: Readonly<Record<string, ConflictPolicy>>;
   /** Entra: group name → Object ID; M2M name → application client id. */
   groupObjectIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -79,7 +79,8 @@ interface StoredDocument {
 
 /**
  * Every document the stack writes, from the documents lib renders (`renderRegistryDocuments`): the one list of them.
- * Rate limits and memberships get the same provider and conflict policy as the scope documents, and no timestamps,
+ * M2M records, rate limits and memberships get the stack's conflict policy (`onConflictByGroup` is for groups), and
+ * rate limits and memberships no timestamps,
  * as definitions_repository.py / memberships_repository.py `upsert` write none.
  */
 function storedDocuments(args: ScopeStoreArgs, docs: RegistryDocuments): StoredDocument[] {
@@ -116,7 +117,8 @@ function storedDocuments(args: ScopeStoreArgs, docs: RegistryDocuments): StoredD
       key,
       source: accounts.get(key)!,
       timestamps: true,
-      onConflict: policy(key),
+      // The stack's policy: the per-group one is keyed by group name, and a group may share an account's name.
+      onConflict: args.onConflict ?? "fail",
       assignedIds: true,
     })),
     ...(docs.rate_limits ?? []).map(({ _id: key }): StoredDocument => ({

@@ -150,7 +150,7 @@ function recordFindings(
       problem: `has field(s) the definitions cannot express: ${unknown.join(", ")}`,
       action:
         `the first pulumi up stops on the conflict guard for it; choose merge (keep) or ` +
-        `overwrite (drop) with onScopeConflictByGroup["${c.clientId}"]`,
+        `overwrite (drop) with onScopeConflict (M2M records follow the stack's policy, not a group's)`,
     });
   }
   if (isStringList(record.groups) && !sameList([...record.groups].sort(), [...c.groups].sort())) {

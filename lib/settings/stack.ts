@@ -225,10 +225,14 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   mongodbTimeoutMs: S("database", "how long to wait for the database", "`10000`"),
   onScopeConflict: S(
     "database",
-    "what to do with scope documents changed outside this stack: `fail`, `merge`, `overwrite`",
+    "what to do with scope documents and M2M records changed outside this stack: `fail`, `merge`, `overwrite`",
     "`fail`",
   ),
-  onScopeConflictByGroup: S("database", 'per-group override, e.g. `{"sre-operators": "merge"}`', "`{}`"),
+  onScopeConflictByGroup: S(
+    "database",
+    'per-group override for scope documents, e.g. `{"sre-operators": "merge"}`',
+    "`{}`",
+  ),
   keycloakRealm: S("keycloak", "realm of the registry", "`mcp-gateway`"),
   keycloakUrl: S("keycloak", "Keycloak URL for agents (token endpoint)", "`keycloak:url`"),
   keycloakM2MAudienceMapper: S(

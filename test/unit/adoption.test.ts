@@ -10,14 +10,57 @@ import {
 import type { KeycloakAdmin } from "../../clients/keycloak-admin";
 import type { StateResource } from "../../clients/stack-state";
 import { legacyPasswordUsersInState } from "../../components/identity";
+import { keycloakBootstrapPlan, keycloakDeclaredObjects, type IdentityPlan } from "../../lib";
 
-const DECLARED: DeclaredKeycloakObjects = {
-  realm: "r",
-  managesRealm: true,
-  groups: ["g1", "g2"],
-  users: ["alice"],
-  clients: { bot: ["groups", "mcp-gateway-audience"] },
-};
+/**
+ * The plan's list for realm `r` holding groups g1 and g2, user alice and M2M client bot with both mappers (in the
+ * given groups), the realm the stack manages and, with `scopeMappers`, the bootstrap's mappers on `basic`.
+ */
+function declaredWith(
+  groups: { alice: string[]; bot: string[] } = { alice: [], bot: [] },
+  scopeMappers = false,
+): DeclaredKeycloakObjects {
+  const plan: IdentityPlan = {
+    idp: "keycloak",
+    bootstrap: false,
+    groups: ["g1", "g2"].map((name) => ({ name, action: "create", bootstrap: false })),
+    users: [
+      {
+        kind: "user",
+        name: "alice",
+        signInName: "alice",
+        email: "alice@example.com",
+        firstName: "A",
+        lastName: "A",
+        enabled: true,
+        groups: groups.alice,
+        file: "users/alice.yaml",
+        action: "create",
+      },
+    ],
+    clients: [
+      {
+        kind: "m2m",
+        name: "bot",
+        description: "bot",
+        enabled: true,
+        groups: groups.bot,
+        file: "m2m/bot.yaml",
+        mappers: ["groups", "mcp-gateway-audience"],
+      },
+    ],
+  };
+  const all = keycloakDeclaredObjects(plan, "keycloak", "r", keycloakBootstrapPlan("admin"));
+  const objects = all.filter(
+    (o) =>
+      !o.resource.startsWith("keycloak-bootstrap-") ||
+      o.resource === "keycloak-bootstrap-realm" ||
+      (scopeMappers && o.within?.owner === "basic"),
+  );
+  return { realm: "r", objects };
+}
+
+const DECLARED = declaredWith();
 
 function admin(realm: boolean, calls: string[] = []): KeycloakAdmin {
   return {
@@ -96,7 +139,7 @@ describe("adoption", () => {
     "imports the memberships of adopted principals whose Keycloak groups are exactly the declared " +
       "ones, and keeps adopted users' passwords",
     async () => {
-      const declared = { ...DECLARED, memberships: { "user:alice": ["g1"], "m2m:bot": ["g1", "g2"] } };
+      const declared = declaredWith({ alice: ["g1"], bot: ["g1", "g2"] });
       const a = await findAdoptable(declared, [], async () => admin(true));
       // alice is in g1 in Keycloak, as declared: imported; bot's service account is in g2 only: created (which sets
       // them).
@@ -195,10 +238,7 @@ describe("adoption", () => {
     "adopts the bootstrap's mappers on the realm's default client scope `basic` that exist but are " +
       "not in the state",
     async () => {
-      const declared: DeclaredKeycloakObjects = {
-        ...DECLARED,
-        clientScopes: { basic: ["groups", "mcp-gateway-audience"] },
-      };
+      const declared = declaredWith(undefined, true);
       const state = [
         ...allButAudienceMapper(),
         inState("keycloak:openid/audienceProtocolMapper:AudienceProtocolMapper", "M2", {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { connectGraph, type EntraDirectory, type GraphGroup } from "../../clients/graph";
 import { connectKeycloakAdmin } from "../../clients/keycloak-admin";
 import { findEntraAdoptable, type DeclaredEntraObjects } from "../../components/entra/adoption";
-import { isMcpAccessError } from "../../lib";
+import { entraDeclaredObjects, isMcpAccessError } from "../../lib";
 
 const SETTINGS = { tenantId: "t1", clientId: "c", clientSecret: "s" };
 const hasCode = (code: string) => (e: unknown) => isMcpAccessError(e) && e.code === code;
@@ -50,14 +50,16 @@ describe("error codes of the service clients", () => {
       memberIds: unused,
       memberOf: unused,
     };
-    const declared: DeclaredEntraObjects = {
-      groups: { ops: undefined },
-      users: [],
-      lookedUpUsers: [],
-      clients: [],
-      memberships: [],
-      lookedUpGroups: [],
-    };
+    const declared: DeclaredEntraObjects = entraDeclaredObjects(
+      {
+        idp: "entra",
+        bootstrap: false,
+        groups: [{ name: "ops", action: "create", bootstrap: false }],
+        users: [],
+        clients: [],
+      },
+      "entra",
+    );
     await assert.rejects(
       findEntraAdoptable(declared, [], async () => dir),
       (e: unknown) => {

@@ -1,11 +1,11 @@
 /** The Keycloak side of the resource graph, with Pulumi mocks. The real run is in test/e2e. */
 import assert from "node:assert/strict";
-import { derivePassword, derivePasswordV1 } from "../../components/secrets/derived";
+import { derivePassword } from "../../components/secrets/derived";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { checkRepository, keycloakBootstrapPlan, planIdentity, type AccessModel } from "../../lib";
+import { checkRepository, keycloakBootstrapPlan, planIdentity, type AccessModel, type DeclaredObject } from "../../lib";
 import { declaredKeycloakObjects, KeycloakAccess, tokenUrl } from "../../components/keycloak/access";
-import { legacyPasswordSeedInState, legacyPasswordUsersInState } from "../../components/identity";
+import { legacyPasswordUsersInState } from "../../components/identity";
 import { declared, declaredOptions, recordOptions, settled, useMocks, valueOf, wasSecret } from "../support/mocks";
 import { makeRepo } from "../support/repo";
 import { inStoredOrder } from "../../components/keycloak/set-order";
@@ -21,6 +21,27 @@ const FILES = {
     "username: bob\nemail: bob@example.com\nfirst_name: Bob\nlast_name: B\ngroups: [tools-users, registry-admins]\n",
   "m2m/bot.yaml": "name: agent-bot\ngroups: [tools-users]\ndescription: A bot\n",
 };
+
+/** The plan's list as names in Keycloak: groups, users, clients with their mappers, client scopes with theirs. */
+function namesIn(objects: readonly DeclaredObject[]) {
+  const of = (table: string) => objects.filter((o) => o.adopt?.table === table);
+  const mappersOn = (owner: string) => of("mappers").filter((o) => o.within?.owner === owner);
+  const withMappers = (owners: readonly string[]) =>
+    Object.fromEntries(owners.map((c) => [c, mappersOn(c).map((o) => o.within!.name)]));
+  const scopes = [
+    ...new Set(
+      of("mappers")
+        .filter((o) => o.name.startsWith("client-scope:"))
+        .map((o) => o.within!.owner),
+    ),
+  ];
+  return {
+    groups: of("groups").map((o) => o.name),
+    users: of("users").map((o) => o.name),
+    clients: withMappers(of("clients").map((o) => o.name)),
+    ...(scopes.length ? { clientScopes: withMappers(scopes) } : {}),
+  };
+}
 
 function model(files: Record<string, string>, bootstrap: boolean): AccessModel {
   const r = checkRepository(makeRepo(files), bootstrap ? { bootstrap: true } : { existingGroups: ["registry-admins"] });
@@ -161,27 +182,6 @@ describe("KeycloakAccess", () => {
     );
   });
 
-  it("a stack whose seed an earlier version made (48 characters) keeps deriving its passwords as then", async () => {
-    const seedInState = (length: number) => [
-      {
-        type: "pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret",
-        urn:
-          "urn:pulumi:s::p::a$pulumi-nodejs:dynamic/mcp-gateway-access:GeneratedSecret::keycloak-i" +
-          "nitial-password-seed",
-        outputs: { length },
-      },
-    ];
-    assert.equal(legacyPasswordSeedInState(seedInState(48), "keycloak"), true);
-    assert.equal(legacyPasswordSeedInState(seedInState(64), "keycloak"), false);
-    assert.equal(legacyPasswordSeedInState(seedInState(48), "entra"), false);
-    assert.equal(legacyPasswordSeedInState(undefined, "keycloak"), false);
-    const { access, byName } = await declare("kc10", model(FILES, false), false, { legacyPasswordSeed: true });
-    assert.equal(byName.get("initial-password-seed")!.inputs.length, 48, "the seed is not replaced");
-    const alice = await valueOf(access.users.alice!.initialPassword!);
-    assert.equal(alice, derivePasswordV1("generated-kc10-initial-password-seed", "alice"));
-    assert.match(alice!, /^[A-HJ-NP-Za-km-z2-9]{22}-9$/, "the earlier version's shape: what Keycloak was given");
-  });
-
   it("uses the initial password from the stack config secret and then does not export it", async () => {
     const { access, byName } = await declare("kc4", model(FILES, false), false, {
       initialPasswords: pulumi.secret({ alice: "from-config" }) as pulumi.Output<Record<string, string> | undefined>,
@@ -310,7 +310,9 @@ describe("KeycloakAccess", () => {
         realm: "mcp-gateway",
         ...(bootstrap ? { bootstrap: { names } } : {}),
       };
-      const looked = declaredKeycloakObjects(args as Parameters<typeof declaredKeycloakObjects>[0]);
+      const looked = namesIn(
+        declaredKeycloakObjects(`adopt${bootstrap}`, args as Parameters<typeof declaredKeycloakObjects>[1]).objects,
+      );
       await declare(`adopt${bootstrap}`, m, bootstrap);
       const of = (type: string, field: string) =>
         declared

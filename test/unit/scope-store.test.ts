@@ -98,6 +98,26 @@ describe("ScopeStore", () => {
     assert.equal(declared.find((d) => d.name === "pol-m2m-bot")!.inputs.onConflict, "merge");
   });
 
+  it("gives an M2M record the stack's policy, not that of a group named like its account", async () => {
+    declared.length = 0;
+    const sameName = checkRepository(
+      makeRepo({
+        "groups/bot.yaml": "scope_name: bot\nserver_access:\n  - server: s\n    methods: [tools/list]\n",
+        "m2m/bot.yaml": "name: bot\ngroups: [bot]\n",
+      }),
+    ).model;
+    new ScopeStore("same", {
+      model: sameName,
+      idp: "keycloak",
+      database: "d",
+      namespace: "n",
+      onConflictByGroup: { bot: "overwrite" },
+    });
+    await settled();
+    assert.equal(declared.find((d) => d.name === "same-scope-bot")!.inputs.onConflict, "overwrite");
+    assert.equal(declared.find((d) => d.name === "same-m2m-bot")!.inputs.onConflict, "fail");
+  });
+
   it("puts Entra group Object IDs into group_mappings", async () => {
     declared.length = 0;
     const store = new ScopeStore("entra", {
