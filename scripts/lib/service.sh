@@ -52,6 +52,14 @@ release_lock() {
   exec {fd}>&-
 }
 
+# alive PID: the process runs (a zombie, dead but not yet reaped by its parent, does not).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local stat=""
+  stat="$(cat "/proc/$1/stat" 2>/dev/null || true)"
+  [[ "${stat##*) }" != Z* ]]
+}
+
 port_open() { # $1 = port: something listens on it
   (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
 }
@@ -60,7 +68,7 @@ port_open() { # $1 = port: something listens on it
 service_pid() {
   local pid="" cmd word
   [[ -f "$STATE_DIR/pid" ]] && pid="$(tr -dc '0-9' <"$STATE_DIR/pid" 2>/dev/null || true)"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -n "$pid" ]] && alive "$pid" || return 1
   # An unreadable command line (another user's process) counts as the server, as kill -0 succeeded.
   cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
   if [[ -n "$cmd" ]]; then
@@ -95,14 +103,14 @@ service_kill() { # $1 = pid
   local pid="$1" i
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     log "process $pid did not exit after ${STOP_TIMEOUT}s; sending KILL"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      alive "$pid" || break
       sleep 0.1
     done
   fi
@@ -127,7 +135,7 @@ service_wait() { # $1 = pid, $2 = stop it on failure (1) or not (0)
   local pid="$1" kill_on_fail="$2" start=$SECONDS last=$SECONDS rc
   log "waiting up to ${START_TIMEOUT}s for $(service_url) ..."
   while :; do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       log "$SERVICE_NAME exited during startup"
       service_log_tail
       rm -f "$STATE_DIR/pid"
