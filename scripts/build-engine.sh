@@ -23,6 +23,9 @@
 #   PULUMI_KEYCLOAK_SOURCE          pulumi-keycloak-v6.13.0.tar.gz
 #   PULUMI_HOME                     where `pulumi plugin install` puts the plugin (default ~/.pulumi)
 set -euo pipefail
+# The cache root (CACHE_ROOT), log, die and hold_lock are the service scripts'.
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/service.sh"
 
 ENGINE_VERSION=3.259.0      # the CLI, the language host and package.json's @pulumi/pulumi
 KEYCLOAK_VERSION=6.13.0     # the `pulumi.version` of @pulumi/keycloak 6.13.0
@@ -42,21 +45,16 @@ github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3@v3.110.0
 github.com/pulumi/pulumi-yaml@v1.38.1
 github.com/pulumi/pulumi-java@v1.34.0"
 
-CACHE="${MCP_ACCESS_CACHE:-${HOME:-/root}/.cache/mcp-gateway-access}"
-ENGINE="$CACHE/engine"
+ENGINE="$CACHE_ROOT/engine"
 BIN="$ENGINE/bin-$ENGINE_VERSION"
 RECIPE=2 # bump when the way a binary is built changes, so caches rebuild
 
-log() { echo "build-engine: $*" >&2; }
-die() { echo "build-engine: ERROR: $*" >&2; exit 1; }
+LOG_PREFIX="build-engine: " # for log and die
 elapsed() { echo $(( $(date +%s) - $1 ))s; }
 
 mkdir -p "$BIN"
 # One run at a time per cache (CI steps or shells may call this concurrently).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$ENGINE/.lock"
-  flock 9
-fi
+hold_lock ENGINE_LOCK "$ENGINE/.lock"
 
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 export GOFLAGS="-buildvcs=false -trimpath -mod=mod"

@@ -29,7 +29,11 @@
 # State: $MCP_ACCESS_STATE_DIR/keycloak/{pid,keycloak.log,h2/,transaction-logs/}.
 # The bootstrap admin is created only when the master realm is first created;
 # to change its credentials, stop the server and delete the h2/ directory.
+#
+# The pid file, lock, start, stop and status are scripts/lib/service.sh's.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/service.sh"
 
 KEYCLOAK_VERSION="${KEYCLOAK_VERSION:-26.7.3}"
 PORT="${KEYCLOAK_PORT:-18080}"
@@ -40,23 +44,23 @@ elif (( PORT + 1000 <= 65535 )); then
 else
   MGMT_PORT=$(( PORT - 1000 ))
 fi
-HOST=127.0.0.1
 BASE_URL="http://${HOST}:${PORT}"
-START_TIMEOUT="${KEYCLOAK_START_TIMEOUT:-300}"
 ADMIN_USER="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
-
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
-CACHE_ROOT="${MCP_ACCESS_CACHE:-${HOME:-/root}/.cache/mcp-gateway-access}"
 DIST_PARENT="$CACHE_ROOT/keycloak"
 DIST_DIR="$DIST_PARENT/$KEYCLOAK_VERSION"
-STATE_DIR="${MCP_ACCESS_STATE_DIR:-$REPO_DIR/.local}/keycloak"
-PID_FILE="$STATE_DIR/pid"
-LOG_FILE="$STATE_DIR/keycloak.log"
 
-log() { printf '[keycloak] %s\n' "$*" >&2; }
-die() { printf '[keycloak] ERROR: %s\n' "$*" >&2; exit 1; }
+SERVICE_NAME=Keycloak
+LOG_PREFIX="[keycloak] "
+STATE_DIR="$STATE_ROOT/keycloak"
+LOG_FILE="$STATE_DIR/keycloak.log"
+SERVICE_PORTS=("$PORT:KEYCLOAK_PORT" "$MGMT_PORT:KEYCLOAK_MANAGEMENT_PORT")
+# kc.sh, or the JVM it leaves behind.
+SERVICE_MATCH=(kc.sh keycloak QuarkusEntryPoint)
+SERVICE_NEEDS=(curl)
+START_TIMEOUT="${KEYCLOAK_START_TIMEOUT:-300}"
+STOP_TIMEOUT=60
+POLL_INTERVAL=1
 
 # ---------------------------------------------------------------- java
 
@@ -96,14 +100,11 @@ ensure_dist() {
   if [[ -f "$DIST_DIR/.complete" && -x "$DIST_DIR/bin/kc.sh" ]]; then
     return 0
   fi
-  mkdir -p "$DIST_PARENT"
   # Serialise concurrent installs of the cache.
-  exec 8>"$DIST_PARENT/.lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock 8
-  fi
+  local dist_lock
+  hold_lock dist_lock "$DIST_PARENT/.lock"
   if [[ -f "$DIST_DIR/.complete" && -x "$DIST_DIR/bin/kc.sh" ]]; then
-    exec 8>&-
+    release_lock "$dist_lock"
     return 0
   fi
   command -v mvn >/dev/null 2>&1 || die "mvn (Maven) is required to download Keycloak $KEYCLOAK_VERSION (apt-get install -y maven)"
@@ -131,29 +132,10 @@ ensure_dist() {
   mv "$tmp/dist" "$DIST_DIR"
   rm -rf "$tmp"
   log "Keycloak $KEYCLOAK_VERSION cached in $DIST_DIR"
-  exec 8>&-
+  release_lock "$dist_lock"
 }
 
-# ---------------------------------------------------------------- process helpers
-
-read_pid() {
-  local pid=""
-  [[ -f "$PID_FILE" ]] && pid="$(tr -dc '0-9' <"$PID_FILE" 2>/dev/null || true)"
-  printf '%s' "$pid"
-}
-
-# Our server: the pid in the pid file is alive and is kc.sh / Keycloak's JVM.
-our_pid_alive() {
-  local pid="$1"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-  local cmd
-  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-  [[ -z "$cmd" || "$cmd" == *kc.sh* || "$cmd" == *keycloak* || "$cmd" == *QuarkusEntryPoint* ]]
-}
-
-port_in_use() { # $1 = port
-  (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-}
+# ---------------------------------------------------------------- the server
 
 http_code() {
   curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" 2>/dev/null || true
@@ -168,181 +150,54 @@ admin_token_ok() {
   [[ "$TOKEN_BODY" == *'"access_token"'* ]]
 }
 
-healthy() {
-  [[ "$(http_code "$BASE_URL/realms/master/.well-known/openid-configuration")" == 200 ]] && admin_token_ok
-}
+service_url() { printf '%s\n' "$BASE_URL"; }
 
-stop_pid() { # $1 = pid (process group leader started by us)
-  local pid="$1" i
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < 120; i++ )); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "process $pid did not exit after 60s; sending KILL"
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    for (( i = 0; i < 20; i++ )); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-  fi
-  # kc.sh may have left its JVM in the same process group.
-  if kill -0 -- "-$pid" 2>/dev/null; then
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
-  return 0
-}
-
-show_log_tail() {
-  if [[ -f "$LOG_FILE" ]]; then
-    log "last 40 lines of $LOG_FILE:"
-    tail -n 40 "$LOG_FILE" >&2 || true
-  fi
-}
-
-# ---------------------------------------------------------------- commands
-
-fail_start() { # $1 = pid, $2 = stop it (1) or leave it running (0)
-  show_log_tail
-  if [[ "$2" == 1 ]]; then
-    stop_pid "$1"
-    rm -f "$PID_FILE"
-  fi
-  exit 1
-}
-
-wait_ready() { # $1 = pid, $2 = stop it on failure (1/0)
-  local pid="$1" kill_on_fail="${2:-1}" start=$SECONDS last=-100 well=000
-  log "waiting up to ${START_TIMEOUT}s for $BASE_URL ..."
-  while :; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "Keycloak exited during startup"
-      show_log_tail
-      rm -f "$PID_FILE"
-      exit 1
-    fi
-    well="$(http_code "$BASE_URL/realms/master/.well-known/openid-configuration")"
-    if [[ "$well" == 200 ]]; then
-      if admin_token_ok; then
-        log "ready after $(( SECONDS - start ))s"
-        return 0
-      fi
-      if [[ "$TOKEN_BODY" == *invalid_grant* ]]; then
-        log "Keycloak answers but rejects the admin credentials of user '$ADMIN_USER': $TOKEN_BODY"
-        log "(the bootstrap admin is only created with a new database: run '$0 stop', delete $STATE_DIR/h2 and start again)"
-        fail_start "$pid" "$kill_on_fail"
-      fi
-    fi
-    if (( SECONDS - start >= START_TIMEOUT )); then
-      log "not ready after ${START_TIMEOUT}s (last HTTP status $well${TOKEN_BODY:+, token endpoint: $TOKEN_BODY})"
-      fail_start "$pid" "$kill_on_fail"
-    fi
-    if (( SECONDS - last >= 10 )); then
-      last=$SECONDS
-      log "... still starting ($(( SECONDS - start ))s, last HTTP status $well; log: $LOG_FILE)"
-    fi
-    sleep 1
-  done
-}
-
-lock_state() { # serialise start/stop on one state dir (fd 9, closed for the server)
-  mkdir -p "$STATE_DIR"
-  exec 9>"$STATE_DIR/lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock 9
-  fi
-}
-
-cmd_start() {
-  command -v curl >/dev/null 2>&1 || die "curl is required"
-  lock_state
-
-  local pid
-  pid="$(read_pid)"
-  if our_pid_alive "$pid"; then
-    log "Keycloak already running (pid $pid)"
-    wait_ready "$pid" 0
-    printf '%s\n' "$BASE_URL"
-    return 0
-  fi
-  rm -f "$PID_FILE"
-
-  if port_in_use "$PORT"; then
-    die "port $PORT on $HOST is already in use by something that is not this script's Keycloak (pid file $PID_FILE); stop it or set KEYCLOAK_PORT"
-  fi
-  if port_in_use "$MGMT_PORT"; then
-    die "management port $MGMT_PORT on $HOST is already in use; stop that process or set KEYCLOAK_MANAGEMENT_PORT"
-  fi
-
-  ensure_dist
-
-  local java_home
-  java_home="$(find_java_home)" || die "no Java 17 or newer found (set KEYCLOAK_JAVA_HOME or JAVA_HOME)"
-
-  mkdir -p "$STATE_DIR/h2" "$STATE_DIR/transaction-logs"
-  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-
-  local db_url="jdbc:h2:file:$STATE_DIR/h2/keycloakdb;NON_KEYWORDS=VALUE;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=0"
-  log "starting Keycloak $KEYCLOAK_VERSION (java: $java_home) on $BASE_URL, management port $MGMT_PORT, state $STATE_DIR"
-  (
-    exec 9>&-
-    cd "$STATE_DIR"
-    export JAVA_HOME="$java_home"
-    unset JAVA
-    export KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER"
-    export KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD"
-    export JAVA_OPTS_KC_HEAP="${JAVA_OPTS_KC_HEAP:--Xms64m -Xmx768m}"
-    export JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:+$JAVA_OPTS_APPEND }${KEYCLOAK_JVM_OPTS--XX:TieredStopAtLevel=1} -Dquarkus.transaction-manager.object-store.directory=$STATE_DIR/transaction-logs"
-    exec setsid "$DIST_DIR/bin/kc.sh" start-dev \
-      --http-host="$HOST" \
-      --http-port="$PORT" \
-      --http-management-port="$MGMT_PORT" \
-      --health-enabled=true \
-      --db=dev-file \
-      --db-url="$db_url" \
-      </dev/null >"$LOG_FILE" 2>&1
-  ) &
-  pid=$!
-  printf '%s\n' "$pid" >"$PID_FILE"
-  log "pid $pid, log $LOG_FILE"
-  wait_ready "$pid" 1
-  printf '%s\n' "$BASE_URL"
-}
-
-cmd_stop() {
-  local pid
-  lock_state
-  pid="$(read_pid)"
-  if our_pid_alive "$pid"; then
-    log "stopping Keycloak (pid $pid) ..."
-    stop_pid "$pid"
-    log "stopped"
-  else
-    log "Keycloak is not running (no live pid in $PID_FILE)"
-  fi
-  rm -f "$PID_FILE"
-}
-
-cmd_status() {
-  local pid
-  pid="$(read_pid)"
-  if our_pid_alive "$pid" && command -v curl >/dev/null 2>&1 && healthy; then
-    printf '%s\n' "$BASE_URL"
-    return 0
-  fi
-  if our_pid_alive "$pid"; then
-    log "Keycloak (pid $pid) is running but not healthy yet"
-  else
-    log "Keycloak is not running"
+# Healthy: the master realm's OpenID configuration answers and the bootstrap admin gets a token.
+service_probe() {
+  local well
+  well="$(http_code "$BASE_URL/realms/master/.well-known/openid-configuration")"
+  PROBE_NOTE="last HTTP status $well"
+  [[ "$well" == 200 ]] || return 1
+  admin_token_ok && return 0
+  PROBE_NOTE="last HTTP status $well, token endpoint: $TOKEN_BODY"
+  if [[ "$TOKEN_BODY" == *invalid_grant* ]]; then
+    PROBE_NOTE="Keycloak answers but rejects the admin credentials of user '$ADMIN_USER': $TOKEN_BODY
+(the bootstrap admin is only created with a new database: run '$0 stop', delete $STATE_DIR/h2 and start again)"
+    return 2
   fi
   return 1
 }
 
+KC_JAVA_HOME=""
+service_prepare() {
+  ensure_dist
+  KC_JAVA_HOME="$(find_java_home)" || die "no Java 17 or newer found (set KEYCLOAK_JAVA_HOME or JAVA_HOME)"
+  mkdir -p "$STATE_DIR/h2" "$STATE_DIR/transaction-logs"
+  log "starting Keycloak $KEYCLOAK_VERSION (java: $KC_JAVA_HOME) on $BASE_URL, management port $MGMT_PORT, state $STATE_DIR"
+}
+
+service_command() {
+  local db_url="jdbc:h2:file:$STATE_DIR/h2/keycloakdb;NON_KEYWORDS=VALUE;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=0"
+  cd "$STATE_DIR"
+  export JAVA_HOME="$KC_JAVA_HOME"
+  unset JAVA
+  export KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER"
+  export KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD"
+  export JAVA_OPTS_KC_HEAP="${JAVA_OPTS_KC_HEAP:--Xms64m -Xmx768m}"
+  export JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:+$JAVA_OPTS_APPEND }${KEYCLOAK_JVM_OPTS--XX:TieredStopAtLevel=1} -Dquarkus.transaction-manager.object-store.directory=$STATE_DIR/transaction-logs"
+  CMD=("$DIST_DIR/bin/kc.sh" start-dev
+    --http-host="$HOST"
+    --http-port="$PORT"
+    --http-management-port="$MGMT_PORT"
+    --health-enabled=true
+    --db=dev-file
+    --db-url="$db_url")
+}
+
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  restart) cmd_stop; cmd_start ;;
+  start) service_start ;;
+  stop) service_stop ;;
+  status) service_status ;;
+  restart) service_stop; service_start ;;
   *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
 esac

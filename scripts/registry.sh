@@ -27,33 +27,30 @@
 #   REGISTRY_START_TIMEOUT       seconds to wait for /health (default 120)
 #   MCP_ACCESS_CACHE             cache root (default $HOME/.cache/mcp-gateway-access)
 #   MCP_ACCESS_STATE_DIR         state root (default <repo>/.local); state in <root>/registry/{pid,auth-server.log}
+#
+# The pid file, lock, start, stop and status are scripts/lib/service.sh's.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/service.sh"
 
 REVISION="${MCP_REGISTRY_REVISION:-8c5b834be29da0218226623c610b03ed5763c337}"
 PINNED_ARCHIVE_SHA256="ab794ff190a5bd972d265672b9a26077a9d5c0c0813fcb411156daf8b6ad7592"
 GIT_URL="${MCP_REGISTRY_GIT_URL:-https://github.com/agentic-community/mcp-gateway-registry.git}"
 UV_VERSION="0.13.9"
 PORT="${REGISTRY_AUTH_PORT:-18888}"
-HOST=127.0.0.1
 BASE_URL="http://${HOST}:${PORT}"
-START_TIMEOUT="${REGISTRY_START_TIMEOUT:-120}"
+REGISTRY_CACHE="$CACHE_ROOT/registry"
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
-CACHE_ROOT="${MCP_ACCESS_CACHE:-${HOME:-/root}/.cache/mcp-gateway-access}/registry"
-STATE_DIR="${MCP_ACCESS_STATE_DIR:-$REPO_DIR/.local}/registry"
-PID_FILE="$STATE_DIR/pid"
+SERVICE_NAME="the auth server"
+LOG_PREFIX="[registry] "
+STATE_DIR="$STATE_ROOT/registry"
 LOG_FILE="$STATE_DIR/auth-server.log"
-
-log() { printf '[registry] %s\n' "$*" >&2; }
-die() { printf '[registry] ERROR: %s\n' "$*" >&2; exit 1; }
-
-lock() { # $1 = lock file; serialises concurrent installs of the cache
-  mkdir -p "$(dirname "$1")"
-  exec 9>"$1"
-  command -v flock >/dev/null 2>&1 && flock 9
-  return 0
-}
+SERVICE_PORTS=("$PORT:REGISTRY_AUTH_PORT")
+SERVICE_MATCH=(uvicorn)
+SERVICE_NEEDS=(curl)
+START_TIMEOUT="${REGISTRY_START_TIMEOUT:-120}"
+STOP_TIMEOUT=10
+POLL_INTERVAL=0.5
 
 # ---------------------------------------------------------------- source
 
@@ -69,14 +66,14 @@ ensure_source() {
   if [[ -n "$src" ]]; then
     [[ -f "$src" ]] || die "MCP_REGISTRY_SOURCE=$src is neither a folder nor a file"
     local want="${MCP_REGISTRY_SOURCE_SHA256:-$PINNED_ARCHIVE_SHA256}" got
-    dest="$CACHE_ROOT/src-$want"
+    dest="$REGISTRY_CACHE/src-$want"
     if [[ ! -f "$dest/.complete" ]]; then
-      lock "$CACHE_ROOT/.lock-src"
+      hold_lock src_lock "$REGISTRY_CACHE/.lock-src"
       if [[ ! -f "$dest/.complete" ]]; then
         got="$(sha256sum "$src" | cut -d' ' -f1)"
         [[ "$got" == "$want" ]] || die "$src: sha256 $got, expected $want (set MCP_REGISTRY_SOURCE_SHA256 for another archive)"
         log "unpacking $src ..."
-        rm -rf "$dest" && tmp="$(mktemp -d "$CACHE_ROOT/.src.XXXXXX")"
+        rm -rf "$dest" && tmp="$(mktemp -d "$REGISTRY_CACHE/.src.XXXXXX")"
         tar xzf "$src" -C "$tmp"
         # The archive holds one top-level folder.
         local top
@@ -89,9 +86,9 @@ ensure_source() {
     printf '%s' "$dest"
     return 0
   fi
-  dest="$CACHE_ROOT/src-$REVISION"
+  dest="$REGISTRY_CACHE/src-$REVISION"
   if [[ ! -f "$dest/.complete" ]]; then
-    lock "$CACHE_ROOT/.lock-src"
+    hold_lock src_lock "$REGISTRY_CACHE/.lock-src"
     if [[ ! -f "$dest/.complete" ]]; then
       command -v git >/dev/null 2>&1 || die "git is required to fetch the registry (or set MCP_REGISTRY_SOURCE)"
       log "fetching $GIT_URL at $REVISION ..."
@@ -135,11 +132,11 @@ ensure_install() {
   python="$(find_python)" || die "no Python >= 3.13 found (the auth server needs it): install one (pyenv, apt) or set MCP_REGISTRY_PYTHON"
   [[ -f "$src/auth_server/uv.lock" ]] || die "$src/auth_server/uv.lock is missing"
   key="$( { sha256sum "$src/auth_server/uv.lock" | cut -d' ' -f1; "$python" -c 'import sys; print(sys.version)'; echo "$UV_VERSION"; } | sha256sum | cut -c1-16)"
-  home="$CACHE_ROOT/env-$key"
+  home="$REGISTRY_CACHE/env-$key"
   if [[ ! -f "$home/.complete" ]]; then
-    lock "$CACHE_ROOT/.lock-env"
+    hold_lock env_lock "$REGISTRY_CACHE/.lock-env"
     if [[ ! -f "$home/.complete" ]]; then
-      uvdir="$CACHE_ROOT/uv-$UV_VERSION"
+      uvdir="$REGISTRY_CACHE/uv-$UV_VERSION"
       if [[ ! -x "$uvdir/bin/uv" ]]; then
         log "installing uv $UV_VERSION from PyPI ..."
         rm -rf "$uvdir"
@@ -166,15 +163,10 @@ ensure_install() {
 
 # ---------------------------------------------------------------- the server
 
-healthy() {
-  curl -fsS -m 3 "$BASE_URL/health" >/dev/null 2>&1
-}
+service_url() { printf '%s\n' "$BASE_URL"; }
 
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && printf '%s' "$pid"
+service_probe() {
+  curl -fsS -m 3 "$BASE_URL/health" >/dev/null 2>&1
 }
 
 # The container's /app layout and the settings the registry's code needs at import; everything else comes from
@@ -195,62 +187,26 @@ registry_env() { # $1 = the cache folder of ensure_install
   export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
 }
 
-start() {
-  local home pid
-  if running_pid >/dev/null && healthy; then
-    printf '%s\n' "$BASE_URL"
-    return 0
-  fi
-  home="$(ensure_install)"
-  mkdir -p "$STATE_DIR"
+REGISTRY_HOME=""
+service_prepare() {
+  REGISTRY_HOME="$(ensure_install)"
   : "${KEYCLOAK_URL:?KEYCLOAK_URL must name the Keycloak the auth server validates tokens against}"
   : "${MONGODB_CONNECTION_STRING:?MONGODB_CONNECTION_STRING must name the registry database}"
-  if healthy; then
-    die "port $PORT already answers /health, but not for this state folder ($STATE_DIR): set REGISTRY_AUTH_PORT"
-  fi
+  mkdir -p "$STATE_DIR"
   log "starting the auth server on $BASE_URL (log: $LOG_FILE) ..."
-  (
-    cd "$home/src/auth_server"
-    registry_env "$home"
-    exec setsid "$home/venv/bin/python" -m uvicorn server:app --host "$HOST" --port "$PORT" --log-level warning
-  ) >"$LOG_FILE" 2>&1 </dev/null &
-  pid=$!
-  echo "$pid" >"$PID_FILE"
-  local deadline=$(( SECONDS + START_TIMEOUT ))
-  until healthy; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 40 "$LOG_FILE" >&2 || true
-      rm -f "$PID_FILE"
-      die "the auth server exited during start (log above: $LOG_FILE)"
-    fi
-    if (( SECONDS >= deadline )); then
-      tail -n 40 "$LOG_FILE" >&2 || true
-      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-      rm -f "$PID_FILE"
-      die "the auth server did not answer /health within ${START_TIMEOUT}s"
-    fi
-    sleep 0.5
-  done
-  printf '%s\n' "$BASE_URL"
 }
 
-stop() {
-  local pid i
-  pid="$(running_pid)" || { rm -f "$PID_FILE"; return 0; }
-  kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
-  rm -f "$PID_FILE"
+service_command() {
+  cd "$REGISTRY_HOME/src/auth_server"
+  registry_env "$REGISTRY_HOME"
+  CMD=("$REGISTRY_HOME/venv/bin/python" -m uvicorn server:app --host "$HOST" --port "$PORT" --log-level warning)
 }
 
 case "${1:-}" in
   install) ensure_install; echo ;;
-  start) start ;;
-  stop) stop ;;
-  status) if running_pid >/dev/null && healthy; then printf '%s\n' "$BASE_URL"; else exit 1; fi ;;
+  start) service_start ;;
+  stop) service_stop ;;
+  status) service_status ;;
   python)
     shift
     home="$(ensure_install)"
