@@ -83,7 +83,7 @@ function checkLoaded(
   const inputs = {
     definitions: loaded.definitions,
     rateLimits: { policies: loaded.items["rate-limits"] },
-    identityProviders: { definitions: loaded.items["identity-providers"], files: loaded.files["identity-providers"] },
+    identityProviders: { definitions: loaded.items["identity-providers"] },
   };
   const built = buildModel(loaded.definitions, inputs.rateLimits, inputs.identityProviders, options);
   const reviewed = reviewModel(built.model, inputs, options.identityProvider ?? "keycloak");

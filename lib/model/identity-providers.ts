@@ -22,8 +22,6 @@ import {
 /** The loaded `identity-providers/` files (lib/load/repository.ts): the builder's input. */
 export interface LoadedIdentityProviders {
   definitions: Located<IdentityProviderDefinition>[];
-  /** Files seen under identity-providers/, valid or not (an Entra stack refuses them all). */
-  files: string[];
 }
 
 /** Upstream's guide, section 2B, Step 1 (OIDC instance body). */
