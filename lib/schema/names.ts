@@ -372,3 +372,34 @@ export function textControlProblem(field: string, value: string): string | null 
     `control characters: delete it`
   );
 }
+
+/** `scheme://user[:password]@host`: credentials written into a URL (the part before `@` of its authority). */
+const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i;
+/** A PEM private key (PKCS#1, PKCS#8, encrypted, EC, OpenSSH...), wherever it stands in a value. */
+const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+
+/**
+ * A credential in a value: definitions are committed to git, where a secret cannot be taken back. Says where it
+ * goes instead (`secretHelp`).
+ */
+export function credentialProblem(field: string, value: string, secretHelp: string): string | null {
+  const userinfo = URL_USERINFO.exec(value);
+  if (userinfo) {
+    return (
+      `${field} holds credentials in its URL (${printable(redactUrl(value))}): the part before "@" would be ` +
+      `committed to git; write the URL without them (${secretHelp})`
+    );
+  }
+  if (PRIVATE_KEY.test(value)) {
+    return (
+      `${field} holds a private key (a "-----BEGIN ... PRIVATE KEY-----" block), which must never be in git: ` +
+      `give only the public certificate (${secretHelp})`
+    );
+  }
+  return null;
+}
+
+/** A URL with its credentials (`user:password@`) replaced, for printing. */
+export function redactUrl(url: string): string {
+  return url.replace(URL_USERINFO, (whole, info: string) => whole.slice(0, whole.length - info.length - 1) + "***@");
+}
