@@ -39,7 +39,7 @@ function plainHttpWarnings(value: Record<string, unknown>, source: SourceFile): 
       } catch {
         continue;
       }
-      if (isLoopback(host)) continue;
+      if (isLoopback(host.replace(/\.$/, ""))) continue;
       out.push(
         diagnosticAt(
           source,
