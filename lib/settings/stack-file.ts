@@ -28,7 +28,17 @@ function readable(v: unknown): unknown {
 }
 
 /** The settings documented as secrets: a stack file is committed to git, so each must be encrypted there. */
-const SECRET_SETTINGS = (Object.keys(SETTINGS) as StackSettingKey[]).filter((k) => SETTINGS[k].secret);
+const SECRET_SETTINGS = new Set(
+  (Object.keys(SETTINGS) as StackSettingKey[]).filter((k) => SETTINGS[k].secret).map((k) => `${CONFIG_NAMESPACE}:${k}`),
+);
+/** A provider's own credentials (`keycloak:password`, `azuread:clientSecret`...), by the name of the setting. */
+const SECRET_NAME = /(secret|password|passwd|token|private_?key|credentials?)$/i;
+
+function isSecretSetting(key: string): boolean {
+  if (SECRET_SETTINGS.has(key)) return true;
+  const [ns, name] = key.split(":", 2);
+  return ns !== CONFIG_NAMESPACE && name !== undefined && SECRET_NAME.test(name);
+}
 
 /** Each value under `node` that is plain text, not `{secure: …}`, with its dotted path (`a.b` for `--path`). */
 function plainLeaves(node: Node | null, path: string, out: Array<{ path: string; node: Node }>): void {
@@ -54,15 +64,17 @@ export function plainSecretsProblem(name: string, text: string): string | null {
   const config = doc.get("config", true);
   if (!isMap(config)) return null;
   const found: string[] = [];
-  for (const key of SECRET_SETTINGS) {
+  for (const pair of config.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : "";
+    if (!isSecretSetting(key)) continue;
     const leaves: Array<{ path: string; node: Node }> = [];
-    plainLeaves((config.get(`${CONFIG_NAMESPACE}:${key}`, true) as Node | undefined) ?? null, key, leaves);
+    plainLeaves((pair.value as Node | null) ?? null, key, leaves);
     for (const { path, node } of leaves) {
       const pos = lines.linePos(node.range?.[0] ?? 0);
       found.push(
-        `${name}:${pos.line}:${pos.col}: ${CONFIG_NAMESPACE}:${path} is a secret in plain text, and the stack ` +
-          `file is committed to git: remove it and set it with pulumi config set --secret --path ` +
-          `'${CONFIG_NAMESPACE}:${path}' <value> (stored as {secure: ...}); change the secret if it was pushed`,
+        `${name}:${pos.line}:${pos.col}: ${path} is a secret in plain text, and the stack file is committed to ` +
+          `git: remove it and set it with pulumi config set --secret --path '${path}' <value> (stored as ` +
+          `{secure: ...}); change the secret if it was pushed`,
       );
     }
   }
