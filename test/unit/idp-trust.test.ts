@@ -129,7 +129,25 @@ describe("secrets never in git, outside client_secret too", () => {
     assert.doesNotMatch(d.message, /ghp_abc123/);
   });
 
-  for (const kind of ["RSA PRIVATE KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "OPENSSH PRIVATE KEY"]) {
+  it("refuses a secret passed in a URL's query", () => {
+    const file = OIDC("", { token_url: "https://login.example.com/token?x=1&client_secret=s3cr3t-value" });
+    const d = only(check({ ...BASE, "identity-providers/corp.yaml": file }).errors, /passes "client_secret"/);
+    assert.equal(d.line, lineOf(file, "token_url"));
+    assert.doesNotMatch(d.message, /s3cr3t/);
+  });
+
+  it("refuses credentials in a URL of a group's description too (every kind)", () => {
+    const group = GROUP.replace("description: test group", 'description: "mirror at https://u:pw@x.example.com"');
+    only(check({ ...BASE, "groups/tools.yaml": group }).errors, /holds credentials in its URL/);
+  });
+
+  for (const kind of [
+    "RSA PRIVATE KEY",
+    "PRIVATE KEY",
+    "ENCRYPTED PRIVATE KEY",
+    "OPENSSH PRIVATE KEY",
+    "PGP PRIVATE KEY BLOCK",
+  ]) {
     it(`refuses a "${kind}" block in signing_certificate`, () => {
       const file = `alias: okta
 saml:
@@ -195,6 +213,8 @@ describe("a stack file holds secrets only encrypted", () => {
     ["a JSON string of secrets", `  mcp-gateway-access:identityProviderSecrets: '{"corp":"plain-value-1"}'\n`, 3],
     ["the database password", "  mcp-gateway-access:mongodbPassword: plain-value-1\n", 3],
     ["an initial password", "  mcp-gateway-access:initialPasswords:\n    alice: plain-value-1\n", 4],
+    ["a provider's password", "  keycloak:password: plain-value-1\n", 3],
+    ["a provider's client secret", "  azuread:clientSecret: plain-value-1\n", 3],
   ];
   for (const [what, config, line] of plain) {
     it(`refuses ${what} in plain text, at its line, without printing it`, () => {
@@ -286,7 +306,7 @@ describe("plain-http provider endpoints", () => {
   });
 
   it("stays quiet for loopback hosts and https", () => {
-    for (const host of ["localhost:8080", "127.0.0.1", "127.9.8.7:9000", "[::1]:8080", "kc.localhost"]) {
+    for (const host of ["localhost:8080", "127.0.0.1", "127.9.8.7:9000", "[::1]:8080", "kc.localhost", "localhost."]) {
       const file = OIDC("", { jwks_url: `http://${host}/keys`, token_url: `http://${host}/token` });
       const r = check({ ...BASE, "identity-providers/corp.yaml": file });
       assert.equal(r.warnings.filter((d) => /plain http/.test(d.message)).length, 0, host);
