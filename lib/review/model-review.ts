@@ -12,6 +12,7 @@ import { quarantinedM2M, quarantinedUsers, subjectKeys, type LoadedRateLimits } 
 import { membershipId, type SubjectType } from "../registry/rate-limits";
 import { ADMIN_GROUP_MARKERS, BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry/rules";
 import { scopeIndex } from "../registry/evaluate";
+import { printable } from "../schema/names";
 import type { RateLimitPolicy } from "../schema/rate-limits";
 import { authScopes, grantsOf, identityAccess, type IdentityAccess } from "./effective-access";
 
@@ -214,7 +215,7 @@ function reviewEveryoneAdmins(
         m.kind === "everyone"
           ? "everyone: true"
           : m.regex && m.value !== null && matchesEveryValue(m.value)
-            ? `regex ${JSON.stringify(m.value)} (it matches every value)`
+            ? `regex ${printable(m.value)} (it matches every value)`
             : null;
       if (who === null || !confersAdmin(m.group)) {
         if (acknowledged) {
