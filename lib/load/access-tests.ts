@@ -16,6 +16,7 @@ import {
   type AccessTest,
   type TestIdentity,
 } from "../schema";
+import { checkCharacters } from "../schema/field-checks";
 import { translateIssues } from "../schema/issues";
 import { diagnosticAt, type SourceFile } from "../source/file";
 import type { z } from "zod";
@@ -148,6 +149,8 @@ export function checkAccessTestFile(source: SourceFile, out: Diagnostic[]): Loca
   }
   const tests: Located<AccessTest>[] = [];
   source.value.forEach((value: unknown, i) => {
+    // The names a test gives (users, groups, servers, claims) get the character checks every name gets.
+    out.push(...checkCharacters(value, [i], source));
     const test = checkEntry(source, [i], value, out);
     if (test) tests.push({ value: test, source, at: [i] });
   });

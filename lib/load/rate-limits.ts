@@ -1,6 +1,7 @@
 /** `rate-limits/` files checked against their schema: rate limits and quarantine, with their positions. */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import { knownFieldsOf } from "../schema";
+import { checkCharacters } from "../schema/field-checks";
 import { translateIssues } from "../schema/issues";
 import { RateLimitFile, RateLimitPolicy } from "../schema/rate-limits";
 import { diagnosticAt, type SourceFile } from "../source/file";
@@ -24,6 +25,8 @@ export function checkRateLimitFile(source: SourceFile, out: Diagnostic[]): Locat
     : [{ v: value, at: [] as FieldPath }];
   const items: Located<RateLimitPolicy>[] = [];
   for (const { v, at } of entries) {
+    // Caller groups, usernames, servers: names like any other, with the same character checks.
+    out.push(...checkCharacters(v, at, source));
     const res = RateLimitPolicy.safeParse(v);
     if (!res.success) {
       out.push(

@@ -5,6 +5,7 @@
  * where it comes from.
  */
 import type { BrokeredMapper, BrokeredProvider } from "../model/identity-provider-types";
+import { redactUrl } from "../schema/names";
 
 export interface KeycloakIdentityProviderBody {
   alias: string;
@@ -36,8 +37,9 @@ export function mapperKeycloakConfig(m: BrokeredMapper): Record<string, string> 
 
 function providerConfig(p: BrokeredProvider): Record<string, string> {
   const out: Record<string, string> = { syncMode: p.syncMode };
+  // Credentials written into a URL are refused at load; should one reach here, it is never printed.
   const set = (k: string, v: string | boolean | null) => {
-    if (v !== null) out[k] = String(v);
+    if (v !== null) out[k] = typeof v === "string" ? redactUrl(v) : String(v);
   };
   if (p.oidc) {
     const o = p.oidc;

@@ -10,15 +10,22 @@ import { ModelDiagnostics, where, type At } from "../model/diagnostics";
 import { keycloakGroups, type LoadedIdentityProviders } from "../model/identity-providers";
 import { quarantinedM2M, quarantinedUsers, subjectKeys, type LoadedRateLimits } from "../model/rate-limits";
 import { membershipId, type SubjectType } from "../registry/rate-limits";
-import { BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry/rules";
+import { ADMIN_GROUP_MARKERS, BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry/rules";
+import { scopeIndex } from "../registry/evaluate";
+import { printable } from "../schema/names";
 import type { RateLimitPolicy } from "../schema/rate-limits";
-import { authScopes, identityAccess, type IdentityAccess } from "./effective-access";
+import { authScopes, grantsOf, identityAccess, type IdentityAccess } from "./effective-access";
 
 export interface ReviewInputs {
   definitions: Pick<Definitions, "users" | "m2m">;
   rateLimits: Pick<LoadedRateLimits, "policies">;
   identityProviders: Pick<LoadedIdentityProviders, "definitions">;
 }
+
+type ProviderDefinition = Located<{
+  alias: string;
+  mappers?: ReadonlyArray<{ group: string; acknowledge_everyone_admin?: true }>;
+}>;
 
 export function reviewModel(
   model: AccessModel,
@@ -31,6 +38,7 @@ export function reviewModel(
   const review: QuarantineReview = { o, model, access, idp, listed: new Map() };
   for (const loc of inputs.rateLimits.policies) if (isQuarantine(loc.value)) reviewQuarantine(review, loc);
   warnUnmappedGroups(o, model, inputs.identityProviders.definitions);
+  reviewEveryoneAdmins(o, model, inputs.identityProviders.definitions);
   return o.diagnostics;
 }
 
@@ -136,16 +144,10 @@ function reviewQuarantine({ o, model, access, idp, listed }: QuarantineReview, l
  * auth_server/group_filter.py `filter_session_groups` (Design C, the default) drops a group no scope's
  * group_mappings names, and server.py `map_groups_to_scopes` maps it to nothing (guide 3.4, PR #1629).
  */
-function warnUnmappedGroups(
-  o: ModelDiagnostics,
-  model: AccessModel,
-  definitions: readonly Located<{ alias: string; mappers?: ReadonlyArray<{ group: string }> }>[],
-): void {
+function warnUnmappedGroups(o: ModelDiagnostics, model: AccessModel, definitions: readonly ProviderDefinition[]): void {
   const mapped = new Set(authScopes(model).flatMap((d) => d.group_mappings));
   const groups = keycloakGroups(model);
-  // The model keeps the first definition of an alias (a later one is refused).
-  const firstOf = new Map<string, (typeof definitions)[number]>();
-  for (const loc of definitions) if (!firstOf.has(loc.value.alias)) firstOf.set(loc.value.alias, loc);
+  const firstOf = firstDefinitions(definitions);
   for (const p of model.identityProviders ?? []) {
     const loc = firstOf.get(p.alias)!;
     (loc.value.mappers ?? []).forEach((m, i) => {
@@ -157,5 +159,86 @@ function warnUnmappedGroups(
           "filter_session_groups), so the person gets no access from it",
       );
     });
+  }
+}
+
+/** The definition of each alias the model kept: the first (a later one is refused). */
+function firstDefinitions(definitions: readonly ProviderDefinition[]): Map<string, ProviderDefinition> {
+  const firstOf = new Map<string, ProviderDefinition>();
+  for (const loc of definitions) if (!firstOf.has(loc.value.alias)) firstOf.set(loc.value.alias, loc);
+  return firstOf;
+}
+
+/**
+ * Values of every ordinary shape a group claim holds: a letter, a digit, an Entra Object ID, a dotted name, a
+ * random token. A regex matching all of them matches, in practice, every person's groups (`.*`, `.+`, `\S*`,
+ * `[\w-]+`...). Short ones first: a regex that fails early is not run on the long ones.
+ */
+const ORDINARY_VALUES = ["a", "Z", "7", "q7Xv3kPz", "corp_group.name-2", "5510a1b0-1889-4b4b-bb69-fd6376b4b78a"];
+
+/** Keycloak matches the whole value (java.util.regex `matches`); a regex that does not compile matches nothing. */
+export function matchesEveryValue(regex: string): boolean {
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${regex})$`, "u");
+  } catch {
+    return false;
+  }
+  return ORDINARY_VALUES.every((v) => re.test(v));
+}
+
+/**
+ * A mapper that gives every person of a provider (`everyone: true`, or a regex matching every value) a group whose
+ * scopes make its members registry admins turns the whole corporate directory into admins. An error unless the
+ * mapper says `acknowledge_everyone_admin: true`; then still the warning an admin M2M account gets.
+ */
+function reviewEveryoneAdmins(
+  o: ModelDiagnostics,
+  model: AccessModel,
+  definitions: readonly ProviderDefinition[],
+): void {
+  const providers = model.identityProviders ?? [];
+  if (!providers.length) return;
+  const scopesOf = scopeIndex(authScopes(model));
+  const admin = new Map<string, boolean>();
+  const confersAdmin = (group: string) =>
+    admin.get(group) ??
+    admin.set(group, ADMIN_GROUP_MARKERS.includes(group) || grantsOf(scopesOf([group])).admin).get(group)!;
+  const firstOf = firstDefinitions(definitions);
+  // A disabled provider lets nobody in; enabling it brings the check back.
+  for (const p of providers.filter((x) => x.enabled)) {
+    const loc = firstOf.get(p.alias)!;
+    for (const m of p.mappers) {
+      const acknowledged = loc.value.mappers?.[m.index]?.acknowledge_everyone_admin === true;
+      const path: FieldPath = ["mappers", m.index];
+      const who =
+        m.kind === "everyone"
+          ? "everyone: true"
+          : m.regex && m.value !== null && matchesEveryValue(m.value)
+            ? `regex ${printable(m.value)} (it matches every value)`
+            : null;
+      if (who === null || !confersAdmin(m.group)) {
+        if (acknowledged) {
+          o.warn(
+            loc,
+            [...path, "acknowledge_everyone_admin"],
+            "acknowledges nothing: this mapper makes no admin of everyone; remove it",
+            true,
+          );
+        }
+        continue;
+      }
+      const what =
+        `${who} gives group "${m.group}" to every person provider "${p.alias}" lets in, and that group makes ` +
+        `its members registry admins: the whole corporate directory would administer the registry`;
+      if (acknowledged) o.warn(loc, path, `${what} (acknowledged)`);
+      else
+        o.error(
+          loc,
+          path,
+          `${what}; map the upstream admins' group by its value instead, or, if this is meant, say so with ` +
+            `acknowledge_everyone_admin: true on the mapper`,
+        );
+    }
   }
 }

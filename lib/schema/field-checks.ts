@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import {
+  credentialProblem,
   emailProblem,
   entraUserProblems,
   m2mNameProblem,
@@ -26,7 +27,9 @@ export interface FieldCheckOptions {
   identityProvider?: IdentityProvider;
 }
 
-/** Free text, checked for nothing. */
+/** Where a credential goes, unless a kind says better. */
+const DEFAULT_SECRET_HELP = "keep credentials in the stack's secret config: pulumi config set --secret";
+/** Free text: checked for control characters and credentials only. */
 const FREE_TEXT = new Set(["description", "$schema"]);
 /** Person names: Keycloak's person-name rules; other scripts are real names, so only invisible characters count. */
 const PERSON_NAMES = new Set(["first_name", "last_name"]);
@@ -44,21 +47,22 @@ function eachName(
   path: Array<string | number>,
   visit: (s: string, path: FieldPath, key: boolean) => void,
   visitText: (s: string, path: FieldPath) => void,
+  freeText?: ReadonlySet<string>,
 ): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      eachName(value[i], path, visit, visitText);
+      eachName(value[i], path, visit, visitText, freeText);
       path.pop();
     }
   } else if (isRecord(value)) {
     for (const k in value) {
       const v = value[k];
       path.push(k);
-      if (FREE_TEXT.has(k)) eachText(v, path, visitText);
+      if (FREE_TEXT.has(k) || freeText?.has(k)) eachText(v, path, visitText);
       else {
         visit(k, path, true);
-        eachName(v, path, visit, visitText);
+        eachName(v, path, visit, visitText, freeText);
       }
       path.pop();
     }
@@ -87,6 +91,57 @@ function lastKey(path: FieldPath): string {
   return "value";
 }
 
+export interface CharacterCheckOptions {
+  /** Fields holding free text (any script, tabs, line breaks) besides `description` and `$schema`. */
+  freeText?: ReadonlySet<string>;
+  /** Fields whose values may be in any script (lookalike letters are not reported), like person names. */
+  anyScript?: ReadonlySet<string>;
+  /** Where a credential goes instead of a definition file, for the message refusing one. */
+  secretHelp?: string;
+  /** Receives the paths (joined with NUL) of the names reported, so later checks of a name do not repeat. */
+  flagged?: Set<string>;
+}
+
+/**
+ * The character checks every kind shares, on every name and text of one item (`at` is its path in the file):
+ * control, invisible and lookalike characters in names (mapping keys included), control characters in free text.
+ * One rule for every kind: a name of a brokered provider or a rate limit is as much a name as a username.
+ */
+export function checkCharacters(
+  item: unknown,
+  at: FieldPath,
+  source: SourceFile,
+  options: CharacterCheckOptions = {},
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const freeText = options.freeText;
+  const anyScript = options.anyScript ?? PERSON_NAMES;
+  const push = (path: FieldPath, message: string | null, key = false) => {
+    if (message) out.push(diagnosticAt(source, [...at, ...path], message, "error", key));
+  };
+  const help = options.secretHelp ?? DEFAULT_SECRET_HELP;
+  eachName(
+    item,
+    [],
+    (s, path, key) => {
+      const field = lastKey(path);
+      const problem = suspiciousCharProblem(key ? `key` : field, s, !anyScript.has(field) || key);
+      if (problem) {
+        options.flagged?.add(path.join("\u0000"));
+        push(path, problem, key);
+      }
+      if (!key) push(path, credentialProblem(field, s, help));
+    },
+    // Free text may hold any script, tabs and line breaks, but no other control character (a raw NUL or ESC).
+    (s, path) => {
+      push(path, textControlProblem(lastKey(path), s));
+      push(path, credentialProblem(lastKey(path), s, help));
+    },
+    freeText,
+  );
+  return out;
+}
+
 /** The field checks of one item (`at` is its path in the file). */
 export function checkFields(
   kind: Kind,
@@ -105,20 +160,7 @@ export function checkFields(
 
   // Look-alike and invisible characters, in every name of the item.
   const flagged = new Set<string>();
-  eachName(
-    item,
-    [],
-    (s, path, key) => {
-      const field = lastKey(path);
-      const problem = suspiciousCharProblem(key ? `key` : field, s, !PERSON_NAMES.has(field) || key);
-      if (problem) {
-        flagged.add(path.join("\u0000"));
-        error(path, problem, key);
-      }
-    },
-    // Free text may hold any script, tabs and line breaks, but no other control character (a raw NUL or ESC).
-    (s, path) => error(path, textControlProblem(lastKey(path), s)),
-  );
+  out.push(...checkCharacters(item, at, source, { flagged }));
   if (!isRecord(item)) return out;
   // A name already reported for its characters is not reported again for the same characters.
   const unflagged = (field: string) => !flagged.has(field);

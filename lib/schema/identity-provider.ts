@@ -81,6 +81,13 @@ export const GroupMapper = z
       .optional()
       .describe("every person from this provider gets the group (hardcoded-group mapper)"),
     name: text.optional().describe("the mapper's name in Keycloak (default derived from the group and the value)"),
+    acknowledge_everyone_admin: z
+      .literal(true)
+      .optional()
+      .describe(
+        "with everyone: true (or a regex matching every value) into a group that makes its members registry " +
+          "admins: yes, every person of this provider is meant to be an admin (otherwise an error)",
+      ),
     sync_mode: z
       .enum(SYNC_MODES)
       .optional()

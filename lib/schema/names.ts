@@ -372,3 +372,49 @@ export function textControlProblem(field: string, value: string): string | null 
     `control characters: delete it`
   );
 }
+
+/** `scheme://user[:password]@host`, wherever it stands in a value (a name, or a URL inside a description). */
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^/?#\s@]*)@/gi;
+/** A secret passed as a URL's query parameter (`?client_secret=...`, `&access_token=...`). */
+const URL_SECRET_PARAM = new RegExp(
+  String.raw`\b[a-z][a-z0-9+.-]*:\/\/[^?#\s]*\?(?:[^#\s]*&)?` +
+    String.raw`(client_?secret|secret|password|passwd|access_?token|api_?key)=[^&#\s]`,
+  "i",
+);
+/** A PEM private key (PKCS#1, PKCS#8, encrypted, EC, OpenSSH, PGP...), wherever it stands in a value. */
+const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+
+/**
+ * A credential in a value: definitions are committed to git, where a secret cannot be taken back. Says where it
+ * goes instead (`secretHelp`).
+ */
+export function credentialProblem(field: string, value: string, secretHelp: string): string | null {
+  URL_USERINFO.lastIndex = 0;
+  const userinfo = URL_USERINFO.exec(value);
+  if (userinfo) {
+    // Only the URL's start is shown, credentials masked: the rest of the value may hold other secrets.
+    return (
+      `${field} holds credentials in its URL (${printable(redactUrl(userinfo[0]))}...): the part before "@" would be ` +
+      `committed to git; write the URL without them (${secretHelp})`
+    );
+  }
+  const param = URL_SECRET_PARAM.exec(value);
+  if (param) {
+    return (
+      `${field} passes "${param[1]}" in its URL's query, which would be committed to git; write the URL ` +
+      `without it (${secretHelp})`
+    );
+  }
+  if (PRIVATE_KEY.test(value)) {
+    return (
+      `${field} holds a private key (a "-----BEGIN ... PRIVATE KEY-----" block), which must never be in git: ` +
+      `give only the public certificate (${secretHelp})`
+    );
+  }
+  return null;
+}
+
+/** A URL with its credentials (`user:password@`) replaced, for printing. */
+export function redactUrl(url: string): string {
+  return url.replace(URL_USERINFO, (whole, info: string) => `${whole.slice(0, whole.length - info.length - 1)}***@`);
+}
