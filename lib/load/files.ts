@@ -90,6 +90,25 @@ export function nearMissExtension(name: string): string | null {
   return bestD <= 1 || (bestD <= 2 && ext.length >= 3) ? best : null;
 }
 
+/** A name as people vary it: lower case, `_` and spaces as `-`. */
+function normalName(name: string): string {
+  return name.toLowerCase().replace(/[_\s]+/g, "-");
+}
+
+/**
+ * Whether `name` is a near name of `wanted` (a kind's folder, the settings file's name without extension), a typo
+ * that would leave it unread: the same once normalised (`Access_Tests`), without the dashes (`ratelimits`) or a
+ * final `s` (`m2ms`, `user`), or one edit away (a swapped letter) for names of 5 or more characters, where one
+ * edit is still a typo and not another word. Shorter names (`m2m`) are near only in those first ways.
+ */
+export function isNearName(name: string, wanted: string): boolean {
+  if (name === wanted) return false;
+  const n = normalName(name);
+  const bare = (s: string) => s.replace(/-/g, "").replace(/s$/, "");
+  if (bare(n) === bare(wanted)) return true;
+  return wanted.length >= 5 && editDistance(n, wanted) <= 1;
+}
+
 export function nearMissWarning(file: string, ext: string): Diagnostic {
   return {
     severity: "warning",

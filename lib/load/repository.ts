@@ -16,6 +16,7 @@ import type { Definitions, LoadOptions, Located } from "./definitions";
 import {
   filesUnder,
   hasDefinitionExtension,
+  isNearName,
   lstat,
   nearMissExtension,
   nearMissWarning,
@@ -101,8 +102,40 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
 }
 
 /**
+ * A root entry whose name is near a kind's folder (`Users`, `access_tests`, `Rate-Limits`, `identity-provider`) or
+ * near the settings file (`mcp-access.yml`, `Mcp-Access.yaml`): never read, so what it holds would be removed at
+ * the next apply, or its guards and switches ignored. One rule for every kind of the table and the settings file.
+ */
+function nearNameProblem(name: string): Diagnostic | null {
+  const kind = KIND_NAMES.find((k) => isNearName(name, k));
+  if (kind) {
+    const why =
+      name.toLowerCase() === kind
+        ? `differs from "${kind}" only in case`
+        : `is not read: definitions are read from ${kind}/ exactly`;
+    return rootError(
+      `${name}/`,
+      `folder "${name}" ${why}; what it holds would be left out (removed at apply): rename it to ${kind}`,
+    );
+  }
+  const dot = name.lastIndexOf(".");
+  const settings = REPO_CONFIG_FILE.slice(0, REPO_CONFIG_FILE.lastIndexOf("."));
+  if (name !== REPO_CONFIG_FILE && dot > 0 && hasDefinitionExtension(name)) {
+    const base = name.slice(0, dot);
+    if (base === settings || isNearName(base, settings)) {
+      return rootError(
+        name,
+        `"${name}" is not read: the repository's settings are read from ${REPO_CONFIG_FILE} exactly, so its ` +
+          `guards and registry switches would be ignored: rename it to ${REPO_CONFIG_FILE}`,
+      );
+    }
+  }
+  return null;
+}
+
+/**
  * Problems of the root itself: missing, not a folder, holding none of the identity kinds' folders (applying that
- * would delete everything the stack manages), or a kind's folder whose name differs only in case (`Users/`).
+ * would delete everything the stack manages), or an entry named near a kind's folder or the settings file.
  */
 function rootProblems(root: string): Diagnostic[] {
   const stat = lstat(root);
@@ -114,19 +147,10 @@ function rootProblems(root: string): Diagnostic[] {
   } catch {
     return [rootError(root, `the definitions folder is not a readable folder; ${fix}`)];
   }
-  const out: Diagnostic[] = [];
-  for (const name of entries) {
-    const kind = KINDS.find((k) => k === name.toLowerCase());
-    if (kind && name !== kind) {
-      out.push(
-        rootError(
-          `${name}/`,
-          `folder "${name}" differs from "${kind}" only in case; definitions are read from ${kind}/ ` +
-            `exactly, so these would be left out: rename it to ${kind}`,
-        ),
-      );
-    }
-  }
+  const out = entries
+    .sort(byCodeUnit)
+    .map(nearNameProblem)
+    .filter((d): d is Diagnostic => d !== null);
   if (!KINDS.some((k) => entries.includes(k)) && out.length === 0) {
     out.push(
       rootError(
