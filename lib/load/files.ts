@@ -30,20 +30,24 @@ export function symlinkFile(file: string): RawFile {
 }
 
 /**
- * A file of a definitions folder (definitions, access tests, rate limits) read for checking: its source, or null
- * once what keeps it from being read (a symbolic link, the size, the encoding, the YAML) is in `diagnostics`.
+ * A file of a definitions folder read for checking, or null once what keeps it from being read (a symbolic link,
+ * the size, the encoding, the YAML) is in `diagnostics`. A file refused for a part only (a key) comes back with
+ * `whole` false and its problems in `diagnostics`: it is checked, so all its problems show in one run, but never
+ * loaded.
  */
-export function readDefinitionSource(raw: RawFile, options: ReadOptions, diagnostics: Diagnostic[]): SourceFile | null {
+export function readDefinitionSource(
+  raw: RawFile,
+  options: ReadOptions,
+  diagnostics: Diagnostic[],
+): { source: SourceFile; whole: boolean } | null {
   if (raw.link) {
     diagnostics.push(linkError(raw.file));
     return null;
   }
   const read = readRawSource(raw, options);
-  if (!read.ok) {
-    diagnostics.push(...read.diagnostics);
-    return null;
-  }
-  return read.source;
+  if (read.ok) return { source: read.source, whole: true };
+  diagnostics.push(...read.diagnostics);
+  return read.partial ? { source: read.partial, whole: false } : null;
 }
 
 /** A symbolic link found where definitions (or access tests) are read: an error, never followed. */

@@ -85,16 +85,19 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
   }
   for (const kind of DEFINITION_KINDS) {
     for (const raw of byKind.get(kind.name)!) {
-      const source = readDefinitionSource(raw, options, diagnostics);
-      if (!source) continue;
       const found: Diagnostic[] = [];
-      const checked = kind.check(source, found, options) as Located<unknown>[];
-      // The file's parsed document is needed no more (a later position is found by parsing the text again).
-      source.ref.release?.();
+      const read = readDefinitionSource(raw, options, found);
+      if (read) {
+        const checked = kind.check(read.source, found, options) as Located<unknown>[];
+        // The file's parsed document is needed no more (a later position is found by parsing the text again).
+        read.source.ref.release?.();
+        // A file refused for a part is checked (all its problems in one run) but nothing of it is loaded.
+        const loaded = read.whole ? checked : [];
+        const invalid = loaded.length === 0 ? (kind as DefinitionKind).invalidName?.(read.source) : undefined;
+        if (invalid !== undefined) invalidGroupNames.push(invalid);
+        (items[kind.name] as Located<unknown>[]).push(...loaded);
+      }
       pushCapped(diagnostics, found, raw.file);
-      const invalid = checked.length === 0 ? (kind as DefinitionKind).invalidName?.(source) : undefined;
-      if (invalid !== undefined) invalidGroupNames.push(invalid);
-      (items[kind.name] as Located<unknown>[]).push(...checked);
     }
   }
   const definitions: Definitions = { groups: items.groups, users: items.users, m2m: items.m2m, invalidGroupNames };
