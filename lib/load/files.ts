@@ -102,15 +102,22 @@ function normalName(name: string): string {
 /**
  * Whether `name` is a near name of `wanted` (a kind's folder, the settings file's name without extension), a typo
  * that would leave it unread: the same once normalised (`Access_Tests`), without the dashes (`ratelimits`) or a
- * final `s` (`m2ms`, `user`), or one edit away (a swapped letter) for names of 5 or more characters, where one
- * edit is still a typo and not another word. Shorter names (`m2m`) are near only in those first ways.
+ * final `s` (`m2ms`, `user`), or, for names of 5 or more characters, one letter off or two neighbours swapped,
+ * where that is still a typo and not another word. Shorter names (`m2m`) are near only in those first ways.
  */
 export function isNearName(name: string, wanted: string): boolean {
   if (name === wanted) return false;
   const n = normalName(name);
   const bare = (s: string) => s.replace(/-/g, "").replace(/s$/, "");
   if (bare(n) === bare(wanted)) return true;
-  return wanted.length >= 5 && editDistance(n, wanted) <= 1;
+  return wanted.length >= 5 && (editDistance(n, wanted) <= 1 || swapsTwoLetters(n, wanted));
+}
+
+/** `a` is `b` with two neighbouring letters swapped (`usres`, `gruops`): the commonest typo after one letter off. */
+function swapsTwoLetters(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  return diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!];
 }
 
 export function nearMissWarning(file: string, ext: string): Diagnostic {

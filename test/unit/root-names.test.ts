@@ -32,6 +32,22 @@ describe("kind folders under a near name", () => {
     }
   }
 
+  for (const [name, kind] of [
+    ["grups", "groups"],
+    ["gruops", "groups"],
+    ["usres", "users"],
+    ["acess-tests", "access-tests"],
+    ["rate-limtis", "rate-limits"],
+    ["identity-provders", "identity-providers"],
+  ]) {
+    it(`refuses the typo ${name}/ for ${kind}/`, () => {
+      const r = check({ ...BASE, [`${name}/x.yaml`]: "a: 1\n" });
+      const hits = r.errors.filter((d) => d.file === `${name}/`);
+      assert.equal(hits.length, 1);
+      assert.match(hits[0]!.message, new RegExp(`rename it to ${kind}$`));
+    });
+  }
+
   it("leaves a repository's other folders alone (no false alarm)", () => {
     const others = ["schemas", "scripts", "stacks", "tokens", "docs", "test", "tests", "bench", "examples", "lib"];
     const r = check({ ...BASE, ...Object.fromEntries(others.map((o) => [`${o}/README.md`, "x\n"])) });
@@ -43,7 +59,15 @@ describe("kind folders under a near name", () => {
 });
 
 describe("the settings file under a near name", () => {
-  for (const name of ["mcp-access.yml", "Mcp-Access.yaml", "mcp_access.yaml", "MCP-ACCESS.YAML", "mcp-access.json"]) {
+  for (const name of [
+    "mcp-access.yml",
+    "Mcp-Access.yaml",
+    "mcp_access.yaml",
+    "MCP-ACCESS.YAML",
+    "mcp-access.json",
+    "mcp-acess.yaml",
+    "mcpaccess.yml",
+  ]) {
     it(`refuses ${name}`, () => {
       const r = check({ ...BASE, [name]: "guards: {}\n" });
       const hits = r.errors.filter((d) => d.file === name);
