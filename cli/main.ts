@@ -326,7 +326,9 @@ function wantsJson(argv: readonly string[]): boolean {
  */
 function commanderFailure(e: unknown, argv: readonly string[], program: Command): Failure | "done" | null {
   if (!(e instanceof CommanderError)) return null;
-  if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return "done";
+  // `help validate` is asked for (exit code 0); `mcp-access` alone prints the help as an error (exit code 1).
+  const asked = e.code === "commander.help" && e.exitCode === 0;
+  if (asked || e.code === "commander.helpDisplayed" || e.code === "commander.version") return "done";
   // The program's own options take no value: the first word that is not an option names the command.
   const first = argv.find((a) => !a.startsWith("-"));
   const sub = program.commands.find((c) => c.name() === first);

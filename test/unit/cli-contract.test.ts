@@ -63,7 +63,11 @@ describe("commander's own errors are usage failures with a code", () => {
   });
 
   it("--help and --version still print and exit 0", async () => {
-    for (const args of [["--help"], ["validate", "--help"], ["--version"]]) assert.equal((await cli(args)).code, 0);
+    for (const args of [["--help"], ["validate", "--help"], ["help", "validate"], ["help"], ["--version"]]) {
+      const r = await cli(args);
+      assert.equal(r.code, 0, args.join(" "));
+      assert.doesNotMatch(r.err, /ERR_/);
+    }
   });
 });
 
