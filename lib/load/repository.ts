@@ -72,9 +72,13 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
   const diagnostics: Diagnostic[] = [];
   const invalidGroupNames: string[] = [];
   const byKind = new Map<KindName, RawFile[]>(KIND_NAMES.map((k) => [k, []]));
+  const otherFolders = new Set<string>();
   for (const f of [...files].sort((a, b) => byCodeUnit(a.file, b.file))) {
     const kind = kindOfPath(f.file);
-    if (!kind) continue;
+    if (!kind) {
+      if (f.file.includes("/")) otherFolders.add(f.file.slice(0, f.file.indexOf("/")));
+      continue;
+    }
     seen[kind].push(f.file);
     const name = f.file.slice(f.file.lastIndexOf("/") + 1);
     if (f.link || hasDefinitionExtension(name)) byKind.get(kind)!.push(f);
@@ -82,6 +86,11 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
       const ext = nearMissExtension(name);
       if (ext) diagnostics.push(nearMissWarning(f.file, ext));
     }
+  }
+  // Files handed in from anywhere (checkFiles) follow the root's rule: a near name of a kind's folder is an error.
+  for (const folder of otherFolders) {
+    const near = nearKindFolder(folder);
+    if (near) diagnostics.push(near);
   }
   for (const kind of DEFINITION_KINDS) {
     for (const raw of byKind.get(kind.name)!) {
@@ -110,17 +119,23 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
  * the next apply, or its guards and switches ignored. One rule for every kind of the table and the settings file.
  */
 function nearNameProblem(name: string): Diagnostic | null {
+  return nearKindFolder(name) ?? nearSettingsFile(name);
+}
+
+function nearKindFolder(name: string): Diagnostic | null {
   const kind = KIND_NAMES.find((k) => isNearName(name, k));
-  if (kind) {
-    const why =
-      name.toLowerCase() === kind
-        ? `differs from "${kind}" only in case`
-        : `is not read: definitions are read from ${kind}/ exactly`;
-    return rootError(
-      `${name}/`,
-      `folder "${name}" ${why}; what it holds would be left out (removed at apply): rename it to ${kind}`,
-    );
-  }
+  if (!kind) return null;
+  const why =
+    name.toLowerCase() === kind
+      ? `differs from "${kind}" only in case`
+      : `is not read: definitions are read from ${kind}/ exactly`;
+  return rootError(
+    `${name}/`,
+    `folder "${name}" ${why}; what it holds would be left out (removed at apply): rename it to ${kind}`,
+  );
+}
+
+function nearSettingsFile(name: string): Diagnostic | null {
   const dot = name.lastIndexOf(".");
   const settings = REPO_CONFIG_FILE.slice(0, REPO_CONFIG_FILE.lastIndexOf("."));
   if (name !== REPO_CONFIG_FILE && dot > 0 && hasDefinitionExtension(name)) {

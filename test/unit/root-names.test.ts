@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KIND_NAMES, REPO_CONFIG_FILE } from "../../lib";
+import { checkFiles, KIND_NAMES, REPO_CONFIG_FILE, sizedFile } from "../../lib";
 import { check, GROUP, USER } from "../support/repo";
 
 const BASE = { "groups/g.yaml": GROUP, "users/alice.yaml": USER("alice") };
@@ -47,6 +47,20 @@ describe("kind folders under a near name", () => {
       assert.match(hits[0]!.message, new RegExp(`rename it to ${kind}$`));
     });
   }
+
+  it("files handed to checkFiles follow the same rule", () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    const file = (path: string, text: string) => sizedFile(path, enc(text).length, () => enc(text));
+    for (const kind of KIND_NAMES) {
+      for (const name of nearNames(kind)) {
+        const r = checkFiles([file("groups/g.yaml", GROUP), file(`${name}/sub/x.yaml`, "a: 1\n")]);
+        const hits = r.errors.filter((d) => d.file === `${name}/`);
+        assert.equal(hits.length, 1, `${name}: ${JSON.stringify(r.errors)}`);
+      }
+    }
+    const r = checkFiles([file("groups/g.yaml", GROUP), file("docs/x.yaml", "a: 1\n"), file("README.md", "x")]);
+    assert.deepEqual(r.errors, []);
+  });
 
   it("leaves a repository's other folders alone (no false alarm)", () => {
     const others = ["schemas", "scripts", "stacks", "tokens", "docs", "test", "tests", "bench", "examples", "lib"];
