@@ -1,7 +1,7 @@
 /**
  * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
  */
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -222,8 +222,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description("Access to an MCP Gateway Registry as code: check and render groups, users and M2M accounts")
     .version(packageVersion(), "-V, --version", "print the version of mcp-access")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
-    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      // Commander's own errors are said by run() as every failure is (ERR_USAGE), not printed here.
+      outputError: () => undefined,
+    })
     .addHelpText("after", kindsHelp());
 
   repoOptions(program.command("validate").description("check every definition; exit 1 when any error is found"))
@@ -315,7 +319,34 @@ function wantsJson(argv: readonly string[]): boolean {
   return argv.some((a, i) => a === "--format=json" || (a === "--format" && argv[i + 1] === "json"));
 }
 
-/** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
+/**
+ * Commander's own errors (an unknown option or command, a missing value, a value not among the choices) as a
+ * usage failure like any other: a code, one line, JSON with --format json, and where the help is, not the whole
+ * help text. "done" when commander printed what was asked (--help, --version); null for other errors.
+ */
+function commanderFailure(e: unknown, argv: readonly string[], program: Command): Failure | "done" | null {
+  if (!(e instanceof CommanderError)) return null;
+  // `help validate` is asked for (exit code 0); `mcp-access` alone prints the help as an error (exit code 1).
+  const asked = e.code === "commander.help" && e.exitCode === 0;
+  if (asked || e.code === "commander.helpDisplayed" || e.code === "commander.version") return "done";
+  // The program's own options take no value: the first word that is not an option names the command.
+  const first = argv.find((a) => !a.startsWith("-"));
+  const sub = program.commands.find((c) => c.name() === first);
+  const help = `mcp-access${sub ? ` ${sub.name()}` : ""} --help`;
+  const what =
+    e.code === "commander.help"
+      ? "name a command"
+      : e.message
+          .replace(/^error: /, "")
+          .replace(/\s*\n\s*/g, " ")
+          .replace(/\.$/, "");
+  return {
+    code: UsageError.code,
+    message: `${what} (${help} lists what it takes)`,
+    exitCode: exitCodeOf(UsageError.code),
+  };
+}
+
 /**
  * Output with no raw control sequence: C0 (but tab and line feed), DEL, C1 and bidi overrides are escaped
  * (`\u001b`), whatever a definition, a token or a git revision held. Nothing the CLI prints needs them.
@@ -327,6 +358,7 @@ export function terminalSafe(text: string): string {
   );
 }
 
+/** Runs the CLI; resolves to the exit code. Exposed for tests, which run it in-process. */
 export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
   const io: Io = { out: (s) => rawIo.out(terminalSafe(s)), err: (s) => rawIo.err(terminalSafe(s)) };
   let code = 0;
@@ -335,12 +367,9 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
     await program.parseAsync([...argv], { from: "user" });
     return code;
   } catch (e) {
-    const err = e as { code?: string };
-    // Commander has printed its own message (or the help) already.
-    if (typeof err.code === "string" && err.code.startsWith("commander.")) {
-      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
-    }
-    const failure = failureOf(e);
+    const commander = commanderFailure(e, argv, program);
+    if (commander === "done") return 0;
+    const failure = commander ?? failureOf(e);
     if (wantsJson(argv)) io.out(JSON.stringify({ error: { code: failure.code, message: failure.message } }));
     io.err(`mcp-access: ${failure.code}: ${safeText(failure.message)}`);
     return failure.exitCode;

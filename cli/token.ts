@@ -2,7 +2,6 @@
 import { Command, Option } from "commander";
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { decodeJwt } from "jose";
 import {
   getTokens,
   mappedScopes,
@@ -14,7 +13,7 @@ import {
   type AccountResult,
   type StackOutputs,
 } from "../tokens";
-import { SELF_SIGNED_ISSUER } from "../tokens/verify";
+import { jwtIssuer, SELF_SIGNED_ISSUER } from "../tokens/verify";
 import { UsageError } from "../lib";
 import { TokenHolder } from "../tokens/schemas";
 import type { Io } from "./io";
@@ -67,12 +66,42 @@ function envName(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
 }
 
+type Failed = Extract<AccountResult, { ok: false }>;
+type Got = Extract<AccountResult, { ok: true }>;
+
+/** A token as `--format json` prints it. */
+function tokenJson(r: Got): Record<string, unknown> {
+  const t = r.token;
+  return {
+    name: r.name,
+    access_token: t.accessToken,
+    expires_at: t.file.expires_at,
+    groups: t.verified.groups,
+    scopes: t.scopes,
+    cached: t.cached,
+  };
+}
+
+/**
+ * Accounts that got no token, said as every failure is (docs/errors.md): `mcp-access: <CODE>: <message>` on
+ * stderr, one line each, the message naming the account once; with `--format json`, one `{"error": ...}` on stdout
+ * that lists them, beside the tokens the other accounts got.
+ */
+function printFailures(failed: readonly Failed[], ok: readonly Got[], total: number, format: Format, io: Io): void {
+  for (const f of failed) io.err(`mcp-access: ${f.code}: ${f.error}`);
+  if (format !== "json") return;
+  const codes = new Set(failed.map((f) => f.code));
+  const code = codes.size === 1 ? failed[0]!.code : TokenError.code;
+  const message =
+    failed.length === 1 && total === 1 ? failed[0]!.error : `${failed.length} of ${total} M2M accounts got no token`;
+  const accounts = failed.map((f) => ({ name: f.name, code: f.code, message: f.error }));
+  io.out(JSON.stringify({ error: { code, message, accounts }, tokens: ok.map(tokenJson) }, null, 2));
+}
+
 function printResults(results: AccountResult[], format: Format, io: Io): void {
-  for (const r of results) {
-    if (!r.ok) {
-      io.err(`${r.name}: ${r.error}`);
-      continue;
-    }
+  const ok = results.filter((r): r is Got => r.ok);
+  const failed = results.filter((r): r is Failed => !r.ok);
+  for (const r of ok) {
     const t = r.token;
     const where = t.paths ? ` → ${t.paths.json}` : "";
     io.err(
@@ -81,34 +110,12 @@ function printResults(results: AccountResult[], format: Format, io: Io): void {
         `  groups: ${t.verified.groups.join(", ") || "(none)"}\n  scopes: ${t.scopes.join(", ") || "(none mapped)"}`,
     );
   }
-  const ok = results.filter((r): r is Extract<AccountResult, { ok: true }> => r.ok);
-  if (format === "json") {
-    io.out(
-      JSON.stringify(
-        ok.map((r) => ({
-          name: r.name,
-          access_token: r.token.accessToken,
-          expires_at: r.token.file.expires_at,
-          groups: r.token.verified.groups,
-          scopes: r.token.scopes,
-          cached: r.token.cached,
-        })),
-        null,
-        2,
-      ),
-    );
-  } else if (format === "env") {
+  if (failed.length) printFailures(failed, ok, results.length, format, io);
+  else if (format === "json") io.out(JSON.stringify(ok.map(tokenJson), null, 2));
+  if (format === "env") {
     for (const r of ok) io.out(`export ${envName(r.name)}_ACCESS_TOKEN="${r.token.accessToken}"`);
   } else if (format === "raw") {
     for (const r of ok) io.out(r.token.accessToken);
-  }
-}
-
-function tokenIssuer(token: string): string {
-  try {
-    return String(decodeJwt(token).iss ?? "");
-  } catch {
-    return "";
   }
 }
 
@@ -126,7 +133,8 @@ async function runVerify(flags: TokenFlags, io: Io): Promise<number> {
     throw new UsageError(`--jwks-url ${JSON.stringify(flags.jwksUrl)} is not a URL`);
   // Keycloak and Entra tokens are trusted only from the stack's own realm or tenant, or what the user names: the
   // selected stack's outputs are read unless --issuer or --jwks-url says whom to trust.
-  const idpToken = tokenIssuer(token) !== SELF_SIGNED_ISSUER;
+  // The token's shape first: "not a JWT" is said before the stack's outputs are asked for.
+  const idpToken = jwtIssuer(token) !== SELF_SIGNED_ISSUER;
   let outputs: StackOutputs = { m2m: {}, groups: {} };
   if (flags.stack || flags.outputs || (idpToken && !issuers.length && !flags.jwksUrl)) {
     outputs = await readStackOutputs({ stack: flags.stack, cwd: flags.cwd, file: flags.outputs });

@@ -9,6 +9,7 @@ import {
   BOOTSTRAP_ADMIN_GROUP,
   checkRepository,
   DefinitionsError,
+  isMcpAccessError,
   parseStackConfig,
   readStackFile,
   scopesForGroups,
@@ -54,8 +55,9 @@ export interface AccountToken {
   paths?: { json: string; env?: string };
 }
 
+/** A failure's `error` names the account once (`bot: ...`); `code` is the error's (docs/errors.md). */
 export type AccountResult =
-  { name: string; ok: true; token: AccountToken } | { name: string; ok: false; error: string };
+  { name: string; ok: true; token: AccountToken } | { name: string; ok: false; code: string; error: string };
 
 /**
  * The settings of the stack whose tokens these are, as `pulumi up` reads them: the stack file
@@ -151,16 +153,16 @@ export async function getTokens(names: readonly string[] | "all", opts: TokenOpt
     wanted.map(async (name): Promise<AccountResult> => {
       // Own accounts only: "constructor" or "__proto__" are names like any other, not the object's properties.
       const c = Object.hasOwn(outputs.m2m, name) ? outputs.m2m[name] : undefined;
-      if (!c)
-        return {
-          name,
-          ok: false,
-          error: `unknown M2M account "${name}"; the stack has: ${known.join(", ") || "none"}`,
-        };
+      if (!c) {
+        const error = `unknown M2M account "${name}"; the stack has: ${known.join(", ") || "none"}`;
+        return { name, ok: false, code: TokenError.code, error };
+      }
       try {
         return { name, ok: true, token: await tokenFor(name, c, scopesOf, opts) };
       } catch (e) {
-        return { name, ok: false, error: (e as Error).message };
+        const message = (e as Error).message;
+        const error = message.startsWith(`${name}: `) ? message : `${name}: ${message}`;
+        return { name, ok: false, code: isMcpAccessError(e) ? e.code : TokenError.code, error };
       }
     }),
   );

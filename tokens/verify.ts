@@ -218,15 +218,23 @@ async function verifyIdpToken(token: string, opts: VerifyKeys): Promise<Verified
   );
 }
 
-/** Verifies any token the registry would accept: self-signed user tokens first (by issuer), then the IdPs'. */
-export async function verifyAnyToken(token: string, keys: VerifyKeys = {}): Promise<VerifiedToken> {
+/**
+ * The issuer of a token of the JWT's shape (its size, header and payload decode), before anything is trusted or
+ * read: a token that is not a JWT is said so first, not after asking for the stack's outputs.
+ */
+export function jwtIssuer(token: string): string {
   if (token.length > 8192) throw new TokenError("token rejected: over 8192 bytes, which the auth server refuses");
-  let iss: string;
   try {
-    iss = String(decodeJwt(token).iss ?? "");
+    decodeProtectedHeader(token);
+    return String(decodeJwt(token).iss ?? "");
   } catch {
     throw new TokenError("not a JWT (expected header.payload.signature)");
   }
+}
+
+/** Verifies any token the registry would accept: self-signed user tokens first (by issuer), then the IdPs'. */
+export async function verifyAnyToken(token: string, keys: VerifyKeys = {}): Promise<VerifiedToken> {
+  const iss = jwtIssuer(token);
   if (iss !== SELF_SIGNED_ISSUER) return verifyIdpToken(token, keys);
   const header = decodeProtectedHeader(token);
   try {

@@ -30,20 +30,24 @@ export function symlinkFile(file: string): RawFile {
 }
 
 /**
- * A file of a definitions folder (definitions, access tests, rate limits) read for checking: its source, or null
- * once what keeps it from being read (a symbolic link, the size, the encoding, the YAML) is in `diagnostics`.
+ * A file of a definitions folder read for checking, or null once what keeps it from being read (a symbolic link,
+ * the size, the encoding, the YAML) is in `diagnostics`. A file refused for a part only (a key) comes back with
+ * `whole` false and its problems in `diagnostics`: it is checked, so all its problems show in one run, but never
+ * loaded.
  */
-export function readDefinitionSource(raw: RawFile, options: ReadOptions, diagnostics: Diagnostic[]): SourceFile | null {
+export function readDefinitionSource(
+  raw: RawFile,
+  options: ReadOptions,
+  diagnostics: Diagnostic[],
+): { source: SourceFile; whole: boolean } | null {
   if (raw.link) {
     diagnostics.push(linkError(raw.file));
     return null;
   }
   const read = readRawSource(raw, options);
-  if (!read.ok) {
-    diagnostics.push(...read.diagnostics);
-    return null;
-  }
-  return read.source;
+  if (read.ok) return { source: read.source, whole: true };
+  diagnostics.push(...read.diagnostics);
+  return read.partial ? { source: read.partial, whole: false } : null;
 }
 
 /** A symbolic link found where definitions (or access tests) are read: an error, never followed. */
@@ -88,6 +92,32 @@ export function nearMissExtension(name: string): string | null {
     }
   }
   return bestD <= 1 || (bestD <= 2 && ext.length >= 3) ? best : null;
+}
+
+/** A name as people vary it: lower case, `_` and spaces as `-`. */
+function normalName(name: string): string {
+  return name.toLowerCase().replace(/[_\s]+/g, "-");
+}
+
+/**
+ * Whether `name` is a near name of `wanted` (a kind's folder, the settings file's name without extension), a typo
+ * that would leave it unread: the same once normalised (`Access_Tests`), without the dashes (`ratelimits`) or a
+ * final `s` (`m2ms`, `user`), or, for names of 5 or more characters, one letter off or two neighbours swapped,
+ * where that is still a typo and not another word. Shorter names (`m2m`) are near only in those first ways.
+ */
+export function isNearName(name: string, wanted: string): boolean {
+  if (name === wanted) return false;
+  const n = normalName(name);
+  const bare = (s: string) => s.replace(/-/g, "").replace(/s$/, "");
+  if (bare(n) === bare(wanted)) return true;
+  return wanted.length >= 5 && (editDistance(n, wanted) <= 1 || swapsTwoLetters(n, wanted));
+}
+
+/** `a` is `b` with two neighbouring letters swapped (`usres`, `gruops`): the commonest typo after one letter off. */
+function swapsTwoLetters(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  return diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!];
 }
 
 export function nearMissWarning(file: string, ext: string): Diagnostic {

@@ -16,6 +16,7 @@ import type { Definitions, LoadOptions, Located } from "./definitions";
 import {
   filesUnder,
   hasDefinitionExtension,
+  isNearName,
   lstat,
   nearMissExtension,
   nearMissWarning,
@@ -71,9 +72,13 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
   const diagnostics: Diagnostic[] = [];
   const invalidGroupNames: string[] = [];
   const byKind = new Map<KindName, RawFile[]>(KIND_NAMES.map((k) => [k, []]));
+  const otherFolders = new Set<string>();
   for (const f of [...files].sort((a, b) => byCodeUnit(a.file, b.file))) {
     const kind = kindOfPath(f.file);
-    if (!kind) continue;
+    if (!kind) {
+      if (f.file.includes("/")) otherFolders.add(f.file.slice(0, f.file.indexOf("/")));
+      continue;
+    }
     seen[kind].push(f.file);
     const name = f.file.slice(f.file.lastIndexOf("/") + 1);
     if (f.link || hasDefinitionExtension(name)) byKind.get(kind)!.push(f);
@@ -82,18 +87,26 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
       if (ext) diagnostics.push(nearMissWarning(f.file, ext));
     }
   }
+  // Files handed in from anywhere (checkFiles) follow the root's rule: a near name of a kind's folder is an error.
+  for (const folder of otherFolders) {
+    const near = nearKindFolder(folder);
+    if (near) diagnostics.push(near);
+  }
   for (const kind of DEFINITION_KINDS) {
     for (const raw of byKind.get(kind.name)!) {
-      const source = readDefinitionSource(raw, options, diagnostics);
-      if (!source) continue;
       const found: Diagnostic[] = [];
-      const checked = kind.check(source, found, options) as Located<unknown>[];
-      // The file's parsed document is needed no more (a later position is found by parsing the text again).
-      source.ref.release?.();
+      const read = readDefinitionSource(raw, options, found);
+      if (read) {
+        const checked = kind.check(read.source, found, options) as Located<unknown>[];
+        // The file's parsed document is needed no more (a later position is found by parsing the text again).
+        read.source.ref.release?.();
+        // A file refused for a part is checked (all its problems in one run) but nothing of it is loaded.
+        const loaded = read.whole ? checked : [];
+        const invalid = loaded.length === 0 ? (kind as DefinitionKind).invalidName?.(read.source) : undefined;
+        if (invalid !== undefined) invalidGroupNames.push(invalid);
+        (items[kind.name] as Located<unknown>[]).push(...loaded);
+      }
       pushCapped(diagnostics, found, raw.file);
-      const invalid = checked.length === 0 ? (kind as DefinitionKind).invalidName?.(source) : undefined;
-      if (invalid !== undefined) invalidGroupNames.push(invalid);
-      (items[kind.name] as Located<unknown>[]).push(...checked);
     }
   }
   const definitions: Definitions = { groups: items.groups, users: items.users, m2m: items.m2m, invalidGroupNames };
@@ -101,8 +114,46 @@ export function loadRepositoryFiles(files: readonly RawFile[], options: LoadOpti
 }
 
 /**
+ * A root entry whose name is near a kind's folder (`Users`, `access_tests`, `Rate-Limits`, `identity-provider`) or
+ * near the settings file (`mcp-access.yml`, `Mcp-Access.yaml`): never read, so what it holds would be removed at
+ * the next apply, or its guards and switches ignored. One rule for every kind of the table and the settings file.
+ */
+function nearNameProblem(name: string): Diagnostic | null {
+  return nearKindFolder(name) ?? nearSettingsFile(name);
+}
+
+function nearKindFolder(name: string): Diagnostic | null {
+  const kind = KIND_NAMES.find((k) => isNearName(name, k));
+  if (!kind) return null;
+  const why =
+    name.toLowerCase() === kind
+      ? `differs from "${kind}" only in case`
+      : `is not read: definitions are read from ${kind}/ exactly`;
+  return rootError(
+    `${name}/`,
+    `folder "${name}" ${why}; what it holds would be left out (removed at apply): rename it to ${kind}`,
+  );
+}
+
+function nearSettingsFile(name: string): Diagnostic | null {
+  const dot = name.lastIndexOf(".");
+  const settings = REPO_CONFIG_FILE.slice(0, REPO_CONFIG_FILE.lastIndexOf("."));
+  if (name !== REPO_CONFIG_FILE && dot > 0 && hasDefinitionExtension(name)) {
+    const base = name.slice(0, dot);
+    if (base === settings || isNearName(base, settings)) {
+      return rootError(
+        name,
+        `"${name}" is not read: the repository's settings are read from ${REPO_CONFIG_FILE} exactly, so its ` +
+          `guards and registry switches would be ignored: rename it to ${REPO_CONFIG_FILE}`,
+      );
+    }
+  }
+  return null;
+}
+
+/**
  * Problems of the root itself: missing, not a folder, holding none of the identity kinds' folders (applying that
- * would delete everything the stack manages), or a kind's folder whose name differs only in case (`Users/`).
+ * would delete everything the stack manages), or an entry named near a kind's folder or the settings file.
  */
 function rootProblems(root: string): Diagnostic[] {
   const stat = lstat(root);
@@ -114,19 +165,10 @@ function rootProblems(root: string): Diagnostic[] {
   } catch {
     return [rootError(root, `the definitions folder is not a readable folder; ${fix}`)];
   }
-  const out: Diagnostic[] = [];
-  for (const name of entries) {
-    const kind = KINDS.find((k) => k === name.toLowerCase());
-    if (kind && name !== kind) {
-      out.push(
-        rootError(
-          `${name}/`,
-          `folder "${name}" differs from "${kind}" only in case; definitions are read from ${kind}/ ` +
-            `exactly, so these would be left out: rename it to ${kind}`,
-        ),
-      );
-    }
-  }
+  const out = entries
+    .sort(byCodeUnit)
+    .map(nearNameProblem)
+    .filter((d): d is Diagnostic => d !== null);
   if (!KINDS.some((k) => entries.includes(k)) && out.length === 0) {
     out.push(
       rootError(

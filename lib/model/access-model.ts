@@ -465,6 +465,27 @@ function checkMemberships(
  * A group created in the IdP whose `group_mappings` leave out its own name: its members hold the IdP group, but
  * nothing maps that group to the scope (on Entra the group's Object ID is added when applied, so it does map).
  */
+/**
+ * A group_mappings entry with surrounding whitespace or "/" maps nothing: the registry matches the claim's group
+ * names exactly (#1713 would normalise them; unreleased), and no claim holds such a name (Keycloak's groups claim
+ * is plain names, `fullPath: false`; Entra sends Object IDs). An error: the scope would silently grant nobody.
+ */
+function checkMappingSpelling(c: ModelDiagnostics, locs: ReadonlyMap<string, Located<GroupDefinition>>): void {
+  for (const loc of locs.values()) {
+    (loc.value.group_mappings ?? []).forEach((m, i) => {
+      const bare = stripSlashes(m.trim()).trim();
+      if (bare === m) return;
+      const fix = bare === "" ? "remove it" : `write "${bare}"`;
+      c.error(
+        loc,
+        ["group_mappings", i],
+        `group_mappings entry ${JSON.stringify(m)} has surrounding whitespace or "/", so no group name equals it ` +
+          `(the registry matches group names exactly; Keycloak's groups claim holds plain names): ${fix}`,
+      );
+    });
+  }
+}
+
 function checkGroupMappings(
   c: ModelDiagnostics,
   locs: ReadonlyMap<string, Located<GroupDefinition>>,
@@ -472,6 +493,7 @@ function checkGroupMappings(
   members: ReadonlyArray<{ groups: readonly string[]; file: string }>,
   idp: IdentityProvider,
 ): void {
+  checkMappingSpelling(c, locs);
   if (idp === "entra") return;
   for (const [name, g] of groups) {
     // scope_repository.py get_group_mappings_bulk: `$in` on the claim's strings, exact; "/name" does not map "name"

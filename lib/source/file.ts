@@ -68,7 +68,13 @@ export interface SourceFile {
  */
 export type SourceRef = Pick<SourceFile, "file" | "locate"> & { release?(): void };
 
-export type ReadResult = { ok: true; source: SourceFile } | { ok: false; diagnostics: Diagnostic[] };
+/**
+ * A file read, or why not. A file refused for a part only (a key: `__proto__`, a duplicate, a list as a key) has
+ * `partial`, its value without that part, so that its other problems are found in the same run; a partial file is
+ * checked, never loaded.
+ */
+export type ReadResult =
+  { ok: true; source: SourceFile } | { ok: false; diagnostics: Diagnostic[]; partial?: SourceFile };
 
 export interface ReadOptions {
   maxFileBytes?: number;
@@ -371,7 +377,13 @@ function mayPassLimits(text: string): boolean {
   return false;
 }
 
-type Plain = { ok: true; value: unknown } | { ok: false; message: string; offset: number; path: FieldPath };
+interface PlainIssue {
+  message: string;
+  offset: number;
+  path: FieldPath;
+}
+/** The plain value, or none when a problem stopped the walk; `problems` also holds the parts left out. */
+type Plain = { ok: true; value: unknown; problems: PlainIssue[] } | { ok: false; problems: PlainIssue[] };
 
 class PlainProblem {
   constructor(
@@ -395,11 +407,18 @@ interface Walked {
  * Linear in the document's size: yaml's own `toJS` resolves each alias by a scan of every anchor before it.
  */
 function plainValue(doc: Document): Plain {
+  const walk = new PlainWalk();
+  const issue = (p: PlainProblem): PlainIssue => ({
+    message: p.message,
+    offset: p.node?.range?.[0] ?? doc.range?.[0] ?? 0,
+    path: p.path,
+  });
   try {
-    return { ok: true, value: new PlainWalk().node(doc.contents).value };
+    const value = walk.node(doc.contents).value;
+    return { ok: true, value, problems: walk.problems.map(issue) };
   } catch (e) {
     if (!(e instanceof PlainProblem)) throw e;
-    return { ok: false, message: e.message, offset: e.node?.range?.[0] ?? doc.range?.[0] ?? 0, path: e.path };
+    return { ok: false, problems: [...walk.problems, e].map(issue) };
   }
 }
 
@@ -409,6 +428,8 @@ class PlainWalk {
   private readonly done = new Map<Node, Walked>();
   private readonly open = new Set<Node>();
   private readonly path: Array<string | number> = [];
+  /** Keys refused and left out: the walk goes on, so the file's other problems are found too. */
+  readonly problems: PlainProblem[] = [];
   /** Nodes the aliases have added so far, bounded by MAX_ALIAS_EXPANSION. */
   private added = 0;
 
@@ -469,42 +490,40 @@ class PlainWalk {
     const seen = new Set<string>();
     let size = 1;
     for (const pair of n.items) {
-      const name = this.key(pair.key, seen);
+      const { name, refused } = this.key(pair.key, seen);
+      // A refused key's value is still walked (its anchors and problems count) but left out of the data.
       const v = this.child(name, pair.value);
+      if (refused) continue;
       out[name] = v.value;
       size += v.size;
     }
     return { value: out, size };
   }
 
-  /** A mapping key as the field name the data has: a scalar (an anchor on it counts), unique, not `__proto__`. */
-  private key(k: unknown, seen: Set<string>): string {
-    if (k !== null && k !== undefined && !isScalar(k)) {
-      throw this.problem(
-        "invalid YAML: a key must be a plain value (a name), not a list, a mapping or an alias",
-        k as Node,
-      );
-    }
+  /**
+   * A mapping key as the field name the data has: a scalar (an anchor on it counts), unique, not `__proto__`. A key
+   * that is none of these is `refused`: its problem is kept and the walk goes on without it.
+   */
+  private key(k: unknown, seen: Set<string>): { name: string; refused: boolean } {
+    const refuse = (message: string, name: string, at?: string) => {
+      this.problems.push(this.problem(message, k as Node, at));
+      return { name, refused: true };
+    };
+    if (k !== null && k !== undefined && !isScalar(k))
+      return refuse("invalid YAML: a key must be a plain value (a name), not a list, a mapping or an alias", "");
     if (isScalar(k) && k.anchor) {
       this.anchors.set(k.anchor, k);
       this.done.set(k, { value: k.value, size: 1 });
     }
     const name = k === null || k === undefined || k.value === null ? "" : String(k.value);
     if (seen.has(name))
-      throw this.problem(
-        `invalid YAML: Map keys must be unique; "${name}" appears twice in this mapping`,
-        k as Node,
-        name,
-      );
+      return refuse(`invalid YAML: Map keys must be unique; "${name}" appears twice in this mapping`, name, name);
     seen.add(name);
     if (name === "__proto__") {
-      throw this.problem(
-        `"__proto__" is not a valid field name (it names an object's prototype in JavaScript); rename it`,
-        k as Node,
-        name,
-      );
+      const why = "it names an object's prototype in JavaScript";
+      return refuse(`"__proto__" is not a valid field name (${why}); rename it`, name, name);
     }
-    return name;
+    return { name, refused: false };
   }
 
   private seq(items: readonly unknown[]): Walked {
@@ -579,10 +598,11 @@ export function parseSource(file: string, text: string): ReadResult {
   const features = text.includes("!") || text.includes("<<") ? yamlFeatureProblems(file, doc, toPos) : [];
   if (features.length) return { ok: false, diagnostics: features };
   const plain = plainValue(doc);
-  if (!plain.ok) return { ok: false, diagnostics: [fileError(file, plain.message, toPos(plain.offset), plain.path)] };
-  const value = plain.value;
+  const problems = plain.problems.map((p) => fileError(file, p.message, toPos(p.offset), p.path));
+  if (!plain.ok) return { ok: false, diagnostics: problems };
   const ref = new TextSource(file, text, { doc, lineCounter });
-  return { ok: true, source: { file, value, locate: ref.locate.bind(ref), ref } };
+  const source: SourceFile = { file, value: plain.value, locate: ref.locate.bind(ref), ref };
+  return problems.length ? { ok: false, diagnostics: problems, partial: source } : { ok: true, source };
 }
 
 /**
