@@ -76,6 +76,24 @@ export function wildcardEntry(o: ModelDiagnostics, loc: Policy, path: FieldPath,
   return true;
 }
 
+/**
+ * An agent path ending in the agent card: server.py `_get_a2a_agent_path` drops a trailing
+ * `.well-known/agent-card.json`, so no request's agent path ends in it.
+ */
+export function agentCardEntry(o: ModelDiagnostics, loc: Policy, path: FieldPath, raw: string): boolean {
+  const p = stripSlashes(raw.trim());
+  if (!p.endsWith(".well-known/agent-card.json")) return false;
+  const agent = `/${stripSlashes(p.slice(0, -".well-known/agent-card.json".length))}`;
+  o.error(
+    loc,
+    path,
+    `${JSON.stringify(raw)} is the agent card's path: the auth server drops the card from the ` +
+      `agent path (server.py _get_a2a_agent_path), so requests are keyed "${agent}" and this never applies; write ` +
+      `"${agent}"`,
+  );
+  return true;
+}
+
 /** A quarantined user or M2M account written `*`: the registry has no "everyone" in quarantine-callers. */
 export function wildcardCaller(o: ModelDiagnostics | null, loc: Policy, path: FieldPath, raw: string): boolean {
   if (raw.trim() !== "*") return false;

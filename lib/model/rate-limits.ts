@@ -7,7 +7,7 @@ import type { Located } from "../load/definitions";
 import type { AccessModel } from "./access-model";
 import type { M2MDefinition, UserDefinition } from "../schema";
 import { suggest } from "../schema/issues";
-import { isWildcard, stripSlashes, type IdentityProvider } from "../registry/rules";
+import { isWildcard, serverKey, stripSlashes, type IdentityProvider } from "../registry/rules";
 import { ModelDiagnostics, where } from "./diagnostics";
 import {
   AGENT_FLOOR_PER_MIN,
@@ -30,6 +30,7 @@ export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from ".
 import type { RateLimitDefinition, RateLimitModel } from "./rate-limit-types";
 import { byCodeUnit } from "../errors/order";
 import {
+  agentCardEntry,
   blankPath,
   callerKindMissing,
   checkQuarantineNotEmpty,
@@ -307,7 +308,8 @@ function limitTarget(
   const name = loc.value[key] as string;
   if (entityType === "mcp_server") return { name, members: null, ok: checkServerTarget(o, loc, key, name, servers) };
   // The classifier yields the agent path with a leading slash (server.py `_get_a2a_agent_path`).
-  if (entityType === "a2a_agent") return { name: rateLimitAgentPath(name), members: null, ok: true };
+  if (entityType === "a2a_agent")
+    return { name: rateLimitAgentPath(name), members: null, ok: !agentCardEntry(o, loc, [key], name) };
   if (entityType === "server_group") return { name, ...serverGroupMembers(o, loc, key, servers) };
   return { name, members: null, ok: true };
 }
@@ -328,6 +330,17 @@ function checkServerTarget(
       [key],
       `write the server as the auth server keys it, without surrounding slashes or spaces: ` +
         `"${stripSlashes(name.trim())}"`,
+    );
+    return false;
+  }
+  // `_registered_server_from_proxy_path` drops a trailing transport segment: no request is keyed "x/mcp".
+  if (serverKey(name) !== name) {
+    o.error(
+      loc,
+      [key],
+      `"${name}" ends in a transport segment (mcp, sse, messages), which the auth server drops from a request's ` +
+        `key (server.py _registered_server_from_proxy_path): requests are keyed "${serverKey(name)}", so this limit ` +
+        `would never apply; write "${serverKey(name)}"`,
     );
     return false;
   }
@@ -615,6 +628,8 @@ function quarantineTargets(
         `agent path ${JSON.stringify(a)} strips to nothing (models.py normalize_agent_path): no A2A request ` +
           `has it, so the entry would never apply`,
       );
-    } else if (!wildcardEntry(o, loc, path, a, "agent paths")) add(path, "agent", n);
+    } else if (!wildcardEntry(o, loc, path, a, "agent paths") && !agentCardEntry(o, loc, path, a)) {
+      add(path, "agent", n);
+    }
   });
 }

@@ -51,6 +51,13 @@ describe("rate-limit entries that can never apply", () => {
     at("server_group: g\nmembers: [currenttime, '*']\nmax_requests: 5\n", /"\*" is not a wildcard here/, 2, 24);
   });
 
+  it("a name no request key can be: a transport segment on a server, the agent card on an agent", () => {
+    at("mcp_server: currenttime/mcp\nmax_requests: 5\n", /requests are keyed "currenttime", so this limit would/, 1);
+    at("mcp_server: peer/x/sse\nmax_requests: 5\n", /requests are keyed "peer\/x"/, 1);
+    at("a2a_agent: /rogue/.well-known/agent-card.json\nmax_requests: 5\n", /requests are keyed "\/rogue"/, 1);
+    at("quarantine:\n  agents: [rogue/.well-known/agent-card.json]\n", /the agent card's path/, 2);
+  });
+
   it("a quarantine with a wildcard, an entry that strips to nothing, or nobody at all", () => {
     at("quarantine:\n  agents: ['*']\n", /"\*" is not a wildcard here: the registry matches agent paths exactly/, 2);
     at("quarantine:\n  agents: [/all/]\n", /"\/all\/" is not a wildcard here/, 2);
