@@ -19,7 +19,7 @@ const KEYED_ON: Record<Exclude<SubjectKey, "quarantine">, string> = {
   caller_target_group: "the rate_limit_groups of users and M2M accounts, exactly",
   mcp_server: "the request's server key, exactly (server.py _classify_rate_limit_target)",
   a2a_agent: "the request's agent path, exactly (server.py _get_a2a_agent_path)",
-  server_group: "nothing: it is a label, but an empty one names no definition a reviewer can find",
+  server_group: "its members (the name is a label), and a blank label names no definition anyone can find",
 };
 
 /** A path of nothing but slashes and spaces: whatever the registry strips, no request is keyed on it. */
@@ -50,7 +50,8 @@ export function checkSubjectName(o: ModelDiagnostics, loc: Policy, key: Exclude<
     );
     return false;
   }
-  const wild = path || key === "server_group" ? wildcardTarget(written) : written.trim() === "*";
+  // A server_group's name is a label (its members are what the limiter keys on), so `all` there is just a name.
+  const wild = path ? wildcardTarget(written) : key !== "server_group" && written.trim() === "*";
   if (wild) {
     o.error(
       loc,

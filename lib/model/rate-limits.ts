@@ -390,8 +390,8 @@ function identityMemberships(
 ): { pending: Map<string, PendingMembership>; used: Set<string> } {
   const pending = new Map<string, PendingMembership>();
   const used = new Set<string>();
-  const add = (subjectType: SubjectType, subject: string, loc: WithRateLimitGroups) => {
-    const kind = { type: subjectType as "user" | "client", reach };
+  const add = (subjectType: "user" | "client", subject: string, loc: WithRateLimitGroups) => {
+    const kind = { type: subjectType, reach };
     const groups = identityGroups(o, subject, loc, callerGroups, kind);
     for (const g of groups) used.add(g);
     if (groups.length)

@@ -49,6 +49,8 @@ describe("rate-limit entries that can never apply", () => {
     at("a2a_agent: /*\nmax_requests: 5\n", /a2a_agent "\/\*" is not a wildcard/, 1);
     at("caller_group: '*'\nuser_max_requests: 30\n", /caller_group "\*" is not a wildcard/, 1);
     at("server_group: g\nmembers: [currenttime, '*']\nmax_requests: 5\n", /"\*" is not a wildcard here/, 2, 24);
+    // A server_group's name is only a label: "all" there is a name like any.
+    assert.deepEqual(bad("server_group: all\nmembers: [currenttime]\nmax_requests: 5\n").errors, []);
   });
 
   it("a name no request key can be: a transport segment on a server, the agent card on an agent", () => {
@@ -57,7 +59,9 @@ describe("rate-limit entries that can never apply", () => {
     at("a2a_agent: /rogue/.well-known/agent-card.json\nmax_requests: 5\n", /requests are keyed "\/rogue"/, 1);
     at("quarantine:\n  agents: [rogue/.well-known/agent-card.json]\n", /the agent card's path/, 2);
   });
+});
 
+describe("rate-limit entries that can never apply: quarantines, windows, callers", () => {
   it("a quarantine with a wildcard, an entry that strips to nothing, or nobody at all", () => {
     at("quarantine:\n  agents: ['*']\n", /"\*" is not a wildcard here: the registry matches agent paths exactly/, 2);
     at("quarantine:\n  agents: [/all/]\n", /"\/all\/" is not a wildcard here/, 2);
