@@ -89,6 +89,7 @@ function jsonReport(checked: CheckResult, report: AccessTestReport, io: Io): voi
       scope: o.decision.scope,
       rule: o.decision.rule,
       reason: o.decision.reason,
+      quarantine: o.decision.quarantine ?? null,
     })),
   }));
   io.out(

@@ -109,9 +109,12 @@ function lines(items: string[], max: number): string {
 }
 
 function statusText(c: IdentityChange): string {
-  if (c.status !== "changed") return c.status;
-  if (c.enabledBefore !== c.enabledAfter) return c.enabledAfter ? "enabled" : "disabled";
-  return "changed";
+  // A quarantined caller's grants are not access: the auth server refuses its requests (server.py _enforce_rate_limit).
+  const q = c.quarantinedAfter ? (c.quarantinedBefore ? ", quarantined" : ", **quarantined**") : "";
+  const released = c.quarantinedBefore && !c.quarantinedAfter ? ", released from quarantine" : "";
+  if (c.status !== "changed") return `${c.status}${q}${released}`;
+  if (c.enabledBefore !== c.enabledAfter) return `${c.enabledAfter ? "enabled" : "disabled"}${q}${released}`;
+  return `changed${q}${released}`;
 }
 
 function flipLine(f: ExpectationFlip): string {
@@ -163,6 +166,8 @@ export function renderMarkdown(
     for (const c of diff.identities.slice(0, maxIdentities)) {
       if (!c.gained.length && !c.lost.length) continue;
       out.push(`<details><summary>${who(c)}: +${c.gained.length} −${c.lost.length}</summary>`, "");
+      if (c.quarantinedAfter)
+        out.push("- quarantined: the registry refuses its MCP and A2A requests whatever it holds");
       if (c.gained.length) out.push("- gains:", lines(c.gained.map(grantText), maxPerIdentity));
       if (c.lost.length) out.push("- loses:", lines(c.lost.map(grantText), maxPerIdentity));
       out.push("", "</details>");

@@ -6,7 +6,7 @@ import {
   callerRateLimits,
   identityProviderAliases,
   mapperText,
-  targetRateLimits,
+  requestTargetLimits,
 } from "../lib";
 import type { Claims } from "../lib";
 import {
@@ -25,7 +25,6 @@ import {
   type AccessDecision,
   type AccessModel,
   type DecisionRequest,
-  type RegistryFlags,
   type RequestBody,
   type ResolvedIdentity,
 } from "../lib";
@@ -176,17 +175,19 @@ function requestOf(flags: ExplainFlags): { label: string; request: DecisionReque
 
 /** The one decision the flags ask for: the same `decide` the access tests assert, under the same switches. */
 function decideFlags(
+  model: AccessModel,
   docs: AuthScopes,
   who: Who,
   flags: ExplainFlags,
-  registry: RegistryFlags,
-): { request: string; decision: AccessDecision } {
+): { request: string; asked: DecisionRequest; decision: AccessDecision } {
   const { label, request } = requestOf(flags);
-  return { request: label, decision: decideFor(docs, who, request, registry) };
+  const registry = model.registry ?? REGISTRY_DEFAULTS;
+  return { request: label, asked: request, decision: decideFor(docs, who, request, registry, model.rateLimits) };
 }
 
 function verdictOf(d: AccessDecision): string {
   if (d.branch === "not-scope-checked") return "NOT SCOPE-CHECKED";
+  if (d.branch === "quarantined") return "DENY (403 quarantined)";
   if (d.allowed) return "ALLOW";
   return d.status !== undefined ? `DENY (${d.status})` : "DENY";
 }
@@ -210,8 +211,7 @@ type AuthScopes = ReturnType<typeof authScopes>;
 
 /** One allow/deny decision for the request the flags describe. */
 function explainDecision(model: AccessModel, who: Who, docs: AuthScopes, flags: ExplainFlags, io: Io): void {
-  const registry = model.registry ?? REGISTRY_DEFAULTS;
-  const { request, decision: d } = decideFlags(docs, who, flags, registry);
+  const { request, asked, decision: d } = decideFlags(model, docs, who, flags);
   const dependsOn = (d.dependsOn ?? []).map((s) => ({ switch: s.name, on: s.value, text: switchText(s) }));
   if (flags.format === "json") {
     const more = {
@@ -219,6 +219,7 @@ function explainDecision(model: AccessModel, who: Who, docs: AuthScopes, flags: 
       ...(d.status !== undefined ? { status: d.status } : {}),
       ...(dependsOn.length ? { depends_on: dependsOn } : {}),
       ...(d.notes?.length ? { notes: d.notes } : {}),
+      quarantine: d.quarantine ?? null,
     };
     const answer = {
       identity: who.label,
@@ -247,7 +248,7 @@ function explainDecision(model: AccessModel, who: Who, docs: AuthScopes, flags: 
   );
   for (const s of dependsOn) lines.push(`  depends on the registry's switch: ${s.text}`);
   for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
-  lines.push(...mapperLines(model, flags), ...quarantineLines(model, flags));
+  lines.push(...mapperLines(model, flags), ...quarantineLines(model, d, asked));
   io.out(lines.join("\n"));
 }
 
@@ -258,26 +259,23 @@ function callerLimits(model: AccessModel, flags: ExplainFlags): ReturnType<typeo
   return null;
 }
 
-/** Rate limits: quarantine of the caller and of the target refuse even an allowed request. */
-function quarantineLines(model: AccessModel, flags: ExplainFlags): string[] {
-  const target =
-    flags.agent !== undefined
-      ? targetRateLimits(model, { agent: flags.agent })
-      : flags.server !== undefined
-        ? targetRateLimits(model, { server: flags.server })
-        : null;
-  const caller = callerLimits(model, flags);
+/**
+ * The quarantine the decision carries (whatever form the request took), and the target's own limits: a quarantine
+ * that did not decide (the scopes denied first, or the limiter does not run on the path) is still said.
+ */
+function quarantineLines(model: AccessModel, d: AccessDecision, asked: DecisionRequest): string[] {
+  const q = d.quarantine;
+  const how = !q?.limited
+    ? "but the rate limiter does not run on the registry API (/api/*, agent actions but invoke_agent), so it " +
+      "does not decide here"
+    : q.refuses
+      ? "the auth server refuses this request"
+      : "authorisation refuses this request first; one it allowed would be refused";
   const lines: string[] = [];
-  if (caller?.quarantined)
-    lines.push(
-      "  but the caller is QUARANTINED: the auth server refuses it (403 quarantined) when RATE_LIMITING_ENABLED",
-    );
-  if (target?.quarantined)
-    lines.push(
-      `  but ${target.name} is QUARANTINED: the auth server refuses every request to it (403 ` +
-        `quarantined) when RATE_LIMITING_ENABLED`,
-    );
-  for (const g of target?.gates ?? [])
+  const axis = (a: string) => (q?.limited ? ` (403 quarantined, axis ${a})` : "");
+  if (q?.target) lines.push(`  ${q.target} is QUARANTINED: ${how}${axis("tgt")}`);
+  if (q?.caller) lines.push(`  the caller ${q.caller} is QUARANTINED: ${how}${axis("clr")}`);
+  for (const g of requestTargetLimits(model, asked)?.gates ?? [])
     lines.push(
       `  target limit: ${g.maxRequests} requests per ${g.windowSeconds} s across all callers (${g.definition})`,
     );

@@ -192,6 +192,7 @@ export {
 } from "./model/rate-limits";
 export * from "./render/rate-limits";
 export * from "./review/rate-limit-identity";
+export * from "./review/rate-limit-quarantine";
 export * from "./review/rate-limit-diff";
 export { runRateLimitExpectations } from "./review/rate-limit-tests";
 export * from "./schema/identity-provider";

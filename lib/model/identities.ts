@@ -12,6 +12,11 @@ export interface ResolvedIdentity {
   label: string;
   groups: string[];
   enabled: boolean;
+  /**
+   * The account the rate limiter keys the caller on (`user:<name>`, `client:<name>`); absent for bare groups and
+   * brokered people, whom the definitions cannot quarantine or limit.
+   */
+  account?: { user: string } | { m2m: string };
 }
 
 /** `idp`: a person brokered through that provider's alias, with the claims (or SAML attributes) it sends. */
@@ -36,7 +41,8 @@ export function m2mNames(model: AccessModel): string[] {
 export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedIdentity | null {
   if ("m2m" in ref) {
     const a = model.m2m.find((x) => x.name === ref.m2m);
-    return a ? { label: `M2M account ${a.name}`, groups: [...a.groups], enabled: a.enabled } : null;
+    if (!a) return null;
+    return { label: `M2M account ${a.name}`, groups: [...a.groups], enabled: a.enabled, account: { m2m: a.name } };
   }
   if ("idp" in ref) {
     const p = (model.identityProviders ?? []).find((x) => x.alias === ref.idp);
@@ -48,10 +54,16 @@ export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedI
   }
   if ("user" in ref) {
     const u = model.users.find((x) => x.username === ref.user);
-    if (u) return { label: `user ${u.username}`, groups: [...u.groups], enabled: u.enabled };
+    const account = { user: ref.user };
+    if (u) return { label: `user ${u.username}`, groups: [...u.groups], enabled: u.enabled, account };
     const admin = model.bootstrapAdmin;
     if (admin && admin.username === ref.user)
-      return { label: `user ${admin.username} (the bootstrap admin)`, groups: [BOOTSTRAP_ADMIN_GROUP], enabled: true };
+      return {
+        label: `user ${admin.username} (the bootstrap admin)`,
+        groups: [BOOTSTRAP_ADMIN_GROUP],
+        enabled: true,
+        account,
+      };
     return null;
   }
   return { label: `groups ${ref.groups.join(", ")}`, groups: [...ref.groups], enabled: true };

@@ -7,7 +7,7 @@ import type { Located } from "../load/definitions";
 import type { AccessModel } from "./access-model";
 import type { M2MDefinition, UserDefinition } from "../schema";
 import { suggest } from "../schema/issues";
-import { stripSlashes, type IdentityProvider } from "../registry/rules";
+import { isWildcard, serverKey, stripSlashes, type IdentityProvider } from "../registry/rules";
 import { ModelDiagnostics, where } from "./diagnostics";
 import {
   AGENT_FLOOR_PER_MIN,
@@ -29,6 +29,17 @@ import { SUBJECT_KEYS, type RateLimitPolicy, type SubjectKey } from "../schema/r
 export type { RateLimitDefinition, RateLimitMembership, RateLimitModel } from "./rate-limit-types";
 import type { RateLimitDefinition, RateLimitModel } from "./rate-limit-types";
 import { byCodeUnit } from "../errors/order";
+import {
+  agentCardEntry,
+  blankPath,
+  callerKindMissing,
+  checkQuarantineNotEmpty,
+  checkShadowedWindows,
+  checkSubjectName,
+  groupReach,
+  wildcardCaller,
+  wildcardEntry,
+} from "./rate-limit-reach";
 
 export const EMPTY_RATE_LIMITS: RateLimitModel = Object.freeze({ definitions: [], memberships: [] }) as RateLimitModel;
 
@@ -108,7 +119,7 @@ export function buildRateLimitModel(
   }
   // Memberships: the identities' rate_limit_groups, then the quarantine lists (appended last, as
   // rate_limit_routes.py `add_quarantine` appends the reserved group to a caller's existing groups).
-  const { pending, used } = identityMemberships(o, inputs, callerGroups, idp);
+  const { pending, used } = identityMemberships(o, inputs, callerGroups, groupReach(definitions), idp);
   for (const [id, q] of quarantined) {
     const group =
       q.subjectType === "user" || q.subjectType === "client" ? QUARANTINE_CALLER_GROUP : QUARANTINE_TARGET_GROUP;
@@ -161,6 +172,7 @@ function buildDefinitions(
       callerGroups.set(checked.definition.name, loc);
     definitions.push(checked.definition);
   }
+  checkShadowedWindows(o, definitions, (id) => byId.get(id));
   return { definitions, callerGroups };
 }
 
@@ -188,6 +200,7 @@ function checkLimit(
     );
     ok = false;
   }
+  ok = checkSubjectName(o, loc, key) && ok;
   if (entityType === "group") ok = checkCallerLimit(o, loc, key, windowSeconds) && ok;
   else ok = checkTargetLimit(o, loc, key, entityType) && ok;
   const target = limitTarget(o, loc, key, entityType, servers);
@@ -295,7 +308,8 @@ function limitTarget(
   const name = loc.value[key] as string;
   if (entityType === "mcp_server") return { name, members: null, ok: checkServerTarget(o, loc, key, name, servers) };
   // The classifier yields the agent path with a leading slash (server.py `_get_a2a_agent_path`).
-  if (entityType === "a2a_agent") return { name: rateLimitAgentPath(name), members: null, ok: true };
+  if (entityType === "a2a_agent")
+    return { name: rateLimitAgentPath(name), members: null, ok: !agentCardEntry(o, loc, [key], name) };
   if (entityType === "server_group") return { name, ...serverGroupMembers(o, loc, key, servers) };
   return { name, members: null, ok: true };
 }
@@ -307,6 +321,7 @@ function checkServerTarget(
   name: string,
   servers: ReadonlySet<string>,
 ): boolean {
+  if (blankPath(name) || isWildcard(stripSlashes(name.trim()))) return false; // said by checkSubjectName
   // server.py `_classify_rate_limit_target` keys a server on its path without surrounding slashes; the
   // registry stores the name as given, so "/x" would never match.
   if (name !== name.trim() || /^\/|\/$/.test(name)) {
@@ -315,6 +330,17 @@ function checkServerTarget(
       [key],
       `write the server as the auth server keys it, without surrounding slashes or spaces: ` +
         `"${stripSlashes(name.trim())}"`,
+    );
+    return false;
+  }
+  // `_registered_server_from_proxy_path` drops a trailing transport segment: no request is keyed "x/mcp".
+  if (serverKey(name) !== name) {
+    o.error(
+      loc,
+      [key],
+      `"${name}" ends in a transport segment (mcp, sse, messages), which the auth server drops from a request's ` +
+        `key (server.py _registered_server_from_proxy_path): requests are keyed "${serverKey(name)}", so this limit ` +
+        `would never apply; write "${serverKey(name)}"`,
     );
     return false;
   }
@@ -359,12 +385,14 @@ function identityMemberships(
   o: ModelDiagnostics,
   inputs: RateLimitInputs,
   callerGroups: ReadonlyMap<string, Policy>,
+  reach: ReadonlyMap<string, { user: boolean; agent: boolean }>,
   idp: IdentityProvider,
 ): { pending: Map<string, PendingMembership>; used: Set<string> } {
   const pending = new Map<string, PendingMembership>();
   const used = new Set<string>();
-  const add = (subjectType: SubjectType, subject: string, loc: WithRateLimitGroups) => {
-    const groups = identityGroups(o, subject, loc, callerGroups);
+  const add = (subjectType: "user" | "client", subject: string, loc: WithRateLimitGroups) => {
+    const kind = { type: subjectType, reach };
+    const groups = identityGroups(o, subject, loc, callerGroups, kind);
     for (const g of groups) used.add(g);
     if (groups.length)
       pending.set(membershipId(subjectType, subject), { subjectType, subject, groups, file: loc.source.file });
@@ -394,6 +422,7 @@ function identityGroups(
   subject: string,
   loc: WithRateLimitGroups,
   callerGroups: ReadonlyMap<string, Policy>,
+  kind: { type: "user" | "client"; reach: ReadonlyMap<string, { user: boolean; agent: boolean }> },
 ): string[] {
   const groups: string[] = [];
   (loc.value.rate_limit_groups ?? []).forEach((g, i) => {
@@ -414,7 +443,7 @@ function identityGroups(
       );
     } else if (groups.includes(g)) {
       o.error(loc, path, `rate-limit group "${g}" is listed twice`);
-    } else groups.push(g);
+    } else if (!callerKindMissing(o, loc, path, g, kind.type, kind.reach)) groups.push(g);
   });
   return groups;
 }
@@ -450,10 +479,16 @@ function memberServer(
   servers: ReadonlySet<string>,
 ): string | null {
   const n = rateLimitServerName(raw);
-  if (!n) {
-    o.error(loc, path, `empty server name`);
+  if (!n || blankPath(raw)) {
+    o.error(
+      loc,
+      path,
+      `server ${JSON.stringify(raw)} strips to nothing (surrounding spaces and slashes dropped, models.py ` +
+        `normalize_server_name): no request has that key, so the entry would never apply`,
+    );
     return null;
   }
+  if (wildcardEntry(o, loc, path, raw, "server names")) return null;
   const full = stripSlashes(raw.trim());
   if (full !== n) {
     // normalize_server_name keeps the first segment only, while the auth server keys the request on the whole
@@ -493,6 +528,7 @@ function checkQuarantine(
   out: Map<string, Quarantined>,
   idp: IdentityProvider,
 ): void {
+  checkQuarantineNotEmpty(o, loc);
   for (const field of RATE_FIELDS) {
     // models.py `_check_quarantine`: a quarantine carries no rate; the sentinel definitions are the registry's own.
     if (loc.value[field] !== undefined)
@@ -526,6 +562,7 @@ export function quarantinedUsers(
   loc.value.quarantine?.users?.forEach((u, i) => {
     const path = ["quarantine", "users", i];
     const bootstrap = model.bootstrapAdmin?.username === u;
+    if (wildcardCaller(o, loc, path, u)) return;
     if (!bootstrap && !model.users.some((x) => x.username === u)) {
       const names = model.users.map((x) => x.username);
       o?.error(loc, path, `user "${u}" is not defined in users/${hint(u, names)}`);
@@ -544,6 +581,7 @@ export function quarantinedM2M(
   const out: Array<{ path: FieldPath; m2m: string }> = [];
   loc.value.quarantine?.m2m?.forEach((a, i) => {
     const path = ["quarantine", "m2m", i];
+    if (wildcardCaller(o, loc, path, a)) return;
     if (idp === "entra") {
       o?.error(
         loc,
@@ -582,7 +620,16 @@ function quarantineTargets(
   });
   loc.value.quarantine?.agents?.forEach((a, i) => {
     const n = rateLimitAgentPath(a);
-    if (!n || n === "/") o.error(loc, ["quarantine", "agents", i], `empty agent path`);
-    else add(["quarantine", "agents", i], "agent", n);
+    const path = ["quarantine", "agents", i];
+    if (blankPath(a)) {
+      o.error(
+        loc,
+        path,
+        `agent path ${JSON.stringify(a)} strips to nothing (models.py normalize_agent_path): no A2A request ` +
+          `has it, so the entry would never apply`,
+      );
+    } else if (!wildcardEntry(o, loc, path, a, "agent paths") && !agentCardEntry(o, loc, path, a)) {
+      add(path, "agent", n);
+    }
   });
 }

@@ -60,7 +60,9 @@ export type DecisionBranch =
   /** the path is not scope-checked (`/api/*`). */
   | "not-scope-checked"
   /** validate_request refused the body before any scope was read (400 not JSON, 413 spilled). */
-  | "body-refused";
+  | "body-refused"
+  /** server.py `_enforce_rate_limit`, after authorisation: the caller or the target is quarantined (403). */
+  | "quarantined";
 
 /** The upstream function each kind of decision mirrors. */
 export const DECIDED_BY = {

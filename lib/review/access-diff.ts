@@ -10,6 +10,7 @@ import { identityAccess, type IdentityAccess } from "./effective-access";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 import { diffRateLimits, type RateLimitChange } from "./rate-limit-diff";
+import { callerRateLimits } from "./rate-limit-identity";
 import { diffIdentityProviders, type IdentityProviderDiff } from "./identity-provider-diff";
 
 export interface IdentityChange {
@@ -24,6 +25,12 @@ export interface IdentityChange {
   adminAfter: boolean;
   enabledBefore: boolean | null;
   enabledAfter: boolean | null;
+  /**
+   * In `quarantine-callers` before / after: the auth server refuses every MCP and A2A request of a quarantined
+   * caller whatever it is granted (server.py `_enforce_rate_limit`), so its grants are not access.
+   */
+  quarantinedBefore: boolean;
+  quarantinedAfter: boolean;
   /** Why this change is privileged (admin, wildcard, admin group); empty when it is not. */
   privileged: string[];
 }
@@ -85,6 +92,11 @@ function fieldsChanged(a: object, b: object): string[] {
     .sort();
 }
 
+/** Whether the model quarantines this user or M2M account (rate-limits/). */
+function quarantined(model: AccessModel, i: Pick<IdentityAccess, "kind" | "name">): boolean {
+  return callerRateLimits(model, i.kind === "user" ? { user: i.name } : { m2m: i.name }).quarantined;
+}
+
 export function diffAccess(
   base: AccessModel,
   head: AccessModel,
@@ -113,6 +125,8 @@ export function diffAccess(
       adminAfter: !!a?.admin && !!a?.enabled,
       enabledBefore: b ? b.enabled : null,
       enabledAfter: a ? a.enabled : null,
+      quarantinedBefore: quarantined(base, any),
+      quarantinedAfter: quarantined(head, any),
     };
     const unchanged =
       change.status === "changed" &&
@@ -120,7 +134,8 @@ export function diffAccess(
       !change.lost.length &&
       !change.groupsAdded.length &&
       !change.groupsRemoved.length &&
-      change.enabledBefore === change.enabledAfter;
+      change.enabledBefore === change.enabledAfter &&
+      change.quarantinedBefore === change.quarantinedAfter;
     if (!unchanged) identities.push({ ...change, privileged: privilegedReasons(change) });
   }
   const gb = new Map(base.groups.map((g) => [g.name, g]));

@@ -10,7 +10,7 @@ import type { Diagnostic } from "../errors/diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
 import type { Located } from "../load/definitions";
 import type { AccessModel } from "../model/access-model";
-import { REGISTRY_DEFAULTS, switchText, type RegistryFlags, type SwitchDependency } from "../registry/switches";
+import { REGISTRY_DEFAULTS, switchText, type SwitchDependency } from "../registry/switches";
 import type { AccessRequest, AccessTest } from "../schema";
 
 export interface RequestOutcome {
@@ -36,9 +36,10 @@ export interface AccessTestRun {
   diagnostics: Diagnostic[];
 }
 
-function run(e: Expectation, docs: readonly AuthScope[], flags: RegistryFlags): ExpectationResult {
+function run(e: Expectation, docs: readonly AuthScope[], model: AccessModel): ExpectationResult {
+  const flags = model.registry ?? REGISTRY_DEFAULTS;
   const outcomes = e.requests.map((request): RequestOutcome => {
-    const decision = decideFor(docs, e.identity, request, flags);
+    const decision = decideFor(docs, e.identity, request, flags, model.rateLimits);
     const off = (request.requires ?? []).find((name) => !flags[name]);
     const held = decision.allowed === (e.expect === "allow");
     const outcome = { request, text: requestText(request), decision, held };
@@ -93,8 +94,7 @@ export function failureOf(r: ExpectationResult): Diagnostic {
 export function runAccessTests(model: AccessModel, tests: readonly Located<AccessTest>[]): AccessTestRun {
   const docs = authScopes(model);
   const plan = planAccessTests(model, docs, tests);
-  const flags = model.registry ?? REGISTRY_DEFAULTS;
-  const results = plan.expectations.map((e) => run(e, docs, flags));
+  const results = plan.expectations.map((e) => run(e, docs, model));
   return { results, diagnostics: [...plan.diagnostics, ...results.filter((r) => !r.held).map(failureOf)] };
 }
 

@@ -28,6 +28,19 @@ export type DecisionRequest =
   | { url: string; method?: string; tool?: string; body?: RequestBody }
   | { agent: string; action: string };
 
+/** What the quarantine says of one request; every decision of `decideFor` carries it
+ * (lib/review/rate-limit-quarantine.ts). */
+export interface QuarantineFacts {
+  /** The caller's membership in `quarantine-callers` (`user:mallory`, `client:bot`), or null when it has none. */
+  caller: string | null;
+  /** The target's membership in `quarantine-targets` (`server:x`, `agent:/y`), or null when it has none. */
+  target: string | null;
+  /** The limiter runs on this request (MCP and A2A requests; not the registry API). */
+  limited: boolean;
+  /** The quarantine is what refuses the request: the scopes allow it and the limiter runs on it. */
+  refuses: boolean;
+}
+
 /** A decision, with the server key or agent path a URL request resolved to, and the switches it depends on. */
 export type AccessDecision = Decision & {
   target?: string | null;
@@ -35,6 +48,8 @@ export type AccessDecision = Decision & {
   dependsOn?: SwitchDependency[];
   /** What else the answer assumes of the request (headers), in words. */
   notes?: string[];
+  /** The caller's and the target's quarantine (set by `decideFor`, lib/review/rate-limit-quarantine.ts). */
+  quarantine?: QuarantineFacts;
 };
 
 /** A disabled identity gets no token, so every request is refused before any scope is read. */

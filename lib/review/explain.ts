@@ -10,15 +10,23 @@ import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import { UsageError } from "../errors/errors";
 import { decide, DISABLED_DECISION, type AccessDecision, type DecisionRequest } from "./decide";
 import { authScopes } from "./effective-access";
+import type { RateLimitModel } from "../model/rate-limit-types";
+import { applyQuarantine, quarantineFacts } from "./rate-limit-quarantine";
 
-/** A disabled identity gets no token: its request never reaches a rule. */
+/**
+ * The one decision of explain and the access tests: the scopes' answer, then the quarantine the auth server applies
+ * after authorisation (`rateLimits`: the model's, so no form of an answer can leave the quarantine out). A disabled
+ * identity gets no token: its request never reaches a rule.
+ */
 export function decideFor(
   docs: readonly ScopeForAuth[],
-  identity: Pick<ResolvedIdentity, "groups" | "enabled">,
+  identity: Pick<ResolvedIdentity, "groups" | "enabled" | "account">,
   request: DecisionRequest,
-  flags: RegistryFlags = REGISTRY_DEFAULTS,
+  flags: RegistryFlags,
+  rateLimits: RateLimitModel | undefined,
 ): AccessDecision {
-  return identity.enabled ? decide(docs, identity.groups, request, flags) : DISABLED_DECISION;
+  const d = identity.enabled ? decide(docs, identity.groups, request, flags) : DISABLED_DECISION;
+  return applyQuarantine(d, quarantineFacts(rateLimits, identity, request));
 }
 
 /** May this identity make this request? Throws UsageError (ERR_USAGE) for a name the definitions do not hold. */
@@ -29,5 +37,5 @@ export function explainRequest(model: AccessModel, identity: IdentityRef, reques
       "user" in identity ? `user "${identity.user}"` : "m2m" in identity ? `M2M account "${identity.m2m}"` : "";
     throw new UsageError(`the definitions have no ${name}`);
   }
-  return decideFor(authScopes(model), who, request, model.registry ?? REGISTRY_DEFAULTS);
+  return decideFor(authScopes(model), who, request, model.registry ?? REGISTRY_DEFAULTS, model.rateLimits);
 }

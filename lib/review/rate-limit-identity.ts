@@ -9,11 +9,12 @@ import {
   QUARANTINE_TARGET_GROUP,
   membershipId,
   rateLimitAgentPath,
-  rateLimitServerName,
 } from "../registry/rate-limits";
 import type { RateLimitDefinition } from "../model/rate-limit-types";
 import { byCodeUnit } from "../errors/order";
-import { stripSlashes } from "../registry/rules";
+import { serverKey } from "../registry/rules";
+import type { DecisionRequest } from "./decide";
+import { limitedTarget } from "./rate-limit-quarantine";
 
 /** One gate on the caller: the most restrictive limit of its groups for one window and axis. */
 export interface CallerGate {
@@ -66,8 +67,10 @@ export interface TargetRateLimits {
 export function targetRateLimits(model: AccessModel, target: { server: string } | { agent: string }): TargetRateLimits {
   const rl = model.rateLimits;
   const entityType = "server" in target ? "mcp_server" : "a2a_agent";
-  const name = "server" in target ? stripSlashes(target.server) : rateLimitAgentPath(target.agent);
-  const member = "server" in target ? rateLimitServerName(target.server) : name;
+  // The auth server keys a request on its whole server key (server.py `_classify_rate_limit_target`): a path's
+  // transport segment dropped, a federated `peer/x` kept whole (lib/model/rate-limits.ts refuses to store one).
+  const name = "server" in target ? serverKey(target.server) : rateLimitAgentPath(target.agent);
+  const member = name;
   const gates = (rl?.definitions ?? [])
     .filter(
       (d) =>
@@ -82,6 +85,14 @@ export function targetRateLimits(model: AccessModel, target: { server: string } 
   const quarantined =
     rl?.memberships.some((m) => m.id === subject && m.groups.includes(QUARANTINE_TARGET_GROUP)) ?? false;
   return { entityType, name, quarantined, gates };
+}
+
+/** The limits of the target a request goes to, in any form (server, URL, agent, plain HTTP); null where none run. */
+export function requestTargetLimits(model: AccessModel, request: DecisionRequest): TargetRateLimits | null {
+  const id = limitedTarget(request);
+  if (id === null) return null;
+  const name = id.slice(id.indexOf(":") + 1);
+  return targetRateLimits(model, id.startsWith("server:") ? { server: name } : { agent: name });
 }
 
 export function gateText(g: CallerGate): string {

@@ -151,6 +151,8 @@ describe("mcp-access diff", () => {
         adminAfter: false,
         enabledBefore: null,
         enabledAfter: true,
+        quarantinedBefore: false,
+        quarantinedAfter: false,
         privileged: [],
       })),
       groups: [],

@@ -490,7 +490,8 @@ describe("rate limits: the CLI", () => {
       "--method",
       "initialize",
     ]);
-    assert.match(r.text, /but currenttime is QUARANTINED/);
+    assert.match(r.text, /^DENY \(403 quarantined\) user alice: initialize on currenttime/);
+    assert.match(r.text, /server:currenttime is QUARANTINED: the auth server refuses this request/);
     assert.match(r.text, /target limit: 50 requests per 1 s across all callers \(target:mcp_server:currenttime:1\)/);
     r = await cli(["explain", "--dir", dir, "--existing-group", "registry-admins", "--m2m", "bot", "--format", "json"]);
     assert.deepEqual(JSON.parse(r.text).rate_limits, {
