@@ -4,6 +4,7 @@ import {
   brokeredGroups,
   callerRateLimitLines,
   callerRateLimits,
+  claimsDepthProblem,
   identityProviderAliases,
   mapperText,
   targetRateLimits,
@@ -94,6 +95,9 @@ function parseClaims(text: string): Claims {
   }
   if (v === null || typeof v !== "object" || Array.isArray(v))
     throw new UsageError("--claims must be a JSON object of claims");
+  // Deep nesting is an answerable input, not a crash: Keycloak's parser refuses it, so say so.
+  const deep = claimsDepthProblem(v);
+  if (deep) throw new UsageError(`--claims: ${deep}`);
   return v as Claims;
 }
 

@@ -202,7 +202,11 @@ export {
   type BrokeredGroups,
   type Claims,
   type MapperOutcome,
+  splitClaimPath,
+  urlClaimProblem,
 } from "./model/brokered-claims";
+export { mapperRegexProblem, wholeValueMatches } from "./model/mapper-regex";
+export { claimsDepthProblem, MAX_CLAIMS_DEPTH } from "./schema/access-test";
 export {
   diffIdentityProviders,
   identityProviderMarkdown,

@@ -3,24 +3,58 @@
  * Keycloak mappers do at login, so `explain --idp` and access tests see the groups the token will carry.
  * Keycloak's rules: AdvancedClaimToGroupMapper / AdvancedAttributeToGroupMapper match when every listed key holds
  * the value (one element of a list is enough; `are.claim.values.regex`: the whole value matches the pattern);
- * a claim name with dots reads a nested claim (AbstractClaimMapper.getClaimValue); HardcodedGroupMapper always
- * applies. With syncMode FORCE a mapper that no longer matches removes the group at the next login.
+ * a claim name is always a path split on unescaped dots (AbstractClaimMapper.getClaimValue); a SAML attribute is
+ * looked up by its name as is; HardcodedGroupMapper always applies. With syncMode FORCE a mapper that no longer
+ * matches removes the group at the next login.
  */
 import type { BrokeredMapper, BrokeredProvider } from "./identity-provider-types";
+import { wholeValueMatches } from "./mapper-regex";
 
 export type Claims = Readonly<Record<string, unknown>>;
 
-/** `a.b` reads claims.a.b; `a\.b` is the top-level claim "a.b" (Keycloak's escape). */
-function claimValue(claims: Claims, key: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(claims, key)) return claims[key];
-  const parts = key.split(/(?<!\\)\./).map((p) => p.replace(/\\\./g, "."));
+/**
+ * Keycloak's OIDCAttributeMapperHelper.splitClaimPath, rule for rule: CLAIM_COMPONENT `^((\\.|[^\\.])+?)\.` takes
+ * one component up to an unescaped dot (a backslash escapes any character but a line terminator, Java's `.`), the
+ * rest after the last match is the last component, and BACKSLASHED_CHARACTER `\\(.)` unescapes each. So `a..b` is
+ * ["a", ".b"], `a.` is ["a"], `.a` is [".a"].
+ */
+const CLAIM_COMPONENT = /((?:\\[^\n\r\u0085\u2028\u2029]|[^\\.])+?)\./y;
+const BACKSLASHED_CHARACTER = /\\([^\n\r\u0085\u2028\u2029])/g;
+
+export function splitClaimPath(claim: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (;;) {
+    CLAIM_COMPONENT.lastIndex = start;
+    const m = CLAIM_COMPONENT.exec(claim);
+    if (!m) break;
+    out.push(m[1]!.replace(BACKSLASHED_CHARACTER, "$1"));
+    start = CLAIM_COMPONENT.lastIndex;
+  }
+  if (claim.length > start) out.push(claim.slice(start).replace(BACKSLASHED_CHARACTER, "$1"));
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * AbstractClaimMapper.getClaimValue(JsonWebToken, claim): always the split path, never the whole name as one key
+ * first; each step but the last must be an object (Map), a list in between reads nothing.
+ */
+function claimValue(claims: Claims, claim: string): unknown {
   let v: unknown = claims;
-  for (const p of parts) {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, p))
-      return undefined;
-    v = (v as Record<string, unknown>)[p];
+  for (const p of splitClaimPath(claim)) {
+    if (!isObject(v) || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
+    v = v[p];
   }
   return v;
+}
+
+/** AdvancedAttributeToGroupMapper.applies: the attribute whose name equals the key; no path. */
+function attributeValue(claims: Claims, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(claims, name) ? claims[name] : undefined;
 }
 
 function scalarText(v: unknown): string | null {
@@ -29,13 +63,29 @@ function scalarText(v: unknown): string | null {
   return null;
 }
 
+/**
+ * AbstractClaimMapper.valueEquals / valueMatchesRegex: a list matches when one element does, lists inside lists
+ * too. Walked with a stack, not recursion, so no nesting depth overflows it.
+ */
 function matches(mapper: BrokeredMapper, v: unknown): boolean {
-  if (Array.isArray(v)) return v.some((x) => matches(mapper, x));
-  const text = scalarText(v);
-  if (text === null || mapper.value === null) return false;
-  if (!mapper.regex) return text === mapper.value;
-  // java.util.regex Pattern.matches: the whole value.
-  return new RegExp(`^(?:${mapper.value})$`, "u").test(text);
+  if (mapper.value === null) return false;
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
+      continue;
+    }
+    const text = scalarText(x);
+    if (text === null) continue;
+    if (mapper.regex ? wholeValueMatches(mapper.value, text) : text === mapper.value) return true;
+  }
+  return false;
+}
+
+function mapperValue(mapper: BrokeredMapper, claims: Claims): unknown {
+  if (mapper.key === null) return undefined;
+  return mapper.kind === "attribute" ? attributeValue(claims, mapper.key) : claimValue(claims, mapper.key);
 }
 
 export interface MapperOutcome {
@@ -52,10 +102,28 @@ export interface BrokeredGroups {
 export function brokeredGroups(provider: BrokeredProvider, claims: Claims): BrokeredGroups {
   const outcomes = provider.mappers.map((mapper) => ({
     mapper,
-    applies: mapper.kind === "everyone" || (mapper.key !== null && matches(mapper, claimValue(claims, mapper.key))),
+    applies: mapper.kind === "everyone" || matches(mapper, mapperValue(mapper, claims)),
   }));
   const groups = [...new Set(outcomes.filter((o) => o.applies).map((o) => o.mapper.group))].sort();
   return { groups, outcomes };
+}
+
+/**
+ * A claim that looks like a URL (`https://corp.example.com/groups`) with an unescaped dot: Keycloak splits it into
+ * nested claims (AbstractClaimMapper.getClaimValue, OIDCAttributeMapperHelper.splitClaimPath), so the mapper reads
+ * nothing. The message says how to escape it, or null.
+ */
+export function urlClaimProblem(claim: string): string | null {
+  if (!claim.includes("://")) return null;
+  const parts = splitClaimPath(claim);
+  if (parts.length < 2) return null;
+  const escaped = parts.map((p) => p.replace(/\\/g, "\\\\").replace(/\./g, "\\.")).join("\\.");
+  const path = parts.map((p) => JSON.stringify(p)).join(" -> ");
+  return (
+    `Keycloak splits a claim name on every unescaped ".": it reads ${path}` +
+    `, nested claims, not the claim ${JSON.stringify(claim)}; escape each dot with a backslash: ` +
+    `claim: ${escaped} (in YAML double quotes, "${escaped.replace(/\\/g, "\\\\")}")`
+  );
 }
 
 /** The mapper in words, for explain. */

@@ -1,0 +1,196 @@
+/** Keycloak's claim-path and regex rules for brokered people, against hostile input. */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { brokeredGroups, claimsDepthProblem, mapperRegexProblem, splitClaimPath, wholeValueMatches } from "../../lib";
+import type { BrokeredProvider } from "../../lib";
+import { useMocks } from "../support/mocks";
+import { check, GROUP, makeRepo, only, USER } from "../support/repo";
+import { cli } from "../support/cli";
+
+before(() => useMocks());
+
+const OIDC = `alias: corp
+oidc:
+  issuer: https://login.example.com/t/v2.0
+  authorization_url: https://login.example.com/t/authorize
+  token_url: https://login.example.com/t/token
+  client_id: app-1
+mappers:
+`;
+const SAML = `alias: corp-saml
+saml:
+  single_sign_on_service_url: https://okta.example.com/app/sso/saml
+mappers:
+`;
+const BASE = { "groups/tools.yaml": GROUP, "users/alice.yaml": USER("alice") };
+
+/** One mapper (YAML lines, indented by four) to tools-users. */
+const mapper = (lines: string) => `  - ${lines.trim().replace(/\n/g, "\n    ")}\n    group: tools-users\n`;
+
+function provider(body: string, head = OIDC): BrokeredProvider {
+  const r = check({ ...BASE, "identity-providers/p.yaml": head + body });
+  assert.deepEqual(r.errors, []);
+  const p = r.model.identityProviders?.[0];
+  assert.ok(p);
+  return p;
+}
+
+const gets = (p: BrokeredProvider, claims: Record<string, unknown>) => brokeredGroups(p, claims).groups.length > 0;
+
+describe("claim paths (OIDCAttributeMapperHelper.splitClaimPath)", () => {
+  it("splits on every unescaped dot, unescapes each component, as Keycloak's CLAIM_COMPONENT does", () => {
+    assert.deepEqual(splitClaimPath("groups"), ["groups"]);
+    assert.deepEqual(splitClaimPath("realm_access.roles"), ["realm_access", "roles"]);
+    assert.deepEqual(splitClaimPath("https://corp.example.com/groups"), ["https://corp", "example", "com/groups"]);
+    assert.deepEqual(splitClaimPath("https://corp\\.example\\.com/groups"), ["https://corp.example.com/groups"]);
+    assert.deepEqual(splitClaimPath("a\\\\.b"), ["a\\", "b"]);
+    assert.deepEqual(splitClaimPath("a..b"), ["a", ".b"]);
+    assert.deepEqual(splitClaimPath("a."), ["a"]);
+    assert.deepEqual(splitClaimPath(".a"), [".a"]);
+    assert.deepEqual(splitClaimPath("a\\"), ["a\\"]);
+    assert.deepEqual(splitClaimPath("a\\xb"), ["axb"]);
+  });
+
+  it("a dotted claim is never read as one top-level key: explain agrees with Keycloak both ways", () => {
+    const url = provider(mapper("claim: https://corp.example.com/groups\nvalue: admins"));
+    // Keycloak maps nothing from the flat claim...
+    assert.equal(gets(url, { "https://corp.example.com/groups": ["admins"] }), false);
+    // ...and grants the group from the nested one.
+    assert.equal(gets(url, { "https://corp": { example: { "com/groups": ["admins"] } } }), true);
+    const escaped = provider(mapper('claim: "https://corp\\\\.example\\\\.com/groups"\nvalue: admins'));
+    assert.equal(gets(escaped, { "https://corp.example.com/groups": ["admins"] }), true);
+    assert.equal(gets(escaped, { "https://corp": { example: { "com/groups": ["admins"] } } }), false);
+    const plain = provider(mapper("claim: a.b\nvalue: x"));
+    assert.equal(gets(plain, { "a.b": "x" }), false);
+    assert.equal(gets(plain, { a: { b: "x" } }), true);
+    assert.equal(gets(plain, { a: [{ b: "x" }] }), false, "a list on the way reads nothing");
+  });
+
+  it("a SAML attribute is looked up by its name as is (AdvancedAttributeToGroupMapper)", () => {
+    const name = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
+    const p = provider(mapper(`attribute: ${name}\nvalue: admins`), SAML);
+    assert.equal(gets(p, { [name]: ["admins"] }), true);
+    assert.equal(gets(provider(mapper("attribute: a.b\nvalue: x"), SAML), { a: { b: "x" } }), false);
+  });
+
+  it("a deny access test fails when Keycloak would grant the group through the nested claim", () => {
+    const r = check({
+      ...BASE,
+      "identity-providers/p.yaml": OIDC + mapper("claim: https://corp.example.com/groups\nvalue: admins"),
+      "access-tests/t.yaml": `- identity: {idp: corp, claims: {"https://corp": {example: {"com/groups": [admins]}}}}
+  deny:
+    - {server: currenttime, method: tools/list}
+`,
+    });
+    assert.ok(
+      r.errors.some((e) => e.file === "access-tests/t.yaml"),
+      JSON.stringify(r.errors),
+    );
+  });
+
+  it("validate warns at the claim line on an unescaped dot in a URL-like claim, saying how to escape it", () => {
+    const r = check({
+      ...BASE,
+      "identity-providers/p.yaml": OIDC + mapper("claim: https://corp.example.com/groups\nvalue: admins"),
+    });
+    const w = only(r.warnings, /splits a claim name/);
+    assert.deepEqual([w.file, w.line, w.path], ["identity-providers/p.yaml", 8, "mappers[0].claim"]);
+    assert.match(w.message, /https:\/\/corp\\\.example\\\.com\/groups/);
+    const ok = check({
+      ...BASE,
+      "identity-providers/p.yaml": OIDC + mapper('claim: "https://corp\\\\.example\\\\.com/groups"\nvalue: admins'),
+    });
+    assert.ok(!ok.warnings.some((x) => /splits a claim name/.test(x.message)));
+    const nested = check({
+      ...BASE,
+      "identity-providers/p.yaml": OIDC + mapper("claim: realm_access.roles\nvalue: x"),
+    });
+    assert.ok(!nested.warnings.some((x) => /splits a claim name/.test(x.message)));
+  });
+});
+
+describe("mapper regexes: bounded, whole value, Java's meaning", () => {
+  it("a catastrophic pattern against a long value answers at once", () => {
+    const long = "a".repeat(5000);
+    for (const pattern of ["(a+)+b", "(a|a)*b", "(a|aa)+$b", "(.*a){20}b", "(\\w+\\s?)*!"]) {
+      const start = Date.now();
+      assert.equal(wholeValueMatches(pattern, long), false, pattern);
+      assert.ok(Date.now() - start < 2000, `${pattern} took ${Date.now() - start} ms`);
+    }
+    const p = provider(mapper("value: (a+)+b\nregex: true"));
+    const start = Date.now();
+    assert.equal(gets(p, { groups: ["a".repeat(40), "a".repeat(40) + "c"] }), false);
+    assert.ok(Date.now() - start < 2000);
+  });
+
+  it("the whole value must match (Pattern.matches), alternation included", () => {
+    assert.equal(wholeValueMatches("tools", "tools-admins"), false);
+    assert.equal(wholeValueMatches("a|ab", "ab"), true);
+    assert.equal(wholeValueMatches("ab|a", "ab"), true);
+    assert.equal(wholeValueMatches("(?i)TOOLS", "tools"), true);
+    assert.equal(wholeValueMatches("cn=.*", "cn=x"), true);
+  });
+
+  it("validate refuses what cannot run in linear time, and syntax Java reads otherwise", () => {
+    for (const bad of [
+      "(a)\\1",
+      "(?=a)a",
+      "a*+",
+      "(?>a)",
+      "[a[b]]",
+      "[a-z&&[^c]]",
+      "a{",
+      "x{a}",
+      "[[:alpha:]]",
+      "(?<=a)b",
+      "\\v",
+    ]) {
+      assert.ok(mapperRegexProblem(bad), bad);
+    }
+    for (const good of [
+      "cn=tools,.*",
+      "(?i)admins",
+      "[]a]",
+      "[\\[]",
+      "a{2,3}",
+      "\\Qa{b\\E",
+      "(?<n>a)b",
+      "[^]x]",
+      "\\\\v",
+    ]) {
+      assert.equal(mapperRegexProblem(good), null, good);
+    }
+    const r = check({ ...BASE, "identity-providers/p.yaml": OIDC + mapper("value: (a)\\1\nregex: true") });
+    only(r.errors, /not a valid regular expression: .*linear time/);
+    const flags = check({ ...BASE, "identity-providers/p.yaml": OIDC + mapper("value: (?i)admins\nregex: true") });
+    assert.deepEqual(flags.errors, [], "Java's inline flags are accepted");
+  });
+});
+
+describe("deeply nested claims", () => {
+  const deep = (n: number) => `{"groups":${"[".repeat(n)}"x"${"]".repeat(n)}}`;
+  it("claims nested deeper than Keycloak's parser takes are named, without recursion", () => {
+    assert.equal(claimsDepthProblem(JSON.parse(deep(10))), null);
+    assert.match(claimsDepthProblem(JSON.parse(deep(100_000))) ?? "", /nested deeper than 1000/);
+  });
+  it("brokeredGroups walks nested lists without overflowing", () => {
+    const p = provider(mapper("value: x"));
+    assert.equal(gets(p, JSON.parse(deep(100_000)) as Record<string, unknown>), true);
+  });
+  it("explain --claims with 100k-deep nesting is a usage error (exit 2), not an internal error", async () => {
+    const dir = makeRepo({ ...BASE, "identity-providers/p.yaml": OIDC + mapper("value: x") });
+    const r = await cli(["explain", "--dir", dir, "--idp", "corp", "--claims", deep(100_000)]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /--claims: the claims are nested deeper than 1000 levels/);
+    const o = await cli([
+      "explain",
+      "--dir",
+      dir,
+      "--idp",
+      "corp",
+      "--claims",
+      '{"a":'.repeat(50_000) + "1" + "}".repeat(50_000),
+    ]);
+    assert.equal(o.code, 2, o.err);
+  });
+});
