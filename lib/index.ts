@@ -206,6 +206,7 @@ export {
   urlClaimProblem,
 } from "./model/brokered-claims";
 export { mapperRegexProblem, wholeValueMatches } from "./model/mapper-regex";
+export { javaBacktrackingRisk } from "./model/java-backtracking";
 export { claimsDepthProblem, MAX_CLAIMS_DEPTH } from "./schema/access-test";
 export {
   diffIdentityProviders,

@@ -20,6 +20,7 @@ import {
 } from "./identity-provider-types";
 import { mapperRegexProblem } from "./mapper-regex";
 import { urlClaimProblem } from "./brokered-claims";
+import { javaBacktrackingRisk } from "./java-backtracking";
 
 /** The loaded `identity-providers/` files (lib/load/repository.ts): the builder's input. */
 export interface LoadedIdentityProviders {
@@ -255,6 +256,8 @@ function checkMappers(o: ModelDiagnostics, loc: Located<IdentityProviderDefiniti
     const dotted = m.kind === "claim" && m.key !== null ? urlClaimProblem(m.key) : null;
     // A URL-like claim with an unescaped dot reads nested claims in Keycloak (splitClaimPath): almost never meant.
     if (dotted) o.warn(loc, [...at, "claim"], dotted);
+    const slow = m.regex && m.value !== null ? javaBacktrackingRisk(m.value) : null;
+    if (slow) o.warn(loc, [...at, "value"], slow);
     if (m.syncMode !== "FORCE") {
       o.warn(
         loc,

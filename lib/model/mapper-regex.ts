@@ -36,7 +36,7 @@ const REPETITION = /\{\d+(?:,\d*)?\}/y;
 
 /**
  * Syntax RE2 accepts but java.util.regex.Pattern reads otherwise: inside a class `[` opens a nested class (union)
- * and `&&` intersects; a `{` that is not a repetition does not compile. Skips escapes and `\Q...\E`.
+ * and `&&` intersects; a `{` that is not a repetition and `(?P<name>` do not compile. Skips escapes and `\Q...\E`.
  */
 function javaDivergence(p: string): string | null {
   let classStart = -1;
@@ -60,6 +60,7 @@ function javaDivergence(p: string): string | null {
       continue;
     }
     if (c === "[") classStart = i;
+    if (p.startsWith("(?P", i)) return `"(?P" (a Python-style group Java refuses): write (?<name>...) or (?:...)`;
     if (c === "{") {
       REPETITION.lastIndex = i;
       if (!REPETITION.test(p)) return `"{" that is no repetition {n}, {n,} or {n,m} (Java refuses it): write \\{`;

@@ -1,7 +1,14 @@
 /** Keycloak's claim-path and regex rules for brokered people, against hostile input. */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { brokeredGroups, claimsDepthProblem, mapperRegexProblem, splitClaimPath, wholeValueMatches } from "../../lib";
+import {
+  brokeredGroups,
+  claimsDepthProblem,
+  javaBacktrackingRisk,
+  mapperRegexProblem,
+  splitClaimPath,
+  wholeValueMatches,
+} from "../../lib";
 import type { BrokeredProvider } from "../../lib";
 import { useMocks } from "../support/mocks";
 import { check, GROUP, makeRepo, only, USER } from "../support/repo";
@@ -164,6 +171,40 @@ describe("mapper regexes: bounded, whole value, Java's meaning", () => {
     only(r.errors, /not a valid regular expression: .*linear time/);
     const flags = check({ ...BASE, "identity-providers/p.yaml": OIDC + mapper("value: (?i)admins\nregex: true") });
     assert.deepEqual(flags.errors, [], "Java's inline flags are accepted");
+  });
+});
+
+describe("what Keycloak's own backtracking may stall on (a warning)", () => {
+  it("a repeated group holding an open-ended repetition, or alternatives that start alike", () => {
+    for (const risky of [
+      "(a+)+b",
+      "(a*)*b",
+      "(.*a){20}",
+      "(a|ab)*c",
+      "(\\w|\\d)+x",
+      "(\\w+\\s?)*!",
+      "(?<n>a+)+b",
+      "(x|)+y",
+    ]) {
+      assert.ok(javaBacktrackingRisk(risky), risky);
+    }
+    for (const safe of [
+      "cn=tools,.*",
+      "(admin|user)+",
+      "(a+)?b",
+      "\\Q(a+)+\\E",
+      "^(cn=[^,]+,)*dc=corp$",
+      "(\\w|-)+",
+      "(?i)(ab)+",
+    ]) {
+      assert.equal(javaBacktrackingRisk(safe), null, safe);
+    }
+  });
+  it("validate warns at the mapper's value line and still accepts the mapper", () => {
+    const r = check({ ...BASE, "identity-providers/p.yaml": OIDC + mapper("value: (a+)+b\nregex: true") });
+    assert.deepEqual(r.errors, []);
+    const w = only(r.warnings, /Java's backtracking engine/);
+    assert.deepEqual([w.line, w.path], [8, "mappers[0].value"]);
   });
 });
 
