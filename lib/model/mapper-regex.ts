@@ -36,7 +36,8 @@ const REPETITION = /\{\d+(?:,\d*)?\}/y;
 
 /**
  * Syntax RE2 accepts but java.util.regex.Pattern reads otherwise: inside a class `[` opens a nested class (union)
- * and `&&` intersects; a `{` that is not a repetition and `(?P<name>` do not compile. Skips escapes and `\Q...\E`.
+ * and `&&` intersects; a `{` that is not a repetition and `(?P<name>` do not compile; `\v`, `\0` and the flag
+ * `U` mean other things. Skips escapes and `\Q...\E`.
  */
 function javaDivergence(p: string): string | null {
   let classStart = -1;
@@ -46,6 +47,8 @@ function javaDivergence(p: string): string | null {
       if (p[i + 1] === "Q") {
         const end = p.indexOf("\\E", i + 2);
         i = end < 0 ? p.length : end + 1;
+      } else if (p[i + 1] === "0") {
+        return `"\\0" (an octal escape, read otherwise by RE2): write \\x{...}`;
       } else if (p[i + 1] === "v") {
         return `"\\v" (Java: any vertical whitespace; RE2: the vertical tab only): write \\x0B or a class`;
       } else i++;
@@ -60,6 +63,8 @@ function javaDivergence(p: string): string | null {
       continue;
     }
     if (c === "[") classStart = i;
+    if (/^\(\?[a-zA-Z-]*U/.test(p.slice(i, i + 12)))
+      return `the flag U (Java: Unicode \\w, \\d and \\b; RE2: lazy quantifiers)`;
     if (p.startsWith("(?P", i)) return `"(?P" (a Python-style group Java refuses): write (?<name>...) or (?:...)`;
     if (c === "{") {
       REPETITION.lastIndex = i;

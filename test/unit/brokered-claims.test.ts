@@ -151,6 +151,10 @@ describe("mapper regexes: bounded, whole value, Java's meaning", () => {
       "[[:alpha:]]",
       "(?<=a)b",
       "\\v",
+      "\\0101",
+      "(?U)\\w+",
+      "(?iU)a",
+      "(?u)a",
     ]) {
       assert.ok(mapperRegexProblem(bad), bad);
     }
