@@ -9,6 +9,7 @@
  */
 import type { BrokeredMapper, BrokeredProvider } from "./identity-provider-types";
 import { wholeValueMatches } from "./mapper-regex";
+import { javaValueEquals, javaValueText } from "./claim-values";
 
 export type Claims = Readonly<Record<string, unknown>>;
 
@@ -57,10 +58,19 @@ function attributeValue(claims: Claims, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(claims, name) ? claims[name] : undefined;
 }
 
-function scalarText(v: unknown): string | null {
+/** A SAML attribute value is text in the assertion; a number or boolean given here stands for its text. */
+function samlText(v: unknown): string | null {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   return null;
+}
+
+/** One (non-list) value against the mapper: Keycloak's comparison for an OIDC claim, text equality for SAML. */
+function matchesOne(mapper: BrokeredMapper, desired: string, x: unknown): boolean {
+  const saml = mapper.kind === "attribute";
+  if (!mapper.regex) return saml ? samlText(x) === desired : javaValueEquals(desired, x);
+  const text = saml ? samlText(x) : javaValueText(x);
+  return text !== null && wholeValueMatches(desired, text);
 }
 
 /**
@@ -68,17 +78,14 @@ function scalarText(v: unknown): string | null {
  * too. Walked with a stack, not recursion, so no nesting depth overflows it.
  */
 function matches(mapper: BrokeredMapper, v: unknown): boolean {
-  if (mapper.value === null) return false;
+  const desired = mapper.value;
+  if (desired === null) return false;
   const stack: unknown[] = [v];
   while (stack.length) {
     const x = stack.pop();
     if (Array.isArray(x)) {
       for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
-      continue;
-    }
-    const text = scalarText(x);
-    if (text === null) continue;
-    if (mapper.regex ? wholeValueMatches(mapper.value, text) : text === mapper.value) return true;
+    } else if (matchesOne(mapper, desired, x)) return true;
   }
   return false;
 }

@@ -116,6 +116,30 @@ describe("claim paths (OIDCAttributeMapperHelper.splitClaimPath)", () => {
   });
 });
 
+describe("claim values compared as Keycloak compares them (AbstractClaimMapper.valueEquals)", () => {
+  it("booleans: Boolean.valueOf, so any case of true holds true and any other text holds false", () => {
+    const yes = provider(mapper('claim: admin\nvalue: "TRUE"'));
+    assert.equal(gets(yes, { admin: true }), true);
+    assert.equal(gets(yes, { admin: false }), false);
+    const no = provider(mapper("claim: admin\nvalue: nope"));
+    assert.equal(gets(no, { admin: false }), true, 'Keycloak grants: Boolean.valueOf("nope") is false');
+    assert.equal(gets(no, { admin: true }), false);
+  });
+  it("numbers: Integer.valueOf and Double.valueOf of the value; a 64-bit integer holds nothing", () => {
+    const one = provider(mapper('claim: level\nvalue: "01"'));
+    assert.equal(gets(one, { level: 1 }), true);
+    assert.equal(gets(one, { level: "1" }), false);
+    assert.equal(gets(provider(mapper('claim: level\nvalue: "1.50"')), { level: 1.5 }), true);
+    assert.equal(gets(provider(mapper('claim: id\nvalue: "4294967296"')), { id: 4294967296 }), false);
+    assert.equal(gets(provider(mapper("claim: level\nvalue: x")), { level: { x: 1 } }), false);
+  });
+  it("a regex matches the value's Java text (Double.toString, Boolean.toString)", () => {
+    assert.equal(gets(provider(mapper('claim: n\nvalue: "1\\\\.0E-5"\nregex: true')), { n: 0.00001 }), true);
+    assert.equal(gets(provider(mapper('claim: n\nvalue: "1\\\\.5"\nregex: true')), { n: 1.5 }), true);
+    assert.equal(gets(provider(mapper("claim: n\nvalue: tr.e\nregex: true")), { n: true }), true);
+  });
+});
+
 describe("mapper regexes: bounded, whole value, Java's meaning", () => {
   it("a catastrophic pattern against a long value answers at once", () => {
     const long = "a".repeat(5000);
