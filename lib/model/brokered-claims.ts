@@ -45,8 +45,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * first; each step but the last must be an object (Map), a list in between reads nothing.
  */
 function claimValue(claims: Claims, claim: string): unknown {
+  const path = splitClaimPath(claim);
+  if (path.length === 0) return undefined; // Keycloak's loop never runs: null
   let v: unknown = claims;
-  for (const p of splitClaimPath(claim)) {
+  for (const p of path) {
     if (!isObject(v) || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
     v = v[p];
   }
@@ -120,8 +122,11 @@ export function brokeredGroups(provider: BrokeredProvider, claims: Claims): Brok
  * nested claims (AbstractClaimMapper.getClaimValue, OIDCAttributeMapperHelper.splitClaimPath), so the mapper reads
  * nothing. The message says how to escape it, or null.
  */
+/** A scheme (`https://`), a URN (`urn:`) or a host name before a path (`corp.example.com/groups`). */
+const URL_LIKE = /:\/\/|^urn:|^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\//i;
+
 export function urlClaimProblem(claim: string): string | null {
-  if (!claim.includes("://")) return null;
+  if (!URL_LIKE.test(claim)) return null;
   const parts = splitClaimPath(claim);
   if (parts.length < 2) return null;
   const escaped = parts.map((p) => p.replace(/\\/g, "\\\\").replace(/\./g, "\\.")).join("\\.");

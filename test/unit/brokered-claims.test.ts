@@ -56,6 +56,8 @@ describe("claim paths (OIDCAttributeMapperHelper.splitClaimPath)", () => {
     assert.deepEqual(splitClaimPath(".a"), [".a"]);
     assert.deepEqual(splitClaimPath("a\\"), ["a\\"]);
     assert.deepEqual(splitClaimPath("a\\xb"), ["axb"]);
+    assert.deepEqual(splitClaimPath(""), []);
+    assert.deepEqual(splitClaimPath("."), ["."]);
   });
 
   it("a dotted claim is never read as one top-level key: explain agrees with Keycloak both ways", () => {
@@ -108,6 +110,14 @@ describe("claim paths (OIDCAttributeMapperHelper.splitClaimPath)", () => {
       "identity-providers/p.yaml": OIDC + mapper('claim: "https://corp\\\\.example\\\\.com/groups"\nvalue: admins'),
     });
     assert.ok(!ok.warnings.some((x) => /splits a claim name/.test(x.message)));
+    for (const claim of [
+      "http://corp.example.com/claims/groups",
+      "corp.example.com/groups",
+      "urn:corp.example:groups",
+    ]) {
+      const r2 = check({ ...BASE, "identity-providers/p.yaml": OIDC + mapper(`claim: ${claim}\nvalue: x`) });
+      only(r2.warnings, /splits a claim name/);
+    }
     const nested = check({
       ...BASE,
       "identity-providers/p.yaml": OIDC + mapper("claim: realm_access.roles\nvalue: x"),
