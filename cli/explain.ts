@@ -109,7 +109,7 @@ function mapperJson(model: AccessModel, flags: ExplainFlags): { mappers?: Array<
   return {
     mappers: outcomes.map((o) => {
       const { name, group, syncMode } = o.mapper;
-      return { name, group, applies: o.applies, sync_mode: syncMode };
+      return { name, group, applies: o.applies, sync_mode: syncMode, ...(o.note ? { note: o.note } : {}) };
     }),
   };
 }
@@ -122,7 +122,8 @@ function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
     (o) =>
       `  mapper ${JSON.stringify(o.mapper.name)}: ${mapperText(o.mapper)}: ` +
       `${o.applies ? "applies" : "does not apply"}` +
-      (o.mapper.syncMode === "FORCE" ? "" : ` (sync ${o.mapper.syncMode}: set at the first login only)`),
+      (o.mapper.syncMode === "FORCE" ? "" : ` (sync ${o.mapper.syncMode}: set at the first login only)`) +
+      (o.note ? `\n    ${o.note}` : ""),
   );
   if (!p.mappers.length) lines.push("  (the provider has no mappers: a person from it gets no group)");
   if (!p.enabled) lines.push("  (the provider is disabled: no login through it)");

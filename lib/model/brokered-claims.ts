@@ -100,6 +100,8 @@ function mapperValue(mapper: BrokeredMapper, claims: Claims): unknown {
 export interface MapperOutcome {
   mapper: BrokeredMapper;
   applies: boolean;
+  /** Why a claim path read nothing when the claims hold its dotted name as one claim; null otherwise. */
+  note: string | null;
 }
 
 export interface BrokeredGroups {
@@ -109,10 +111,11 @@ export interface BrokeredGroups {
 }
 
 export function brokeredGroups(provider: BrokeredProvider, claims: Claims): BrokeredGroups {
-  const outcomes = provider.mappers.map((mapper) => ({
-    mapper,
-    applies: mapper.kind === "everyone" || matches(mapper, mapperValue(mapper, claims)),
-  }));
+  const outcomes = provider.mappers.map((mapper) => {
+    const value = mapperValue(mapper, claims);
+    const applies = mapper.kind === "everyone" || matches(mapper, value);
+    return { mapper, applies, note: value === undefined ? flatClaimNote(mapper, claims) : null };
+  });
   const groups = [...new Set(outcomes.filter((o) => o.applies).map((o) => o.mapper.group))].sort();
   return { groups, outcomes };
 }
@@ -129,12 +132,32 @@ export function urlClaimProblem(claim: string): string | null {
   if (!URL_LIKE.test(claim)) return null;
   const parts = splitClaimPath(claim);
   if (parts.length < 2) return null;
-  const escaped = parts.map((p) => p.replace(/\\/g, "\\\\").replace(/\./g, "\\.")).join("\\.");
+  const escaped = escapedClaim(parts);
   const path = parts.map((p) => JSON.stringify(p)).join(" -> ");
   return (
     `Keycloak splits a claim name on every unescaped ".": it reads ${path}` +
     `, nested claims, not the claim ${JSON.stringify(claim)}; escape each dot with a backslash: ` +
     `claim: ${escaped} (in YAML double quotes, "${escaped.replace(/\\/g, "\\\\")}")`
+  );
+}
+
+/** The escaped form of a claim whose every dot is part of one name. */
+function escapedClaim(parts: readonly string[]): string {
+  return parts.map((p) => p.replace(/\\/g, "\\\\").replace(/\./g, "\\.")).join("\\.");
+}
+
+/**
+ * The claims hold `https://corp.example.com/groups` as one top-level claim, but the mapper's unescaped name is a
+ * path (splitClaimPath) that reads nothing: say so, since that is what Keycloak does at login too.
+ */
+function flatClaimNote(mapper: BrokeredMapper, claims: Claims): string | null {
+  if (mapper.kind !== "claim" || mapper.key === null) return null;
+  const parts = splitClaimPath(mapper.key);
+  const whole = parts.join(".");
+  if (parts.length < 2 || !Object.prototype.hasOwnProperty.call(claims, whole)) return null;
+  return (
+    `Keycloak reads the nested path ${parts.map((p) => JSON.stringify(p)).join(" -> ")}, not the claim ` +
+    `${JSON.stringify(whole)}: write claim: ${escapedClaim(parts)} to match that claim`
   );
 }
 

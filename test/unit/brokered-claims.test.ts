@@ -126,6 +126,24 @@ describe("claim paths (OIDCAttributeMapperHelper.splitClaimPath)", () => {
   });
 });
 
+describe("explain of a URL-like claim held flat", () => {
+  it("says the mapper does not apply and why, with the escaped claim", async () => {
+    const dir = makeRepo({
+      ...BASE,
+      "identity-providers/p.yaml": OIDC + mapper("claim: https://corp.example.com/groups\nvalue: admins"),
+    });
+    const claims = JSON.stringify({ "https://corp.example.com/groups": ["admins"] });
+    const r = await cli(["explain", "--dir", dir, "--idp", "corp", "--claims", claims]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /does not apply\n\s+Keycloak reads the nested path "https:\/\/corp" -> "example"/);
+    assert.match(r.out, /write claim: https:\/\/corp\\\.example\\\.com\/groups/);
+    const json = await cli(["explain", "--dir", dir, "--idp", "corp", "--claims", claims, "--format", "json"]);
+    const parsed = JSON.parse(json.out) as { groups: string[]; mappers: Array<{ applies: boolean; note?: string }> };
+    assert.deepEqual(parsed.groups, []);
+    assert.match(parsed.mappers[0]?.note ?? "", /nested path/);
+  });
+});
+
 describe("claim values compared as Keycloak compares them (AbstractClaimMapper.valueEquals)", () => {
   it("booleans: Boolean.valueOf, so any case of true holds true and any other text holds false", () => {
     const yes = provider(mapper('claim: admin\nvalue: "TRUE"'));
