@@ -63,25 +63,33 @@ function atomEnd(p: string, i: number, atom: string): number {
   return e < 0 ? p.length : e + 2;
 }
 
-/** Whether two first atoms can match one character: tried on ASCII and on each other's text. */
-function overlap(a: string, b: string): boolean {
-  if (a === b) return true;
+/** One atom as a JavaScript regex of one whole character; null when JavaScript reads it not (a Java-only atom). */
+function atomRegex(atom: string): RegExp | null {
   try {
-    const ra = new RegExp(`^(?:${a})$`, "u");
-    const rb = new RegExp(`^(?:${b})$`, "u");
-    for (let c = 0; c < 128; c++) {
-      const s = String.fromCharCode(c);
-      if (ra.test(s) && rb.test(s)) return true;
-    }
-    return false;
+    return new RegExp(`^(?:${atom})$`, "u");
   } catch {
-    return true; // a Java-only atom: assume the worst
+    return null;
   }
 }
+
+const ASCII = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+
+/** Whether two first atoms can match one character: tried on ASCII and on the atoms' own characters. */
+function overlap(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ra = atomRegex(a);
+  const rb = atomRegex(b);
+  if (!ra || !rb) return true; // assume the worst
+  return [...ASCII, ...a, ...b].some((c) => ra.test(c) && rb.test(c));
+}
+
+/** More alternatives than this under one repetition: assume two start alike rather than compare them all. */
+const MAX_COMPARED = 64;
 
 function overlapping(firsts: Array<string | null>): boolean {
   const known = firsts.filter((f): f is string => f !== null);
   if (known.length < firsts.length && firsts.length > 1) return true; // an empty alternative
+  if (known.length > MAX_COMPARED) return true;
   return known.some((a, i) => known.slice(i + 1).some((b) => overlap(a, b)));
 }
 

@@ -256,6 +256,14 @@ describe("what Keycloak's own backtracking may stall on (a warning)", () => {
       assert.equal(javaBacktrackingRisk(safe), null, safe);
     }
   });
+  it("answers at once on a pattern of thousands of alternatives or groups", () => {
+    const many = `(${Array.from({ length: 5000 }, (_, i) => `g${i}`).join("|")})+`;
+    const deep = `${"(".repeat(2000)}a${")".repeat(2000)}+`;
+    const start = Date.now();
+    assert.ok(javaBacktrackingRisk(many));
+    assert.equal(javaBacktrackingRisk(deep), null);
+    assert.ok(Date.now() - start < 2000, `${Date.now() - start} ms`);
+  });
   it("validate warns at the mapper's value line and still accepts the mapper", () => {
     const r = check({ ...BASE, "identity-providers/p.yaml": OIDC + mapper("value: (a+)+b\nregex: true") });
     assert.deepEqual(r.errors, []);
