@@ -4,6 +4,7 @@ import {
   brokeredGroups,
   callerRateLimitLines,
   callerRateLimits,
+  claimsDepthProblem,
   identityProviderAliases,
   mapperText,
   requestTargetLimits,
@@ -93,6 +94,9 @@ function parseClaims(text: string): Claims {
   }
   if (v === null || typeof v !== "object" || Array.isArray(v))
     throw new UsageError("--claims must be a JSON object of claims");
+  // Deep nesting is an answerable input, not a crash: Keycloak's parser refuses it, so say so.
+  const deep = claimsDepthProblem(v);
+  if (deep) throw new UsageError(`--claims: ${deep}`);
   return v as Claims;
 }
 
@@ -104,7 +108,7 @@ function mapperJson(model: AccessModel, flags: ExplainFlags): { mappers?: Array<
   return {
     mappers: outcomes.map((o) => {
       const { name, group, syncMode } = o.mapper;
-      return { name, group, applies: o.applies, sync_mode: syncMode };
+      return { name, group, applies: o.applies, sync_mode: syncMode, ...(o.note ? { note: o.note } : {}) };
     }),
   };
 }
@@ -117,7 +121,8 @@ function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
     (o) =>
       `  mapper ${JSON.stringify(o.mapper.name)}: ${mapperText(o.mapper)}: ` +
       `${o.applies ? "applies" : "does not apply"}` +
-      (o.mapper.syncMode === "FORCE" ? "" : ` (sync ${o.mapper.syncMode}: set at the first login only)`),
+      (o.mapper.syncMode === "FORCE" ? "" : ` (sync ${o.mapper.syncMode}: set at the first login only)`) +
+      (o.note ? `\n    ${o.note}` : ""),
   );
   if (!p.mappers.length) lines.push("  (the provider has no mappers: a person from it gets no group)");
   if (!p.enabled) lines.push("  (the provider is disabled: no login through it)");

@@ -204,7 +204,12 @@ export {
   type BrokeredGroups,
   type Claims,
   type MapperOutcome,
+  splitClaimPath,
+  urlClaimProblem,
 } from "./model/brokered-claims";
+export { mapperRegexProblem, wholeValueMatches } from "./model/mapper-regex";
+export { javaBacktrackingRisk } from "./model/java-backtracking";
+export { claimsDepthProblem, MAX_CLAIMS_DEPTH } from "./schema/access-test";
 export {
   diffIdentityProviders,
   identityProviderMarkdown,

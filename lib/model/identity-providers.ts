@@ -18,6 +18,9 @@ import {
   type BrokeredMapper,
   type BrokeredProvider,
 } from "./identity-provider-types";
+import { mapperRegexProblem } from "./mapper-regex";
+import { urlClaimProblem } from "./brokered-claims";
+import { javaBacktrackingRisk } from "./java-backtracking";
 
 /** The loaded `identity-providers/` files (lib/load/repository.ts): the builder's input. */
 export interface LoadedIdentityProviders {
@@ -42,16 +45,6 @@ export function keycloakGroups(model: AccessModel): Set<string> {
 
 function defaultMapperName(m: Pick<BrokeredMapper, "kind" | "key" | "value" | "group">): string {
   return m.kind === "everyone" ? `everyone to ${m.group}` : `${m.key}=${m.value} to ${m.group}`;
-}
-
-/** A Java-compatible enough check: Keycloak matches with java.util.regex; what JavaScript refuses is refused. */
-function regexProblem(value: string): string | null {
-  try {
-    new RegExp(value, "u");
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }
 
 function buildMapper(
@@ -85,7 +78,7 @@ function buildMapper(
     if (type === "saml" && m.attribute === undefined)
       bad([], `a SAML mapper needs "attribute": the assertion attribute to match`);
     if (m.regex && m.value !== undefined) {
-      const why = regexProblem(m.value);
+      const why = mapperRegexProblem(m.value);
       if (why) bad(["value"], `"value" is not a valid regular expression: ${why}`);
     }
   }
@@ -258,6 +251,11 @@ function checkMappers(o: ModelDiagnostics, loc: Located<IdentityProviderDefiniti
     const twice = pairs.get(pair);
     if (twice !== undefined) o.warn(loc, at, `the same mapping as mappers[${twice}]: remove one`);
     else pairs.set(pair, m.index);
+    const dotted = m.kind === "claim" && m.key !== null ? urlClaimProblem(m.key) : null;
+    // A URL-like claim with an unescaped dot reads nested claims in Keycloak (splitClaimPath): almost never meant.
+    if (dotted) o.warn(loc, [...at, "claim"], dotted);
+    const slow = m.regex && m.value !== null ? javaBacktrackingRisk(m.value) : null;
+    if (slow) o.warn(loc, [...at, "value"], slow);
     if (m.syncMode !== "FORCE") {
       o.warn(
         loc,

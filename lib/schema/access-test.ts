@@ -15,11 +15,37 @@ export const UserIdentity = z.strictObject({
 export const GroupsIdentity = z.strictObject({
   groups: z.array(nonEmpty).min(1).describe("IdP groups, as a token carries them"),
 });
+/**
+ * Keycloak reads claims with Jackson, whose StreamReadConstraints refuse a document nested deeper than 1000 levels:
+ * such a token never reaches a mapper. Counted without recursion; the message says what is wrong, or null.
+ */
+export const MAX_CLAIMS_DEPTH = 1000;
+
+export function claimsDepthProblem(claims: unknown): string | null {
+  const stack: Array<[unknown, number]> = [[claims, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > MAX_CLAIMS_DEPTH) {
+      return (
+        `the claims are nested deeper than ${MAX_CLAIMS_DEPTH} levels: Keycloak's JSON parser refuses such a ` +
+        "token, so no mapper ever sees it"
+      );
+    }
+    for (const x of Object.values(v as object)) stack.push([x, depth + 1]);
+  }
+  return null;
+}
+
 /** A person brokered through a provider of identity-providers/ (lib/model/brokered-claims.ts). */
 export const BrokeredIdentity = z.strictObject({
   idp: nonEmpty.describe("the alias of a provider of identity-providers/"),
   claims: z
     .record(z.string(), z.unknown())
+    .superRefine((v, ctx) => {
+      const why = claimsDepthProblem(v);
+      if (why) ctx.addIssue({ code: "custom", message: why });
+    })
     .describe("the claims (SAML: attributes, name -> values) the provider sends, e.g. {groups: [5510a1b0-...]}"),
 });
 export const TestIdentity = z.union([M2MIdentity, UserIdentity, GroupsIdentity, BrokeredIdentity]);

@@ -69,13 +69,19 @@ export const SamlSettings = z
 export const GroupMapper = z
   .strictObject({
     group: text.describe("the group the person gets: a group of groups/ (or an existing / bootstrap group)"),
-    claim: text.optional().describe("OIDC: the claim to match (default groups); nested claims with dots, a.b"),
+    claim: text
+      .optional()
+      .describe(
+        "OIDC: the claim to match (default groups); a path, each unescaped . one level down: a\\.b is the claim a.b",
+      ),
     attribute: text.optional().describe("SAML: the attribute to match (e.g. memberOf or a group attribute name)"),
     value: text.optional().describe("the value the claim or attribute must hold (one of its values for a list)"),
     regex: z
       .boolean()
       .optional()
-      .describe("value is a regular expression matched against the whole value (default false)"),
+      .describe(
+        "value is a regular expression (Java syntax, RE2 subset) matched against the whole value (default false)",
+      ),
     everyone: z
       .literal(true)
       .optional()
