@@ -2,7 +2,7 @@
  * Every object the identity components declare for a plan, as data: its Pulumi resource name and type token, its
  * name in the identity provider, and how adoption imports it (the provider's import id format, and the lookup in the
  * identity provider that yields the ids in it). Adoption reads what to look for here; the components declare the
- * same list (test/unit/declared-objects.test.ts runs the program with mocks and holds the two together).
+ * same list (test/unit/lib/model/declared-objects.test.ts runs the program with mocks and holds the two together).
  */
 import type { BrokeredProvider } from "./identity-provider-types";
 import { AUDIENCE_MAPPER, GROUPS_MAPPER } from "../registry/rules";

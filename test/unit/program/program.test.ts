@@ -1,0 +1,344 @@
+/** The whole program as `pulumi up` runs it, with Pulumi mocks: config in, resources and outputs out. */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { accessProgram, stackOutputsOf, type ProgramDeps } from "../../../program";
+import type { KeycloakAdmin } from "../../../clients/keycloak-admin";
+import { AccessOutputs } from "../../../lib";
+import { declared, settled, useMocks, valueOf } from "../../support/mocks";
+import { makeRepo, GROUP, USER } from "../../support/repo";
+import { REPO_ROOT } from "../../support/paths";
+
+before(() => useMocks());
+
+/** A first run: empty state, and a Keycloak holding only what `existing` names. */
+function fakeKeycloak(
+  existing: { realm?: boolean; groups?: string[]; users?: string[]; clients?: string[] } = {},
+): Partial<ProgramDeps> & { connects: number } {
+  const deps = {
+    connects: 0,
+    readState: async () => [],
+    keycloakHooks: () => undefined, // hooks need the engine; the e2e fault tests cover them
+    connectKeycloak: async (): Promise<KeycloakAdmin> => {
+      deps.connects++;
+      const ids = (names: string[] = []) => new Map(names.map((n) => [n, `kc-${n}`]));
+      return {
+        realmExists: async () => existing.realm ?? false,
+        topLevelGroupIds: async () => ids(existing.groups),
+        userIds: async () => ids(existing.users),
+        clientIds: async () => ids(existing.clients),
+        protocolMapperIds: async (_realm, client) => new Map([["groups", `${client}-groups-mapper`]]),
+        clientScopeIds: async () => new Map([["basic", "kc-basic"]]),
+        clientScopeMapperIds: async () => new Map(),
+        serviceAccountUserId: async () => undefined,
+        groupNamesOf: async () => [],
+        identityProviders: async () => [],
+      };
+    },
+  };
+  return deps;
+}
+
+/**
+ * The custom resources one run of the program declares: the positive control of a "nothing declared" assertion,
+ * proving the same setup, without what stops it, does declare them.
+ */
+async function declaredByRun(deps: Partial<ProgramDeps> = fakeKeycloak()): Promise<string[]> {
+  declared.length = 0;
+  await accessProgram(undefined, deps);
+  await settled();
+  return declared.filter((d) => d.custom).map((d) => d.type);
+}
+
+function configure(dir: string, extra: Record<string, string> = {}, secrets: string[] = []) {
+  pulumi.runtime.setAllConfig(
+    { "keycloak:url": "http://127.0.0.1:18080", "mcp-gateway-access:definitionsDir": dir, ...extra },
+    secrets,
+  );
+}
+
+describe("the program", () => {
+  it("stops before declaring anything when the definitions are invalid, with file:line:column", async () => {
+    configure(makeRepo({ "groups/g.yaml": GROUP }));
+    assert.ok((await declaredByRun()).length > 0, "valid definitions are declared");
+    configure(makeRepo({ "groups/g.yaml": GROUP + "bogus: 1\n" }));
+    declared.length = 0;
+    await assert.rejects(
+      accessProgram(undefined, fakeKeycloak()),
+      (e: Error) =>
+        e instanceof pulumi.RunError &&
+        /nothing was applied/.test(e.message) &&
+        /groups\/g\.yaml:7:1: error: bogus: unknown field "bogus"/.test(e.message),
+    );
+    await settled();
+    assert.equal(declared.length, 0);
+  });
+
+  it("stops before declaring anything when an access test is broken, with its file:line", async () => {
+    const broken =
+      "- identity: {user: alice}\n  deny:\n    - {server: currenttime, method: tools/call, tool: " +
+      "current_time_by_timezone}\n";
+    const holds = broken.replace("deny:", "allow:");
+    configure(makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice"), "access-tests/t.yaml": holds }));
+    assert.ok((await declaredByRun()).length > 0, "with the access test holding, everything is declared");
+    configure(makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice"), "access-tests/t.yaml": broken }));
+    declared.length = 0;
+    await assert.rejects(
+      accessProgram(undefined, fakeKeycloak()),
+      (e: Error) =>
+        e instanceof pulumi.RunError &&
+        /nothing was applied/.test(e.message) &&
+        /access-tests\/t\.yaml:3:7: error: \[0\]\.deny\[0\]: access test: user alice should be denied/.test(e.message),
+    );
+    await settled();
+    assert.equal(declared.length, 0);
+  });
+
+  it("refuses an unknown conflict policy", async () => {
+    configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:onScopeConflict": "merge" });
+    assert.ok((await declaredByRun()).length > 0, "a known policy: declared");
+    configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:onScopeConflict": "clobber" });
+    declared.length = 0;
+    await assert.rejects(
+      accessProgram(undefined, fakeKeycloak()),
+      /onScopeConflict must be one of fail, merge, overwrite/,
+    );
+    await settled();
+    assert.equal(declared.length, 0, "nothing declared");
+  });
+
+  it("declares Keycloak objects and scope documents, and marks every secret output secret", async () => {
+    configure(
+      makeRepo({
+        "groups/g.yaml": GROUP,
+        "users/a.yaml": USER("alice", "[tools-users, registry-admins]"),
+        "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n",
+      }),
+      { "mcp-gateway-access:bootstrap": "true", "mcp-gateway-access:initialPasswords": '{"alice":"pw-from-config"}' },
+      ["mcp-gateway-access:initialPasswords"],
+    );
+    declared.length = 0;
+    const p = await accessProgram(undefined, fakeKeycloak());
+    await settled();
+    const types = new Set(declared.map((d) => d.type));
+    for (const t of [
+      "keycloak:index/realm:Realm",
+      "keycloak:index/user:User",
+      "keycloak:openid/client:Client",
+      "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument",
+      "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord",
+    ]) {
+      assert.ok(types.has(t), `${t} declared`);
+    }
+    assert.equal(await pulumi.isSecret(p.access!.m2m.bot!.clientSecret), true);
+    assert.equal(await pulumi.isSecret(p.access!.users.alice!.initialPassword!), true);
+    assert.equal(await pulumi.isSecret(p.access!.bootstrapAdminPassword!), true);
+    const user = declared.find((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "alice")!;
+    assert.equal((user.inputs.initialPassword as { value: string }).value, "pw-from-config");
+    // The outputs are what `mcp-access token` and agents read: the one contract, checked on what was produced.
+    const produced = await valueOf(
+      pulumi.output({ m2m: p.access!.m2m, groups: p.access!.groups, users: p.access!.users }),
+    );
+    const read = AccessOutputs.parse(produced);
+    assert.deepEqual(read.m2m.bot, {
+      clientId: "bot",
+      clientSecret: "secret-of-bot",
+      tokenUrl: "http://127.0.0.1:18080/realms/mcp-gateway/protocol/openid-connect/token",
+      realm: "mcp-gateway",
+      keycloakUrl: "http://127.0.0.1:18080",
+      authProvider: "keycloak",
+    });
+  });
+
+  it(
+    "exports bootstrapAdminPassword only when the bootstrap generated one (an undefined output " +
+      "makes Pulumi warn every run)",
+    async () => {
+      const dir = makeRepo({ "groups/g.yaml": GROUP });
+      configure(dir);
+      const plain = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
+      await settled();
+      assert.deepEqual(Object.keys(plain).sort(), ["groups", "issuers", "m2m", "scopes", "users"]);
+      // The realm's URL: what `token --verify` trusts for this stack's tokens (issue 23).
+      assert.deepEqual(await valueOf(pulumi.output(plain.issuers!)), ["http://127.0.0.1:18080/realms/mcp-gateway"]);
+      configure(dir, { "mcp-gateway-access:bootstrap": "true" });
+      const boot = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
+      await settled();
+      assert.equal(await pulumi.isSecret(boot.bootstrapAdminPassword!), true);
+    },
+  );
+
+  it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
+    const dir = makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" });
+    configure(dir);
+    assert.ok(
+      (await declaredByRun()).some((t) => t.startsWith("keycloak:")),
+      "managing it, the same definitions declare Keycloak objects",
+    );
+    configure(dir, { "mcp-gateway-access:manageIdentityProvider": "false" });
+    declared.length = 0;
+    const p = await accessProgram(undefined, fakeKeycloak());
+    await settled();
+    assert.equal(p.access, undefined);
+    assert.deepEqual([...new Set(declared.filter((d) => d.custom).map((d) => d.type))].sort(), [
+      "pulumi-nodejs:dynamic/mcp-gateway-access:M2MClientRecord",
+      "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument",
+    ]);
+  });
+
+  it(
+    "declares the documents where the registry's environment puts them (DOCUMENTDB_DATABASE, " +
+      "DOCUMENTDB_NAMESPACE)",
+    async () => {
+      configure(makeRepo({ "groups/g.yaml": GROUP }), { "mcp-gateway-access:manageIdentityProvider": "false" });
+      const saved = { db: process.env.DOCUMENTDB_DATABASE, ns: process.env.DOCUMENTDB_NAMESPACE };
+      process.env.DOCUMENTDB_DATABASE = "otherdb";
+      process.env.DOCUMENTDB_NAMESPACE = "team1";
+      try {
+        declared.length = 0;
+        await accessProgram(undefined, fakeKeycloak());
+        await settled();
+      } finally {
+        for (const [k, v] of [
+          ["DOCUMENTDB_DATABASE", saved.db],
+          ["DOCUMENTDB_NAMESPACE", saved.ns],
+        ] as const) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+      const doc = declared.find((d) => d.type === "pulumi-nodejs:dynamic/mcp-gateway-access:ScopeDocument")!;
+      assert.equal(doc.inputs.database, "otherdb");
+      assert.equal(doc.inputs.collection, "mcp_scopes_team1");
+    },
+  );
+
+  it(
+    "on Entra, puts each group's Object ID into its scope document, and stops before anything when " +
+      "a UPN has no domain",
+    async () => {
+      const entra = {
+        "mcp-gateway-access:identityProvider": "entra",
+        "mcp-gateway-access:entraGatewayClientId": "gw",
+        "mcp-gateway-access:entraSecretEndDate": "2027-06-30T00:00:00Z",
+      };
+      const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") });
+      configure(dir, entra);
+      declared.length = 0;
+      await assert.rejects(
+        accessProgram(undefined, fakeKeycloak()),
+        (e: Error) =>
+          e instanceof pulumi.RunError && /user "alice" \(users\/a\.yaml\) needs a UPN domain/.test(e.message),
+      );
+      await settled();
+      assert.equal(declared.filter((d) => d.custom).length, 0, "nothing declared");
+
+      configure(dir, { ...entra, "mcp-gateway-access:entraUserDomain": "contoso.example" });
+      declared.length = 0;
+      await accessProgram(undefined, fakeKeycloak());
+      await settled();
+      const doc = declared.find((d) => d.type.endsWith(":ScopeDocument") && d.name === "registry-scope-tools-users")!;
+      assert.deepEqual((doc.inputs.desired as { group_mappings: string[] }).group_mappings, [
+        "tools-users",
+        "oid-entra-group-tools-users",
+      ]);
+    },
+  );
+
+  it("adopts the objects a cut-short run left in Keycloak (import, not create), and only those", async () => {
+    configure(
+      makeRepo({
+        "groups/g.yaml": GROUP,
+        "users/a.yaml": USER("alice", "[tools-users]"),
+        "users/b.yaml": USER("bob", "[tools-users]"),
+        "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n",
+      }),
+      { "mcp-gateway-access:bootstrap": "true" },
+    );
+    declared.length = 0;
+    await accessProgram(
+      undefined,
+      fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"], clients: ["bot"] }),
+    );
+    await settled();
+    const imported = (type: string, key: string, value: string) =>
+      declared.find((d) => d.type === type && d.inputs[key] === value)?.importId;
+    assert.equal(imported("keycloak:index/realm:Realm", "realm", "mcp-gateway"), "mcp-gateway");
+    assert.equal(imported("keycloak:index/group:Group", "name", "tools-users"), "mcp-gateway/kc-tools-users");
+    assert.equal(imported("keycloak:index/user:User", "username", "alice"), "mcp-gateway/kc-alice");
+    assert.ok(
+      declared.some((d) => d.type === "keycloak:index/user:User" && d.inputs.username === "bob"),
+      "bob is declared",
+    );
+    assert.equal(imported("keycloak:index/user:User", "username", "bob"), undefined, "bob does not exist: created");
+    assert.equal(imported("keycloak:openid/client:Client", "clientId", "bot"), "mcp-gateway/kc-bot");
+    const mappers = declared.filter(
+      (d) => d.type === "keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper",
+    );
+    assert.ok(
+      mappers.some((m) => m.importId === "mcp-gateway/client/kc-bot/kc-bot-groups-mapper"),
+      "the bot's groups mapper adopted",
+    );
+    assert.ok(
+      declared.some((d) => d.type === "keycloak:openid/client:Client" && d.inputs.clientId === "mcp-gateway-web"),
+      "the web client is declared",
+    );
+    assert.equal(
+      imported("keycloak:openid/client:Client", "clientId", "mcp-gateway-web"),
+      undefined,
+      "not in Keycloak: created",
+    );
+  });
+
+  it("never asks Keycloak when the state already holds every declared object", async () => {
+    const dir = makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") });
+    configure(dir);
+    const state = [
+      { type: "keycloak:index/group:Group", id: "g1", outputs: { realmId: "mcp-gateway", name: "tools-users" } },
+      { type: "keycloak:index/user:User", id: "u1", outputs: { realmId: "mcp-gateway", username: "alice" } },
+    ];
+    const deps = {
+      ...fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"] }),
+      readState: async () => state,
+    };
+    declared.length = 0;
+    await accessProgram(undefined, deps);
+    await settled();
+    assert.equal(deps.connects, 0);
+    const keycloakObjects = declared.filter((d) => d.custom && d.type.startsWith("keycloak:"));
+    assert.ok(
+      keycloakObjects.some((d) => d.inputs.username === "alice") &&
+        keycloakObjects.some((d) => d.inputs.name === "tools-users"),
+      "the objects the state holds are declared",
+    );
+    assert.ok(keycloakObjects.every((d) => d.importId === undefined));
+    // Positive control: with an empty state, the same Keycloak is asked, and what it holds is adopted.
+    const first = fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"] });
+    declared.length = 0;
+    await accessProgram(undefined, first);
+    await settled();
+    assert.equal(first.connects, 1);
+    assert.ok(declared.some((d) => d.inputs.username === "alice" && d.importId === "mcp-gateway/kc-alice"));
+  });
+});
+
+describe("the program's entry point (dist/index.js)", () => {
+  // A fresh process each: the entry point changes the SDK module it loads.
+  const sdkDebugSendsToEngine = (env: Record<string, string>): boolean => {
+    const probe =
+      `require(${JSON.stringify(join(REPO_ROOT, "dist", "index.js"))});` +
+      `process.stdout.write(String(require("@pulumi/pulumi").log.debug.toString().includes("getEngine")))`;
+    const out = execFileSync(process.execPath, ["-e", probe], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      encoding: "utf8",
+    });
+    return out === "true";
+  };
+  it("sends the SDK's per-resource debug messages to the engine only when MCP_ACCESS_SDK_DEBUG is set", () => {
+    assert.equal(sdkDebugSendsToEngine({}), false);
+    assert.equal(sdkDebugSendsToEngine({ MCP_ACCESS_SDK_DEBUG: "1" }), true);
+  });
+});
