@@ -6,7 +6,12 @@
 import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
 import { stringify } from "yaml";
 import { sortedByCodeUnit, yamlFile } from "./files";
-import { QUARANTINE_CALLER_GROUP, QUARANTINE_TARGET_GROUP, RESERVED_GROUP_NAMES } from "../registry/rate-limits";
+import {
+  QUARANTINE_CALLER_GROUP,
+  QUARANTINE_TARGET_GROUP,
+  RATE_LIMIT_SUBJECTS,
+  RESERVED_GROUP_NAMES,
+} from "../registry/rate-limits";
 import type { QuarantineLists, RateLimitPolicy } from "../schema/rate-limits";
 
 /** models.py RateLimitDefinition fields, plus the `_id` the repository adds. */
@@ -26,13 +31,10 @@ const DEFINITION_FIELDS = [
 ];
 const MEMBERSHIP_FIELDS = ["_id", "subject_type", "subject", "groups", "enabled"];
 
-const KEY_OF: Record<string, keyof RateLimitPolicy> = {
-  "caller:group": "caller_group",
-  "caller_target:group": "caller_target_group",
-  "target:mcp_server": "mcp_server",
-  "target:a2a_agent": "a2a_agent",
-  "target:server_group": "server_group",
-};
+/** `axis:entity_type` of a stored definition → the subject key that writes it (the registry's table, inverted). */
+const KEY_OF: Record<string, keyof RateLimitPolicy> = Object.fromEntries(
+  Object.entries(RATE_LIMIT_SUBJECTS).map(([key, s]) => [`${s.axis}:${s.entityType}`, key as keyof RateLimitPolicy]),
+);
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) ? v : undefined);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);

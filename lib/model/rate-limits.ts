@@ -11,6 +11,7 @@ import { isWildcard, serverKey, stripSlashes, type IdentityProvider } from "../r
 import { ModelDiagnostics, where } from "./diagnostics";
 import {
   AGENT_FLOOR_PER_MIN,
+  RATE_LIMIT_SUBJECTS,
   definitionId,
   FLOOR_WINDOW_SECONDS,
   membershipId,
@@ -43,14 +44,8 @@ import {
 
 export const EMPTY_RATE_LIMITS: RateLimitModel = Object.freeze({ definitions: [], memberships: [] }) as RateLimitModel;
 
-/** What a `rate-limits/` key says about the definition it names. */
-const SUBJECT: Record<Exclude<SubjectKey, "quarantine">, { axis: Axis; entityType: EntityType }> = {
-  caller_group: { axis: "caller", entityType: "group" },
-  caller_target_group: { axis: "caller_target", entityType: "group" },
-  mcp_server: { axis: "target", entityType: "mcp_server" },
-  a2a_agent: { axis: "target", entityType: "a2a_agent" },
-  server_group: { axis: "target", entityType: "server_group" },
-};
+/** What a `rate-limits/` key says about the definition it names (the registry's table). */
+const SUBJECT: Record<Exclude<SubjectKey, "quarantine">, { axis: Axis; entityType: EntityType }> = RATE_LIMIT_SUBJECTS;
 
 /** The loaded `rate-limits/` files (lib/load/repository.ts): the builder's input. */
 export interface LoadedRateLimits {
@@ -257,25 +252,20 @@ function checkCallerFloor(o: ModelDiagnostics, loc: Policy, windowSeconds: numbe
   const p = loc.value;
   if (windowSeconds > FLOOR_WINDOW_SECONDS) return true;
   let ok = true;
-  if (p.user_max_requests !== undefined && p.user_max_requests < USER_FLOOR_PER_MIN) {
+  // The same lock-out guard for each caller kind; only the agent's message leaves the guard's name out.
+  const floors = [
+    { field: "user_max_requests", kind: "user", floor: USER_FLOOR_PER_MIN, why: ", a lock-out guard" },
+    { field: "agent_max_requests", kind: "agent", floor: AGENT_FLOOR_PER_MIN, why: "" },
+  ] as const;
+  for (const { field, kind, floor, why } of floors) {
+    const n = p[field];
+    if (n === undefined || n >= floor) continue;
     o.error(
       loc,
-      ["user_max_requests"],
-      `user_max_requests ${p.user_max_requests} is below the registry's user floor of ` +
-        `${USER_FLOOR_PER_MIN} per window of up to ${FLOOR_WINDOW_SECONDS} s ` +
-        `(rate_limit_routes.py _validate_caller_floor, a lock-out guard): raise it, or use a ` +
+      [field],
+      `${field} ${n} is below the registry's ${kind} floor of ${floor} per window of up to ` +
+        `${FLOOR_WINDOW_SECONDS} s (rate_limit_routes.py _validate_caller_floor${why}): raise it, or use a ` +
         `window longer than ${FLOOR_WINDOW_SECONDS} s`,
-    );
-    ok = false;
-  }
-  if (p.agent_max_requests !== undefined && p.agent_max_requests < AGENT_FLOOR_PER_MIN) {
-    o.error(
-      loc,
-      ["agent_max_requests"],
-      `agent_max_requests ${p.agent_max_requests} is below the registry's agent floor of ` +
-        `${AGENT_FLOOR_PER_MIN} per window of up to ${FLOOR_WINDOW_SECONDS} s ` +
-        `(rate_limit_routes.py _validate_caller_floor): raise it, or use a window longer than ` +
-        `${FLOOR_WINDOW_SECONDS} s`,
     );
     ok = false;
   }

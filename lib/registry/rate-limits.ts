@@ -22,6 +22,18 @@ export type Axis = "caller" | "target" | "caller_target" | "quarantine";
 /** models.py CALLER_ENTITY_TYPES, the enforced TARGET_ENTITY_TYPES (mcp_tool / a2a_skill are refused by
  * rate_limit_routes.py `_validate_enforceable`) and SERVER_GROUP_ENTITY_TYPE. */
 export type EntityType = "group" | "mcp_server" | "a2a_agent" | "server_group";
+
+/**
+ * What a definition's subject key says: the axis and entity type of the registry's document (models.py
+ * RateLimitDefinition). The model reads it one way, import the other.
+ */
+export const RATE_LIMIT_SUBJECTS = {
+  caller_group: { axis: "caller", entityType: "group" },
+  caller_target_group: { axis: "caller_target", entityType: "group" },
+  mcp_server: { axis: "target", entityType: "mcp_server" },
+  a2a_agent: { axis: "target", entityType: "a2a_agent" },
+  server_group: { axis: "target", entityType: "server_group" },
+} as const satisfies Record<string, { axis: Axis; entityType: EntityType }>;
 /** models.py MEMBERSHIP_SUBJECT_TYPES. */
 export type SubjectType = "user" | "client" | "server" | "agent";
 
