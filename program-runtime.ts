@@ -5,8 +5,11 @@
  */
 import { enableCompileCache } from "node:module";
 import type * as Pulumi from "@pulumi/pulumi";
+import { refuseUnsupportedNode } from "./node-support";
 
 export function tuneProgramRuntime(env: NodeJS.ProcessEnv = process.env): void {
+  // First: on an older Node the next line fails with "enableCompileCache is not a function".
+  refuseUnsupportedNode("the mcp-gateway-access Pulumi program");
   // V8's compiled code of the modules loaded from here on (this program, @pulumi/keycloak, mongodb, zod, yaml) is
   // kept in the OS's temporary folder (node-compile-cache), so a run does not compile them again. Node's own switch:
   // NODE_DISABLE_COMPILE_CACHE=1.

@@ -324,3 +324,6 @@ export function stackOutputsOf(program: ProgramResult) {
       : {}),
   };
 }
+
+/** What the program exports as the stack's outputs. */
+export type StackOutputValues = ReturnType<typeof stackOutputsOf>;

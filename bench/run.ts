@@ -18,7 +18,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchCore, benchCoreMemory, benchDiff, CORE_FULL, type CoreSize } from "./core";
-import { engineSettings } from "../scripts/engine-settings";
+import { engineSettings } from "../cli/local/engine-settings";
 import { withoutDebugLog } from "./engine-home";
 import { benchHostile } from "./hostile";
 import { keycloakRound, PARALLEL, sizeLabel, type KeycloakRound, type Size } from "./keycloak";

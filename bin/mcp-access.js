@@ -3,9 +3,11 @@
 // The compiled CLI: `npm ci` builds it (the `prepare` script); run `npm run build` after changing the sources.
 let main;
 try {
+  // First, on any Node: an older one gets one line saying what is needed (node-support.ts), not a later crash.
+  require("../dist/node-support.js").refuseUnsupportedNode("mcp-access");
   main = require("../dist/cli/main.js");
 } catch (e) {
-  if (e && e.code === "MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/main.js")) {
+  if (e && e.code === "MODULE_NOT_FOUND" && /dist[/\\](cli[/\\]main|node-support)\.js/.test(String(e.message))) {
     process.stderr.write(
       "mcp-access: the CLI is not built yet: run `npm run build` (npm ci and npm install build it)\n",
     );

@@ -17,6 +17,7 @@ import {
   type CheckOptions,
   type IdentityProvider,
   type SchemaName,
+  UPSTREAM_REVISION,
 } from "../lib";
 import { renderIdentityProviders } from "../lib";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
@@ -26,6 +27,7 @@ import { addImportCommand } from "./import";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
+import { addEngineCommand, addLocalCommand } from "./local/command";
 import { repoPrefix } from "./git";
 import { FileError, isMcpAccessError, StackSettingsError, UsageError } from "../lib";
 
@@ -70,6 +72,11 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
 }
 
 /** The version in package.json (dist/cli/main.js → package.json). */
+/** `--version`: the version (first line, for scripts) and the registry revision whose rules it follows. */
+function versionText(): string {
+  return `${packageVersion()}\nregistry rules: ${UPSTREAM_REVISION}`;
+}
+
 export function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
@@ -220,7 +227,8 @@ function parseKind(kind: string): SchemaName {
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("mcp-access")
     .description("Access to an MCP Gateway Registry as code: check and render groups, users and M2M accounts")
-    .version(packageVersion(), "-V, --version", "print the version of mcp-access")
+    .version(versionText(), "-V, --version", "print the version of mcp-access and the registry revision it follows")
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
@@ -255,6 +263,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addTestCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
   addImportCommand(program, io, setExit);
+  addLocalCommand(program, io, setExit);
+  addEngineCommand(program, io, setExit);
   // An empty value (`--user ''`, `token ''`) names nothing: said before any command runs, never an internal error.
   program.hook("preAction", (_root, command) => {
     for (const option of command.options) {

@@ -21,6 +21,11 @@
 #   MCP_ACCESS_CACHE                cache root (default $HOME/.cache/mcp-gateway-access)
 #   PULUMI_LANGUAGE_NODEJS_SOURCE   pulumi-language-nodejs-v3.259.0.tar.gz
 #   PULUMI_KEYCLOAK_SOURCE          pulumi-keycloak-v6.13.0.tar.gz
+#   MCP_ACCESS_KEYCLOAK_SOURCE=git  without the archive, build the plugin from the same two commits fetched from
+#                                   GitHub (where the machine reaches it: the workflow's runners), instead of
+#                                   installing the released plugin (docs/performance.md: the plugin we measure)
+#
+# `build-engine.sh --stamp` prints the build stamp and builds nothing: a cache key that changes when a build would.
 #   PULUMI_HOME                     where `pulumi plugin install` puts the plugin (default ~/.pulumi)
 set -euo pipefail
 # The cache root (CACHE_ROOT), log, die and hold_lock are the service scripts'.
@@ -31,6 +36,10 @@ ENGINE_VERSION=3.259.0      # the CLI, the language host and package.json's @pul
 KEYCLOAK_VERSION=6.13.0     # the `pulumi.version` of @pulumi/keycloak 6.13.0
 LANGHOST_SHA256=45c311ff9e3d39671d896e80bf9fa4a001d3b5bd58cd19f1f00346c437af3503
 KEYCLOAK_SHA256=b13fa8c64e0e0126e2cfd460b73976e8a38108c552223125a7cde4aa7de60171
+# The archive's two sources, for MCP_ACCESS_KEYCLOAK_SOURCE=git: pulumi/pulumi-keycloak at tag v6.13.0 (provider/)
+# and its submodule keycloak/terraform-provider-keycloak (upstream/).
+KEYCLOAK_COMMIT=d68abf5db5169453bb74263ff28561517fbb2d11
+KEYCLOAK_UPSTREAM_COMMIT=f1724f757eb5f25d8263866776da8ecd8734831b
 # The plugin is built on this bridge, not the v3.135.0 its go.mod pins: v3.137.0 fixes
 # pulumi/pulumi-terraform-bridge#3567 (every no-op `up` rewrote the checkpoint once per Keycloak resource).
 # The other three are the versions pulumi-keycloak's master pins with this bridge; without them Go asks for
@@ -51,10 +60,6 @@ RECIPE=2 # bump when the way a binary is built changes, so caches rebuild
 
 LOG_PREFIX="build-engine: " # for log and die
 elapsed() { echo $(( $(date +%s) - $1 ))s; }
-
-mkdir -p "$BIN"
-# One run at a time per cache (CI steps or shells may call this concurrently).
-hold_lock ENGINE_LOCK "$ENGINE/.lock"
 
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 export GOFLAGS="-buildvcs=false -trimpath -mod=mod"
@@ -197,21 +202,52 @@ apply_patches() {
   done
 }
 
-provide_keycloak() {
-  local check bridge_dir patched=""
-  local bridge="pulumi-terraform-bridge-$KEYCLOAK_BRIDGE" upstream="pulumi-keycloak-$KEYCLOAK_VERSION-upstream"
-  # The patches, and the Go tests (`_test.go` beside a `.patch`) run on the provider after the build.
-  local -a bridge_patches upstream_patches checks
-  mapfile -t bridge_patches < <(patch_files "$bridge" .patch)
-  mapfile -t upstream_patches < <(patch_files "$upstream" .patch)
-  mapfile -t checks < <(patch_files "$bridge" _test.go; patch_files "$upstream" _test.go)
-  # Their contents are part of the stamp: a changed patch or test rebuilds the plugin.
-  if [ $((${#bridge_patches[@]} + ${#upstream_patches[@]} + ${#checks[@]})) -gt 0 ]; then
-    patched=" patches $(cat "${bridge_patches[@]}" "${upstream_patches[@]}" "${checks[@]}" | sha256sum | cut -d' ' -f1)"
+# The patches, and the Go tests (`_test.go` beside a `.patch`) run on the provider after the build.
+KEYCLOAK_BRIDGE_DIR="pulumi-terraform-bridge-$KEYCLOAK_BRIDGE"
+KEYCLOAK_UPSTREAM_DIR="pulumi-keycloak-$KEYCLOAK_VERSION-upstream"
+mapfile -t BRIDGE_PATCHES < <(patch_files "$KEYCLOAK_BRIDGE_DIR" .patch)
+mapfile -t UPSTREAM_PATCHES < <(patch_files "$KEYCLOAK_UPSTREAM_DIR" .patch)
+mapfile -t PATCH_CHECKS < <(patch_files "$KEYCLOAK_BRIDGE_DIR" _test.go; patch_files "$KEYCLOAK_UPSTREAM_DIR" _test.go)
+
+# The plugin's build stamp; the patches' and tests' contents are part of it: a changed one rebuilds the plugin.
+keycloak_stamp() {
+  local patched=""
+  if [ $((${#BRIDGE_PATCHES[@]} + ${#UPSTREAM_PATCHES[@]} + ${#PATCH_CHECKS[@]})) -gt 0 ]; then
+    patched=" patches $(cat "${BRIDGE_PATCHES[@]}" "${UPSTREAM_PATCHES[@]}" "${PATCH_CHECKS[@]}" | sha256sum | cut -d' ' -f1)"
   fi
+  printf '%s' "pulumi-resource-keycloak $KEYCLOAK_SHA256 bridge $KEYCLOAK_BRIDGE recipe $RECIPE$patched"
+}
+
+# fetch_git URL COMMIT DEST: DEST is a fresh checkout of exactly COMMIT (checked, as the archive's sha256 is).
+fetch_git() {
+  rm -rf "$3" && mkdir -p "$3"
+  git -C "$3" init -q
+  git -C "$3" fetch -q --depth 1 "$1" "$2" >&2 || die "could not fetch $1 at $2"
+  git -C "$3" -c advice.detachedHead=false checkout -q FETCH_HEAD
+  [ "$(git -C "$3" rev-parse HEAD)" = "$2" ] || die "$1: fetched $(git -C "$3" rev-parse HEAD), expected $2"
+}
+
+# keycloak_source DEST: provider/ and upstream/ of the pinned source, from the archive or (git) from GitHub.
+keycloak_source() {
+  if [ -n "${PULUMI_KEYCLOAK_SOURCE:-}" ]; then
+    unpack "$PULUMI_KEYCLOAK_SOURCE" "$KEYCLOAK_SHA256" "$1"
+    return
+  fi
+  local git="$ENGINE/git-keycloak-${KEYCLOAK_COMMIT:0:12}"
+  log "fetching pulumi-keycloak $KEYCLOAK_COMMIT and its upstream $KEYCLOAK_UPSTREAM_COMMIT from GitHub..."
+  fetch_git https://github.com/pulumi/pulumi-keycloak "$KEYCLOAK_COMMIT" "$git/repo"
+  fetch_git https://github.com/keycloak/terraform-provider-keycloak "$KEYCLOAK_UPSTREAM_COMMIT" "$git/upstream"
+  rm -rf "$1" && mkdir -p "$1"
+  cp -r "$git/repo/provider" "$1/provider"
+  cp -r "$git/upstream" "$1/upstream" && rm -rf "$1/upstream/.git"
+}
+
+provide_keycloak() {
+  local check bridge_dir
   local ldversion="-X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION"
-  local stamp="pulumi-resource-keycloak $KEYCLOAK_SHA256 bridge $KEYCLOAK_BRIDGE recipe $RECIPE$patched" src t0 req
-  if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ]; then
+  local stamp src t0 req
+  stamp="$(keycloak_stamp)"
+  if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ] && [ "${MCP_ACCESS_KEYCLOAK_SOURCE:-}" != git ]; then
     keycloak_installed && return
     log "installing the keycloak resource plugin $KEYCLOAK_VERSION (pulumi plugin install)..."
     "$PULUMI" plugin install resource keycloak "$KEYCLOAK_VERSION" >&2 || die "could not acquire the keycloak \
@@ -227,30 +263,30 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
     need_go "the Keycloak resource plugin"
     src="$ENGINE/src-keycloak-${KEYCLOAK_SHA256:0:16}-bridge-$KEYCLOAK_BRIDGE"
     t0=$(date +%s)
-    log "building pulumi-resource-keycloak $KEYCLOAK_VERSION from $PULUMI_KEYCLOAK_SOURCE (several minutes)..."
-    unpack "$PULUMI_KEYCLOAK_SOURCE" "$KEYCLOAK_SHA256" "$src"
+    log "building pulumi-resource-keycloak $KEYCLOAK_VERSION from ${PULUMI_KEYCLOAK_SOURCE:-GitHub} (several minutes)..."
+    keycloak_source "$src"
     (
       # provider/go.mod replaces the upstream module with ../upstream (in the archive) and
       # terraform-plugin-sdk with Pulumi's fork. generate.go writes the embedded schema.
       cd "$src/provider"
       for req in $KEYCLOAK_BRIDGE_REQUIRES; do go mod edit -require="$req"; done
-      apply_patches "$src/upstream" "the Keycloak Terraform provider (upstream/)" "${upstream_patches[@]}"
-      if [ ${#bridge_patches[@]} -gt 0 ]; then
+      apply_patches "$src/upstream" "the Keycloak Terraform provider (upstream/)" "${UPSTREAM_PATCHES[@]}"
+      if [ ${#BRIDGE_PATCHES[@]} -gt 0 ]; then
         # The bridge from the module proxy, copied next to the sources and patched; the build uses the copy.
         go mod download "github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE" >&2
         bridge_dir="$(go env GOMODCACHE)/github.com/pulumi/pulumi-terraform-bridge/v3@$KEYCLOAK_BRIDGE"
         rm -rf "$src/bridge" && cp -r "$bridge_dir" "$src/bridge" && chmod -R u+w "$src/bridge"
-        apply_patches "$src/bridge" "pulumi-terraform-bridge $KEYCLOAK_BRIDGE" "${bridge_patches[@]}"
+        apply_patches "$src/bridge" "pulumi-terraform-bridge $KEYCLOAK_BRIDGE" "${BRIDGE_PATCHES[@]}"
         go mod edit -replace="github.com/pulumi/pulumi-terraform-bridge/v3=../bridge"
       fi
       (cd cmd/pulumi-resource-keycloak && VERSION="$KEYCLOAK_VERSION" go run ./generate.go >&2)
       go build -p 2 -ldflags "-s -w $ldversion" -o "$out/pulumi-resource-keycloak.tmp" \
         ./cmd/pulumi-resource-keycloak >&2
-      for check in "${checks[@]}"; do
+      for check in "${PATCH_CHECKS[@]}"; do
         log "checking the patched plugin: $(basename "$check")"
         cp "$check" "zz_$(basename "$check")"
       done
-      if [ ${#checks[@]} -gt 0 ]; then
+      if [ ${#PATCH_CHECKS[@]} -gt 0 ]; then
         go test -count=1 -v -run '^TestPatched' -ldflags "$ldversion" . >&2 ||
           die "the patched plugin fails a test of scripts/patches/"
       fi
@@ -268,6 +304,16 @@ resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the so
 }
 
 # -------------------------------------------------------------------- main
+
+if [ "${1:-}" = --stamp ]; then
+  printf 'pulumi-%s-keycloak-%s-%s\n' "$ENGINE_VERSION" "$KEYCLOAK_VERSION" \
+    "$(printf 'engine recipe %s; %s' "$RECIPE" "$(keycloak_stamp)" | sha256sum | cut -c1-16)"
+  exit 0
+fi
+
+mkdir -p "$BIN"
+# One run at a time per cache (CI steps or shells may call this concurrently).
+hold_lock ENGINE_LOCK "$ENGINE/.lock"
 
 provide_pulumi
 provide_langhost

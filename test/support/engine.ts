@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { fileBackendUrl } from "../../scripts/file-backend";
+import { fileBackendUrl } from "../../cli/local/file-backend";
 import { REPO_ROOT } from "./paths";
 
 export interface EngineStack {

@@ -28,7 +28,7 @@ function imports(file: string): string[] {
 
 const FILES = ["lib", "clients", "components", "cli", "tokens"]
   .flatMap(sources)
-  .concat(["index.ts", "program.ts", "program-runtime.ts", "api.ts"]);
+  .concat(["index.ts", "pulumi.ts", "node-support.ts", "program.ts", "program-runtime.ts", "api.ts"]);
 const GRAPH = new Map(FILES.map((f) => [f.replace(/\.ts$/, ""), imports(f)]));
 const layer = (m: string) => m.split("/")[0]!;
 /** lib/'s folders in reading order: a folder may import those before it, never one after it. */
