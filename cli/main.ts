@@ -2,7 +2,7 @@
  * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
  */
 import { Command, CommanderError, Option } from "commander";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   checkRepository,
@@ -27,10 +27,11 @@ import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
 import { repoPrefix } from "./git";
+import { packageVersion } from "./version";
 import { FileError, isMcpAccessError, StackSettingsError, UsageError } from "../lib";
 
 import type { Io } from "./io";
-export { UsageError, type Io };
+export { packageVersion, UsageError, type Io };
 
 function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string }, io: Io): number {
   const { root, settings } = resolveSettings(flags);
@@ -67,16 +68,6 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
     }
   }
   return result.ok ? 0 : 1;
-}
-
-/** The version in package.json (dist/cli/main.js → package.json). */
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 /** A missing or unreadable file or folder named on the command line: what it is, not a raw ENOENT. */
