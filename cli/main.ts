@@ -23,6 +23,7 @@ import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
 import { addImportCommand } from "./import";
+import { addInitCommand } from "./init/command";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
@@ -246,6 +247,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addTestCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
   addImportCommand(program, io, setExit);
+  addInitCommand(program, io, setExit);
   // An empty value (`--user ''`, `token ''`) names nothing: said before any command runs, never an internal error.
   program.hook("preAction", (_root, command) => {
     for (const option of command.options) {
