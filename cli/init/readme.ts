@@ -6,7 +6,8 @@ const IDP_NAMES: Readonly<Record<IdentityProvider, string>> = { keycloak: "Keycl
 
 export function readme(project: string, stack: string, idp: IdentityProvider): string {
   const width = Math.max(...DEFINITION_KINDS.map((k) => k.name.length)) + 4;
-  const folders = DEFINITION_KINDS.map((k) => `${`${k.name}/`.padEnd(width)} ${k.summary}`);
+  const row = (name: string, what: string) => `${name.padEnd(width)} ${what}`;
+  const folders = DEFINITION_KINDS.map((k) => row(`${k.name}/`, k.summary));
   return [
     `# ${project}`,
     "",
@@ -16,8 +17,8 @@ export function readme(project: string, stack: string, idp: IdentityProvider): s
     "",
     "```",
     ...folders,
-    "stacks/               the stacks' settings (Pulumi.<stack>.yaml)",
-    "mcp-access.yaml       the repository's guards and the registry's feature switches",
+    row("stacks/", "the stacks' settings (Pulumi.<stack>.yaml)"),
+    row("mcp-access.yaml", "the repository's guards and the registry's feature switches"),
     "```",
     "",
     "## Commands",
