@@ -2,7 +2,7 @@
  * `mcp-access`: validate, render and describe access definitions. Thin over the core in lib/.
  */
 import { Command, CommanderError, Option } from "commander";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   checkRepository,
@@ -24,15 +24,17 @@ import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo
 import { githubLine, jsonDiagnostic, plural, REPORT_FORMATS, textLine, type ReportFormat } from "./report";
 import { addTokenCommand } from "./token";
 import { addImportCommand } from "./import";
+import { addInitCommand } from "./init/command";
 import { addExplainCommand } from "./explain";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
 import { addEngineCommand, addLocalCommand } from "./local/command";
 import { repoPrefix } from "./git";
+import { packageVersion } from "./version";
 import { FileError, isMcpAccessError, StackSettingsError, UsageError } from "../lib";
 
 import type { Io } from "./io";
-export { UsageError, type Io };
+export { packageVersion, UsageError, type Io };
 
 function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string }, io: Io): number {
   const { root, settings } = resolveSettings(flags);
@@ -71,19 +73,9 @@ function runValidate(flags: RepoFlags & { format: ReportFormat; base?: string },
   return result.ok ? 0 : 1;
 }
 
-/** The version in package.json (dist/cli/main.js → package.json). */
 /** `--version`: the version (first line, for scripts) and the registry revision whose rules it follows. */
 function versionText(): string {
   return `${packageVersion()}\nregistry rules: ${UPSTREAM_REVISION}`;
-}
-
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 /** A missing or unreadable file or folder named on the command line: what it is, not a raw ENOENT. */
@@ -263,6 +255,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addTestCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
   addImportCommand(program, io, setExit);
+  addInitCommand(program, io, setExit);
   addLocalCommand(program, io, setExit);
   addEngineCommand(program, io, setExit);
   // An empty value (`--user ''`, `token ''`) names nothing: said before any command runs, never an internal error.

@@ -1,8 +1,9 @@
 /**
  * The table of definition kinds: every folder of a definitions repository, what one file of it holds, its schema
  * for editors, and how a file of it is checked. The loader (repository.ts), `mcp-access schema`, `import`'s writer,
- * the CLI's help, the README and the workflow's triggers all come from this table or are held to it by
- * test/unit/lib/load/kinds.test.ts, so a new kind is added here once and cannot be forgotten anywhere.
+ * the CLI's help, the README, `init`'s folders and the workflow's triggers all come from this table or are held to it
+ * by test/unit/lib/load/kinds.test.ts and test/unit/cli/init/, so a new kind is added here once and cannot be
+ * forgotten anywhere.
  */
 import type { Diagnostic } from "../errors/diagnostics";
 import {

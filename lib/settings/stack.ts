@@ -353,6 +353,17 @@ export function stackFileName(stack: string): string {
   return `stacks/Pulumi.${stack}.yaml`;
 }
 
+/**
+ * What Pulumi refuses in a stack's own name (letters, digits, `-`, `_`, `.`; at most 100), as a sentence; null when
+ * the name is one Pulumi takes. The stack file's name is made of it, so no path separator can reach it.
+ */
+export function stackNameProblem(stack: string): string | null {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) return `stack name "${stack}" may hold only letters, digits, -, _ and .`;
+  if (stack.length > 100) return `stack name "${stack.slice(0, 20)}..." is longer than 100 characters`;
+  if (/^\.+$/.test(stack)) return `stack name "${stack}" is not a name`;
+  return null;
+}
+
 /** The README's table of the settings of these sections (tested to match the README). */
 export function settingsTable(sections: readonly SettingSection[]): string {
   const rows = (Object.entries(SETTINGS) as Array<[StackSettingKey, SettingInfo]>)

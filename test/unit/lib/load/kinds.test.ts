@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parse } from "yaml";
-import { accessPaths, checkFiles, KIND_NAMES, SCHEMA_NAMES, sizedFile, type RawFile } from "../../../../lib";
+import { checkFiles, KIND_NAMES, SCHEMA_NAMES, sizedFile, type RawFile } from "../../../../lib";
 import { cli } from "../../../support/cli";
 import { REPO_ROOT } from "../../../support/paths";
 import { check, GROUP } from "../../../support/repo";
@@ -16,16 +15,6 @@ const text = (file: string, body: string): RawFile =>
   sizedFile(file, body.length, () => new TextEncoder().encode(body));
 
 describe("the table of kinds", () => {
-  it("the workflow runs on a change to any kind's folder, the stack files and mcp-access.yaml", () => {
-    // A pull request touching identity-providers/ must get validate, diff and preview, and its merge an up.
-    const workflow = parse(readFileSync(join(REPO_ROOT, ".github/workflows/access.yml"), "utf8")) as {
-      on: { pull_request: { paths: string[] }; push: { paths: string[] } };
-    };
-    assert.deepEqual(workflow.on.pull_request.paths, accessPaths());
-    assert.deepEqual(workflow.on.push.paths, accessPaths());
-    assert.ok(accessPaths().includes("identity-providers/**"));
-  });
-
   it("the README's picture, the CLI's help and `schema` name every kind", async () => {
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
     const picture = /```\n([^\n]*)\n/.exec(readme)![1]!;
