@@ -2,9 +2,9 @@
  * `pulumi up` of a generated repository on the local Keycloak with the real engine and Keycloak plugin, against
  * the same objects created directly through Keycloak's admin REST API (@keycloak/keycloak-admin-client) and the
  * same registry documents written with the mongodb driver, at the same concurrency. Then a no-op `up` and a
- * `preview` of the converged stack (the preview refreshes, as Pulumi.yaml sets; the no-op `up` as the workflow's
- * merge runs it, `--refresh=false`, or as Pulumi ships, with the refresh), how often the no-op `up` rewrote the
- * checkpoint, and what the state holds.
+ * `preview` of the converged stack as the workflow runs them (the merge's `up` and the pull request's `preview`
+ * with `--refresh=false`: drift is the hourly drift job's), or as Pulumi ships them (with Pulumi.yaml's refresh),
+ * how often the no-op `up` rewrote the checkpoint, and what the state holds.
  */
 import { execFile } from "node:child_process";
 import { rmSync, statSync } from "node:fs";
@@ -187,11 +187,12 @@ interface ExportedResource {
 }
 
 /**
- * `pulumi up --refresh=false` through the CLI: the Automation API passes `--refresh` or nothing, and nothing
- * means Pulumi.yaml's `refresh: always`.
+ * `pulumi up|preview --refresh=false` through the CLI, as the workflow runs them: the Automation API passes
+ * `--refresh` or nothing, and nothing means Pulumi.yaml's `refresh: always`. The preview fails on a change.
  */
-function upWithoutRefresh(name: string, env: Record<string, string>): Promise<void> {
-  const args = ["up", "--yes", "--skip-preview", "--refresh=false", "--parallel", String(PARALLEL), "--stack", name];
+function withoutRefresh(command: "up" | "preview", name: string, env: Record<string, string>): Promise<void> {
+  const how = command === "up" ? ["--yes", "--skip-preview"] : ["--expect-no-changes"];
+  const args = [command, ...how, "--refresh=false", "--parallel", String(PARALLEL), "--stack", name];
   return new Promise((resolve, reject) => {
     const options = { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 };
     execFile("pulumi", args, options, (err, _o, errText) =>
@@ -242,14 +243,16 @@ export async function keycloakRound(
         });
       } else {
         const env = e.env;
-        noopUpMs = await timed(() => upWithoutRefresh(name, env));
+        noopUpMs = await timed(() => withoutRefresh("up", name, env));
         const [last] = await stack.history(1);
         unexpected.push(...changed(last?.resourceChanges).map((c) => `up: ${c}`));
       }
       noopCheckpointWrites = writes.stop();
-      previewMs = await timed(async () =>
-        unexpected.push(...changed((await stack.preview(quiet)).changeSummary).map((c) => `preview: ${c}`)),
-      );
+      previewMs = opts.noopRefresh
+        ? await timed(async () =>
+            unexpected.push(...changed((await stack.preview(quiet)).changeSummary).map((c) => `preview: ${c}`)),
+          )
+        : await timed(() => withoutRefresh("preview", name, e!.env));
     }
     const deployment = (await stack.exportStack()).deployment as { resources?: ExportedResource[] };
     const resources = deployment.resources ?? [];

@@ -5,7 +5,10 @@
 #   export PATH="$(bash scripts/build-engine.sh):$PATH"
 #
 # On a normal machine (Pulumi installed by its installer, internet): the `pulumi` and `pulumi-language-nodejs`
-# on PATH are used as they are, and the Keycloak plugin is acquired by `pulumi plugin install`.
+# on PATH are used as they are. The Keycloak plugin is always the one this package tests and measures: built with
+# its patches (scripts/patches/) from its pinned source, fetched from GitHub (needs Go and git), wherever it runs:
+# the workflow, `mcp-access local`, the tests and the bench (docs/performance.md, "The plugin we measure").
+# MCP_ACCESS_KEYCLOAK_SOURCE=released installs the released plugin instead (`pulumi plugin install`), unpatched.
 #
 # On a machine that reaches only package registries, everything is built from source:
 #   pulumi                         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi from the Go module proxy
@@ -21,9 +24,8 @@
 #   MCP_ACCESS_CACHE                cache root (default $HOME/.cache/mcp-gateway-access)
 #   PULUMI_LANGUAGE_NODEJS_SOURCE   pulumi-language-nodejs-v3.259.0.tar.gz
 #   PULUMI_KEYCLOAK_SOURCE          pulumi-keycloak-v6.13.0.tar.gz
-#   MCP_ACCESS_KEYCLOAK_SOURCE=git  without the archive, build the plugin from the same two commits fetched from
-#                                   GitHub (where the machine reaches it: the workflow's runners), instead of
-#                                   installing the released plugin (docs/performance.md: the plugin we measure)
+#   MCP_ACCESS_KEYCLOAK_SOURCE      without the archive: `git` (default) builds the plugin from the archive's
+#                                   two commits fetched from GitHub; `released` installs the released plugin
 #
 # `build-engine.sh --stamp` prints the build stamp and builds nothing: a cache key that changes when a build would.
 #   PULUMI_HOME                     where `pulumi plugin install` puts the plugin (default ~/.pulumi)
@@ -36,7 +38,7 @@ ENGINE_VERSION=3.259.0      # the CLI, the language host and package.json's @pul
 KEYCLOAK_VERSION=6.13.0     # the `pulumi.version` of @pulumi/keycloak 6.13.0
 LANGHOST_SHA256=45c311ff9e3d39671d896e80bf9fa4a001d3b5bd58cd19f1f00346c437af3503
 KEYCLOAK_SHA256=b13fa8c64e0e0126e2cfd460b73976e8a38108c552223125a7cde4aa7de60171
-# The archive's two sources, for MCP_ACCESS_KEYCLOAK_SOURCE=git: pulumi/pulumi-keycloak at tag v6.13.0 (provider/)
+# The archive's two sources, fetched when there is no archive: pulumi/pulumi-keycloak at tag v6.13.0 (provider/)
 # and its submodule keycloak/terraform-provider-keycloak (upstream/).
 KEYCLOAK_COMMIT=d68abf5db5169453bb74263ff28561517fbb2d11
 KEYCLOAK_UPSTREAM_COMMIT=f1724f757eb5f25d8263866776da8ecd8734831b
@@ -222,7 +224,8 @@ keycloak_stamp() {
 fetch_git() {
   rm -rf "$3" && mkdir -p "$3"
   git -C "$3" init -q
-  git -C "$3" fetch -q --depth 1 "$1" "$2" >&2 || die "could not fetch $1 at $2"
+  git -C "$3" fetch -q --depth 1 "$1" "$2" >&2 || die "could not fetch $1 at $2; offline, set \
+PULUMI_KEYCLOAK_SOURCE to the source archive pulumi-keycloak-v$KEYCLOAK_VERSION.tar.gz (or MCP_ACCESS_KEYCLOAK_SOURCE=released)"
   git -C "$3" -c advice.detachedHead=false checkout -q FETCH_HEAD
   [ "$(git -C "$3" rev-parse HEAD)" = "$2" ] || die "$1: fetched $(git -C "$3" rev-parse HEAD), expected $2"
 }
@@ -247,11 +250,11 @@ provide_keycloak() {
   local ldversion="-X github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version=$KEYCLOAK_VERSION"
   local stamp src t0 req
   stamp="$(keycloak_stamp)"
-  if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ] && [ "${MCP_ACCESS_KEYCLOAK_SOURCE:-}" != git ]; then
+  if [ -z "${PULUMI_KEYCLOAK_SOURCE:-}" ] && [ "${MCP_ACCESS_KEYCLOAK_SOURCE:-git}" = released ]; then
     keycloak_installed && return
     log "installing the keycloak resource plugin $KEYCLOAK_VERSION (pulumi plugin install)..."
     "$PULUMI" plugin install resource keycloak "$KEYCLOAK_VERSION" >&2 || die "could not acquire the keycloak \
-resource plugin $KEYCLOAK_VERSION; offline, set PULUMI_KEYCLOAK_SOURCE to the source archive pulumi-keycloak-v$KEYCLOAK_VERSION.tar.gz"
+resource plugin $KEYCLOAK_VERSION"
     return
   fi
   # Built outside $BIN: a plugin on PATH would be used instead of the installed one (with a warning).

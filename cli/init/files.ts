@@ -16,6 +16,9 @@ export function packageJson(project: string, version: string): string {
     },
     dependencies: { [PACKAGE_NAME]: version },
     engines: { node: ">=22" },
+    // The one install script among the dependencies (protobufjs, through @pulumi/pulumi) is not needed: npm says so
+    // instead of warning about it on every install.
+    allowScripts: { protobufjs: false },
   };
   return JSON.stringify(pkg, null, 2) + "\n";
 }
@@ -64,9 +67,12 @@ export function indexTs(): string {
   ].join("\n");
 }
 
-/** The TypeScript settings Pulumi compiles index.ts with (one place, to change later). */
+/**
+ * The TypeScript settings Pulumi compiles index.ts with (one place, to change later). `es2020`: a repository with
+ * one dependency has no TypeScript of its own, and the one Pulumi ships (3.8) refuses later targets.
+ */
 export function tsconfigJson(): string {
-  const config = { compilerOptions: { strict: true, module: "commonjs", target: "es2022", skipLibCheck: true } };
+  const config = { compilerOptions: { strict: true, module: "commonjs", target: "es2020", skipLibCheck: true } };
   return JSON.stringify(config, null, 2) + "\n";
 }
 

@@ -26,7 +26,7 @@ export function localDown(root: string, io: Io): number {
 export async function localUp(root: string, io: Io): Promise<number> {
   const state = stateDir(root);
   const step = (n: number, what: string) => io.err(`\n[${n}/${STEPS}] ${what}`);
-  step(1, "Pulumi engine and the Keycloak plugin (built from source on first use offline: several minutes)");
+  step(1, "the Pulumi engine and the Keycloak plugin (built from source on first use: several minutes)");
   const bin = script(state, "build-engine.sh");
 
   step(2, "services: Keycloak and the database (first start takes a minute or two)");

@@ -31,15 +31,9 @@ describe("documentation", () => {
     }
   });
 
-  it("every docs/ page is reached from the README: linked from it, or from a docs/ page it links", () => {
+  it("every docs/ page is linked from the README", () => {
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    const linked = DOCS.filter((d) => d.startsWith("docs/") && readme.includes(`(${d})`));
-    const reached = new Set(linked);
-    for (const doc of linked) {
-      const text = readFileSync(join(REPO_ROOT, doc), "utf8");
-      for (const d of DOCS) if (text.includes(`](${d.slice("docs/".length)})`)) reached.add(d);
-    }
     for (const doc of DOCS.filter((d) => d.startsWith("docs/")))
-      assert.ok(reached.has(doc), `README lacks a way to ${doc}`);
+      assert.ok(readme.includes(`(${doc})`), `README lacks a link to ${doc}`);
   });
 });

@@ -69,7 +69,7 @@ describe("init's files", () => {
       assert.deepEqual(pulumi.config, idp === "keycloak" ? { "keycloak:clientTimeout": { value: 60 } } : undefined);
     }
     const ts = JSON.parse(files().get("tsconfig.json")!) as { compilerOptions: Record<string, unknown> };
-    assert.deepEqual(ts.compilerOptions, { strict: true, module: "commonjs", target: "es2022", skipLibCheck: true });
+    assert.deepEqual(ts.compilerOptions, { strict: true, module: "commonjs", target: "es2020", skipLibCheck: true });
     assert.match(files().get(".npmrc")!, /^engine-strict=true$/m);
     assert.deepEqual(files().get(".gitignore")!.trim().split("\n"), [
       "node_modules/",

@@ -3,6 +3,7 @@
  * the table of kinds, and every job that runs `pulumi` first gets the engine it is measured with.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -160,5 +161,28 @@ describe("the pull request's comment", () => {
     assert.match(body, /no preview: an earlier step failed/);
     const long = await comment({ "preview.txt": "x".repeat(70000) + "END" }, []);
     assert.ok(long.length < 61000 && long.includes("END"));
+  });
+});
+
+describe("the workflow and the bench measure the same Keycloak plugin (docs/performance.md)", () => {
+  it("the workflow builds the patched plugin by its stamp; bench/results.json was measured on that stamp", () => {
+    const stamp = execFileSync("bash", [join(REPO_ROOT, "scripts", "build-engine.sh"), "--stamp"], {
+      encoding: "utf8",
+    }).trim();
+    // The workflow: never the released plugin; the cache keyed by the same stamp the bench records.
+    const steps = parsed("prod", "keycloak").jobs.review!.steps;
+    const engine = steps.find((s) => s.run === 'npx mcp-access engine >> "$GITHUB_PATH"');
+    assert.notEqual(engine?.env?.MCP_ACCESS_KEYCLOAK_SOURCE, "released");
+    const bench = JSON.parse(readFileSync(join(REPO_ROOT, "bench", "results.json"), "utf8")) as {
+      plugin?: string;
+      pulumiDefaults: boolean;
+      results: { name: string }[];
+    };
+    assert.equal(bench.plugin, stamp, "bench/results.json is from the plugin the workflow runs: run npm run bench");
+    assert.equal(bench.pulumiDefaults, false);
+    // Its preview and no-op rows are the workflow's commands.
+    const names = bench.results.map((r) => r.name);
+    assert.ok(names.includes("pulumi preview (--refresh=false, as a pull request's)"), names.join("\n"));
+    assert.ok(names.includes("pulumi up, no-op (--refresh=false, as merged)"));
   });
 });
