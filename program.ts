@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import {
+  bootstrapWebOrigins,
+  bootstrapWebRedirectUris,
   checkRepository,
   CONFIG_NAMESPACE,
   entraSettings,
@@ -132,8 +134,8 @@ function keycloakArgs(config: StackConfig, model: AccessModel, keycloakUrl: stri
     initialPasswords: pulumi.secret(config.initialPasswords),
     bootstrap: model.bootstrap
       ? {
-          webRedirectUris: config.webRedirectUris ?? [`${authServerUrl}/oauth2/callback/keycloak`, `${registryUrl}/*`],
-          webOrigins: config.webOrigins ?? [registryUrl, authServerUrl],
+          webRedirectUris: config.webRedirectUris ?? bootstrapWebRedirectUris(registryUrl, authServerUrl),
+          webOrigins: config.webOrigins ?? bootstrapWebOrigins(registryUrl),
           names: keycloakBootstrapPlan(config.bootstrapAdminUsername),
           adminEmail: config.bootstrapAdminEmail,
           adminPassword:
