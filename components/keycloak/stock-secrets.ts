@@ -4,9 +4,10 @@
  * `setup_client_secrets`, unchanged by 1.31.0's #1763; Helm's `keycloak-configure` hook runs it on every upgrade)
  * and the registry's auth server is then given the new ones. Changing them back would break that auth server, and
  * keeping them without a word would leave whoever uses the old secret failing with no hint why. So the stack keeps
- * a digest of each (the stack output `bootstrapClientSecretDigests`), and each run compares Keycloak's current
- * secret with it: a difference is said on the stack as a warning, naming the client, what this run does (keeps
- * Keycloak's secret, records it) and what the operator must do.
+ * a digest of each (the stack output `bootstrapClientSecretDigests`, from the clients' state, so it takes a new
+ * secret when the stack refreshes), and each run compares Keycloak's current secret with it: a difference is said
+ * on the stack as a warning, naming the client, what this run does (keeps Keycloak's secret) and what the operator
+ * must do (hand the new secret on; refresh, which records it and shows what the script's PUTs changed).
  */
 import type * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
@@ -49,10 +50,11 @@ export function stockSecretWarning(clientId: string, realm: string): string {
   return (
     `the secret of Keycloak client ${clientId} (realm ${realm}) is not the one this stack recorded at its last ` +
     `run: something regenerated it, as upstream's init-keycloak.sh (setup_client_secrets) and Helm's ` +
-    `keycloak-configure hook do on every run. This run keeps Keycloak's new secret (the stack never sets it, so ` +
-    `nothing changes it back) and records it in the output ${STOCK_SECRET_OUTPUT}. Give the new secret to ` +
-    `${USED_BY[clientId] ?? "whatever uses this client"}. The same script PUTs the realm and both stock clients ` +
-    `whole: run pulumi preview --refresh to see every setting of theirs this stack will change back.`
+    `keycloak-configure hook do on every run. This run keeps Keycloak's new secret: the stack never sets it, so ` +
+    `nothing changes it back. Give the new secret to ${USED_BY[clientId] ?? "whatever uses this client"}. Then ` +
+    `run pulumi up --refresh: the state and the output ${STOCK_SECRET_OUTPUT} take the new secret (this warning ` +
+    `stops), and its preview shows every setting of the realm and the stock clients that the script's PUTs ` +
+    `changed and this stack changes back.`
   );
 }
 

@@ -246,7 +246,7 @@ describe("the program", () => {
       assert.match(warned[0]!, /secret of Keycloak client mcp-gateway-web \(realm mcp-gateway\)/);
       assert.match(warned[0]!, /keeps Keycloak's new secret/);
       assert.match(warned[0]!, /KEYCLOAK_CLIENT_SECRET/);
-      assert.match(warned[0]!, /pulumi preview --refresh/);
+      assert.match(warned[0]!, /pulumi up --refresh/);
       // The run never puts a secret back: the stock clients declare none.
       assert.ok(declared.filter((d) => d.inputs.clientId === WEB).every((d) => !("clientSecret" in d.inputs)));
       // Positive control: the same secrets as recorded say nothing.
