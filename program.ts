@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import {
+  bootstrapWebOrigins,
+  bootstrapWebRedirectUris,
   checkRepository,
   CONFIG_NAMESPACE,
   entraSettings,
@@ -34,6 +36,7 @@ import {
   type IdentityProviderAdoption,
 } from "./components/keycloak/identity-provider-adoption";
 import { adoptedCount, findAdoptable } from "./components/keycloak/adoption";
+import { changedStockSecrets, stockSecretWarning } from "./components/keycloak/stock-secrets";
 import { connectKeycloakAdmin, providerSettings, providerUrl, type KeycloakAdmin } from "./clients/keycloak-admin";
 import { readStackState, type StackStateReader } from "./clients/stack-state";
 import { declaredEntraObjects, EntraAccess } from "./components/entra/access";
@@ -132,8 +135,8 @@ function keycloakArgs(config: StackConfig, model: AccessModel, keycloakUrl: stri
     initialPasswords: pulumi.secret(config.initialPasswords),
     bootstrap: model.bootstrap
       ? {
-          webRedirectUris: config.webRedirectUris ?? [`${authServerUrl}/oauth2/callback/keycloak`, `${registryUrl}/*`],
-          webOrigins: config.webOrigins ?? [registryUrl, authServerUrl],
+          webRedirectUris: config.webRedirectUris ?? bootstrapWebRedirectUris(registryUrl, authServerUrl),
+          webOrigins: config.webOrigins ?? bootstrapWebOrigins(registryUrl),
           names: keycloakBootstrapPlan(config.bootstrapAdminUsername),
           adminEmail: config.bootstrapAdminEmail,
           adminPassword:
@@ -141,6 +144,24 @@ function keycloakArgs(config: StackConfig, model: AccessModel, keycloakUrl: stri
         }
       : undefined,
   };
+}
+
+/**
+ * The stock clients' secrets that something regenerated since the last run, said on the stack (stock-secrets.ts).
+ * Only a warning: what it compares decides nothing, so a failure to compare is one too.
+ */
+async function warnOfRegeneratedSecrets(
+  state: Awaited<ReturnType<StackStateReader>>,
+  realm: string,
+  connect: () => Promise<KeycloakAdmin>,
+): Promise<void> {
+  try {
+    for (const clientId of await changedStockSecrets(state, realm, connect))
+      void pulumi.log.warn(stockSecretWarning(clientId, realm));
+  } catch (e) {
+    const what = "could not compare the stock clients' secrets with the ones this stack recorded";
+    void pulumi.log.warn(`Keycloak: ${what}: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -158,6 +179,7 @@ async function keycloakAdoption(
     const providerAdoption = await findAdoptableProviders(providers, state, args.realm, connect);
     const access: KeycloakAccessArgs = { ...args, ...legacyPasswordsInState(state, "keycloak") };
     access.adoption = await findAdoptable(declaredKeycloakObjects("keycloak", access), state, connect);
+    if (args.bootstrap) await warnOfRegeneratedSecrets(state, args.realm, connect);
     return { access, providers: providerAdoption };
   } catch (e) {
     if (isMcpAccessError(e)) throw e;
@@ -321,6 +343,10 @@ export function stackOutputsOf(program: ProgramResult) {
     /** Secret; the bootstrap admin's generated initial password (temporary), when bootstrap generated it. */
     ...(program.access?.bootstrapAdminPassword
       ? { bootstrapAdminPassword: program.access.bootstrapAdminPassword }
+      : {}),
+    /** Keycloak bootstrap: digests of the stock clients' secrets (components/keycloak/stock-secrets.ts). */
+    ...(program.access?.bootstrapClientSecretDigests
+      ? { bootstrapClientSecretDigests: program.access.bootstrapClientSecretDigests }
       : {}),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The program's own read-only view of Keycloak, with the credentials the Keycloak provider uses (`keycloak:*`
- * stack config, else the provider's environment variables), for adoption. Only names and ids are read.
+ * stack config, else the provider's environment variables), for adoption. Only names and ids are read, and a
+ * digest of a client's secret (never the secret itself leaves this module).
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { errorReason } from "../lib/errors/reason";
 import { ServiceError } from "../lib/errors/errors";
@@ -33,6 +35,16 @@ export interface KeycloakAdmin {
   groupNamesOf(realm: string, userId: string): Promise<string[]>;
   /** The realm's brokered identity providers with their mappers; only those of `aliases` when given. */
   identityProviders(realm: string, aliases?: readonly string[]): Promise<KeycloakIdentityProvider[]>;
+  /** `secretDigest` of a confidential client's current secret; undefined when it has none. */
+  clientSecretDigest(realm: string, clientUuid: string): Promise<string | undefined>;
+}
+
+/**
+ * A short, one-way fingerprint of a client secret: enough to tell two secrets apart, nothing to guess one from
+ * (Keycloak's secrets are 32 random characters). What the stack keeps of the stock clients' secrets.
+ */
+export function secretDigest(secret: string): string {
+  return `sha256:${createHash("sha256").update(secret, "utf8").digest("hex").slice(0, 16)}`;
 }
 
 /** How to sign in to Keycloak's admin API: the one settings type of the program and of `mcp-access import`. */
@@ -205,5 +217,9 @@ export function keycloakReader(kc: KeycloakAdminClient): KeycloakAdmin {
       return topLevelGroupNames(await kc.users.listGroups({ realm, id, briefRepresentation: true, max: 1000 }));
     },
     identityProviders: (realm, aliases) => readIdentityProviders(kc, realm, aliases),
+    async clientSecretDigest(realm, id) {
+      const { value } = await kc.clients.getClientSecret({ realm, id });
+      return value ? secretDigest(value) : undefined;
+    },
   };
 }

@@ -47,6 +47,8 @@ export interface IdentityAccess extends AccessOutputs {
   readonly bootstrapAdminPassword?: pulumi.Output<NonNullable<StackOutputs["bootstrapAdminPassword"]>>;
   /** The issuers (`iss`) of the tokens this identity provider signs: what `token --verify` trusts. */
   readonly issuers?: pulumi.Input<NonNullable<StackOutputs["issuers"]>>;
+  /** Keycloak bootstrap: digests of the stock clients' secrets (components/keycloak/stock-secrets.ts). */
+  readonly bootstrapClientSecretDigests?: pulumi.Output<NonNullable<StackOutputs["bootstrapClientSecretDigests"]>>;
 }
 
 /**

@@ -125,6 +125,7 @@ export { buildModel, isFrozenModel } from "./model/build";
 export { reviewModel, type ReviewInputs } from "./review/model-review";
 export * from "./render/documents";
 export * from "./registry/seeds";
+export * from "./registry/keycloak-bootstrap";
 export * from "./registry/rules";
 export * from "./registry/evaluate";
 export * from "./review/effective-access";

@@ -19,6 +19,7 @@ import { declareIdentity, type IdentityAdapter, type Principal } from "../identi
 import type { IdentityAccess, M2MCredentialsOutput, UserOutput } from "../outputs";
 import { NO_ADOPTION, type DeclaredKeycloakObjects, type KeycloakAdoption } from "./adoption";
 import { KeycloakBootstrap, type KeycloakBootstrapArgs } from "./bootstrap";
+import { stockSecretDigests } from "./stock-secrets";
 import { serviceAccountClient, userOptions } from "./mappers";
 import { inStoredOrderOutput } from "./set-order";
 import { baseUrl } from "../../lib";
@@ -166,6 +167,8 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
   readonly bootstrapAdminPassword?: pulumi.Output<string>;
   /** The realm's URL, the `iss` of its tokens. */
   readonly issuers: string[];
+  /** With the bootstrap: client id → digest of each stock client's secret (stock-secrets.ts). */
+  readonly bootstrapClientSecretDigests?: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-gateway-access:keycloak:KeycloakAccess", name, {}, opts);
@@ -179,6 +182,12 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       );
       this.realmId = this.bootstrap.realm.id;
       this.bootstrapAdminPassword = this.bootstrap.generatedAdminPassword;
+      const { webClient, m2mClient } = this.bootstrap;
+      const stock = {
+        [args.bootstrap.names.webClient.clientId]: webClient,
+        [args.bootstrap.names.m2mClient.clientId]: m2mClient,
+      };
+      this.bootstrapClientSecretDigests = stockSecretDigests(stock);
     } else {
       // Adopt an existing realm by name; the lookup fails the preview if it does not exist.
       this.realmId = keycloak.getRealmOutput({ realm: args.realm }, child).apply((r) => r.realm);
@@ -209,6 +218,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       groups: this.groups,
       users: this.users,
       bootstrapAdminPassword: this.bootstrapAdminPassword,
+      bootstrapClientSecretDigests: this.bootstrapClientSecretDigests,
     });
   }
 }

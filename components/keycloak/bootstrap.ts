@@ -1,11 +1,24 @@
 /**
  * The registry's Keycloak bootstrap (what its `init-keycloak.sh` does), declared: realm `mcp-gateway`, clients
  * `mcp-gateway-web` and `mcp-gateway-m2m` with the groups and audience claims, the `registry-admins` group and
- * an admin user. The realm and the admin group are protected from deletion.
+ * an admin user. The realm and the admin group are protected from deletion. The realm's settings and the two
+ * clients are what release 1.31.0's script PUTs over them (lib/registry/keycloak-bootstrap.ts), so a run of it
+ * changes nothing the stack holds. The clients' secrets are Keycloak's: the stack never sets them (upstream's
+ * `setup_client_secrets` regenerates them on every run; components/keycloak/stock-secrets.ts says when it did).
  */
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIENCE_MAPPER, GROUPS_MAPPER, RESOURCE_NAMES, scopeMapperKey, type KeycloakBootstrapPlan } from "../../lib";
+import {
+  AUDIENCE_MAPPER,
+  BOOTSTRAP_BRUTE_FORCE,
+  BOOTSTRAP_CLIENT_NAMES,
+  BOOTSTRAP_REALM_LOGIN,
+  GROUPS_MAPPER,
+  postLogoutRedirectUris,
+  RESOURCE_NAMES,
+  scopeMapperKey,
+  type KeycloakBootstrapPlan,
+} from "../../lib";
 import { GeneratedSecret } from "../secrets/generated";
 import { mapperKey, type KeycloakAdoption } from "./adoption";
 import { audienceMapper, groupsMapper, serviceAccountClient, userOptions } from "./mappers";
@@ -36,26 +49,19 @@ interface BootstrapContext {
   kc: pulumi.CustomResourceOptions;
 }
 
-/** The realm, with the registry's login settings and brute-force detection. */
+/**
+ * The realm, with the registry's login settings and brute-force detection (the provider turns
+ * `bruteForceProtected` on with the block, and calls `failureFactor` `maxLoginFailures`).
+ */
 function realm({ name, args, kc }: BootstrapContext): keycloak.Realm {
+  const { failureFactor, ...lockout } = BOOTSTRAP_BRUTE_FORCE;
   return new keycloak.Realm(
     KN.realm(name),
     {
       realm: args.realm,
       enabled: true,
-      registrationAllowed: false,
-      loginWithEmailAllowed: true,
-      duplicateEmailsAllowed: false,
-      resetPasswordAllowed: true,
-      editUsernameAllowed: false,
-      securityDefenses: {
-        bruteForceDetection: {
-          maxLoginFailures: 5,
-          waitIncrementSeconds: 60,
-          maxFailureWaitSeconds: 900,
-          permanentLockout: false,
-        },
-      },
+      ...BOOTSTRAP_REALM_LOGIN,
+      securityDefenses: { bruteForceDetection: { maxLoginFailures: failureFactor, ...lockout } },
     },
     { ...kc, protect: true, import: args.adoption.realm },
   );
@@ -70,7 +76,7 @@ function webClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
     {
       realmId,
       clientId: web,
-      name: "MCP Gateway Web Client",
+      name: BOOTSTRAP_CLIENT_NAMES.web,
       accessType: "CONFIDENTIAL",
       standardFlowEnabled: true,
       implicitFlowEnabled: false,
@@ -79,7 +85,8 @@ function webClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
       fullScopeAllowed: false,
       validRedirectUris: inStoredOrder(args.webRedirectUris),
       webOrigins: inStoredOrder(args.webOrigins),
-      validPostLogoutRedirectUris: inStoredOrder(args.webRedirectUris.filter((u) => u.endsWith("/*"))),
+      // The provider writes them as the attribute `post.logout.redirect.uris`, `##`-joined, as the script does.
+      validPostLogoutRedirectUris: inStoredOrder(postLogoutRedirectUris(args.webRedirectUris)),
     },
     { ...kc, import: adoption.clients[web] },
   );
@@ -105,9 +112,9 @@ function m2mClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
     {
       realmId,
       clientId: args.names.m2mClient.clientId,
-      description: "MCP Gateway M2M Client",
+      displayName: BOOTSTRAP_CLIENT_NAMES.m2m,
+      description: BOOTSTRAP_CLIENT_NAMES.m2m,
       enabled: true,
-      fullScopeAllowed: false,
       mappers: args.names.m2mClient.mappers,
     },
     kc,

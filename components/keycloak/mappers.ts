@@ -72,9 +72,10 @@ export function serviceAccountClient(
   args: {
     realmId: pulumi.Input<string>;
     clientId: string;
+    /** Keycloak's `name` of the client; default its client id. */
+    displayName?: string;
     description: string;
     enabled: boolean;
-    fullScopeAllowed?: boolean;
     /** Which of the registry's mappers it carries (default both). */
     mappers?: readonly string[];
   },
@@ -86,7 +87,7 @@ export function serviceAccountClient(
     {
       realmId: args.realmId,
       clientId: args.clientId,
-      name: args.clientId,
+      name: args.displayName ?? args.clientId,
       description: args.description,
       enabled: args.enabled,
       accessType: "CONFIDENTIAL",
@@ -97,7 +98,10 @@ export function serviceAccountClient(
       // The provider's default, said: left to the default, a new client's inputs list it as defaulted, and the
       // first `up` after it (ignoreChanges below copies the value in) would rewrite the checkpoint once per client.
       useRefreshTokens: true,
-      ...(args.fullScopeAllowed === undefined ? {} : { fullScopeAllowed: args.fullScopeAllowed }),
+      // Role mappings stay out of its tokens, as upstream's script has its stock clients since 1.31.0 (#1763,
+      // init-keycloak.sh @ 1320f022): the registry decides by the `groups` claim, and `groups` and
+      // `aud: mcp-gateway` come from protocol mappers, which Keycloak runs whatever the client's role scope.
+      fullScopeAllowed: false,
     },
     // Refresh tokens play no part in the client-credentials grant, and clients made by the registry's
     // `user-create-m2m` have them off where the provider's default is on: not a difference worth an update.

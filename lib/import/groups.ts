@@ -5,14 +5,13 @@
  */
 import { ServerAccessEntry } from "../schema";
 import { BOOTSTRAP_ADMIN_GROUP, scopesCollectionName } from "../registry/rules";
-import { BOOTSTRAP_SEEDS, registrySeeds } from "../registry/seeds";
-import { REGISTRY_DEFAULTS } from "../registry/switches";
+import { BOOTSTRAP_SEEDS, REGISTRY_SEED_IDS } from "../registry/seeds";
 import { sortedByCodeUnit, fileNameFor, isStringList, sameList, yamlFile } from "./files";
 import type { ImportSnapshot, SnapshotGroup } from "./snapshot";
 import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
 
 /** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
-const SEED_IDS: readonly string[] = registrySeeds(REGISTRY_DEFAULTS).map((d) => d._id);
+const SEED_IDS: readonly string[] = REGISTRY_SEED_IDS;
 
 /** Fields `import_group` writes; the store adds `_id` and timestamps. */
 const SCOPE_FIELDS = [

@@ -2,7 +2,7 @@
  * The access model: definitions normalised and cross-checked. Everything downstream (registry documents,
  * IdP components, explain, diff) reads this, never the raw files.
  */
-import { BOOTSTRAP_SEEDS } from "../registry/seeds";
+import { BOOTSTRAP_SEEDS, REGISTRY_SEED_IDS } from "../registry/seeds";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import type { Diagnostic, FieldPath } from "../errors/diagnostics";
 import { sortDiagnostics } from "../errors/diagnostics";
@@ -210,6 +210,15 @@ function checkGroupHeader(c: ModelDiagnostics, loc: Located<GroupDefinition>, bo
     const what = d.scope_name === BOOTSTRAP_ADMIN_GROUP ? "the bootstrap admin group" : "a registry seed scope";
     const fix = "remove this file or turn bootstrap off";
     c.error(loc, ["scope_name"], `"${d.scope_name}" is ${what} the stack manages (bootstrap: true); ${fix}`);
+  } else if ((REGISTRY_SEED_IDS as readonly string[]).includes(d.scope_name)) {
+    // The registry rewrites it (seeds.ts REGISTRY_SEED_IDS): the stack's document would conflict on every rewrite.
+    c.error(
+      loc,
+      ["scope_name"],
+      `"${d.scope_name}" is a seed scope the registry writes itself (init-mongodb-ce.py, on every init run and, ` +
+        `from release 1.31.0, every helm upgrade): the stack never writes it; give this group a name of its own` +
+        ((BOOTSTRAP_SEEDS as readonly string[]).includes(d.scope_name) ? ", or let bootstrap: true own it" : ""),
+    );
   } else if ((PRIVILEGED_SCOPE_NAMES as readonly string[]).includes(d.scope_name)) {
     c.warn(
       loc,

@@ -144,6 +144,20 @@ export const BOOTSTRAP_SEEDS = [
   "mcp-servers-unrestricted/execute",
 ] as const;
 
+/**
+ * The `_id`s of the five seeds. Whatever the stack does, the registry writes them: init-mongodb-ce.py `$set`s each on
+ * every run, and from release 1.31.0 Helm runs it on every install and upgrade (#1757, the mongodb-configure Job as
+ * a post-install,post-upgrade hook: charts/mongodb-configure/tests/job_hook_test.yaml @ 50add746). A document of
+ * the stack's under one of these names would be rewritten under it; only the bootstrap's own are the stack's.
+ */
+export const REGISTRY_SEED_IDS = [
+  "registry-admins",
+  "mcp-registry-admin",
+  "mcp-servers-unrestricted/read",
+  "mcp-servers-unrestricted/execute",
+  "federation-service",
+] as const;
+
 /** Every seed, in init-mongodb-ce.py's order. */
 export function registrySeeds(flags: Pick<RegistryFlags, "gatewayGenericProxy">): SeedDocument[] {
   return [

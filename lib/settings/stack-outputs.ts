@@ -50,5 +50,10 @@ export const StackOutputs = AccessOutputs.extend({
   bootstrapAdminPassword: z.string().optional(),
   /** The issuers (`iss`) of the identity provider's tokens, when the stack manages it. */
   issuers: z.array(z.string()).optional(),
+  /**
+   * Keycloak bootstrap: client id → a digest of the stock client's secret as this stack last read it, to tell when
+   * something regenerated it (upstream's init-keycloak.sh does on every run).
+   */
+  bootstrapClientSecretDigests: z.record(z.string(), z.string()).optional(),
 });
 export type StackOutputs = z.infer<typeof StackOutputs>;

@@ -95,6 +95,7 @@ function admin(realm: boolean, calls: string[] = []): KeycloakAdmin {
     serviceAccountUserId: async (_r, id) => (calls.push(`sa:${id}`), `SA-${id}`),
     groupNamesOf: async (_r, id) => (calls.push(`memberOf:${id}`), id === "A" ? ["g1"] : ["g2"]),
     identityProviders: async () => [],
+    clientSecretDigest: async () => undefined,
   };
 }
 

@@ -2,10 +2,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { before, describe, it } from "node:test";
+import { before, describe, it, mock } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { accessProgram, stackOutputsOf, type ProgramDeps } from "../../../program";
-import type { KeycloakAdmin } from "../../../clients/keycloak-admin";
+import { secretDigest, type KeycloakAdmin } from "../../../clients/keycloak-admin";
+import { STOCK_SECRET_OUTPUT } from "../../../components/keycloak/stock-secrets";
 import { AccessOutputs } from "../../../lib";
 import { declared, settled, useMocks, valueOf } from "../../support/mocks";
 import { makeRepo, GROUP, USER } from "../../support/repo";
@@ -15,7 +16,14 @@ before(() => useMocks());
 
 /** A first run: empty state, and a Keycloak holding only what `existing` names. */
 function fakeKeycloak(
-  existing: { realm?: boolean; groups?: string[]; users?: string[]; clients?: string[] } = {},
+  existing: {
+    realm?: boolean;
+    groups?: string[];
+    users?: string[];
+    clients?: string[];
+    /** Client id → the digest of its secret in Keycloak. */
+    secrets?: Record<string, string>;
+  } = {},
 ): Partial<ProgramDeps> & { connects: number } {
   const deps = {
     connects: 0,
@@ -35,6 +43,7 @@ function fakeKeycloak(
         serviceAccountUserId: async () => undefined,
         groupNamesOf: async () => [],
         identityProviders: async () => [],
+        clientSecretDigest: async (_realm, uuid) => existing.secrets?.[uuid.replace(/^kc-/, "")],
       };
     },
   };
@@ -169,6 +178,102 @@ describe("the program", () => {
       assert.equal(await pulumi.isSecret(boot.bootstrapAdminPassword!), true);
     },
   );
+
+  describe("the stock clients' secrets, which upstream's init-keycloak.sh regenerates on every run", () => {
+    const BOOT = { "mcp-gateway-access:bootstrap": "true" };
+    const WEB = "mcp-gateway-web";
+    const M2M = "mcp-gateway-m2m";
+    /** A state whose last run recorded these digests (the stack output), and that holds the bootstrap's objects. */
+    const stateRecording = (digests: Record<string, string>) => async () => [
+      { type: "pulumi:pulumi:Stack", outputs: { [STOCK_SECRET_OUTPUT]: digests } },
+    ];
+    /** Runs the program and returns what it said as warnings. */
+    async function warningsOf(deps: Partial<ProgramDeps>): Promise<string[]> {
+      const warned: string[] = [];
+      const warn = mock.method(pulumi.log, "warn", async (m: string) => void warned.push(m));
+      try {
+        declared.length = 0;
+        await accessProgram(undefined, deps);
+        await settled();
+      } finally {
+        warn.mock.restore();
+      }
+      return warned.filter((w) => /secret/.test(w));
+    }
+
+    it("records a digest of each stock client's secret as an output, not the secret", async () => {
+      configure(makeRepo({ "groups/g.yaml": GROUP }), BOOT);
+      declared.length = 0;
+      const out = stackOutputsOf(await accessProgram(undefined, fakeKeycloak()));
+      await settled();
+      const digests = out.bootstrapClientSecretDigests!;
+      assert.equal(await pulumi.isSecret(digests), false, "a digest is no secret");
+      assert.deepEqual(await valueOf(digests), {
+        [WEB]: secretDigest(`secret-of-${WEB}`),
+        [M2M]: secretDigest(`secret-of-${M2M}`),
+      });
+      assert.match(secretDigest("x"), /^sha256:[0-9a-f]{16}$/);
+      const stock = declared.filter(
+        (d) => d.type === "keycloak:openid/client:Client" && /^mcp-gateway-/.test(String(d.inputs.clientId)),
+      );
+      assert.equal(stock.length, 2);
+      assert.ok(
+        stock.every((d) => !("clientSecret" in d.inputs)),
+        "the stack never sets their secrets",
+      );
+      // Positive control of the output's absence: without the bootstrap there is no stock client and no output.
+      configure(makeRepo({ "groups/g.yaml": GROUP }));
+      assert.equal(
+        stackOutputsOf(await accessProgram(undefined, fakeKeycloak())).bootstrapClientSecretDigests,
+        undefined,
+      );
+      await settled();
+    });
+
+    it("warns when Keycloak's secret is not the recorded one: the client, what the run does, what to do", async () => {
+      configure(makeRepo({ "groups/g.yaml": GROUP }), BOOT);
+      const recorded = { [WEB]: secretDigest("old-web"), [M2M]: secretDigest("old-m2m") };
+      const deps = {
+        ...fakeKeycloak({
+          realm: true,
+          clients: [WEB, M2M],
+          secrets: { [WEB]: secretDigest("new-web"), [M2M]: recorded[M2M] },
+        }),
+        readState: stateRecording(recorded),
+      };
+      const warned = await warningsOf(deps);
+      assert.equal(warned.length, 1, warned.join("\n"));
+      assert.match(warned[0]!, /secret of Keycloak client mcp-gateway-web \(realm mcp-gateway\)/);
+      assert.match(warned[0]!, /keeps Keycloak's new secret/);
+      assert.match(warned[0]!, /KEYCLOAK_CLIENT_SECRET/);
+      assert.match(warned[0]!, /pulumi up --refresh/);
+      // The run never puts a secret back: the stock clients declare none.
+      assert.ok(declared.filter((d) => d.inputs.clientId === WEB).every((d) => !("clientSecret" in d.inputs)));
+      // Positive control: the same secrets as recorded say nothing.
+      const same = {
+        ...deps,
+        ...fakeKeycloak({ realm: true, clients: [WEB, M2M], secrets: recorded }),
+        readState: stateRecording(recorded),
+      };
+      assert.deepEqual(await warningsOf(same), []);
+    });
+
+    it("asks nothing on a first run, and only warns when Keycloak cannot be asked", async () => {
+      configure(makeRepo({ "groups/g.yaml": GROUP }), BOOT);
+      const first = { ...fakeKeycloak({ secrets: { [WEB]: "sha256:other" } }), readState: async () => [] };
+      assert.deepEqual(await warningsOf(first), []);
+      const down = fakeKeycloak({ realm: true, clients: [WEB, M2M] });
+      const connect = down.connectKeycloak!;
+      down.connectKeycloak = async () => ({
+        ...(await connect()),
+        clientSecretDigest: async () => Promise.reject(new Error("connection refused")),
+      });
+      down.readState = stateRecording({ [WEB]: secretDigest("old") });
+      const warned = await warningsOf(down);
+      assert.equal(warned.length, 1);
+      assert.match(warned[0]!, /could not compare the stock clients' secrets.*connection refused/);
+    });
+  });
 
   it("keeps only the registry's documents when the stack does not manage the identity provider", async () => {
     const dir = makeRepo({ "groups/g.yaml": GROUP, "m2m/b.yaml": "name: bot\ngroups: [tools-users]\n" });

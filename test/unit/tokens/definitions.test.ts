@@ -38,26 +38,46 @@ describe("getTokens and the definitions", () => {
   it("reads bootstrap from the stack's setting, not from a registry-admins group in its outputs", async () => {
     entra.claims = { groups: ["oid-ra"] };
     try {
-      // Without bootstrap, the definitions may define registry-admins themselves; the stack exports its id.
+      // Without bootstrap, registry-admins is the registry's seed, which maps the group's name, not its Object ID.
       const dir = makeRepo({
         "groups/a.yaml": "scope_name: team-a\n",
-        "groups/ra.yaml": OWN_ADMINS,
         "stacks/Pulumi.own.yaml": stackFile(false),
         "stacks/Pulumi.boot.yaml": stackFile(true),
       });
       assert.equal(stackSettings({ stack: "own", cwd: dir }).bootstrap, false);
       const [r] = await getTokens(["agent-a"], { outputs, outDir: false, definitionsDir: dir, stack: "own", cwd: dir });
       assert.ok(r && r.ok, r && !r.ok ? r.error : "");
-      assert.deepEqual(r.token.scopes, ["registry-admins"], "the definition's registry-admins, once");
-      // Positive control: the setting is what is read. With bootstrap on, the same definitions are refused.
+      assert.deepEqual(r.token.scopes, [], "the seed is not the stack's: the Object ID maps to nothing");
+      // Positive control: the setting is what is read. With bootstrap on, the stack's registry-admins carries the ID.
       assert.equal(stackSettings({ stack: "boot", cwd: dir }).bootstrap, true);
-      await assert.rejects(
-        getTokens(["agent-a"], { outputs, outDir: false, definitionsDir: dir, stack: "boot", cwd: dir }),
-        (e: Error) => e instanceof lib.DefinitionsError && /bootstrap admin group the stack manages/.test(e.message),
-      );
+      const [b] = await getTokens(["agent-a"], {
+        outputs,
+        outDir: false,
+        definitionsDir: dir,
+        stack: "boot",
+        cwd: dir,
+      });
+      assert.ok(b && b.ok, b && !b.ok ? b.error : "");
+      assert.ok(b.token.scopes.includes("registry-admins"), b.token.scopes.join(", "));
     } finally {
       entra.claims = {};
     }
+  });
+
+  it("refuses a definition of a seed scope the registry rewrites, with bootstrap or without", async () => {
+    const dir = makeRepo({
+      "groups/ra.yaml": OWN_ADMINS,
+      "stacks/Pulumi.own.yaml": stackFile(false),
+      "stacks/Pulumi.boot.yaml": stackFile(true),
+    });
+    for (const [stack, why] of [
+      ["own", /seed scope the registry writes itself/],
+      ["boot", /bootstrap admin group the stack manages/],
+    ] as const)
+      await assert.rejects(
+        getTokens(["agent-a"], { outputs, outDir: false, definitionsDir: dir, stack, cwd: dir }),
+        (e: Error) => e instanceof lib.DefinitionsError && why.test(e.message),
+      );
   });
 
   it("refuses definitions with errors before requesting any token, and maps those without", async () => {

@@ -144,6 +144,7 @@ describe("KeycloakAccess", () => {
         implicitFlowEnabled: false,
         directAccessGrantsEnabled: false,
         useRefreshTokens: true,
+        fullScopeAllowed: false,
       },
     );
     const groups = byName.get("m2m-agent-bot-groups")!;

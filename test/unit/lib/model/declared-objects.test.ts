@@ -53,6 +53,7 @@ const FIRST_RUN: Partial<ProgramDeps> = {
     serviceAccountUserId: async () => undefined,
     groupNamesOf: async () => [],
     identityProviders: async () => [],
+    clientSecretDigest: async () => undefined,
   }),
 };
 

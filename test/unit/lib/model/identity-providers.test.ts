@@ -310,6 +310,7 @@ function deps(): Partial<ProgramDeps> {
       serviceAccountUserId: async () => undefined,
       groupNamesOf: async () => [],
       identityProviders: async () => [],
+      clientSecretDigest: async () => undefined,
     }),
   };
 }

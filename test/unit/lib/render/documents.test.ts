@@ -3,7 +3,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkRepository, registrySeeds, renderRegistryDocuments, STANDARD_METHODS, UI_ACTIONS } from "../../../../lib";
+import {
+  BOOTSTRAP_SEEDS,
+  checkRepository,
+  REGISTRY_SEED_IDS,
+  registrySeeds,
+  renderRegistryDocuments,
+  STANDARD_METHODS,
+  UI_ACTIONS,
+} from "../../../../lib";
 import { makeRepo } from "../../../support/repo";
 import { FIXTURES, REPO_ROOT } from "../../../support/paths";
 
@@ -119,6 +127,27 @@ describe("registry scope documents", () => {
   /** The document as the file holds it: same keys, same order, same values (JSON.parse keeps key order). */
   const sameAsFile = (doc: unknown, name: string) =>
     assert.equal(JSON.stringify(doc), JSON.stringify(JSON.parse(seedFile(name))), name);
+
+  it("never writes a seed it does not own: none without bootstrap, a definition under a seed's name refused", () => {
+    const plain = checkRepository(makeRepo({ "groups/g.yaml": "scope_name: team\n" }), {});
+    assert.deepEqual(plain.errors, []);
+    const ids = renderRegistryDocuments(plain.model).scopes.map((s) => s._id);
+    assert.deepEqual(ids, ["team"], "no seed without bootstrap");
+    assert.deepEqual(
+      [...REGISTRY_SEED_IDS],
+      registrySeeds({ gatewayGenericProxy: false }).map((d) => d._id),
+    );
+    for (const seed of REGISTRY_SEED_IDS)
+      for (const bootstrap of [false, true]) {
+        const r = checkRepository(makeRepo({ "groups/s.yaml": `scope_name: ${seed}\n` }), { bootstrap });
+        const owned = bootstrap && (BOOTSTRAP_SEEDS as readonly string[]).includes(seed);
+        const why = owned ? /the stack manages \(bootstrap: true\)/ : /registry writes itself/;
+        assert.ok(
+          r.errors.some((e) => why.test(e.message)),
+          `${seed}, bootstrap ${bootstrap}: ${r.errors.map((e) => e.message).join("; ")}`,
+        );
+      }
+  });
 
   it("adds the seeds the bootstrap owns exactly as upstream's files (main@8c5b834b) with bootstrap", () => {
     const r = checkRepository(makeRepo({}), { bootstrap: true });
