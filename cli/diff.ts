@@ -16,6 +16,7 @@ import {
   type CheckResult,
   type ExpectationFlip,
   type IdentityChange,
+  type ToolBlock,
 } from "../lib";
 import { revisionFiles } from "./git";
 import type { Io } from "./io";
@@ -134,6 +135,21 @@ function flipSection(flips: readonly ExpectationFlip[], max: number): string[] {
   return [...out, ""];
 }
 
+/** Blocks added and removed: why a tool is lost (or gained) by everyone who reached it. */
+function toolBlockMarkdown(blocks: AccessDiff["toolBlocks"]): string[] {
+  if (!blocks) return [];
+  const line = (verb: string, b: ToolBlock) =>
+    `- ${verb}: server ${mdCode(b.server)} tool ${mdCode(b.tool)} — ${mdText(b.reason)}` +
+    (b.at ? ` (${mdCode(b.at)})` : "");
+  return [
+    "### Tool blocks",
+    "",
+    ...blocks.added.map((b) => line("🚫 blocked (nobody may call it, admins included)", b)),
+    ...blocks.removed.map((b) => line("unblocked", b)),
+    "",
+  ];
+}
+
 export function renderMarkdown(
   diff: AccessDiff,
   range: string,
@@ -144,6 +160,7 @@ export function renderMarkdown(
   out.push(...flipSection(diff.expectations, maxIdentities));
   out.push(...rateLimitMarkdown(diff.rateLimits ?? []));
   out.push(...identityProviderMarkdown(diff.identityProviders, mdText));
+  out.push(...toolBlockMarkdown(diff.toolBlocks));
   if (!diff.identities.length && !diff.groups.length) return [...out, "No identity gains or loses access."].join("\n");
   const privileged = diff.identities.filter((c) => c.privileged.length);
   if (privileged.length) {

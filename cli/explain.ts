@@ -11,7 +11,9 @@ import {
 } from "../lib";
 import type { Claims } from "../lib";
 import {
+  applyToolBlocks,
   authScopes,
+  blockText,
   checkRepository,
   decideFor,
   grantsOf,
@@ -26,12 +28,14 @@ import {
   type AccessDecision,
   type AccessModel,
   type DecisionRequest,
+  type KnownBlocks,
   type RequestBody,
   type ResolvedIdentity,
 } from "../lib";
 import { UsageError } from "../lib";
 import type { Io } from "./io";
 import { collect, repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
+import { answerBlocks, readBlocksFromDatabase, type RegistryBlockReader } from "./registry-blocks";
 
 interface ExplainFlags extends RepoFlags {
   user?: string;
@@ -184,10 +188,12 @@ function decideFlags(
   docs: AuthScopes,
   who: Who,
   flags: ExplainFlags,
+  blocks: KnownBlocks,
 ): { request: string; asked: DecisionRequest; decision: AccessDecision } {
   const { label, request } = requestOf(flags);
   const registry = model.registry ?? REGISTRY_DEFAULTS;
-  return { request: label, asked: request, decision: decideFor(docs, who, request, registry, model.rateLimits) };
+  const decision = decideFor(docs, who, request, registry, model.rateLimits, blocks);
+  return { request: label, asked: request, decision };
 }
 
 function verdictOf(d: AccessDecision): string {
@@ -197,7 +203,15 @@ function verdictOf(d: AccessDecision): string {
   return d.status !== undefined ? `DENY (${d.status})` : "DENY";
 }
 
-export function runExplain(flags: ExplainFlags, io: Io): number {
+/**
+ * `read`: how the registry's own tool blocks are read with `--stack` (the stack's database; tests hand in a fake).
+ */
+export async function runExplain(
+  flags: ExplainFlags,
+  io: Io,
+  read: RegistryBlockReader = readBlocksFromDatabase,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { root, settings } = resolveSettings(flags);
   const model = validModel(
     checkRepository(root, settings),
@@ -205,18 +219,37 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
     "the definitions have errors; fix them first (mcp-access validate)",
   );
   const who = identity(model, flags);
+  requestOfFlagsChecked(flags);
+  const blocks = await answerBlocks(model, { root, stack: flags.stack }, read, env);
+  for (const w of blocks.warnings) io.err(`warning: ${w}`);
   const docs = authScopes(model);
-  const asked = [flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http, flags.body];
-  if (asked.some((x) => x !== undefined) || flags.spilledBody) explainDecision(model, who, docs, flags, io);
-  else explainIdentity(model, who, docs, flags, io);
+  if (asksDecision(flags)) explainDecision(model, who, docs, flags, io, blocks.known);
+  else explainIdentity(model, who, docs, flags, io, blocks.known);
   return 0;
+}
+
+const asksDecision = (flags: ExplainFlags) =>
+  [flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http, flags.body].some(
+    (x) => x !== undefined,
+  ) || !!flags.spilledBody;
+
+/** A request the flags get wrong is a usage error before the database is asked anything. */
+function requestOfFlagsChecked(flags: ExplainFlags): void {
+  if (asksDecision(flags)) requestOf(flags);
 }
 
 type AuthScopes = ReturnType<typeof authScopes>;
 
 /** One allow/deny decision for the request the flags describe. */
-function explainDecision(model: AccessModel, who: Who, docs: AuthScopes, flags: ExplainFlags, io: Io): void {
-  const { request, asked, decision: d } = decideFlags(model, docs, who, flags);
+function explainDecision(
+  model: AccessModel,
+  who: Who,
+  docs: AuthScopes,
+  flags: ExplainFlags,
+  io: Io,
+  blocks: KnownBlocks,
+): void {
+  const { request, asked, decision: d } = decideFlags(model, docs, who, flags, blocks);
   const dependsOn = (d.dependsOn ?? []).map((s) => ({ switch: s.name, on: s.value, text: switchText(s) }));
   if (flags.format === "json") {
     const more = {
@@ -288,10 +321,25 @@ function quarantineLines(model: AccessModel, d: AccessDecision, asked: DecisionR
 }
 
 /** What an identity may do: its groups, scopes, grants and rate limits. */
-function explainIdentity(model: AccessModel, who: Who, docs: AuthScopes, flags: ExplainFlags, io: Io): void {
+function explainIdentity(
+  model: AccessModel,
+  who: Who,
+  docs: AuthScopes,
+  flags: ExplainFlags,
+  io: Io,
+  blocks: KnownBlocks,
+): void {
   const held = who.enabled ? scopesForGroups(docs, who.groups) : [];
   const { grants: heldGrants, admin } = grantsOf(held);
-  const grants = heldGrants.map(grantText);
+  // A block precedes every grant: a blocked tool is not the identity's, whatever grants it.
+  const applied = applyToolBlocks(heldGrants, blocks.blocks);
+  const grants = applied.visible.map(grantText);
+  const blocked = applied.blocked.map((b) => `${grantText(b.grant)}: ${blockText(b.block)}`);
+  const toolLevel = heldGrants.some((g) => g.kind === "tool");
+  const assumes =
+    toolLevel && !blocks.registryRead
+      ? "assumes no tool is blocked beyond tool-blocks/ (the registry's own blocks are server data; --stack reads them)"
+      : null;
   const rated = callerLimits(model, flags);
   if (flags.format === "json") {
     const brokered = mapperJson(model, flags);
@@ -304,6 +352,8 @@ function explainIdentity(model: AccessModel, who: Who, docs: AuthScopes, flags: 
           scopes: held.map((s) => s._id),
           admin,
           grants,
+          blocked,
+          ...(assumes ? { notes: [assumes] } : {}),
           allowed: null,
           scope: null,
           rule: null,
@@ -323,6 +373,8 @@ function explainIdentity(model: AccessModel, who: Who, docs: AuthScopes, flags: 
   );
   for (const line of mapperLines(model, flags)) io.out(line);
   for (const g of grants) io.out(`  ${g}`);
+  for (const b of blocked) io.out(`  BLOCKED ${b}`);
+  if (assumes) io.out(`  note: ${assumes}`);
   if (rated) for (const line of callerRateLimitLines(rated, admin)) io.out(line);
 }
 
@@ -330,7 +382,10 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
   repoOptions(
     program
       .command("explain")
-      .description("show what an identity may do, or decide one request as the registry's auth server would"),
+      .description(
+        "show what an identity may do, or decide one request as the registry's auth server would (tool-blocks/ " +
+          "honoured; with --stack also the registry's own tool blocks, read from the stack's database)",
+      ),
   )
     .option("--user <name>", "a user from users/")
     .option("--m2m <name>", "an M2M account from m2m/")
@@ -364,5 +419,5 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
     )
     .option("--spilled-body", "with --url: the body was too large to capture (X-Body-Uninspectable): refused (413)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action((flags: ExplainFlags) => setExit(runExplain(flags, io)));
+    .action(async (flags: ExplainFlags) => setExit(await runExplain(flags, io)));
 }

@@ -85,7 +85,8 @@ function checkLoaded(
     rateLimits: { policies: loaded.items["rate-limits"] },
     identityProviders: { definitions: loaded.items["identity-providers"] },
   };
-  const built = buildModel(loaded.definitions, inputs.rateLimits, inputs.identityProviders, options);
+  const blocks = loaded.items["tool-blocks"];
+  const built = buildModel(loaded.definitions, inputs.rateLimits, inputs.identityProviders, options, blocks);
   const reviewed = reviewModel(built.model, inputs, options.identityProvider ?? "keycloak");
   const guarded = guards ? checkGuards(built.model, options.base ?? null, guards.settings, guards.origin) : [];
   // The tests' own files and the settings file do not make the model partial: the tests still run on it.
@@ -130,8 +131,9 @@ export * from "./registry/rules";
 export * from "./registry/evaluate";
 export * from "./review/effective-access";
 export * from "./review/access-diff";
-export { decide, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
-export { decideFor, explainRequest } from "./review/explain";
+export { decide, mcpCallOf, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
+export { declaredBlocks, decideFor, explainRequest } from "./review/explain";
+export * from "./registry/tool-blocks";
 export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./review/access-test-plan";
 export {
   identityProviderAliases,
@@ -173,7 +175,7 @@ export { SERVICE_ACCOUNT_PREFIX } from "./schema/names";
 export * from "./settings/stack";
 export * from "./registry/switches";
 export { REPO_CONFIG_FILE } from "./settings/repository";
-export { readStackFile } from "./settings/stack-file";
+export { readStackConnection, readStackFile } from "./settings/stack-file";
 export * from "./settings/stack-outputs";
 export * from "./model/identity-plan";
 export * from "./model/declared-objects";
@@ -229,3 +231,4 @@ export {
   type KeycloakIdentityProviderBody,
 } from "./render/identity-providers";
 export * from "./errors/reason";
+export { withRegistryBlocks } from "./review/tool-blocks";

@@ -61,6 +61,16 @@ const RATE_LIMIT = [
   "  max_requests: 600",
 ];
 
+/** A tool no example grants: the block changes no example's access, and shows the format. */
+const TOOL_BLOCK = [
+  "# A tool nobody may call, admins and wildcard grants included (the registry's per-tool block, 1.31.0). The",
+  "# registry's own blocks are set on the server (scanner, or POST /api/servers/toggle-tool/{path}); this is the",
+  "# reviewed record of what must be blocked: explain, access tests and diff honour it.",
+  "- server: currenttime",
+  "  tool: set_time",
+  "  reason: changes the server's clock; not for agents",
+];
+
 /** A SAML provider needs no client secret; disabled, it shows no login button until it points at a real one. */
 const SAML_PROVIDER = [
   "# A corporate identity provider brokered through the registry's Keycloak realm: SAML needs no client secret (an",
@@ -88,6 +98,7 @@ export function exampleOf(kind: KindName, idp: IdentityProvider): ExampleFile | 
     "access-tests": { name: "agent-example.yaml", body: ACCESS_TEST },
     "rate-limits": { name: "currenttime.yaml", body: RATE_LIMIT },
     "identity-providers": idp === "keycloak" ? { name: "example-saml.yaml", body: SAML_PROVIDER } : null,
+    "tool-blocks": { name: "currenttime.yaml", body: TOOL_BLOCK },
   };
   return examples[kind];
 }

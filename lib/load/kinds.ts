@@ -17,12 +17,14 @@ import {
 } from "../schema";
 import { IdentityProviderDefinition } from "../schema/identity-provider";
 import { RateLimitFile, type RateLimitPolicy } from "../schema/rate-limits";
+import { ToolBlockFile, type ToolBlock } from "../schema/tool-blocks";
 import { REPO_CONFIG_FILE } from "../settings/repository";
 import type { SourceFile } from "../source/file";
 import { checkAccessTestFile } from "./access-tests";
 import { checkSource, type Located, type LoadOptions } from "./definitions";
 import { checkIdentityProviderFile } from "./identity-providers";
 import { checkRateLimitFile } from "./rate-limits";
+import { checkToolBlockFile } from "./tool-blocks";
 import type { z } from "zod";
 
 /** What one definition of each kind is, once checked. */
@@ -32,6 +34,7 @@ export interface KindItems {
   m2m: M2MDefinition;
   "rate-limits": RateLimitPolicy;
   "identity-providers": IdentityProviderDefinition;
+  "tool-blocks": ToolBlock;
   "access-tests": AccessTest;
 }
 export type KindName = keyof KindItems;
@@ -130,6 +133,15 @@ export const DEFINITION_KINDS = [
       const one = checkIdentityProviderFile(source, out);
       return one ? [one] : [];
     },
+  }),
+  kind({
+    name: "tool-blocks",
+    noun: "tool block file",
+    perFile: "one tool block, or a list",
+    summary: "tools nobody may call (admins included): the reviewed record of the registry's per-tool blocks",
+    fileSchema: ToolBlockFile,
+    schemaTitle: "mcp-gateway-access tool blocks",
+    check: (source, out) => checkToolBlockFile(source, out),
   }),
 ] as const satisfies readonly DefinitionKind[];
 

@@ -43,6 +43,7 @@ import { createsIdpGroup } from "../schema/group";
 import { DEFAULT_BOOTSTRAP_ADMIN_EMAIL, DEFAULT_BOOTSTRAP_ADMIN_USERNAME } from "../settings/stack";
 import type { RateLimitModel } from "./rate-limit-types";
 import type { BrokeredProvider } from "./identity-provider-types";
+import type { ToolBlock } from "../registry/tool-blocks";
 import { byCodeUnit } from "../errors/order";
 
 export interface ScopeGroup {
@@ -132,6 +133,8 @@ export interface AccessModel {
   readonly rateLimits?: RateLimitModel;
   /** Corporate IdPs brokered through Keycloak (identity-providers/). */
   readonly identityProviders?: readonly BrokeredProvider[];
+  /** Tools nobody may call, as declared in tool-blocks/ (absent: none declared). */
+  readonly toolBlocks?: readonly ToolBlock[];
 }
 
 export interface ModelResult {

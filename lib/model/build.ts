@@ -7,6 +7,9 @@ import type { Definitions } from "../load/definitions";
 import { buildAccessModel, type AccessModel, type ModelOptions, type ModelResult } from "./access-model";
 import { buildIdentityProviders, type LoadedIdentityProviders } from "./identity-providers";
 import { buildRateLimitModel, type LoadedRateLimits } from "./rate-limits";
+import type { Located } from "../load/definitions";
+import type { ToolBlock } from "../schema/tool-blocks";
+import { buildToolBlocks } from "./tool-blocks";
 
 /** The model and its problems; the loaders' diagnostics stay the loaders' (not repeated here). */
 export function buildModel(
@@ -14,6 +17,7 @@ export function buildModel(
   rateLimits: Pick<LoadedRateLimits, "policies">,
   identityProviders: Pick<LoadedIdentityProviders, "definitions">,
   options: ModelOptions = {},
+  toolBlocks: readonly Located<ToolBlock>[] = [],
 ): ModelResult {
   const idp = options.identityProvider ?? "keycloak";
   const access = buildAccessModel(definitions, options);
@@ -23,12 +27,15 @@ export function buildModel(
     idp,
   );
   const brokered = buildIdentityProviders(identityProviders, access.model, idp);
+  const blocked = buildToolBlocks(toolBlocks, access.model.groups);
   const model = freezeModel({
     ...access.model,
     rateLimits: rated.rateLimits,
     identityProviders: brokered.providers,
+    toolBlocks: blocked.blocks,
   });
-  return { model, diagnostics: [...access.diagnostics, ...rated.diagnostics, ...brokered.diagnostics] };
+  const diagnostics = [...access.diagnostics, ...rated.diagnostics, ...brokered.diagnostics, ...blocked.diagnostics];
+  return { model, diagnostics };
 }
 
 const FROZEN = new WeakSet<AccessModel>();

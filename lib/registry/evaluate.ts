@@ -62,7 +62,9 @@ export type DecisionBranch =
   /** validate_request refused the body before any scope was read (400 not JSON, 413 spilled). */
   | "body-refused"
   /** server.py `_enforce_rate_limit`, after authorisation: the caller or the target is quarantined (403). */
-  | "quarantined";
+  | "quarantined"
+  /** registry 1.31.0 (#1719): tools/call of a blocked tool, refused before any scope rule (tool-blocks.ts). */
+  | "tool-blocked";
 
 /** The upstream function each kind of decision mirrors. */
 export const DECIDED_BY = {

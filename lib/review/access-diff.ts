@@ -6,7 +6,8 @@ import { flippedExpectations, runAccessTests, type ExpectationFlip } from "./acc
 import type { Located } from "../load/definitions";
 import type { AccessModel } from "../model/access-model";
 import type { AccessTest } from "../schema";
-import { identityAccess, type IdentityAccess } from "./effective-access";
+import { grantReachesTool, identityAccess, type IdentityAccess } from "./effective-access";
+import type { ToolBlock } from "../registry/tool-blocks";
 import { grantText, isWildcardGrant, type Grant } from "./grants";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 import { diffRateLimits, type RateLimitChange } from "./rate-limit-diff";
@@ -47,6 +48,8 @@ export interface AccessDiff {
   rateLimits?: RateLimitChange[];
   /** Brokered access per mapped group and provider changes (identity-providers/); absent when there are none. */
   identityProviders?: IdentityProviderDiff;
+  /** Tool blocks added and removed (tool-blocks/); absent when there are none. */
+  toolBlocks?: { added: ToolBlock[]; removed: ToolBlock[] };
   identities: IdentityChange[];
   groups: GroupChange[];
   /** Access-test expectations the change breaks or makes hold (the head's tests, run against both models). */
@@ -97,6 +100,39 @@ function quarantined(model: AccessModel, i: Pick<IdentityAccess, "kind" | "name"
   return callerRateLimits(model, i.kind === "user" ? { user: i.name } : { m2m: i.name }).quarantined;
 }
 
+/**
+ * What blocks take away or give back: a blocked tool the identity reached before (unblocked) and now cannot call is
+ * lost, and the reverse gained, whether its grant named the tool or was a wildcard. A tool grant that only the
+ * block changed is a loss or gain like any other.
+ */
+function blockChanges(
+  b: IdentityAccess | undefined,
+  a: IdentityAccess | undefined,
+  text: (g: Grant) => string,
+): { lost: Grant[]; gained: Grant[] } {
+  const reach = (i: IdentityAccess | undefined) => (g: Grant) =>
+    !!i?.enabled && g.kind === "tool" && i.grants.some((x) => grantReachesTool(x, g.server, g.tool));
+  const blockedNow = a?.enabled ? a.blocked : [];
+  const blockedThen = b?.enabled ? b.blocked : [];
+  return {
+    lost: grantsMinus(blockedNow, blockedThen, text).filter(reach(b)),
+    gained: grantsMinus(blockedThen, blockedNow, text).filter(reach(a)),
+  };
+}
+
+/** Grants of both lists, each text once. */
+const union = (x: readonly Grant[], y: readonly Grant[], text: (g: Grant) => string) => [
+  ...x,
+  ...grantsMinus(y, x, text),
+];
+
+/** Blocks of `x` whose server and tool `y` does not block. */
+function blocksMinus(x: readonly ToolBlock[], y: readonly ToolBlock[]): ToolBlock[] {
+  const k = (b: ToolBlock) => `${b.server}\u0000${b.tool}`;
+  const held = new Set(y.map(k));
+  return x.filter((b) => !held.has(k(b)));
+}
+
 export function diffAccess(
   base: AccessModel,
   head: AccessModel,
@@ -113,12 +149,13 @@ export function diffAccess(
     const any = (a ?? b)!;
     const grantsBefore = b && b.enabled ? b.grants : [];
     const grantsAfter = a && a.enabled ? a.grants : [];
+    const blocked = blockChanges(b, a, text);
     const change = {
       kind: any.kind,
       name: any.name,
       status: (!b ? "added" : !a ? "removed" : "changed") as IdentityChange["status"],
-      gained: grantsMinus(grantsAfter, grantsBefore, text),
-      lost: grantsMinus(grantsBefore, grantsAfter, text),
+      gained: union(grantsMinus(grantsAfter, grantsBefore, text), blocked.gained, text),
+      lost: union(grantsMinus(grantsBefore, grantsAfter, text), blocked.lost, text),
       groupsAdded: minus(a?.groups ?? [], b?.groups ?? []),
       groupsRemoved: minus(b?.groups ?? [], a?.groups ?? []),
       adminBefore: !!b?.admin && !!b?.enabled,
@@ -157,11 +194,14 @@ export function diffAccess(
   const rateLimits = diffRateLimits(base, head);
   const brokered = diffIdentityProviders(base, head);
   const brokeredChanged = brokered.groups.length || brokered.providers.length;
+  const added = blocksMinus(head.toolBlocks ?? [], base.toolBlocks ?? []);
+  const removed = blocksMinus(base.toolBlocks ?? [], head.toolBlocks ?? []);
   return {
     identities,
     groups,
     expectations,
     ...(rateLimits.length ? { rateLimits } : {}),
     ...(brokeredChanged ? { identityProviders: brokered } : {}),
+    ...(added.length || removed.length ? { toolBlocks: { added, removed } } : {}),
   };
 }

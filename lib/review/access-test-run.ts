@@ -4,7 +4,7 @@
  * and the expectations a change flips between two models.
  */
 import type { AccessDecision } from "./decide";
-import { decideFor } from "./explain";
+import { declaredBlocks, decideFor } from "./explain";
 import { planAccessTests, requestText, type Expectation } from "./access-test-plan";
 import type { Diagnostic } from "../errors/diagnostics";
 import { authScopes, type AuthScope } from "./effective-access";
@@ -38,8 +38,9 @@ export interface AccessTestRun {
 
 function run(e: Expectation, docs: readonly AuthScope[], model: AccessModel): ExpectationResult {
   const flags = model.registry ?? REGISTRY_DEFAULTS;
+  const blocks = declaredBlocks(model);
   const outcomes = e.requests.map((request): RequestOutcome => {
-    const decision = decideFor(docs, e.identity, request, flags, model.rateLimits);
+    const decision = decideFor(docs, e.identity, request, flags, model.rateLimits, blocks);
     const off = (request.requires ?? []).find((name) => !flags[name]);
     const held = decision.allowed === (e.expect === "allow");
     const outcome = { request, text: requestText(request), decision, held };

@@ -9,6 +9,7 @@ import {
   authorize,
   authorizeAgent,
   authorizeUrl,
+  readBody,
   type Decision,
   type RequestBody,
   type ScopeForAuth,
@@ -125,6 +126,25 @@ export function decide(
     return { ...d, reason: `${why}: ${d.reason}`, dependsOn: [proxy] };
   }
   return authorize(docs, groups, request.server, request.method, request.tool);
+}
+
+/**
+ * The server and JSON-RPC method (and tool) an MCP request names, as the gateway reads it (a URL's body as
+ * validate_request reads it), or null for agent requests, the generic-proxy hop and the registry API: what a per-tool
+ * block is matched against.
+ */
+export function mcpCallOf(request: DecisionRequest): { server: string; method: string; tool?: string } | null {
+  if ("agent" in request || "http" in request) return null;
+  if ("server" in request) return { server: request.server, method: request.method, tool: request.tool };
+  const target = requestTarget(request.url);
+  if (target.kind !== "server") return null;
+  if (request.body) {
+    const read = readBody(request.body);
+    if (read.refused !== null || read.method === null) return null;
+    return { server: target.key, method: read.method, ...(read.tool !== null ? { tool: read.tool } : {}) };
+  }
+  if (request.method === undefined) return null;
+  return { server: target.key, method: request.method, ...(request.tool !== undefined ? { tool: request.tool } : {}) };
 }
 
 /** The server key a gateway URL names (as the auth server derives it); `api: true` when it names no MCP server. */

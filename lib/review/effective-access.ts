@@ -9,6 +9,7 @@ import { registrySeeds } from "../registry/seeds";
 import { REGISTRY_DEFAULTS } from "../registry/switches";
 import { scopeIndex, serverRules, type ScopeForAuth } from "../registry/evaluate";
 import { agentGrants, distinctGrants, serverRuleGrants, type Grant } from "./grants";
+import type { ToolBlock } from "../registry/tool-blocks";
 
 export interface AuthScope extends ScopeForAuth {
   agent_access?: string[];
@@ -26,6 +27,37 @@ export interface IdentityAccess {
   grants: Grant[];
   /** A mutating UI action granted "all": the registry treats the identity as an admin. */
   admin: boolean;
+  /** The blocked tools its grants reach (by name or by a wildcard), as tool grants: access the blocks take away. */
+  blocked: Grant[];
+}
+
+/** A grant that would let its holder call the blocked tool: the tool or every tool, of its server or every server. */
+export function grantReachesTool(g: Grant, server: string, tool: string): boolean {
+  if (g.kind !== "tool") return false;
+  return (g.every.server || g.server === server) && (g.every.tool || g.tool === tool);
+}
+
+/**
+ * Grants as the registry serves them with per-tool blocks (registry/services/tool_blocks.py @ 50add746): a grant
+ * naming a blocked tool is no access (gone from `visible`), and every blocked tool the grants reach, by name or by
+ * a wildcard, is listed in `blocked` as the tool grant the block takes away.
+ */
+export function applyToolBlocks(
+  grants: readonly Grant[],
+  blocks: readonly ToolBlock[],
+): { visible: Grant[]; blocked: Array<{ grant: Grant; block: ToolBlock }> } {
+  if (!blocks.length) return { visible: [...grants], blocked: [] };
+  const named = new Set(blocks.map((b) => `${b.server}\u0000${b.tool}`));
+  const visible = grants.filter(
+    (g) => g.kind !== "tool" || g.every.server || g.every.tool || !named.has(`${g.server}\u0000${g.tool}`),
+  );
+  const blocked = blocks
+    .filter((b) => grants.some((g) => grantReachesTool(g, b.server, b.tool)))
+    .map((block) => ({
+      grant: { kind: "tool", server: block.server, tool: block.tool, every: { server: false, tool: false } } as Grant,
+      block,
+    }));
+  return { visible, blocked };
 }
 
 /**
@@ -94,16 +126,29 @@ export function identityAccess(model: AccessModel, docs: readonly AuthScope[] = 
     return merged.get(key) ?? merged.set(key, distinctGrants(held.flatMap((h) => h.g.grants))).get(key)!;
   };
   const scopesForGroups = scopeIndex(docs);
+  // Identities sharing their grants share what the blocks make of them too.
+  const blocks = model.toolBlocks ?? [];
+  const applied = new Map<Grant[], { visible: Grant[]; blocked: Grant[] }>();
+  const blockedOf = (grants: Grant[]) => {
+    let a = applied.get(grants);
+    if (!a) {
+      const r = applyToolBlocks(grants, blocks);
+      applied.set(grants, (a = { visible: r.visible, blocked: r.blocked.map((b) => b.grant) }));
+    }
+    return a;
+  };
   const one = (kind: "user" | "m2m", name: string, enabled: boolean, groups: string[]): IdentityAccess => {
     const held = scopesForGroups(groups).map((d) => ({ d, g: of(d) }));
+    const { visible, blocked } = blockedOf(held.length === 1 ? held[0]!.g.grants : mergedOf(held));
     return {
       kind,
       name,
       enabled,
       groups: [...groups].sort(),
       scopes: held.map((h) => h.d._id).sort(),
-      grants: held.length === 1 ? held[0]!.g.grants : mergedOf(held),
+      grants: visible,
       admin: held.some((h) => h.g.admin),
+      blocked,
     };
   };
   return [

@@ -8,15 +8,17 @@ import { resolveIdentity, type IdentityRef, type ResolvedIdentity } from "../mod
 import type { ScopeForAuth } from "../registry/evaluate";
 import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import { UsageError } from "../errors/errors";
-import { decide, DISABLED_DECISION, type AccessDecision, type DecisionRequest } from "./decide";
+import { decide, DISABLED_DECISION, mcpCallOf, type AccessDecision, type DecisionRequest } from "./decide";
+import { blockedDecision, findBlock, unreadBlocksNote, type KnownBlocks } from "../registry/tool-blocks";
 import { authScopes } from "./effective-access";
 import type { RateLimitModel } from "../model/rate-limit-types";
 import { applyQuarantine, quarantineFacts } from "./rate-limit-quarantine";
 
 /**
- * The one decision of explain and the access tests: the scopes' answer, then the quarantine the auth server applies
- * after authorisation (`rateLimits`: the model's, so no form of an answer can leave the quarantine out). A disabled
- * identity gets no token: its request never reaches a rule.
+ * The one decision of explain and the access tests: the scopes' answer, the per-tool blocks over it (a block precedes
+ * every grant), then the quarantine the auth server applies after authorisation (`rateLimits` and `blocks`: the
+ * model's, and the registry's when read, so no form of an answer can leave them out). A disabled identity gets no
+ * token: its request never reaches a rule.
  */
 export function decideFor(
   docs: readonly ScopeForAuth[],
@@ -24,9 +26,36 @@ export function decideFor(
   request: DecisionRequest,
   flags: RegistryFlags,
   rateLimits: RateLimitModel | undefined,
+  blocks: KnownBlocks,
 ): AccessDecision {
-  const d = identity.enabled ? decide(docs, identity.groups, request, flags) : DISABLED_DECISION;
+  const d = identity.enabled
+    ? withBlocks(decide(docs, identity.groups, request, flags), request, blocks)
+    : DISABLED_DECISION;
   return applyQuarantine(d, quarantineFacts(rateLimits, identity, request));
+}
+
+/** The blocks the model declares: what every offline answer honours (the registry's own are not read). */
+export function declaredBlocks(model: AccessModel): KnownBlocks {
+  return { blocks: model.toolBlocks ?? [], registryRead: false };
+}
+
+/**
+ * registry/services/tool_blocks.py @ 50add746: tools/call of a blocked tool is refused (403) before any scope rule;
+ * tools/list hides blocked tools. An answer on a tool says once what it assumes when the registry was not read.
+ */
+function withBlocks(d: AccessDecision, request: DecisionRequest, known: KnownBlocks): AccessDecision {
+  const call = mcpCallOf(request);
+  if (!call) return d;
+  if (call.method === "tools/call" && call.tool !== undefined) {
+    const block = findBlock(known.blocks, call.server, call.tool);
+    if (block) return { ...d, ...blockedDecision(d, block, call.tool) };
+    if (known.registryRead) return d;
+    return { ...d, notes: [...(d.notes ?? []), unreadBlocksNote(call.server, call.tool)] };
+  }
+  if (call.method !== "tools/list" || !d.allowed) return d;
+  const hidden = known.blocks.filter((b) => findBlock([b], call.server, b.tool)).map((b) => b.tool);
+  if (!hidden.length) return d;
+  return { ...d, notes: [...(d.notes ?? []), `tools/list hides the blocked tools: ${hidden.join(", ")}`] };
 }
 
 /** May this identity make this request? Throws UsageError (ERR_USAGE) for a name the definitions do not hold. */
@@ -37,5 +66,6 @@ export function explainRequest(model: AccessModel, identity: IdentityRef, reques
       "user" in identity ? `user "${identity.user}"` : "m2m" in identity ? `M2M account "${identity.m2m}"` : "";
     throw new UsageError(`the definitions have no ${name}`);
   }
-  return decideFor(authScopes(model), who, request, model.registry ?? REGISTRY_DEFAULTS, model.rateLimits);
+  const flags = model.registry ?? REGISTRY_DEFAULTS;
+  return decideFor(authScopes(model), who, request, flags, model.rateLimits, declaredBlocks(model));
 }

@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { isMap, isScalar, LineCounter, parse, parseDocument, type Node } from "yaml";
 import {
   CONFIG_NAMESPACE,
+  parseConnectionSettings,
   parseStackConfig,
   SETTINGS,
   stackFileName,
+  type ConnectionSettings,
   type StackConfig,
   type StackSettingKey,
 } from "./stack";
@@ -81,7 +83,8 @@ export function plainSecretsProblem(name: string, text: string): string | null {
   return found.length ? found.join("\n") : null;
 }
 
-export function readStackFile(root: string, stack: string): StackConfig {
+/** The stack file's `config:` mapping, checked (exists, YAML, no secret in plain text). */
+function stackConfigMap(root: string, stack: string): { name: string; config: Record<string, unknown> } {
   const name = stackFileName(stack);
   const file = join(root, name);
   if (!existsSync(file))
@@ -99,5 +102,19 @@ export function readStackFile(root: string, stack: string): StackConfig {
     string,
     unknown
   >;
+  return { name, config };
+}
+
+export function readStackFile(root: string, stack: string): StackConfig {
+  const { name, config } = stackConfigMap(root, stack);
   return parseStackConfig((key) => readable(config[`${CONFIG_NAMESPACE}:${key}`]), name);
+}
+
+/**
+ * The stack's database connection as the stack gives it: its settings, with the environment for what the file
+ * holds encrypted (the password, a connection string), as the scope store's provider reads them.
+ */
+export function readStackConnection(root: string, stack: string, env: NodeJS.ProcessEnv): ConnectionSettings {
+  const { config } = stackConfigMap(root, stack);
+  return parseConnectionSettings((key) => readable(config[`${CONFIG_NAMESPACE}:${key}`]), env);
 }

@@ -120,7 +120,8 @@ describe("mcp-access schema", () => {
   it("prints JSON Schemas for the three kinds and access tests, which refuse unknown fields", async () => {
     const r = await cli(["schema"]);
     const all = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(all), ["groups", "users", "m2m", "access-tests", "rate-limits", "identity-providers"]);
+    const kinds = ["groups", "users", "m2m", "access-tests", "rate-limits", "identity-providers", "tool-blocks"];
+    assert.deepEqual(Object.keys(all), kinds);
     assert.equal(all["identity-providers"].additionalProperties, false);
     assert.equal(all["access-tests"].items.additionalProperties, false);
     assert.equal(all.groups.additionalProperties, false);

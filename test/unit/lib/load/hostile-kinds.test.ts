@@ -34,6 +34,7 @@ const VALID: Record<KindName, string> = {
     "alias: corp\noidc:\n  issuer: https://idp.example.com\n  client_id: c\n" +
     "  authorization_url: https://idp.example.com/auth\n  token_url: https://idp.example.com/token\nmappers:\n" +
     "  - {claim: groups, value: a, group: tools-users}\n",
+  "tool-blocks": "- server: currenttime\n  tool: now\n  reason: prompt injection in its description\n",
 };
 
 const bomb = (levels: number) => {
