@@ -131,6 +131,12 @@ export * from "./review/effective-access";
 export * from "./review/access-diff";
 export { decide, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
 export { decideFor, explainRequest } from "./review/explain";
+export * from "./review/report-identities";
+export * from "./review/report-columns";
+export * from "./review/access-report";
+export { accessReportDiff } from "./review/report-diff";
+export { REPORT_CSV_HEADER, reportCsvRows } from "./review/report-csv";
+export * from "./review/who";
 export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./review/access-test-plan";
 export {
   identityProviderAliases,
