@@ -75,7 +75,7 @@ describe("the package", () => {
         /^dist\/index\./.test(f) ||
         f.endsWith(".map") ||
         (f.endsWith(".ts") && !f.endsWith(".d.ts")) ||
-        /^scripts\/(registry|provide-node)\.sh$|^scripts\/with-services\.js$/.test(f),
+        /^scripts\/(registry|provide-node|chromium)\.sh$|^scripts\/with-services\.js$/.test(f),
     );
     assert.deepEqual(unwanted, []);
   });
