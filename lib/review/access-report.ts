@@ -84,13 +84,17 @@ const WILDCARD_BRANCHES = new Set([
   "http-verb-wildcard",
 ]);
 
+/** A rule's JSON, once per rule object (the documents' rules are shared by every decision they make). */
+const RULE_TEXT = new WeakMap<object, string>();
+const ruleText = (rule: object) => RULE_TEXT.get(rule) ?? RULE_TEXT.set(rule, JSON.stringify(rule)).get(rule)!;
+
 function verdictOf(d: AccessDecision): ReportVerdict {
   const plain = !d.allowed && PLAIN_DENIALS.has(d.branch);
   return {
     allowed: d.allowed,
     branch: d.branch,
     scope: d.scope,
-    rule: d.rule ? JSON.stringify(d.rule) : null,
+    rule: d.rule ? ruleText(d.rule) : null,
     reason: plain ? null : d.reason,
     ...(d.status !== undefined ? { status: d.status } : {}),
     ...(d.dependsOn?.length ? { dependsOn: d.dependsOn.map(switchText) } : {}),
@@ -98,13 +102,26 @@ function verdictOf(d: AccessDecision): ReportVerdict {
   };
 }
 
+/** What makes two verdicts the same, without serialising each of millions of them. */
+function verdictKey(d: AccessDecision): string {
+  const plain = !d.allowed && PLAIN_DENIALS.has(d.branch);
+  const switches = (d.dependsOn ?? []).map((s) => `${s.name}=${s.value}`).join(",");
+  const rest = `${d.status ?? ""}\u0000${switches}\u0000${(d.notes ?? []).join("\u0001")}`;
+  if (plain) return `${d.branch}\u0000${rest}`;
+  return `${d.branch}\u0000${d.scope}\u0000${d.rule ? ruleText(d.rule) : ""}\u0000${d.reason}\u0000${rest}`;
+}
+
 /** Stores each distinct value once and hands out its index. */
 class Interner<T> {
   readonly values: T[] = [];
   private readonly index = new Map<string, number>();
   of(value: T, key = JSON.stringify(value)): number {
+    return this.ofKey(key, () => value);
+  }
+  /** The index of the value `key` names, made by `make` the first time only. */
+  ofKey(key: string, make: () => T): number {
     let i = this.index.get(key);
-    if (i === undefined) this.index.set(key, (i = this.values.push(value) - 1));
+    if (i === undefined) this.index.set(key, (i = this.values.push(make()) - 1));
     return i;
   }
 }
@@ -170,7 +187,7 @@ export function accessReport(model: AccessModel, options: ReportOptions = {}): R
     const mine: readonly AuthScope[] = held(i.resolved.groups);
     const row = columns.map((c) => {
       const ds = c.entries.map((e) => decideFor(mine, i.resolved, e.request, flags, model.rateLimits));
-      const v = ds.map((d) => verdicts.of(verdictOf(d)));
+      const v = ds.map((d) => verdicts.ofKey(verdictKey(d), () => verdictOf(d)));
       const cell = { v, summary: summaryOf(c, ds), marks: marksOf(c, ds) };
       return cells.of(cell, `${v.join(",")}|${cell.summary}|${cell.marks.join(",")}`);
     });
