@@ -1,7 +1,7 @@
 /**
- * The report page and its CSV: definitions are hostile input, so names holding `</script>`, `<!--`, quotes or JS
- * line separators (the loader refuses those in a name; inertJson escapes them anyway) stay data (one JSON block that parses back to the data, no markup of theirs), and a CSV field
- * never runs as a spreadsheet formula.
+ * The report page and its CSV: definitions are hostile input, so names holding `</script>`, `<!--` or quotes stay
+ * data (one JSON block that parses back to the data, no markup of theirs) — JS line separators too, which the
+ * loader refuses in a name and inertJson escapes anyway — and a CSV field never runs as a spreadsheet formula.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -20,7 +20,9 @@ const HOSTILE = ["</script><script>alert(1)</script>", "<!--", "\"'><img src=x o
 function hostileData(): ReportData {
   const tools = HOSTILE.map((t) => JSON.stringify(t)).join(", ");
   const dir = makeRepo({
-    "groups/g.yaml": `scope_name: g\ndescription: "${HOSTILE[0]}"\nserver_access:\n  - server: "${HOSTILE[2]!.replace(/"/g, '\\"')}"\n    methods: [tools/call]\n    tools: [${tools}]\n`,
+    "groups/g.yaml":
+      `scope_name: g\ndescription: "${HOSTILE[0]}"\nserver_access:\n` +
+      `  - server: ${JSON.stringify(HOSTILE[2])}\n    methods: [tools/call]\n    tools: [${tools}]\n`,
     "users/alice.yaml": USER("alice", "[g]"),
   });
   const r = checkRepository(dir, { existingGroups: ["registry-admins"] });
