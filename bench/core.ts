@@ -3,12 +3,13 @@
  * against the floor of just reading and parsing the same YAML files, measured in the same process.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { checkRepository, renderRegistryDocuments } from "../lib";
 import { runDiff } from "../cli/diff";
+import { runReport } from "../cli/access-report";
 import { result, type BenchResult } from "./stats";
 
 export type { BenchResult };
@@ -181,5 +182,40 @@ export function benchDiff(size: CoreSize = CORE_FULL, rounds = 5): BenchResult {
     );
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `mcp-access report` of the repository (the page and its CSV written: every identity × every server and agent,
+ * decided by decideFor) against one validate of it.
+ */
+export function benchReport(size: CoreSize = CORE_FULL, rounds = 5): BenchResult {
+  const root = generateRepository(size.groups, size.users, size.m2m);
+  const out = mkdtempSync(join(tmpdir(), "mcp-access-bench-report-"));
+  try {
+    const io = { out: () => undefined, err: () => undefined };
+    const validate = () => {
+      if (!checkRepository(root, { existingGroups: ["registry-admins"] }).ok)
+        throw new Error("bench repository invalid");
+    };
+    const report = () => {
+      const flags = { dir: root, out, format: "html" as const, existingGroup: ["registry-admins"] };
+      if (runReport(flags, io) !== 0) throw new Error("report failed");
+    };
+    const t = alternate(validate, report, rounds);
+    const page = statSync(join(out, "index.html")).size;
+    return result(
+      {
+        name: `report: the access report page and CSV (${label(size)}; page ${(page / 2 ** 20).toFixed(1)} MiB)`,
+        against: "one validate of the repository",
+        unit: "ms",
+        goal: 10,
+      },
+      t.floor,
+      t.subject,
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
   }
 }

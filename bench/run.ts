@@ -20,7 +20,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchCore, benchCoreMemory, benchDiff, CORE_FULL, type CoreSize } from "./core";
+import { benchCore, benchCoreMemory, benchDiff, benchReport, CORE_FULL, type CoreSize } from "./core";
 import { engineSettings } from "../cli/local/engine-settings";
 import { withoutDebugLog } from "./engine-home";
 import { benchHostile } from "./hostile";
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
       benchCore(core, o.smoke ? 1 : Math.max(rounds, 5)),
       benchCoreMemory(core, rounds),
       benchDiff(core, o.smoke ? 1 : Math.max(rounds, 5)),
+      benchReport(core, o.smoke ? 1 : rounds),
     );
     results.push(o.smoke ? benchHostile(1, 64 * 1024) : benchHostile(Math.max(rounds, 5)));
   }

@@ -55,6 +55,12 @@ interface ExplainFlags extends RepoFlags {
   format: "text" | "json";
 }
 
+/** The flags that describe a request, shared with `who`. */
+export type RequestFlags = Pick<
+  ExplainFlags,
+  "server" | "method" | "tool" | "url" | "agent" | "action" | "http" | "body" | "spilledBody"
+>;
+
 function identity(model: AccessModel, flags: ExplainFlags): Who {
   const chosen = [flags.user, flags.m2m, flags.groups, flags.idp].filter((x) => x !== undefined).length;
   if (chosen !== 1)
@@ -134,7 +140,7 @@ function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
 }
 
 /** The request the flags describe, in words and as the access tests write it. */
-function requestOf(flags: ExplainFlags): { label: string; request: DecisionRequest } {
+export function requestOf(flags: RequestFlags): { label: string; request: DecisionRequest } {
   const kinds = [flags.url !== undefined, flags.agent !== undefined, flags.server !== undefined].filter(Boolean).length;
   if (kinds !== 1)
     throw new UsageError("a decision needs exactly one of --server (with --method or --http), --url or --agent");
@@ -202,6 +208,8 @@ function verdictOf(d: AccessDecision): string {
   if (d.allowed) return "ALLOW";
   return d.status !== undefined ? `DENY (${d.status})` : "DENY";
 }
+
+export { verdictOf };
 
 /**
  * `read`: how the registry's own tool blocks are read with `--stack` (the stack's database; tests hand in a fake).

@@ -26,6 +26,8 @@ import { addTokenCommand } from "./token";
 import { addImportCommand } from "./import";
 import { addInitCommand } from "./init/command";
 import { addExplainCommand } from "./explain";
+import { addWhoCommand } from "./who";
+import { addReportCommand } from "./access-report";
 import { addDiffCommand, modelAt } from "./diff";
 import { addTestCommand } from "./access-test";
 import { addEngineCommand, addLocalCommand } from "./local/command";
@@ -251,7 +253,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action((kind: string | undefined, flags: { out?: string }) => setExit(runSchema(kind, flags, io)));
 
   addExplainCommand(program, io, setExit);
+  addWhoCommand(program, io, setExit);
   addDiffCommand(program, io, setExit);
+  addReportCommand(program, io, setExit);
   addTestCommand(program, io, setExit);
   addTokenCommand(program, io, setExit);
   addImportCommand(program, io, setExit);

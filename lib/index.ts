@@ -134,6 +134,12 @@ export * from "./review/access-diff";
 export { decide, mcpCallOf, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";
 export { declaredBlocks, decideFor, explainRequest } from "./review/explain";
 export * from "./registry/tool-blocks";
+export * from "./review/report-identities";
+export * from "./review/report-columns";
+export * from "./review/access-report";
+export { accessReportDiff } from "./review/report-diff";
+export { REPORT_CSV_HEADER, reportCsvRows } from "./review/report-csv";
+export * from "./review/who";
 export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./review/access-test-plan";
 export {
   identityProviderAliases,

@@ -4,6 +4,7 @@
 //   db       FerretDB (MongoDB wire protocol)  → MCP_ACCESS_TEST_MONGODB_URI
 //   keycloak Keycloak                          → MCP_ACCESS_TEST_KEYCLOAK_URL
 //   engine   the Pulumi CLI and plugins        → PATH
+//   browser  headless Chromium (Debian's package)  → MCP_ACCESS_TEST_CHROMIUM (its path)
 //   registry the registry's auth server, installed (each test starts its own, for its realm and database)
 //                                              → MCP_ACCESS_TEST_REGISTRY_HOME
 "use strict";
@@ -14,7 +15,7 @@ const scripts = join(__dirname);
 const args = process.argv.slice(2);
 const sep = args.indexOf("--");
 if (sep < 0 || sep === args.length - 1) {
-  console.error("usage: with-services.js <db|keycloak|engine|registry>... -- <command...>");
+  console.error("usage: with-services.js <db|keycloak|engine|registry|browser>... -- <command...>");
   process.exit(2);
 }
 const services = args.slice(0, sep);
@@ -25,6 +26,8 @@ const SERVICES = {
   keycloak: { script: "keycloak.sh", env: "MCP_ACCESS_TEST_KEYCLOAK_URL", stoppable: true },
   engine: { script: "build-engine.sh", path: true, env: "MCP_ACCESS_TEST_ENGINE_BIN" },
   registry: { script: "registry.sh", install: true, env: "MCP_ACCESS_TEST_REGISTRY_HOME" },
+  // A program, not a server: the script prints its path (installing the package when missing); nothing to stop.
+  browser: { script: "chromium.sh", path: true, onPath: false, env: "MCP_ACCESS_TEST_CHROMIUM" },
 };
 
 function sh(script, verb) {
@@ -66,7 +69,7 @@ for (const name of services) {
       stopAll();
       process.exit(1);
     }
-    process.env.PATH = `${r.out}:${process.env.PATH}`;
+    if (svc.onPath !== false) process.env.PATH = `${r.out}:${process.env.PATH}`;
     process.env[svc.env] = r.out;
     continue;
   }

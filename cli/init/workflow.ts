@@ -112,14 +112,19 @@ function setup(fetchAll: boolean): string[] {
 const TOKEN = ["  env:", "    PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}"];
 
 /**
- * The pull request's one comment: the access diff, the drift job's latest result, the preview. A file an earlier
- * step did not write is said so, never a crash.
+ * The pull request's one comment: the access diff, the link to the access report page (the artifact the review job
+ * uploads; its URL comes in REPORT_URL), the drift job's latest result, the preview. A file an earlier step did not
+ * write, or a report that was not uploaded, is said so, never a crash.
  */
 export const COMMENT_SCRIPT = [
   'const fs = require("fs");',
   'const read = (file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");',
   'const marker = "<!-- mcp-access -->";',
   'const diff = read("access-diff.md") || "_No access diff: see the Validate and Access diff steps._";',
+  "const report = process.env.REPORT_URL",
+  "  ? `[Access report](${process.env.REPORT_URL}): who can reach what, this change's cells marked ` +",
+  '    "(download, unzip, open index.html)"',
+  '  : "Access report: not uploaded (see the Access report step)";',
   "const { data } = await github.rest.actions.listWorkflowRuns({",
   '  ...context.repo, workflow_id: "access.yml", status: "completed", per_page: 50,',
   "});",
@@ -134,7 +139,8 @@ export const COMMENT_SCRIPT = [
   'let preview = read("preview.txt") || "(no preview: an earlier step failed)";',
   'if (preview.length > 60000) preview = "...\\n" + preview.slice(-60000);',
   "const body = [",
-  '  marker, diff, "", drift, "", "<details><summary>pulumi preview (what this change does)</summary>", "",',
+  '  marker, diff, "", report, "", drift, "",',
+  '  "<details><summary>pulumi preview (what this change does)</summary>", "",',
   '  "```", preview, "```", "</details>",',
   '].join("\\n");',
   "const issue_number = context.issue.number;",
@@ -152,15 +158,25 @@ function reviewJob(idp: IdentityProvider): string[] {
     `  run: npx mcp-access validate --stack "$STACK" ${base} --format github`,
     "- name: Access diff",
     `  run: npx mcp-access diff --stack "$STACK" ${base} --format markdown > access-diff.md`,
+    "- name: Access report (identities × servers and agents, the change's cells marked)",
+    `  run: npx mcp-access report ${base} --stack "$STACK" --out access-report`,
+    "- name: Upload the access report",
+    "  id: report",
+    "  uses: actions/upload-artifact@v4",
+    "  with:",
+    "    name: access-report",
+    "    path: access-report",
     ...engineSteps(idp),
     "- name: Preview (what this change does; drift is the drift job's)",
     "  run: |",
     "    set -o pipefail",
     '    pulumi preview --refresh=false --diff --stack "$STACK" 2>&1 | tee preview.txt',
     ...TOKEN,
-    "- name: Comment the diff, the latest drift result and the preview on the pull request",
+    "- name: Comment the diff, the report's link, the latest drift result and the preview on the pull request",
     "  if: always()",
     "  uses: actions/github-script@v7",
+    "  env:",
+    "    REPORT_URL: ${{ steps.report.outputs.artifact-url }}",
     "  with:",
     "    script: |",
     ...indent(6, COMMENT_SCRIPT),

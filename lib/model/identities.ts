@@ -3,7 +3,8 @@
  * for both, so a test asserts what `explain` shows. Users are those of users/ and, with bootstrap, the admin the
  * stack creates (a member of `registry-admins`, as the registry's init-keycloak.sh makes it).
  */
-import type { AccessModel } from "./access-model";
+import type { AccessModel, HumanUser, M2MAccount } from "./access-model";
+import { isFrozenModel } from "./build";
 import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 import { brokeredGroups, type Claims } from "./brokered-claims";
 
@@ -37,10 +38,29 @@ export function m2mNames(model: AccessModel): string[] {
   return model.m2m.map((a) => a.name);
 }
 
+/**
+ * Users and M2M accounts by name, once per model: `who` and `report` resolve every identity, and a scan per name
+ * would make 10,000 users 50 million comparisons. Kept only for a model `buildModel` froze (it cannot go stale).
+ */
+const BY_NAME = new WeakMap<AccessModel, { users: Map<string, HumanUser>; m2m: Map<string, M2MAccount> }>();
+function byName(model: AccessModel) {
+  let index = BY_NAME.get(model);
+  if (!index) {
+    // The first of a name wins, as `find` would pick it (the loader refuses duplicates anyway).
+    const users = new Map<string, HumanUser>();
+    for (const u of model.users) if (!users.has(u.username)) users.set(u.username, u);
+    const m2m = new Map<string, M2MAccount>();
+    for (const a of model.m2m) if (!m2m.has(a.name)) m2m.set(a.name, a);
+    index = { users, m2m };
+    if (isFrozenModel(model)) BY_NAME.set(model, index);
+  }
+  return index;
+}
+
 /** The identity, or null when the model has no such user or M2M account. */
 export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedIdentity | null {
   if ("m2m" in ref) {
-    const a = model.m2m.find((x) => x.name === ref.m2m);
+    const a = byName(model).m2m.get(ref.m2m);
     if (!a) return null;
     return { label: `M2M account ${a.name}`, groups: [...a.groups], enabled: a.enabled, account: { m2m: a.name } };
   }
@@ -53,7 +73,7 @@ export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedI
     return { label: `a person from ${p.alias}`, groups: brokeredGroups(p, ref.claims).groups, enabled: p.enabled };
   }
   if ("user" in ref) {
-    const u = model.users.find((x) => x.username === ref.user);
+    const u = byName(model).users.get(ref.user);
     const account = { user: ref.user };
     if (u) return { label: `user ${u.username}`, groups: [...u.groups], enabled: u.enabled, account };
     const admin = model.bootstrapAdmin;

@@ -38,6 +38,7 @@ describe("npm run bench -- --smoke", () => {
         "core: validate",
         "core memory",
         "diff:",
+        "report:",
         "hostile input",
         "scope store",
         "pulumi up, first",

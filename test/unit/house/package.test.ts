@@ -75,7 +75,7 @@ describe("the package", () => {
         /^dist\/index\./.test(f) ||
         f.endsWith(".map") ||
         (f.endsWith(".ts") && !f.endsWith(".d.ts")) ||
-        /^scripts\/(registry|provide-node)\.sh$|^scripts\/with-services\.js$/.test(f),
+        /^scripts\/(registry|provide-node|chromium)\.sh$|^scripts\/with-services\.js$/.test(f),
     );
     assert.deepEqual(unwanted, []);
   });
@@ -88,10 +88,10 @@ describe("the package", () => {
     assert.match(entry, /^### What `pulumi preview` will show existing stacks$/m);
   });
 
-  it("stays small: under 400 kB packed, 1.6 MB unpacked, 320 files", () => {
-    assert.ok(pack.size < 400_000, `packed ${pack.size} bytes`);
-    assert.ok(pack.unpackedSize < 1_600_000, `unpacked ${pack.unpackedSize} bytes`);
-    assert.ok(files.length < 320, `${files.length} files`);
+  it("stays small: under 450 kB packed, 1.8 MB unpacked, 400 files", () => {
+    assert.ok(pack.size < 450_000, `packed ${pack.size} bytes`);
+    assert.ok(pack.unpackedSize < 1_800_000, `unpacked ${pack.unpackedSize} bytes`);
+    assert.ok(files.length < 400, `${files.length} files`);
   });
 
   it("exports the library and the Pulumi entry, which resolve to the built files", () => {

@@ -101,6 +101,20 @@ describe("the access workflow", () => {
     assert.equal(comment.uses, "actions/github-script@v7");
     assert.equal(comment.if, "always()");
   });
+
+  it("publishes the access report of a pull request and links it from the comment", () => {
+    const steps = parsed("prod", "keycloak").jobs.review!.steps;
+    const report = steps.findIndex((s) => (s.run ?? "").startsWith("npx mcp-access report"));
+    assert.equal(
+      steps[report]!.run,
+      'npx mcp-access report --base "origin/${{ github.base_ref }}" --stack "$STACK" --out access-report',
+    );
+    const upload = steps[report + 1]!;
+    assert.equal(upload.uses, "actions/upload-artifact@v4");
+    assert.equal(upload.id, "report");
+    assert.deepEqual(upload.with, { name: "access-report", path: "access-report" });
+    assert.equal(steps.at(-1)!.env!.REPORT_URL, "${{ steps.report.outputs.artifact-url }}");
+  });
 });
 
 type Run = { event: string; created_at: string; updated_at: string; conclusion: string; html_url: string };
@@ -142,12 +156,15 @@ describe("the pull request's comment", () => {
   });
 
   it("holds the diff, the drift job's latest result with its link, and the preview", async () => {
+    process.env.REPORT_URL = "https://github.com/o/r/actions/runs/9/artifacts/3";
     const body = await comment({ "access-diff.md": "## Access diff", "preview.txt": "+ 1 to create" }, [
       run("pull_request", "2026-01-02T12:00:00Z", "failure"),
       run("schedule", "2026-01-02T10:00:00Z", "success"),
       run("workflow_dispatch", "2026-01-02T11:00:00Z", "failure"),
     ]);
     assert.ok(body.startsWith("<!-- mcp-access -->\n## Access diff\n"));
+    assert.match(body, /^\[Access report\]\(https:\/\/github.com\/o\/r\/actions\/runs\/9\/artifacts\/3\): /m);
+    delete process.env.REPORT_URL;
     assert.match(body, /latest run, 2026-01-02T11:00:30Z\): drift found and reverted, or the job failed/);
     assert.match(body, /\(\[run\]\(https:\/\/github.com\/o\/r\/actions\/runs\/11\)\)/);
     assert.match(body, /<details>[^]*\+ 1 to create[^]*<\/details>/);
@@ -159,6 +176,7 @@ describe("the pull request's comment", () => {
     assert.match(body, /Drift: no drift run yet/);
     assert.match(body, /No access diff/);
     assert.match(body, /no preview: an earlier step failed/);
+    assert.match(body, /Access report: not uploaded/);
     const long = await comment({ "preview.txt": "x".repeat(70000) + "END" }, []);
     assert.ok(long.length < 61000 && long.includes("END"));
   });
