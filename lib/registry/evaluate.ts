@@ -10,6 +10,7 @@ import {
   grantsEverything,
   HTTP_VERB_WILDCARD,
   isWildcard,
+  pyIn,
   requestTarget as requestTargetOf,
   serverKey,
   serverNamesMatch,
@@ -62,7 +63,17 @@ export type DecisionBranch =
   /** validate_request refused the body before any scope was read (400 not JSON, 413 spilled). */
   | "body-refused"
   /** server.py `_enforce_rate_limit`, after authorisation: the caller or the target is quarantined (403). */
-  | "quarantined";
+  | "quarantined"
+  /** generic proxy (1.30.0): no gateway location serves the client URL, so no auth server decides it. */
+  | "not-routed"
+  /** generic proxy (1.30.0): a state-changing verb under session-cookie auth, refused (403) before any scope. */
+  | "csrf-refused"
+  /** the registry API: the caller is a registry admin (`_user_is_admin`), which its check lets through. */
+  | "registry-admin"
+  /** the registry API: a `ui_permissions` grant (`user_has_asset_permission`) decided. */
+  | "ui-permission"
+  /** the registry API (#1762): a virtual server's tool list, filtered per caller. */
+  | "virtual-server-tool";
 
 /** The upstream function each kind of decision mirrors. */
 export const DECIDED_BY = {
@@ -70,6 +81,13 @@ export const DECIDED_BY = {
   http: "auth_server/server.py validate_server_tool_access (is_http_verb=True, generic-proxy hop)",
   agent: "auth_server/server.py validate_a2a_agent_access",
   url: "auth_server/server.py validate_request",
+  proxy:
+    "auth_server/server.py /validate, generic-proxy request (release 1.30.0: client URL, CSRF gate, then " +
+    "validate_server_tool_access with is_http_verb=True)",
+  skill: "registry/auth/asset_permissions.py user_has_asset_permission(skill, list, name) (release 1.31.0, #1759)",
+  virtualServerTool:
+    "GET /api/virtual-servers/{path}/tools (release 1.31.0, #1762): backend access, filter_tools_for_user, " +
+    "required_scopes",
 } as const;
 
 export interface Decision {
@@ -142,16 +160,12 @@ export function agentRules(doc: { server_access: readonly ServerAccessEntry[] })
   return flattenServerAccess(doc).filter((r): r is AgentRule => "agent" in r);
 }
 
-function listed(list: readonly string[] | "*" | undefined, value: string): boolean {
-  return Array.isArray(list) && list.includes(value);
-}
-
 export interface AuthorizeOptions {
   /** The generic-proxy hop: `method` is an HTTP verb (`is_http_verb=True`). */
   httpVerb?: boolean;
 }
 
-function deny(scopes: string[], decidedBy: string, what: string): Decision {
+export function deny(scopes: string[], decidedBy: string, what: string): Decision {
   if (scopes.length === 0) {
     return {
       allowed: false,
@@ -199,11 +213,28 @@ function httpVerbGrant(rule: ServerRule, method: string, at: string): RuleGrant 
   return null;
 }
 
+/**
+ * How `value in tools` held, in words: membership of a list, or — `tools` stored as a string, as the Helm chart
+ * seeded it before 1.31.0 (#1757) — Python's substring test (auth_server/server.py validate_server_tool_access).
+ */
+function inTools(rule: ServerRule, value: string, at: string): string {
+  return typeof rule.tools === "string"
+    ? `"${value}" is a substring of tools "${rule.tools}" of ${at} (a string: Python's \`in\` tests substrings)`
+    : `the tool is listed in tools of ${at}`;
+}
+
+/** The wildcard of a string `tools`, said as the substring test it is. */
+function toolsWildcard(rule: ServerRule, at: string): string {
+  return typeof rule.tools === "string"
+    ? `tools "${rule.tools}" of ${at} contains "all" or "*" (a string: \`"*" in tools\` tests substrings)`
+    : `tools wildcard of ${at}`;
+}
+
 /** An MCP request against one rule: methods (never for tools/call), then tools. */
 function mcpGrant(rule: ServerRule, method: string, tool: string | undefined, at: string): RuleGrant {
   // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
   if (method !== "tools/call") {
-    if (listed(rule.methods, method))
+    if (pyIn(rule.methods, method))
       return { branch: "method-listed", reason: `method "${method}" is listed in methods of ${at}` };
     if (grantsEverything(rule.methods))
       return {
@@ -213,26 +244,28 @@ function mcpGrant(rule: ServerRule, method: string, tool: string | undefined, at
   }
   if (method === "tools/call" && tool) {
     // tools/call with a tool name checks tools only, never methods.
-    if (listed(rule.tools, tool))
+    if (pyIn(rule.tools, tool))
       return {
         branch: "tool-listed",
-        reason:
-          `tools/call "${tool}": the tool is listed in tools of ${at} ` + "(tools/call checks tools only, not methods)",
+        reason: `tools/call "${tool}": ${inTools(rule, tool, at)} (tools/call checks tools only, not methods)`,
       };
     if (grantsEverything(rule.tools))
-      return { branch: "tools-wildcard", reason: `tools/call "${tool}": tools wildcard of ${at} (every tool)` };
+      return { branch: "tools-wildcard", reason: `tools/call "${tool}": ${toolsWildcard(rule, at)} (every tool)` };
     return null;
   }
   // Backward-compatible branch: any other method, and tools/call without a tool name, checked against tools.
-  if (listed(rule.tools, method))
+  if (pyIn(rule.tools, method))
     return {
       branch: "compat-method-in-tools",
-      reason: `method "${method}" is listed in tools of ${at} (backward-compatible branch)`,
+      reason:
+        typeof rule.tools === "string"
+          ? `method "${method}": ${inTools(rule, method, at)} (backward-compatible branch)`
+          : `method "${method}" is listed in tools of ${at} (backward-compatible branch)`,
     };
   if (grantsEverything(rule.tools))
     return {
       branch: "compat-tools-wildcard",
-      reason: `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`,
+      reason: `method "${method}": the ${toolsWildcard(rule, at)} opens every method (backward-compatible branch)`,
     };
   return null;
 }
