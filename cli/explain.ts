@@ -8,6 +8,10 @@ import {
   identityProviderAliases,
   mapperText,
   requestTargetLimits,
+  apiRead,
+  HTTP_VERBS,
+  proxyPrefixOf,
+  proxyRoute,
 } from "../lib";
 import type { Claims } from "../lib";
 import {
@@ -48,6 +52,9 @@ interface ExplainFlags extends RepoFlags {
   http?: string;
   body?: string;
   spilledBody?: boolean;
+  cookie?: boolean;
+  backend?: string;
+  requiredScopes?: string[];
   format: "text" | "json";
 }
 
@@ -129,8 +136,33 @@ function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
   return lines;
 }
 
+/**
+ * The URL flags only some URLs take: `--cookie` a generic-proxy client URL (whose `--method` is an HTTP verb),
+ * `--backend`/`--required-scopes` a virtual server's tool list.
+ */
+function urlExtras(
+  flags: ExplainFlags,
+  prefix: string,
+): { cookie?: true; backend?: string; requiredScopes?: string[] } {
+  const proxied = flags.url !== undefined && proxyRoute(flags.url, prefix) !== null;
+  if (flags.cookie && !proxied)
+    throw new UsageError(`--cookie goes with --url of a generic-proxy client URL (/${prefix}/{type}/{name}/)`);
+  const read = flags.url !== undefined ? apiRead(flags.url) : null;
+  const vs = read?.kind === "virtual-server-tools";
+  if ((flags.backend !== undefined || flags.requiredScopes !== undefined) && !vs)
+    throw new UsageError("--backend and --required-scopes go with --url /api/virtual-servers/<path>/tools");
+  if (vs && flags.backend !== undefined && flags.tool === undefined) throw new UsageError("--backend needs --tool");
+  if (proxied && flags.method !== undefined && !HTTP_VERBS.has(flags.method.toUpperCase()))
+    throw new UsageError(`on a generic-proxy client URL --method is an HTTP verb (${[...HTTP_VERBS].join(", ")})`);
+  return {
+    ...(flags.cookie ? { cookie: true as const } : {}),
+    ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
+    ...(flags.requiredScopes !== undefined ? { requiredScopes: flags.requiredScopes } : {}),
+  };
+}
+
 /** The request the flags describe, in words and as the access tests write it. */
-function requestOf(flags: ExplainFlags): { label: string; request: DecisionRequest } {
+function requestOf(flags: ExplainFlags, prefix: string): { label: string; request: DecisionRequest } {
   const kinds = [flags.url !== undefined, flags.agent !== undefined, flags.server !== undefined].filter(Boolean).length;
   if (kinds !== 1)
     throw new UsageError("a decision needs exactly one of --server (with --method or --http), --url or --agent");
@@ -159,9 +191,11 @@ function requestOf(flags: ExplainFlags): { label: string; request: DecisionReque
       const what = flags.spilledBody ? "(spilled body)" : `body ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
       return { label: `${what} ${flags.url}`, request: { url: flags.url, body } };
     }
+    const extras = urlExtras(flags, prefix);
+    const cookie = extras.cookie ? " (session cookie)" : "";
     return {
-      label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`,
-      request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool },
+      label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}${cookie}`,
+      request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool, ...extras },
     };
   }
   if (flags.http !== undefined) {
@@ -185,14 +219,15 @@ function decideFlags(
   who: Who,
   flags: ExplainFlags,
 ): { request: string; asked: DecisionRequest; decision: AccessDecision } {
-  const { label, request } = requestOf(flags);
   const registry = model.registry ?? REGISTRY_DEFAULTS;
+  const { label, request } = requestOf(flags, proxyPrefixOf(registry));
   return { request: label, asked: request, decision: decideFor(docs, who, request, registry, model.rateLimits) };
 }
 
 function verdictOf(d: AccessDecision): string {
   if (d.branch === "not-scope-checked") return "NOT SCOPE-CHECKED";
   if (d.branch === "quarantined") return "DENY (403 quarantined)";
+  if (d.branch === "not-routed") return "NOT ROUTED";
   if (d.allowed) return "ALLOW";
   return d.status !== undefined ? `DENY (${d.status})` : "DENY";
 }
@@ -207,7 +242,8 @@ export function runExplain(flags: ExplainFlags, io: Io): number {
   const who = identity(model, flags);
   const docs = authScopes(model);
   const asked = [flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http, flags.body];
-  if (asked.some((x) => x !== undefined) || flags.spilledBody) explainDecision(model, who, docs, flags, io);
+  const more = [flags.backend, flags.requiredScopes].some((x) => x !== undefined) || flags.cookie;
+  if (asked.some((x) => x !== undefined) || flags.spilledBody || more) explainDecision(model, who, docs, flags, io);
   else explainIdentity(model, who, docs, flags, io);
   return 0;
 }
@@ -348,8 +384,10 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
     .option("--tool <tool>", "tool name (params.name), for tools/call")
     .option(
       "--url <path>",
-      "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, " +
-        "/api/servers): the key is derived as the auth server does",
+      "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, /api/servers): the " +
+        "key is derived as the auth server does; a generic-proxy client URL (/gateway/skill/pdf/, with --method " +
+        "VERB) is decided on its {type}/{path} key; /api/skills/<name> and /api/virtual-servers/<path>/tools as " +
+        "the registry checks them",
     )
     .option("--agent <path>", "an A2A agent path, e.g. /flight-booking (decided like validate_a2a_agent_access)")
     .option("--action <action>", "the agent action, with --agent (default invoke_agent)")
@@ -363,6 +401,17 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
       "with --url: the request body as sent (X-Body), e.g. a JSON-RPC batch; a body that is not JSON is refused (400)",
     )
     .option("--spilled-body", "with --url: the body was too large to capture (X-Body-Uninspectable): refused (413)")
+    .option(
+      "--cookie",
+      "with --url of a generic-proxy client URL: the caller signs in with the session cookie, not a Bearer token " +
+        "(the CSRF gate refuses POST, PUT, PATCH and DELETE)",
+    )
+    .option("--backend <server>", "with --url /api/virtual-servers/<path>/tools and --tool: the tool's backend server")
+    .option(
+      "--required-scopes <a,b>",
+      "with --backend: the tool's required_scopes (virtual-server data; assumed none when not given)",
+      collect,
+    )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((flags: ExplainFlags) => setExit(runExplain(flags, io)));
 }

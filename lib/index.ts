@@ -127,6 +127,8 @@ export * from "./render/documents";
 export * from "./registry/seeds";
 export * from "./registry/rules";
 export * from "./registry/evaluate";
+export * from "./registry/generic-proxy";
+export * from "./registry/api-reads";
 export * from "./review/effective-access";
 export * from "./review/access-diff";
 export { decide, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";

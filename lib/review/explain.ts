@@ -6,7 +6,7 @@
 import type { AccessModel } from "../model/access-model";
 import { resolveIdentity, type IdentityRef, type ResolvedIdentity } from "../model/identities";
 import type { ScopeForAuth } from "../registry/evaluate";
-import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
+import { proxyPrefixOf, REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import { UsageError } from "../errors/errors";
 import { decide, DISABLED_DECISION, type AccessDecision, type DecisionRequest } from "./decide";
 import { authScopes } from "./effective-access";
@@ -26,7 +26,7 @@ export function decideFor(
   rateLimits: RateLimitModel | undefined,
 ): AccessDecision {
   const d = identity.enabled ? decide(docs, identity.groups, request, flags) : DISABLED_DECISION;
-  return applyQuarantine(d, quarantineFacts(rateLimits, identity, request));
+  return applyQuarantine(d, quarantineFacts(rateLimits, identity, request, proxyPrefixOf(flags)));
 }
 
 /** May this identity make this request? Throws UsageError (ERR_USAGE) for a name the definitions do not hold. */
