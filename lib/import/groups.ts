@@ -9,6 +9,7 @@ import { BOOTSTRAP_SEEDS, registrySeeds } from "../registry/seeds";
 import { REGISTRY_DEFAULTS } from "../registry/switches";
 import { sortedByCodeUnit, fileNameFor, isStringList, sameList, yamlFile } from "./files";
 import type { ImportSnapshot, SnapshotGroup } from "./snapshot";
+import { helmSeedFinding, stringToolsProblem } from "./helm-seeds";
 import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
 
 /** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
@@ -40,7 +41,8 @@ export function importGroups(s: GroupsPart, ledger: ImportLedger): KindImport {
     if (isStringList(doc.group_mappings)) for (const m of doc.group_mappings) ledger.mapped.add(m);
     const own = registryOwnScope(name);
     if (own) {
-      findings.push(own);
+      const helm = helmSeedFinding(doc, `scope document "${name}"`);
+      findings.push(own, ...(helm ? [helm] : []));
       continue;
     }
     const scope = convertScope(doc, s, idpGroups.get(name));
@@ -139,7 +141,9 @@ function serverAccess(doc: Doc, name: string, object: string, findings: ImportFi
     const parsed = ServerAccessEntry.safeParse(rule);
     if (parsed.success) rules.push(rule);
     else {
-      const why = parsed.error.issues.map((x) => `${x.path.join(".") || "(rule)"}: ${x.message}`).join("; ");
+      const why =
+        stringToolsProblem(rule) ??
+        parsed.error.issues.map((x) => `${x.path.join(".") || "(rule)"}: ${x.message}`).join("; ");
       findings.push({
         object,
         problem:
