@@ -1,7 +1,9 @@
 /**
  * Authorisation exactly as the registry's auth server decides it. Each branch cites the upstream function it
  * mirrors (agentic-community/mcp-gateway-registry, see UPSTREAM_REVISION); the decision names the scope, the rule
- * and the branch that decided, so `explain`, `diff`, warnings and guards all speak the same language.
+ * and the branch that decided, so `explain`, `diff`, warnings and guards all speak the same language. Unless a rule
+ * says otherwise it follows main @ 8c5b834b, read in code (the vendored auth server, which the conformance tests run);
+ * the verb hop follows #1628, read in auth_server/server.py @ 046eec7 and released in 1.30.0.
  */
 import type { AgentRule, ServerAccessEntry, ServerRule } from "./documents";
 import {
@@ -192,7 +194,8 @@ export function deny(scopes: string[], decidedBy: string, what: string): Decisio
 type RuleGrant = { branch: DecisionBranch; reason: string } | null;
 
 /**
- * Generic-proxy hop (PR #1628, validate_server_tool_access with is_http_verb=True): `http:*` exactly (the test is
+ * Generic-proxy hop (PR #1628, read in auth_server/server.py @ 046eec7; released in 1.30.0;
+ * validate_server_tool_access with is_http_verb=True): `http:*` exactly (the test is
  * `_HTTP_VERB_WILDCARD in allowed_methods`, case-sensitive) or the verb, compared upper-cased; `all`/`*` never grant
  * a verb, and there is no fallback to tools.
  */
