@@ -8,6 +8,10 @@ import {
   identityProviderAliases,
   mapperText,
   requestTargetLimits,
+  apiRead,
+  HTTP_VERBS,
+  proxyPrefixOf,
+  proxyRoute,
 } from "../lib";
 import type { Claims } from "../lib";
 import {
@@ -52,13 +56,27 @@ interface ExplainFlags extends RepoFlags {
   http?: string;
   body?: string;
   spilledBody?: boolean;
+  cookie?: boolean;
+  backend?: string;
+  requiredScopes?: string[];
   format: "text" | "json";
 }
 
 /** The flags that describe a request, shared with `who`. */
 export type RequestFlags = Pick<
   ExplainFlags,
-  "server" | "method" | "tool" | "url" | "agent" | "action" | "http" | "body" | "spilledBody"
+  | "server"
+  | "method"
+  | "tool"
+  | "url"
+  | "agent"
+  | "action"
+  | "http"
+  | "body"
+  | "spilledBody"
+  | "cookie"
+  | "backend"
+  | "requiredScopes"
 >;
 
 function identity(model: AccessModel, flags: ExplainFlags): Who {
@@ -139,8 +157,33 @@ function mapperLines(model: AccessModel, flags: ExplainFlags): string[] {
   return lines;
 }
 
+/**
+ * The URL flags only some URLs take: `--cookie` a generic-proxy client URL (whose `--method` is an HTTP verb),
+ * `--backend`/`--required-scopes` a virtual server's tool list.
+ */
+function urlExtras(
+  flags: RequestFlags,
+  prefix: string,
+): { cookie?: true; backend?: string; requiredScopes?: string[] } {
+  const proxied = flags.url !== undefined && proxyRoute(flags.url, prefix) !== null;
+  if (flags.cookie && !proxied)
+    throw new UsageError(`--cookie goes with --url of a generic-proxy client URL (/${prefix}/{type}/{name}/)`);
+  const read = flags.url !== undefined ? apiRead(flags.url) : null;
+  const vs = read?.kind === "virtual-server-tools";
+  if ((flags.backend !== undefined || flags.requiredScopes !== undefined) && !vs)
+    throw new UsageError("--backend and --required-scopes go with --url /api/virtual-servers/<path>/tools");
+  if (vs && flags.backend !== undefined && flags.tool === undefined) throw new UsageError("--backend needs --tool");
+  if (proxied && flags.method !== undefined && !HTTP_VERBS.has(flags.method.toUpperCase()))
+    throw new UsageError(`on a generic-proxy client URL --method is an HTTP verb (${[...HTTP_VERBS].join(", ")})`);
+  return {
+    ...(flags.cookie ? { cookie: true as const } : {}),
+    ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
+    ...(flags.requiredScopes !== undefined ? { requiredScopes: flags.requiredScopes } : {}),
+  };
+}
+
 /** The request the flags describe, in words and as the access tests write it. */
-export function requestOf(flags: RequestFlags): { label: string; request: DecisionRequest } {
+export function requestOf(flags: RequestFlags, prefix: string): { label: string; request: DecisionRequest } {
   const kinds = [flags.url !== undefined, flags.agent !== undefined, flags.server !== undefined].filter(Boolean).length;
   if (kinds !== 1)
     throw new UsageError("a decision needs exactly one of --server (with --method or --http), --url or --agent");
@@ -169,9 +212,11 @@ export function requestOf(flags: RequestFlags): { label: string; request: Decisi
       const what = flags.spilledBody ? "(spilled body)" : `body ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
       return { label: `${what} ${flags.url}`, request: { url: flags.url, body } };
     }
+    const extras = urlExtras(flags, prefix);
+    const cookie = extras.cookie ? " (session cookie)" : "";
     return {
-      label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}`,
-      request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool },
+      label: `${flags.method ?? "(no body)"}${flags.tool ? ` ${flags.tool}` : ""} ${flags.url}${cookie}`,
+      request: { url: flags.url, ...(flags.method !== undefined ? { method: flags.method } : {}), ...tool, ...extras },
     };
   }
   if (flags.http !== undefined) {
@@ -196,8 +241,8 @@ function decideFlags(
   flags: ExplainFlags,
   blocks: KnownBlocks,
 ): { request: string; asked: DecisionRequest; decision: AccessDecision } {
-  const { label, request } = requestOf(flags);
   const registry = model.registry ?? REGISTRY_DEFAULTS;
+  const { label, request } = requestOf(flags, proxyPrefixOf(registry));
   const decision = decideFor(docs, who, request, registry, model.rateLimits, blocks);
   return { request: label, asked: request, decision };
 }
@@ -205,6 +250,7 @@ function decideFlags(
 function verdictOf(d: AccessDecision): string {
   if (d.branch === "not-scope-checked") return "NOT SCOPE-CHECKED";
   if (d.branch === "quarantined") return "DENY (403 quarantined)";
+  if (d.branch === "not-routed") return "NOT ROUTED";
   if (d.allowed) return "ALLOW";
   return d.status !== undefined ? `DENY (${d.status})` : "DENY";
 }
@@ -227,7 +273,7 @@ export async function runExplain(
     "the definitions have errors; fix them first (mcp-access validate)",
   );
   const who = identity(model, flags);
-  requestOfFlagsChecked(flags);
+  requestOfFlagsChecked(model, flags);
   const blocks = await answerBlocks(model, { root, stack: flags.stack }, read, env);
   for (const w of blocks.warnings) io.err(`warning: ${w}`);
   const docs = authScopes(model);
@@ -239,11 +285,14 @@ export async function runExplain(
 const asksDecision = (flags: ExplainFlags) =>
   [flags.server, flags.method, flags.tool, flags.url, flags.agent, flags.action, flags.http, flags.body].some(
     (x) => x !== undefined,
-  ) || !!flags.spilledBody;
+  ) ||
+  [flags.backend, flags.requiredScopes].some((x) => x !== undefined) ||
+  !!flags.spilledBody ||
+  !!flags.cookie;
 
 /** A request the flags get wrong is a usage error before the database is asked anything. */
-function requestOfFlagsChecked(flags: ExplainFlags): void {
-  if (asksDecision(flags)) requestOf(flags);
+function requestOfFlagsChecked(model: AccessModel, flags: ExplainFlags): void {
+  if (asksDecision(flags)) requestOf(flags, proxyPrefixOf(model.registry ?? REGISTRY_DEFAULTS));
 }
 
 type AuthScopes = ReturnType<typeof authScopes>;
@@ -411,8 +460,10 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
     .option("--tool <tool>", "tool name (params.name), for tools/call")
     .option(
       "--url <path>",
-      "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, " +
-        "/api/servers): the key is derived as the auth server does",
+      "a request path as the gateway forwards it (e.g. /currenttime/mcp, /peer-x/docs/sse, /api/servers): the " +
+        "key is derived as the auth server does; a generic-proxy client URL (/gateway/skill/pdf/, with --method " +
+        "VERB) is decided on its {type}/{path} key; /api/skills/<name> and /api/virtual-servers/<path>/tools as " +
+        "the registry checks them",
     )
     .option("--agent <path>", "an A2A agent path, e.g. /flight-booking (decided like validate_a2a_agent_access)")
     .option("--action <action>", "the agent action, with --agent (default invoke_agent)")
@@ -426,6 +477,17 @@ export function addExplainCommand(program: Command, io: Io, setExit: (code: numb
       "with --url: the request body as sent (X-Body), e.g. a JSON-RPC batch; a body that is not JSON is refused (400)",
     )
     .option("--spilled-body", "with --url: the body was too large to capture (X-Body-Uninspectable): refused (413)")
+    .option(
+      "--cookie",
+      "with --url of a generic-proxy client URL: the caller signs in with the session cookie, not a Bearer token " +
+        "(the CSRF gate refuses POST, PUT, PATCH and DELETE)",
+    )
+    .option("--backend <server>", "with --url /api/virtual-servers/<path>/tools and --tool: the tool's backend server")
+    .option(
+      "--required-scopes <a,b>",
+      "with --backend: the tool's required_scopes (virtual-server data; assumed none when not given)",
+      collect,
+    )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (flags: ExplainFlags) => setExit(await runExplain(flags, io)));
 }

@@ -3,6 +3,8 @@ import { Command, Option } from "commander";
 import {
   authScopes,
   checkRepository,
+  proxyPrefixOf,
+  REGISTRY_DEFAULTS,
   switchText,
   UPSTREAM_REVISION,
   whoIsAllowed,
@@ -118,7 +120,7 @@ export function runWho(flags: WhoFlags, io: Io): number {
     io,
     "the definitions have errors; fix them first (mcp-access validate)",
   );
-  const { label, request } = requestOf(flags);
+  const { label, request } = requestOf(flags, proxyPrefixOf(model.registry ?? REGISTRY_DEFAULTS));
   const r = whoIsAllowed(model, request);
   if (flags.format === "json") {
     const target = r.target ? { target: r.target } : {};

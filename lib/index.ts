@@ -129,6 +129,8 @@ export * from "./registry/seeds";
 export * from "./registry/keycloak-bootstrap";
 export * from "./registry/rules";
 export * from "./registry/evaluate";
+export * from "./registry/generic-proxy";
+export * from "./registry/api-reads";
 export * from "./review/effective-access";
 export * from "./review/access-diff";
 export { decide, mcpCallOf, serverKeyOfUrl, type AccessDecision, type DecisionRequest } from "./review/decide";

@@ -8,6 +8,7 @@ import { BOOTSTRAP_ADMIN_GROUP, scopesCollectionName } from "../registry/rules";
 import { BOOTSTRAP_SEEDS, REGISTRY_SEED_IDS } from "../registry/seeds";
 import { sortedByCodeUnit, fileNameFor, isStringList, sameList, yamlFile } from "./files";
 import type { ImportSnapshot, SnapshotGroup } from "./snapshot";
+import { helmSeedFinding, stringToolsProblem } from "./helm-seeds";
 import type { Doc, ImportFile, ImportFinding, ImportLedger, KindImport } from "./types";
 
 /** The `_id`s of the registry's seed scope documents (registry-seeds.ts). */
@@ -39,7 +40,8 @@ export function importGroups(s: GroupsPart, ledger: ImportLedger): KindImport {
     if (isStringList(doc.group_mappings)) for (const m of doc.group_mappings) ledger.mapped.add(m);
     const own = registryOwnScope(name);
     if (own) {
-      findings.push(own);
+      const helm = helmSeedFinding(doc, `scope document "${name}"`);
+      findings.push(own, ...(helm ? [helm] : []));
       continue;
     }
     const scope = convertScope(doc, s, idpGroups.get(name));
@@ -138,7 +140,9 @@ function serverAccess(doc: Doc, name: string, object: string, findings: ImportFi
     const parsed = ServerAccessEntry.safeParse(rule);
     if (parsed.success) rules.push(rule);
     else {
-      const why = parsed.error.issues.map((x) => `${x.path.join(".") || "(rule)"}: ${x.message}`).join("; ");
+      const why =
+        stringToolsProblem(rule) ??
+        parsed.error.issues.map((x) => `${x.path.join(".") || "(rule)"}: ${x.message}`).join("; ");
       findings.push({
         object,
         problem:

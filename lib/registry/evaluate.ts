@@ -1,7 +1,9 @@
 /**
  * Authorisation exactly as the registry's auth server decides it. Each branch cites the upstream function it
  * mirrors (agentic-community/mcp-gateway-registry, see UPSTREAM_REVISION); the decision names the scope, the rule
- * and the branch that decided, so `explain`, `diff`, warnings and guards all speak the same language.
+ * and the branch that decided, so `explain`, `diff`, warnings and guards all speak the same language. Unless a rule
+ * says otherwise it follows main @ 8c5b834b, read in code (the vendored auth server, which the conformance tests run);
+ * the verb hop follows #1628, read in auth_server/server.py @ 046eec7 and released in 1.30.0.
  */
 import type { AgentRule, ServerAccessEntry, ServerRule } from "./documents";
 import {
@@ -10,6 +12,7 @@ import {
   grantsEverything,
   HTTP_VERB_WILDCARD,
   isWildcard,
+  pyIn,
   requestTarget as requestTargetOf,
   serverKey,
   serverNamesMatch,
@@ -64,7 +67,17 @@ export type DecisionBranch =
   /** server.py `_enforce_rate_limit`, after authorisation: the caller or the target is quarantined (403). */
   | "quarantined"
   /** registry 1.31.0 (#1719): tools/call of a blocked tool, refused before any scope rule (tool-blocks.ts). */
-  | "tool-blocked";
+  | "tool-blocked"
+  /** generic proxy (1.30.0): no gateway location serves the client URL, so no auth server decides it. */
+  | "not-routed"
+  /** generic proxy (1.30.0): a state-changing verb under session-cookie auth, refused (403) before any scope. */
+  | "csrf-refused"
+  /** the registry API: the caller is a registry admin (`_user_is_admin`), which its check lets through. */
+  | "registry-admin"
+  /** the registry API: a `ui_permissions` grant (`user_has_asset_permission`) decided. */
+  | "ui-permission"
+  /** the registry API (#1762): a virtual server's tool list, filtered per caller. */
+  | "virtual-server-tool";
 
 /** The upstream function each kind of decision mirrors. */
 export const DECIDED_BY = {
@@ -72,6 +85,13 @@ export const DECIDED_BY = {
   http: "auth_server/server.py validate_server_tool_access (is_http_verb=True, generic-proxy hop)",
   agent: "auth_server/server.py validate_a2a_agent_access",
   url: "auth_server/server.py validate_request",
+  proxy:
+    "auth_server/server.py /validate, generic-proxy request (release 1.30.0: client URL, CSRF gate, then " +
+    "validate_server_tool_access with is_http_verb=True)",
+  skill: "registry/auth/asset_permissions.py user_has_asset_permission(skill, list, name) (release 1.31.0, #1759)",
+  virtualServerTool:
+    "GET /api/virtual-servers/{path}/tools (release 1.31.0, #1762): backend access, filter_tools_for_user, " +
+    "required_scopes",
 } as const;
 
 export interface Decision {
@@ -144,16 +164,12 @@ export function agentRules(doc: { server_access: readonly ServerAccessEntry[] })
   return flattenServerAccess(doc).filter((r): r is AgentRule => "agent" in r);
 }
 
-function listed(list: readonly string[] | "*" | undefined, value: string): boolean {
-  return Array.isArray(list) && list.includes(value);
-}
-
 export interface AuthorizeOptions {
   /** The generic-proxy hop: `method` is an HTTP verb (`is_http_verb=True`). */
   httpVerb?: boolean;
 }
 
-function deny(scopes: string[], decidedBy: string, what: string): Decision {
+export function deny(scopes: string[], decidedBy: string, what: string): Decision {
   if (scopes.length === 0) {
     return {
       allowed: false,
@@ -180,7 +196,8 @@ function deny(scopes: string[], decidedBy: string, what: string): Decision {
 type RuleGrant = { branch: DecisionBranch; reason: string } | null;
 
 /**
- * Generic-proxy hop (PR #1628, validate_server_tool_access with is_http_verb=True): `http:*` exactly (the test is
+ * Generic-proxy hop (PR #1628, read in auth_server/server.py @ 046eec7; released in 1.30.0;
+ * validate_server_tool_access with is_http_verb=True): `http:*` exactly (the test is
  * `_HTTP_VERB_WILDCARD in allowed_methods`, case-sensitive) or the verb, compared upper-cased; `all`/`*` never grant
  * a verb, and there is no fallback to tools.
  */
@@ -201,11 +218,28 @@ function httpVerbGrant(rule: ServerRule, method: string, at: string): RuleGrant 
   return null;
 }
 
+/**
+ * How `value in tools` held, in words: membership of a list, or — `tools` stored as a string, as the Helm chart
+ * seeded it before 1.31.0 (#1757) — Python's substring test (auth_server/server.py validate_server_tool_access).
+ */
+function inTools(rule: ServerRule, value: string, at: string): string {
+  return typeof rule.tools === "string"
+    ? `"${value}" is a substring of tools "${rule.tools}" of ${at} (a string: Python's \`in\` tests substrings)`
+    : `the tool is listed in tools of ${at}`;
+}
+
+/** The wildcard of a string `tools`, said as the substring test it is. */
+function toolsWildcard(rule: ServerRule, at: string): string {
+  return typeof rule.tools === "string"
+    ? `tools "${rule.tools}" of ${at} contains "all" or "*" (a string: \`"*" in tools\` tests substrings)`
+    : `tools wildcard of ${at}`;
+}
+
 /** An MCP request against one rule: methods (never for tools/call), then tools. */
 function mcpGrant(rule: ServerRule, method: string, tool: string | undefined, at: string): RuleGrant {
   // `(method in allowed_methods or has_wildcard_methods) and method != "tools/call"`: case-sensitive.
   if (method !== "tools/call") {
-    if (listed(rule.methods, method))
+    if (pyIn(rule.methods, method))
       return { branch: "method-listed", reason: `method "${method}" is listed in methods of ${at}` };
     if (grantsEverything(rule.methods))
       return {
@@ -215,26 +249,28 @@ function mcpGrant(rule: ServerRule, method: string, tool: string | undefined, at
   }
   if (method === "tools/call" && tool) {
     // tools/call with a tool name checks tools only, never methods.
-    if (listed(rule.tools, tool))
+    if (pyIn(rule.tools, tool))
       return {
         branch: "tool-listed",
-        reason:
-          `tools/call "${tool}": the tool is listed in tools of ${at} ` + "(tools/call checks tools only, not methods)",
+        reason: `tools/call "${tool}": ${inTools(rule, tool, at)} (tools/call checks tools only, not methods)`,
       };
     if (grantsEverything(rule.tools))
-      return { branch: "tools-wildcard", reason: `tools/call "${tool}": tools wildcard of ${at} (every tool)` };
+      return { branch: "tools-wildcard", reason: `tools/call "${tool}": ${toolsWildcard(rule, at)} (every tool)` };
     return null;
   }
   // Backward-compatible branch: any other method, and tools/call without a tool name, checked against tools.
-  if (listed(rule.tools, method))
+  if (pyIn(rule.tools, method))
     return {
       branch: "compat-method-in-tools",
-      reason: `method "${method}" is listed in tools of ${at} (backward-compatible branch)`,
+      reason:
+        typeof rule.tools === "string"
+          ? `method "${method}": ${inTools(rule, method, at)} (backward-compatible branch)`
+          : `method "${method}" is listed in tools of ${at} (backward-compatible branch)`,
     };
   if (grantsEverything(rule.tools))
     return {
       branch: "compat-tools-wildcard",
-      reason: `method "${method}": the tools wildcard of ${at} opens every method (backward-compatible branch)`,
+      reason: `method "${method}": the ${toolsWildcard(rule, at)} opens every method (backward-compatible branch)`,
     };
   return null;
 }

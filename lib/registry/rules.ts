@@ -5,15 +5,23 @@
  */
 
 /**
- * The upstream state these rules follow: agentic-community/mcp-gateway-registry `main` at
- * 8c5b834be29da0218226623c610b03ed5763c337 (2026-08-21, merges up to PR #1641) — the source the project's tests run
- * the auth server from — plus, where applied, the merged PRs #1628 (the generic gateway proxy's verb hop, behind
- * the `gatewayGenericProxy` setting) and #1732 (registry-admins' `http:*` rule, rendered with that setting on).
- * Open proposals (#1689 / PR #1713 group-name normalisation, #1315 `is_admin`) are not followed.
+ * The upstream state these rules follow, and how each part is known. Read in code:
+ * agentic-community/mcp-gateway-registry `main` at 8c5b834be29da0218226623c610b03ed5763c337 (2026-08-21, merges up to
+ * PR #1641; vendored, and the auth server the conformance tests run) and auth_server/server.py @ 046eec7 (≈ end of
+ * August: the generic proxy's verb hop, #1628). Known only from release notes and PR text (no source of those releases
+ * is reachable): release 1.30.0's generic proxy as released (client URLs `/{prefix}/{type}/{name}/`, the CSRF gate;
+ * behind `gatewayGenericProxy`) and #1732 (registry-admins' `http:*` rule, same switch); release 1.31.0's skill reads
+ * behind `list_skills` (#1759), virtual-server tool lists filtered per caller (#1762), per-tool blocks and the Keycloak
+ * bootstrap of #1763. Group names still match exactly: #1713 (normalisation) is in no release, nor is #1315
+ * (`is_admin`).
  */
 export const UPSTREAM_REVISION =
   "agentic-community/mcp-gateway-registry main @ 8c5b834be29da0218226623c610b03ed5763c337 (2026-08-21, merges up to " +
-  "#1641) + merged PRs #1628 (generic proxy, with gatewayGenericProxy on) and #1732 (admin seed http:*, same)";
+  "#1641; vendored, read in code) + " +
+  "auth_server/server.py @ 046eec7 (generic-proxy verb hop #1628; read in code) + releases 1.30.0-1.31.0 from " +
+  "release notes and PRs, not code: generic proxy client URLs and CSRF gate (1.30.0, gatewayGenericProxy on), " +
+  "admin seed http:* (#1732, same), skill reads need list_skills (#1759) and virtual-server tool lists filtered " +
+  "(#1762), per-tool blocks and the Keycloak bootstrap (#1763) (1.31.0); group names still exact (#1713 in no release)";
 
 /** `STANDARD_METHODS` in the registry's scope_service.py: what "execute" access means. */
 export const STANDARD_METHODS = [
@@ -51,9 +59,29 @@ export function isWildcard(value: string): boolean {
   return value === "all" || value === "*";
 }
 
-/** A methods or tools list that grants everything: the string "*", or any wildcard item in the list. */
-export function grantsEverything(list: readonly string[] | "*" | undefined): boolean {
-  return list === "*" || (Array.isArray(list) && list.some(isWildcard));
+/**
+ * A stored methods or tools value as the auth server reads it: a list, or — in documents the registry's Helm chart
+ * seeded before 1.31.0 (#1757), `"tools": "*"` — a string. Missing is `server_config.get("tools", [])`: empty.
+ */
+export type StoredList = readonly string[] | string | undefined;
+
+/**
+ * Python's `value in container`, as auth_server/server.py `validate_server_tool_access` (8c5b834b) applies it to a
+ * rule's `methods` and `tools`: membership in a list, but a SUBSTRING test on a string — `"read" in "read_all"` is
+ * True. Exact on purpose: a stored string decides as the auth server decides it, not as it was meant.
+ */
+export function pyIn(container: StoredList, value: string): boolean {
+  if (container === undefined) return false;
+  return typeof container === "string" ? container.includes(value) : container.includes(value);
+}
+
+/**
+ * `"all" in list or "*" in list` (validate_server_tool_access's `has_wildcard_methods` / `has_wildcard_tools`,
+ * 8c5b834b): any wildcard item of a list; on a string, either as a substring — so the Helm seeds' `"tools": "*"`
+ * is a tools wildcard, and so is any string containing `all` (`"install"`).
+ */
+export function grantsEverything(list: StoredList): boolean {
+  return pyIn(list, "all") || pyIn(list, "*");
 }
 
 /**
@@ -97,6 +125,18 @@ export function serverKey(path: string): string {
   return parts.join("/");
 }
 
+/**
+ * A request URL as `validate_request` reads its path: query and fragment dropped, scheme and host dropped,
+ * `strip("/")`, then the registry's root path removed.
+ */
+export function requestPath(url: string, rootPath = ""): string {
+  let path = url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/i, "");
+  path = stripSlashes(path);
+  const prefix = stripSlashes(rootPath);
+  if (prefix && path.startsWith(prefix)) path = path.slice(prefix.length).replace(/^\/+/, "");
+  return path;
+}
+
 /** What the auth server reads from a request path (`X-Original-URL`). */
 export type RequestTarget =
   | { kind: "server"; key: string; endpoint: string | null }
@@ -111,10 +151,7 @@ export type RequestTarget =
  * request, decided by `validate_a2a_agent_access` on `/<path>`.
  */
 export function requestTarget(url: string, rootPath = ""): RequestTarget {
-  let path = url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/i, "");
-  path = stripSlashes(path);
-  const prefix = stripSlashes(rootPath);
-  if (prefix && path.startsWith(prefix)) path = path.slice(prefix.length).replace(/^\/+/, "");
+  const path = requestPath(url, rootPath);
   const parts = path ? path.split("/") : [];
   if (parts[0] === "agent" && parts.length >= 2) {
     // `_get_a2a_agent_path`: only a trailing `.well-known/agent-card.json` (the agent card) is dropped.

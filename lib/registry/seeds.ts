@@ -5,7 +5,9 @@
  * at main@8c5b834b. Written here as data in the files' key order, so a rendered document is the file's document.
  *
  * Which of them the bootstrap owns (writes and keeps), and why, is `BOOTSTRAP_SEEDS` below; the others are only
- * modelled, because the registry holds them whatever the stack does, and decisions must see them.
+ * modelled, because the registry holds them whatever the stack does, and decisions must see them. They follow main @
+ * 8c5b834b, read in code, plus #1732 (release 1.30.0, from its PR). The Helm chart's seeds before 1.31.0 differ
+ * (#1757; lib/import/helm-seeds.ts reports them); decisions assume these.
  */
 import type { RegistryFlags } from "./switches";
 import { AGENT_ACTIONS, HTTP_VERB_WILDCARD, STANDARD_METHODS } from "./rules";

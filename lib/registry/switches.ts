@@ -22,22 +22,49 @@ export const RegistrySettings = z.strictObject({
         "/agent/<path>/... is routed through the gateway and its auth server decides invoke_agent; off, agents are " +
         "reached directly and the registry's agent rules gate no invocation",
     ),
+  gatewayProxyPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "one path segment: letters, digits, _ and -")
+    .optional()
+    .describe(
+      "the first path segment of the generic proxy's client URLs (GATEWAY_PROXY_PREFIX, release 1.30.0; default " +
+        "gateway): /{prefix}/{type}/{name}/ is decided by its verb on the {type}/{registered path} key",
+    ),
 });
 export type RegistrySettings = z.infer<typeof RegistrySettings>;
+
+/**
+ * GATEWAY_PROXY_PREFIX's default, as release 1.30.0 documents it (docs/gateway-proxy-operational-guide.md @
+ * 093ef9d1: "the prefix comes from GATEWAY_PROXY_PREFIX"; its examples and the test guide use `gateway`). Not read
+ * in code: the registry's config.py of that release is not reachable.
+ */
+export const DEFAULT_GATEWAY_PROXY_PREFIX = "gateway";
 
 /** The switches, resolved: what the registry the definitions are applied to does. */
 export interface RegistryFlags {
   gatewayGenericProxy: boolean;
   a2aReverseProxy: boolean;
+  /** Optional so flags written before it existed still type-check; absent is the default, `gateway`. */
+  gatewayProxyPrefix?: string;
 }
 
-export type RegistrySwitch = keyof RegistryFlags;
+/** The on/off switches (an answer names the ones it depends on). */
+export type RegistrySwitch = "gatewayGenericProxy" | "a2aReverseProxy";
+
+/** The generic proxy's prefix the flags say, or upstream's default. */
+export function proxyPrefixOf(flags: Pick<RegistryFlags, "gatewayProxyPrefix">): string {
+  return flags.gatewayProxyPrefix ?? DEFAULT_GATEWAY_PROXY_PREFIX;
+}
 
 /**
  * Upstream's defaults (registry/core/config.py `a2a_reverse_proxy_enabled`, default False; the generic proxy's flag
  * comes with PR #1628, default off).
  */
-export const REGISTRY_DEFAULTS: Readonly<RegistryFlags> = { gatewayGenericProxy: false, a2aReverseProxy: false };
+export const REGISTRY_DEFAULTS: Readonly<RegistryFlags> = {
+  gatewayGenericProxy: false,
+  a2aReverseProxy: false,
+  gatewayProxyPrefix: DEFAULT_GATEWAY_PROXY_PREFIX,
+};
 
 /** What each switch is upstream, and where it is set here, for messages. */
 export const REGISTRY_SWITCHES: Readonly<Record<RegistrySwitch, { upstream: string; setting: string }>> = {
@@ -59,6 +86,7 @@ export function registryFlags(...layers: ReadonlyArray<RegistrySettings | undefi
   for (const layer of layers) {
     if (layer?.gatewayGenericProxy !== undefined) out.gatewayGenericProxy = layer.gatewayGenericProxy;
     if (layer?.a2aReverseProxy !== undefined) out.a2aReverseProxy = layer.a2aReverseProxy;
+    if (layer?.gatewayProxyPrefix !== undefined) out.gatewayProxyPrefix = layer.gatewayProxyPrefix;
   }
   return out;
 }

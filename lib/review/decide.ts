@@ -14,8 +14,16 @@ import {
   type RequestBody,
   type ScopeForAuth,
 } from "../registry/evaluate";
-import { REGISTRY_DEFAULTS, type RegistryFlags, type SwitchDependency } from "../registry/switches";
+import { proxyPrefixOf, REGISTRY_DEFAULTS, type RegistryFlags, type SwitchDependency } from "../registry/switches";
 import { requestTarget, stripSlashes } from "../registry/rules";
+import {
+  A2A_PROXY_KEY_NOTE,
+  authorizeProxy,
+  BACKEND_CREDENTIAL_NOTE,
+  proxyRoute,
+  type ProxyRoute,
+} from "../registry/generic-proxy";
+import { apiRead, authorizeSkillRead, authorizeVirtualServerTool, type ApiRead } from "../registry/api-reads";
 import type { HttpRequest, McpRequest } from "../schema";
 
 /**
@@ -23,11 +31,22 @@ import type { HttpRequest, McpRequest } from "../schema";
  * leave open — a URL without a method (the auth server then takes the transport segment, else `initialize`), a
  * URL with a body as sent, and any agent action.
  */
-export type DecisionRequest =
-  | McpRequest
-  | HttpRequest
-  | { url: string; method?: string; tool?: string; body?: RequestBody }
-  | { agent: string; action: string };
+export type DecisionRequest = McpRequest | HttpRequest | UrlDecisionRequest | { agent: string; action: string };
+
+/**
+ * A request to a URL. On a generic-proxy client URL `method` is the HTTP verb (default GET) and `cookie` says the
+ * caller signs in with the session cookie; on `/api/virtual-servers/<path>/tools`, `backend`, `tool` and
+ * `requiredScopes` name the one tool asked about.
+ */
+export interface UrlDecisionRequest {
+  url: string;
+  method?: string;
+  tool?: string;
+  body?: RequestBody;
+  cookie?: boolean;
+  backend?: string;
+  requiredScopes?: string[];
+}
 
 /** What the quarantine says of one request; every decision of `decideFor` carries it
  * (lib/review/rate-limit-quarantine.ts). */
@@ -97,6 +116,10 @@ export function decide(
   const a2a: SwitchDependency = { name: "a2aReverseProxy", value: flags.a2aReverseProxy };
   const agentNotes = flags.a2aReverseProxy ? [A2A_TOKEN_NOTE] : [A2A_TOKEN_NOTE, A2A_OFF_NOTE];
   if ("url" in request) {
+    const route = proxyRoute(request.url, proxyPrefixOf(flags));
+    if (route) return proxyDecision(docs, groups, request, route, flags);
+    const read = apiRead(request.url);
+    if (read) return apiReadDecision(docs, groups, request, read);
     const none: RequestBody = { kind: "none" };
     const body = request.body ?? (request.method !== undefined ? rpcBody(request.method, request.tool) : none);
     const d: AccessDecision = authorizeUrl(docs, groups, request.url, body);
@@ -151,4 +174,59 @@ export function mcpCallOf(request: DecisionRequest): { server: string; method: s
 export function serverKeyOfUrl(url: string): { api: true } | { api: false; key: string } {
   const target = requestTarget(url);
   return target.kind === "server" ? { api: false, key: target.key } : { api: true };
+}
+
+/** A generic-proxy client URL (release 1.30.0): lib/registry/generic-proxy.ts decides it, under the switch. */
+function proxyDecision(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  request: UrlDecisionRequest,
+  route: ProxyRoute,
+  flags: RegistryFlags,
+): AccessDecision {
+  const call = { verb: request.method ?? "GET", cookie: request.cookie === true };
+  const d = authorizeProxy(docs, groups, route, call, flags.gatewayGenericProxy);
+  const notes = [
+    ...(request.method === undefined ? ["no verb given: decided as GET"] : []),
+    ...(route.keyFrom === "pattern" ? [A2A_PROXY_KEY_NOTE] : []),
+    ...(request.body !== undefined ? ["the generic hop decides on the verb and key; the body is not read"] : []),
+    BACKEND_CREDENTIAL_NOTE,
+  ];
+  return {
+    ...d,
+    target: route.key,
+    dependsOn: [{ name: "gatewayGenericProxy", value: flags.gatewayGenericProxy }],
+    notes,
+  };
+}
+
+/** What answers of the registry API's own checks say besides the decision. */
+export const API_READ_NOTE =
+  "the registry API checks this read itself (the auth server runs no scope check on /api/*); the rule is release " +
+  "1.31.0's, known from its pull request, not from code";
+
+/** A registry API read the registry checks itself (release 1.31.0): a single skill, a virtual server's tools. */
+function apiReadDecision(
+  docs: readonly ScopeForAuth[],
+  groups: readonly string[],
+  request: UrlDecisionRequest,
+  read: ApiRead,
+): AccessDecision {
+  if (read.kind === "skill") {
+    const older = "before 1.31.0 a single skill was readable by its visibility alone (#1759)";
+    return { ...authorizeSkillRead(docs, groups, read.name), notes: [API_READ_NOTE, older] };
+  }
+  if (request.backend === undefined || request.tool === undefined) {
+    const d = authorizeUrl(docs, groups, request.url);
+    const ask = "name one tool with its backend server (--backend S --tool T) to decide whether the caller sees it";
+    return { ...d, notes: ["the list is filtered per caller, tool by tool (#1762)", ask] };
+  }
+  const requiredScopes = request.requiredScopes ?? [];
+  const ask = { path: read.path, backend: request.backend, tool: request.tool, requiredScopes };
+  const assumed =
+    request.requiredScopes === undefined
+      ? "the tool's required_scopes are the virtual server's data, not the definitions': assumed none " +
+        "(give --required-scopes a,b)"
+      : `the tool's required_scopes, as given: ${requiredScopes.join(", ") || "(none)"}`;
+  return { ...authorizeVirtualServerTool(docs, groups, ask), notes: [API_READ_NOTE, assumed] };
 }

@@ -6,7 +6,7 @@
 import type { AccessModel } from "../model/access-model";
 import { resolveIdentity, type IdentityRef, type ResolvedIdentity } from "../model/identities";
 import type { ScopeForAuth } from "../registry/evaluate";
-import { REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
+import { proxyPrefixOf, REGISTRY_DEFAULTS, type RegistryFlags } from "../registry/switches";
 import { UsageError } from "../errors/errors";
 import { decide, DISABLED_DECISION, mcpCallOf, type AccessDecision, type DecisionRequest } from "./decide";
 import { blockedDecision, findBlock, unreadBlocksNote, type KnownBlocks } from "../registry/tool-blocks";
@@ -31,7 +31,7 @@ export function decideFor(
   const d = identity.enabled
     ? withBlocks(decide(docs, identity.groups, request, flags), request, blocks)
     : DISABLED_DECISION;
-  return applyQuarantine(d, quarantineFacts(rateLimits, identity, request));
+  return applyQuarantine(d, quarantineFacts(rateLimits, identity, request, proxyPrefixOf(flags)));
 }
 
 /** The blocks the model declares: what every offline answer honours (the registry's own are not read). */

@@ -13,6 +13,7 @@ import {
 import type { RateLimitDefinition } from "../model/rate-limit-types";
 import { byCodeUnit } from "../errors/order";
 import { serverKey } from "../registry/rules";
+import { proxyPrefixOf, REGISTRY_DEFAULTS } from "../registry/switches";
 import type { DecisionRequest } from "./decide";
 import { limitedTarget } from "./rate-limit-quarantine";
 
@@ -89,7 +90,7 @@ export function targetRateLimits(model: AccessModel, target: { server: string } 
 
 /** The limits of the target a request goes to, in any form (server, URL, agent, plain HTTP); null where none run. */
 export function requestTargetLimits(model: AccessModel, request: DecisionRequest): TargetRateLimits | null {
-  const id = limitedTarget(request);
+  const id = limitedTarget(request, proxyPrefixOf(model.registry ?? REGISTRY_DEFAULTS));
   if (id === null) return null;
   const name = id.slice(id.indexOf(":") + 1);
   return targetRateLimits(model, id.startsWith("server:") ? { server: name } : { agent: name });

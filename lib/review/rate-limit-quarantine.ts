@@ -14,6 +14,8 @@ import {
   rateLimitAgentPath,
 } from "../registry/rate-limits";
 import { isRegistryApiPath, requestTarget, serverKey, stripSlashes } from "../registry/rules";
+import { proxyRoute } from "../registry/generic-proxy";
+import { DEFAULT_GATEWAY_PROXY_PREFIX } from "../registry/switches";
 import type { AccessDecision, DecisionRequest, QuarantineFacts } from "./decide";
 
 export type { QuarantineFacts };
@@ -26,8 +28,14 @@ export const RATE_LIMITING_NOTE =
   "the quarantine is enforced when the registry's auth server runs with RATE_LIMITING_ENABLED=true; the stack " +
   "writes the memberships either way";
 
-/** A path's target as `_classify_rate_limit_target` keys it: `server:<key>`, `agent:<path>`; null for /api. */
-function urlTarget(url: string): string | null {
+/**
+ * A path's target as `_classify_rate_limit_target` keys it: `server:<key>`, `agent:<path>`; null for /api. A generic
+ * proxy client URL is keyed on its authorisation key, as `{server: kind/path, http}` is (whether the limiter runs on
+ * the generic hop is not known: release 1.30.0's auth server is not reachable).
+ */
+function urlTarget(url: string, proxyPrefix: string): string | null {
+  const route = proxyRoute(url, proxyPrefix);
+  if (route) return membershipId("server", route.key);
   const t = requestTarget(url);
   if (t.kind === "server") return membershipId("server", t.key);
   if (t.kind === "agent") return membershipId("agent", rateLimitAgentPath(t.path));
@@ -39,12 +47,15 @@ function urlTarget(url: string): string | null {
  * registry API (`/api/*`, and every agent action but `invoke_agent`, which are API calls) is not rate limited.
  * A server is keyed on its whole key (a federated `peer/x` too), an agent on its path with one leading slash.
  */
-export function limitedTarget(request: DecisionRequest): string | null {
-  if ("url" in request) return urlTarget(request.url);
+export function limitedTarget(
+  request: DecisionRequest,
+  proxyPrefix: string = DEFAULT_GATEWAY_PROXY_PREFIX,
+): string | null {
+  if ("url" in request) return urlTarget(request.url, proxyPrefix);
   if ("agent" in request)
     return request.action === "invoke_agent" ? membershipId("agent", rateLimitAgentPath(request.agent)) : null;
   // A plain HTTP request reaches the auth server as a body-less request to `/<server>`, proxied or not.
-  if ("http" in request) return urlTarget(`/${stripSlashes(request.server)}`);
+  if ("http" in request) return urlTarget(`/${stripSlashes(request.server)}`, proxyPrefix);
   return isRegistryApiPath(request.server) ? null : membershipId("server", serverKey(request.server));
 }
 
@@ -57,10 +68,11 @@ export function quarantineFacts(
   rl: RateLimitModel | undefined,
   identity: Pick<ResolvedIdentity, "account">,
   request: DecisionRequest,
+  proxyPrefix: string = DEFAULT_GATEWAY_PROXY_PREFIX,
 ): Omit<QuarantineFacts, "refuses"> {
   const a = identity.account;
   const callerId = a ? ("user" in a ? membershipId("user", a.user) : membershipId("client", a.m2m)) : null;
-  const targetId = limitedTarget(request);
+  const targetId = limitedTarget(request, proxyPrefix);
   return {
     caller: callerId !== null && inGroup(rl, callerId, QUARANTINE_CALLER_GROUP) ? callerId : null,
     target: targetId !== null && inGroup(rl, targetId, QUARANTINE_TARGET_GROUP) ? targetId : null,

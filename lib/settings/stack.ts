@@ -197,7 +197,8 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   guards: S("stack", 'safety guards, e.g. `{"minAdmins": 2}` (see Reviewing access changes)', "`mcp-access.yaml`"),
   registry: S(
     "stack",
-    'the registry\'s feature switches, e.g. `{"gatewayGenericProxy": true}` (see Registry feature switches)',
+    'the registry\'s feature switches, e.g. `{"gatewayGenericProxy": true, "gatewayProxyPrefix": "gateway"}` ' +
+      "(see Registry feature switches)",
     "`mcp-access.yaml`, else upstream's",
   ),
   database: S("database", "registry database", "`mcp_registry`", { env: "DOCUMENTDB_DATABASE" }),

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { run } from "../../cli/main";
-import { authScopes, type AccessModel } from "../../lib";
+import { apiRead, authScopes, DEFAULT_GATEWAY_PROXY_PREFIX, proxyRoute, type AccessModel } from "../../lib";
 import type { AuthServer, ValidateAnswer } from "./auth-server";
 import type { KeycloakAdminClient } from "./keycloak-admin";
 
@@ -275,7 +275,18 @@ export function requestMatrix(model: AccessModel): MatrixRequest[] {
   }
   for (const p of ["/api/servers", "/api/agents/register"])
     out.push({ label: `GET ${p}`, path: p, verb: "GET", explain: ["--url", p] });
-  return out;
+  return out.map(judgeable);
+}
+
+/**
+ * A request the vendored auth server (8c5b834b) can judge. Generic-proxy client URLs (release 1.30.0) and the
+ * registry API reads of 1.31.0 (#1759, #1762) are decided by rules that came after it: the harness refuses them
+ * loudly rather than comparing them with a judge that predates them (none is in the matrix today).
+ */
+function judgeable(r: MatrixRequest): MatrixRequest {
+  if (proxyRoute(r.path, DEFAULT_GATEWAY_PROXY_PREFIX) || apiRead(r.path))
+    throw new Error(`${r.label}: decided by a rule of release 1.30.0/1.31.0, which the vendored auth server predates`);
+  return r;
 }
 
 /** A definitions folder the stack reads, in a temporary folder of its own. */

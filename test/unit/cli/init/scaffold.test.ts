@@ -141,7 +141,7 @@ describe("init's files", () => {
       assert.match(text, new RegExp(`^ {2}(# )?${key}: `, "m"), key);
     assert.deepEqual(parse(text), {
       guards: { requireOwners: false },
-      registry: { gatewayGenericProxy: false, a2aReverseProxy: false },
+      registry: { gatewayGenericProxy: false, a2aReverseProxy: false, gatewayProxyPrefix: "gateway" },
     });
   });
 

@@ -715,9 +715,15 @@ describe("the generic gateway proxy switch (gatewayGenericProxy, PR #1628; defau
 describe("UPSTREAM_REVISION", () => {
   it("names the archive's commit and the merged PRs applied, as the README does, and no non-upstream file", () => {
     const sha = "8c5b834be29da0218226623c610b03ed5763c337";
-    assert.match(UPSTREAM_REVISION, new RegExp(`main @ ${sha} \\(2026-08-21, merges up to #1641\\)`));
-    assert.match(UPSTREAM_REVISION, /#1628/);
-    assert.match(UPSTREAM_REVISION, /#1732/);
+    assert.match(
+      UPSTREAM_REVISION,
+      new RegExp(`main @ ${sha} \\(2026-08-21, merges up to #1641; vendored, read in code\\)`),
+    );
+    // Which release each rule follows, and whether it was read in code or only in release notes and PRs.
+    assert.match(UPSTREAM_REVISION, /auth_server\/server\.py @ 046eec7 \(generic-proxy verb hop #1628; read in code\)/);
+    assert.match(UPSTREAM_REVISION, /releases 1\.30\.0-1\.31\.0 from release notes and PRs, not code/);
+    for (const pr of ["#1732", "#1759", "#1762", "#1763"]) assert.ok(UPSTREAM_REVISION.includes(pr), pr);
+    assert.match(UPSTREAM_REVISION, /group names still exact \(#1713 in no release\)/);
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
     const stated = `\`main\` @ \`${sha}\` (2026-08-21, merges up to PR #1641)`;
     assert.ok(readme.includes(stated), "README states the revision");
