@@ -297,6 +297,24 @@ function requestOfFlagsChecked(model: AccessModel, flags: ExplainFlags): void {
 
 type AuthScopes = ReturnType<typeof authScopes>;
 
+/** One decision as `--format json` says it, shared with `who`: what decided, why, and what it depends on. */
+export function decisionJson(d: AccessDecision): Record<string, unknown> {
+  const dependsOn = (d.dependsOn ?? []).map((s) => ({ switch: s.name, on: s.value, text: switchText(s) }));
+  return {
+    allowed: d.allowed,
+    scope: d.scope,
+    rule: d.rule,
+    branch: d.branch,
+    decided_by: d.decidedBy,
+    reason: d.reason,
+    ...(d.target !== undefined ? { key: d.target } : {}),
+    ...(d.status !== undefined ? { status: d.status } : {}),
+    ...(dependsOn.length ? { depends_on: dependsOn } : {}),
+    ...(d.notes?.length ? { notes: d.notes } : {}),
+    quarantine: d.quarantine ?? null,
+  };
+}
+
 /** One allow/deny decision for the request the flags describe. */
 function explainDecision(
   model: AccessModel,
@@ -309,23 +327,10 @@ function explainDecision(
   const { request, asked, decision: d } = decideFlags(model, docs, who, flags, blocks);
   const dependsOn = (d.dependsOn ?? []).map((s) => ({ switch: s.name, on: s.value, text: switchText(s) }));
   if (flags.format === "json") {
-    const more = {
-      ...(d.target !== undefined ? { key: d.target } : {}),
-      ...(d.status !== undefined ? { status: d.status } : {}),
-      ...(dependsOn.length ? { depends_on: dependsOn } : {}),
-      ...(d.notes?.length ? { notes: d.notes } : {}),
-      quarantine: d.quarantine ?? null,
-    };
     const answer = {
       identity: who.label,
       request,
-      allowed: d.allowed,
-      scope: d.scope,
-      rule: d.rule,
-      branch: d.branch,
-      decided_by: d.decidedBy,
-      reason: d.reason,
-      ...more,
+      ...decisionJson(d),
       scopes: d.scopes,
       upstream: UPSTREAM_REVISION,
       ...mapperJson(model, flags),

@@ -13,7 +13,7 @@ import {
   type WhoResult,
 } from "../lib";
 import { csvLine } from "./csv";
-import { requestOf, verdictOf, type RequestFlags } from "./explain";
+import { decisionJson, requestOf, verdictOf, type RequestFlags } from "./explain";
 import type { Io } from "./io";
 import { repoOptions, resolveSettings, validModel, type RepoFlags } from "./repo";
 
@@ -40,18 +40,7 @@ function answerJson(model: AccessModel, a: WhoAnswer): Record<string, unknown> {
     enabled,
     admin,
     in_admin_group: inAdminGroup,
-    allowed: d.allowed,
-    scope: d.scope,
-    rule: d.rule,
-    branch: d.branch,
-    decided_by: d.decidedBy,
-    reason: d.reason,
-    ...(d.status !== undefined ? { status: d.status } : {}),
-    ...(d.dependsOn?.length
-      ? { depends_on: d.dependsOn.map((s) => ({ switch: s.name, on: s.value, text: switchText(s) })) }
-      : {}),
-    ...(d.notes?.length ? { notes: d.notes } : {}),
-    quarantine: d.quarantine ?? null,
+    ...decisionJson(d),
     caller_quarantined: quarantined,
     rate_limits: limits,
   };

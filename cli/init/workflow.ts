@@ -150,6 +150,18 @@ export const COMMENT_SCRIPT = [
   "else await github.rest.issues.createComment({ ...context.repo, issue_number, body });",
 ];
 
+/** One job on ubuntu-latest: its event, its steps, and the concurrency group of the jobs that apply. */
+function job(name: string, event: string, steps: readonly string[], concurrency?: string): string[] {
+  return [
+    `${name}:`,
+    `  if: ${event}`,
+    "  runs-on: ubuntu-latest",
+    ...(concurrency ? [`  concurrency: ${concurrency}`] : []),
+    "  steps:",
+    ...indent(4, steps),
+  ];
+}
+
 function reviewJob(idp: IdentityProvider): string[] {
   const base = '--base "origin/${{ github.base_ref }}"';
   const steps = [
@@ -181,13 +193,7 @@ function reviewJob(idp: IdentityProvider): string[] {
     "    script: |",
     ...indent(6, COMMENT_SCRIPT),
   ];
-  return [
-    "review:",
-    "  if: github.event_name == 'pull_request'",
-    "  runs-on: ubuntu-latest",
-    "  steps:",
-    ...indent(4, steps),
-  ];
+  return job("review", "github.event_name == 'pull_request'", steps);
 }
 
 function applyJob(idp: IdentityProvider): string[] {
@@ -199,14 +205,7 @@ function applyJob(idp: IdentityProvider): string[] {
     '  run: pulumi up --yes --skip-preview --refresh=false --stack "$STACK"',
     ...TOKEN,
   ];
-  return [
-    "apply:",
-    "  if: github.event_name == 'push'",
-    "  runs-on: ubuntu-latest",
-    "  concurrency: access-apply",
-    "  steps:",
-    ...indent(4, steps),
-  ];
+  return job("apply", "github.event_name == 'push'", steps, "access-apply");
 }
 
 function driftJob(idp: IdentityProvider): string[] {
@@ -231,14 +230,12 @@ function driftJob(idp: IdentityProvider): string[] {
     "    # A red run is the visible record that something was changed by hand (and has been reverted).",
     '    if [ "${{ steps.drift.outcome }}" = failure ]; then echo "::error::drift found and reverted"; exit 1; fi',
   ];
-  return [
-    "drift:",
-    "  if: github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'",
-    "  runs-on: ubuntu-latest",
-    "  concurrency: access-apply",
-    "  steps:",
-    ...indent(4, steps),
-  ];
+  return job(
+    "drift",
+    "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'",
+    steps,
+    "access-apply",
+  );
 }
 
 /** The whole workflow, as text (its comments are part of it). */
