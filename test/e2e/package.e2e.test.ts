@@ -162,4 +162,34 @@ describe("the package, installed into a definitions repository", { timeout: 30 *
       [["update", "registry-scope-example-users"]],
     );
   });
+
+  it("a tool block on the local stack: diff shows the loss, the access test fails, and preview refuses", () => {
+    execFileSync("git", ["checkout", "--", "."], { cwd: repo, env });
+    const file = join(repo, "tool-blocks", "currenttime.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8") +
+        "- server: currenttime\n  tool: current_time_by_timezone\n  reason: the test blocks the agent's tool\n",
+    );
+
+    const diff = npx("diff", "--base", "HEAD", "--format", "json");
+    assert.equal(diff.code, 0, diff.all);
+    const changes = JSON.parse(diff.out) as { identities: { name: string; lost: string[] }[] };
+    assert.deepEqual(
+      changes.identities.map((i) => [i.name, i.lost]),
+      [
+        ["agent-example", ["server currenttime: tool current_time_by_timezone"]],
+        ["example-user", ["server currenttime: tool current_time_by_timezone"]],
+      ],
+    );
+
+    // The scaffold's access test allows the agent that tool: broken now, naming the block, and nothing is applied.
+    const validate = npx("validate");
+    assert.equal(validate.code, 1, validate.all);
+    assert.match(validate.out, /access-tests\/agent-example\.yaml:\d+:\d+: .*current_time_by_timezone.*block/i);
+    const preview = npx("local", "pulumi", "preview", "--refresh=false");
+    assert.notEqual(preview.code, 0, preview.all.slice(-4000));
+    assert.match(preview.all, /current_time_by_timezone/);
+    assert.doesNotMatch(preview.all, /to (create|update|delete|replace)/);
+  });
 });
