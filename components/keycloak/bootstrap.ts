@@ -116,6 +116,7 @@ function m2mClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
       description: BOOTSTRAP_CLIENT_NAMES.m2m,
       enabled: true,
       mappers: args.names.m2mClient.mappers,
+      fullScopeAllowed: false,
     },
     kc,
     args.adoption,

@@ -78,6 +78,13 @@ export function serviceAccountClient(
     enabled: boolean;
     /** Which of the registry's mappers it carries (default both). */
     mappers?: readonly string[];
+    /**
+     * Role mappings in its tokens: off for the bootstrap's stock client, as release 1.31.0's script has it (#1763,
+     * init-keycloak.sh @ 1320f022); on (Keycloak's default) for an account's client, as the registry's
+     * `user-create-m2m` makes it, so adopting one changes nothing. The registry decides by `groups`, which a protocol
+     * mapper puts in either way.
+     */
+    fullScopeAllowed?: boolean;
   },
   opts: pulumi.CustomResourceOptions,
   adoption: KeycloakAdoption,
@@ -98,10 +105,7 @@ export function serviceAccountClient(
       // The provider's default, said: left to the default, a new client's inputs list it as defaulted, and the
       // first `up` after it (ignoreChanges below copies the value in) would rewrite the checkpoint once per client.
       useRefreshTokens: true,
-      // Role mappings stay out of its tokens, as upstream's script has its stock clients since 1.31.0 (#1763,
-      // init-keycloak.sh @ 1320f022): the registry decides by the `groups` claim, and `groups` and
-      // `aud: mcp-gateway` come from protocol mappers, which Keycloak runs whatever the client's role scope.
-      fullScopeAllowed: false,
+      fullScopeAllowed: args.fullScopeAllowed ?? true,
     },
     // Refresh tokens play no part in the client-credentials grant, and clients made by the registry's
     // `user-create-m2m` have them off where the provider's default is on: not a difference worth an update.

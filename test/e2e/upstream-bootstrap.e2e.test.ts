@@ -162,11 +162,12 @@ after(async () => {
 describe("upstream's init-keycloak.sh (1.31.0) next to a bootstrap stack", () => {
   const original: Record<string, string> = {};
 
-  it("applies the bootstrap; the M2M clients it creates carry no role scope", async () => {
+  it("applies the bootstrap; its stock clients carry no role scope, an account's client Keycloak's default", async () => {
     const first = await run("up");
     assert.deepEqual(Object.keys(first.summary), ["create"]);
     assert.deepEqual(secretWarnings(first), [], "a first run has nothing to compare");
-    for (const id of [WEB, M2M, "bot"]) assert.equal((await clientOf(id)).fullScopeAllowed, false, id);
+    for (const id of [WEB, M2M]) assert.equal((await clientOf(id)).fullScopeAllowed, false, id);
+    assert.equal((await clientOf("bot")).fullScopeAllowed, true, "as the registry's user-create-m2m makes it");
     assert.deepEqual((await clientOf(WEB)).webOrigins, OWN_ORIGINS);
     original[WEB] = await secretOf(WEB);
     original[M2M] = await secretOf(M2M);

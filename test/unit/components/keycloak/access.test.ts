@@ -144,7 +144,7 @@ describe("KeycloakAccess", () => {
         implicitFlowEnabled: false,
         directAccessGrantsEnabled: false,
         useRefreshTokens: true,
-        fullScopeAllowed: false,
+        fullScopeAllowed: true,
       },
     );
     const groups = byName.get("m2m-agent-bot-groups")!;
