@@ -162,7 +162,7 @@ after(async () => {
 describe("upstream's init-keycloak.sh (1.31.0) next to a bootstrap stack", () => {
   const original: Record<string, string> = {};
 
-  it("applies the bootstrap; its stock clients carry no role scope, an account's client Keycloak's default", async () => {
+  it("applies the bootstrap; its stock clients carry no role scope, an account's client the default", async () => {
     const first = await run("up");
     assert.deepEqual(Object.keys(first.summary), ["create"]);
     assert.deepEqual(secretWarnings(first), [], "a first run has nothing to compare");
