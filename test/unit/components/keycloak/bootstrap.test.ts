@@ -114,7 +114,7 @@ describe("the Keycloak bootstrap, as release 1.31.0's init-keycloak.sh writes it
     assert.deepEqual(declaredRealm, SCRIPT.realm);
   });
 
-  it("leaves to Keycloak what neither script sets: the signature algorithm, the web client's refresh tokens", async () => {
+  it("leaves to Keycloak what neither script sets: the signature algorithm, the web client's refresh", async () => {
     await bootstrapInputs();
     // An adopted realm keeps its RS256 and an adopted client its unset `use.refresh.tokens` (no update shown).
     assert.deepEqual(declaredOptions.get("kc-bootstrap-realm")?.ignoreChanges, ["defaultSignatureAlgorithm"]);
