@@ -175,6 +175,9 @@ async function readClients({ kc, realm, membership }: RealmRead): Promise<Snapsh
       mappers: (c.protocolMappers ?? []).map((m) => m.name!),
       redirectUris: c.redirectUris ?? [],
       webOrigins: c.webOrigins ?? [],
+      postLogoutRedirectUris: (attributeValue(c.attributes, "post.logout.redirect.uris") ?? "")
+        .split("##")
+        .filter(Boolean),
       fullScopeAllowed: c.fullScopeAllowed !== false,
     });
   }

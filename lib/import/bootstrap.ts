@@ -12,6 +12,7 @@ import {
   BOOTSTRAP_REALM_LOGIN,
   bootstrapWebOrigins,
   bootstrapWebRedirectUris,
+  postLogoutRedirectUris,
 } from "../registry/keycloak-bootstrap";
 import { AUDIENCE_MAPPER, BOOTSTRAP_ADMIN_GROUP, BOOTSTRAP_M2M_CLIENT, BOOTSTRAP_WEB_CLIENT } from "../registry/rules";
 import { DEFAULT_BOOTSTRAP_ADMIN_EMAIL, DEFAULT_BOOTSTRAP_ADMIN_USERNAME } from "../settings/stack";
@@ -116,6 +117,20 @@ function clientChanges(web: SnapshotClient, m2m: SnapshotClient): ImportFinding[
   };
   of(web, BOOTSTRAP_CLIENT_NAMES.web);
   of(m2m, BOOTSTRAP_CLIENT_NAMES.m2m);
+  // 1.31.0's web_client_json sets them; 8c5b834b's sets none.
+  const postLogout = postLogoutRedirectUris(web.redirectUris ?? []);
+  if (!sameSet(web.postLogoutRedirectUris ?? [], postLogout)) {
+    const was = web.postLogoutRedirectUris?.length ? JSON.stringify(web.postLogoutRedirectUris) : "unset";
+    const problem = `post-logout redirect URIs: ${was} => ${JSON.stringify(postLogout)}`;
+    changes.push({ object: `client "${web.clientId}"`, problem, action: WHY });
+  }
+  if (m2m.description !== BOOTSTRAP_CLIENT_NAMES.m2m) {
+    changes.push({
+      object: `client "${m2m.clientId}"`,
+      problem: `description: ${JSON.stringify(m2m.description ?? "")} => "${BOOTSTRAP_CLIENT_NAMES.m2m}"`,
+      action: "the stack's bootstrap describes its M2M client by its name (neither script sets a description)",
+    });
+  }
   if (!m2m.mappers.includes(AUDIENCE_MAPPER)) {
     changes.push({
       object: `client "${m2m.clientId}"`,

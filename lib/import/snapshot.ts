@@ -49,6 +49,8 @@ export interface SnapshotClient {
   /** Keycloak: what the bootstrap's clients are compared on (lib/import/bootstrap.ts). */
   redirectUris?: string[];
   webOrigins?: string[];
+  /** The `post.logout.redirect.uris` attribute, split at `##`. */
+  postLogoutRedirectUris?: string[];
   fullScopeAllowed?: boolean;
 }
 

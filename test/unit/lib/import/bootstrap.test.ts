@@ -35,7 +35,13 @@ function client(body: Body, mappers: string[]): SnapshotClient {
     serviceAccountOnly: body.serviceAccountsEnabled === true && body.standardFlowEnabled !== true,
     groups: [],
     mappers,
+    ...(body.description === undefined ? {} : { description: String(body.description) }),
     redirectUris: [...new Set((body.redirectUris as string[] | undefined) ?? [])],
+    postLogoutRedirectUris: String(
+      (body.attributes as Record<string, string> | undefined)?.["post.logout.redirect.uris"] ?? "",
+    )
+      .split("##")
+      .filter(Boolean),
     webOrigins: [...new Set((body.webOrigins as string[] | undefined) ?? [])],
     fullScopeAllowed: body.fullScopeAllowed !== false,
   };
@@ -128,6 +134,9 @@ describe("import: the registry's Keycloak bootstrap", () => {
       "the realm maxFailureWaitSeconds: unset => 900",
       'client "mcp-gateway-web" fullScopeAllowed: true => false (#1763)',
       'client "mcp-gateway-m2m" fullScopeAllowed: true => false (#1763)',
+      'client "mcp-gateway-web" post-logout redirect URIs: unset => ' +
+        '["http://localhost:7860/*","http://localhost:8888/*"]',
+      'client "mcp-gateway-m2m" description: "" => "MCP Gateway M2M Client"',
       'client "mcp-gateway-m2m" gets a "mcp-gateway-audience" mapper of its own (its tokens carry the audience ' +
         "already, from basic's)",
       'user "admin" groups: ["mcp-registry-admin","mcp-servers-unrestricted"] => ["registry-admins"]',
@@ -137,7 +146,7 @@ describe("import: the registry's Keycloak bootstrap", () => {
     assert.ok(said(r.findings).some((s) => /client "mcp-gateway-web" has the web origin "\+"/.test(s)));
   });
 
-  it("a realm of 1.31.0's script: the URLs behind its redirect URIs, and no change", () => {
+  it("a realm of 1.31.0's script: the URLs behind its redirect URIs, and only the stack's M2M description", () => {
     const r = convertSnapshot(upstream131());
     assert.deepEqual(bootstrapCommands(r.bootstrap!), [
       "pulumi config set mcp-gateway-access:bootstrap true",
@@ -146,7 +155,9 @@ describe("import: the registry's Keycloak bootstrap", () => {
       "pulumi config set mcp-gateway-access:bootstrapAdminUsername admin",
       "pulumi config set mcp-gateway-access:bootstrapAdminEmail admin@example.com",
     ]);
-    assert.deepEqual(r.bootstrap!.changes, []);
+    assert.deepEqual(said(r.bootstrap!.changes), [
+      'client "mcp-gateway-m2m" description: "" => "MCP Gateway M2M Client"',
+    ]);
   });
 
   it("redirect URIs the defaults do not derive are printed as webRedirectUris", () => {
@@ -186,7 +197,7 @@ describe("import: the registry's Keycloak bootstrap", () => {
     );
     assert.match(
       text,
-      /with bootstrap: true, the first pulumi up still changes \(9\):\n- the realm bruteForceProtected/,
+      /with bootstrap: true, the first pulumi up still changes \(11\):\n- the realm bruteForceProtected/,
     );
   });
 });
