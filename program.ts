@@ -97,12 +97,17 @@ function once<T>(connect: () => Promise<T>): () => Promise<T> {
   return () => (connection ??= connect());
 }
 
-/** Logs how many objects a run adopts (`what`: which objects, `where`: where they exist). */
-function logAdopted(n: number, what: string, where: string, why = ""): void {
-  if (n)
-    void pulumi.log.info(
-      `adopting ${n} ${what} that exist in ${where} but not in this stack's state${why}: imported, not created again`,
-    );
+/**
+ * The log line of a run that adopts objects (`what`: which objects, `where`: where they were found). It names the
+ * adoption and nothing more: the state cannot tell objects the registry's own scripts made (`mcp-access import`)
+ * from ones a run cut short created.
+ */
+export function adoptedMessage(n: number, what: string, where: string): string {
+  return `adopting ${n} ${what} found in ${where} (adopted), not in this stack's state: imported, not created again`;
+}
+
+function logAdopted(n: number, what: string, where: string): void {
+  if (n) void pulumi.log.info(adoptedMessage(n, what, where));
 }
 
 /** The URL agents get tokens from: `mcp-gateway-access:keycloakUrl`, else the provider's. */
@@ -201,8 +206,8 @@ export async function keycloakAccess(
   checkProviderSecrets(config, providers);
   const adopted = await keycloakAdoption(keycloakArgs(config, model, keycloakUrl), providers, deps);
   const { realm } = adopted.access;
-  logAdopted(idpAdoptedCount(adopted.providers), "identity provider(s) and mapper(s)", `realm ${realm}`);
-  logAdopted(adoptedCount(adopted.access.adoption!), "Keycloak object(s)", `realm ${realm}`, " (a run was cut short)");
+  logAdopted(idpAdoptedCount(adopted.providers), `identity provider(s) and mapper(s) of realm ${realm}`, "Keycloak");
+  logAdopted(adoptedCount(adopted.access.adoption!), `object(s) of realm ${realm}`, "Keycloak");
   const hooks = deps.keycloakHooks();
   const access = new KeycloakAccess("keycloak", { ...adopted.access, hooks });
   if (providers.length) {
@@ -245,7 +250,7 @@ export async function entraAccess(
     if (isMcpAccessError(e) && !(e instanceof ServiceError)) throw e;
     throw new ServiceError(`Entra ID: ${(e as Error).message}. Nothing was applied.`, { cause: e });
   }
-  logAdopted(entraAdoptedCount(adoption), "Entra object(s)", "the tenant");
+  logAdopted(entraAdoptedCount(adoption), "object(s) of the tenant", "Entra ID");
   return new EntraAccess("entra", {
     plan,
     adoption,

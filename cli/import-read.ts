@@ -54,7 +54,23 @@ export interface IdentitySnapshot {
   clients: SnapshotClient[];
   /** Brokered identity providers and their mappers (client secrets are masked by Keycloak and never read). */
   identityProviders?: SnapshotIdentityProvider[];
+  /** Keycloak: the realm's login and brute-force settings (lib/import/bootstrap.ts compares them). */
+  realmSettings?: Record<string, unknown>;
 }
+
+/** The realm settings the registry's bootstrap writes (lib/registry/keycloak-bootstrap.ts). */
+const REALM_SETTINGS = [
+  "registrationAllowed",
+  "loginWithEmailAllowed",
+  "duplicateEmailsAllowed",
+  "resetPasswordAllowed",
+  "editUsernameAllowed",
+  "bruteForceProtected",
+  "failureFactor",
+  "waitIncrementSeconds",
+  "maxFailureWaitSeconds",
+  "permanentLockout",
+] as const;
 
 function attributeValue(attrs: Record<string, unknown> | undefined, key: string): string | undefined {
   const v = attrs?.[key];
@@ -65,9 +81,12 @@ function attributeValue(attrs: Record<string, unknown> | undefined, key: string)
 /** Everything the import needs from one realm, read as the admin of `s` (its `realm` is where the admin signs in). */
 export async function readKeycloakRealm(s: KeycloakAdminSettings, realm: string): Promise<IdentitySnapshot> {
   const kc = await signInKeycloak(s).catch((e: Error) => Promise.reject(new ServiceError(e.message, { cause: e })));
-  if (!(await kc.realms.findOne({ realm }))) throw new ServiceError(`Keycloak at ${s.url} has no realm "${realm}"`);
+  const found = await kc.realms.findOne({ realm });
+  if (!found) throw new ServiceError(`Keycloak at ${s.url} has no realm "${realm}"`);
   const read = { kc, realm, membership: memberships(kc, realm) };
+  const settings = found as Record<string, unknown>;
   return {
+    realmSettings: Object.fromEntries(REALM_SETTINGS.map((k) => [k, settings[k]])),
     groups: await readGroups(read),
     users: await readUsers(read),
     clients: await readClients(read),
@@ -154,6 +173,12 @@ async function readClients({ kc, realm, membership }: RealmRead): Promise<Snapsh
       serviceAccountOnly,
       groups: groupNames,
       mappers: (c.protocolMappers ?? []).map((m) => m.name!),
+      redirectUris: c.redirectUris ?? [],
+      webOrigins: c.webOrigins ?? [],
+      postLogoutRedirectUris: (attributeValue(c.attributes, "post.logout.redirect.uris") ?? "")
+        .split("##")
+        .filter(Boolean),
+      fullScopeAllowed: c.fullScopeAllowed !== false,
     });
   }
   return clients;

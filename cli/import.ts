@@ -14,8 +14,10 @@ import {
   parseStackConfig,
   scopesCollectionName,
   settingsCommands,
+  bootstrapCommands,
   sizedFile,
   textLine,
+  type BootstrapImport,
   type ImportResult,
   type ImportSnapshot,
   type RawFile,
@@ -261,6 +263,22 @@ function printReport(result: ImportResult, flags: ImportFlags, io: Io): void {
     io.out(`not expressible in the definitions (${result.findings.length}):`);
     for (const f of result.findings) io.out(`- ${f.object} ${f.problem}\n    → ${f.action}`);
   }
+  if (result.bootstrap) printBootstrap(result.bootstrap, io);
+}
+
+/** The bootstrap's settings, and what the first `pulumi up` with them changes in objects the registry uses. */
+function printBootstrap(bootstrap: BootstrapImport, io: Io): void {
+  io.out(
+    "the realm holds the registry's Keycloak bootstrap; without bootstrap the stack leaves it (its realm " +
+      "settings, clients, registry-admins and admin) alone. To let the stack manage it, also set:",
+  );
+  for (const c of bootstrapCommands(bootstrap)) io.out(`  ${c}`);
+  if (!bootstrap.changes.length) {
+    io.out("with these, the first pulumi up changes nothing the bootstrap holds");
+    return;
+  }
+  io.out(`with bootstrap: true, the first pulumi up still changes (${bootstrap.changes.length}):`);
+  for (const c of bootstrap.changes) io.out(`- ${c.object} ${c.problem}\n    → ${c.action}`);
 }
 
 /** The written files' warnings and errors; 1 when they have errors. */

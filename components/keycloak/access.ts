@@ -99,7 +99,7 @@ function createUser(
       realmId: ctx.realmId,
       username: user.signInName,
       email: user.email,
-      emailVerified: false,
+      emailVerified: user.emailVerified ?? false,
       firstName: user.firstName,
       lastName: user.lastName,
       enabled: user.enabled,
@@ -107,7 +107,7 @@ function createUser(
       // that exists already with its own password (adopted from the registry's tools).
       ...(password ? { initialPassword: { value: password, temporary: true } } : {}),
     },
-    userOptions(ctx.kc, ctx.adoption.users[user.signInName]),
+    userOptions(ctx.kc, ctx.adoption.users[user.signInName], user.emailVerified === undefined),
   ).id;
 }
 

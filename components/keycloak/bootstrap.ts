@@ -63,7 +63,9 @@ function realm({ name, args, kc }: BootstrapContext): keycloak.Realm {
       ...BOOTSTRAP_REALM_LOGIN,
       securityDefenses: { bruteForceDetection: { maxLoginFailures: failureFactor, ...lockout } },
     },
-    { ...kc, protect: true, import: args.adoption.realm },
+    // Neither version of upstream's script sets the signature algorithm: Keycloak's default (RS256 for a realm it
+    // creates from a POST) is kept, so an adopted realm does not lose it to the provider's empty value.
+    { ...kc, protect: true, import: args.adoption.realm, ignoreChanges: ["defaultSignatureAlgorithm"] },
   );
 }
 
@@ -88,7 +90,9 @@ function webClient({ name, args, kc }: BootstrapContext, realmId: pulumi.Output<
       // The provider writes them as the attribute `post.logout.redirect.uris`, `##`-joined, as the script does.
       validPostLogoutRedirectUris: inStoredOrder(postLogoutRedirectUris(args.webRedirectUris)),
     },
-    { ...kc, import: adoption.clients[web] },
+    // The scripts leave `use.refresh.tokens` unset (Keycloak's default: on); the provider would write it on an
+    // adopted client, which changes nothing but shows as an update.
+    { ...kc, import: adoption.clients[web], ignoreChanges: ["useRefreshTokens"] },
   );
   const webGroups = { ...kc, import: adoption.mappers[mapperKey(web, GROUPS_MAPPER)] };
   groupsMapper(KN.mapper(KN.webClient(name), GROUPS_MAPPER), { realmId, clientId: client.id }, webGroups);

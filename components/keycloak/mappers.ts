@@ -16,8 +16,12 @@ import { mapperKey, type KeycloakAdoption } from "./adoption";
 export function userOptions(
   opts: pulumi.CustomResourceOptions,
   importId: string | undefined,
+  keepEmailVerified = false,
 ): pulumi.CustomResourceOptions {
-  return { ...opts, ignoreChanges: ["requiredActions"], import: importId };
+  // An undeclared email_verified is Keycloak's after creation: an adopted user's verified e-mail, or one verified
+  // since, is kept rather than reset to false.
+  const ignoreChanges = keepEmailVerified ? ["requiredActions", "emailVerified"] : ["requiredActions"];
+  return { ...opts, ignoreChanges, import: importId };
 }
 
 /** A client (its internal id, a UUID, not its clientId) or a client scope (its id) that carries a mapper. */

@@ -46,6 +46,12 @@ export interface SnapshotClient {
   groups: string[];
   /** Protocol mapper names (Keycloak). */
   mappers: string[];
+  /** Keycloak: what the bootstrap's clients are compared on (lib/import/bootstrap.ts). */
+  redirectUris?: string[];
+  webOrigins?: string[];
+  /** The `post.logout.redirect.uris` attribute, split at `##`. */
+  postLogoutRedirectUris?: string[];
+  fullScopeAllowed?: boolean;
 }
 
 export type { Doc };
@@ -62,4 +68,6 @@ export interface ImportSnapshot extends RateLimitSnapshot, IdentityProviderSnaps
   scopes: Doc[];
   /** `idp_m2m_clients` records as stored. */
   m2mRecords: Doc[];
+  /** Keycloak: the realm's representation (login and brute-force settings), for the bootstrap's comparison. */
+  realmSettings?: Record<string, unknown>;
 }

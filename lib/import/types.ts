@@ -27,6 +27,15 @@ export interface ImportSettings {
   keycloakM2MAudienceMapper?: false;
 }
 
+/**
+ * The registry's Keycloak bootstrap as found (lib/import/bootstrap.ts): the stack settings, `key → value` in the
+ * order printed, that let `bootstrap: true` reproduce it, and what the first `pulumi up` with them would still change.
+ */
+export interface BootstrapImport {
+  settings: [string, string][];
+  changes: ImportFinding[];
+}
+
 /** What one kind's importer hands back: the files it writes and what it reports, in the order reported. */
 export interface KindImport {
   files: ImportFile[];
@@ -35,6 +44,8 @@ export interface KindImport {
   amended?: ReadonlyMap<ImportFile, ImportFile>;
   /** The stack settings, from the one importer that decides them. */
   settings?: ImportSettings;
+  /** The bootstrap's settings and changes, from its importer. */
+  bootstrap?: BootstrapImport;
 }
 
 /**
@@ -56,6 +67,8 @@ export interface ImportLedger {
   readonly skipped: { users: number; clients: number };
   /** Keycloak M2M clients without an audience mapper of their own. */
   audienceMissing: number;
+  /** The bootstrap's admin (lib/import/bootstrap.ts): never written as a user file. */
+  bootstrapAdmin?: string;
 }
 
 export function newLedger(): ImportLedger {

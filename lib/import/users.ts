@@ -11,6 +11,7 @@ export function importUsers(s: Pick<ImportSnapshot, "users" | "idp" | "groups">,
   const isRegistrys = ofRegistry(s, ledger);
   for (const u of sortedByCodeUnit(s.users, (x) => x.username)) {
     const who = `user "${u.username}"`;
+    if (u.username === ledger.bootstrapAdmin) continue; // reported with the bootstrap (lib/import/bootstrap.ts)
     if (!isRegistrys(u.groups)) {
       ledger.skipped.users++;
       continue;
@@ -23,6 +24,8 @@ export function importUsers(s: Pick<ImportSnapshot, "users" | "idp" | "groups">,
       last_name: u.lastName,
       groups: u.groups,
       ...(u.enabled ? {} : { enabled: false }),
+      // Only true is written: unset keeps Keycloak's value, and a user's false is what a new user gets.
+      ...(u.emailVerified ? { email_verified: true } : {}),
     };
     const parsed = UserDefinition.safeParse(def);
     if (!parsed.success) {
@@ -42,7 +45,7 @@ export function importUsers(s: Pick<ImportSnapshot, "users" | "idp" | "groups">,
   return { files, findings };
 }
 
-/** Subgroups, attributes and a verified e-mail: what a user file cannot say. */
+/** Subgroups and attributes: what a user file cannot say. */
 function userFindings(u: SnapshotUser, who: string): ImportFinding[] {
   const findings: ImportFinding[] = [];
   if (u.subGroupPaths.length) {
@@ -59,13 +62,6 @@ function userFindings(u: SnapshotUser, who: string): ImportFinding[] {
       object: who,
       problem: `has attributes (${u.attributes.join(", ")}) the definitions cannot express`,
       action: "they are left as they are",
-    });
-  }
-  if (u.emailVerified) {
-    findings.push({
-      object: who,
-      problem: "has a verified e-mail; the definitions declare users with emailVerified false",
-      action: "the first pulumi up imports the user and sets emailVerified to false (the definitions cannot say true)",
     });
   }
   return findings;

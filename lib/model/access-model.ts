@@ -69,6 +69,8 @@ export interface HumanUser {
   lastName: string;
   groups: string[];
   enabled: boolean;
+  /** Declared `email_verified`; undefined leaves Keycloak's value as it is. */
+  emailVerified?: boolean;
   file: string;
 }
 
@@ -616,6 +618,7 @@ function buildUsers(
       lastName: u.last_name,
       groups: checkMemberships(c, loc, u.groups, scope),
       enabled: u.enabled ?? true,
+      ...(u.email_verified === undefined ? {} : { emailVerified: u.email_verified }),
       file: loc.source.file,
     });
   }

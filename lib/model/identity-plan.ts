@@ -45,6 +45,8 @@ export interface UserPlan extends PrincipalPlan {
   email: string;
   firstName: string;
   lastName: string;
+  /** Declared `email_verified` (Keycloak); undefined: created false, then Keycloak's value is kept. */
+  emailVerified?: boolean;
   /** "lookUp": the tenant syncs its users; they are only found (Entra `entraExistingUsers`). */
   action: "create" | "lookUp";
 }
@@ -124,6 +126,7 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
     firstName: u.firstName,
     lastName: u.lastName,
     enabled: u.enabled,
+    ...(u.emailVerified === undefined ? {} : { emailVerified: u.emailVerified }),
     groups: [...u.groups],
     file: u.file,
     action: settings.idp === "entra" && settings.existingUsers ? "lookUp" : "create",

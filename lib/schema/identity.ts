@@ -15,6 +15,10 @@ export const UserDefinition = z
     last_name: z.string().min(1),
     groups: groupList,
     enabled: z.boolean().optional().describe("default true"),
+    email_verified: z
+      .boolean()
+      .optional()
+      .describe("Keycloak only; unset: created false, then the value Keycloak holds is kept (an adopted user's)"),
     rate_limit_groups: rateLimitGroupsField.optional(),
   })
   .describe("A human user of the registry; passwords never go here (see the README)");

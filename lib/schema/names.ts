@@ -156,11 +156,15 @@ export function personNameProblem(field: string, value: string): string | null {
 
 /** Entra's limits on a user: UPN and mailNickname from the username, givenName, surname and displayName. */
 export function entraUserProblems(u: {
+  email_verified?: unknown;
   username?: unknown;
   first_name?: unknown;
   last_name?: unknown;
 }): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
+  // Entra ID has no such flag on a user: a declared value would be silently dropped.
+  if (u.email_verified !== undefined)
+    out.push({ field: "email_verified", message: "email_verified is Keycloak's; Entra ID has none: remove it" });
   const over = (field: string, what: string, value: string, max: number) => {
     if (value.length > max)
       out.push({

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { before, describe, it, mock } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { accessProgram, stackOutputsOf, type ProgramDeps } from "../../../program";
+import { accessProgram, adoptedMessage, stackOutputsOf, type ProgramDeps } from "../../../program";
 import { secretDigest, type KeycloakAdmin } from "../../../clients/keycloak-admin";
 import { STOCK_SECRET_OUTPUT } from "../../../components/keycloak/stock-secrets";
 import { AccessOutputs } from "../../../lib";
@@ -395,6 +395,22 @@ describe("the program", () => {
       undefined,
       "not in Keycloak: created",
     );
+  });
+
+  it("logs an adoption as one, found in Keycloak, with no claim that a run was cut short", async () => {
+    const logged: string[] = [];
+    const info = mock.method(pulumi.log, "info", async (m: string) => void logged.push(m));
+    try {
+      configure(makeRepo({ "groups/g.yaml": GROUP, "users/a.yaml": USER("alice", "[tools-users]") }));
+      await accessProgram(undefined, fakeKeycloak({ realm: true, groups: ["tools-users"], users: ["alice"] }));
+      await settled();
+    } finally {
+      info.mock.restore();
+    }
+    const line = logged.find((m) => m.startsWith("adopting"));
+    assert.equal(line, adoptedMessage(2, "object(s) of realm mcp-gateway", "Keycloak"));
+    assert.match(line!, /found in Keycloak \(adopted\)/);
+    assert.doesNotMatch(line!, /cut short/);
   });
 
   it("never asks Keycloak when the state already holds every declared object", async () => {

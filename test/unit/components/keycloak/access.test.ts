@@ -387,11 +387,41 @@ describe("KeycloakAccess", () => {
         { transformations: [recordOptions] },
       );
       await settled();
-      for (const name of ["kc-ra-user-alice", "kc-ra-user-bob", "kc-ra-bootstrap-admin"]) {
-        assert.deepEqual(declaredOptions.get(name)?.ignoreChanges, ["requiredActions"], name);
+      // alice and bob leave email_verified undeclared: Keycloak's value is kept after creation.
+      for (const name of ["kc-ra-user-alice", "kc-ra-user-bob"]) {
+        assert.deepEqual(declaredOptions.get(name)?.ignoreChanges, ["requiredActions", "emailVerified"], name);
       }
+      assert.deepEqual(declaredOptions.get("kc-ra-bootstrap-admin")?.ignoreChanges, ["requiredActions"]);
     },
   );
+
+  it("a declared email_verified is set and held; an undeclared one is created false, then Keycloak's", async () => {
+    declaredOptions.clear();
+    const files = {
+      ...FILES,
+      "users/alice.yaml": FILES["users/alice.yaml"] + "email_verified: true\n",
+      "users/bob.yaml": FILES["users/bob.yaml"].replace(", registry-admins", "") + "email_verified: false\n",
+      "users/carol.yaml":
+        "username: carol\nemail: carol@example.com\nfirst_name: C\nlast_name: C\ngroups: [tools-users]\n",
+    };
+    new KeycloakAccess(
+      "kc-ev",
+      {
+        plan: planIdentity(model(files, false), { idp: "keycloak" }),
+        realm: "mcp-gateway",
+        keycloakUrl: "https://kc.example.com",
+      },
+      { transformations: [recordOptions] },
+    );
+    await settled();
+    const user = (n: string) => declared.find((d) => d.name === `kc-ev-user-${n}`)!.inputs.emailVerified;
+    assert.equal(user("alice"), true);
+    assert.equal(user("bob"), false);
+    assert.equal(user("carol"), false);
+    assert.deepEqual(declaredOptions.get("kc-ev-user-alice")?.ignoreChanges, ["requiredActions"]);
+    assert.deepEqual(declaredOptions.get("kc-ev-user-bob")?.ignoreChanges, ["requiredActions"]);
+    assert.deepEqual(declaredOptions.get("kc-ev-user-carol")?.ignoreChanges, ["requiredActions", "emailVerified"]);
+  });
 });
 
 describe("inStoredOrder (the Keycloak provider's order of a set of strings)", () => {

@@ -15,7 +15,7 @@ import {
   planIdentity,
 } from "../../../../lib";
 import { KeycloakAccess } from "../../../../components/keycloak/access";
-import { declared, settled, useMocks } from "../../../support/mocks";
+import { declared, declaredOptions, recordOptions, settled, useMocks } from "../../../support/mocks";
 import { FIXTURES } from "../../../support/paths";
 import { makeRepo } from "../../../support/repo";
 
@@ -37,17 +37,22 @@ async function bootstrapInputs(): Promise<Map<string, Body>> {
   const repo = checkRepository(makeRepo({ "groups/g.yaml": "scope_name: tools-users\n" }), { bootstrap: true });
   assert.deepEqual(repo.errors, []);
   declared.length = 0;
-  new KeycloakAccess("kc", {
-    plan: planIdentity(repo.model, { idp: "keycloak" }),
-    realm: "mcp-gateway",
-    keycloakUrl: "https://kc.example.com",
-    bootstrap: {
-      webRedirectUris: bootstrapWebRedirectUris(REGISTRY_URL, AUTH_SERVER_EXTERNAL_URL),
-      webOrigins: bootstrapWebOrigins(REGISTRY_URL),
-      names: keycloakBootstrapPlan("admin"),
-      adminEmail: "admin@example.com",
+  declaredOptions.clear();
+  new KeycloakAccess(
+    "kc",
+    {
+      plan: planIdentity(repo.model, { idp: "keycloak" }),
+      realm: "mcp-gateway",
+      keycloakUrl: "https://kc.example.com",
+      bootstrap: {
+        webRedirectUris: bootstrapWebRedirectUris(REGISTRY_URL, AUTH_SERVER_EXTERNAL_URL),
+        webOrigins: bootstrapWebOrigins(REGISTRY_URL),
+        names: keycloakBootstrapPlan("admin"),
+        adminEmail: "admin@example.com",
+      },
     },
-  });
+    { transformations: [recordOptions] },
+  );
   await settled();
   return new Map(declared.filter((d) => d.custom).map((d) => [d.name, d.inputs]));
 }
@@ -107,6 +112,13 @@ describe("the Keycloak bootstrap, as release 1.31.0's init-keycloak.sh writes it
       permanentLockout: detection?.permanentLockout,
     };
     assert.deepEqual(declaredRealm, SCRIPT.realm);
+  });
+
+  it("leaves to Keycloak what neither script sets: the signature algorithm, the web client's refresh", async () => {
+    await bootstrapInputs();
+    // An adopted realm keeps its RS256 and an adopted client its unset `use.refresh.tokens` (no update shown).
+    assert.deepEqual(declaredOptions.get("kc-bootstrap-realm")?.ignoreChanges, ["defaultSignatureAlgorithm"]);
+    assert.deepEqual(declaredOptions.get("kc-bootstrap-web")?.ignoreChanges, ["useRefreshTokens"]);
   });
 
   it("declares both stock clients as the script upserts them, and never their secrets", async () => {

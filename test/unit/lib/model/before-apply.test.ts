@@ -25,6 +25,18 @@ const user = (name: string, extra: Record<string, string> = {}) => {
 };
 
 describe("identity-provider limits", () => {
+  it("email_verified: a boolean on Keycloak, at its line; Entra ID has none and refuses it", () => {
+    const files = (v: string) => ({ "groups/g.yaml": GROUP, "users/ann.yaml": user("ann", { email_verified: v }) });
+    assert.ok(check(files("true")).ok);
+    const wrong = check(files('"yes"')).errors.filter((d) => d.path === "email_verified");
+    assert.deepEqual(
+      wrong.map((d) => [d.file, d.line]),
+      [["users/ann.yaml", 6]],
+    );
+    const entra = only(check(files("true"), { identityProvider: "entra" }).errors, /email_verified is Keycloak's/);
+    assert.deepEqual([entra.file, entra.line, entra.path], ["users/ann.yaml", 6, "email_verified"]);
+  });
+
   it("refuses a username under 3 characters, as Keycloak's user profile does (error-invalid-length)", () => {
     const r = check({ "groups/g.yaml": GROUP, "users/pa.yaml": USER("pa") });
     const d = only(r.errors, /shorter than 3 characters, which Keycloak's user profile refuses/);
