@@ -25,7 +25,7 @@ import { MongoClient, type Db } from "mongodb";
 import { parse } from "yaml";
 import { startAuthServer, type AuthServer } from "../support/auth-server";
 import { changes, engineStack, type EngineStack } from "../support/engine";
-import { KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
+import { adminToken, KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
@@ -43,18 +43,6 @@ let out: string;
 let report = "";
 const logs: string[] = [];
 const log = (s: string) => void logs.push(s);
-
-async function adminToken(): Promise<string> {
-  const body = new URLSearchParams({
-    grant_type: "password",
-    client_id: "admin-cli",
-    username: KC_ADMIN.username,
-    password: KC_ADMIN.password,
-  });
-  const r = await fetch(`${keycloakUrl()}/realms/master/protocol/openid-connect/token`, { method: "POST", body });
-  assert.equal(r.status, 200, `admin token: ${await r.clone().text()}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
 
 async function rest(method: string, path: string, body?: unknown): Promise<unknown> {
   const r = await fetch(`${keycloakUrl()}/admin/realms/${REALM}${path}`, {

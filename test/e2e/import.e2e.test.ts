@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient, type Db } from "mongodb";
 import { engineStack, type EngineStack } from "../support/engine";
-import { KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
+import { adminToken, KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
@@ -32,19 +32,6 @@ let db: Db;
 let out: string;
 const logs: string[] = [];
 const log = (s: string) => void logs.push(s);
-
-/** The admin REST API as keycloak_manager.py calls it: a master-realm admin token, raw JSON bodies. */
-async function adminToken(): Promise<string> {
-  const body = new URLSearchParams({
-    grant_type: "password",
-    client_id: "admin-cli",
-    username: KC_ADMIN.username,
-    password: KC_ADMIN.password,
-  });
-  const r = await fetch(`${keycloakUrl()}/realms/master/protocol/openid-connect/token`, { method: "POST", body });
-  assert.equal(r.status, 200, `admin token: ${await r.clone().text()}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
 
 async function rest(
   method: string,

@@ -15,7 +15,7 @@ import { after, before, describe, it } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient, type Db } from "mongodb";
 import { changes, engineStack, type EngineStack } from "../support/engine";
-import { KC_ADMIN, programStackConfig } from "../support/keycloak-admin";
+import { adminToken, programStackConfig } from "../support/keycloak-admin";
 import { FIXTURES } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
@@ -43,19 +43,6 @@ let mongo: MongoClient;
 let db: Db;
 const logs: string[] = [];
 const log = (s: string) => void logs.push(s);
-
-/** A master-realm admin token, as the script's `get_admin_token` gets it (password grant, admin-cli). */
-async function adminToken(): Promise<string> {
-  const body = new URLSearchParams({
-    grant_type: "password",
-    client_id: "admin-cli",
-    username: KC_ADMIN.username,
-    password: KC_ADMIN.password,
-  });
-  const r = await fetch(`${keycloakUrl()}/realms/master/protocol/openid-connect/token`, { method: "POST", body });
-  assert.equal(r.status, 200, `admin token: ${await r.clone().text()}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
 
 /** One admin REST call under /admin/realms/<realm>, the way the script's curl makes it; fails on an error status. */
 async function rest(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {

@@ -9,6 +9,22 @@ export const KC_ADMIN = {
   password: process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? "admin",
 };
 
+/**
+ * A master-realm admin token the way the registry's scripts get one (`get_admin_token`, keycloak_manager.py): the
+ * password grant of `admin-cli`, for tests that send raw admin REST bodies shaped like theirs.
+ */
+export async function adminToken(): Promise<string> {
+  const body = new URLSearchParams({
+    grant_type: "password",
+    client_id: "admin-cli",
+    username: KC_ADMIN.username,
+    password: KC_ADMIN.password,
+  });
+  const r = await fetch(`${keycloakUrl()}/realms/master/protocol/openid-connect/token`, { method: "POST", body });
+  if (r.status !== 200) throw new Error(`admin token: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
 /** An admin client signed in to the master realm, working on `realm` (of the shared Keycloak unless `baseUrl`). */
 export async function keycloakAdmin(realm: string, baseUrl = keycloakUrl()): Promise<KeycloakAdminClient> {
   const admin = await signInKeycloak({
