@@ -141,8 +141,12 @@ function keycloakArgs(config: StackConfig, model: AccessModel, keycloakUrl: stri
     bootstrap: model.bootstrap
       ? {
           webRedirectUris: config.webRedirectUris ?? bootstrapWebRedirectUris(registryUrl, authServerUrl),
-          webOrigins: config.webOrigins ?? bootstrapWebOrigins(registryUrl),
-          names: keycloakBootstrapPlan(config.bootstrapAdminUsername),
+          webOrigins: config.webOrigins ?? bootstrapWebOrigins(registryUrl, config.bootstrapRelease),
+          release: config.bootstrapRelease,
+          names: keycloakBootstrapPlan(
+            { username: config.bootstrapAdminUsername, groups: model.bootstrapAdmin?.groups },
+            { audienceMapper: config.keycloakM2MAudienceMapper },
+          ),
           adminEmail: config.bootstrapAdminEmail,
           adminPassword:
             config.bootstrapAdminPassword === undefined ? undefined : pulumi.secret(config.bootstrapAdminPassword),

@@ -209,6 +209,7 @@ export class KeycloakAccess extends pulumi.ComponentResource implements Identity
       keepPasswords: new Set(adoption.keepPasswords ?? []),
       legacyPasswordUsers: args.legacyPasswordUsers,
     });
+    this.bootstrap?.adminMemberships(out.groups);
     this.issuers = [keycloakRealmUrl(args.keycloakUrl, args.realm)];
     this.m2m = out.m2m;
     this.groups = out.groups;

@@ -78,7 +78,8 @@ export function serviceAccountClient(
     clientId: string;
     /** Keycloak's `name` of the client; default its client id. */
     displayName?: string;
-    description: string;
+    /** Undefined: not managed (the bootstrap's stock client, whose description neither script sets). */
+    description: string | undefined;
     enabled: boolean;
     /** Which of the registry's mappers it carries (default both). */
     mappers?: readonly string[];
@@ -99,7 +100,7 @@ export function serviceAccountClient(
       realmId: args.realmId,
       clientId: args.clientId,
       name: args.displayName ?? args.clientId,
-      description: args.description,
+      ...(args.description === undefined ? {} : { description: args.description }),
       enabled: args.enabled,
       accessType: "CONFIDENTIAL",
       serviceAccountsEnabled: true,
@@ -113,7 +114,11 @@ export function serviceAccountClient(
     },
     // Refresh tokens play no part in the client-credentials grant, and clients made by the registry's
     // `user-create-m2m` have them off where the provider's default is on: not a difference worth an update.
-    { ...opts, import: adoption.clients[args.clientId], ignoreChanges: ["useRefreshTokens"] },
+    {
+      ...opts,
+      import: adoption.clients[args.clientId],
+      ignoreChanges: args.description === undefined ? ["useRefreshTokens", "description"] : ["useRefreshTokens"],
+    },
   );
   const target = { realmId: args.realmId, clientId: client.id };
   const mappers = args.mappers ?? [GROUPS_MAPPER, AUDIENCE_MAPPER];

@@ -91,6 +91,8 @@ export interface ModelOptions {
   /** The bootstrap admin user the stack creates with `bootstrap` (default `admin`, `admin@example.com`). */
   bootstrapAdminUsername?: string;
   bootstrapAdminEmail?: string;
+  /** The groups the bootstrap admin is in (default `registry-admins`); each may be joined like an existing group. */
+  bootstrapAdminGroups?: readonly string[];
   /** The identity provider the definitions are applied to (default Keycloak). */
   identityProvider?: IdentityProvider;
   /** The registry's feature switches as resolved (mcp-access.yaml, then the stack); upstream's defaults if absent. */
@@ -126,7 +128,11 @@ export interface AccessModel {
   readonly m2m: readonly M2MAccount[];
   readonly bootstrap: boolean;
   /** The admin user the stack creates with bootstrap (a member of registry-admins); null without bootstrap. */
-  readonly bootstrapAdmin: { readonly username: string; readonly email: string } | null;
+  readonly bootstrapAdmin: {
+    readonly username: string;
+    readonly email: string;
+    readonly groups: readonly string[];
+  } | null;
   /** Groups that may be joined without being defined in groups/ (bootstrap and existing ones). */
   readonly externalGroups: readonly string[];
   /** The registry's feature switches the model is decided and rendered with (absent: upstream's defaults). */
@@ -706,12 +712,15 @@ export function buildAccessModel(defs: Definitions, options: ModelOptions = {}):
   const c = new ModelDiagnostics(MAX_FILE_DIAGNOSTICS);
   const bootstrap = options.bootstrap ?? false;
   const external = new Set<string>(options.existingGroups ?? []);
-  if (bootstrap) external.add(BOOTSTRAP_ADMIN_GROUP);
+  // The admin's groups are the bootstrap's (registry-admins) or ones that exist (what upstream's script gave it).
+  const adminGroups = [...new Set(options.bootstrapAdminGroups ?? [BOOTSTRAP_ADMIN_GROUP])];
+  if (bootstrap) for (const g of [BOOTSTRAP_ADMIN_GROUP, ...adminGroups]) external.add(g);
   const { groups, groupLoc } = buildGroups(c, defs, bootstrap);
   const admin = bootstrap
     ? {
         username: options.bootstrapAdminUsername ?? DEFAULT_BOOTSTRAP_ADMIN_USERNAME,
         email: options.bootstrapAdminEmail ?? DEFAULT_BOOTSTRAP_ADMIN_EMAIL,
+        groups: adminGroups,
       }
     : null;
   const scope: GroupScope = { defined: groups, external, invalid: new Set(defs.invalidGroupNames) };

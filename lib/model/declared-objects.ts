@@ -211,8 +211,14 @@ function keycloakBootstrapObjects(prefix: string, realm: string, b: KeycloakBoot
     keycloakGroup(KN.adminGroup(prefix, b.adminGroup), b.adminGroup),
     { resource: KN.adminPassword(prefix), type: RESOURCE_TYPES.generatedSecret, name: "admin", optional: true },
     keycloakUser(KN.admin(prefix), b.adminUsername),
-    // The admin's membership is the bootstrap's own: created, never adopted.
-    { resource: KN.adminGroups(prefix), type: K.userGroups, name: b.adminUsername },
+    // Imported only when the admin's groups in Keycloak are exactly the declared ones (upstream's script's).
+    {
+      resource: KN.adminGroups(prefix),
+      type: K.userGroups,
+      name: membershipKey("user", b.adminUsername),
+      member: { kind: "user", principal: b.adminUsername, groups: b.adminGroups },
+      adopt: { table: "userGroups", lookup: "groupNamesOf", importId: "{realm}/{userId}" },
+    },
   ];
 }
 

@@ -5,7 +5,6 @@
  */
 import type { AccessModel, HumanUser, M2MAccount } from "./access-model";
 import { isFrozenModel } from "./build";
-import { BOOTSTRAP_ADMIN_GROUP } from "../registry/rules";
 import { brokeredGroups, type Claims } from "./brokered-claims";
 
 export interface ResolvedIdentity {
@@ -80,7 +79,7 @@ export function resolveIdentity(model: AccessModel, ref: IdentityRef): ResolvedI
     if (admin && admin.username === ref.user)
       return {
         label: `user ${admin.username} (the bootstrap admin)`,
-        groups: [BOOTSTRAP_ADMIN_GROUP],
+        groups: [...admin.groups],
         enabled: true,
         account,
       };

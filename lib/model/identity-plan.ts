@@ -79,6 +79,10 @@ export interface PlanSettings {
   audienceMapper?: boolean;
 }
 
+/** A Keycloak M2M client's own mappers: `groups`, and the audience unless the realm's `basic` scope adds it. */
+const serviceAccountMappers = (s: Pick<PlanSettings, "audienceMapper">): readonly string[] =>
+  s.audienceMapper === false ? [GROUPS_MAPPER] : SERVICE_ACCOUNT_MAPPERS;
+
 const missingUpnDomain = (username: string, file: string): PlanError =>
   new PlanError(`user "${username}" (${file}) needs a UPN domain: set mcp-gateway-access:entraUserDomain`);
 
@@ -138,8 +142,7 @@ export function planIdentity(model: AccessModel, settings: PlanSettings): Identi
     enabled: a.enabled,
     groups: [...a.groups],
     file: a.file,
-    mappers:
-      settings.idp !== "keycloak" ? [] : settings.audienceMapper === false ? [GROUPS_MAPPER] : SERVICE_ACCOUNT_MAPPERS,
+    mappers: settings.idp !== "keycloak" ? [] : serviceAccountMappers(settings),
   }));
   return { idp: settings.idp, bootstrap: model.bootstrap, groups, users, clients };
 }
@@ -162,20 +165,31 @@ export interface NamedClient {
  * adoption looks for in a realm, from one place.
  */
 export interface KeycloakBootstrapPlan {
+  /** The group the bootstrap creates (`registry-admins`). */
   adminGroup: string;
   adminUsername: string;
+  /** The groups the admin is in: the bootstrap's, or groups the plan creates or looks up. */
+  adminGroups: readonly string[];
   webClient: NamedClient;
   m2mClient: NamedClient;
   /** The realm's default client scope and the mappers the bootstrap puts on it. */
   clientScope: { name: string; mappers: readonly string[] };
 }
 
-export function keycloakBootstrapPlan(adminUsername: string): KeycloakBootstrapPlan {
+/**
+ * The bootstrap's names. Its M2M client gets the mappers every M2M client of the stack gets (`audienceMapper`): both
+ * versions of upstream's script give it only `groups`, its audience coming from the `basic` scope's mapper.
+ */
+export function keycloakBootstrapPlan(
+  admin: { username: string; groups?: readonly string[] },
+  settings: Pick<PlanSettings, "audienceMapper"> = {},
+): KeycloakBootstrapPlan {
   return {
     adminGroup: BOOTSTRAP_ADMIN_GROUP,
-    adminUsername,
+    adminUsername: admin.username,
+    adminGroups: admin.groups ?? [BOOTSTRAP_ADMIN_GROUP],
     webClient: { clientId: BOOTSTRAP_WEB_CLIENT, mappers: [GROUPS_MAPPER] },
-    m2mClient: { clientId: BOOTSTRAP_M2M_CLIENT, mappers: SERVICE_ACCOUNT_MAPPERS },
+    m2mClient: { clientId: BOOTSTRAP_M2M_CLIENT, mappers: serviceAccountMappers(settings) },
     clientScope: { name: DEFAULT_CLIENT_SCOPE, mappers: [GROUPS_MAPPER, AUDIENCE_MAPPER] },
   };
 }

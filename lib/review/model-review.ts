@@ -10,7 +10,7 @@ import { ModelDiagnostics, where, type At } from "../model/diagnostics";
 import { keycloakGroups, type LoadedIdentityProviders } from "../model/identity-providers";
 import { quarantinedM2M, quarantinedUsers, subjectKeys, type LoadedRateLimits } from "../model/rate-limits";
 import { membershipId, type SubjectType } from "../registry/rate-limits";
-import { ADMIN_GROUP_MARKERS, BOOTSTRAP_ADMIN_GROUP, type IdentityProvider } from "../registry/rules";
+import { ADMIN_GROUP_MARKERS, type IdentityProvider } from "../registry/rules";
 import { scopeIndex } from "../registry/evaluate";
 import { printable } from "../schema/names";
 import type { RateLimitPolicy } from "../schema/rate-limits";
@@ -109,7 +109,7 @@ function reviewQuarantine({ o, model, access, idp, listed }: QuarantineReview, l
       loc,
       path,
       `user "${user}" is a registry ` +
-        `admin${bootstrap ? ` (the bootstrap admin, in ${BOOTSTRAP_ADMIN_GROUP})` : ""}: the ` +
+        `admin${bootstrap ? ` (the bootstrap admin, in ${model.bootstrapAdmin?.groups.join(", ")})` : ""}: the ` +
         `registry refuses to quarantine administrators (rate_limit_routes.py ` +
         `_refuse_if_admin_caller); take them out of the admin groups first, or disable the user`,
     );

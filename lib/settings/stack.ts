@@ -8,7 +8,8 @@ import { z } from "zod";
 import { baseUrl, DEFAULT_DATABASE, DEFAULT_NAMESPACE, DEFAULT_REALM } from "../registry/rules";
 import { GuardSettings } from "./guards";
 import { RegistrySettings } from "../registry/switches";
-import { IDENTITY_PROVIDERS } from "../registry/rules";
+import { BOOTSTRAP_ADMIN_GROUP, IDENTITY_PROVIDERS } from "../registry/rules";
+import { BOOTSTRAP_RELEASES, DEFAULT_BOOTSTRAP_RELEASE } from "../registry/keycloak-bootstrap";
 import { StackSettingsError } from "../errors/errors";
 
 /** The bootstrap admin user the stack creates with `bootstrap`, unless the stack names another. */
@@ -116,6 +117,10 @@ const stackShape = {
   bootstrapAdminUsername: text().default(DEFAULT_BOOTSTRAP_ADMIN_USERNAME),
   bootstrapAdminEmail: text().default(DEFAULT_BOOTSTRAP_ADMIN_EMAIL),
   bootstrapAdminPassword: text().optional(),
+  bootstrapAdminGroups: stringList().default([BOOTSTRAP_ADMIN_GROUP]),
+  bootstrapRelease: z
+    .enum(BOOTSTRAP_RELEASES, { error: `must be one of ${BOOTSTRAP_RELEASES.join(", ")}` })
+    .default(DEFAULT_BOOTSTRAP_RELEASE),
   entraUserDomain: text().optional(),
   entraExistingUsers: bool(false),
   entraGatewayClientId: text().optional(),
@@ -261,11 +266,28 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
     "the auth server's URL, for the web client's redirect URIs and origins (bootstrap)",
     "`http://localhost:8888`",
   ),
-  webRedirectUris: S("keycloak", "the web client's redirect URIs, set explicitly", "init-keycloak.sh's (1.31.0)"),
-  webOrigins: S("keycloak", "the web client's origins, set explicitly", "init-keycloak.sh's (1.31.0)"),
+  webRedirectUris: S("keycloak", "the web client's redirect URIs, set explicitly", "init-keycloak.sh's"),
+  webOrigins: S("keycloak", "the web client's origins, set explicitly", "`bootstrapRelease`'s init-keycloak.sh's"),
   bootstrapAdminUsername: S("keycloak", "the bootstrap admin user", `\`${DEFAULT_BOOTSTRAP_ADMIN_USERNAME}\``),
   bootstrapAdminEmail: S("keycloak", "the bootstrap admin's email", `\`${DEFAULT_BOOTSTRAP_ADMIN_EMAIL}\``),
-  bootstrapAdminPassword: S("keycloak", "its initial (temporary) password", "generated", { secret: true }),
+  bootstrapAdminPassword: S(
+    "keycloak",
+    "its initial (temporary) password; none for an admin the stack adopted (it keeps its own)",
+    "generated",
+    { secret: true },
+  ),
+  bootstrapAdminGroups: S(
+    "keycloak",
+    "the groups the bootstrap admin is in (`registry-admins` or groups that exist, e.g. upstream's " +
+      "`mcp-registry-admin` and `mcp-servers-unrestricted`, see `mcp-access import`)",
+    `\`["${BOOTSTRAP_ADMIN_GROUP}"]\``,
+  ),
+  bootstrapRelease: S(
+    "keycloak",
+    "which version of upstream's `init-keycloak.sh` the bootstrap declares: `1.31` (release 1.31.0 on, #1763) or " +
+      "`1.30` (before it); see Adopting a running registry",
+    `\`${DEFAULT_BOOTSTRAP_RELEASE}\``,
+  ),
   entraUserDomain: S("entra", "UPN domain of new users", "required for usernames without `@`"),
   entraExistingUsers: S("entra", "look users up instead of creating them", "`false`"),
   entraGatewayClientId: S("entra", "the gateway application's client id", "required unless managed"),

@@ -9,10 +9,10 @@
  * - without `bootstrap`: the first preview only imports; tokens of the bootstrap's M2M client and the admin
  *   (password grant, its first-login action cleared) are accepted by the auth server before and after `up`; the
  *   next preview shows no change; the user's verified e-mail stays.
- * - with `bootstrap: true` and the bootstrap settings: the first preview replaces and deletes nothing, and updates
- *   only objects `import` listed as changed by release 1.31.0's bootstrap (a realm of 8c5b834b's script differs
- *   from it: brute-force detection, fullScopeAllowed, the admin's groups); the tokens are accepted before and after
- *   `up`; the next preview shows no change.
+ * - with `bootstrap: true` and the bootstrap settings (`bootstrapRelease 1.30`, the admin's groups): the first
+ *   preview imports the realm, both stock clients, their mappers, the admin and its memberships, updates, replaces
+ *   and deletes nothing, and creates in Keycloak only what `import` listed (the stack's `registry-admins` group); no
+ *   admin password is generated; the tokens are accepted before and after `up`; the next preview shows no change.
  */
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
@@ -198,6 +198,8 @@ function printedSettings(text: string, heading: RegExp): Array<[string, string]>
 
 interface Step {
   op: string;
+  /** The type's package (`keycloak`, `pulumi-nodejs` for the scope store's records). */
+  pkg: string;
   type: string;
   name: string;
   diffs?: string[];
@@ -213,17 +215,12 @@ async function previewSteps(e2e: EngineStack): Promise<Step[]> {
     if (!m || m.op === "same" || m.op === "refresh" || m.op === "read") return;
     if (m.type.startsWith("pulumi:providers:") || isComponent(m.type)) return;
     const name = m.urn.split("::").pop()!;
-    steps.push({ op: m.op, type: m.type.split(":").pop()!, name, ...(m.diffs?.length ? { diffs: m.diffs } : {}) });
+    const [pkg, , type] = m.type.split(":");
+    steps.push({ op: m.op, pkg: pkg!, type: type!, name, ...(m.diffs?.length ? { diffs: m.diffs } : {}) });
   };
   await e2e.stack.preview({ onOutput: log, onEvent });
   return steps;
 }
-
-/** The provider's names of the fields import lists by Keycloak's (brute-force detection is one provider block). */
-const FIELDS: Record<string, string> = {
-  securityDefenses: "bruteForceProtected",
-  validPostLogoutRedirectUris: "post-logout redirect URIs",
-};
 
 const CHANGES = ["update", "replace", "create-replacement", "delete-replaced", "delete", "discard"];
 
@@ -337,45 +334,45 @@ describe("adopting a registry set up by upstream's init-keycloak.sh and seed ste
   });
 
   it(
-    "with bootstrap: true: the first preview replaces and deletes nothing and updates only what import listed; " +
+    "with bootstrap: true: the first preview imports the bootstrap and changes nothing that existed; " +
       "tokens accepted after up; the next preview is clean",
     async (t) => {
       const base = printedSettings(report, /^stack settings these definitions need:/);
       const boot = printedSettings(report, /To let the stack manage it, also set:/);
+      assert.deepEqual(
+        boot.find(([k]) => k === "bootstrapRelease"),
+        ["bootstrapRelease", "1.30"],
+      );
       const e2e = await stackWith(`e2e-adopt-boot-${process.pid}`, [...base, ...boot], true);
       try {
         const steps = await previewSteps(e2e);
         t.diagnostic(`first preview: ${JSON.stringify(steps)}`);
-        // The adopted realm and both stock clients are imported, and 8c5b834b's realm gets 1.31.0's settings.
-        for (const name of ["bootstrap-realm", "bootstrap-web", "bootstrap-m2m", "bootstrap-admin"])
+        for (const name of ["bootstrap-realm", "bootstrap-web", "bootstrap-m2m", "bootstrap-admin", "admin-groups"])
           assert.ok(
             steps.some((s) => s.op === "import" && s.name.endsWith(name)),
             `${name} imported: ${JSON.stringify(steps)}`,
           );
-        assert.ok(steps.some((s) => s.op === "update" && s.type === "Realm"));
+        assert.deepEqual(
+          steps.filter((s) => CHANGES.includes(s.op)),
+          [],
+          JSON.stringify(steps, null, 1),
+        );
+        // In Keycloak, only what import listed is new: the stack's own group.
         const listed = report.slice(report.indexOf("with bootstrap: true, the first pulumi up still changes"));
-        /** The object of import's list an updated resource is (the bootstrap's resource names). */
-        const objectOf = (s: Step) =>
-          s.type === "Realm"
-            ? "the realm"
-            : s.name.endsWith("bootstrap-web")
-              ? 'client "mcp-gateway-web"'
-              : s.name.endsWith("bootstrap-m2m")
-                ? 'client "mcp-gateway-m2m"'
-                : s.name.endsWith("bootstrap-admin")
-                  ? 'user "admin"'
-                  : `unlisted ${s.type} ${s.name}`;
-        for (const s of steps.filter((x) => x.op !== "import" && x.op !== "create")) {
-          assert.equal(s.op, "update", `only updates: ${JSON.stringify(s)}`);
-          // Each changed field, as import names it.
-          for (const d of s.diffs ?? []) {
-            const line = `- ${objectOf(s)} ${FIELDS[d] ?? d}`;
-            assert.ok(listed.includes(line), `${line} not in:\n${listed}`);
-          }
+        for (const s of steps.filter((x) => x.op === "create" && x.pkg === "keycloak")) {
+          assert.equal(`${s.type} ${s.name.split("-bootstrap-").pop()}`, "Group registry-admins");
+          assert.ok(listed.includes('- group "registry-admins" is created'), listed);
         }
+        assert.ok(
+          !steps.some((s) => s.name.endsWith("admin-password")),
+          "no password is generated for the adopted admin",
+        );
         const up = await e2e.stack.up({ onOutput: log });
         assert.equal(up.summary.result, "succeeded");
+        assert.equal(up.outputs.bootstrapAdminPassword, undefined);
         await tokensAccepted();
+        const groups = (await rest("GET", `/users/${await userId("admin")}/groups`)) as Array<{ name: string }>;
+        assert.deepEqual(groups.map((g) => g.name).sort(), ["mcp-registry-admin", "mcp-servers-unrestricted"]);
         assert.deepEqual(changes({ resourceChanges: (await e2e.stack.preview({ onOutput: log })).changeSummary }), {});
       } finally {
         await e2e.cleanup();

@@ -50,7 +50,7 @@ function declaredWith(
       },
     ],
   };
-  const all = keycloakDeclaredObjects(plan, "keycloak", "r", keycloakBootstrapPlan("admin"));
+  const all = keycloakDeclaredObjects(plan, "keycloak", "r", keycloakBootstrapPlan({ username: "admin" }));
   const objects = all.filter(
     (o) =>
       !o.resource.startsWith("keycloak-bootstrap-") ||

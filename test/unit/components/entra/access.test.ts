@@ -264,7 +264,12 @@ describe("one repository, two identity providers", () => {
       plan: planIdentity(m, { idp: "keycloak" }),
       realm: "mcp-gateway",
       keycloakUrl: "http://kc",
-      bootstrap: { webRedirectUris: [], webOrigins: [], names: keycloakBootstrapPlan("admin"), adminEmail: "a@b.c" },
+      bootstrap: {
+        webRedirectUris: [],
+        webOrigins: [],
+        names: keycloakBootstrapPlan({ username: "admin" }),
+        adminEmail: "a@b.c",
+      },
     });
     await settled();
     const kcGroupIdToName = new Map<string, string>();

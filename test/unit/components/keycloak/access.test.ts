@@ -78,7 +78,7 @@ async function declare(
       ? {
           webRedirectUris: ["http://localhost:8888/oauth2/callback/keycloak", "http://localhost:7860/*"],
           webOrigins: ["http://localhost:7860"],
-          names: keycloakBootstrapPlan("admin"),
+          names: keycloakBootstrapPlan({ username: "admin" }),
           adminEmail: "admin@example.com",
         }
       : undefined,
@@ -319,7 +319,7 @@ describe("KeycloakAccess", () => {
   it("adoption looks for exactly the objects the stack declares: the plan names both", async () => {
     for (const bootstrap of [false, true]) {
       const m = model(FILES, bootstrap);
-      const names = keycloakBootstrapPlan("admin");
+      const names = keycloakBootstrapPlan({ username: "admin" });
       const args = {
         plan: planIdentity(m, { idp: "keycloak" }),
         realm: "mcp-gateway",
@@ -380,7 +380,7 @@ describe("KeycloakAccess", () => {
           bootstrap: {
             webRedirectUris: ["http://localhost:7860/*"],
             webOrigins: [],
-            names: keycloakBootstrapPlan("admin"),
+            names: keycloakBootstrapPlan({ username: "admin" }),
             adminEmail: "admin@example.com",
           },
         },

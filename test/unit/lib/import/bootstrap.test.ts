@@ -87,18 +87,23 @@ function upstream8c5b(): ImportSnapshot {
   };
 }
 
-/** The realm 1.31.0's script leaves, with its `REGISTRY_URL` and `AUTH_SERVER_EXTERNAL_URL`. */
+/**
+ * The realm 1.31.0's script leaves, with its `REGISTRY_URL` and `AUTH_SERVER_EXTERNAL_URL`: its groups and admin are
+ * 8c5b834b's (`create_groups`, `create_users` unchanged), the M2M client has only the `groups` mapper.
+ */
 function upstream131(): ImportSnapshot {
   const b = bodies("1320f022");
   const s = upstream8c5b();
   return {
     ...s,
-    groups: [...s.groups, { name: "registry-admins", id: "ra", subGroups: [] }],
-    users: [{ ...s.users[0]!, groups: ["registry-admins"] }],
-    clients: [client(b.webClient!, ["groups"]), client(b.m2mClient!, ["groups", "mcp-gateway-audience"])],
+    users: [{ ...s.users[0]!, groups: b.adminGroups as unknown as string[] }],
+    clients: [client(b.webClient!, ["groups"]), client(b.m2mClient!, ["groups"])],
     realmSettings: b.realm,
   };
 }
+
+const ADMIN_GROUPS =
+  "pulumi config set mcp-gateway-access:bootstrapAdminGroups " + `'["mcp-registry-admin","mcp-servers-unrestricted"]'`;
 
 const said = (list: ReadonlyArray<{ object: string; problem: string }>) => list.map((f) => `${f.object} ${f.problem}`);
 
@@ -112,41 +117,42 @@ describe("import: the registry's Keycloak bootstrap", () => {
     assert.ok(said(r.findings).some((s) => /user "admin" is the registry bootstrap's admin/.test(s)));
     assert.deepEqual(bootstrapCommands(r.bootstrap!), [
       "pulumi config set mcp-gateway-access:bootstrap true",
-      `pulumi config set mcp-gateway-access:webOrigins '["http://localhost:7860","+"]'`,
+      "pulumi config set mcp-gateway-access:bootstrapRelease 1.30",
       "pulumi config set mcp-gateway-access:bootstrapAdminUsername admin",
       "pulumi config set mcp-gateway-access:bootstrapAdminEmail admin@example.com",
+      ADMIN_GROUPS,
     ]);
+    // Its M2M client gets the audience from the basic scope, as user-create-m2m's clients do.
+    assert.equal(r.settings.keycloakM2MAudienceMapper, false);
   });
 
   it("the written definitions validate with bootstrap: true and the printed settings (no clash with the admin)", () => {
     const r = convertSnapshot(upstream8c5b());
     const root = makeRepo(Object.fromEntries(r.files.map((f) => [f.path, f.text])));
-    const checked = checkRepository(root, { bootstrap: true, existingGroups: r.settings.existingGroups });
+    const bootstrapAdminGroups = ["mcp-registry-admin", "mcp-servers-unrestricted"];
+    const options = { bootstrap: true, existingGroups: r.settings.existingGroups, bootstrapAdminGroups };
+    const checked = checkRepository(root, options);
     assert.ok(checked.ok, JSON.stringify(checked.errors));
+    assert.deepEqual(checked.model?.bootstrapAdmin?.groups, bootstrapAdminGroups);
   });
 
-  it("lists each change 1.31.0's bootstrap makes to 8c5b834b's realm, and keeps the + origin by a setting", () => {
+  it("8c5b834b's realm is matched to bootstrapRelease 1.30: the first up only creates registry-admins", () => {
     const r = convertSnapshot(upstream8c5b());
-    assert.deepEqual(said(r.bootstrap!.changes), [
-      "the realm bruteForceProtected: false => true",
-      "the realm failureFactor: 30 => 5",
-      "the realm waitIncrementSeconds: unset => 60",
-      "the realm maxFailureWaitSeconds: unset => 900",
-      'client "mcp-gateway-web" fullScopeAllowed: true => false (#1763)',
-      'client "mcp-gateway-m2m" fullScopeAllowed: true => false (#1763)',
-      'client "mcp-gateway-web" post-logout redirect URIs: unset => ' +
-        '["http://localhost:7860/*","http://localhost:8888/*"]',
-      'client "mcp-gateway-m2m" description: "" => "MCP Gateway M2M Client"',
-      'client "mcp-gateway-m2m" gets a "mcp-gateway-audience" mapper of its own (its tokens carry the audience ' +
-        "already, from basic's)",
-      'user "admin" groups: ["mcp-registry-admin","mcp-servers-unrestricted"] => ["registry-admins"]',
-      'group "registry-admins" is created',
-    ]);
+    assert.deepEqual(said(r.bootstrap!.changes), ['group "registry-admins" is created']);
     assert.ok(r.bootstrap!.changes.every((c) => c.action.length > 0));
-    assert.ok(said(r.findings).some((s) => /client "mcp-gateway-web" has the web origin "\+"/.test(s)));
+    assert.ok(
+      said(r.findings).some((s) => /the realm and its stock clients were made by upstream's bootstrap before/.test(s)),
+    );
   });
 
-  it("a realm of 1.31.0's script: the URLs behind its redirect URIs, and only the stack's M2M description", () => {
+  it("1.30 leaves the realm's brute-force detection to Keycloak: one turned on by hand is no change", () => {
+    const s = upstream8c5b();
+    const r = convertSnapshot({ ...s, realmSettings: { ...s.realmSettings, bruteForceProtected: true } });
+    assert.ok(bootstrapCommands(r.bootstrap!).includes("pulumi config set mcp-gateway-access:bootstrapRelease 1.30"));
+    assert.deepEqual(said(r.bootstrap!.changes), ['group "registry-admins" is created']);
+  });
+
+  it("a realm of 1.31.0's script: the default release, the URLs behind its redirect URIs, no change", () => {
     const r = convertSnapshot(upstream131());
     assert.deepEqual(bootstrapCommands(r.bootstrap!), [
       "pulumi config set mcp-gateway-access:bootstrap true",
@@ -154,9 +160,29 @@ describe("import: the registry's Keycloak bootstrap", () => {
       "pulumi config set mcp-gateway-access:authServerUrl https://auth.example.com",
       "pulumi config set mcp-gateway-access:bootstrapAdminUsername admin",
       "pulumi config set mcp-gateway-access:bootstrapAdminEmail admin@example.com",
+      ADMIN_GROUPS,
     ]);
+    assert.deepEqual(said(r.bootstrap!.changes), ['group "registry-admins" is created']);
+  });
+
+  it("what neither release's script made is listed against the nearest one", () => {
+    const s = upstream131();
+    const [web, m2m] = s.clients;
+    const r = convertSnapshot({
+      ...s,
+      clients: [
+        { ...web!, fullScopeAllowed: true },
+        { ...m2m!, name: "renamed" },
+      ],
+      users: [{ ...s.users[0]!, emailVerified: false }],
+      groups: [...s.groups, { name: "registry-admins", id: "ra", subGroups: [] }],
+      realmSettings: { ...s.realmSettings, failureFactor: 3 },
+    });
     assert.deepEqual(said(r.bootstrap!.changes), [
-      'client "mcp-gateway-m2m" description: "" => "MCP Gateway M2M Client"',
+      "the realm failureFactor: 3 => 5",
+      'client "mcp-gateway-web" fullScopeAllowed: true => false',
+      'client "mcp-gateway-m2m" name: "renamed" => "MCP Gateway M2M Client"',
+      'user "admin" emailVerified: false => true',
     ]);
   });
 
@@ -197,7 +223,7 @@ describe("import: the registry's Keycloak bootstrap", () => {
     );
     assert.match(
       text,
-      /with bootstrap: true, the first pulumi up still changes \(11\):\n- the realm bruteForceProtected/,
+      /with bootstrap: true, the first pulumi up still changes \(1\):\n- group "registry-admins" is created/,
     );
   });
 });

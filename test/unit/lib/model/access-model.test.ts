@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { check, GROUP, only, USER } from "../../../support/repo";
-import { adminSafetyAdmins, authScopes, grantsOf, grantText } from "../../../../lib";
+import { adminSafetyAdmins, authScopes, grantsOf, grantText, planIdentity, resolveIdentity } from "../../../../lib";
 
 describe("schema errors", () => {
   it("refuses an unknown field and suggests the field meant", () => {
@@ -494,5 +494,24 @@ describe("files", () => {
     const r = check({ "groups/g.yaml": GROUP });
     assert.equal(r.ok, true, JSON.stringify(r.errors));
     assert.equal(r.model.users.length + r.model.m2m.length, 0);
+  });
+});
+
+describe("the bootstrap admin's groups (bootstrapAdminGroups)", () => {
+  const upstream = ["mcp-registry-admin", "mcp-servers-unrestricted"];
+
+  it("default to registry-admins; other groups are looked up, and the admin is decided with them", () => {
+    const plain = check({ "groups/g.yaml": GROUP }, { bootstrap: true });
+    assert.deepEqual(plain.model.bootstrapAdmin?.groups, ["registry-admins"]);
+    const r = check({ "groups/g.yaml": GROUP }, { bootstrap: true, bootstrapAdminGroups: upstream });
+    assert.equal(r.ok, true, JSON.stringify(r.errors));
+    assert.deepEqual(r.model.bootstrapAdmin?.groups, upstream);
+    for (const g of upstream) assert.ok(r.model.externalGroups.includes(g), g);
+    assert.deepEqual(resolveIdentity(r.model, { user: "admin" })?.groups, upstream);
+    const plan = planIdentity(r.model, { idp: "keycloak" });
+    const looked = plan.groups.filter((g) => upstream.includes(g.name)).map((g) => g.action);
+    assert.deepEqual(looked, ["lookUp", "lookUp"]);
+    // registry-admins stays the bootstrap's own group.
+    assert.ok(plan.groups.some((g) => g.name === "registry-admins" && g.bootstrap && g.action === "create"));
   });
 });

@@ -110,7 +110,7 @@ describe("the plan's declared objects", () => {
     });
     const plan = planIdentity(program.model, { idp: "keycloak" });
     const list = [
-      ...keycloakDeclaredObjects(plan, "keycloak", "mcp-gateway", keycloakBootstrapPlan("admin")),
+      ...keycloakDeclaredObjects(plan, "keycloak", "mcp-gateway", keycloakBootstrapPlan({ username: "admin" })),
       ...keycloakProviderObjects("keycloak-idp", program.model.identityProviders ?? []),
     ];
     assert.ok(

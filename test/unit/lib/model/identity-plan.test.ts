@@ -37,7 +37,9 @@ function randomModel(seed: number): AccessModel {
   return {
     groups,
     bootstrap,
-    bootstrapAdmin: bootstrap ? { username: "admin", email: "admin@example.com" } : null,
+    bootstrapAdmin: bootstrap
+      ? { username: "admin", email: "admin@example.com", groups: [BOOTSTRAP_ADMIN_GROUP] }
+      : null,
     externalGroups: external,
     users: Array.from({ length: n(8) }, (_, i) => ({
       username: r() < 0.3 ? `u${i}@example.org` : `u${i}`,
