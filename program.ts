@@ -148,6 +148,7 @@ function keycloakArgs(config: StackConfig, model: AccessModel, keycloakUrl: stri
             { audienceMapper: config.keycloakM2MAudienceMapper },
           ),
           adminEmail: config.bootstrapAdminEmail,
+          adminNames: { firstName: config.bootstrapAdminFirstName, lastName: config.bootstrapAdminLastName },
           adminPassword:
             config.bootstrapAdminPassword === undefined ? undefined : pulumi.secret(config.bootstrapAdminPassword),
         }

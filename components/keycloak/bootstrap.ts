@@ -14,6 +14,7 @@ import {
   BOOTSTRAP_CLIENT_NAMES,
   BOOTSTRAP_RELEASE_VALUES,
   BOOTSTRAP_REALM_LOGIN,
+  DEFAULT_BOOTSTRAP_ADMIN_NAMES,
   GROUPS_MAPPER,
   membershipKey,
   PlanError,
@@ -40,6 +41,8 @@ export interface KeycloakBootstrapArgs {
   /** The objects' names (the plan's: lib/model/identity-plan.ts `keycloakBootstrapPlan`); adoption reads the same. */
   names: KeycloakBootstrapPlan;
   adminEmail: string;
+  /** The admin's names (default upstream's `Admin` `User`). */
+  adminNames?: { firstName: string; lastName: string };
   /** From the stack config secret; generated when absent. Never applied to an adopted admin. */
   adminPassword?: pulumi.Output<string>;
   adoption: KeycloakAdoption;
@@ -167,8 +170,7 @@ function adminUser(
       username: args.names.adminUsername,
       email: args.adminEmail,
       emailVerified: true,
-      firstName: "Admin",
-      lastName: "User",
+      ...(args.adminNames ?? DEFAULT_BOOTSTRAP_ADMIN_NAMES),
       enabled: true,
       ...(password ? { initialPassword: { value: password, temporary: true } } : {}),
     },

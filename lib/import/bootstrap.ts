@@ -18,7 +18,11 @@ import {
   type BootstrapRelease,
 } from "../registry/keycloak-bootstrap";
 import { AUDIENCE_MAPPER, BOOTSTRAP_ADMIN_GROUP, BOOTSTRAP_M2M_CLIENT, BOOTSTRAP_WEB_CLIENT } from "../registry/rules";
-import { DEFAULT_BOOTSTRAP_ADMIN_EMAIL, DEFAULT_BOOTSTRAP_ADMIN_USERNAME } from "../settings/stack";
+import {
+  DEFAULT_BOOTSTRAP_ADMIN_EMAIL,
+  DEFAULT_BOOTSTRAP_ADMIN_NAMES,
+  DEFAULT_BOOTSTRAP_ADMIN_USERNAME,
+} from "../settings/stack";
 import type { ImportSnapshot, SnapshotClient, SnapshotUser } from "./snapshot";
 import type { BootstrapImport, ImportFinding, ImportLedger, KindImport } from "./types";
 
@@ -76,6 +80,11 @@ export function importBootstrap(s: BootstrapPart, ledger: ImportLedger): KindImp
     });
     settings.push(["bootstrapAdminUsername", admin.username]);
     settings.push(["bootstrapAdminEmail", admin.email ?? DEFAULT_BOOTSTRAP_ADMIN_EMAIL]);
+    // Names Keycloak holds as empty (none given) cannot be declared: listed below as set.
+    if (admin.firstName && admin.firstName !== DEFAULT_BOOTSTRAP_ADMIN_NAMES.firstName)
+      settings.push(["bootstrapAdminFirstName", admin.firstName]);
+    if (admin.lastName && admin.lastName !== DEFAULT_BOOTSTRAP_ADMIN_NAMES.lastName)
+      settings.push(["bootstrapAdminLastName", admin.lastName]);
     const groups = [...admin.groups].sort();
     if (groups.length !== 1 || groups[0] !== BOOTSTRAP_ADMIN_GROUP)
       settings.push(["bootstrapAdminGroups", JSON.stringify(groups)]);
@@ -176,17 +185,14 @@ function clientChanges(web: SnapshotClient, m2m: SnapshotClient, release: Bootst
   return changes;
 }
 
-/** The admin the bootstrap declares: a verified e-mail, `Admin User` (both scripts' `admin_user_json`). */
+/** The admin the bootstrap declares: a verified e-mail (both scripts' `admin_user_json`), and names. */
 function adminChanges(admin: SnapshotUser, release: BootstrapRelease): ImportFinding[] {
   const object = `user "${admin.username}"`;
   const changes: ImportFinding[] = [];
   if (admin.emailVerified !== true)
     changes.push({ object, problem: "emailVerified: false => true", action: why(release) });
-  for (const [key, value] of [
-    ["firstName", "Admin"],
-    ["lastName", "User"],
-  ] as const) {
-    if (admin[key] !== value)
+  for (const [key, value] of Object.entries(DEFAULT_BOOTSTRAP_ADMIN_NAMES) as ["firstName" | "lastName", string][]) {
+    if (!admin[key])
       changes.push({
         object,
         problem: `${key}: ${JSON.stringify(admin[key] ?? "")} => "${value}"`,

@@ -15,6 +15,8 @@ import { StackSettingsError } from "../errors/errors";
 /** The bootstrap admin user the stack creates with `bootstrap`, unless the stack names another. */
 export const DEFAULT_BOOTSTRAP_ADMIN_USERNAME = "admin";
 export const DEFAULT_BOOTSTRAP_ADMIN_EMAIL = "admin@example.com";
+/** The names both versions of upstream's script give its admin (`admin_user_json`). */
+export const DEFAULT_BOOTSTRAP_ADMIN_NAMES = { firstName: "Admin", lastName: "User" } as const;
 
 export const CONFIG_NAMESPACE = "mcp-gateway-access";
 
@@ -116,6 +118,8 @@ const stackShape = {
   webOrigins: stringList().optional(),
   bootstrapAdminUsername: text().default(DEFAULT_BOOTSTRAP_ADMIN_USERNAME),
   bootstrapAdminEmail: text().default(DEFAULT_BOOTSTRAP_ADMIN_EMAIL),
+  bootstrapAdminFirstName: text().default(DEFAULT_BOOTSTRAP_ADMIN_NAMES.firstName),
+  bootstrapAdminLastName: text().default(DEFAULT_BOOTSTRAP_ADMIN_NAMES.lastName),
   bootstrapAdminPassword: text().optional(),
   bootstrapAdminGroups: stringList().default([BOOTSTRAP_ADMIN_GROUP]),
   bootstrapRelease: z
@@ -270,6 +274,16 @@ export const SETTINGS: Readonly<Record<StackSettingKey, SettingInfo>> = {
   webOrigins: S("keycloak", "the web client's origins, set explicitly", "`bootstrapRelease`'s init-keycloak.sh's"),
   bootstrapAdminUsername: S("keycloak", "the bootstrap admin user", `\`${DEFAULT_BOOTSTRAP_ADMIN_USERNAME}\``),
   bootstrapAdminEmail: S("keycloak", "the bootstrap admin's email", `\`${DEFAULT_BOOTSTRAP_ADMIN_EMAIL}\``),
+  bootstrapAdminFirstName: S(
+    "keycloak",
+    "the bootstrap admin's first name",
+    `\`${DEFAULT_BOOTSTRAP_ADMIN_NAMES.firstName}\``,
+  ),
+  bootstrapAdminLastName: S(
+    "keycloak",
+    "the bootstrap admin's last name",
+    `\`${DEFAULT_BOOTSTRAP_ADMIN_NAMES.lastName}\``,
+  ),
   bootstrapAdminPassword: S(
     "keycloak",
     "its initial (temporary) password; none for an admin the stack adopted (it keeps its own)",

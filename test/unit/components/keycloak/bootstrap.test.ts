@@ -47,6 +47,7 @@ interface Declaration {
   audienceMapper?: boolean;
   adoption?: KeycloakAdoption;
   adminPassword?: string;
+  adminNames?: { firstName: string; lastName: string };
 }
 
 /** The stack's bootstrap with the script's environment: declared inputs by resource name. */
@@ -74,6 +75,7 @@ async function bootstrapInputs(d: Declaration = {}): Promise<Map<string, Body>> 
         names: keycloakBootstrapPlan({ username: "admin", groups: repo.model.bootstrapAdmin?.groups }, audience),
         adminEmail: "admin@example.com",
         ...(d.adminPassword ? { adminPassword: pulumi.output(d.adminPassword) } : {}),
+        ...(d.adminNames ? { adminNames: d.adminNames } : {}),
       },
     },
     { transformations: [recordOptions] },
@@ -237,6 +239,13 @@ describe("the Keycloak bootstrap with bootstrapRelease 1.30, as 8c5b834b's init-
     assert.ok(!("initialPassword" in inputs.get("kc-bootstrap-admin")!));
     assert.ok(!declared.some((x) => x.name === "kc-bootstrap-admin-password"), "no generated password");
     assert.equal(declared.find((x) => x.name === "kc-bootstrap-admin-groups")?.importId, "mcp-gateway/u-1");
+  });
+
+  it("declares the admin's names from the settings, upstream's Admin User by default", async () => {
+    assert.equal((await bootstrapInputs(upstream)).get("kc-bootstrap-admin")?.firstName, "Admin");
+    const named = await bootstrapInputs({ ...upstream, adminNames: { firstName: "Ada", lastName: "Ops" } });
+    const admin = named.get("kc-bootstrap-admin")!;
+    assert.deepEqual([admin.firstName, admin.lastName], ["Ada", "Ops"]);
   });
 
   it("an admin the stack creates gets a generated initial password", async () => {

@@ -186,6 +186,18 @@ describe("import: the registry's Keycloak bootstrap", () => {
     ]);
   });
 
+  it("an admin renamed since is reproduced by its names' settings, not changed back", () => {
+    const s = upstream131();
+    const r = convertSnapshot({ ...s, users: [{ ...s.users[0]!, firstName: "Ada", lastName: "Ops" }] });
+    const commands = bootstrapCommands(r.bootstrap!);
+    assert.ok(
+      commands.includes("pulumi config set mcp-gateway-access:bootstrapAdminFirstName Ada"),
+      commands.join("\n"),
+    );
+    assert.ok(commands.includes("pulumi config set mcp-gateway-access:bootstrapAdminLastName Ops"));
+    assert.deepEqual(said(r.bootstrap!.changes), ['group "registry-admins" is created']);
+  });
+
   it("redirect URIs the defaults do not derive are printed as webRedirectUris", () => {
     const s = upstream131();
     const web = { ...s.clients[0]!, redirectUris: [...s.clients[0]!.redirectUris!, "https://other.example.com/*"] };
