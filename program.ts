@@ -14,6 +14,7 @@ import {
   keycloakBootstrapPlan,
   parseStackConfig,
   planIdentity,
+  refusePlainSecrets,
   DefinitionsError,
   isMcpAccessError,
   ServiceError,
@@ -301,10 +302,14 @@ export async function accessProgram(
   read: RawSettings = stackConfigValue,
   deps: Partial<ProgramDeps> = {},
 ): Promise<ProgramResult> {
-  // Every setting is checked before the first resource is declared: a bad one must apply nothing.
-  const config = stopOnSettingsError(() => parseStackConfig(read, "stack config"));
   // Relative to the project (where Pulumi.yaml is), whatever directory the language host runs the program in.
-  const definitionsDir = resolve(pulumi.runtime.getRootDirectory() || process.cwd(), config.definitionsDir);
+  const root = pulumi.runtime.getRootDirectory() || process.cwd();
+  // Every setting is checked before the first resource is declared: a bad one must apply nothing.
+  const config = stopOnSettingsError(() => {
+    refusePlainSecrets(root, pulumi.getStack());
+    return parseStackConfig(read, "stack config");
+  });
+  const definitionsDir = resolve(root, config.definitionsDir);
   const checked = checkRepository(definitionsDir, config);
   for (const w of checked.warnings) void pulumi.log.warn(textLine(w));
   if (!checked.ok) {

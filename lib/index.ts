@@ -183,7 +183,7 @@ export { SERVICE_ACCOUNT_PREFIX } from "./schema/names";
 export * from "./settings/stack";
 export * from "./registry/switches";
 export { REPO_CONFIG_FILE } from "./settings/repository";
-export { readStackConnection, readStackFile } from "./settings/stack-file";
+export { readStackConnection, readStackFile, refusePlainSecrets } from "./settings/stack-file";
 export * from "./settings/stack-outputs";
 export * from "./model/identity-plan";
 export * from "./model/declared-objects";

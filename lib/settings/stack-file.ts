@@ -83,6 +83,21 @@ export function plainSecretsProblem(name: string, text: string): string | null {
   return found.length ? found.join("\n") : null;
 }
 
+/**
+ * What `pulumi up` itself reads, checked the same way: the stack file of `stack` in the Pulumi project at `root`
+ * (`<stackConfigDir>/Pulumi.<stack>.yaml`, the folder from `Pulumi.yaml`). The engine hands the program a secret
+ * typed into the file in plain text like any other value, so the program refuses it here, before anything is applied.
+ */
+export function refusePlainSecrets(root: string, stack: string): void {
+  const project = ["Pulumi.yaml", "Pulumi.yml"].map((f) => join(root, f)).find((f) => existsSync(f));
+  if (!project) return;
+  const dir = (parse(readFileSync(project, "utf8")) as { stackConfigDir?: unknown } | null)?.stackConfigDir;
+  const name = join(typeof dir === "string" ? dir : ".", `Pulumi.${stack}.yaml`);
+  if (!existsSync(join(root, name))) return;
+  const plain = plainSecretsProblem(name, readFileSync(join(root, name), "utf8"));
+  if (plain) throw new StackSettingsError(plain);
+}
+
 /** The stack file's `config:` mapping, checked (exists, YAML, no secret in plain text). */
 function stackConfigMap(root: string, stack: string): { name: string; config: Record<string, unknown> } {
   const name = stackFileName(stack);

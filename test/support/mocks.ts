@@ -1,6 +1,7 @@
 /** Pulumi mocks for unit tests of the resource graph: records every resource the program declares. */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
+import * as runtimeState from "@pulumi/pulumi/runtime/state";
 
 export interface Declared {
   type: string;
@@ -154,4 +155,17 @@ export async function settled(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     if (!pending.size) return;
   }
+}
+
+/**
+ * The Pulumi project folder the program runs in (`pulumi.runtime.getRootDirectory()`): the language host gives it
+ * through PULUMI_NODEJS_ROOT_DIRECTORY, which the SDK reads once; a mocked run has none. Returns the previous one.
+ */
+export function setProjectRoot(dir: string): string {
+  // getStore is the SDK's own (internal, so not in its types).
+  const state = runtimeState as unknown as { getStore(): { settings: { options: { rootDirectory?: string } } } };
+  const options = state.getStore().settings.options;
+  const before = options.rootDirectory ?? "";
+  options.rootDirectory = dir;
+  return before;
 }

@@ -8,7 +8,7 @@ import { accessProgram, adoptedMessage, stackOutputsOf, type ProgramDeps } from 
 import { secretDigest, type KeycloakAdmin } from "../../../clients/keycloak-admin";
 import { STOCK_SECRET_OUTPUT } from "../../../components/keycloak/stock-secrets";
 import { AccessOutputs } from "../../../lib";
-import { declared, settled, useMocks, valueOf } from "../../support/mocks";
+import { declared, setProjectRoot, settled, useMocks, valueOf } from "../../support/mocks";
 import { makeRepo, GROUP, USER } from "../../support/repo";
 import { REPO_ROOT } from "../../support/paths";
 
@@ -103,6 +103,37 @@ describe("the program", () => {
     );
     await settled();
     assert.equal(declared.length, 0);
+  });
+
+  it("refuses a secret typed into its stack file in plain text, at its line, before declaring anything", async () => {
+    const files = {
+      "Pulumi.yaml": "name: p\nruntime: nodejs\nstackConfigDir: stacks\n",
+      "groups/g.yaml": GROUP,
+      // The mocks' stack is "unit"; Pulumi writes a secret as {secure: ...}.
+      "stacks/Pulumi.unit.yaml": "config:\n  mcp-gateway-access:mongodbPassword:\n    secure: v1:abc\n",
+    };
+    const root = setProjectRoot("");
+    try {
+      const encrypted = makeRepo(files);
+      setProjectRoot(encrypted);
+      configure(encrypted);
+      assert.ok((await declaredByRun()).length > 0, "an encrypted secret: declared");
+      const plain = makeRepo({ ...files, "stacks/Pulumi.unit.yaml": "config:\n  keycloak:password: hunter2\n" });
+      setProjectRoot(plain);
+      configure(plain);
+      declared.length = 0;
+      await assert.rejects(
+        accessProgram(undefined, fakeKeycloak()),
+        (e: Error) =>
+          e instanceof pulumi.RunError &&
+          /stacks\/Pulumi\.unit\.yaml:2:\d+: keycloak:password is a secret in plain text/.test(e.message) &&
+          !e.message.includes("hunter2"),
+      );
+      await settled();
+      assert.equal(declared.length, 0);
+    } finally {
+      setProjectRoot(root);
+    }
   });
 
   it("refuses an unknown conflict policy", async () => {
