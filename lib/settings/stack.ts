@@ -36,6 +36,12 @@ function asNumber(v: unknown): unknown {
   return typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
 }
 
+/** A release typed unquoted in a stack file reads as a number (`1.30` is 1.3): the two digits it was written with. */
+function asRelease(v: unknown): unknown {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+\.\d$/.test(v) ? Number(v) : undefined;
+  return n === undefined ? v : n.toFixed(2);
+}
+
 function asJson(v: unknown): unknown {
   if (typeof v !== "string") return v;
   try {
@@ -123,7 +129,7 @@ const stackShape = {
   bootstrapAdminPassword: text().optional(),
   bootstrapAdminGroups: stringList().default([BOOTSTRAP_ADMIN_GROUP]),
   bootstrapRelease: z
-    .enum(BOOTSTRAP_RELEASES, { error: `must be one of ${BOOTSTRAP_RELEASES.join(", ")}` })
+    .preprocess(asRelease, z.enum(BOOTSTRAP_RELEASES, { error: `must be one of ${BOOTSTRAP_RELEASES.join(", ")}` }))
     .default(DEFAULT_BOOTSTRAP_RELEASE),
   entraUserDomain: text().optional(),
   entraExistingUsers: bool(false),

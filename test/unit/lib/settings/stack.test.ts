@@ -49,6 +49,16 @@ describe("stack settings", () => {
     assert.equal(fromStrings.onScopeConflict, "fail");
   });
 
+  it("reads bootstrapRelease quoted or as YAML's number (1.30 is 1.3), defaults to 1.31, refuses others", () => {
+    const release = (v: unknown) => parseStackConfig(cfg({ bootstrapRelease: v }), "t", {}).bootstrapRelease;
+    assert.deepEqual(
+      [release("1.30"), release(1.3), release("1.3"), release(1.31), release(undefined)],
+      ["1.30", "1.30", "1.30", "1.31", "1.31"],
+    );
+    assert.throws(() => release("1.29"), /bootstrapRelease must be one of 1\.30, 1\.31, not "1\.29"/);
+    assert.deepEqual(parseStackConfig(cfg({}), "t", {}).bootstrapAdminGroups, ["registry-admins"]);
+  });
+
   it("reads the registry's feature switches (registry) from a config string or YAML, refusing unknown switches", () => {
     const fromString = parseStackConfig(cfg({ registry: '{"gatewayGenericProxy": true}' }), "t", {});
     const fromYaml = parseStackConfig(cfg({ registry: { gatewayGenericProxy: true } }), "t", {});
