@@ -3,17 +3,14 @@ import { GuardSettings, REGISTRY_DEFAULTS, RegistrySettings, REPO_CONFIG_FILE, t
 
 export const PACKAGE_NAME = "mcp-gateway-access";
 
-export function packageJson(project: string, version: string): string {
+export function packageJson(project: string, version: string, idp: IdentityProvider = "keycloak"): string {
+  // The local stack is a Keycloak's: a repository for Entra ID has none (no tenant runs on a machine).
+  const local = { local: "mcp-access local", pulumi: "mcp-access local pulumi", token: "mcp-access local token" };
   const pkg = {
     name: project,
     private: true,
     description: "Who may use our MCP Gateway Registry, as code applied by mcp-gateway-access",
-    scripts: {
-      validate: "mcp-access validate",
-      local: "mcp-access local",
-      pulumi: "mcp-access local pulumi",
-      token: "mcp-access local token",
-    },
+    scripts: { validate: "mcp-access validate", ...(idp === "keycloak" ? local : {}) },
     dependencies: { [PACKAGE_NAME]: version },
     engines: { node: ">=22" },
     // The one install script among the dependencies (protobufjs, through @pulumi/pulumi) is not needed: npm says so

@@ -26,8 +26,12 @@ export function readme(project: string, stack: string, idp: IdentityProvider): s
     "```",
     "npm install                       # Node 22 or later",
     "npx mcp-access validate           # every definition checked, the access tests run (also: npm run validate)",
-    `npm run local                     # a Keycloak and a database on this machine, the definitions applied`,
-    "npm run token -- agent-example    # a token for an M2M account of the local stack",
+    ...(idp === "keycloak"
+      ? [
+          `npm run local                     # a Keycloak and a database on this machine, the definitions applied`,
+          "npm run token -- agent-example    # a token for an M2M account of the local stack",
+        ]
+      : []),
     "npx mcp-access explain --help     # who may do what, and why",
     "```",
     "",
@@ -39,8 +43,15 @@ export function readme(project: string, stack: string, idp: IdentityProvider): s
     `3. Merge: the workflow applies it to the stack \`${stack}\` (\`pulumi up\`). Every hour it reverts changes`,
     "   made by hand.",
     "",
-    `The stack \`${stack}\` reads \`stacks/Pulumi.${stack}.yaml\`; \`npm run local\` applies the`,
-    `\`${LOCAL_STACK}\` stack.`,
+    ...(idp === "keycloak"
+      ? [
+          `The stack \`${stack}\` reads \`stacks/Pulumi.${stack}.yaml\`; \`npm run local\` applies the`,
+          `\`${LOCAL_STACK}\` stack.`,
+        ]
+      : [
+          `The stack \`${stack}\` reads \`stacks/Pulumi.${stack}.yaml\`. Entra ID runs on no machine, so there is no`,
+          "local stack: `validate`, `explain`, `who` and `diff` work offline.",
+        ]),
     "",
   ].join("\n");
 }
@@ -60,7 +71,9 @@ export function nextSteps(dir: string, stack: string, idp: IdentityProvider): st
     "  npm install",
     "  npx mcp-access validate",
     ...entra,
-    "  npm run local              (a Keycloak and a database on this machine, the definitions applied)",
+    ...(idp === "keycloak"
+      ? ["  npm run local              (a Keycloak and a database on this machine, the definitions applied)"]
+      : []),
     "  git init, commit and push; then change access by pull request (.github/workflows/access.yml)",
   ];
 }

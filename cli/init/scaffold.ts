@@ -68,7 +68,7 @@ function stackFiles(opts: ScaffoldOptions): ScaffoldFile[] {
 /** Every file of a new definitions repository, in the order they are written. */
 export function scaffoldFiles(opts: ScaffoldOptions): ScaffoldFile[] {
   return [
-    { path: "package.json", text: packageJson(opts.project, opts.version) },
+    { path: "package.json", text: packageJson(opts.project, opts.version, opts.idp) },
     { path: ".npmrc", text: npmrc() },
     { path: "Pulumi.yaml", text: pulumiYaml(opts.project, opts.idp) },
     { path: "index.ts", text: indexTs() },

@@ -24,7 +24,11 @@ describe("mcp-access init", () => {
         assert.equal(r.code, 0, r.err);
         assert.ok(r.out.includes(`wrote ${join(dir, "package.json")}`));
         assert.match(r.out, /next steps:\n {2}cd '.*Team Access'\n {2}npm install\n {2}npx mcp-access validate\n/);
-        assert.match(r.out, /npm run local/);
+        // The local stack is a Keycloak's: an Entra ID repository is told of none, and has no script for it.
+        assert.equal(/npm run local/.test(r.out), idp === "keycloak");
+        const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { scripts: Record<string, string> };
+        assert.equal("local" in pkg.scripts, idp === "keycloak");
+        assert.equal(readFileSync(join(dir, "README.md"), "utf8").includes("npm run local"), idp === "keycloak");
         assert.match(r.out, /pull request/);
         for (const k of KIND_NAMES) assert.ok(existsSync(join(dir, k)), k);
         // The real check, as the CLI and the Pulumi program run it.
