@@ -6,7 +6,7 @@
 import { Command, Option } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { accessReport, accessReportDiff, REPORT_CSV_HEADER, reportCsvRows, type ReportData } from "../lib";
+import { accessReport, accessReportDiff, reportCsvHeader, reportCsvRows, type ReportData } from "../lib";
 import { csvLine } from "./csv";
 import { modelAt } from "./diff";
 import type { Io } from "./io";
@@ -20,7 +20,7 @@ interface ReportFlags extends RepoFlags {
 }
 
 export function reportCsv(data: ReportData): string {
-  return [REPORT_CSV_HEADER, ...reportCsvRows(data)].map(csvLine).join("\n") + "\n";
+  return [reportCsvHeader(data), ...reportCsvRows(data)].map(csvLine).join("\n") + "\n";
 }
 
 /** The report's data: of the working tree, or of the change from `base` to it. */

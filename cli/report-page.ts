@@ -4,7 +4,7 @@
  * JSON in a `<script type="application/json">` block (every `<`, `>`, `&` and line separator escaped, so nothing
  * can close it), and the page's script puts it on screen with textContent only.
  */
-import { REPORT_CSV_HEADER, type ReportData } from "../lib";
+import { reportCsvHeader, type ReportData } from "../lib";
 
 /** JSON that is inert inside a script element: no `</script>`, no `<!--`, no JS line separators. */
 export function inertJson(value: unknown): string {
@@ -252,13 +252,17 @@ function csvRows(i, c) {
   const id = D.identities[i];
   const col = D.columns[c];
   const cell = cellOf(i, c);
-  if (!cell) return [];
-  return col.entries.flatMap((entry, k) => {
-    const v = D.verdicts[cell.v[k]];
-    if (!v.allowed) return [];
+  const ch = change.get(i + ":" + c);
+  const mark = (entry) => (D.change ? [ch && ch.added.includes(entry) ? "added" : ""] : []);
+  const rows = col.entries.flatMap((entry, k) => {
+    const v = cell && D.verdicts[cell.v[k]];
+    if (!v || !v.allowed) return [];
     const via = v.scope ? id.groups.filter((g) => (D.scopeGroups[v.scope] || []).includes(g)).join(" ") : "";
-    return [[id.name, id.kind, col.kind, col.name, entry, via, v.scope || "", v.branch]];
+    return [[id.name, id.kind, col.kind, col.name, entry, via, v.scope || "", v.branch, ...mark(entry)]];
   });
+  for (const entry of ch ? ch.removed : [])
+    rows.push([id.name, id.kind, col.kind, col.name, entry, "", "", "", "removed"]);
+  return rows;
 }
 function downloadCsv() {
   const lines = [D.csvHeader.map(csvField).join(",")];
@@ -314,7 +318,7 @@ export function reportPage(data: ReportData, title: string): string {
 <button id="more" type="button" hidden>show more identities</button>
 <section id="detail" aria-live="polite"><p>Select a cell (click, or Enter on a focused cell; arrow keys move) to
 see every request it decides and the scope and rule that decided, in explain's words.</p></section>
-<script type="application/json" id="report-data">${inertJson({ ...data, csvHeader: REPORT_CSV_HEADER })}</script>
+<script type="application/json" id="report-data">${inertJson({ ...data, csvHeader: reportCsvHeader(data) })}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>

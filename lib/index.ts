@@ -140,7 +140,7 @@ export * from "./review/report-identities";
 export * from "./review/report-columns";
 export * from "./review/access-report";
 export { accessReportDiff } from "./review/report-diff";
-export { REPORT_CSV_HEADER, reportCsvRows } from "./review/report-csv";
+export { REPORT_CSV_HEADER, reportCsvHeader, reportCsvRows } from "./review/report-csv";
 export * from "./review/who";
 export { ANY_OTHER_SERVER, ANY_OTHER_TOOL, requestText, type Expectation } from "./review/access-test-plan";
 export {

@@ -247,6 +247,23 @@ describe("the --base view", () => {
     assert.deepEqual(marked.sort(), changes.map((c) => `${c.identity}:${c.column}`).sort());
     assert.deepEqual(log.errors, []);
     assert.ok(data.columns.some((c) => c.entries.includes(`tool ${hostile.slice(1, -1)}`)));
+    // The page's CSV export is report.csv, with the change column: what the change adds and removes.
+    const download = page.waitForEvent("download");
+    await page.click("#csv");
+    const csv = readFileSync(await (await download).path(), "utf8");
+    assert.equal(csv, readFileSync(join(file, "..", "report.csv"), "utf8"));
+    const lines = csv.split("\n");
+    assert.match(lines[0]!, /,change$/);
+    assert.ok(
+      lines.some((l) => /^ann,user,server,gw,tool c,ops,ops,[a-z-]+,added$/.test(l)),
+      csv,
+    );
+    assert.ok(
+      lines.some((l) => /^ann,user,server,gw,tool a,ops,ops,[a-z-]+,$/.test(l)),
+      csv,
+    );
+    assert.ok(lines.includes("ann,user,server,gw,tool b,,,,removed"), csv);
+    assert.ok(lines.includes("ben,user,server,gw,tool a,,,,removed"), csv);
     await page.close();
   });
 });

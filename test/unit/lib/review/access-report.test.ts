@@ -13,6 +13,8 @@ import {
   checkRepository,
   explainRequest,
   reportColumns,
+  REPORT_CSV_HEADER,
+  reportCsvHeader,
   reportCsvRows,
   type AccessModel,
   type ReportData,
@@ -139,6 +141,33 @@ describe("the access report's data", () => {
         (c) => back.identities[c.identity] === bea && c.removed.includes("tool current_time_by_timezone"),
       ),
     );
+  });
+
+  it("with a base, the CSV says which rows the change adds, and lists what it removes (a removed user too)", () => {
+    const base = check({
+      "groups/g.yaml": GROUP,
+      "users/ann.yaml": USER("ann", "[tools-users]"),
+      "users/bea.yaml": USER("bea", "[tools-users]"),
+    });
+    const head = check({
+      "groups/g.yaml": GROUP.replace("tools: [current_time_by_timezone]", "tools: [convert]"),
+      "users/ann.yaml": USER("ann", "[tools-users]"),
+    });
+    assert.ok(base.ok && head.ok);
+    const data = accessReportDiff(base.model, head.model, "main");
+    assert.deepEqual(reportCsvHeader(data).slice(-1), ["change"]);
+    const rows = reportCsvRows(data).filter((r) => r[3] === "currenttime" && r[4]!.startsWith("tool "));
+    const said = rows.map((r) => `${r[0]} ${r[4]} ${r.at(-1) || "kept"}${r[7] ? "" : " (no base verdict)"}`);
+    assert.deepEqual(said, [
+      "ann tool convert added",
+      "ann tool current_time_by_timezone removed (no base verdict)",
+      "bea tool current_time_by_timezone removed (no base verdict)",
+    ]);
+    assert.ok(reportCsvRows(data).every((r) => r.length === reportCsvHeader(data).length));
+    // Without a base, the header and rows are as before: no change column.
+    const plain = accessReport(head.model);
+    assert.deepEqual(reportCsvHeader(plain), REPORT_CSV_HEADER);
+    assert.ok(reportCsvRows(plain).every((r) => r.length === REPORT_CSV_HEADER.length));
   });
 
   it("the CSV rows are the allowed answers, with the group they come through", () => {
