@@ -119,26 +119,36 @@ function scriptBody(b: Body): Body {
   return out;
 }
 
+/**
+ * The declared realm's fields in the names of the script's `realm_json`: the provider turns `bruteForceProtected` on
+ * with its block, and names `failureFactor` `maxLoginFailures`.
+ */
+function asRealmBody(realm: Body): Body {
+  const detection = (realm.securityDefenses as { bruteForceDetection?: Body } | undefined)?.bruteForceDetection;
+  return {
+    realm: realm.realm,
+    enabled: realm.enabled,
+    registrationAllowed: realm.registrationAllowed,
+    loginWithEmailAllowed: realm.loginWithEmailAllowed,
+    duplicateEmailsAllowed: realm.duplicateEmailsAllowed,
+    resetPasswordAllowed: realm.resetPasswordAllowed,
+    editUsernameAllowed: realm.editUsernameAllowed,
+    ...(detection
+      ? {
+          bruteForceProtected: true,
+          failureFactor: detection.maxLoginFailures,
+          waitIncrementSeconds: detection.waitIncrementSeconds,
+          maxFailureWaitSeconds: detection.maxFailureWaitSeconds,
+          permanentLockout: detection.permanentLockout,
+        }
+      : {}),
+  };
+}
+
 describe("the Keycloak bootstrap, as release 1.31.0's init-keycloak.sh writes it (#1763)", () => {
   it("declares the realm's login settings and brute-force detection the script PUTs", async () => {
     const realm = (await bootstrapInputs()).get("kc-bootstrap-realm")!;
-    const detection = (realm.securityDefenses as { bruteForceDetection?: Body }).bruteForceDetection;
-    const declaredRealm: Body = {
-      realm: realm.realm,
-      enabled: realm.enabled,
-      registrationAllowed: realm.registrationAllowed,
-      loginWithEmailAllowed: realm.loginWithEmailAllowed,
-      duplicateEmailsAllowed: realm.duplicateEmailsAllowed,
-      resetPasswordAllowed: realm.resetPasswordAllowed,
-      editUsernameAllowed: realm.editUsernameAllowed,
-      // The provider turns bruteForceProtected on with the block, and names failureFactor maxLoginFailures.
-      bruteForceProtected: detection !== undefined,
-      failureFactor: detection?.maxLoginFailures,
-      waitIncrementSeconds: detection?.waitIncrementSeconds,
-      maxFailureWaitSeconds: detection?.maxFailureWaitSeconds,
-      permanentLockout: detection?.permanentLockout,
-    };
-    assert.deepEqual(declaredRealm, SCRIPT.realm);
+    assert.deepEqual(asRealmBody(realm), SCRIPT.realm);
   });
 
   it("leaves to Keycloak what neither script sets: the signature algorithm, the web client's refresh", async () => {
@@ -168,21 +178,6 @@ describe("the Keycloak bootstrap, as release 1.31.0's init-keycloak.sh writes it
     assert.deepEqual(bootstrapWebOrigins("http://localhost:7860"), ["http://localhost:7860", "http://localhost:8888"]);
   });
 });
-
-/** The declared realm's fields in the names of the script's `realm_json`. */
-function asRealmBody(realm: Body): Body {
-  const detection = (realm.securityDefenses as { bruteForceDetection?: Body } | undefined)?.bruteForceDetection;
-  return {
-    realm: realm.realm,
-    enabled: realm.enabled,
-    registrationAllowed: realm.registrationAllowed,
-    loginWithEmailAllowed: realm.loginWithEmailAllowed,
-    duplicateEmailsAllowed: realm.duplicateEmailsAllowed,
-    resetPasswordAllowed: realm.resetPasswordAllowed,
-    editUsernameAllowed: realm.editUsernameAllowed,
-    ...(detection ? { bruteForceProtected: true } : {}),
-  };
-}
 
 describe("the Keycloak bootstrap with bootstrapRelease 1.30, as 8c5b834b's init-keycloak.sh made it", () => {
   const release = "1.30";
