@@ -12,6 +12,7 @@ import {
   type IdentityProviderDefinition,
 } from "../schema/identity-provider";
 import { GUIDE_DEFAULTS } from "../model/identity-providers";
+import { mapperRegexProblem } from "../model/mapper-regex";
 import {
   HARDCODED_GROUP_MAPPER,
   OIDC_CLAIM_GROUP_MAPPER,
@@ -79,8 +80,12 @@ function convertMapper(
     if (claim) out.claim = pair.key;
     else out.attribute = pair.key;
     out.value = pair.value;
-    if ((claim ? m.config["are.claim.values.regex"] : m.config["are.attribute.values.regex"]) === "true")
+    if ((claim ? m.config["are.claim.values.regex"] : m.config["are.attribute.values.regex"]) === "true") {
+      // What validate would refuse is not written: the file would stop the first `up` (Keycloak keeps the mapper).
+      const problem = mapperRegexProblem(pair.value);
+      if (problem) return skip(`matches the regex ${JSON.stringify(pair.value)}, which validate refuses: ${problem}`);
       out.regex = true;
+    }
   }
   out.name = m.name;
   if (SYNC.has(sync) && sync !== providerSync) out.sync_mode = sync as GroupMapper["sync_mode"];

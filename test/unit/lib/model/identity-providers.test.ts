@@ -525,6 +525,38 @@ describe("import of existing identity providers", () => {
     assert.ok(r.findings.some((f) => /identityProviderSecrets\.entra-oidc/.test(f.action)));
     assert.ok(r.findings.some((f) => f.object.includes('"email"') && /oidc-user-attribute-idp-mapper/.test(f.problem)));
   });
+
+  it("a mapper regex validate refuses is not written and is reported; a regex RE2 runs is written", () => {
+    const regexMapper = (name: string, value: string) => ({
+      name,
+      identityProviderMapper: "oidc-advanced-group-idp-mapper",
+      config: {
+        claims: JSON.stringify([{ key: "groups", value }]),
+        "are.claim.values.regex": "true",
+        group: "/corp-admins",
+      },
+    });
+    const mappers = [regexMapper("backref", "(a)\\1"), regexMapper("plain", "admins-.*")];
+    const r = convertSnapshot({
+      idp: "keycloak",
+      source: "realm r at http://kc",
+      namespace: "default",
+      groups: [],
+      users: [],
+      clients: [],
+      scopes: [],
+      m2mRecords: [],
+      identityProviders: [{ ...kcProvider, mappers }],
+    });
+    const file = r.files.find((f) => f.path === "identity-providers/entra-oidc.yaml")!;
+    assert.deepEqual(
+      provider({ [file.path]: file.text }, "entra-oidc").mappers.map((m) => m.name),
+      ["plain"],
+    );
+    const finding = r.findings.find((f) => f.object.includes('"backref"'));
+    assert.match(finding?.problem ?? "", /regex "\(a\)\\\\1", which validate refuses/);
+    assert.match(finding?.action ?? "", /not written; the stack leaves it alone in Keycloak/);
+  });
 });
 
 describe("import: an alias is a file name made safe like every other name", () => {
