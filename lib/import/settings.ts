@@ -13,8 +13,8 @@ export function importSettings(_s: unknown, ledger: ImportLedger): KindImport {
     findings.push({
       object: `${ledger.audienceMissing} M2M client(s)`,
       problem:
-        `have no "${AUDIENCE_MAPPER}" protocol mapper of their own (clients made by ` +
-        `user-create-m2m get the mcp-gateway audience from the realm's basic client scope)`,
+        `have no "${AUDIENCE_MAPPER}" protocol mapper of their own (clients made by upstream's ` +
+        `init-keycloak.sh and user-create-m2m get the mcp-gateway audience from the realm's basic client scope)`,
       action:
         "keep it that way with pulumi config set mcp-gateway-access:keycloakM2MAudienceMapper " +
         "false; otherwise the first pulumi up adds one to each",
