@@ -117,7 +117,9 @@ export interface Decision {
  * `/team` does not match a `team` claim. Documents in their given order.
  */
 export function scopesForGroups<T extends ScopeForAuth>(docs: readonly T[], groups: readonly string[]): T[] {
-  return scopeIndex(docs)(groups);
+  // One identity: a scan (an index pays off only across identities, scopeIndex).
+  const claim = claimGroups(groups);
+  return docs.filter((d) => d.group_mappings.some((g) => claim.has(g)));
 }
 
 /**
@@ -155,13 +157,32 @@ export function flattenServerAccess(doc: {
 }
 
 /** The `{server, methods, tools}` rules of the flattened list (what validate_server_tool_access matches). */
-export function serverRules(doc: { server_access: readonly ServerAccessEntry[] }): ServerRuleForAuth[] {
-  return flattenServerAccess(doc).filter((r): r is ServerRule => "server" in r);
+export function serverRules(doc: { server_access: readonly ServerAccessEntry[] }): readonly ServerRuleForAuth[] {
+  return rulesOf(doc).server;
 }
 
 /** The `{agent, actions}` rules of the flattened list (what validate_a2a_agent_access matches). */
-export function agentRules(doc: { server_access: readonly ServerAccessEntry[] }): AgentRule[] {
-  return flattenServerAccess(doc).filter((r): r is AgentRule => "agent" in r);
+export function agentRules(doc: { server_access: readonly ServerAccessEntry[] }): readonly AgentRule[] {
+  return rulesOf(doc).agent;
+}
+
+/**
+ * A document's rules, split once per `server_access` list (every decision reads them; a report makes millions).
+ * Documents are built, then read: a list is never changed in place once decided on.
+ */
+const RULES = new WeakMap<readonly ServerAccessEntry[], { server: ServerRule[]; agent: AgentRule[] }>();
+
+function rulesOf(doc: { server_access: readonly ServerAccessEntry[] }): { server: ServerRule[]; agent: AgentRule[] } {
+  let rules = RULES.get(doc.server_access);
+  if (!rules) {
+    const all = flattenServerAccess(doc);
+    rules = {
+      server: all.filter((r): r is ServerRule => "server" in r),
+      agent: all.filter((r): r is AgentRule => "agent" in r),
+    };
+    RULES.set(doc.server_access, rules);
+  }
+  return rules;
 }
 
 export interface AuthorizeOptions {
