@@ -70,7 +70,9 @@ function realm({ name, args, kc }: BootstrapContext): keycloak.Realm {
   const { failureFactor, ...lockout } = bruteForce ?? { failureFactor: 0 };
   // Neither version of upstream's script sets the signature algorithm: Keycloak's default (RS256 for a realm it
   // creates from a POST) is kept, so an adopted realm does not lose it to the provider's empty value. A release
-  // whose script sets no brute-force detection (1.30) leaves the realm's security defenses to Keycloak.
+  // whose script sets no brute-force detection (1.30) leaves the realm's security defenses to Keycloak. An adopted
+  // realm's brute-force detection is read on import by the patched plugin
+  // (scripts/patches/pulumi-keycloak-6.13.0-upstream-import-brute-force.patch), so 1.31's imports without an update.
   const ignoreChanges = bruteForce ? ["defaultSignatureAlgorithm"] : ["defaultSignatureAlgorithm", "securityDefenses"];
   return new keycloak.Realm(
     KN.realm(name),

@@ -13,20 +13,23 @@
  *   preview imports the realm, both stock clients, their mappers, the admin and its memberships, updates, replaces
  *   and deletes nothing, and creates in Keycloak only what `import` listed (the stack's `registry-admins` group); no
  *   admin password is generated; the tokens are accepted before and after `up`; the next preview shows no change.
+ * Then the realm is upgraded as release 1.31.0's script upgrades it (its realm and client bodies PUT over them,
+ * test/fixtures/registry/init-keycloak-1320f022/bodies.json), imported again, and a stack with the default
+ * `bootstrapRelease` (1.31) and the printed settings adopts it the same way: imports only, tokens accepted, clean.
  */
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient, type Db } from "mongodb";
 import { parse } from "yaml";
 import { startAuthServer, type AuthServer } from "../support/auth-server";
 import { changes, engineStack, type EngineStack } from "../support/engine";
 import { adminToken, KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
-import { REPO_ROOT } from "../support/paths";
+import { FIXTURES, REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
 
@@ -170,6 +173,62 @@ async function tokensAccepted(): Promise<void> {
   assert.notEqual(asM2M.status, 401, `M2M: ${asM2M.detail}`);
 }
 
+/** `mcp-access import` of the realm and the database into `dir`, as the docs run it: its report. */
+async function importInto(dir: string): Promise<string> {
+  const env = {
+    KEYCLOAK_USER: KC_ADMIN.username,
+    KEYCLOAK_PASSWORD: KC_ADMIN.password,
+    MONGODB_CONNECTION_STRING: databaseUri(),
+  };
+  const args = ["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--database", DB, "--out", dir];
+  const r = await cli(args, env);
+  assert.equal(r.code, 0, r.err + r.out);
+  log(r.out);
+  return r.out;
+}
+
+/**
+ * The first preview of a stack with `bootstrap: true` and the settings `import` printed: it imports the bootstrap,
+ * updates, replaces and deletes nothing, and creates in Keycloak only what `import` listed; after `up` the tokens are
+ * accepted, the admin keeps its groups and no password is generated; the next preview is clean.
+ */
+async function adoptsWithBootstrap(t: TestContext, name: string, printed: string): Promise<void> {
+  const base = printedSettings(printed, /^stack settings these definitions need:/);
+  const boot = printedSettings(printed, /To let the stack manage it, also set:/);
+  const e2e = await stackWith(name, [...base, ...boot], true);
+  try {
+    const steps = await previewSteps(e2e);
+    t.diagnostic(`first preview: ${JSON.stringify(steps)}`);
+    for (const object of ["bootstrap-realm", "bootstrap-web", "bootstrap-m2m", "bootstrap-admin", "admin-groups"])
+      assert.ok(
+        steps.some((s) => s.op === "import" && s.name.endsWith(object)),
+        `${object} imported: ${JSON.stringify(steps)}`,
+      );
+    assert.deepEqual(
+      steps.filter((s) => CHANGES.includes(s.op)),
+      [],
+      JSON.stringify(steps, null, 1),
+    );
+    // In Keycloak, only what import listed is new: the stack's own group.
+    const listed = printed.slice(printed.indexOf("with bootstrap: true, the first pulumi up"));
+    for (const s of steps.filter((x) => x.op === "create" && x.pkg === "keycloak")) {
+      assert.equal(`${s.type} ${s.name.split("-bootstrap-").pop()}`, "Group registry-admins");
+      assert.ok(listed.includes('- group "registry-admins" is created'), listed);
+    }
+    assert.ok(!steps.some((s) => s.name.endsWith("admin-password")), "no password is generated for the adopted admin");
+    const up = await e2e.stack.up({ onOutput: log });
+    assert.equal(up.summary.result, "succeeded");
+    assert.equal(up.outputs.bootstrapAdminPassword, undefined);
+    await tokensAccepted();
+    const groups = (await rest("GET", `/users/${await userId("admin")}/groups`)) as Array<{ name: string }>;
+    assert.deepEqual(groups.map((g) => g.name).sort(), ["mcp-registry-admin", "mcp-servers-unrestricted"]);
+    assert.deepEqual(changes({ resourceChanges: (await e2e.stack.preview({ onOutput: log })).changeSummary }), {});
+  } finally {
+    // The stack is forgotten, not destroyed: the next one adopts the same realm.
+    await e2e.cleanup();
+  }
+}
+
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile(
@@ -216,7 +275,10 @@ async function previewSteps(e2e: EngineStack): Promise<Step[]> {
     if (m.type.startsWith("pulumi:providers:") || isComponent(m.type)) return;
     const name = m.urn.split("::").pop()!;
     const [pkg, , type] = m.type.split(":");
-    steps.push({ op: m.op, pkg: pkg!, type: type!, name, ...(m.diffs?.length ? { diffs: m.diffs } : {}) });
+    // The changed properties, to the field (`securityDefenses.headers.xFrameOptions`), when the engine says them.
+    const detailed = Object.keys(m.detailedDiff ?? {});
+    const diffs = detailed.length ? detailed : (m.diffs ?? []);
+    steps.push({ op: m.op, pkg: pkg!, type: type!, name, ...(diffs.length ? { diffs } : {}) });
   };
   await e2e.stack.preview({ onOutput: log, onEvent });
   return steps;
@@ -287,16 +349,7 @@ describe("adopting a registry set up by upstream's init-keycloak.sh and seed ste
   });
 
   it("import writes no file for the bootstrap admin, and the verified e-mail as email_verified: true", async () => {
-    const env = {
-      KEYCLOAK_USER: KC_ADMIN.username,
-      KEYCLOAK_PASSWORD: KC_ADMIN.password,
-      MONGODB_CONNECTION_STRING: databaseUri(),
-    };
-    const args = ["import", "--keycloak-url", keycloakUrl(), "--realm", REALM, "--database", DB, "--out", out];
-    const r = await cli(args, env);
-    assert.equal(r.code, 0, r.err + r.out);
-    report = r.out;
-    log(report);
+    report = await importInto(out);
     assert.equal(existsSync(join(out, "users", "admin.yaml")), false);
     assert.match(report, /user "admin" is the registry bootstrap's admin/);
     const dana = parse(readFileSync(join(out, "users", "dana.yaml"), "utf8")) as Record<string, unknown>;
@@ -334,49 +387,43 @@ describe("adopting a registry set up by upstream's init-keycloak.sh and seed ste
   });
 
   it(
-    "with bootstrap: true: the first preview imports the bootstrap and changes nothing that existed; " +
-      "tokens accepted after up; the next preview is clean",
+    "with bootstrap: true (bootstrapRelease 1.30, as import finds it): the first preview imports the bootstrap and " +
+      "changes nothing that existed; tokens accepted after up; the next preview is clean",
     async (t) => {
-      const base = printedSettings(report, /^stack settings these definitions need:/);
       const boot = printedSettings(report, /To let the stack manage it, also set:/);
       assert.deepEqual(
         boot.find(([k]) => k === "bootstrapRelease"),
         ["bootstrapRelease", "1.30"],
       );
-      const e2e = await stackWith(`e2e-adopt-boot-${process.pid}`, [...base, ...boot], true);
-      try {
-        const steps = await previewSteps(e2e);
-        t.diagnostic(`first preview: ${JSON.stringify(steps)}`);
-        for (const name of ["bootstrap-realm", "bootstrap-web", "bootstrap-m2m", "bootstrap-admin", "admin-groups"])
-          assert.ok(
-            steps.some((s) => s.op === "import" && s.name.endsWith(name)),
-            `${name} imported: ${JSON.stringify(steps)}`,
-          );
-        assert.deepEqual(
-          steps.filter((s) => CHANGES.includes(s.op)),
-          [],
-          JSON.stringify(steps, null, 1),
-        );
-        // In Keycloak, only what import listed is new: the stack's own group.
-        const listed = report.slice(report.indexOf("with bootstrap: true, the first pulumi up still changes"));
-        for (const s of steps.filter((x) => x.op === "create" && x.pkg === "keycloak")) {
-          assert.equal(`${s.type} ${s.name.split("-bootstrap-").pop()}`, "Group registry-admins");
-          assert.ok(listed.includes('- group "registry-admins" is created'), listed);
-        }
-        assert.ok(
-          !steps.some((s) => s.name.endsWith("admin-password")),
-          "no password is generated for the adopted admin",
-        );
-        const up = await e2e.stack.up({ onOutput: log });
-        assert.equal(up.summary.result, "succeeded");
-        assert.equal(up.outputs.bootstrapAdminPassword, undefined);
-        await tokensAccepted();
-        const groups = (await rest("GET", `/users/${await userId("admin")}/groups`)) as Array<{ name: string }>;
-        assert.deepEqual(groups.map((g) => g.name).sort(), ["mcp-registry-admin", "mcp-servers-unrestricted"]);
-        assert.deepEqual(changes({ resourceChanges: (await e2e.stack.preview({ onOutput: log })).changeSummary }), {});
-      } finally {
-        await e2e.cleanup();
+      await adoptsWithBootstrap(t, `e2e-adopt-boot-${process.pid}`, report);
+    },
+  );
+
+  it(
+    "upgraded by release 1.31.0's script: import finds 1.31 (the default), and a stack with bootstrap: true adopts " +
+      "it the same way",
+    async (t) => {
+      const bodies = JSON.parse(
+        readFileSync(join(FIXTURES, "registry", "init-keycloak-1320f022", "bodies.json"), "utf8"),
+      ) as Record<"realm" | "webClient" | "m2mClient", Record<string, unknown>>;
+      // create_realm's PUT over the existing realm, upsert_client's PUT of each whole representation.
+      await rest("PUT", "", bodies.realm);
+      for (const body of [bodies.webClient, bodies.m2mClient]) {
+        const [c] = (await rest("GET", `/clients?clientId=${String(body.clientId)}`)) as Array<{ id: string }>;
+        await rest("PUT", `/clients/${c!.id}`, body);
       }
+      const again = makeRepo({});
+      const printed = await importInto(again);
+      const boot = printedSettings(printed, /To let the stack manage it, also set:/);
+      assert.equal(
+        boot.find(([k]) => k === "bootstrapRelease"),
+        undefined,
+      );
+      assert.deepEqual(
+        boot.find(([k]) => k === "registryUrl"),
+        ["registryUrl", "https://registry.example.com"],
+      );
+      await adoptsWithBootstrap(t, `e2e-adopt-131-${process.pid}`, printed);
     },
   );
 });
