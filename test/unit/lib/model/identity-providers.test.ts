@@ -501,8 +501,9 @@ describe("import of existing identity providers", () => {
       { name: "email", identityProviderMapper: "oidc-user-attribute-idp-mapper", config: { claim: "email" } },
     ],
   };
-  it("writes a file that validates and declares the same provider and mapper; the secret is never written", () => {
-    const r = convertSnapshot({
+  /** `import` of a realm holding only these identity providers. */
+  const importProviders = (identityProviders: SnapshotIdentityProvider[]) =>
+    convertSnapshot({
       idp: "keycloak",
       source: "realm r at http://kc",
       namespace: "default",
@@ -511,8 +512,10 @@ describe("import of existing identity providers", () => {
       clients: [],
       scopes: [],
       m2mRecords: [],
-      identityProviders: [kcProvider],
+      identityProviders,
     });
+  it("writes a file that validates and declares the same provider and mapper; the secret is never written", () => {
+    const r = importProviders([kcProvider]);
     const file = r.files.find((f) => f.path === "identity-providers/entra-oidc.yaml");
     assert.ok(file, JSON.stringify(r.files.map((f) => f.path)));
     assert.ok(!file.text.includes("**********") && !/secret/i.test(file.text.replace(/^#.*$/gm, "")));
@@ -537,17 +540,7 @@ describe("import of existing identity providers", () => {
       },
     });
     const mappers = [regexMapper("backref", "(a)\\1"), regexMapper("plain", "admins-.*")];
-    const r = convertSnapshot({
-      idp: "keycloak",
-      source: "realm r at http://kc",
-      namespace: "default",
-      groups: [],
-      users: [],
-      clients: [],
-      scopes: [],
-      m2mRecords: [],
-      identityProviders: [{ ...kcProvider, mappers }],
-    });
+    const r = importProviders([{ ...kcProvider, mappers }]);
     const file = r.files.find((f) => f.path === "identity-providers/entra-oidc.yaml")!;
     assert.deepEqual(
       provider({ [file.path]: file.text }, "entra-oidc").mappers.map((m) => m.name),
