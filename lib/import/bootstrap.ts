@@ -111,7 +111,7 @@ function differences(
     (web.fullScopeAllowed !== false) === v.fullScopeAllowed,
     (m2m.fullScopeAllowed !== false) === v.fullScopeAllowed,
     (web.postLogoutRedirectUris?.length ?? 0) > 0 === v.postLogoutRedirectUris,
-    (web.webOrigins ?? []).includes("+") === bootstrapWebOrigins("", release).includes("+"),
+    (web.webOrigins ?? []).includes("+") === v.localWebOrigins.includes("+"),
   ];
   return found.filter((same) => !same).length;
 }
@@ -119,7 +119,8 @@ function differences(
 /** The release whose script made what was found: the one it differs least from (the default on a tie). */
 function releaseOf(realm: Record<string, unknown>, web: SnapshotClient, m2m: SnapshotClient): BootstrapRelease {
   const ranked = [DEFAULT_BOOTSTRAP_RELEASE, ...BOOTSTRAP_RELEASES.filter((r) => r !== DEFAULT_BOOTSTRAP_RELEASE)];
-  return ranked.reduce((best, r) => (differences(realm, web, m2m, r) < differences(realm, web, m2m, best) ? r : best));
+  const counted = ranked.map((r) => ({ r, n: differences(realm, web, m2m, r) }));
+  return counted.reduce((best, c) => (c.n < best.n ? c : best)).r;
 }
 
 /** The registry and auth-server URLs behind the web client's redirect URIs, and the lists when they differ. */
