@@ -18,7 +18,7 @@
  * `bootstrapRelease` (1.31) and the printed settings adopts it the same way: imports only, tokens accepted, clean.
  */
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -28,10 +28,11 @@ import { MongoClient, type Db } from "mongodb";
 import { parse } from "yaml";
 import { startAuthServer, type AuthServer } from "../support/auth-server";
 import { changes, engineStack, type EngineStack } from "../support/engine";
-import { adminToken, KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
+import { KC_ADMIN, keycloakAdmin, programStackConfig, realmRest } from "../support/keycloak-admin";
 import { FIXTURES, REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
+import { binCli, type CliRun } from "../support/cli";
 
 /** init-keycloak.sh @ 8c5b834b line 9 (`REALM="mcp-gateway"`) and its requests name this realm. */
 const REALM = "mcp-gateway";
@@ -47,19 +48,9 @@ let report = "";
 const logs: string[] = [];
 const log = (s: string) => void logs.push(s);
 
-async function rest(method: string, path: string, body?: unknown): Promise<unknown> {
-  const r = await fetch(`${keycloakUrl()}/admin/realms/${REALM}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await adminToken()}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+/** One admin REST call under /admin/realms/<realm>: its JSON body. */
+const rest = async (method: string, path: string, body?: unknown): Promise<unknown> =>
+  (await realmRest(REALM, method, path, body)).json;
 
 async function clientSecret(clientId: string): Promise<string> {
   const [c] = (await rest("GET", `/clients?clientId=${clientId}`)) as Array<{ id: string }>;
@@ -120,20 +111,6 @@ function runInitKeycloak(src: string): string {
     rmSync(root, { recursive: true, force: true });
   }
 }
-
-/** scripts/init-mongodb-ce.py's seed step (`_load_default_scopes`; its TTL indexes are not FerretDB's). */
-const INIT_SEEDS = `
-import asyncio, importlib.util, logging, os, sys
-from motor.motor_asyncio import AsyncIOMotorClient
-logging.basicConfig(stream=sys.stdout, level=logging.INFO)
-spec = importlib.util.spec_from_file_location("init_mongodb_ce", "scripts/init-mongodb-ce.py")
-init = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(init)
-async def main():
-    client = AsyncIOMotorClient(os.environ["MONGODB_CONNECTION_STRING"])
-    await init._load_default_scopes(client[os.environ["DOCUMENTDB_DATABASE"]], os.environ["DOCUMENTDB_NAMESPACE"])
-asyncio.run(main())
-`;
 
 async function token(params: Record<string, string>): Promise<string> {
   const r = await fetch(`${keycloakUrl()}/realms/${REALM}/protocol/openid-connect/token`, {
@@ -229,17 +206,7 @@ async function adoptsWithBootstrap(t: TestContext, name: string, printed: string
   }
 }
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, "bin", "mcp-access.js"), ...args],
-      { env: { ...process.env, ...env }, cwd: REPO_ROOT },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => binCli(args, env);
 
 /** The `pulumi config set mcp-gateway-access:<key> <value>` lines of one block of import's report. */
 function printedSettings(text: string, heading: RegExp): Array<[string, string]> {
@@ -331,7 +298,7 @@ before(async () => {
     mongodbUri: uri,
     database: DB,
   });
-  const seeded = await auth.python(["-c", INIT_SEEDS]);
+  const seeded = await auth.seedStep();
   assert.match(seeded, /registry-admins/, "the seed step ran");
   out = makeRepo({});
 });

@@ -7,17 +7,18 @@
  * exactly that object.
  */
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient, type Db } from "mongodb";
 import { engineStack, type EngineStack } from "../support/engine";
-import { adminToken, KC_ADMIN, keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
+import { KC_ADMIN, keycloakAdmin, programStackConfig, realmRest, type RestAnswer } from "../support/keycloak-admin";
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
+import { binCli, type CliRun } from "../support/cli";
 
 const STACK = `e2e-import-${process.pid}`;
 const REALM = `e2e-import-${process.pid}`;
@@ -33,23 +34,8 @@ let out: string;
 const logs: string[] = [];
 const log = (s: string) => void logs.push(s);
 
-async function rest(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown; location: string | null }> {
-  const r = await fetch(`${keycloakUrl()}/admin/realms/${REALM}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await adminToken()}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
-  return { status: r.status, json: text ? JSON.parse(text) : null, location: r.headers.get("location") };
-}
+const rest = (method: string, path: string, body?: unknown): Promise<RestAnswer> =>
+  realmRest(REALM, method, path, body);
 
 const idFrom = (location: string | null) => location!.split("/").pop()!;
 
@@ -148,17 +134,7 @@ async function token(params: Record<string, string>): Promise<{ status: number; 
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, "bin", "mcp-access.js"), ...args],
-      { env: { ...process.env, ...env }, cwd: REPO_ROOT },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => binCli(args, env);
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));

@@ -4,7 +4,7 @@
  * tokens from the stack outputs, no-op reruns, one-file changes, deletes, renames and drift.
  */
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { keycloakAdmin, programStackConfig, type KeycloakAdminClient } from "../
 import { REPO_ROOT } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
+import { binCli, type CliRun } from "../support/cli";
 
 const STACK = `e2e-kc-${process.pid}`;
 const REALM = `e2e-kc-${process.pid}`;
@@ -66,17 +67,7 @@ async function clientByClientId(clientId: string) {
   return c;
 }
 
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, "bin", "mcp-access.js"), ...args],
-      { env: { ...process.env, ...e2e.env }, cwd: REPO_ROOT },
-      (err, out, errText) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errText }),
-    );
-  });
-}
+const cli = (args: string[]): Promise<CliRun> => binCli(args, e2e.env);
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));

@@ -42,19 +42,6 @@ const preview = async () =>
   changes({ resourceChanges: (await e2e.stack.preview({ onOutput: (s) => void log.push(s) })).changeSummary });
 const doc = (id: string) => db.collection(SCOPES).findOne({ _id: id as never });
 
-const INIT_SEEDS = `
-import asyncio, importlib.util, logging, os, sys
-from motor.motor_asyncio import AsyncIOMotorClient
-logging.basicConfig(stream=sys.stdout, level=logging.INFO)
-spec = importlib.util.spec_from_file_location("init_mongodb_ce", "scripts/init-mongodb-ce.py")
-init = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(init)
-async def main():
-    client = AsyncIOMotorClient(os.environ["MONGODB_CONNECTION_STRING"])
-    await init._load_default_scopes(client[os.environ["DOCUMENTDB_DATABASE"]], os.environ["DOCUMENTDB_NAMESPACE"])
-asyncio.run(main())
-`;
-
 /** The registry's own scope-service code, run by its Python with the auth server's settings. */
 const registryCode = (call: string) =>
   auth.python([
@@ -123,7 +110,7 @@ describe("coexistence with the registry's own writers", () => {
     const before = await doc("registry-admins");
     // scripts/init-mongodb-ce.py's seed upserts (`_load_default_scopes`); its index step before them needs TTL
     // indexes, which FerretDB does not implement, so the seeds are loaded by the script's own function.
-    const out = await auth.python(["-c", INIT_SEEDS]);
+    const out = await auth.seedStep();
     assert.match(out, /registry-admins/, "the init script ran its seed upserts");
     assert.ok(await doc("mcp-registry-admin"), "the init script seeded mcp-registry-admin");
     const { updated_at: _a, ...was } = before ?? ({} as Record<string, unknown>);

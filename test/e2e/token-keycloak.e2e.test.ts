@@ -5,7 +5,6 @@
  * realm's JWKS and written in the registry's format.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { keycloakAdmin, programStackConfig } from "../support/keycloak-admin";
 import { makeRepo } from "../support/repo";
 import { databaseUri } from "../support/services";
 import { REPO_ROOT } from "../support/paths";
+import { binCli, type CliRun } from "../support/cli";
 
 const REALM = `tokens-${process.pid}`;
 const STACK = `e2e-tokens-${process.pid}`;
@@ -26,22 +26,14 @@ let defs: string;
 let e2e: EngineStack;
 let tokens: string;
 
-function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      // The project (Pulumi.yaml) is this repository; token files go to the test's own folder.
-      [
-        join(REPO_ROOT, "bin", "mcp-access.js"),
-        ...args,
-        ...(args.includes("--stack") ? ["--cwd", REPO_ROOT] : []),
-        ...(args.includes("--out") || args.includes("--verify") ? [] : ["--out", tokens]),
-      ],
-      { env: { ...process.env, ...e2e.env, ...extraEnv }, cwd: projectDir },
-      (err, out, errText) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errText }),
-    );
-  });
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  // The project (Pulumi.yaml) is this repository; token files go to the test's own folder.
+  const all = [
+    ...args,
+    ...(args.includes("--stack") ? ["--cwd", REPO_ROOT] : []),
+    ...(args.includes("--out") || args.includes("--verify") ? [] : ["--out", tokens]),
+  ];
+  return binCli(all, { ...e2e.env, ...extraEnv }, projectDir);
 }
 
 before(async () => {

@@ -15,7 +15,7 @@ import { after, before, describe, it } from "node:test";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { MongoClient, type Db } from "mongodb";
 import { changes, engineStack, type EngineStack } from "../support/engine";
-import { adminToken, programStackConfig } from "../support/keycloak-admin";
+import { programStackConfig, realmRest, type RestAnswer } from "../support/keycloak-admin";
 import { FIXTURES } from "../support/paths";
 import { makeRepo } from "../support/repo";
 import { databaseUri, keycloakUrl } from "../support/services";
@@ -45,19 +45,8 @@ const logs: string[] = [];
 const log = (s: string) => void logs.push(s);
 
 /** One admin REST call under /admin/realms/<realm>, the way the script's curl makes it; fails on an error status. */
-async function rest(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const r = await fetch(`${keycloakUrl()}/admin/realms/${REALM}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await adminToken()}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
-  return { status: r.status, json: text ? JSON.parse(text) : null };
-}
+const rest = (method: string, path: string, body?: unknown): Promise<RestAnswer> =>
+  realmRest(REALM, method, path, body);
 
 async function clientUuid(clientId: string): Promise<string> {
   const [c] = (await rest("GET", `/clients?clientId=${clientId}`)).json as Array<{ id: string }>;

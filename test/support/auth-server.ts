@@ -24,6 +24,20 @@ export interface AuthServerOptions {
   env?: Record<string, string>;
 }
 
+/** scripts/init-mongodb-ce.py's seed step (`_load_default_scopes`; its TTL indexes are not FerretDB's). */
+const INIT_SEEDS = `
+import asyncio, importlib.util, logging, os, sys
+from motor.motor_asyncio import AsyncIOMotorClient
+logging.basicConfig(stream=sys.stdout, level=logging.INFO)
+spec = importlib.util.spec_from_file_location("init_mongodb_ce", "scripts/init-mongodb-ce.py")
+init = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(init)
+async def main():
+    client = AsyncIOMotorClient(os.environ["MONGODB_CONNECTION_STRING"])
+    await init._load_default_scopes(client[os.environ["DOCUMENTDB_DATABASE"]], os.environ["DOCUMENTDB_NAMESPACE"])
+asyncio.run(main())
+`;
+
 export interface AuthServer {
   url: string;
   env: NodeJS.ProcessEnv;
@@ -31,6 +45,8 @@ export interface AuthServer {
   validate(req: ValidateRequest): Promise<ValidateAnswer>;
   /** Runs one of the registry's own Python files (from its source root) with the auth server's settings. */
   python(args: string[]): Promise<string>;
+  /** scripts/init-mongodb-ce.py's seed step (`_load_default_scopes`) on the auth server's database: its output. */
+  seedStep(): Promise<string>;
   stop(): void;
 }
 
@@ -150,6 +166,7 @@ export function startAuthServer(o: AuthServerOptions): AuthServer {
     env,
     validate,
     python,
+    seedStep: () => python(["-c", INIT_SEEDS]),
     stop() {
       try {
         registryScript("stop", env);

@@ -25,6 +25,31 @@ export async function adminToken(): Promise<string> {
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
+/** What one admin REST call answered: its status, its JSON body (null when empty), its Location header. */
+export interface RestAnswer {
+  status: number;
+  json: unknown;
+  location: string | null;
+}
+
+/**
+ * One admin REST call under /admin/realms/<realm>, the way the registry's scripts make it with curl (a raw body, the
+ * master admin's token); fails on an error status.
+ */
+export async function realmRest(realm: string, method: string, path: string, body?: unknown): Promise<RestAnswer> {
+  const r = await fetch(`${keycloakUrl()}/admin/realms/${realm}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await adminToken()}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return { status: r.status, json: text ? JSON.parse(text) : null, location: r.headers.get("location") };
+}
+
 /** An admin client signed in to the master realm, working on `realm` (of the shared Keycloak unless `baseUrl`). */
 export async function keycloakAdmin(realm: string, baseUrl = keycloakUrl()): Promise<KeycloakAdminClient> {
   const admin = await signInKeycloak({
